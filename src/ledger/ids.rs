@@ -1,0 +1,180 @@
+//! Identifiers of the domain. Each is parsed once at the edge, so an invalid id never enters
+//! the state machine.
+
+use std::fmt;
+
+use super::Refusal;
+
+/// Longest issuer, household or shop id, in bytes.
+pub const MAX_ENTITY_ID_LEN: usize = 64;
+/// Longest rule code, in bytes.
+pub const MAX_RULE_CODE_LEN: usize = 32;
+/// Longest memo or reason, in bytes.
+pub const MAX_MEMO_LEN: usize = 280;
+/// Longest display name, in characters.
+pub const MAX_NAME_CHARS: usize = 128;
+
+fn check_token(field: &'static str, value: &str, max: usize) -> Result<(), Refusal> {
+    let valid = !value.is_empty()
+        && value.len() <= max
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if valid {
+        Ok(())
+    } else {
+        Err(Refusal::InvalidField {
+            field,
+            expected: format!("1 to {max} characters from [A-Za-z0-9._-]"),
+            found: format!("{value:?}"),
+        })
+    }
+}
+
+macro_rules! entity_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses an id of 1 to 64 characters from `[A-Za-z0-9._-]`; `field` names the
+            /// request field in the refusal.
+            pub fn parse(field: &'static str, value: &str) -> Result<Self, Refusal> {
+                check_token(field, value, MAX_ENTITY_ID_LEN)?;
+                Ok(Self(value.to_owned()))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+entity_id!(
+    /// A village committee or program issuer account.
+    IssuerId
+);
+entity_id!(
+    /// A household (户) account.
+    HouseholdId
+);
+entity_id!(
+    /// A partner shop account.
+    ShopId
+);
+entity_id!(
+    /// A rule of the points catalogue (积分目录), e.g. `ENV-01`.
+    RuleCode
+);
+
+impl RuleCode {
+    /// Parses a rule code of 1 to 32 characters from `[A-Za-z0-9._-]`.
+    pub fn parse_code(value: &str) -> Result<Self, Refusal> {
+        check_token("rule_code", value, MAX_RULE_CODE_LEN)?;
+        Ok(Self(value.to_owned()))
+    }
+}
+
+/// Checks a free-text memo or reason: at most [`MAX_MEMO_LEN`] bytes, no control characters.
+pub fn parse_memo(field: &'static str, value: &str, required: bool) -> Result<String, Refusal> {
+    if (required && value.trim().is_empty())
+        || value.len() > MAX_MEMO_LEN
+        || value.chars().any(char::is_control)
+    {
+        return Err(Refusal::InvalidField {
+            field,
+            expected: format!(
+                "{} at most {MAX_MEMO_LEN} bytes of text without control characters",
+                if required { "1 to" } else { "" }
+            )
+            .trim()
+            .to_owned(),
+            found: format!("{} bytes", value.len()),
+        });
+    }
+    Ok(value.to_owned())
+}
+
+/// Checks a display name: 1 to [`MAX_NAME_CHARS`] characters, no control characters.
+pub fn parse_name(value: &str) -> Result<String, Refusal> {
+    let chars = value.chars().count();
+    if value.trim().is_empty() || chars > MAX_NAME_CHARS || value.chars().any(char::is_control) {
+        return Err(Refusal::InvalidField {
+            field: "name",
+            expected: format!("1 to {MAX_NAME_CHARS} characters without control characters"),
+            found: format!("{chars} characters"),
+        });
+    }
+    Ok(value.to_owned())
+}
+
+macro_rules! bytes16 {
+    ($(#[$doc:meta])* $name:ident, $field:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub [u8; 16]);
+
+        impl $name {
+            /// Parses exactly 16 bytes.
+            pub fn from_slice(bytes: &[u8]) -> Result<Self, Refusal> {
+                <[u8; 16]>::try_from(bytes).map(Self).map_err(|_| Refusal::InvalidField {
+                    field: $field,
+                    expected: "exactly 16 bytes".into(),
+                    found: format!("{} bytes", bytes.len()),
+                })
+            }
+
+            /// Parses 32 hex characters.
+            pub fn from_hex(text: &str) -> Result<Self, Refusal> {
+                let bytes = hex::decode(text).map_err(|_| Refusal::InvalidField {
+                    field: $field,
+                    expected: "32 hex characters".into(),
+                    found: format!("{text:?}"),
+                })?;
+                Self::from_slice(&bytes)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&hex::encode(self.0))
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self)
+            }
+        }
+    };
+}
+
+bytes16!(
+    /// A client-chosen idempotency key, unique forever in a ledger.
+    RequestId,
+    "request_id"
+);
+bytes16!(
+    /// Names one deployment; covered by every signature.
+    LedgerId,
+    "ledger_id"
+);
+bytes16!(
+    /// Derived from a public key (see [`crate::crypto::key_id`]); never chosen.
+    KeyId,
+    "key_id"
+);
+bytes16!(
+    /// The single-use nonce of a payment code.
+    PaymentNonce,
+    "nonce"
+);

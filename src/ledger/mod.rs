@@ -1,0 +1,109 @@
+//! The pure domain: identifiers, transactions, the state machine and its refusals.
+//!
+//! Nothing here knows about gRPC or the store. The server uses [`State::apply`] to accept
+//! transactions; a restart and the auditor's verifier replay the log through the same code
+//! and must reach the same state. Time comes only from each entry's commit timestamp.
+
+mod ids;
+mod period;
+mod refusal;
+mod state;
+mod transaction;
+
+pub use ids::*;
+pub use period::Period;
+pub use refusal::{Refusal, RefusalClass};
+pub use state::{
+    AccountView, EntryRecord, HistoryFilter, HistoryPage, KeyRecord, SignatureCheck, State,
+};
+pub use transaction::*;
+
+use std::fmt;
+
+/// What a key may do, and for whom. The scope is part of the role, so a scoped role without
+/// its scope cannot be represented.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Bureau staff: registrations, keys, budgets.
+    BureauAdmin,
+    /// An officer of one village committee.
+    VillageOfficer(IssuerId),
+    /// An issuing officer of one bureau program.
+    ProgramIssuer(IssuerId),
+    /// A redemption terminal of one shop.
+    ShopTerminal(ShopId),
+    /// A resident's consent key for one household.
+    Resident(HouseholdId),
+    /// Reads everything, moves nothing.
+    Auditor,
+}
+
+impl Role {
+    /// The role's name without its scope.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Role::BureauAdmin => "bureau admin",
+            Role::VillageOfficer(_) => "village officer",
+            Role::ProgramIssuer(_) => "program issuer",
+            Role::ShopTerminal(_) => "shop terminal",
+            Role::Resident(_) => "resident",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// The scope id, or "" for unscoped roles.
+    pub fn scope(&self) -> String {
+        match self {
+            Role::BureauAdmin | Role::Auditor => String::new(),
+            Role::VillageOfficer(id) | Role::ProgramIssuer(id) => id.to_string(),
+            Role::ShopTerminal(id) => id.to_string(),
+            Role::Resident(id) => id.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.scope().as_str() {
+            "" => f.write_str(self.name()),
+            scope => write!(f, "{} of {scope}", self.name()),
+        }
+    }
+}
+
+/// An account that holds points.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccountId {
+    /// Backs every point; the only account that may go negative.
+    BureauFund,
+    /// A village or program issuer: its balance is its unspent budget.
+    Issuer(IssuerId),
+    /// A household's spendable points.
+    Household(HouseholdId),
+    /// A shop's points taken in redemptions.
+    Shop(ShopId),
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AccountId::BureauFund => f.write_str("bureau fund"),
+            AccountId::Issuer(id) => write!(f, "issuer {id}"),
+            AccountId::Household(id) => write!(f, "household {id}"),
+            AccountId::Shop(id) => write!(f, "shop {id}"),
+        }
+    }
+}
+
+/// One movement of points between two accounts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Posting {
+    /// Loses the points.
+    pub debit: AccountId,
+    /// Gains the points.
+    pub credit: AccountId,
+    /// At least 1.
+    pub points: u64,
+    /// Whose points moved (for household and shop postings): the issuer settlement charges.
+    pub issuer: Option<IssuerId>,
+}

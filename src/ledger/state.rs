@@ -1,0 +1,1336 @@
+//! The state machine: `apply` one log entry to the state, or refuse it and change nothing.
+//!
+//! Every operation first checks everything it needs (authorization, existence, balances) and
+//! only then mutates, so a refusal leaves the state exactly as it was.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use ed25519_dalek::VerifyingKey;
+
+use super::ids::{HouseholdId, IssuerId, KeyId, LedgerId, PaymentNonce, RequestId, ShopId};
+use super::transaction::{
+    IssuerKind, LedgerParameters, Operation, OperationKind, PaymentCode, PointsAction,
+    Transaction, decode_canonical,
+};
+use super::{AccountId, Period, Posting, Refusal, Role};
+use crate::crypto::{self, SigningContext};
+use crate::pb::points as pb;
+
+/// Whether [`State::apply`] checks Ed25519 signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Verify every signature (admission of new transactions; the auditor's replay).
+    Verify,
+    /// Trust signatures already verified when the entry was admitted (the server's own
+    /// start-up replay of its own log). Authorization is still decided from the key set.
+    Trust,
+}
+
+/// A registered key.
+#[derive(Clone, Debug)]
+pub struct KeyRecord {
+    /// The Ed25519 public key.
+    pub public_key: VerifyingKey,
+    /// Role and scope.
+    pub role: Role,
+    /// The entry that registered it.
+    pub registered_at: u64,
+    /// The entry that revoked it, if any.
+    pub revoked_at: Option<u64>,
+}
+
+/// What one committed entry did; the source of receipts and history.
+#[derive(Clone, Debug)]
+pub struct EntryRecord {
+    /// Position in the log.
+    pub sequence: u64,
+    /// Commit time, ms since the Unix epoch.
+    pub committed_at: u64,
+    /// The idempotency key.
+    pub request_id: RequestId,
+    /// SHA-256 of the body bytes.
+    pub body_sha256: [u8; 32],
+    /// The key that signed.
+    pub signer: KeyId,
+    /// The operation's kind.
+    pub kind: OperationKind,
+    /// Points moved.
+    pub postings: Vec<Posting>,
+    /// Accounts the entry registered or moved points of.
+    pub accounts: Vec<AccountId>,
+    /// The entry that reversed this one.
+    pub reversed_by: Option<u64>,
+    /// For a reversal, the entry it reversed.
+    pub reverses: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+struct Lot {
+    issuer: IssuerId,
+    remaining: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Issuer {
+    kind: IssuerKind,
+    name: String,
+    balance: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Household {
+    village: IssuerId,
+    /// Oldest first; spending consumes the oldest lots first.
+    lots: VecDeque<Lot>,
+    balance: u64,
+    earned_score: i64,
+    period_scores: BTreeMap<Period, i64>,
+}
+
+#[derive(Clone, Debug)]
+struct Shop {
+    name: String,
+    balance: u64,
+    holdings: BTreeMap<IssuerId, u64>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct LedgerFacts {
+    ledger_id: LedgerId,
+    log_key: VerifyingKey,
+    parameters: LedgerParameters,
+}
+
+/// A read-only view of one account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountView {
+    /// The account.
+    pub account: AccountId,
+    /// Balance; negative only for the bureau fund.
+    pub balance: i128,
+    /// Households: lifetime earned score.
+    pub earned_score: i64,
+    /// Households: earned score per month.
+    pub period_scores: Vec<(Period, i64)>,
+    /// Households and shops: balance per issuing issuer.
+    pub holdings: Vec<(IssuerId, u64)>,
+    /// Households: village id; issuers: kind.
+    pub detail: String,
+    /// Issuers and shops: display name.
+    pub name: String,
+}
+
+/// Filters for [`State::history`].
+#[derive(Clone, Debug, Default)]
+pub struct HistoryFilter {
+    /// Only entries involving this account.
+    pub account: Option<AccountId>,
+    /// Only entries of this kind.
+    pub kind: Option<OperationKind>,
+    /// Only entries committed at or after this time (ms).
+    pub since: Option<u64>,
+    /// Only entries committed before this time (ms).
+    pub until: Option<u64>,
+    /// Start after this sequence (from a page token).
+    pub after: Option<u64>,
+    /// At most this many entries.
+    pub limit: usize,
+}
+
+/// One page of history.
+#[derive(Clone, Debug)]
+pub struct HistoryPage<'a> {
+    /// Matching entries, oldest first.
+    pub entries: Vec<&'a EntryRecord>,
+    /// Where the next page starts, if more entries may match.
+    pub next_after: Option<u64>,
+}
+
+/// The ledger's whole derived state.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    facts: Option<LedgerFacts>,
+    keys: HashMap<KeyId, KeyRecord>,
+    issuers: BTreeMap<IssuerId, Issuer>,
+    households: BTreeMap<HouseholdId, Household>,
+    shops: BTreeMap<ShopId, Shop>,
+    /// Balance of the bureau fund: minus the points it has backed.
+    bureau_fund: i128,
+    entries: Vec<EntryRecord>,
+    request_ids: HashMap<RequestId, u64>,
+    used_nonces: HashSet<PaymentNonce>,
+    terminal_counters: HashMap<KeyId, u64>,
+    account_index: HashMap<AccountId, Vec<u64>>,
+}
+
+/// Everything an operation decided, to be written into the state once all checks passed.
+struct Effects {
+    postings: Vec<Posting>,
+    accounts: Vec<AccountId>,
+    reverses: Option<u64>,
+}
+
+impl Effects {
+    fn none(accounts: Vec<AccountId>) -> Self {
+        Self {
+            postings: Vec::new(),
+            accounts,
+            reverses: None,
+        }
+    }
+}
+
+impl State {
+    /// An empty state, before genesis.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of entries applied (the log size).
+    pub fn len(&self) -> u64 {
+        self.entries.len() as u64
+    }
+
+    /// True before genesis.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The ledger id (after genesis).
+    pub fn ledger_id(&self) -> Option<LedgerId> {
+        self.facts.map(|f| f.ledger_id)
+    }
+
+    /// The ledger parameters (after genesis).
+    pub fn parameters(&self) -> Option<LedgerParameters> {
+        self.facts.map(|f| f.parameters)
+    }
+
+    /// The log (checkpoint) public key (after genesis).
+    pub fn log_key(&self) -> Option<VerifyingKey> {
+        self.facts.map(|f| f.log_key)
+    }
+
+    /// The commit time of the last entry, or 0.
+    pub fn last_committed_at(&self) -> u64 {
+        self.entries.last().map_or(0, |e| e.committed_at)
+    }
+
+    /// A registered key.
+    pub fn key(&self, key_id: &KeyId) -> Option<&KeyRecord> {
+        self.keys.get(key_id)
+    }
+
+    /// The entry at `sequence`.
+    pub fn entry(&self, sequence: u64) -> Result<&EntryRecord, Refusal> {
+        self.entries
+            .get(usize::try_from(sequence).unwrap_or(usize::MAX))
+            .ok_or(Refusal::UnknownEntry {
+                sequence,
+                log_size: self.len(),
+            })
+    }
+
+    /// The entry that committed `request_id`, if any.
+    pub fn entry_for_request(&self, request_id: &RequestId) -> Option<&EntryRecord> {
+        self.request_ids
+            .get(request_id)
+            .map(|&s| &self.entries[s as usize])
+    }
+
+    /// Sum of all balances including the bureau fund; always 0 (points are conserved).
+    pub fn total_balance(&self) -> i128 {
+        self.bureau_fund
+            + self.issuers.values().map(|i| i128::from(i.balance)).sum::<i128>()
+            + self.households.values().map(|h| i128::from(h.balance)).sum::<i128>()
+            + self.shops.values().map(|s| i128::from(s.balance)).sum::<i128>()
+    }
+
+    /// Every account that exists, in a stable order.
+    pub fn accounts(&self) -> Vec<AccountId> {
+        std::iter::once(AccountId::BureauFund)
+            .chain(self.issuers.keys().cloned().map(AccountId::Issuer))
+            .chain(self.households.keys().cloned().map(AccountId::Household))
+            .chain(self.shops.keys().cloned().map(AccountId::Shop))
+            .collect()
+    }
+
+    /// A view of one account.
+    pub fn account(&self, account: &AccountId) -> Result<AccountView, Refusal> {
+        let mut view = AccountView {
+            account: account.clone(),
+            balance: 0,
+            earned_score: 0,
+            period_scores: Vec::new(),
+            holdings: Vec::new(),
+            detail: String::new(),
+            name: String::new(),
+        };
+        match account {
+            AccountId::BureauFund => {
+                view.balance = self.bureau_fund;
+                view.name = "bureau fund".into();
+            }
+            AccountId::Issuer(id) => {
+                let issuer = self.issuer(id)?;
+                view.balance = issuer.balance.into();
+                view.detail = issuer.kind.name().into();
+                view.name.clone_from(&issuer.name);
+            }
+            AccountId::Household(id) => {
+                let household = self.household(id)?;
+                view.balance = household.balance.into();
+                view.earned_score = household.earned_score;
+                view.period_scores = household.period_scores.iter().map(|(p, s)| (*p, *s)).collect();
+                let mut holdings: BTreeMap<IssuerId, u64> = BTreeMap::new();
+                for lot in &household.lots {
+                    *holdings.entry(lot.issuer.clone()).or_default() += lot.remaining;
+                }
+                view.holdings = holdings.into_iter().collect();
+                view.detail = household.village.to_string();
+            }
+            AccountId::Shop(id) => {
+                let shop = self.shop(id)?;
+                view.balance = shop.balance.into();
+                view.holdings = shop.holdings.iter().map(|(i, p)| (i.clone(), *p)).collect();
+                view.name.clone_from(&shop.name);
+            }
+        }
+        Ok(view)
+    }
+
+    /// Whether `role` may read `account`: admins and auditors read everything, a village its
+    /// own account and households, a program its own account, a shop its own account, a
+    /// resident their household.
+    pub fn may_read_account(&self, role: &Role, account: &AccountId) -> bool {
+        match (role, account) {
+            (Role::BureauAdmin | Role::Auditor, _) => true,
+            (Role::VillageOfficer(v), AccountId::Issuer(i)) => v == i,
+            (Role::VillageOfficer(v), AccountId::Household(h)) => {
+                self.households.get(h).is_some_and(|h| &h.village == v)
+            }
+            (Role::ProgramIssuer(p), AccountId::Issuer(i)) => p == i,
+            (Role::ShopTerminal(s), AccountId::Shop(t)) => s == t,
+            (Role::Resident(h), AccountId::Household(g)) => h == g,
+            _ => false,
+        }
+    }
+
+    /// Whether `role` may read `entry`: it may read one of the entry's accounts.
+    pub fn may_read_entry(&self, role: &Role, entry: &EntryRecord) -> bool {
+        matches!(role, Role::BureauAdmin | Role::Auditor)
+            || entry
+                .accounts
+                .iter()
+                .any(|a| self.may_read_account(role, a))
+    }
+
+    /// One page of history matching `filter`, oldest first.
+    pub fn history(&self, filter: &HistoryFilter) -> HistoryPage<'_> {
+        /// Bounds the work of one page when few entries match.
+        const MAX_SCANNED: usize = 100_000;
+        let all: Vec<u64>;
+        let candidates: &[u64] = match &filter.account {
+            Some(account) => self.account_index.get(account).map_or(&[], Vec::as_slice),
+            None => {
+                all = (0..self.len()).collect();
+                &all
+            }
+        };
+        // Commit times never decrease along the log, so both bounds are binary searches.
+        let committed = |s: &u64| self.entries[*s as usize].committed_at;
+        let mut start = candidates.partition_point(|s| filter.after.is_some_and(|a| *s <= a));
+        if let Some(since) = filter.since {
+            start = start.max(candidates.partition_point(|s| committed(s) < since));
+        }
+        let end = filter
+            .until
+            .map_or(candidates.len(), |until| candidates.partition_point(|s| committed(s) < until));
+        let mut entries = Vec::new();
+        let mut next_after = None;
+        for (scanned, &sequence) in candidates[start.min(end)..end].iter().enumerate() {
+            let entry = &self.entries[sequence as usize];
+            if filter.kind.is_none_or(|k| k == entry.kind) {
+                entries.push(entry);
+            }
+            let is_last = start + scanned + 1 == end;
+            if !is_last && (entries.len() == filter.limit || scanned + 1 == MAX_SCANNED) {
+                next_after = Some(sequence);
+                break;
+            }
+        }
+        HistoryPage {
+            entries,
+            next_after,
+        }
+    }
+
+    /// Refusal if `request_id` was committed with another body; the original entry if it was
+    /// committed with the same body; `None` if it is new.
+    pub fn check_request(
+        &self,
+        request_id: &RequestId,
+        body_sha256: &[u8; 32],
+    ) -> Result<Option<&EntryRecord>, Refusal> {
+        match self.entry_for_request(request_id) {
+            None => Ok(None),
+            Some(entry) if &entry.body_sha256 == body_sha256 => Ok(Some(entry)),
+            Some(entry) => Err(Refusal::RequestIdReused {
+                request_id: request_id.to_string(),
+                sequence: entry.sequence,
+            }),
+        }
+    }
+
+    /// Applies one signed transaction as the next log entry, committed at `committed_at`
+    /// (ms since the Unix epoch, never before the previous entry). On success the state has
+    /// advanced by one entry and its record is returned; on refusal nothing changed.
+    pub fn apply(
+        &mut self,
+        committed_at: u64,
+        signed: &pb::SignedTransaction,
+        check: SignatureCheck,
+    ) -> Result<&EntryRecord, Refusal> {
+        let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
+        let tx = Transaction::from_body(&body)?;
+        let body_sha256 = crypto::sha256(&signed.body);
+        if let Some(entry) = self.entry_for_request(&tx.request_id) {
+            return Err(Refusal::RequestIdReused {
+                request_id: tx.request_id.to_string(),
+                sequence: entry.sequence,
+            });
+        }
+        let sequence = self.len();
+        let committed_at = committed_at.max(self.last_committed_at());
+        let facts = match (&tx.operation, self.facts) {
+            (Operation::Genesis { .. }, Some(_)) => return Err(Refusal::GenesisNotFirst),
+            (
+                Operation::Genesis {
+                    ledger_id,
+                    admin_key,
+                    log_key,
+                    parameters,
+                },
+                None,
+            ) => {
+                let facts = LedgerFacts {
+                    ledger_id: *ledger_id,
+                    log_key: *log_key,
+                    parameters: *parameters,
+                };
+                let signer = self.check_signature(signed, &facts, Some(admin_key), check)?;
+                check_window(tx.not_after, committed_at, parameters.max_transaction_window_ms)?;
+                self.facts = Some(facts);
+                self.keys.insert(
+                    signer,
+                    KeyRecord {
+                        public_key: *admin_key,
+                        role: Role::BureauAdmin,
+                        registered_at: 0,
+                        revoked_at: None,
+                    },
+                );
+                self.record(sequence, committed_at, &tx, body_sha256, signer, Effects::none(vec![]));
+                return Ok(self.entries.last().expect("just pushed"));
+            }
+            (_, None) => return Err(Refusal::GenesisMissing),
+            (_, Some(facts)) => facts,
+        };
+        check_window(
+            tx.not_after,
+            committed_at,
+            facts.parameters.max_transaction_window_ms,
+        )?;
+        let signer = self.check_signature(signed, &facts, None, check)?;
+        let role = self.active_role(&signer)?.clone();
+        let effects = self.execute(
+            sequence,
+            committed_at,
+            &facts,
+            &tx.operation,
+            signer,
+            &role,
+            check,
+        )?;
+        self.record(sequence, committed_at, &tx, body_sha256, signer, effects);
+        Ok(self.entries.last().expect("just pushed"))
+    }
+
+    fn record(
+        &mut self,
+        sequence: u64,
+        committed_at: u64,
+        tx: &Transaction,
+        body_sha256: [u8; 32],
+        signer: KeyId,
+        effects: Effects,
+    ) {
+        let mut accounts = effects.accounts;
+        for posting in &effects.postings {
+            accounts.push(posting.debit.clone());
+            accounts.push(posting.credit.clone());
+        }
+        accounts.sort();
+        accounts.dedup();
+        for account in &accounts {
+            self.account_index
+                .entry(account.clone())
+                .or_default()
+                .push(sequence);
+        }
+        if let Some(reversed) = effects.reverses {
+            self.entries[reversed as usize].reversed_by = Some(sequence);
+        }
+        self.request_ids.insert(tx.request_id, sequence);
+        self.entries.push(EntryRecord {
+            sequence,
+            committed_at,
+            request_id: tx.request_id,
+            body_sha256,
+            signer,
+            kind: tx.operation.kind(),
+            postings: effects.postings,
+            accounts,
+            reversed_by: None,
+            reverses: effects.reverses,
+        });
+    }
+
+    /// Exactly one signature, by a registered key (or the genesis admin key), verifying over
+    /// the body. Returns the signer's key id.
+    fn check_signature(
+        &self,
+        signed: &pb::SignedTransaction,
+        facts: &LedgerFacts,
+        genesis_key: Option<&VerifyingKey>,
+        check: SignatureCheck,
+    ) -> Result<KeyId, Refusal> {
+        let [signature] = signed.signatures.as_slice() else {
+            return Err(Refusal::SignatureCount {
+                found: signed.signatures.len(),
+            });
+        };
+        let key_id = KeyId::from_hex(&signature.key_id)?;
+        let public_key = match genesis_key {
+            Some(key) if crypto::key_id(key) == key_id => key,
+            Some(_) => return Err(Refusal::UnknownKey { key_id }),
+            None => {
+                &self
+                    .keys
+                    .get(&key_id)
+                    .ok_or(Refusal::UnknownKey { key_id })?
+                    .public_key
+            }
+        };
+        if check == SignatureCheck::Verify {
+            crypto::verify(
+                public_key,
+                key_id,
+                SigningContext::Transaction,
+                &facts.ledger_id,
+                &signed.body,
+                &signature.signature,
+            )?;
+        }
+        Ok(key_id)
+    }
+
+    /// The role of a registered, unrevoked key.
+    pub fn active_role(&self, key_id: &KeyId) -> Result<&Role, Refusal> {
+        let key = self
+            .keys
+            .get(key_id)
+            .ok_or(Refusal::UnknownKey { key_id: *key_id })?;
+        match key.revoked_at {
+            Some(revoked_at) => Err(Refusal::KeyRevoked {
+                key_id: *key_id,
+                revoked_at,
+            }),
+            None => Ok(&key.role),
+        }
+    }
+
+    fn issuer(&self, id: &IssuerId) -> Result<&Issuer, Refusal> {
+        self.issuers
+            .get(id)
+            .ok_or_else(|| Refusal::UnknownIssuer(id.clone()))
+    }
+
+    fn household(&self, id: &HouseholdId) -> Result<&Household, Refusal> {
+        self.households
+            .get(id)
+            .ok_or_else(|| Refusal::UnknownHousehold(id.clone()))
+    }
+
+    fn shop(&self, id: &ShopId) -> Result<&Shop, Refusal> {
+        self.shops
+            .get(id)
+            .ok_or_else(|| Refusal::UnknownShop(id.clone()))
+    }
+
+    fn check_new_key(&self, public_key: &VerifyingKey) -> Result<KeyId, Refusal> {
+        let key_id = crypto::key_id(public_key);
+        if self.keys.contains_key(&key_id) {
+            return Err(Refusal::AlreadyRegistered {
+                kind: "key",
+                id: key_id.to_string(),
+            });
+        }
+        Ok(key_id)
+    }
+
+    /// Checks that the scope of a role being registered exists and has the right kind.
+    fn check_scope_exists(&self, role: &Role) -> Result<(), Refusal> {
+        match role {
+            Role::BureauAdmin | Role::Auditor => Ok(()),
+            Role::VillageOfficer(v) => self.expect_issuer_kind(v, IssuerKind::Village),
+            Role::ProgramIssuer(p) => self.expect_issuer_kind(p, IssuerKind::Program),
+            Role::ShopTerminal(s) => self.shop(s).map(|_| ()),
+            Role::Resident(h) => self.household(h).map(|_| ()),
+        }
+    }
+
+    fn expect_issuer_kind(&self, id: &IssuerId, expected: IssuerKind) -> Result<(), Refusal> {
+        let issuer = self.issuer(id)?;
+        if issuer.kind != expected {
+            return Err(Refusal::WrongIssuerKind {
+                issuer: id.clone(),
+                expected: expected.name(),
+                found: issuer.kind.name(),
+            });
+        }
+        Ok(())
+    }
+
+    /// A village officer may manage only households of its own village.
+    fn require_admin_or_village_of(
+        &self,
+        role: &Role,
+        operation: &'static str,
+        household_village: &IssuerId,
+    ) -> Result<(), Refusal> {
+        match role {
+            Role::BureauAdmin => Ok(()),
+            Role::VillageOfficer(v) if v == household_village => Ok(()),
+            Role::VillageOfficer(v) => Err(Refusal::OutOfScope {
+                role: role.name(),
+                scope: format!("village {v}"),
+                requested: format!("village {household_village}"),
+            }),
+            _ => Err(Refusal::NotAllowed {
+                operation,
+                expected: "a bureau admin or an officer of the household's village",
+                found: role.to_string(),
+            }),
+        }
+    }
+
+    /// The signer must be an officer of `issuer`; a village officer only for households of
+    /// its own village. Program issuers may act for any household (integrated points).
+    fn require_issuer_officer(
+        &self,
+        role: &Role,
+        operation: &'static str,
+        issuer: &IssuerId,
+        household: &Household,
+    ) -> Result<(), Refusal> {
+        match role {
+            Role::VillageOfficer(v) | Role::ProgramIssuer(v) if v != issuer => {
+                Err(Refusal::OutOfScope {
+                    role: role.name(),
+                    scope: format!("issuer {v}"),
+                    requested: format!("issuer {issuer}"),
+                })
+            }
+            Role::VillageOfficer(v) if &household.village != v => Err(Refusal::OutOfScope {
+                role: role.name(),
+                scope: format!("households of village {v}"),
+                requested: format!("a household of village {}", household.village),
+            }),
+            Role::VillageOfficer(_) | Role::ProgramIssuer(_) => Ok(()),
+            _ => Err(Refusal::NotAllowed {
+                operation,
+                expected: "a village officer or program issuer of that issuer",
+                found: role.to_string(),
+            }),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn execute(
+        &mut self,
+        sequence: u64,
+        committed_at: u64,
+        facts: &LedgerFacts,
+        operation: &Operation,
+        signer: KeyId,
+        role: &Role,
+        check: SignatureCheck,
+    ) -> Result<Effects, Refusal> {
+        let admin_only = |operation: &'static str| {
+            if *role == Role::BureauAdmin {
+                Ok(())
+            } else {
+                Err(Refusal::NotAllowed {
+                    operation,
+                    expected: "a bureau admin key",
+                    found: role.to_string(),
+                })
+            }
+        };
+        match operation {
+            Operation::Genesis { .. } => Err(Refusal::GenesisNotFirst),
+            Operation::RegisterKey {
+                public_key,
+                role: new_role,
+                label: _,
+            } => {
+                match (role, new_role) {
+                    (Role::BureauAdmin, _) => {}
+                    (Role::VillageOfficer(_), Role::Resident(h)) => {
+                        let village = self.household(h)?.village.clone();
+                        self.require_admin_or_village_of(role, "registering a key", &village)?;
+                    }
+                    _ => {
+                        return Err(Refusal::NotAllowed {
+                            operation: "registering a key",
+                            expected: "a bureau admin key (village officers may register \
+                                       resident keys of their own households)",
+                            found: role.to_string(),
+                        });
+                    }
+                }
+                self.check_scope_exists(new_role)?;
+                let key_id = self.check_new_key(public_key)?;
+                self.keys.insert(
+                    key_id,
+                    KeyRecord {
+                        public_key: *public_key,
+                        role: new_role.clone(),
+                        registered_at: sequence,
+                        revoked_at: None,
+                    },
+                );
+                Ok(Effects::none(vec![]))
+            }
+            Operation::RevokeKey { key_id, reason: _ } => {
+                let target = self
+                    .keys
+                    .get(key_id)
+                    .ok_or(Refusal::UnknownKeyToRevoke(*key_id))?;
+                match (role, &target.role) {
+                    (Role::BureauAdmin, _) => {}
+                    (Role::VillageOfficer(_), Role::Resident(h)) => {
+                        let village = self.household(h)?.village.clone();
+                        self.require_admin_or_village_of(role, "revoking a key", &village)?;
+                    }
+                    _ => {
+                        return Err(Refusal::NotAllowed {
+                            operation: "revoking a key",
+                            expected: "a bureau admin key (village officers may revoke \
+                                       resident keys of their own households)",
+                            found: role.to_string(),
+                        });
+                    }
+                }
+                if let Some(revoked_at) = target.revoked_at {
+                    return Err(Refusal::AlreadyRevoked {
+                        key_id: *key_id,
+                        revoked_at,
+                    });
+                }
+                if target.role == Role::BureauAdmin {
+                    let active_admins = self
+                        .keys
+                        .values()
+                        .filter(|k| k.role == Role::BureauAdmin && k.revoked_at.is_none())
+                        .count();
+                    if active_admins <= 1 {
+                        return Err(Refusal::LastAdminKey { key_id: *key_id });
+                    }
+                }
+                if let Some(key) = self.keys.get_mut(key_id) {
+                    key.revoked_at = Some(sequence);
+                }
+                Ok(Effects::none(vec![]))
+            }
+            Operation::RegisterIssuer { issuer, kind, name } => {
+                admin_only("registering an issuer")?;
+                if self.issuers.contains_key(issuer) {
+                    return Err(Refusal::AlreadyRegistered {
+                        kind: "issuer",
+                        id: issuer.to_string(),
+                    });
+                }
+                self.issuers.insert(
+                    issuer.clone(),
+                    Issuer {
+                        kind: *kind,
+                        name: name.clone(),
+                        balance: 0,
+                    },
+                );
+                Ok(Effects::none(vec![AccountId::Issuer(issuer.clone())]))
+            }
+            Operation::RegisterHousehold {
+                household,
+                village,
+                resident_keys,
+            } => {
+                self.require_admin_or_village_of(role, "registering a household", village)?;
+                self.expect_issuer_kind(village, IssuerKind::Village)?;
+                if self.households.contains_key(household) {
+                    return Err(Refusal::AlreadyRegistered {
+                        kind: "household",
+                        id: household.to_string(),
+                    });
+                }
+                let mut new_keys = Vec::with_capacity(resident_keys.len());
+                for key in resident_keys {
+                    let key_id = self.check_new_key(key)?;
+                    if new_keys.iter().any(|(id, _)| *id == key_id) {
+                        return Err(Refusal::AlreadyRegistered {
+                            kind: "key",
+                            id: key_id.to_string(),
+                        });
+                    }
+                    new_keys.push((key_id, *key));
+                }
+                for (key_id, public_key) in new_keys {
+                    self.keys.insert(
+                        key_id,
+                        KeyRecord {
+                            public_key,
+                            role: Role::Resident(household.clone()),
+                            registered_at: sequence,
+                            revoked_at: None,
+                        },
+                    );
+                }
+                self.households.insert(
+                    household.clone(),
+                    Household {
+                        village: village.clone(),
+                        lots: VecDeque::new(),
+                        balance: 0,
+                        earned_score: 0,
+                        period_scores: BTreeMap::new(),
+                    },
+                );
+                Ok(Effects::none(vec![
+                    AccountId::Household(household.clone()),
+                    AccountId::Issuer(village.clone()),
+                ]))
+            }
+            Operation::RegisterShop { shop, name } => {
+                admin_only("registering a shop")?;
+                if self.shops.contains_key(shop) {
+                    return Err(Refusal::AlreadyRegistered {
+                        kind: "shop",
+                        id: shop.to_string(),
+                    });
+                }
+                self.shops.insert(
+                    shop.clone(),
+                    Shop {
+                        name: name.clone(),
+                        balance: 0,
+                        holdings: BTreeMap::new(),
+                    },
+                );
+                Ok(Effects::none(vec![AccountId::Shop(shop.clone())]))
+            }
+            Operation::AllocateBudget {
+                issuer,
+                points,
+                memo: _,
+            } => {
+                admin_only("allocating budget")?;
+                let balance = self.issuer(issuer)?.balance;
+                let new_balance = balance
+                    .checked_add(*points)
+                    .ok_or(Refusal::Overflow("the issuer's budget"))?;
+                self.bureau_fund -= i128::from(*points);
+                self.issuer_mut(issuer).balance = new_balance;
+                Ok(Effects {
+                    postings: vec![Posting {
+                        debit: AccountId::BureauFund,
+                        credit: AccountId::Issuer(issuer.clone()),
+                        points: *points,
+                        issuer: None,
+                    }],
+                    accounts: vec![],
+                    reverses: None,
+                })
+            }
+            Operation::IssuePoints(action) => {
+                let household = self.household(&action.household)?;
+                self.require_issuer_officer(role, "issuing points", &action.issuer, household)?;
+                let household_balance = household.balance;
+                let issuer = self.issuer(&action.issuer)?;
+                if issuer.balance < action.points {
+                    return Err(Refusal::Insufficient {
+                        what: "budget",
+                        account: format!("issuer {}", action.issuer),
+                        available: issuer.balance,
+                        requested: action.points,
+                    });
+                }
+                household_balance
+                    .checked_add(action.points)
+                    .ok_or(Refusal::Overflow("the household's balance"))?;
+                self.issuer_mut(&action.issuer).balance -= action.points;
+                let period = Period::containing(committed_at);
+                let household = self.household_mut(&action.household);
+                household.add_lot(action.issuer.clone(), action.points);
+                household.add_score(period, i128::from(action.points));
+                Ok(Effects {
+                    postings: vec![issue_posting(action)],
+                    accounts: vec![],
+                    reverses: None,
+                })
+            }
+            Operation::DeductPoints(action) => {
+                let household = self.household(&action.household)?;
+                self.require_issuer_officer(role, "deducting points", &action.issuer, household)?;
+                self.issuer(&action.issuer)?;
+                let taken = household.plan_take(action.points, Some(&action.issuer))?;
+                let issuer_balance = self.issuer(&action.issuer)?.balance;
+                issuer_balance
+                    .checked_add(action.points)
+                    .ok_or(Refusal::Overflow("the issuer's budget"))?;
+                let period = Period::containing(committed_at);
+                let household = self.household_mut(&action.household);
+                household.take(&taken);
+                household.add_score(period, -i128::from(action.points));
+                self.issuer_mut(&action.issuer).balance += action.points;
+                Ok(Effects {
+                    postings: taken
+                        .into_iter()
+                        .map(|(from_issuer, points)| Posting {
+                            debit: AccountId::Household(action.household.clone()),
+                            credit: AccountId::Issuer(action.issuer.clone()),
+                            points,
+                            issuer: Some(from_issuer),
+                        })
+                        .collect(),
+                    accounts: vec![],
+                    reverses: None,
+                })
+            }
+            Operation::ReverseEntry {
+                sequence: target,
+                reason: _,
+            } => self.reverse(*target, role),
+            Operation::Redeem {
+                shop,
+                household,
+                points,
+                payment_code,
+                terminal_counter,
+                memo: _,
+            } => {
+                match role {
+                    Role::ShopTerminal(s) if s == shop => {}
+                    Role::ShopTerminal(s) => {
+                        return Err(Refusal::OutOfScope {
+                            role: role.name(),
+                            scope: format!("shop {s}"),
+                            requested: format!("shop {shop}"),
+                        });
+                    }
+                    _ => {
+                        return Err(Refusal::NotAllowed {
+                            operation: "redeeming points",
+                            expected: "a shop terminal key of that shop",
+                            found: role.to_string(),
+                        });
+                    }
+                }
+                self.shop(shop)?;
+                let household_state = self.household(household)?;
+                self.check_payment_code(facts, committed_at, household, *points, payment_code, check)?;
+                if let Some(&last) = self.terminal_counters.get(&signer)
+                    && *terminal_counter <= last
+                {
+                    return Err(Refusal::TerminalCounter {
+                        key_id: signer,
+                        last,
+                        found: *terminal_counter,
+                    });
+                }
+                let taken = household_state.plan_take(*points, None)?;
+                let shop_balance = self.shop(shop)?.balance;
+                shop_balance
+                    .checked_add(*points)
+                    .ok_or(Refusal::Overflow("the shop's balance"))?;
+                self.household_mut(household).take(&taken);
+                let shop_state = self.shops.get_mut(shop).expect("checked above");
+                shop_state.balance += points;
+                for (issuer, taken_points) in &taken {
+                    *shop_state.holdings.entry(issuer.clone()).or_default() += taken_points;
+                }
+                self.used_nonces.insert(payment_code.nonce);
+                self.terminal_counters.insert(signer, *terminal_counter);
+                Ok(Effects {
+                    postings: taken
+                        .into_iter()
+                        .map(|(issuer, points)| Posting {
+                            debit: AccountId::Household(household.clone()),
+                            credit: AccountId::Shop(shop.clone()),
+                            points,
+                            issuer: Some(issuer),
+                        })
+                        .collect(),
+                    accounts: vec![],
+                    reverses: None,
+                })
+            }
+        }
+    }
+
+    fn check_payment_code(
+        &self,
+        facts: &LedgerFacts,
+        committed_at: u64,
+        household: &HouseholdId,
+        points: u64,
+        code: &PaymentCode,
+        check: SignatureCheck,
+    ) -> Result<(), Refusal> {
+        let refuse = |reason: String| Err(Refusal::PaymentCode(reason));
+        let resident = self
+            .keys
+            .get(&code.resident_key)
+            .ok_or(Refusal::UnknownKey {
+                key_id: code.resident_key,
+            })?;
+        if check == SignatureCheck::Verify {
+            crypto::verify(
+                &resident.public_key,
+                code.resident_key,
+                SigningContext::SpendAuthorization,
+                &facts.ledger_id,
+                &code.authorization_bytes,
+                &code.resident_signature,
+            )?;
+        }
+        match (&resident.role, resident.revoked_at) {
+            (_, Some(revoked_at)) => {
+                return Err(Refusal::KeyRevoked {
+                    key_id: code.resident_key,
+                    revoked_at,
+                });
+            }
+            (Role::Resident(h), None) if h == household => {}
+            (other, None) => {
+                return refuse(format!(
+                    "signed by a {other} key; expected a resident key of household {household}"
+                ));
+            }
+        }
+        if &code.household != household {
+            return refuse(format!(
+                "issued for household {}, not for household {household}",
+                code.household
+            ));
+        }
+        if points > code.max_points {
+            return refuse(format!(
+                "allows at most {} points; the sale asks for {points}",
+                code.max_points
+            ));
+        }
+        if committed_at > code.not_after {
+            return refuse(format!(
+                "expired at {} (now {committed_at}); ask the resident for a new code",
+                code.not_after
+            ));
+        }
+        let window = facts.parameters.max_spend_authorization_window_ms;
+        if code.not_after - committed_at > window {
+            return refuse(format!(
+                "valid until {}, more than the allowed {window} ms ahead",
+                code.not_after
+            ));
+        }
+        if self.used_nonces.contains(&code.nonce) {
+            return refuse(format!("nonce {} was already used", code.nonce));
+        }
+        Ok(())
+    }
+
+    fn reverse(&mut self, target: u64, role: &Role) -> Result<Effects, Refusal> {
+        let original = self.entry(target)?;
+        if let Some(reversed_by) = original.reversed_by {
+            return Err(Refusal::AlreadyReversed {
+                sequence: target,
+                reversed_by,
+            });
+        }
+        let reversible = matches!(
+            original.kind,
+            OperationKind::AllocateBudget
+                | OperationKind::IssuePoints
+                | OperationKind::DeductPoints
+                | OperationKind::Redeem
+        );
+        if !reversible {
+            return Err(Refusal::NotReversible {
+                sequence: target,
+                kind: original.kind.name(),
+            });
+        }
+        let kind = original.kind;
+        let original_period = Period::containing(original.committed_at);
+        // Reversal postings swap debit and credit; the issuer tag stays.
+        let postings: Vec<Posting> = original
+            .postings
+            .iter()
+            .map(|p| Posting {
+                debit: p.credit.clone(),
+                credit: p.debit.clone(),
+                points: p.points,
+                issuer: p.issuer.clone(),
+            })
+            .collect();
+        // Who may reverse: a bureau admin always; an officer of an issuer the entry involved;
+        // the terminal of the shop for a redemption (a refund).
+        let allowed = match role {
+            Role::BureauAdmin => true,
+            Role::VillageOfficer(i) | Role::ProgramIssuer(i) => {
+                kind != OperationKind::Redeem
+                    && original.accounts.contains(&AccountId::Issuer(i.clone()))
+            }
+            Role::ShopTerminal(s) => {
+                kind == OperationKind::Redeem
+                    && original.accounts.contains(&AccountId::Shop(s.clone()))
+            }
+            Role::Resident(_) | Role::Auditor => false,
+        };
+        if !allowed {
+            return Err(Refusal::NotAllowed {
+                operation: "reversing this entry",
+                expected: "a bureau admin, an officer of the entry's issuer, or (for a \
+                           redemption) a terminal of the entry's shop",
+                found: role.to_string(),
+            });
+        }
+        // Check every debit of the reversal can be paid, per account and issuer.
+        let mut needs: BTreeMap<(AccountId, Option<IssuerId>), u64> = BTreeMap::new();
+        for p in &postings {
+            *needs.entry((p.debit.clone(), p.issuer.clone())).or_default() += p.points;
+        }
+        for ((account, issuer), points) in &needs {
+            let available = match (account, issuer) {
+                (AccountId::BureauFund, _) => u64::MAX,
+                (AccountId::Issuer(i), _) => self.issuer(i)?.balance,
+                (AccountId::Household(h), Some(i)) => self.household(h)?.holding(i),
+                (AccountId::Shop(s), Some(i)) => {
+                    self.shop(s)?.holdings.get(i).copied().unwrap_or(0)
+                }
+                (AccountId::Household(_) | AccountId::Shop(_), None) => 0,
+            };
+            if available < *points {
+                return Err(Refusal::Insufficient {
+                    what: "balance to reverse",
+                    account: match issuer {
+                        Some(i) => format!("{account} (points from issuer {i})"),
+                        None => account.to_string(),
+                    },
+                    available,
+                    requested: *points,
+                });
+            }
+        }
+        for p in &postings {
+            self.move_points(p);
+        }
+        let score_change: i128 = match kind {
+            OperationKind::IssuePoints => -postings.iter().map(|p| i128::from(p.points)).sum::<i128>(),
+            OperationKind::DeductPoints => postings.iter().map(|p| i128::from(p.points)).sum(),
+            _ => 0,
+        };
+        if score_change != 0
+            && let Some(AccountId::Household(h)) = postings
+                .iter()
+                .flat_map(|p| [&p.debit, &p.credit])
+                .find(|a| matches!(a, AccountId::Household(_)))
+        {
+            let h = h.clone();
+            self.household_mut(&h).add_score(original_period, score_change);
+        }
+        Ok(Effects {
+            postings,
+            accounts: vec![],
+            reverses: Some(target),
+        })
+    }
+
+    /// Applies a posting whose debit was already checked.
+    fn move_points(&mut self, p: &Posting) {
+        match &p.debit {
+            AccountId::BureauFund => self.bureau_fund -= i128::from(p.points),
+            AccountId::Issuer(i) => self.issuer_mut(i).balance -= p.points,
+            AccountId::Household(h) => {
+                let issuer = p.issuer.clone().expect("household postings carry an issuer");
+                self.household_mut(h).take(&[(issuer, p.points)]);
+            }
+            AccountId::Shop(s) => {
+                let shop = self.shops.get_mut(s).expect("checked");
+                shop.balance -= p.points;
+                if let Some(issuer) = &p.issuer
+                    && let Some(held) = shop.holdings.get_mut(issuer)
+                {
+                    *held -= p.points;
+                    if *held == 0 {
+                        shop.holdings.remove(issuer);
+                    }
+                }
+            }
+        }
+        match &p.credit {
+            AccountId::BureauFund => self.bureau_fund += i128::from(p.points),
+            AccountId::Issuer(i) => self.issuer_mut(i).balance += p.points,
+            AccountId::Household(h) => {
+                let issuer = p.issuer.clone().expect("household postings carry an issuer");
+                self.household_mut(h).add_lot(issuer, p.points);
+            }
+            AccountId::Shop(s) => {
+                let shop = self.shops.get_mut(s).expect("checked");
+                shop.balance += p.points;
+                if let Some(issuer) = &p.issuer {
+                    *shop.holdings.entry(issuer.clone()).or_default() += p.points;
+                }
+            }
+        }
+    }
+
+    fn issuer_mut(&mut self, id: &IssuerId) -> &mut Issuer {
+        self.issuers.get_mut(id).expect("existence checked before mutation")
+    }
+
+    fn household_mut(&mut self, id: &HouseholdId) -> &mut Household {
+        self.households
+            .get_mut(id)
+            .expect("existence checked before mutation")
+    }
+}
+
+fn issue_posting(action: &PointsAction) -> Posting {
+    Posting {
+        debit: AccountId::Issuer(action.issuer.clone()),
+        credit: AccountId::Household(action.household.clone()),
+        points: action.points,
+        issuer: Some(action.issuer.clone()),
+    }
+}
+
+fn check_window(not_after: u64, now: u64, max_window_ms: u64) -> Result<(), Refusal> {
+    if not_after < now {
+        return Err(Refusal::Expired { not_after, now });
+    }
+    if not_after - now > max_window_ms {
+        return Err(Refusal::WindowTooLong {
+            not_after,
+            now,
+            max_window_ms,
+        });
+    }
+    Ok(())
+}
+
+impl Household {
+    fn holding(&self, issuer: &IssuerId) -> u64 {
+        self.lots
+            .iter()
+            .filter(|l| &l.issuer == issuer)
+            .map(|l| l.remaining)
+            .sum()
+    }
+
+    fn add_lot(&mut self, issuer: IssuerId, points: u64) {
+        self.balance += points;
+        self.lots.push_back(Lot {
+            issuer,
+            remaining: points,
+        });
+    }
+
+    fn add_score(&mut self, period: Period, change: i128) {
+        let change = i64::try_from(change).unwrap_or(if change < 0 { i64::MIN } else { i64::MAX });
+        self.earned_score = self.earned_score.saturating_add(change);
+        let score = self.period_scores.entry(period).or_default();
+        *score = score.saturating_add(change);
+    }
+
+    /// Which issuers' points spending `points` would take: lots of `prefer` first, then the
+    /// oldest lots. Refuses if the balance is short.
+    fn plan_take(
+        &self,
+        points: u64,
+        prefer: Option<&IssuerId>,
+    ) -> Result<Vec<(IssuerId, u64)>, Refusal> {
+        if self.balance < points {
+            return Err(Refusal::Insufficient {
+                what: "spendable balance",
+                account: "the household".into(),
+                available: self.balance,
+                requested: points,
+            });
+        }
+        let mut plan: Vec<(IssuerId, u64)> = Vec::new();
+        let mut left = points;
+        let preferred = self.lots.iter().filter(|l| Some(&l.issuer) == prefer);
+        let others = self.lots.iter().filter(|l| Some(&l.issuer) != prefer);
+        for lot in preferred.chain(others) {
+            if left == 0 {
+                break;
+            }
+            let take = lot.remaining.min(left);
+            left -= take;
+            match plan.iter_mut().find(|(i, _)| *i == lot.issuer) {
+                Some((_, p)) => *p += take,
+                None => plan.push((lot.issuer.clone(), take)),
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Takes the planned points per issuer, oldest lots of each issuer first.
+    fn take(&mut self, plan: &[(IssuerId, u64)]) {
+        for (issuer, points) in plan {
+            let mut left = *points;
+            for lot in self.lots.iter_mut().filter(|l| &l.issuer == issuer) {
+                let take = lot.remaining.min(left);
+                lot.remaining -= take;
+                left -= take;
+                if left == 0 {
+                    break;
+                }
+            }
+            debug_assert_eq!(left, 0, "take is only called with a checked plan");
+            self.balance -= points - left;
+        }
+        self.lots.retain(|l| l.remaining > 0);
+    }
+}
+
+impl State {
+    /// Admits a signed transaction: the original record (and `true`) if its request id and
+    /// body were already committed, otherwise [`State::apply`] with full signature checks.
+    pub fn admit(
+        &mut self,
+        committed_at: u64,
+        signed: &pb::SignedTransaction,
+    ) -> Result<(&EntryRecord, bool), Refusal> {
+        let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
+        let request_id = RequestId::from_slice(&body.request_id)?;
+        let body_sha256 = crypto::sha256(&signed.body);
+        if let Some(sequence) = self.check_request(&request_id, &body_sha256)?.map(|e| e.sequence) {
+            return Ok((&self.entries[sequence as usize], true));
+        }
+        let record = self.apply(committed_at, signed, SignatureCheck::Verify)?;
+        Ok((record, false))
+    }
+}

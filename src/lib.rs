@@ -1,0 +1,18 @@
+//! shanzhi (善治): the signed, verifiable points ledger of Yidu's "points in motion build good
+//! governance" pilot.
+//!
+//! The ledger is a log: every change is a signed transaction appended to one log, and all
+//! state (balances, lots, scores, keys) is computed from it by the pure state machine in
+//! [`ledger`]. The server ([`server`], [`api`]) admits transactions through one writer
+//! ([`writer`]) that commits them to the [`store`] with group commit.
+
+pub mod api;
+pub mod client;
+pub mod config;
+pub mod crypto;
+pub mod genesis;
+pub mod ledger;
+pub mod pb;
+pub mod server;
+pub mod store;
+pub mod writer;

@@ -1,0 +1,295 @@
+//! The single writer: the one task that owns the ledger's [`State`] and appends to the store.
+//!
+//! Handlers send commands over a channel. The writer takes every command waiting (up to
+//! [`MAX_BATCH`]), applies the transactions in order, appends all new entries in one atomic
+//! store batch, flushes once (group commit), and only then replies and runs reads, so a reply
+//! or a read never shows anything that is not on disk.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use prost::Message;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::ledger::{EntryRecord, Refusal, SignatureCheck, State};
+use crate::pb::points as pb;
+use crate::store::{Store, StoreError};
+
+/// Most commands handled in one group commit.
+pub const MAX_BATCH: usize = 512;
+/// Commands that may wait for the writer before senders wait too.
+pub const CHANNEL_CAPACITY: usize = 4096;
+
+/// A committed transaction, as the writer reports it.
+#[derive(Clone, Debug)]
+pub struct Committed {
+    /// What the entry did.
+    pub record: EntryRecord,
+    /// True if the request id and body were committed earlier: nothing new was written.
+    pub duplicate: bool,
+}
+
+/// Why a submission did not commit.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The ledger refused the transaction; nothing was applied.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The store failed; the transaction may or may not be on disk. Retrying with the same
+    /// request id is safe: it returns the receipt if the entry was written.
+    #[error("the ledger store is unavailable: {0}; retry with the same request id")]
+    Unavailable(String),
+}
+
+/// Why the ledger could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the store holds no ledger (no genesis entry); run `shanzhi init` first")]
+    Empty,
+    #[error(
+        "stored entry {sequence} cannot be replayed ({reason}); the data directory is damaged \
+         and the server refuses to serve balances it cannot trust"
+    )]
+    Damaged { sequence: u64, reason: String },
+}
+
+type ReadFn = Box<dyn FnOnce(&State) + Send>;
+
+enum Command {
+    Submit {
+        transaction: pb::SignedTransaction,
+        reply: oneshot::Sender<Result<Committed, SubmitError>>,
+    },
+    Read(ReadFn),
+}
+
+/// A cheap, cloneable handle to the running writer. The writer stops (after a final flush)
+/// when every handle is dropped.
+#[derive(Clone)]
+pub struct LedgerHandle {
+    commands: mpsc::Sender<Command>,
+    store: Arc<dyn Store>,
+}
+
+/// Milliseconds since the Unix epoch by the wall clock.
+pub fn now_unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Rebuilds the state by replaying every stored entry. Signatures were verified when each
+/// entry was admitted; authorization and every balance rule run again.
+pub fn replay(store: &dyn Store) -> Result<State, OpenError> {
+    let mut state = State::new();
+    for item in store.scan(0) {
+        let (sequence, bytes) = item?;
+        let damaged = |reason: String| OpenError::Damaged { sequence, reason };
+        let entry = pb::LogEntry::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
+        if entry.sequence != sequence {
+            return Err(damaged(format!("it claims sequence {}", entry.sequence)));
+        }
+        let transaction = entry
+            .transaction
+            .ok_or_else(|| damaged("it has no transaction".into()))?;
+        state
+            .apply(entry.committed_at_unix_ms, &transaction, SignatureCheck::Trust)
+            .map_err(|refusal| damaged(refusal.to_string()))?;
+    }
+    if state.is_empty() {
+        return Err(OpenError::Empty);
+    }
+    Ok(state)
+}
+
+impl LedgerHandle {
+    /// Replays the store and starts the writer on its own thread. Returns the handle and the
+    /// thread, which ends after the last handle is dropped and the final flush is done.
+    pub fn start(
+        store: Arc<dyn Store>,
+    ) -> Result<(Self, std::thread::JoinHandle<()>), OpenError> {
+        let state = replay(store.as_ref())?;
+        tracing::info!(
+            entries = state.len(),
+            ledger_id = %state.ledger_id().map(|l| l.to_string()).unwrap_or_default(),
+            "ledger replayed"
+        );
+        let (commands, receiver) = mpsc::channel(CHANNEL_CAPACITY);
+        let writer_store = Arc::clone(&store);
+        let thread = std::thread::Builder::new()
+            .name("shanzhi-writer".into())
+            .spawn(move || Writer::new(state, writer_store).run(receiver))
+            .map_err(|e| OpenError::Store(StoreError::Io(format!("cannot start writer: {e}"))))?;
+        Ok((Self { commands, store }, thread))
+    }
+
+    /// Submits a transaction; resolves once it is committed and on disk, or refused.
+    pub async fn submit(
+        &self,
+        transaction: pb::SignedTransaction,
+    ) -> Result<Committed, SubmitError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Submit { transaction, reply })
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))?
+    }
+
+    /// Runs `query` on the committed state (everything it sees is on disk).
+    pub async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&State) -> T + Send + 'static,
+    ) -> Result<T, SubmitError> {
+        let (reply, answer) = oneshot::channel();
+        let read: ReadFn = Box::new(move |state| {
+            let _ = reply.send(query(state));
+        });
+        self.commands
+            .send(Command::Read(read))
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))
+    }
+
+    /// The stored bytes of one entry (entries never change once written).
+    pub fn stored_entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store.entry(sequence)
+    }
+}
+
+struct Writer {
+    state: State,
+    store: Arc<dyn Store>,
+    /// Set when a failed write could not be reconciled by replay; writes are refused until
+    /// the server restarts.
+    broken: Option<String>,
+}
+
+type Reply = (
+    oneshot::Sender<Result<Committed, SubmitError>>,
+    Result<Committed, SubmitError>,
+);
+
+impl Writer {
+    fn new(state: State, store: Arc<dyn Store>) -> Self {
+        Self {
+            state,
+            store,
+            broken: None,
+        }
+    }
+
+    fn run(mut self, mut receiver: mpsc::Receiver<Command>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while let Some(first) = receiver.blocking_recv() {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(command) => batch.push(command),
+                    Err(_) => break,
+                }
+            }
+            self.commit_batch(batch.drain(..));
+        }
+        if let Err(error) = self.store.flush() {
+            tracing::error!(%error, "final flush failed");
+        }
+        tracing::info!(entries = self.state.len(), "writer stopped");
+    }
+
+    fn commit_batch(&mut self, batch: impl Iterator<Item = Command>) {
+        let span = tracing::debug_span!("group_commit");
+        let _guard = span.enter();
+        let first_sequence = self.state.len();
+        let mut encoded = Vec::new();
+        let mut replies: Vec<Reply> = Vec::new();
+        let mut reads = Vec::new();
+        for command in batch {
+            match command {
+                Command::Read(read) => reads.push(read),
+                Command::Submit { transaction, reply } => {
+                    let result = self.admit(transaction, &mut encoded);
+                    replies.push((reply, result));
+                }
+            }
+        }
+        if !encoded.is_empty() {
+            let written = self
+                .store
+                .append(first_sequence, &encoded)
+                .and_then(|()| self.store.flush());
+            if let Err(error) = written {
+                self.recover_from(&error, &mut replies);
+            } else {
+                tracing::debug!(entries = encoded.len(), first_sequence, "group committed");
+            }
+        }
+        for (reply, result) in replies {
+            let _ = reply.send(result);
+        }
+        for read in reads {
+            read(&self.state);
+        }
+    }
+
+    fn admit(
+        &mut self,
+        transaction: pb::SignedTransaction,
+        encoded: &mut Vec<Vec<u8>>,
+    ) -> Result<Committed, SubmitError> {
+        if let Some(reason) = &self.broken {
+            return Err(SubmitError::Unavailable(reason.clone()));
+        }
+        let now = now_unix_ms();
+        let (record, duplicate) = self.state.admit(now, &transaction)?;
+        let record = record.clone();
+        if !duplicate {
+            let entry = pb::LogEntry {
+                sequence: record.sequence,
+                committed_at_unix_ms: record.committed_at,
+                transaction: Some(transaction),
+            };
+            encoded.push(entry.encode_to_vec());
+        }
+        Ok(Committed { record, duplicate })
+    }
+
+    /// A write or flush failed: nothing in this batch is acknowledged, and the state is
+    /// rebuilt from what the store actually holds.
+    fn recover_from(&mut self, error: &StoreError, replies: &mut [Reply]) {
+        tracing::error!(%error, "store write failed; rebuilding state from the store");
+        for (_, result) in replies.iter_mut() {
+            if result.is_ok() {
+                *result = Err(SubmitError::Unavailable(error.to_string()));
+            }
+        }
+        match replay(self.store.as_ref()) {
+            Ok(state) => self.state = state,
+            Err(replay_error) => {
+                tracing::error!(%replay_error, "cannot rebuild state; refusing writes");
+                self.broken = Some(format!(
+                    "the store failed and could not be replayed ({replay_error}); restart the \
+                     server"
+                ));
+            }
+        }
+    }
+}
+
+// Keep `Refusal` conversions in one place for callers that only see `SubmitError`.
+impl SubmitError {
+    /// The refusal, if the ledger refused.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            SubmitError::Refused(r) => Some(r),
+            SubmitError::Unavailable(_) => None,
+        }
+    }
+}
