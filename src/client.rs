@@ -1,1 +1,330 @@
-//! placeholder
+//! A client for the ledger: builds and signs transaction bodies, payment codes and read
+//! credentials. The CLI and the integration tests both use it.
+
+use prost::Message;
+use tonic::transport::Channel;
+
+use crate::api::auth::{
+    KEY_ID_METADATA, SIGNATURE_METADATA, TIMESTAMP_METADATA, methods, read_payload,
+};
+use crate::crypto::{self, KeyFile, SigningContext};
+use crate::ledger::{KeyId, LedgerId};
+use crate::pb::points as pb;
+use crate::pb::points::query_service_client::QueryServiceClient;
+use crate::pb::points::transaction_service_client::TransactionServiceClient;
+use crate::writer::now_unix_ms;
+
+/// Signs transactions, payment codes and read credentials with one key.
+pub struct Signer {
+    key: KeyFile,
+}
+
+/// A new transaction body with a random request id, valid for `valid_for_ms` from now.
+pub fn new_body(
+    operation: pb::transaction_body::Operation,
+    valid_for_ms: u64,
+) -> pb::TransactionBody {
+    pb::TransactionBody {
+        request_id: crypto::random_bytes::<16>().to_vec(),
+        not_after_unix_ms: now_unix_ms() + valid_for_ms,
+        operation: Some(operation),
+    }
+}
+
+impl Signer {
+    /// Wraps a key.
+    pub fn new(key: KeyFile) -> Self {
+        Self { key }
+    }
+
+    /// A signer with a fresh random key (for tests and `keygen`).
+    pub fn generate() -> Self {
+        Self::new(KeyFile::new(crypto::generate_signing_key()))
+    }
+
+    /// The key id.
+    pub fn key_id(&self) -> KeyId {
+        self.key.key_id()
+    }
+
+    /// The 32-byte public key.
+    pub fn public_key(&self) -> Vec<u8> {
+        self.key.signing_key.verifying_key().to_bytes().to_vec()
+    }
+
+    /// The underlying key file.
+    pub fn key_file(&self) -> &KeyFile {
+        &self.key
+    }
+
+    /// Encodes and signs a body for `ledger_id`.
+    pub fn sign(&self, ledger_id: &LedgerId, body: &pb::TransactionBody) -> pb::SignedTransaction {
+        self.sign_bytes(ledger_id, body.encode_to_vec())
+    }
+
+    /// Signs already-encoded body bytes exactly as given.
+    pub fn sign_bytes(&self, ledger_id: &LedgerId, body: Vec<u8>) -> pb::SignedTransaction {
+        let signature = crypto::sign(
+            &self.key.signing_key,
+            SigningContext::Transaction,
+            ledger_id,
+            &body,
+        );
+        pb::SignedTransaction {
+            body,
+            signatures: vec![pb::Signature {
+                key_id: self.key_id().to_string(),
+                signature: signature.to_vec(),
+            }],
+        }
+    }
+
+    /// A resident's payment code: consent to spend up to `max_points` of `household_id`,
+    /// valid for `valid_for_ms`, usable once.
+    pub fn payment_code(
+        &self,
+        ledger_id: &LedgerId,
+        household_id: &str,
+        max_points: u64,
+        valid_for_ms: u64,
+    ) -> pb::SignedSpendAuthorization {
+        let authorization = pb::SpendAuthorization {
+            household_id: household_id.to_owned(),
+            max_points,
+            nonce: crypto::random_bytes::<16>().to_vec(),
+            not_after_unix_ms: now_unix_ms() + valid_for_ms,
+        }
+        .encode_to_vec();
+        let signature = crypto::sign(
+            &self.key.signing_key,
+            SigningContext::SpendAuthorization,
+            ledger_id,
+            &authorization,
+        );
+        pb::SignedSpendAuthorization {
+            authorization,
+            resident_signature: Some(pb::Signature {
+                key_id: self.key_id().to_string(),
+                signature: signature.to_vec(),
+            }),
+        }
+    }
+
+    /// Wraps `message` in a request carrying a read credential for `method`
+    /// (e.g. `shanzhi.points.v1.QueryService/GetAccount`).
+    pub fn read_request<T>(
+        &self,
+        ledger_id: &LedgerId,
+        method: &str,
+        message: T,
+    ) -> tonic::Request<T> {
+        let timestamp = now_unix_ms().to_string();
+        let signature = crypto::sign(
+            &self.key.signing_key,
+            SigningContext::Read,
+            ledger_id,
+            &read_payload(method, &timestamp),
+        );
+        let mut request = tonic::Request::new(message);
+        let metadata = request.metadata_mut();
+        let ascii = |s: String| s.parse().expect("hex and digits are valid metadata");
+        metadata.insert(KEY_ID_METADATA, ascii(self.key_id().to_string()));
+        metadata.insert(TIMESTAMP_METADATA, ascii(timestamp));
+        metadata.insert(SIGNATURE_METADATA, ascii(hex::encode(signature)));
+        request
+    }
+}
+
+/// A connection to a shanzhi server that knows the ledger id.
+#[derive(Clone)]
+pub struct LedgerClient {
+    /// The ledger id every signature covers.
+    pub ledger_id: LedgerId,
+    /// The transaction service.
+    pub transactions: TransactionServiceClient<Channel>,
+    /// The query service.
+    pub queries: QueryServiceClient<Channel>,
+}
+
+/// Why a client could not connect.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot connect to {url}: {source}")]
+    Transport {
+        url: String,
+        source: tonic::transport::Error,
+    },
+    #[error("{url} did not answer GetLedgerInfo: {status}")]
+    Info { url: String, status: tonic::Status },
+    #[error("{url} sent a malformed ledger id")]
+    BadLedgerId { url: String },
+}
+
+impl LedgerClient {
+    /// Connects and fetches the ledger id.
+    pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+        let channel = Channel::from_shared(url.to_owned())
+            .map_err(|e| ConnectError::Info {
+                url: url.to_owned(),
+                status: tonic::Status::invalid_argument(e.to_string()),
+            })?
+            .connect()
+            .await
+            .map_err(|source| ConnectError::Transport {
+                url: url.to_owned(),
+                source,
+            })?;
+        let mut transactions = TransactionServiceClient::new(channel.clone());
+        let info = transactions
+            .get_ledger_info(pb::GetLedgerInfoRequest {})
+            .await
+            .map_err(|status| ConnectError::Info {
+                url: url.to_owned(),
+                status,
+            })?
+            .into_inner();
+        let ledger_id =
+            LedgerId::from_slice(&info.ledger_id).map_err(|_| ConnectError::BadLedgerId {
+                url: url.to_owned(),
+            })?;
+        Ok(Self {
+            ledger_id,
+            transactions,
+            queries: QueryServiceClient::new(channel),
+        })
+    }
+
+    /// Submits an already signed transaction.
+    pub async fn submit_signed(
+        &mut self,
+        transaction: pb::SignedTransaction,
+    ) -> Result<pb::SubmitResponse, tonic::Status> {
+        self.transactions
+            .submit(pb::SubmitRequest {
+                transaction: Some(transaction),
+            })
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// Signs `body` with `signer` and submits it.
+    pub async fn submit_body(
+        &mut self,
+        signer: &Signer,
+        body: &pb::TransactionBody,
+    ) -> Result<pb::SubmitResponse, tonic::Status> {
+        let signed = signer.sign(&self.ledger_id, body);
+        self.submit_signed(signed).await
+    }
+
+    /// Builds a body for `operation` (fresh request id, valid 10 minutes), signs and submits.
+    pub async fn submit(
+        &mut self,
+        signer: &Signer,
+        operation: pb::transaction_body::Operation,
+    ) -> Result<pb::Receipt, tonic::Status> {
+        let body = new_body(operation, 10 * 60 * 1000);
+        let response = self.submit_body(signer, &body).await?;
+        response
+            .receipt
+            .ok_or_else(|| tonic::Status::internal("the server sent no receipt"))
+    }
+
+    /// Reads an account as `signer`.
+    pub async fn account(
+        &mut self,
+        signer: &Signer,
+        account: pb::AccountRef,
+    ) -> Result<pb::Account, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::GET_ACCOUNT,
+            pb::GetAccountRequest {
+                account: Some(account),
+            },
+        );
+        self.queries
+            .get_account(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// Reads one page of history as `signer`.
+    pub async fn history(
+        &mut self,
+        signer: &Signer,
+        request: pb::ListHistoryRequest,
+    ) -> Result<pb::ListHistoryResponse, tonic::Status> {
+        let request = signer.read_request(&self.ledger_id, methods::LIST_HISTORY, request);
+        self.queries
+            .list_history(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// Reads one entry as `signer`.
+    pub async fn entry(
+        &mut self,
+        signer: &Signer,
+        sequence: u64,
+    ) -> Result<pb::Entry, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::GET_ENTRY,
+            pb::GetEntryRequest { sequence },
+        );
+        self.queries
+            .get_entry(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// Reads a receipt by request id as `signer`.
+    pub async fn receipt(
+        &mut self,
+        signer: &Signer,
+        request_id: Vec<u8>,
+    ) -> Result<pb::Receipt, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::GET_RECEIPT,
+            pb::GetReceiptRequest { request_id },
+        );
+        self.queries
+            .get_receipt(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+}
+
+/// An account reference for a household.
+pub fn household(id: &str) -> pb::AccountRef {
+    pb::AccountRef {
+        kind: pb::AccountKind::Household.into(),
+        id: id.to_owned(),
+    }
+}
+
+/// An account reference for an issuer.
+pub fn issuer(id: &str) -> pb::AccountRef {
+    pb::AccountRef {
+        kind: pb::AccountKind::Issuer.into(),
+        id: id.to_owned(),
+    }
+}
+
+/// An account reference for a shop.
+pub fn shop(id: &str) -> pb::AccountRef {
+    pb::AccountRef {
+        kind: pb::AccountKind::Shop.into(),
+        id: id.to_owned(),
+    }
+}
+
+/// The account reference of the bureau fund.
+pub fn bureau_fund() -> pb::AccountRef {
+    pb::AccountRef {
+        kind: pb::AccountKind::BureauFund.into(),
+        id: String::new(),
+    }
+}

@@ -1,1 +1,52 @@
-//! placeholder
+//! Server settings. Every default is a documented constant here and in the README; each can
+//! be changed by a command-line flag or an environment variable (see `shanzhi serve --help`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default listen address: loopback only, so a fresh install is not exposed to the network.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
+/// Default data directory, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// Default largest accepted or sent gRPC message: 1 MiB. A transaction is well under 2 KiB.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+/// Default deadline for one request, including waiting for the group commit: 30 s.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default number of requests one connection may have in flight at once.
+pub const DEFAULT_CONCURRENCY_PER_CONNECTION: usize = 256;
+/// Default largest clock difference accepted for a read credential's timestamp: 5 minutes.
+pub const DEFAULT_READ_CREDENTIAL_MAX_SKEW: Duration = Duration::from_secs(300);
+
+/// How the server runs.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Directory holding the ledger store (`ledger/`) and genesis key files (`keys/`).
+    pub data_dir: PathBuf,
+    /// Largest gRPC message accepted or sent, in bytes.
+    pub max_message_bytes: usize,
+    /// Deadline for one request.
+    pub request_timeout: Duration,
+    /// Requests one connection may have in flight.
+    pub concurrency_per_connection: usize,
+    /// Largest accepted clock difference for read credentials.
+    pub read_credential_max_skew: Duration,
+}
+
+impl ServerConfig {
+    /// The defaults, serving `data_dir`.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            listen: DEFAULT_LISTEN
+                .parse()
+                .expect("the default listen address parses"),
+            data_dir,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            concurrency_per_connection: DEFAULT_CONCURRENCY_PER_CONNECTION,
+            read_credential_max_skew: DEFAULT_READ_CREDENTIAL_MAX_SKEW,
+        }
+    }
+}

@@ -1,1 +1,130 @@
-//! placeholder
+//! Creating a new ledger: a random ledger id, a bureau admin key, a separate log key, and the
+//! genesis entry, written to a data directory that must not already hold a ledger.
+
+use std::path::{Path, PathBuf};
+
+use prost::Message;
+
+use crate::crypto::{self, KeyFile, KeyFileError, SigningContext};
+use crate::ledger::{LedgerId, LedgerParameters, SignatureCheck, State};
+use crate::pb::points as pb;
+use crate::store::{SledStore, Store, StoreError};
+use crate::writer::now_unix_ms;
+
+/// Where a data directory keeps the store.
+pub fn store_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("ledger")
+}
+
+/// Where a data directory keeps the genesis key files.
+pub fn keys_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("keys")
+}
+
+/// True if `data_dir` already holds a ledger store or key files.
+pub fn exists(data_dir: &Path) -> bool {
+    store_path(data_dir).exists() || keys_path(data_dir).exists()
+}
+
+/// What genesis created.
+#[derive(Debug)]
+pub struct GenesisReport {
+    /// The new ledger's id.
+    pub ledger_id: LedgerId,
+    /// The bureau admin key file (mode 0600).
+    pub admin_key_path: PathBuf,
+    /// The log (checkpoint) key file (mode 0600).
+    pub log_key_path: PathBuf,
+}
+
+/// Why genesis failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenesisError {
+    #[error(
+        "{0} already holds a ledger (found ledger/ or keys/); refusing to touch it. Use another \
+         directory, or `shanzhi serve` to serve this one"
+    )]
+    AlreadyInitialized(PathBuf),
+    #[error("cannot create {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the genesis entry was refused: {0}")]
+    Refused(#[from] crate::ledger::Refusal),
+}
+
+/// Creates a ledger in `data_dir` (created if missing). Refuses if it already holds one.
+pub fn init(data_dir: &Path, parameters: LedgerParameters) -> Result<GenesisReport, GenesisError> {
+    if exists(data_dir) {
+        return Err(GenesisError::AlreadyInitialized(data_dir.to_owned()));
+    }
+    let keys_dir = keys_path(data_dir);
+    std::fs::create_dir_all(&keys_dir).map_err(|source| GenesisError::CreateDir {
+        path: keys_dir.clone(),
+        source,
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&keys_dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let admin = KeyFile::new(crypto::generate_signing_key());
+    let log = KeyFile::new(crypto::generate_signing_key());
+    let admin_key_path = keys_dir.join("bureau-admin.key");
+    let log_key_path = keys_dir.join("log.key");
+    admin.write_new(&admin_key_path)?;
+    log.write_new(&log_key_path)?;
+
+    let ledger_id = LedgerId(crypto::random_bytes());
+    let now = now_unix_ms();
+    let body = pb::TransactionBody {
+        request_id: crypto::random_bytes::<16>().to_vec(),
+        not_after_unix_ms: now + parameters.max_transaction_window_ms,
+        operation: Some(pb::transaction_body::Operation::Genesis(pb::Genesis {
+            ledger_id: ledger_id.0.to_vec(),
+            admin_public_key: admin.signing_key.verifying_key().to_bytes().to_vec(),
+            log_public_key: log.signing_key.verifying_key().to_bytes().to_vec(),
+            parameters: Some(pb::LedgerParameters {
+                max_transaction_window_ms: parameters.max_transaction_window_ms,
+                max_spend_authorization_window_ms: parameters.max_spend_authorization_window_ms,
+            }),
+        })),
+    }
+    .encode_to_vec();
+    let signature = crypto::sign(
+        &admin.signing_key,
+        SigningContext::Transaction,
+        &ledger_id,
+        &body,
+    );
+    let transaction = pb::SignedTransaction {
+        body,
+        signatures: vec![pb::Signature {
+            key_id: admin.key_id().to_string(),
+            signature: signature.to_vec(),
+        }],
+    };
+    // The same state machine that will replay it checks the genesis entry first.
+    let mut state = State::new();
+    let committed_at = state
+        .apply(now, &transaction, SignatureCheck::Verify)?
+        .committed_at;
+    let entry = pb::LogEntry {
+        sequence: 0,
+        committed_at_unix_ms: committed_at,
+        transaction: Some(transaction),
+    };
+    let store = SledStore::open(&store_path(data_dir))?;
+    store.append(0, &[entry.encode_to_vec()])?;
+    store.flush()?;
+    Ok(GenesisReport {
+        ledger_id,
+        admin_key_path,
+        log_key_path,
+    })
+}

@@ -95,7 +95,11 @@ pub fn replay(store: &dyn Store) -> Result<State, OpenError> {
             .transaction
             .ok_or_else(|| damaged("it has no transaction".into()))?;
         state
-            .apply(entry.committed_at_unix_ms, &transaction, SignatureCheck::Trust)
+            .apply(
+                entry.committed_at_unix_ms,
+                &transaction,
+                SignatureCheck::Trust,
+            )
             .map_err(|refusal| damaged(refusal.to_string()))?;
     }
     if state.is_empty() {
@@ -107,9 +111,7 @@ pub fn replay(store: &dyn Store) -> Result<State, OpenError> {
 impl LedgerHandle {
     /// Replays the store and starts the writer on its own thread. Returns the handle and the
     /// thread, which ends after the last handle is dropped and the final flush is done.
-    pub fn start(
-        store: Arc<dyn Store>,
-    ) -> Result<(Self, std::thread::JoinHandle<()>), OpenError> {
+    pub fn start(store: Arc<dyn Store>) -> Result<(Self, std::thread::JoinHandle<()>), OpenError> {
         let state = replay(store.as_ref())?;
         tracing::info!(
             entries = state.len(),

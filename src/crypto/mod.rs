@@ -143,7 +143,17 @@ mod tests {
         let vk = key.verifying_key();
         assert!(verify(&vk, id, SigningContext::Transaction, &ledger, b"body", &sig).is_ok());
         assert!(verify(&vk, id, SigningContext::Read, &ledger, b"body", &sig).is_err());
-        assert!(verify(&vk, id, SigningContext::Transaction, &LedgerId([8; 16]), b"body", &sig).is_err());
+        assert!(
+            verify(
+                &vk,
+                id,
+                SigningContext::Transaction,
+                &LedgerId([8; 16]),
+                b"body",
+                &sig
+            )
+            .is_err()
+        );
         assert!(verify(&vk, id, SigningContext::Transaction, &ledger, b"bodz", &sig).is_err());
     }
 

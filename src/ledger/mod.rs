@@ -11,7 +11,7 @@ mod state;
 mod transaction;
 
 pub use ids::*;
-pub use period::Period;
+pub use period::{LocalTime, Period};
 pub use refusal::{Refusal, RefusalClass};
 pub use state::{
     AccountView, EntryRecord, HistoryFilter, HistoryPage, KeyRecord, SignatureCheck, State,

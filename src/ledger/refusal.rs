@@ -133,9 +133,13 @@ pub enum Refusal {
     },
     #[error("key {key_id} is already revoked (at entry {revoked_at})")]
     AlreadyRevoked { key_id: KeyId, revoked_at: u64 },
-    #[error("entry {sequence} was already reversed by entry {reversed_by}; each entry is reversible once")]
+    #[error(
+        "entry {sequence} was already reversed by entry {reversed_by}; each entry is reversible once"
+    )]
     AlreadyReversed { sequence: u64, reversed_by: u64 },
-    #[error("entry {sequence} is a {kind}; only allocations, issues, deductions and redemptions can be reversed")]
+    #[error(
+        "entry {sequence} is a {kind}; only allocations, issues, deductions and redemptions can be reversed"
+    )]
     NotReversible { sequence: u64, kind: &'static str },
     #[error("payment code: {0}")]
     PaymentCode(String),
@@ -167,9 +171,10 @@ impl Refusal {
             | GenesisNotFirst
             | GenesisMissing
             | Overflow(_) => C::InvalidArgument,
-            SignatureCount { .. } | UnknownKey { .. } | BadSignature { .. } | BadReadCredentials(_) => {
-                C::Unauthenticated
-            }
+            SignatureCount { .. }
+            | UnknownKey { .. }
+            | BadSignature { .. }
+            | BadReadCredentials(_) => C::Unauthenticated,
             KeyRevoked { .. } | NotAllowed { .. } | OutOfScope { .. } => C::PermissionDenied,
             UnknownIssuer(_)
             | UnknownHousehold(_)

@@ -9,8 +9,8 @@ use ed25519_dalek::VerifyingKey;
 
 use super::ids::{HouseholdId, IssuerId, KeyId, LedgerId, PaymentNonce, RequestId, ShopId};
 use super::transaction::{
-    IssuerKind, LedgerParameters, Operation, OperationKind, PaymentCode, PointsAction,
-    Transaction, decode_canonical,
+    IssuerKind, LedgerParameters, Operation, OperationKind, PaymentCode, PointsAction, Transaction,
+    decode_canonical,
 };
 use super::{AccountId, Period, Posting, Refusal, Role};
 use crate::crypto::{self, SigningContext};
@@ -241,9 +241,21 @@ impl State {
     /// Sum of all balances including the bureau fund; always 0 (points are conserved).
     pub fn total_balance(&self) -> i128 {
         self.bureau_fund
-            + self.issuers.values().map(|i| i128::from(i.balance)).sum::<i128>()
-            + self.households.values().map(|h| i128::from(h.balance)).sum::<i128>()
-            + self.shops.values().map(|s| i128::from(s.balance)).sum::<i128>()
+            + self
+                .issuers
+                .values()
+                .map(|i| i128::from(i.balance))
+                .sum::<i128>()
+            + self
+                .households
+                .values()
+                .map(|h| i128::from(h.balance))
+                .sum::<i128>()
+            + self
+                .shops
+                .values()
+                .map(|s| i128::from(s.balance))
+                .sum::<i128>()
     }
 
     /// Every account that exists, in a stable order.
@@ -281,7 +293,11 @@ impl State {
                 let household = self.household(id)?;
                 view.balance = household.balance.into();
                 view.earned_score = household.earned_score;
-                view.period_scores = household.period_scores.iter().map(|(p, s)| (*p, *s)).collect();
+                view.period_scores = household
+                    .period_scores
+                    .iter()
+                    .map(|(p, s)| (*p, *s))
+                    .collect();
                 let mut holdings: BTreeMap<IssuerId, u64> = BTreeMap::new();
                 for lot in &household.lots {
                     *holdings.entry(lot.issuer.clone()).or_default() += lot.remaining;
@@ -343,9 +359,9 @@ impl State {
         if let Some(since) = filter.since {
             start = start.max(candidates.partition_point(|s| committed(s) < since));
         }
-        let end = filter
-            .until
-            .map_or(candidates.len(), |until| candidates.partition_point(|s| committed(s) < until));
+        let end = filter.until.map_or(candidates.len(), |until| {
+            candidates.partition_point(|s| committed(s) < until)
+        });
         let mut entries = Vec::new();
         let mut next_after = None;
         for (scanned, &sequence) in candidates[start.min(end)..end].iter().enumerate() {
@@ -419,7 +435,11 @@ impl State {
                     parameters: *parameters,
                 };
                 let signer = self.check_signature(signed, &facts, Some(admin_key), check)?;
-                check_window(tx.not_after, committed_at, parameters.max_transaction_window_ms)?;
+                check_window(
+                    tx.not_after,
+                    committed_at,
+                    parameters.max_transaction_window_ms,
+                )?;
                 self.facts = Some(facts);
                 self.keys.insert(
                     signer,
@@ -430,7 +450,14 @@ impl State {
                         revoked_at: None,
                     },
                 );
-                self.record(sequence, committed_at, &tx, body_sha256, signer, Effects::none(vec![]));
+                self.record(
+                    sequence,
+                    committed_at,
+                    &tx,
+                    body_sha256,
+                    signer,
+                    Effects::none(vec![]),
+                );
                 return Ok(self.entries.last().expect("just pushed"));
             }
             (_, None) => return Err(Refusal::GenesisMissing),
@@ -949,7 +976,14 @@ impl State {
                 }
                 self.shop(shop)?;
                 let household_state = self.household(household)?;
-                self.check_payment_code(facts, committed_at, household, *points, payment_code, check)?;
+                self.check_payment_code(
+                    facts,
+                    committed_at,
+                    household,
+                    *points,
+                    payment_code,
+                    check,
+                )?;
                 if let Some(&last) = self.terminal_counters.get(&signer)
                     && *terminal_counter <= last
                 {
@@ -1119,7 +1153,9 @@ impl State {
         // Check every debit of the reversal can be paid, per account and issuer.
         let mut needs: BTreeMap<(AccountId, Option<IssuerId>), u64> = BTreeMap::new();
         for p in &postings {
-            *needs.entry((p.debit.clone(), p.issuer.clone())).or_default() += p.points;
+            *needs
+                .entry((p.debit.clone(), p.issuer.clone()))
+                .or_default() += p.points;
         }
         for ((account, issuer), points) in &needs {
             let available = match (account, issuer) {
@@ -1147,7 +1183,9 @@ impl State {
             self.move_points(p);
         }
         let score_change: i128 = match kind {
-            OperationKind::IssuePoints => -postings.iter().map(|p| i128::from(p.points)).sum::<i128>(),
+            OperationKind::IssuePoints => {
+                -postings.iter().map(|p| i128::from(p.points)).sum::<i128>()
+            }
             OperationKind::DeductPoints => postings.iter().map(|p| i128::from(p.points)).sum(),
             _ => 0,
         };
@@ -1158,7 +1196,8 @@ impl State {
                 .find(|a| matches!(a, AccountId::Household(_)))
         {
             let h = h.clone();
-            self.household_mut(&h).add_score(original_period, score_change);
+            self.household_mut(&h)
+                .add_score(original_period, score_change);
         }
         Ok(Effects {
             postings,
@@ -1173,7 +1212,10 @@ impl State {
             AccountId::BureauFund => self.bureau_fund -= i128::from(p.points),
             AccountId::Issuer(i) => self.issuer_mut(i).balance -= p.points,
             AccountId::Household(h) => {
-                let issuer = p.issuer.clone().expect("household postings carry an issuer");
+                let issuer = p
+                    .issuer
+                    .clone()
+                    .expect("household postings carry an issuer");
                 self.household_mut(h).take(&[(issuer, p.points)]);
             }
             AccountId::Shop(s) => {
@@ -1193,7 +1235,10 @@ impl State {
             AccountId::BureauFund => self.bureau_fund += i128::from(p.points),
             AccountId::Issuer(i) => self.issuer_mut(i).balance += p.points,
             AccountId::Household(h) => {
-                let issuer = p.issuer.clone().expect("household postings carry an issuer");
+                let issuer = p
+                    .issuer
+                    .clone()
+                    .expect("household postings carry an issuer");
                 self.household_mut(h).add_lot(issuer, p.points);
             }
             AccountId::Shop(s) => {
@@ -1207,7 +1252,9 @@ impl State {
     }
 
     fn issuer_mut(&mut self, id: &IssuerId) -> &mut Issuer {
-        self.issuers.get_mut(id).expect("existence checked before mutation")
+        self.issuers
+            .get_mut(id)
+            .expect("existence checked before mutation")
     }
 
     fn household_mut(&mut self, id: &HouseholdId) -> &mut Household {
@@ -1327,7 +1374,10 @@ impl State {
         let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
         let request_id = RequestId::from_slice(&body.request_id)?;
         let body_sha256 = crypto::sha256(&signed.body);
-        if let Some(sequence) = self.check_request(&request_id, &body_sha256)?.map(|e| e.sequence) {
+        if let Some(sequence) = self
+            .check_request(&request_id, &body_sha256)?
+            .map(|e| e.sequence)
+        {
             return Ok((&self.entries[sequence as usize], true));
         }
         let record = self.apply(committed_at, signed, SignatureCheck::Verify)?;

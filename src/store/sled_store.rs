@@ -113,7 +113,10 @@ mod tests {
             store.append(0, &[b"a".to_vec(), b"b".to_vec()]).unwrap();
             assert!(matches!(
                 store.append(5, &[b"x".to_vec()]),
-                Err(StoreError::OutOfOrder { requested: 5, log_size: 2 })
+                Err(StoreError::OutOfOrder {
+                    requested: 5,
+                    log_size: 2
+                })
             ));
             store.flush().unwrap();
         }

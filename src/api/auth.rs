@@ -1,0 +1,111 @@
+//! Read credentials: every query carries, in gRPC metadata, a key id, a timestamp and a
+//! signature by that key over the method and timestamp. The key's registered role then
+//! decides what it may read.
+
+use std::time::Duration;
+
+use crate::crypto::{self, SigningContext};
+use crate::ledger::{KeyId, Refusal, Role, State};
+
+/// Metadata key: the reader's key id (32 hex characters).
+pub const KEY_ID_METADATA: &str = "x-shanzhi-key-id";
+/// Metadata key: milliseconds since the Unix epoch when the credential was made.
+pub const TIMESTAMP_METADATA: &str = "x-shanzhi-timestamp";
+/// Metadata key: hex Ed25519 signature over
+/// `"shanzhi/read/v1" || 0x00 || ledger_id || 0x00 || method || 0x00 || timestamp`.
+pub const SIGNATURE_METADATA: &str = "x-shanzhi-signature";
+
+/// The payload a read credential signs: the full method name
+/// (`shanzhi.points.v1.QueryService/GetAccount`), a zero byte, and the decimal timestamp.
+pub fn read_payload(method: &str, timestamp: &str) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(method.len() + 1 + timestamp.len());
+    payload.extend_from_slice(method.as_bytes());
+    payload.push(0);
+    payload.extend_from_slice(timestamp.as_bytes());
+    payload
+}
+
+/// The full names of the authenticated read methods, as read credentials sign them.
+pub mod methods {
+    /// `QueryService.GetAccount`.
+    pub const GET_ACCOUNT: &str = "shanzhi.points.v1.QueryService/GetAccount";
+    /// `QueryService.GetEntry`.
+    pub const GET_ENTRY: &str = "shanzhi.points.v1.QueryService/GetEntry";
+    /// `QueryService.GetReceipt`.
+    pub const GET_RECEIPT: &str = "shanzhi.points.v1.QueryService/GetReceipt";
+    /// `QueryService.ListHistory`.
+    pub const LIST_HISTORY: &str = "shanzhi.points.v1.QueryService/ListHistory";
+}
+
+/// A read credential taken from request metadata, not yet verified.
+#[derive(Clone, Debug)]
+pub struct ReadCredential {
+    key_id: KeyId,
+    timestamp: String,
+    signature: Vec<u8>,
+    method: String,
+}
+
+fn missing(what: &str) -> Refusal {
+    Refusal::BadReadCredentials(format!(
+        "expected metadata {KEY_ID_METADATA}, {TIMESTAMP_METADATA} and {SIGNATURE_METADATA}; \
+         {what}"
+    ))
+}
+
+impl ReadCredential {
+    /// Takes the credential for `method` (e.g. [`methods::GET_ACCOUNT`]) from a request's
+    /// metadata.
+    pub fn from_request<T>(request: &tonic::Request<T>, method: &str) -> Result<Self, Refusal> {
+        let text = |key: &str| {
+            request
+                .metadata()
+                .get(key)
+                .ok_or_else(|| missing(&format!("{key} is missing")))?
+                .to_str()
+                .map(str::to_owned)
+                .map_err(|_| missing(&format!("{key} is not ASCII")))
+        };
+        let key_id = KeyId::from_hex(&text(KEY_ID_METADATA)?)
+            .map_err(|_| missing(&format!("{KEY_ID_METADATA} is not 32 hex characters")))?;
+        let signature = hex::decode(text(SIGNATURE_METADATA)?)
+            .map_err(|_| missing(&format!("{SIGNATURE_METADATA} is not hex")))?;
+        Ok(Self {
+            key_id,
+            timestamp: text(TIMESTAMP_METADATA)?,
+            signature,
+            method: method.to_owned(),
+        })
+    }
+
+    /// Verifies the credential against the key set and returns the reader's role. Refused:
+    /// unknown or revoked keys, bad signatures, and timestamps more than `max_skew` from `now`.
+    pub fn verify(&self, state: &State, now_ms: u64, max_skew: Duration) -> Result<Role, Refusal> {
+        let timestamp: u64 = self
+            .timestamp
+            .parse()
+            .map_err(|_| missing(&format!("{TIMESTAMP_METADATA} is not a decimal number")))?;
+        let skew = u64::try_from(max_skew.as_millis()).unwrap_or(u64::MAX);
+        if timestamp.abs_diff(now_ms) > skew {
+            return Err(Refusal::BadReadCredentials(format!(
+                "timestamp {timestamp} is more than {skew} ms from the server's clock {now_ms}; \
+                 make a fresh credential (and check the client's clock)"
+            )));
+        }
+        let key = state.key(&self.key_id).ok_or(Refusal::UnknownKey {
+            key_id: self.key_id,
+        })?;
+        let ledger_id = state
+            .ledger_id()
+            .ok_or_else(|| Refusal::BadReadCredentials("the ledger has no genesis".into()))?;
+        crypto::verify(
+            &key.public_key,
+            self.key_id,
+            SigningContext::Read,
+            &ledger_id,
+            &read_payload(&self.method, &self.timestamp),
+            &self.signature,
+        )?;
+        Ok(state.active_role(&self.key_id)?.clone())
+    }
+}

@@ -1,0 +1,187 @@
+//! `shanzhi.points.v1.QueryService`: authenticated, scoped reads of accounts, entries,
+//! receipts and history.
+
+use std::time::Duration;
+
+use tonic::{Request, Response, Status};
+
+use super::auth::{ReadCredential, methods};
+use super::convert;
+use crate::ledger::{HistoryFilter, Refusal, RequestId, Role};
+use crate::pb::points as pb;
+use crate::pb::points::query_service_server::QueryService;
+use crate::writer::{LedgerHandle, now_unix_ms};
+
+/// Entries per history page when the request says 0.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Most entries per history page.
+pub const MAX_PAGE_SIZE: u32 = 500;
+
+/// Serves reads from the writer's committed state.
+pub struct QueryApi {
+    ledger: LedgerHandle,
+    max_skew: Duration,
+}
+
+impl QueryApi {
+    /// Serves `ledger`, accepting read credentials up to `max_skew` from the server's clock.
+    pub fn new(ledger: LedgerHandle, max_skew: Duration) -> Self {
+        Self { ledger, max_skew }
+    }
+}
+
+fn denied(role: &Role, what: String) -> Refusal {
+    Refusal::OutOfScope {
+        role: role.name(),
+        scope: match role.scope().as_str() {
+            "" => "nothing".into(),
+            scope => format!("its own scope ({scope})"),
+        },
+        requested: what,
+    }
+}
+
+#[tonic::async_trait]
+impl QueryService for QueryApi {
+    async fn get_account(
+        &self,
+        request: Request<pb::GetAccountRequest>,
+    ) -> Result<Response<pb::Account>, Status> {
+        let credential = ReadCredential::from_request(&request, methods::GET_ACCOUNT)?;
+        let max_skew = self.max_skew;
+        let account = request.into_inner().account;
+        let view = self
+            .ledger
+            .read(move |state| {
+                let role = credential.verify(state, now_unix_ms(), max_skew)?;
+                let account = convert::account_id(account.as_ref())?;
+                if !state.may_read_account(&role, &account) {
+                    return Err(denied(&role, account.to_string()));
+                }
+                state.account(&account)
+            })
+            .await??;
+        Ok(Response::new(convert::account(view)))
+    }
+
+    async fn get_entry(
+        &self,
+        request: Request<pb::GetEntryRequest>,
+    ) -> Result<Response<pb::Entry>, Status> {
+        let credential = ReadCredential::from_request(&request, methods::GET_ENTRY)?;
+        let max_skew = self.max_skew;
+        let sequence = request.into_inner().sequence;
+        let receipt = self
+            .ledger
+            .read(move |state| {
+                let role = credential.verify(state, now_unix_ms(), max_skew)?;
+                let entry = state.entry(sequence)?;
+                if !state.may_read_entry(&role, entry) {
+                    return Err(denied(&role, format!("entry {sequence}")));
+                }
+                Ok(convert::receipt(entry))
+            })
+            .await??;
+        let log_entry = self
+            .ledger
+            .stored_entry(sequence)
+            .map_err(|e| Status::unavailable(e.to_string()))?
+            .ok_or_else(|| {
+                Status::internal(format!("entry {sequence} is missing from the store"))
+            })?;
+        Ok(Response::new(pb::Entry {
+            log_entry,
+            receipt: Some(receipt),
+        }))
+    }
+
+    async fn get_receipt(
+        &self,
+        request: Request<pb::GetReceiptRequest>,
+    ) -> Result<Response<pb::Receipt>, Status> {
+        let credential = ReadCredential::from_request(&request, methods::GET_RECEIPT)?;
+        let max_skew = self.max_skew;
+        let request_id = request.into_inner().request_id;
+        let receipt = self
+            .ledger
+            .read(move |state| {
+                let role = credential.verify(state, now_unix_ms(), max_skew)?;
+                let request_id = RequestId::from_slice(&request_id)?;
+                let entry = state
+                    .entry_for_request(&request_id)
+                    .ok_or_else(|| Refusal::UnknownRequest(request_id.to_string()))?;
+                if !state.may_read_entry(&role, entry) {
+                    return Err(denied(&role, format!("entry {}", entry.sequence)));
+                }
+                Ok(convert::receipt(entry))
+            })
+            .await??;
+        Ok(Response::new(receipt))
+    }
+
+    async fn list_history(
+        &self,
+        request: Request<pb::ListHistoryRequest>,
+    ) -> Result<Response<pb::ListHistoryResponse>, Status> {
+        let credential = ReadCredential::from_request(&request, methods::LIST_HISTORY)?;
+        let max_skew = self.max_skew;
+        let request = request.into_inner();
+        let page = self
+            .ledger
+            .read(move |state| {
+                let role = credential.verify(state, now_unix_ms(), max_skew)?;
+                let filter = history_filter(&request)?;
+                match &filter.account {
+                    Some(account) if !state.may_read_account(&role, account) => {
+                        return Err(denied(&role, account.to_string()));
+                    }
+                    None if !matches!(role, Role::BureauAdmin | Role::Auditor) => {
+                        return Err(denied(&role, "the whole history (set account)".into()));
+                    }
+                    _ => {}
+                }
+                let page = state.history(&filter);
+                Ok(pb::ListHistoryResponse {
+                    entries: page.entries.into_iter().map(convert::receipt).collect(),
+                    next_page_token: page.next_after.map(|s| s.to_string()).unwrap_or_default(),
+                })
+            })
+            .await??;
+        Ok(Response::new(page))
+    }
+}
+
+fn history_filter(request: &pb::ListHistoryRequest) -> Result<HistoryFilter, Refusal> {
+    let limit = match request.page_size {
+        0 => DEFAULT_PAGE_SIZE,
+        size if size <= MAX_PAGE_SIZE => size,
+        size => {
+            return Err(Refusal::InvalidField {
+                field: "page_size",
+                expected: format!("0 (for {DEFAULT_PAGE_SIZE}) to {MAX_PAGE_SIZE}"),
+                found: size.to_string(),
+            });
+        }
+    };
+    let after = match request.page_token.as_str() {
+        "" => None,
+        token => Some(token.parse::<u64>().map_err(|_| Refusal::InvalidField {
+            field: "page_token",
+            expected: "empty or the next_page_token of a previous page".into(),
+            found: format!("{token:?}"),
+        })?),
+    };
+    let nonzero = |t: u64| (t != 0).then_some(t);
+    Ok(HistoryFilter {
+        account: request
+            .account
+            .as_ref()
+            .map(|a| convert::account_id(Some(a)))
+            .transpose()?,
+        kind: convert::operation_kind_filter(request.kind)?,
+        since: nonzero(request.since_unix_ms),
+        until: nonzero(request.until_unix_ms),
+        after,
+        limit: limit as usize,
+    })
+}

@@ -1,0 +1,75 @@
+//! `shanzhi.points.v1.TransactionService`: ledger facts and signed transaction submission.
+
+use tonic::{Request, Response, Status};
+
+use super::convert;
+use crate::pb::points as pb;
+use crate::pb::points::transaction_service_server::TransactionService;
+use crate::writer::{LedgerHandle, now_unix_ms};
+
+/// Accepts signed transactions for the writer.
+pub struct TransactionApi {
+    ledger: LedgerHandle,
+}
+
+impl TransactionApi {
+    /// Serves `ledger`.
+    pub fn new(ledger: LedgerHandle) -> Self {
+        Self { ledger }
+    }
+}
+
+#[tonic::async_trait]
+impl TransactionService for TransactionApi {
+    async fn get_ledger_info(
+        &self,
+        _request: Request<pb::GetLedgerInfoRequest>,
+    ) -> Result<Response<pb::LedgerInfo>, Status> {
+        let info = self
+            .ledger
+            .read(|state| pb::LedgerInfo {
+                ledger_id: state.ledger_id().map(|l| l.0.to_vec()).unwrap_or_default(),
+                parameters: state.parameters().map(|p| pb::LedgerParameters {
+                    max_transaction_window_ms: p.max_transaction_window_ms,
+                    max_spend_authorization_window_ms: p.max_spend_authorization_window_ms,
+                }),
+                log_size: state.len(),
+                log_public_key: state
+                    .log_key()
+                    .map(|k| k.to_bytes().to_vec())
+                    .unwrap_or_default(),
+                server_time_unix_ms: now_unix_ms(),
+            })
+            .await?;
+        Ok(Response::new(info))
+    }
+
+    async fn submit(
+        &self,
+        request: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let transaction = request.into_inner().transaction.ok_or_else(|| {
+            Status::invalid_argument("transaction: expected a SignedTransaction, found nothing")
+        })?;
+        match self.ledger.submit(transaction).await {
+            Ok(committed) => {
+                tracing::info!(
+                    sequence = committed.record.sequence,
+                    kind = committed.record.kind.name(),
+                    signer = %committed.record.signer,
+                    duplicate = committed.duplicate,
+                    "transaction committed"
+                );
+                Ok(Response::new(pb::SubmitResponse {
+                    receipt: Some(convert::receipt(&committed.record)),
+                    duplicate: committed.duplicate,
+                }))
+            }
+            Err(error) => {
+                let status = Status::from(error);
+                tracing::info!(code = ?status.code(), message = status.message(), "transaction refused");
+                Err(status)
+            }
+        }
+    }
+}
