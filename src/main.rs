@@ -50,9 +50,12 @@ enum Command {
         /// The resident's key file.
         #[arg(long, env = "SHANZHI_KEY")]
         key: PathBuf,
-        /// The ledger id (32 hex characters, from `shanzhi info`).
+        /// The ledger id (32 hex characters, from `shanzhi info`); asked from --server when
+        /// not given, so a phone that is offline can still sign with a known id.
         #[arg(long)]
-        ledger_id: String,
+        ledger_id: Option<String>,
+        #[command(flatten)]
+        connection: Connection,
         /// The household whose points may be spent.
         #[arg(long)]
         household: String,
@@ -511,9 +514,13 @@ async fn run(command: Command) -> Result<()> {
             household,
             max_points,
             valid_for_secs,
+            connection,
         } => {
             let signer = load_signer(&key)?;
-            let ledger_id = shanzhi::ledger::LedgerId::from_hex(&ledger_id)?;
+            let ledger_id = match ledger_id {
+                Some(hex) => shanzhi::ledger::LedgerId::from_hex(&hex)?,
+                None => connect(&connection).await?.ledger_id,
+            };
             let code =
                 signer.payment_code(&ledger_id, &household, max_points, valid_for_secs * 1000);
             println!("{}", hex::encode(code.encode_to_vec()));

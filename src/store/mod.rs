@@ -23,6 +23,9 @@ pub enum StoreError {
     OutOfOrder { requested: u64, log_size: u64 },
 }
 
+/// Stored entries in order: `(sequence, encoded LogEntry)`.
+pub type EntryIter<'a> = Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + Send + 'a>;
+
 /// An append-only log of encoded `LogEntry` bytes, positions 0, 1, 2, ...
 pub trait Store: Send + Sync + 'static {
     /// The number of entries stored.
@@ -44,10 +47,7 @@ pub trait Store: Send + Sync + 'static {
     fn entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Entries from `first_sequence` on, in order.
-    fn scan(
-        &self,
-        first_sequence: u64,
-    ) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + Send + '_>;
+    fn scan(&self, first_sequence: u64) -> EntryIter<'_>;
 
     /// Bytes the store occupies on disk, when known.
     fn size_on_disk(&self) -> Option<u64> {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{Store, StoreError};
+use super::{EntryIter, Store, StoreError};
 
 /// The log in one sled tree, keyed by big-endian sequence number, so one `Batch` (atomic in
 /// sled) holds a whole group commit.
@@ -72,10 +72,7 @@ impl Store for SledStore {
             .map(|v| v.to_vec()))
     }
 
-    fn scan(
-        &self,
-        first_sequence: u64,
-    ) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + Send + '_> {
+    fn scan(&self, first_sequence: u64) -> EntryIter<'_> {
         let mut expected = first_sequence;
         Box::new(
             self.log

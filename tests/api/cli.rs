@@ -1,0 +1,260 @@
+//! The `shanzhi` binary as a new user runs it: `serve` on an empty directory creates the
+//! ledger, the CLI drives the whole flow, and SIGTERM stops the server cleanly.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
+
+struct Serving {
+    child: tokio::process::Child,
+    url: String,
+}
+
+async fn serve(data: &Path) -> Serving {
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = tokio::time::timeout(crate::helpers::LONG, lines.next_line())
+            .await
+            .expect("the server prints its address in time")
+            .unwrap()
+            .expect("the server keeps running");
+        if let Some(addr) = line.strip_prefix("shanzhi listening on ") {
+            break format!("http://{addr}");
+        }
+    };
+    Serving { child, url }
+}
+
+impl Serving {
+    #[track_caller]
+    fn run(&self, args: &[&str]) -> String {
+        let output = self.try_run(args);
+        assert!(
+            output.status.success(),
+            "shanzhi {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn try_run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .args(["--server", &self.url])
+            .output()
+            .unwrap()
+    }
+
+    async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(killed.success());
+        tokio::time::timeout(crate::helpers::LONG, self.child.wait())
+            .await
+            .expect("the server stops after SIGTERM")
+            .unwrap()
+    }
+}
+
+fn keygen(path: &Path) -> String {
+    let output = Command::new(BIN)
+        .args(["keygen", "--out"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("public key: "))
+        .expect("keygen prints the public key")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_new_user_runs_the_whole_flow_with_the_cli_and_stops_with_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = serve(&data).await;
+    let admin = data.join("keys/bureau-admin.key");
+    let admin = admin.to_str().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+
+    let info = server.run(&["info"]);
+    let ledger_id = info
+        .lines()
+        .find_map(|l| l.strip_prefix("ledger id:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+
+    server.run(&[
+        "register-village",
+        "--key",
+        admin,
+        "--id",
+        "gaoba",
+        "--name",
+        "高坝村",
+    ]);
+    let officer_public = keygen(Path::new(&path("officer.key")));
+    server.run(&[
+        "register-key",
+        "--key",
+        admin,
+        "--public-key",
+        &officer_public,
+        "--role",
+        "village-officer",
+        "--scope",
+        "gaoba",
+    ]);
+    let resident_public = keygen(Path::new(&path("resident.key")));
+    server.run(&[
+        "register-household",
+        "--key",
+        &path("officer.key"),
+        "--id",
+        "hh-1",
+        "--village",
+        "gaoba",
+        "--resident-key",
+        &resident_public,
+    ]);
+    server.run(&[
+        "register-shop",
+        "--key",
+        admin,
+        "--id",
+        "shop-1",
+        "--name",
+        "积分超市",
+    ]);
+    let terminal_public = keygen(Path::new(&path("terminal.key")));
+    server.run(&[
+        "register-key",
+        "--key",
+        admin,
+        "--public-key",
+        &terminal_public,
+        "--role",
+        "shop-terminal",
+        "--scope",
+        "shop-1",
+    ]);
+    server.run(&[
+        "allocate", "--key", admin, "--issuer", "gaoba", "--points", "500",
+    ]);
+    let issued = server.run(&[
+        "issue",
+        "--key",
+        &path("officer.key"),
+        "--issuer",
+        "gaoba",
+        "--household",
+        "hh-1",
+        "--rule",
+        "ENV-01",
+        "--points",
+        "40",
+        "--memo",
+        "cleaned the lane",
+    ]);
+    assert!(
+        issued.contains("issuer:gaoba -> household:hh-1: 40 points"),
+        "{issued}"
+    );
+    server.run(&[
+        "deduct",
+        "--key",
+        &path("officer.key"),
+        "--issuer",
+        "gaoba",
+        "--household",
+        "hh-1",
+        "--rule",
+        "LITTER-01",
+        "--points",
+        "5",
+    ]);
+    let code = server.run(&[
+        "payment-code",
+        "--key",
+        &path("resident.key"),
+        "--ledger-id",
+        &ledger_id,
+        "--household",
+        "hh-1",
+        "--max-points",
+        "10",
+    ]);
+    let sale = server.run(&[
+        "redeem",
+        "--key",
+        &path("terminal.key"),
+        "--shop",
+        "shop-1",
+        "--household",
+        "hh-1",
+        "--points",
+        "10",
+        "--payment-code",
+        code.trim(),
+    ]);
+    assert!(
+        sale.contains("household:hh-1 -> shop:shop-1: 10 points"),
+        "{sale}"
+    );
+
+    // The same code again is refused with a clear message and a non-zero exit.
+    let reused = server.try_run(&[
+        "redeem",
+        "--key",
+        &path("terminal.key"),
+        "--shop",
+        "shop-1",
+        "--household",
+        "hh-1",
+        "--points",
+        "1",
+        "--payment-code",
+        code.trim(),
+    ]);
+    assert!(!reused.status.success());
+    assert!(String::from_utf8_lossy(&reused.stderr).contains("already used"));
+
+    let account = server.run(&[
+        "account",
+        "--key",
+        &path("resident.key"),
+        "--household",
+        "hh-1",
+    ]);
+    assert!(account.contains("balance: 25"), "{account}");
+    assert!(account.contains("earned score: 35"), "{account}");
+    let history = server.run(&["history", "--key", admin, "--household", "hh-1"]);
+    assert!(
+        history.contains("redeem") && history.contains("(end of history)"),
+        "{history}"
+    );
+
+    let status = server.terminate().await;
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+
+    // Served again from the same directory, nothing is lost.
+    let server = serve(&data).await;
+    let account = server.run(&["account", "--key", admin, "--household", "hh-1"]);
+    assert!(account.contains("balance: 25"), "{account}");
+    assert!(server.terminate().await.success());
+}

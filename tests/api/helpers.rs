@@ -1,0 +1,387 @@
+//! A tiny DSL for driving a real shanzhi server over gRPC: a fresh data directory, a server on
+//! 127.0.0.1:0, the bureau admin key, and fixtures that register villages, households and
+//! shops the way a real deployment would.
+
+use std::time::Duration;
+
+use shanzhi::client::{self, LedgerClient, Signer, new_body};
+use shanzhi::config::ServerConfig;
+use shanzhi::crypto::KeyFile;
+use shanzhi::genesis;
+use shanzhi::ledger::LedgerParameters;
+use shanzhi::pb::points as pb;
+use shanzhi::pb::points::transaction_body::Operation;
+use shanzhi::server::{self, RunningServer};
+use tempfile::TempDir;
+use tonic::{Code, Status};
+
+/// Payment codes in tests are valid this long.
+pub const CODE_VALIDITY_MS: u64 = 60_000;
+
+pub struct TestApp {
+    pub server: Option<RunningServer>,
+    pub data: TempDir,
+    pub client: LedgerClient,
+    pub admin: Signer,
+    pub url: String,
+    next_counter: u64,
+}
+
+pub struct Village {
+    pub id: String,
+    pub officer: Signer,
+}
+
+pub struct Household {
+    pub id: String,
+    pub resident: Signer,
+}
+
+pub struct Shop {
+    pub id: String,
+    pub terminal: Signer,
+}
+
+/// Asserts that `result` failed with `code` and a message containing `needle`.
+#[track_caller]
+pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, Status>, code: Code, needle: &str) {
+    match result {
+        Ok(value) => panic!("expected {code:?} containing {needle:?}, got Ok({value:?})"),
+        Err(status) => {
+            assert_eq!(
+                status.code(),
+                code,
+                "wrong code; message was: {}",
+                status.message()
+            );
+            assert!(
+                status.message().contains(needle),
+                "message {:?} does not contain {needle:?}",
+                status.message()
+            );
+        }
+    }
+}
+
+async fn start(data: &TempDir) -> (RunningServer, String) {
+    let mut config = ServerConfig::new(data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let server = server::start(config).await.expect("server starts");
+    let url = format!("http://{}", server.local_addr);
+    (server, url)
+}
+
+impl TestApp {
+    /// A new ledger with default parameters, served on a free port.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(LedgerParameters::default()).await
+    }
+
+    pub async fn spawn_with(parameters: LedgerParameters) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let report = genesis::init(data.path(), parameters).expect("genesis");
+        let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
+        let (server, url) = start(&data).await;
+        let client = LedgerClient::connect(&url).await.expect("client connects");
+        Self {
+            server: Some(server),
+            data,
+            client,
+            admin,
+            url,
+            next_counter: 1,
+        }
+    }
+
+    /// Stops the server (graceful: drain, flush, close) and starts a new one on the same data.
+    pub async fn restart(&mut self) {
+        self.server
+            .take()
+            .unwrap()
+            .stop()
+            .await
+            .expect("clean stop");
+        let (server, url) = start(&self.data).await;
+        self.client = LedgerClient::connect(&url)
+            .await
+            .expect("client reconnects");
+        self.server = Some(server);
+        self.url = url;
+    }
+
+    pub async fn submit(
+        &mut self,
+        signer: &Signer,
+        operation: Operation,
+    ) -> Result<pb::Receipt, Status> {
+        self.client.submit(signer, operation).await
+    }
+
+    pub async fn log_size(&mut self) -> u64 {
+        self.client
+            .transactions
+            .get_ledger_info(pb::GetLedgerInfoRequest {})
+            .await
+            .unwrap()
+            .into_inner()
+            .log_size
+    }
+
+    /// Registers a village issuer and an officer key for it.
+    pub async fn village(&mut self, id: &str) -> Village {
+        self.client
+            .submit(&self.admin, register_issuer(id, pb::IssuerKind::Village))
+            .await
+            .expect("village registers");
+        let officer = Signer::generate();
+        self.client
+            .submit(
+                &self.admin,
+                register_key(&officer, pb::Role::VillageOfficer, id),
+            )
+            .await
+            .expect("officer key registers");
+        Village {
+            id: id.to_owned(),
+            officer,
+        }
+    }
+
+    /// Registers a program issuer and an issuing key for it.
+    pub async fn program(&mut self, id: &str) -> Village {
+        self.client
+            .submit(&self.admin, register_issuer(id, pb::IssuerKind::Program))
+            .await
+            .expect("program registers");
+        let officer = Signer::generate();
+        self.client
+            .submit(
+                &self.admin,
+                register_key(&officer, pb::Role::ProgramIssuer, id),
+            )
+            .await
+            .expect("program key registers");
+        Village {
+            id: id.to_owned(),
+            officer,
+        }
+    }
+
+    /// The village officer registers a household with one resident key.
+    pub async fn household(&mut self, village: &Village, id: &str) -> Household {
+        let resident = Signer::generate();
+        self.submit(
+            &village.officer,
+            Operation::RegisterHousehold(pb::RegisterHousehold {
+                household_id: id.to_owned(),
+                village_id: village.id.clone(),
+                resident_public_keys: vec![resident.public_key()],
+            }),
+        )
+        .await
+        .expect("household registers");
+        Household {
+            id: id.to_owned(),
+            resident,
+        }
+    }
+
+    /// Registers a shop and a terminal key for it.
+    pub async fn shop(&mut self, id: &str) -> Shop {
+        self.client
+            .submit(
+                &self.admin,
+                Operation::RegisterShop(pb::RegisterShop {
+                    shop_id: id.to_owned(),
+                    name: format!("Shop {id}"),
+                }),
+            )
+            .await
+            .expect("shop registers");
+        let terminal = Signer::generate();
+        self.client
+            .submit(
+                &self.admin,
+                register_key(&terminal, pb::Role::ShopTerminal, id),
+            )
+            .await
+            .expect("terminal key registers");
+        Shop {
+            id: id.to_owned(),
+            terminal,
+        }
+    }
+
+    pub async fn allocate(&mut self, issuer: &str, points: u64) -> Result<pb::Receipt, Status> {
+        self.client
+            .submit(
+                &self.admin,
+                Operation::AllocateBudget(pb::AllocateBudget {
+                    issuer_id: issuer.to_owned(),
+                    points,
+                    memo: "budget".into(),
+                }),
+            )
+            .await
+    }
+
+    pub async fn issue(
+        &mut self,
+        officer: &Signer,
+        issuer: &str,
+        household: &str,
+        points: u64,
+    ) -> Result<pb::Receipt, Status> {
+        self.submit(officer, issue(issuer, household, points)).await
+    }
+
+    pub async fn deduct(
+        &mut self,
+        officer: &Signer,
+        issuer: &str,
+        household: &str,
+        points: u64,
+    ) -> Result<pb::Receipt, Status> {
+        self.submit(
+            officer,
+            Operation::DeductPoints(pb::DeductPoints {
+                issuer_id: issuer.to_owned(),
+                household_id: household.to_owned(),
+                rule_code: "LITTER-01".into(),
+                points,
+                memo: "littering".into(),
+            }),
+        )
+        .await
+    }
+
+    /// A resident's payment code for `household` signed by `resident`.
+    pub fn payment_code(
+        &self,
+        resident: &Signer,
+        household: &str,
+        max_points: u64,
+    ) -> pb::SignedSpendAuthorization {
+        resident.payment_code(
+            &self.client.ledger_id,
+            household,
+            max_points,
+            CODE_VALIDITY_MS,
+        )
+    }
+
+    /// A redemption with a fresh terminal counter.
+    pub fn redeem_op(
+        &mut self,
+        shop: &str,
+        household: &str,
+        points: u64,
+        code: pb::SignedSpendAuthorization,
+    ) -> Operation {
+        self.next_counter += 1;
+        Operation::Redeem(pb::Redeem {
+            shop_id: shop.to_owned(),
+            household_id: household.to_owned(),
+            points,
+            payment_code: Some(code),
+            terminal_counter: self.next_counter,
+            memo: "rice 5 kg".into(),
+        })
+    }
+
+    pub async fn redeem(
+        &mut self,
+        shop: &Shop,
+        household: &Household,
+        points: u64,
+    ) -> Result<pb::Receipt, Status> {
+        let code = self.payment_code(&household.resident, &household.id, points);
+        let op = self.redeem_op(&shop.id, &household.id, points, code);
+        self.submit(&shop.terminal, op).await
+    }
+
+    pub async fn reverse(&mut self, signer: &Signer, sequence: u64) -> Result<pb::Receipt, Status> {
+        self.submit(
+            signer,
+            Operation::ReverseEntry(pb::ReverseEntry {
+                sequence,
+                reason: "entered by mistake".into(),
+            }),
+        )
+        .await
+    }
+
+    /// An account's balance as the bureau admin sees it.
+    pub async fn balance(&mut self, account: pb::AccountRef) -> i64 {
+        self.account(account).await.balance
+    }
+
+    pub async fn account(&mut self, account: pb::AccountRef) -> pb::Account {
+        self.client
+            .account(&self.admin, account)
+            .await
+            .expect("admin reads any account")
+    }
+
+    /// The whole history, every page, as the bureau admin sees it.
+    pub async fn whole_history(&mut self) -> Vec<pb::Receipt> {
+        let mut entries = Vec::new();
+        let mut page_token = String::new();
+        loop {
+            let page = self
+                .client
+                .history(
+                    &self.admin,
+                    pb::ListHistoryRequest {
+                        page_size: 7,
+                        page_token: page_token.clone(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("admin reads history");
+            entries.extend(page.entries);
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            page_token = page.next_page_token;
+        }
+        entries
+    }
+}
+
+pub fn register_issuer(id: &str, kind: pb::IssuerKind) -> Operation {
+    Operation::RegisterIssuer(pb::RegisterIssuer {
+        issuer_id: id.to_owned(),
+        kind: kind.into(),
+        name: format!("Issuer {id}"),
+    })
+}
+
+pub fn register_key(key: &Signer, role: pb::Role, scope: &str) -> Operation {
+    Operation::RegisterKey(pb::RegisterKey {
+        public_key: key.public_key(),
+        role: role.into(),
+        scope: scope.to_owned(),
+        label: String::new(),
+    })
+}
+
+pub fn issue(issuer: &str, household: &str, points: u64) -> Operation {
+    Operation::IssuePoints(pb::IssuePoints {
+        issuer_id: issuer.to_owned(),
+        household_id: household.to_owned(),
+        rule_code: "ENV-01".into(),
+        points,
+        memo: "cleaned the village lane".into(),
+    })
+}
+
+/// A body valid for ten minutes with a fresh request id.
+pub fn body(operation: Operation) -> pb::TransactionBody {
+    new_body(operation, 10 * 60 * 1000)
+}
+
+pub use client::{bureau_fund, household, issuer, shop};
+
+pub const LONG: Duration = Duration::from_secs(10);

@@ -1,0 +1,9 @@
+//! Integration tests: a real shanzhi server on 127.0.0.1:0 with a temporary data directory,
+//! driven through its gRPC API.
+
+mod cli;
+mod flow;
+mod helpers;
+mod refusals;
+mod restart;
+mod server;

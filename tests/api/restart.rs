@@ -1,0 +1,80 @@
+//! Durability across restarts: a restart on the same directory keeps every balance and entry.
+
+use shanzhi::genesis;
+use shanzhi::ledger::LedgerParameters;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_restart_on_the_same_directory_keeps_every_balance_and_entry() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    let elderly = app.program("elderly").await;
+    let home = app.household(&village, "h1").await;
+    let shop_fixture = app.shop("s1").await;
+    app.allocate("v1", 100).await.unwrap();
+    app.allocate("elderly", 100).await.unwrap();
+    app.issue(&village.officer, "v1", "h1", 30).await.unwrap();
+    app.issue(&elderly.officer, "elderly", "h1", 15)
+        .await
+        .unwrap();
+    let deduction = app.deduct(&village.officer, "v1", "h1", 4).await.unwrap();
+    app.reverse(&village.officer, deduction.sequence)
+        .await
+        .unwrap();
+    app.redeem(&shop_fixture, &home, 20).await.unwrap();
+
+    let accounts = [
+        bureau_fund(),
+        issuer("v1"),
+        issuer("elderly"),
+        household("h1"),
+        shop("s1"),
+    ];
+    let mut before = Vec::new();
+    for account in &accounts {
+        before.push(app.account(account.clone()).await);
+    }
+    let history_before = app.whole_history().await;
+    let ledger_id = app.client.ledger_id;
+
+    app.restart().await;
+
+    assert_eq!(app.client.ledger_id, ledger_id);
+    let mut after = Vec::new();
+    for account in &accounts {
+        after.push(app.account(account.clone()).await);
+    }
+    assert_eq!(after, before);
+    assert_eq!(app.whole_history().await, history_before);
+
+    // Keys, nonces, counters and request ids survive too: the ledger keeps working and still
+    // refuses what it refused before.
+    app.issue(&village.officer, "v1", "h1", 1).await.unwrap();
+    assert_eq!(app.balance(household("h1")).await, 30 + 15 - 20 + 1);
+}
+
+#[tokio::test]
+async fn init_refuses_a_directory_that_already_holds_a_ledger() {
+    let app = TestApp::spawn().await;
+    let error = genesis::init(app.data.path(), LedgerParameters::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("already holds a ledger"),
+        "unexpected error: {error}"
+    );
+}
+
+#[tokio::test]
+async fn genesis_key_files_are_private() {
+    let data = tempfile::tempdir().unwrap();
+    let report = genesis::init(data.path(), LedgerParameters::default()).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    for path in [&report.admin_key_path, &report.log_key_path] {
+        let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} has mode {mode:o}", path.display());
+    }
+    assert_ne!(
+        std::fs::read_to_string(&report.admin_key_path).unwrap(),
+        std::fs::read_to_string(&report.log_key_path).unwrap()
+    );
+}

@@ -1,0 +1,121 @@
+//! The server's infrastructure: health, reflection, graceful shutdown.
+
+use shanzhi::pb::points as pb;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_reflection::pb::v1::ServerReflectionRequest;
+use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+
+use crate::helpers::*;
+
+async fn channel(url: &str) -> tonic::transport::Channel {
+    tonic::transport::Endpoint::from_shared(url.to_owned())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn health_reports_serving_for_the_points_services() {
+    let app = TestApp::spawn().await;
+    let mut health = HealthClient::new(channel(&app.url).await);
+    for service in [
+        "shanzhi.points.v1.TransactionService",
+        "shanzhi.points.v1.QueryService",
+    ] {
+        let status = health
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .status;
+        assert_eq!(status, ServingStatus::Serving as i32, "{service}");
+    }
+}
+
+#[tokio::test]
+async fn reflection_lists_every_service() {
+    let app = TestApp::spawn().await;
+    let mut reflection = ServerReflectionClient::new(channel(&app.url).await);
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = reflection
+        .server_reflection_info(tokio_stream::once(request))
+        .await
+        .unwrap()
+        .into_inner();
+    let response = responses.message().await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(list)) = response.message_response else {
+        panic!(
+            "expected a list of services, got {:?}",
+            response.message_response
+        );
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    for expected in [
+        "shanzhi.points.v1.TransactionService",
+        "shanzhi.points.v1.QueryService",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ledger_info_is_public_and_describes_the_ledger() {
+    let mut app = TestApp::spawn().await;
+    let info = app
+        .client
+        .transactions
+        .get_ledger_info(pb::GetLedgerInfoRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(info.ledger_id, app.client.ledger_id.0.to_vec());
+    assert_eq!(info.log_size, 1);
+    assert_eq!(info.log_public_key.len(), 32);
+    let parameters = info.parameters.unwrap();
+    assert_eq!(parameters.max_transaction_window_ms, 24 * 3600 * 1000);
+    let _ = app.log_size().await;
+}
+
+#[tokio::test]
+async fn concurrent_submissions_all_commit_exactly_once() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    app.household(&village, "h1").await;
+    app.allocate("v1", 10_000).await.unwrap();
+    let officer = std::sync::Arc::new(village.officer);
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let mut client = app.client.clone();
+        let officer = officer.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .submit(&officer, issue("v1", "h1", 2))
+                .await
+                .unwrap()
+                .sequence
+        }));
+    }
+    let mut sequences = Vec::new();
+    for task in tasks {
+        sequences.push(task.await.unwrap());
+    }
+    sequences.sort_unstable();
+    sequences.dedup();
+    assert_eq!(sequences.len(), 50);
+    assert_eq!(app.balance(household("h1")).await, 100);
+    assert_eq!(app.balance(issuer("v1")).await, 10_000 - 100);
+}
