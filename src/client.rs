@@ -112,7 +112,7 @@ impl Signer {
 
     /// Wraps `message` in a request carrying a read credential for `method`
     /// (e.g. `shanzhi.points.v1.QueryService/GetAccount`).
-    pub fn read_request<T>(
+    pub fn read_request<T: Message>(
         &self,
         ledger_id: &LedgerId,
         method: &str,
@@ -123,7 +123,7 @@ impl Signer {
             &self.key.signing_key,
             SigningContext::Read,
             ledger_id,
-            &read_payload(method, &timestamp),
+            &read_payload(method, &timestamp, &message),
         );
         let mut request = tonic::Request::new(message);
         let metadata = request.metadata_mut();

@@ -92,6 +92,7 @@ pub fn init(data_dir: &Path, parameters: LedgerParameters) -> Result<GenesisRepo
             parameters: Some(pb::LedgerParameters {
                 max_transaction_window_ms: parameters.max_transaction_window_ms,
                 max_spend_authorization_window_ms: parameters.max_spend_authorization_window_ms,
+                max_refund_window_ms: parameters.max_refund_window_ms,
             }),
         })),
     }

@@ -79,6 +79,9 @@ struct ParameterArgs {
     /// Longest allowed validity of a payment code, in seconds.
     #[arg(long, default_value_t = LedgerParameters::DEFAULT_MAX_SPEND_AUTHORIZATION_WINDOW_MS / 1000)]
     max_payment_code_window_secs: u64,
+    /// How long after a sale the shop's terminal may refund it, in seconds.
+    #[arg(long, default_value_t = LedgerParameters::DEFAULT_MAX_REFUND_WINDOW_MS / 1000)]
+    max_refund_window_secs: u64,
 }
 
 impl ParameterArgs {
@@ -86,6 +89,7 @@ impl ParameterArgs {
         LedgerParameters {
             max_transaction_window_ms: self.max_transaction_window_secs * 1000,
             max_spend_authorization_window_ms: self.max_payment_code_window_secs * 1000,
+            max_refund_window_ms: self.max_refund_window_secs * 1000,
         }
     }
 }
@@ -641,6 +645,10 @@ async fn client_command(command: ClientCommand) -> Result<()> {
                 println!(
                     "max payment code window: {} s",
                     p.max_spend_authorization_window_ms / 1000
+                );
+                println!(
+                    "terminal refund window: {} s",
+                    p.max_refund_window_ms / 1000
                 );
             }
             println!(

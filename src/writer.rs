@@ -169,6 +169,9 @@ impl LedgerHandle {
 struct Writer {
     state: State,
     store: Arc<dyn Store>,
+    /// The log size known to be on disk; replies and reads wait until the state's size
+    /// equals it.
+    durable_len: u64,
     /// Set when a failed write could not be reconciled by replay; writes are refused until
     /// the server restarts.
     broken: Option<String>,
@@ -182,6 +185,7 @@ type Reply = (
 impl Writer {
     fn new(state: State, store: Arc<dyn Store>) -> Self {
         Self {
+            durable_len: state.len(),
             state,
             store,
             broken: None,
@@ -222,22 +226,31 @@ impl Writer {
                 }
             }
         }
+        let mut written = Ok(());
         if !encoded.is_empty() {
-            let written = self
-                .store
-                .append(first_sequence, &encoded)
-                .and_then(|()| self.store.flush());
-            if let Err(error) = written {
-                self.recover_from(&error, &mut replies);
-            } else {
+            written = self.store.append(first_sequence, &encoded);
+        }
+        // Nothing is replied or read until everything the state holds is on disk. This also
+        // covers a retry whose original entry was appended by a batch whose flush failed.
+        if written.is_ok() && self.state.len() > self.durable_len {
+            written = self.store.flush();
+            if written.is_ok() {
+                self.durable_len = self.state.len();
                 tracing::debug!(entries = encoded.len(), first_sequence, "group committed");
             }
+        }
+        if let Err(error) = written {
+            self.recover_from(&error, &mut replies);
+            // Dropping the reads answers them UNAVAILABLE.
+            reads.clear();
         }
         for (reply, result) in replies {
             let _ = reply.send(result);
         }
-        for read in reads {
-            read(&self.state);
+        if self.broken.is_none() {
+            for read in reads {
+                read(&self.state);
+            }
         }
     }
 
@@ -263,14 +276,14 @@ impl Writer {
         Ok(Committed { record, duplicate })
     }
 
-    /// A write or flush failed: nothing in this batch is acknowledged, and the state is
-    /// rebuilt from what the store actually holds.
+    /// A write or flush failed: nothing in this batch is answered (not even refusals, which
+    /// may depend on entries that did not commit), and the state is rebuilt from what the
+    /// store holds. Entries the store kept become durable with the next successful flush,
+    /// before anything else is answered.
     fn recover_from(&mut self, error: &StoreError, replies: &mut [Reply]) {
         tracing::error!(%error, "store write failed; rebuilding state from the store");
         for (_, result) in replies.iter_mut() {
-            if result.is_ok() {
-                *result = Err(SubmitError::Unavailable(error.to_string()));
-            }
+            *result = Err(SubmitError::Unavailable(error.to_string()));
         }
         match replay(self.store.as_ref()) {
             Ok(state) => self.state = state,
@@ -285,13 +298,101 @@ impl Writer {
     }
 }
 
-// Keep `Refusal` conversions in one place for callers that only see `SubmitError`.
-impl SubmitError {
-    /// The refusal, if the ledger refused.
-    pub fn refusal(&self) -> Option<&Refusal> {
-        match self {
-            SubmitError::Refused(r) => Some(r),
-            SubmitError::Unavailable(_) => None,
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+    use crate::client::{Signer, new_body};
+    use crate::crypto::KeyFile;
+    use crate::genesis;
+    use crate::ledger::LedgerParameters;
+    use crate::pb::points::transaction_body::Operation;
+    use crate::store::{EntryIter, SledStore};
+
+    /// A store whose appends or flushes fail on demand.
+    struct FlakyStore {
+        inner: SledStore,
+        fail_append: AtomicBool,
+        fail_flush: AtomicBool,
+    }
+
+    impl Store for FlakyStore {
+        fn len(&self) -> Result<u64, StoreError> {
+            self.inner.len()
         }
+        fn append(&self, first: u64, entries: &[Vec<u8>]) -> Result<(), StoreError> {
+            if self.fail_append.load(Ordering::SeqCst) {
+                return Err(StoreError::Io("injected append failure".into()));
+            }
+            self.inner.append(first, entries)
+        }
+        fn flush(&self) -> Result<(), StoreError> {
+            if self.fail_flush.load(Ordering::SeqCst) {
+                return Err(StoreError::Io("injected flush failure".into()));
+            }
+            self.inner.flush()
+        }
+        fn entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
+            self.inner.entry(sequence)
+        }
+        fn scan(&self, first: u64) -> EntryIter<'_> {
+            self.inner.scan(first)
+        }
+    }
+
+    fn register_shop(
+        admin: &Signer,
+        ledger_id: &crate::ledger::LedgerId,
+        id: &str,
+    ) -> pb::SignedTransaction {
+        let body = new_body(
+            Operation::RegisterShop(pb::RegisterShop {
+                shop_id: id.into(),
+                name: id.into(),
+            }),
+            60_000,
+        );
+        admin.sign(ledger_id, &body)
+    }
+
+    #[tokio::test]
+    async fn nothing_is_acknowledged_or_read_until_it_is_flushed() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = genesis::init(dir.path(), LedgerParameters::default()).unwrap();
+        let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
+        let store = Arc::new(FlakyStore {
+            inner: SledStore::open(&genesis::store_path(dir.path())).unwrap(),
+            fail_append: AtomicBool::new(false),
+            fail_flush: AtomicBool::new(true),
+        });
+        let (ledger, writer) = LedgerHandle::start(store.clone()).unwrap();
+
+        // The flush fails: the client is told UNAVAILABLE, and reads are refused rather than
+        // shown an entry that is not on disk.
+        let shop = register_shop(&admin, &report.ledger_id, "s1");
+        let error = ledger.submit(shop.clone()).await.unwrap_err();
+        assert!(matches!(error, SubmitError::Unavailable(_)), "{error}");
+        assert!(ledger.read(|state| state.len()).await.is_err());
+
+        // Once the disk recovers, the retry returns the entry the store kept, now durable.
+        store.fail_flush.store(false, Ordering::SeqCst);
+        let committed = ledger.submit(shop.clone()).await.unwrap();
+        assert!(committed.duplicate);
+        assert_eq!(ledger.read(|state| state.len()).await.unwrap(), 2);
+
+        // An append that fails leaves nothing behind: the retry commits it anew.
+        store.fail_append.store(true, Ordering::SeqCst);
+        let second = register_shop(&admin, &report.ledger_id, "s2");
+        assert!(ledger.submit(second.clone()).await.is_err());
+        store.fail_append.store(false, Ordering::SeqCst);
+        let committed = ledger.submit(second).await.unwrap();
+        assert!(!committed.duplicate);
+        assert_eq!(committed.record.sequence, 2);
+
+        drop(ledger);
+        writer.join().unwrap();
+        let reopened = replay(store.as_ref()).unwrap();
+        assert_eq!(reopened.len(), 3);
     }
 }

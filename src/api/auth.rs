@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use prost::Message;
+
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{KeyId, Refusal, Role, State};
 
@@ -11,17 +13,21 @@ use crate::ledger::{KeyId, Refusal, Role, State};
 pub const KEY_ID_METADATA: &str = "x-shanzhi-key-id";
 /// Metadata key: milliseconds since the Unix epoch when the credential was made.
 pub const TIMESTAMP_METADATA: &str = "x-shanzhi-timestamp";
-/// Metadata key: hex Ed25519 signature over
-/// `"shanzhi/read/v1" || 0x00 || ledger_id || 0x00 || method || 0x00 || timestamp`.
+/// Metadata key: hex Ed25519 signature over `"shanzhi/read/v1" || 0x00 || ledger_id || 0x00 ||
+/// method || 0x00 || timestamp || 0x00 || SHA-256(encoded request message)`.
 pub const SIGNATURE_METADATA: &str = "x-shanzhi-signature";
 
 /// The payload a read credential signs: the full method name
-/// (`shanzhi.points.v1.QueryService/GetAccount`), a zero byte, and the decimal timestamp.
-pub fn read_payload(method: &str, timestamp: &str) -> Vec<u8> {
-    let mut payload = Vec::with_capacity(method.len() + 1 + timestamp.len());
+/// (`shanzhi.points.v1.QueryService/GetAccount`), the decimal timestamp, and the SHA-256 of
+/// the encoded request message, separated by zero bytes. Binding the request means a
+/// captured credential cannot be replayed to ask for anything else.
+pub fn read_payload(method: &str, timestamp: &str, request: &impl Message) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(method.len() + timestamp.len() + 34);
     payload.extend_from_slice(method.as_bytes());
     payload.push(0);
     payload.extend_from_slice(timestamp.as_bytes());
+    payload.push(0);
+    payload.extend_from_slice(&crypto::sha256(&request.encode_to_vec()));
     payload
 }
 
@@ -43,7 +49,7 @@ pub struct ReadCredential {
     key_id: KeyId,
     timestamp: String,
     signature: Vec<u8>,
-    method: String,
+    payload: Vec<u8>,
 }
 
 fn missing(what: &str) -> Refusal {
@@ -56,7 +62,10 @@ fn missing(what: &str) -> Refusal {
 impl ReadCredential {
     /// Takes the credential for `method` (e.g. [`methods::GET_ACCOUNT`]) from a request's
     /// metadata.
-    pub fn from_request<T>(request: &tonic::Request<T>, method: &str) -> Result<Self, Refusal> {
+    pub fn from_request<T: Message>(
+        request: &tonic::Request<T>,
+        method: &str,
+    ) -> Result<Self, Refusal> {
         let text = |key: &str| {
             request
                 .metadata()
@@ -70,11 +79,12 @@ impl ReadCredential {
             .map_err(|_| missing(&format!("{KEY_ID_METADATA} is not 32 hex characters")))?;
         let signature = hex::decode(text(SIGNATURE_METADATA)?)
             .map_err(|_| missing(&format!("{SIGNATURE_METADATA} is not hex")))?;
+        let timestamp = text(TIMESTAMP_METADATA)?;
         Ok(Self {
             key_id,
-            timestamp: text(TIMESTAMP_METADATA)?,
+            payload: read_payload(method, &timestamp, request.get_ref()),
+            timestamp,
             signature,
-            method: method.to_owned(),
         })
     }
 
@@ -103,7 +113,7 @@ impl ReadCredential {
             self.key_id,
             SigningContext::Read,
             &ledger_id,
-            &read_payload(&self.method, &self.timestamp),
+            &self.payload,
             &self.signature,
         )?;
         Ok(state.active_role(&self.key_id)?.clone())

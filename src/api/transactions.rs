@@ -32,6 +32,7 @@ impl TransactionService for TransactionApi {
                 parameters: state.parameters().map(|p| pb::LedgerParameters {
                     max_transaction_window_ms: p.max_transaction_window_ms,
                     max_spend_authorization_window_ms: p.max_spend_authorization_window_ms,
+                    max_refund_window_ms: p.max_refund_window_ms,
                 }),
                 log_size: state.len(),
                 log_public_key: state

@@ -141,6 +141,15 @@ pub enum Refusal {
         "entry {sequence} is a {kind}; only allocations, issues, deductions and redemptions can be reversed"
     )]
     NotReversible { sequence: u64, kind: &'static str },
+    #[error(
+        "entry {sequence} is {age_ms} ms old, past the {window_ms} ms refund window for \
+         terminals; ask the bureau to reverse it"
+    )]
+    RefundWindowPassed {
+        sequence: u64,
+        age_ms: u64,
+        window_ms: u64,
+    },
     #[error("payment code: {0}")]
     PaymentCode(String),
     #[error(
@@ -190,6 +199,7 @@ impl Refusal {
             | AlreadyReversed { .. }
             | NotReversible { .. }
             | PaymentCode(_)
+            | RefundWindowPassed { .. }
             | TerminalCounter { .. }
             | LastAdminKey { .. } => C::FailedPrecondition,
         }

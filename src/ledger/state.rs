@@ -6,6 +6,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use ed25519_dalek::VerifyingKey;
+#[cfg(test)]
+use prost::Message;
 
 use super::ids::{HouseholdId, IssuerId, KeyId, LedgerId, PaymentNonce, RequestId, ShopId};
 use super::transaction::{
@@ -56,8 +58,11 @@ pub struct EntryRecord {
     pub kind: OperationKind,
     /// Points moved.
     pub postings: Vec<Posting>,
-    /// Accounts the entry registered or moved points of.
+    /// Accounts the entry registered, acted for, or moved points of.
     pub accounts: Vec<AccountId>,
+    /// For issues and deductions, the issuer whose officer acted; for allocations, the
+    /// receiving issuer.
+    pub issuer: Option<IssuerId>,
     /// The entry that reversed this one.
     pub reversed_by: Option<u64>,
     /// For a reversal, the entry it reversed.
@@ -167,6 +172,7 @@ pub struct State {
 struct Effects {
     postings: Vec<Posting>,
     accounts: Vec<AccountId>,
+    issuer: Option<IssuerId>,
     reverses: Option<u64>,
 }
 
@@ -175,6 +181,7 @@ impl Effects {
         Self {
             postings: Vec::new(),
             accounts,
+            issuer: None,
             reverses: None,
         }
     }
@@ -518,6 +525,7 @@ impl State {
             kind: tx.operation.kind(),
             postings: effects.postings,
             accounts,
+            issuer: effects.issuer,
             reversed_by: None,
             reverses: effects.reverses,
         });
@@ -887,6 +895,7 @@ impl State {
                         issuer: None,
                     }],
                     accounts: vec![],
+                    issuer: Some(issuer.clone()),
                     reverses: None,
                 })
             }
@@ -914,6 +923,7 @@ impl State {
                 Ok(Effects {
                     postings: vec![issue_posting(action)],
                     accounts: vec![],
+                    issuer: Some(action.issuer.clone()),
                     reverses: None,
                 })
             }
@@ -921,34 +931,46 @@ impl State {
                 let household = self.household(&action.household)?;
                 self.require_issuer_officer(role, "deducting points", &action.issuer, household)?;
                 self.issuer(&action.issuer)?;
+                // The deducting issuer's own points go first. Each part returns to the issuer
+                // that backed it, so no issuer's budget grows with another issuer's points.
                 let taken = household.plan_take(action.points, Some(&action.issuer))?;
-                let issuer_balance = self.issuer(&action.issuer)?.balance;
-                issuer_balance
-                    .checked_add(action.points)
-                    .ok_or(Refusal::Overflow("the issuer's budget"))?;
+                for (lot_issuer, points) in &taken {
+                    self.issuer(lot_issuer)?
+                        .balance
+                        .checked_add(*points)
+                        .ok_or(Refusal::Overflow("the issuer's budget"))?;
+                }
                 let period = Period::containing(committed_at);
                 let household = self.household_mut(&action.household);
                 household.take(&taken);
                 household.add_score(period, -i128::from(action.points));
-                self.issuer_mut(&action.issuer).balance += action.points;
+                for (lot_issuer, points) in &taken {
+                    self.issuer_mut(lot_issuer).balance += points;
+                }
                 Ok(Effects {
                     postings: taken
                         .into_iter()
-                        .map(|(from_issuer, points)| Posting {
+                        .map(|(lot_issuer, points)| Posting {
                             debit: AccountId::Household(action.household.clone()),
-                            credit: AccountId::Issuer(action.issuer.clone()),
+                            credit: AccountId::Issuer(lot_issuer.clone()),
                             points,
-                            issuer: Some(from_issuer),
+                            issuer: Some(lot_issuer),
                         })
                         .collect(),
-                    accounts: vec![],
+                    accounts: vec![AccountId::Issuer(action.issuer.clone())],
+                    issuer: Some(action.issuer.clone()),
                     reverses: None,
                 })
             }
             Operation::ReverseEntry {
                 sequence: target,
                 reason: _,
-            } => self.reverse(*target, role),
+            } => self.reverse(
+                *target,
+                role,
+                committed_at,
+                facts.parameters.max_refund_window_ms,
+            ),
             Operation::Redeem {
                 shop,
                 household,
@@ -1017,6 +1039,7 @@ impl State {
                         })
                         .collect(),
                     accounts: vec![],
+                    issuer: None,
                     reverses: None,
                 })
             }
@@ -1094,7 +1117,13 @@ impl State {
         Ok(())
     }
 
-    fn reverse(&mut self, target: u64, role: &Role) -> Result<Effects, Refusal> {
+    fn reverse(
+        &mut self,
+        target: u64,
+        role: &Role,
+        committed_at: u64,
+        refund_window_ms: u64,
+    ) -> Result<Effects, Refusal> {
         let original = self.entry(target)?;
         if let Some(reversed_by) = original.reversed_by {
             return Err(Refusal::AlreadyReversed {
@@ -1128,13 +1157,15 @@ impl State {
                 issuer: p.issuer.clone(),
             })
             .collect();
-        // Who may reverse: a bureau admin always; an officer of an issuer the entry involved;
-        // the terminal of the shop for a redemption (a refund).
+        // Who may reverse: a bureau admin anything; an officer the issues and deductions its
+        // own issuer made; a terminal its own shop's sales within the refund window.
         let allowed = match role {
             Role::BureauAdmin => true,
             Role::VillageOfficer(i) | Role::ProgramIssuer(i) => {
-                kind != OperationKind::Redeem
-                    && original.accounts.contains(&AccountId::Issuer(i.clone()))
+                matches!(
+                    kind,
+                    OperationKind::IssuePoints | OperationKind::DeductPoints
+                ) && original.issuer.as_ref() == Some(i)
             }
             Role::ShopTerminal(s) => {
                 kind == OperationKind::Redeem
@@ -1145,17 +1176,30 @@ impl State {
         if !allowed {
             return Err(Refusal::NotAllowed {
                 operation: "reversing this entry",
-                expected: "a bureau admin, an officer of the entry's issuer, or (for a \
-                           redemption) a terminal of the entry's shop",
+                expected: "a bureau admin, an officer of the issuer that made the issue or \
+                           deduction, or (for a redemption) a terminal of the entry's shop",
                 found: role.to_string(),
             });
         }
-        // Check every debit of the reversal can be paid, per account and issuer.
+        if let Role::ShopTerminal(_) = role {
+            let age = committed_at.saturating_sub(original.committed_at);
+            if age > refund_window_ms {
+                return Err(Refusal::RefundWindowPassed {
+                    sequence: target,
+                    age_ms: age,
+                    window_ms: refund_window_ms,
+                });
+            }
+        }
+        // Check every debit of the reversal can be paid: issuers by their whole balance,
+        // households and shops by what they hold of each issuer's points.
         let mut needs: BTreeMap<(AccountId, Option<IssuerId>), u64> = BTreeMap::new();
         for p in &postings {
-            *needs
-                .entry((p.debit.clone(), p.issuer.clone()))
-                .or_default() += p.points;
+            let tag = match p.debit {
+                AccountId::Household(_) | AccountId::Shop(_) => p.issuer.clone(),
+                AccountId::BureauFund | AccountId::Issuer(_) => None,
+            };
+            *needs.entry((p.debit.clone(), tag)).or_default() += p.points;
         }
         for ((account, issuer), points) in &needs {
             let available = match (account, issuer) {
@@ -1202,6 +1246,7 @@ impl State {
         Ok(Effects {
             postings,
             accounts: vec![],
+            issuer: None,
             reverses: Some(target),
         })
     }
@@ -1210,7 +1255,11 @@ impl State {
     fn move_points(&mut self, p: &Posting) {
         match &p.debit {
             AccountId::BureauFund => self.bureau_fund -= i128::from(p.points),
-            AccountId::Issuer(i) => self.issuer_mut(i).balance -= p.points,
+            AccountId::Issuer(i) => {
+                let issuer = self.issuer_mut(i);
+                debug_assert!(issuer.balance >= p.points, "reversal debit was checked");
+                issuer.balance = issuer.balance.saturating_sub(p.points);
+            }
             AccountId::Household(h) => {
                 let issuer = p
                     .issuer
@@ -1382,5 +1431,377 @@ impl State {
         }
         let record = self.apply(committed_at, signed, SignatureCheck::Verify)?;
         Ok((record, false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The state machine on its own: no server, no store, time chosen by the test.
+
+    use super::*;
+    use crate::client::Signer;
+    use crate::ledger::RefusalClass;
+    use crate::pb::points::transaction_body::Operation as Op;
+
+    const T0: u64 = 1_796_000_000_000;
+
+    struct Ledger {
+        state: State,
+        admin: Signer,
+        ledger_id: LedgerId,
+        now: u64,
+        /// Every committed transaction with its commit time: the log.
+        log: Vec<(u64, pb::SignedTransaction)>,
+    }
+
+    impl Ledger {
+        fn new() -> Self {
+            let admin = Signer::generate();
+            let ledger_id = LedgerId([3; 16]);
+            let mut ledger = Self {
+                state: State::new(),
+                admin,
+                ledger_id,
+                now: T0,
+                log: Vec::new(),
+            };
+            let genesis = Op::Genesis(pb::Genesis {
+                ledger_id: ledger_id.0.to_vec(),
+                admin_public_key: ledger.admin.public_key(),
+                log_public_key: Signer::generate().public_key(),
+                parameters: Some(pb::LedgerParameters {
+                    max_transaction_window_ms: 60_000,
+                    max_spend_authorization_window_ms: 60_000,
+                    max_refund_window_ms: 1_000,
+                }),
+            });
+            let admin = Signer::new(crate::crypto::KeyFile::new(
+                ledger.admin.key_file().signing_key.clone(),
+            ));
+            ledger.apply(&admin, genesis).expect("genesis applies");
+            ledger
+        }
+
+        fn signed(&self, signer: &Signer, operation: Op) -> pb::SignedTransaction {
+            let body = pb::TransactionBody {
+                request_id: crate::crypto::random_bytes::<16>().to_vec(),
+                not_after_unix_ms: self.now + 30_000,
+                operation: Some(operation),
+            };
+            signer.sign(&self.ledger_id, &body)
+        }
+
+        fn apply(&mut self, signer: &Signer, operation: Op) -> Result<EntryRecord, Refusal> {
+            let signed = self.signed(signer, operation);
+            self.now += 1;
+            let entry = self
+                .state
+                .apply(self.now, &signed, SignatureCheck::Verify)
+                .cloned()?;
+            self.log.push((entry.committed_at, signed));
+            Ok(entry)
+        }
+
+        fn admin_does(&mut self, operation: Op) -> EntryRecord {
+            let admin = Signer::new(crate::crypto::KeyFile::new(
+                self.admin.key_file().signing_key.clone(),
+            ));
+            self.apply(&admin, operation)
+                .expect("admin operation applies")
+        }
+
+        fn issuer(&mut self, id: &str, kind: pb::IssuerKind, budget: u64) -> Signer {
+            self.admin_does(Op::RegisterIssuer(pb::RegisterIssuer {
+                issuer_id: id.into(),
+                kind: kind.into(),
+                name: id.into(),
+            }));
+            let officer = Signer::generate();
+            let role = match kind {
+                pb::IssuerKind::Village => pb::Role::VillageOfficer,
+                _ => pb::Role::ProgramIssuer,
+            };
+            self.admin_does(Op::RegisterKey(pb::RegisterKey {
+                public_key: officer.public_key(),
+                role: role.into(),
+                scope: id.into(),
+                label: String::new(),
+            }));
+            self.admin_does(Op::AllocateBudget(pb::AllocateBudget {
+                issuer_id: id.into(),
+                points: budget,
+                memo: String::new(),
+            }));
+            officer
+        }
+
+        fn household(&mut self, id: &str, village: &str) {
+            self.admin_does(Op::RegisterHousehold(pb::RegisterHousehold {
+                household_id: id.into(),
+                village_id: village.into(),
+                resident_public_keys: vec![],
+            }));
+        }
+
+        fn balance(&self, account: AccountId) -> i128 {
+            self.state.account(&account).unwrap().balance
+        }
+
+        /// Every account view and the log size: equal snapshots mean nothing changed.
+        fn snapshot(&self) -> (u64, Vec<AccountView>) {
+            let views = self
+                .state
+                .accounts()
+                .iter()
+                .map(|a| self.state.account(a).unwrap())
+                .collect();
+            (self.state.len(), views)
+        }
+    }
+
+    fn issue(issuer: &str, household: &str, points: u64) -> Op {
+        Op::IssuePoints(pb::IssuePoints {
+            issuer_id: issuer.into(),
+            household_id: household.into(),
+            rule_code: "R1".into(),
+            points,
+            memo: String::new(),
+        })
+    }
+
+    fn deduct(issuer: &str, household: &str, points: u64) -> Op {
+        Op::DeductPoints(pb::DeductPoints {
+            issuer_id: issuer.into(),
+            household_id: household.into(),
+            rule_code: "R2".into(),
+            points,
+            memo: String::new(),
+        })
+    }
+
+    fn reverse(sequence: u64) -> Op {
+        Op::ReverseEntry(pb::ReverseEntry {
+            sequence,
+            reason: "mistake".into(),
+        })
+    }
+
+    fn id<T>(parse: fn(&'static str, &str) -> Result<T, Refusal>, text: &str) -> T {
+        parse("id", text).unwrap()
+    }
+
+    #[test]
+    fn a_deduction_returns_each_issuers_points_to_that_issuer() {
+        let mut ledger = Ledger::new();
+        let village = ledger.issuer("a", pb::IssuerKind::Village, 100);
+        let program = ledger.issuer("p", pb::IssuerKind::Program, 100);
+        ledger.household("h", "a");
+        ledger.apply(&program, issue("p", "h", 50)).unwrap();
+        ledger.apply(&village, issue("a", "h", 20)).unwrap();
+
+        let entry = ledger.apply(&village, deduct("a", "h", 30)).unwrap();
+        // The village's own 20 first, then 10 of the program's, back to the program.
+        assert_eq!(entry.postings.len(), 2);
+        assert_eq!(
+            entry.postings[0].credit,
+            AccountId::Issuer(id(IssuerId::parse, "a"))
+        );
+        assert_eq!(entry.postings[0].points, 20);
+        assert_eq!(
+            entry.postings[1].credit,
+            AccountId::Issuer(id(IssuerId::parse, "p"))
+        );
+        assert_eq!(entry.postings[1].points, 10);
+        assert_eq!(
+            ledger.balance(AccountId::Issuer(id(IssuerId::parse, "a"))),
+            100
+        );
+        assert_eq!(
+            ledger.balance(AccountId::Issuer(id(IssuerId::parse, "p"))),
+            60
+        );
+        assert_eq!(ledger.state.total_balance(), 0);
+        let household = ledger
+            .state
+            .account(&AccountId::Household(id(HouseholdId::parse, "h")))
+            .unwrap();
+        assert_eq!(household.balance, 40);
+        assert_eq!(household.earned_score, 70 - 30);
+    }
+
+    #[test]
+    fn reversing_a_deduction_checks_each_issuers_whole_balance() {
+        let mut ledger = Ledger::new();
+        let village = ledger.issuer("a", pb::IssuerKind::Village, 100);
+        ledger.household("h", "a");
+        ledger.household("g", "a");
+        ledger.apply(&village, issue("a", "h", 100)).unwrap();
+        let deduction = ledger.apply(&village, deduct("a", "h", 100)).unwrap();
+        // The village re-issues most of it elsewhere; 60 left, the reversal needs 100.
+        ledger.apply(&village, issue("a", "g", 40)).unwrap();
+        let before = ledger.snapshot();
+        let refusal = ledger
+            .apply(&village, reverse(deduction.sequence))
+            .unwrap_err();
+        assert!(
+            matches!(
+                refusal,
+                Refusal::Insufficient {
+                    available: 60,
+                    requested: 100,
+                    ..
+                }
+            ),
+            "{refusal}"
+        );
+        assert_eq!(ledger.snapshot(), before);
+    }
+
+    #[test]
+    fn only_the_bureau_reverses_a_budget_allocation() {
+        let mut ledger = Ledger::new();
+        let village = ledger.issuer("a", pb::IssuerKind::Village, 100);
+        let allocation = ledger.state.len() - 1;
+        let refusal = ledger.apply(&village, reverse(allocation)).unwrap_err();
+        assert_eq!(refusal.class(), RefusalClass::PermissionDenied);
+        let entry = ledger.admin_does(reverse(allocation));
+        assert_eq!(entry.reverses, Some(allocation));
+        assert_eq!(ledger.balance(AccountId::BureauFund), 0);
+        assert_eq!(ledger.state.total_balance(), 0);
+    }
+
+    #[test]
+    fn an_officer_reverses_only_its_own_issuers_entries() {
+        let mut ledger = Ledger::new();
+        let village = ledger.issuer("a", pb::IssuerKind::Village, 100);
+        let program = ledger.issuer("p", pb::IssuerKind::Program, 100);
+        ledger.household("h", "a");
+        let issued = ledger.apply(&program, issue("p", "h", 10)).unwrap();
+        let refusal = ledger
+            .apply(&village, reverse(issued.sequence))
+            .unwrap_err();
+        assert_eq!(refusal.class(), RefusalClass::PermissionDenied);
+        ledger.apply(&program, reverse(issued.sequence)).unwrap();
+    }
+
+    #[test]
+    fn a_refused_transaction_changes_nothing_and_frees_its_request_id() {
+        let mut ledger = Ledger::new();
+        let village = ledger.issuer("a", pb::IssuerKind::Village, 10);
+        ledger.household("h", "a");
+        let before = ledger.snapshot();
+        let signed = ledger.signed(&village, issue("a", "h", 11));
+        let refusal = ledger
+            .state
+            .apply(ledger.now + 1, &signed, SignatureCheck::Verify)
+            .unwrap_err();
+        assert_eq!(refusal.class(), RefusalClass::FailedPrecondition);
+        assert_eq!(ledger.snapshot(), before);
+        let body: pb::TransactionBody = decode_canonical("body", &signed.body).unwrap();
+        let request_id = RequestId::from_slice(&body.request_id).unwrap();
+        assert!(ledger.state.entry_for_request(&request_id).is_none());
+    }
+
+    #[test]
+    fn replaying_the_log_reaches_the_same_state() {
+        let mut ledger = Ledger::new();
+        let village = ledger.issuer("a", pb::IssuerKind::Village, 100);
+        let program = ledger.issuer("p", pb::IssuerKind::Program, 50);
+        ledger.household("h", "a");
+        for points in [5, 7, 9] {
+            ledger.apply(&village, issue("a", "h", points)).unwrap();
+        }
+        ledger.apply(&program, issue("p", "h", 11)).unwrap();
+        let deduction = ledger.apply(&village, deduct("a", "h", 14)).unwrap();
+        ledger.apply(&village, reverse(deduction.sequence)).unwrap();
+        let _ = ledger.apply(&village, issue("a", "h", 1_000)).unwrap_err();
+
+        let mut replayed = State::new();
+        for (committed_at, signed) in &ledger.log {
+            replayed
+                .apply(*committed_at, signed, SignatureCheck::Verify)
+                .unwrap();
+        }
+        let live = ledger.snapshot();
+        ledger.state = replayed;
+        assert_eq!(ledger.snapshot(), live);
+        assert_eq!(ledger.state.total_balance(), 0);
+
+        // Replaying an entry twice is refused: request ids are unique forever.
+        let (at, first) = &ledger.log[1];
+        assert!(matches!(
+            ledger.state.apply(*at, first, SignatureCheck::Trust),
+            Err(Refusal::RequestIdReused { .. })
+        ));
+    }
+
+    #[test]
+    fn a_terminal_refunds_only_within_the_refund_window() {
+        let mut ledger = Ledger::new();
+        let village = ledger.issuer("a", pb::IssuerKind::Village, 100);
+        let resident = Signer::generate();
+        ledger.admin_does(Op::RegisterHousehold(pb::RegisterHousehold {
+            household_id: "h".into(),
+            village_id: "a".into(),
+            resident_public_keys: vec![resident.public_key()],
+        }));
+        ledger.admin_does(Op::RegisterShop(pb::RegisterShop {
+            shop_id: "s".into(),
+            name: "shop".into(),
+        }));
+        let terminal = Signer::generate();
+        ledger.admin_does(Op::RegisterKey(pb::RegisterKey {
+            public_key: terminal.public_key(),
+            role: pb::Role::ShopTerminal.into(),
+            scope: "s".into(),
+            label: String::new(),
+        }));
+        ledger.apply(&village, issue("a", "h", 20)).unwrap();
+        let sale = |ledger: &mut Ledger, counter: u64| {
+            let authorization = pb::SpendAuthorization {
+                household_id: "h".into(),
+                max_points: 5,
+                nonce: crate::crypto::random_bytes::<16>().to_vec(),
+                not_after_unix_ms: ledger.now + 10_000,
+            }
+            .encode_to_vec();
+            let signature = crate::crypto::sign(
+                &resident.key_file().signing_key,
+                crate::crypto::SigningContext::SpendAuthorization,
+                &ledger.ledger_id,
+                &authorization,
+            );
+            ledger
+                .apply(
+                    &terminal,
+                    Op::Redeem(pb::Redeem {
+                        shop_id: "s".into(),
+                        household_id: "h".into(),
+                        points: 5,
+                        payment_code: Some(pb::SignedSpendAuthorization {
+                            authorization,
+                            resident_signature: Some(pb::Signature {
+                                key_id: resident.key_id().to_string(),
+                                signature: signature.to_vec(),
+                            }),
+                        }),
+                        terminal_counter: counter,
+                        memo: String::new(),
+                    }),
+                )
+                .unwrap()
+        };
+        let recent = sale(&mut ledger, 1);
+        ledger.apply(&terminal, reverse(recent.sequence)).unwrap();
+        let old = sale(&mut ledger, 2);
+        ledger.now += 5_000; // past the 1 s refund window
+        let refusal = ledger.apply(&terminal, reverse(old.sequence)).unwrap_err();
+        assert!(
+            matches!(refusal, Refusal::RefundWindowPassed { .. }),
+            "{refusal}"
+        );
+        // The bureau can still correct it.
+        ledger.admin_does(reverse(old.sequence));
+        assert_eq!(ledger.state.total_balance(), 0);
     }
 }

@@ -77,6 +77,8 @@ pub struct LedgerParameters {
     pub max_transaction_window_ms: u64,
     /// Longest allowed validity of a payment code, in ms.
     pub max_spend_authorization_window_ms: u64,
+    /// How long after a sale its shop's terminal may refund it, in ms.
+    pub max_refund_window_ms: u64,
 }
 
 impl LedgerParameters {
@@ -85,6 +87,8 @@ impl LedgerParameters {
     pub const DEFAULT_MAX_TRANSACTION_WINDOW_MS: u64 = 24 * 60 * 60 * 1000;
     /// Default payment code validity: 15 minutes.
     pub const DEFAULT_MAX_SPEND_AUTHORIZATION_WINDOW_MS: u64 = 15 * 60 * 1000;
+    /// Default refund window for terminals: 7 days.
+    pub const DEFAULT_MAX_REFUND_WINDOW_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 }
 
 impl Default for LedgerParameters {
@@ -92,6 +96,7 @@ impl Default for LedgerParameters {
         Self {
             max_transaction_window_ms: Self::DEFAULT_MAX_TRANSACTION_WINDOW_MS,
             max_spend_authorization_window_ms: Self::DEFAULT_MAX_SPEND_AUTHORIZATION_WINDOW_MS,
+            max_refund_window_ms: Self::DEFAULT_MAX_REFUND_WINDOW_MS,
         }
     }
 }
@@ -352,6 +357,7 @@ impl Transaction {
                         max_transaction_window_ms: parameters.max_transaction_window_ms,
                         max_spend_authorization_window_ms: parameters
                             .max_spend_authorization_window_ms,
+                        max_refund_window_ms: parameters.max_refund_window_ms,
                     },
                 }
             }

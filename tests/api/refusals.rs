@@ -664,6 +664,22 @@ async fn reads_are_authenticated_and_scoped() {
         Code::Unauthenticated,
         "does not verify",
     );
+    // A credential made for one request cannot be replayed to ask for another.
+    let mut swapped = home.resident.read_request(
+        &ledger,
+        shanzhi::api::auth::methods::GET_ACCOUNT,
+        pb::GetAccountRequest {
+            account: Some(household("h1")),
+        },
+    );
+    *swapped.get_mut() = pb::GetAccountRequest {
+        account: Some(household("h2")),
+    };
+    assert_refused(
+        app.client.queries.get_account(swapped).await,
+        Code::Unauthenticated,
+        "does not verify",
+    );
     // A stale credential.
     let mut stale = auditor.read_request(
         &ledger,
