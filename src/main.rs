@@ -147,6 +147,9 @@ struct TxOptions {
     /// How long the signed transaction stays valid, in seconds.
     #[arg(long, default_value_t = 600)]
     valid_for_secs: u64,
+    /// Sign, but print the SubmitRequest as JSON for `grpcurl -d @` instead of sending it.
+    #[arg(long)]
+    emit_json: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -605,6 +608,13 @@ async fn submit(
     if let Some(request_id) = &tx.request_id {
         body.request_id = shanzhi::ledger::RequestId::from_hex(request_id)?.0.to_vec();
     }
+    if tx.emit_json {
+        println!(
+            "{}",
+            submit_request_json(&signer.sign(&client.ledger_id, &body))
+        );
+        return Ok(());
+    }
     let request_id = hex::encode(&body.request_id);
     match client.submit_body(&signer, &body).await {
         Ok(response) => {
@@ -925,6 +935,28 @@ async fn client_command(command: ClientCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The SubmitRequest in the protobuf JSON mapping (bytes as base64), as grpcurl reads it.
+fn submit_request_json(transaction: &pb::SignedTransaction) -> String {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let signatures: Vec<String> = transaction
+        .signatures
+        .iter()
+        .map(|s| {
+            format!(
+                r#"{{"keyId":"{}","signature":"{}"}}"#,
+                s.key_id,
+                b64(&s.signature)
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"transaction":{{"body":"{}","signatures":[{}]}}}}"#,
+        b64(&transaction.body),
+        signatures.join(",")
+    )
 }
 
 fn register_issuer(id: String, name: String, kind: pb::IssuerKind) -> Operation {

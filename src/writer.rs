@@ -356,6 +356,79 @@ mod tests {
         admin.sign(ledger_id, &body)
     }
 
+    /// A store whose flush waits at a gate, and which counts flushes.
+    struct GatedStore {
+        inner: SledStore,
+        gate: std::sync::Mutex<()>,
+        flushes: std::sync::atomic::AtomicU64,
+        flush_started: AtomicBool,
+    }
+
+    impl Store for GatedStore {
+        fn len(&self) -> Result<u64, StoreError> {
+            self.inner.len()
+        }
+        fn append(&self, first: u64, entries: &[Vec<u8>]) -> Result<(), StoreError> {
+            self.inner.append(first, entries)
+        }
+        fn flush(&self) -> Result<(), StoreError> {
+            self.flush_started.store(true, Ordering::SeqCst);
+            let _open = self.gate.lock().unwrap();
+            self.flushes.fetch_add(1, Ordering::SeqCst);
+            self.inner.flush()
+        }
+        fn entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
+            self.inner.entry(sequence)
+        }
+        fn scan(&self, first: u64) -> EntryIter<'_> {
+            self.inner.scan(first)
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_submissions_share_one_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = genesis::init(dir.path(), LedgerParameters::default()).unwrap();
+        let admin = Arc::new(Signer::new(KeyFile::read(&report.admin_key_path).unwrap()));
+        let store = Arc::new(GatedStore {
+            inner: SledStore::open(&genesis::store_path(dir.path())).unwrap(),
+            gate: std::sync::Mutex::new(()),
+            flushes: std::sync::atomic::AtomicU64::new(0),
+            flush_started: AtomicBool::new(false),
+        });
+        let (ledger, writer) = LedgerHandle::start(store.clone()).unwrap();
+
+        // Hold the disk: the first submission's flush waits while 20 more queue up.
+        let gate = store.gate.lock().unwrap();
+        let first = tokio::spawn({
+            let (ledger, admin) = (ledger.clone(), admin.clone());
+            let shop = register_shop(&admin, &report.ledger_id, "s0");
+            async move { ledger.submit(shop).await }
+        });
+        while !store.flush_started.load(Ordering::SeqCst) {
+            tokio::task::yield_now().await;
+        }
+        let mut queued = Vec::new();
+        for i in 1..=20 {
+            let shop = register_shop(&admin, &report.ledger_id, &format!("s{i}"));
+            let ledger = ledger.clone();
+            queued.push(tokio::spawn(async move { ledger.submit(shop).await }));
+        }
+        while ledger.commands.capacity() != CHANNEL_CAPACITY - 20 {
+            tokio::task::yield_now().await;
+        }
+        drop(gate);
+
+        first.await.unwrap().unwrap();
+        for task in queued {
+            assert!(!task.await.unwrap().unwrap().duplicate);
+        }
+        // One flush for the first entry, one for the 20 that waited behind it.
+        assert_eq!(store.flushes.load(Ordering::SeqCst), 2);
+        drop(ledger);
+        writer.join().unwrap();
+    }
+
     #[tokio::test]
     async fn nothing_is_acknowledged_or_read_until_it_is_flushed() {
         let dir = tempfile::tempdir().unwrap();
