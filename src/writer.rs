@@ -385,6 +385,9 @@ mod tests {
         }
     }
 
+    // Holding the gate across awaits is the point: it blocks the writer thread's flush while
+    // this (single-threaded) test queues more submissions.
+    #[allow(clippy::await_holding_lock)]
     #[tokio::test]
     async fn concurrent_submissions_share_one_flush() {
         let dir = tempfile::tempdir().unwrap();
