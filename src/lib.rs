@@ -7,6 +7,7 @@
 //! ([`writer`]) that commits them to the [`store`] with group commit.
 
 pub mod api;
+pub mod bench;
 pub mod client;
 pub mod config;
 pub mod crypto;

@@ -66,6 +66,15 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         valid_for_secs: u64,
     },
+    /// Load-test a fresh in-process server on loopback and print a Markdown report.
+    Bench {
+        /// Transactions per phase.
+        #[arg(long, default_value_t = 5000)]
+        transactions: usize,
+        /// Client concurrencies, one phase each.
+        #[arg(long, value_delimiter = ',', default_value = "1,8,64")]
+        concurrency: Vec<usize>,
+    },
     /// Act on a running ledger.
     #[command(flatten)]
     Client(ClientCommand),
@@ -531,6 +540,14 @@ async fn run(command: Command) -> Result<()> {
             let code =
                 signer.payment_code(&ledger_id, &household, max_points, valid_for_secs * 1000);
             println!("{}", hex::encode(code.encode_to_vec()));
+            Ok(())
+        }
+        Command::Bench {
+            transactions,
+            concurrency,
+        } => {
+            let report = shanzhi::bench::run(transactions, &concurrency).await?;
+            print!("{}", report.to_markdown());
             Ok(())
         }
         Command::Client(command) => client_command(command).await,

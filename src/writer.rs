@@ -11,6 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use prost::Message;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::crypto::KeyDirectory;
 use crate::ledger::{EntryRecord, Refusal, SignatureCheck, State};
 use crate::pb::points as pb;
 use crate::store::{Store, StoreError};
@@ -60,6 +61,8 @@ type ReadFn = Box<dyn FnOnce(&State) + Send>;
 enum Command {
     Submit {
         transaction: pb::SignedTransaction,
+        /// Whether the handler already verified every signature.
+        check: SignatureCheck,
         reply: oneshot::Sender<Result<Committed, SubmitError>>,
     },
     Read(ReadFn),
@@ -71,6 +74,7 @@ enum Command {
 pub struct LedgerHandle {
     commands: mpsc::Sender<Command>,
     store: Arc<dyn Store>,
+    keys: Arc<KeyDirectory>,
 }
 
 /// Milliseconds since the Unix epoch by the wall clock.
@@ -118,23 +122,39 @@ impl LedgerHandle {
             ledger_id = %state.ledger_id().map(|l| l.to_string()).unwrap_or_default(),
             "ledger replayed"
         );
+        let ledger_id = state.ledger_id().ok_or(OpenError::Empty)?;
+        let keys = Arc::new(KeyDirectory::new(ledger_id, &state));
         let (commands, receiver) = mpsc::channel(CHANNEL_CAPACITY);
-        let writer_store = Arc::clone(&store);
+        let writer = Writer::new(state, Arc::clone(&store), Arc::clone(&keys));
         let thread = std::thread::Builder::new()
             .name("shanzhi-writer".into())
-            .spawn(move || Writer::new(state, writer_store).run(receiver))
+            .spawn(move || writer.run(receiver))
             .map_err(|e| OpenError::Store(StoreError::Io(format!("cannot start writer: {e}"))))?;
-        Ok((Self { commands, store }, thread))
+        Ok((
+            Self {
+                commands,
+                store,
+                keys,
+            },
+            thread,
+        ))
     }
 
     /// Submits a transaction; resolves once it is committed and on disk, or refused.
+    /// Signatures by known keys are verified here, on the caller's task, so verification
+    /// runs in parallel and the writer only decides what depends on the log.
     pub async fn submit(
         &self,
         transaction: pb::SignedTransaction,
     ) -> Result<Committed, SubmitError> {
+        let check = self.keys.check(&transaction)?;
         let (reply, answer) = oneshot::channel();
         self.commands
-            .send(Command::Submit { transaction, reply })
+            .send(Command::Submit {
+                transaction,
+                check,
+                reply,
+            })
             .await
             .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
         answer
@@ -169,6 +189,8 @@ impl LedgerHandle {
 struct Writer {
     state: State,
     store: Arc<dyn Store>,
+    /// Published after every durable batch, for the handlers' signature checks.
+    keys: Arc<KeyDirectory>,
     /// The log size known to be on disk; replies and reads wait until the state's size
     /// equals it.
     durable_len: u64,
@@ -183,11 +205,12 @@ type Reply = (
 );
 
 impl Writer {
-    fn new(state: State, store: Arc<dyn Store>) -> Self {
+    fn new(state: State, store: Arc<dyn Store>, keys: Arc<KeyDirectory>) -> Self {
         Self {
             durable_len: state.len(),
             state,
             store,
+            keys,
             broken: None,
         }
     }
@@ -220,8 +243,12 @@ impl Writer {
         for command in batch {
             match command {
                 Command::Read(read) => reads.push(read),
-                Command::Submit { transaction, reply } => {
-                    let result = self.admit(transaction, &mut encoded);
+                Command::Submit {
+                    transaction,
+                    check,
+                    reply,
+                } => {
+                    let result = self.admit(transaction, check, &mut encoded);
                     replies.push((reply, result));
                 }
             }
@@ -236,6 +263,7 @@ impl Writer {
             written = self.store.flush();
             if written.is_ok() {
                 self.durable_len = self.state.len();
+                self.keys.update(&self.state);
                 tracing::debug!(entries = encoded.len(), first_sequence, "group committed");
             }
         }
@@ -257,13 +285,14 @@ impl Writer {
     fn admit(
         &mut self,
         transaction: pb::SignedTransaction,
+        check: SignatureCheck,
         encoded: &mut Vec<Vec<u8>>,
     ) -> Result<Committed, SubmitError> {
         if let Some(reason) = &self.broken {
             return Err(SubmitError::Unavailable(reason.clone()));
         }
         let now = now_unix_ms();
-        let (record, duplicate) = self.state.admit(now, &transaction)?;
+        let (record, duplicate) = self.state.admit(now, &transaction, check)?;
         let record = record.clone();
         if !duplicate {
             let entry = pb::LogEntry {

@@ -5,8 +5,10 @@
 //! read) from being accepted for another, and the ledger id stops replay against another
 //! deployment.
 
+mod directory;
 mod keyfile;
 
+pub use directory::KeyDirectory;
 pub use keyfile::{KeyFile, KeyFileError};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};

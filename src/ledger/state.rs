@@ -228,6 +228,16 @@ impl State {
         self.keys.get(key_id)
     }
 
+    /// Every registered key, revoked ones included.
+    pub fn keys(&self) -> impl Iterator<Item = (&KeyId, &KeyRecord)> {
+        self.keys.iter()
+    }
+
+    /// How many keys were ever registered.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
     /// The entry at `sequence`.
     pub fn entry(&self, sequence: u64) -> Result<&EntryRecord, Refusal> {
         self.entries
@@ -1414,11 +1424,12 @@ impl Household {
 
 impl State {
     /// Admits a signed transaction: the original record (and `true`) if its request id and
-    /// body were already committed, otherwise [`State::apply`] with full signature checks.
+    /// body were already committed, otherwise [`State::apply`] with `check`.
     pub fn admit(
         &mut self,
         committed_at: u64,
         signed: &pb::SignedTransaction,
+        check: SignatureCheck,
     ) -> Result<(&EntryRecord, bool), Refusal> {
         let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
         let request_id = RequestId::from_slice(&body.request_id)?;
@@ -1429,7 +1440,7 @@ impl State {
         {
             return Ok((&self.entries[sequence as usize], true));
         }
-        let record = self.apply(committed_at, signed, SignatureCheck::Verify)?;
+        let record = self.apply(committed_at, signed, check)?;
         Ok((record, false))
     }
 }

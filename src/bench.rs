@@ -1,0 +1,234 @@
+//! `shanzhi bench`: a loopback load test of the real server, in one process, on a fresh
+//! ledger in a temporary directory. It reports throughput and latency of signed issue
+//! transactions at several client concurrencies (the ratio between them shows what group
+//! commit buys), bytes on disk per entry, and how long a restart takes to replay the log.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use crate::client::{LedgerClient, Signer, new_body};
+use crate::config::ServerConfig;
+use crate::crypto::KeyFile;
+use crate::genesis;
+use crate::ledger::LedgerParameters;
+use crate::pb::points as pb;
+use crate::pb::points::transaction_body::Operation;
+use crate::server;
+
+/// One measured phase.
+#[derive(Debug)]
+pub struct Phase {
+    /// Concurrent clients.
+    pub concurrency: usize,
+    /// Transactions committed.
+    pub transactions: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th percentile latency.
+    pub p99: Duration,
+}
+
+impl Phase {
+    /// Committed transactions per second.
+    pub fn throughput(&self) -> f64 {
+        self.transactions as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Everything one run measured.
+#[derive(Debug)]
+pub struct Report {
+    /// One phase per concurrency.
+    pub phases: Vec<Phase>,
+    /// Log entries at the end.
+    pub entries: u64,
+    /// Bytes of the sled directory at the end (after a clean shutdown).
+    pub bytes_on_disk: u64,
+    /// Time from start to serving on the same directory (includes the replay).
+    pub restart: Duration,
+}
+
+fn directory_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => directory_size(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+async fn submit_all(
+    client: &LedgerClient,
+    transactions: Vec<pb::SignedTransaction>,
+    concurrency: usize,
+) -> Result<Phase> {
+    let count = transactions.len();
+    let mut shares: Vec<Vec<pb::SignedTransaction>> = vec![Vec::new(); concurrency];
+    for (i, tx) in transactions.into_iter().enumerate() {
+        shares[i % concurrency].push(tx);
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for share in shares {
+        let mut client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(share.len());
+            for tx in share {
+                let sent = Instant::now();
+                client.submit_signed(tx).await?;
+                latencies.push(sent.elapsed());
+            }
+            Ok::<_, tonic::Status>(latencies)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(count);
+    for task in tasks {
+        latencies.extend(task.await?.context("a benchmark transaction was refused")?);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    Ok(Phase {
+        concurrency,
+        transactions: count,
+        elapsed,
+        p50: at(0.50),
+        p99: at(0.99),
+    })
+}
+
+/// Runs the benchmark: `per_phase` transactions at each of `concurrencies`.
+pub async fn run(per_phase: usize, concurrencies: &[usize]) -> Result<Report> {
+    let data = tempfile_dir()?;
+    let report = genesis::init(&data, LedgerParameters::default())?;
+    let admin = Signer::new(KeyFile::read(&report.admin_key_path)?);
+    let mut config = ServerConfig::new(data.clone());
+    config.listen = "127.0.0.1:0".parse()?;
+    config.concurrency_per_connection = 4096;
+    let running = server::start(config.clone()).await?;
+    let mut client = LedgerClient::connect(&format!("http://{}", running.local_addr)).await?;
+
+    let officer = Signer::generate();
+    for operation in [
+        Operation::RegisterIssuer(pb::RegisterIssuer {
+            issuer_id: "bench-village".into(),
+            kind: pb::IssuerKind::Village.into(),
+            name: "Bench village".into(),
+        }),
+        Operation::RegisterKey(pb::RegisterKey {
+            public_key: officer.public_key(),
+            role: pb::Role::VillageOfficer.into(),
+            scope: "bench-village".into(),
+            label: "bench".into(),
+        }),
+        Operation::AllocateBudget(pb::AllocateBudget {
+            issuer_id: "bench-village".into(),
+            points: 1_000_000_000,
+            memo: String::new(),
+        }),
+    ] {
+        client.submit(&admin, operation).await?;
+    }
+    for household in 0..100 {
+        client
+            .submit(
+                &officer,
+                Operation::RegisterHousehold(pb::RegisterHousehold {
+                    household_id: format!("hh-{household}"),
+                    village_id: "bench-village".into(),
+                    resident_public_keys: vec![],
+                }),
+            )
+            .await?;
+    }
+
+    let mut phases = Vec::new();
+    for &concurrency in concurrencies {
+        // Signed before the clock starts, so the phase measures the server.
+        let transactions: Vec<_> = (0..per_phase)
+            .map(|i| {
+                let body = new_body(
+                    Operation::IssuePoints(pb::IssuePoints {
+                        issuer_id: "bench-village".into(),
+                        household_id: format!("hh-{}", i % 100),
+                        rule_code: "BENCH".into(),
+                        points: 1,
+                        memo: "benchmark".into(),
+                    }),
+                    3_600_000,
+                );
+                officer.sign(&client.ledger_id, &body)
+            })
+            .collect();
+        phases.push(submit_all(&client, transactions, concurrency.max(1)).await?);
+    }
+    let entries = client
+        .transactions
+        .get_ledger_info(pb::GetLedgerInfoRequest {})
+        .await?
+        .into_inner()
+        .log_size;
+    drop(client);
+    running.stop().await?;
+    let bytes_on_disk = directory_size(&genesis::store_path(&data));
+
+    let started = Instant::now();
+    let restarted = server::start(config).await?;
+    let restart = started.elapsed();
+    restarted.stop().await?;
+    std::fs::remove_dir_all(&data).ok();
+    Ok(Report {
+        phases,
+        entries,
+        bytes_on_disk,
+        restart,
+    })
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "shanzhi-bench-{}",
+        hex::encode(crate::crypto::random_bytes::<6>())
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+impl Report {
+    /// The report as Markdown, with throughput ratios against the first phase.
+    pub fn to_markdown(&self) -> String {
+        let base = self.phases.first().map_or(1.0, Phase::throughput);
+        let mut out = String::from(
+            "| clients | transactions | tx/s | ratio to first row | p50 ms | p99 ms |\n\
+             | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        );
+        for p in &self.phases {
+            out.push_str(&format!(
+                "| {} | {} | {:.0} | {:.1}x | {:.2} | {:.2} |\n",
+                p.concurrency,
+                p.transactions,
+                p.throughput(),
+                p.throughput() / base,
+                p.p50.as_secs_f64() * 1e3,
+                p.p99.as_secs_f64() * 1e3,
+            ));
+        }
+        out.push_str(&format!(
+            "\nlog entries: {}; sled directory: {} bytes ({:.0} bytes per entry); restart \
+             (open + replay + serve): {:.0} ms\n",
+            self.entries,
+            self.bytes_on_disk,
+            self.bytes_on_disk as f64 / self.entries.max(1) as f64,
+            self.restart.as_secs_f64() * 1e3
+        ));
+        out
+    }
+}
