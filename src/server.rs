@@ -22,7 +22,10 @@ use crate::writer::{LedgerHandle, OpenError};
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    #[error("no ledger in {0}: run `shanzhi init --data {0}` (or `shanzhi serve`, which does)")]
+    #[error(
+        "no ledger store in {0}/ledger: run `shanzhi serve` or `shanzhi init` on an empty \
+         directory; if {0}/keys exists, a previous init was interrupted: move {0}/keys away first"
+    )]
     NoLedger(String),
     #[error("cannot open the ledger: {0}")]
     Open(#[from] OpenError),

@@ -180,6 +180,11 @@ impl LedgerHandle {
             .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))
     }
 
+    /// The registered public keys, for signature checks outside the writer.
+    pub fn keys(&self) -> &KeyDirectory {
+        &self.keys
+    }
+
     /// The stored bytes of one entry (entries never change once written).
     pub fn stored_entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.store.entry(sequence)

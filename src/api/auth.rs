@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use prost::Message;
 
-use crate::crypto::{self, SigningContext};
+use crate::crypto::{self, KeyDirectory, SigningContext};
 use crate::ledger::{KeyId, Refusal, Role, State};
 
 /// Metadata key: the reader's key id (32 hex characters).
@@ -88,9 +88,14 @@ impl ReadCredential {
         })
     }
 
-    /// Verifies the credential against the key set and returns the reader's role. Refused:
-    /// unknown or revoked keys, bad signatures, and timestamps more than `max_skew` from `now`.
-    pub fn verify(&self, state: &State, now_ms: u64, max_skew: Duration) -> Result<Role, Refusal> {
+    /// Checks the timestamp (at most `max_skew` from `now_ms`) and the signature against the
+    /// registered keys. Runs on the caller's task, not the writer's.
+    pub fn verify(
+        &self,
+        keys: &KeyDirectory,
+        now_ms: u64,
+        max_skew: Duration,
+    ) -> Result<(), Refusal> {
         let timestamp: u64 = self
             .timestamp
             .parse()
@@ -102,20 +107,16 @@ impl ReadCredential {
                  make a fresh credential (and check the client's clock)"
             )));
         }
-        let key = state.key(&self.key_id).ok_or(Refusal::UnknownKey {
-            key_id: self.key_id,
-        })?;
-        let ledger_id = state
-            .ledger_id()
-            .ok_or_else(|| Refusal::BadReadCredentials("the ledger has no genesis".into()))?;
-        crypto::verify(
-            &key.public_key,
+        keys.verify(
             self.key_id,
             SigningContext::Read,
-            &ledger_id,
             &self.payload,
             &self.signature,
-        )?;
-        Ok(state.active_role(&self.key_id)?.clone())
+        )
+    }
+
+    /// The reader's role at the current log position; refused if the key was revoked.
+    pub fn role(&self, state: &State) -> Result<Role, Refusal> {
+        state.active_role(&self.key_id).cloned()
     }
 }

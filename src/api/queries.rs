@@ -48,12 +48,12 @@ impl QueryService for QueryApi {
         request: Request<pb::GetAccountRequest>,
     ) -> Result<Response<pb::Account>, Status> {
         let credential = ReadCredential::from_request(&request, methods::GET_ACCOUNT)?;
-        let max_skew = self.max_skew;
+        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
         let account = request.into_inner().account;
         let view = self
             .ledger
             .read(move |state| {
-                let role = credential.verify(state, now_unix_ms(), max_skew)?;
+                let role = credential.role(state)?;
                 let account = convert::account_id(account.as_ref())?;
                 if !state.may_read_account(&role, &account) {
                     return Err(denied(&role, account.to_string()));
@@ -69,12 +69,12 @@ impl QueryService for QueryApi {
         request: Request<pb::GetEntryRequest>,
     ) -> Result<Response<pb::Entry>, Status> {
         let credential = ReadCredential::from_request(&request, methods::GET_ENTRY)?;
-        let max_skew = self.max_skew;
+        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
         let sequence = request.into_inner().sequence;
         let receipt = self
             .ledger
             .read(move |state| {
-                let role = credential.verify(state, now_unix_ms(), max_skew)?;
+                let role = credential.role(state)?;
                 let entry = state.entry(sequence)?;
                 if !state.may_read_entry(&role, entry) {
                     return Err(denied(&role, format!("entry {sequence}")));
@@ -100,12 +100,12 @@ impl QueryService for QueryApi {
         request: Request<pb::GetReceiptRequest>,
     ) -> Result<Response<pb::Receipt>, Status> {
         let credential = ReadCredential::from_request(&request, methods::GET_RECEIPT)?;
-        let max_skew = self.max_skew;
+        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
         let request_id = request.into_inner().request_id;
         let receipt = self
             .ledger
             .read(move |state| {
-                let role = credential.verify(state, now_unix_ms(), max_skew)?;
+                let role = credential.role(state)?;
                 let request_id = RequestId::from_slice(&request_id)?;
                 let entry = state
                     .entry_for_request(&request_id)
@@ -124,12 +124,12 @@ impl QueryService for QueryApi {
         request: Request<pb::ListHistoryRequest>,
     ) -> Result<Response<pb::ListHistoryResponse>, Status> {
         let credential = ReadCredential::from_request(&request, methods::LIST_HISTORY)?;
-        let max_skew = self.max_skew;
+        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
         let request = request.into_inner();
         let page = self
             .ledger
             .read(move |state| {
-                let role = credential.verify(state, now_unix_ms(), max_skew)?;
+                let role = credential.role(state)?;
                 let filter = history_filter(&request)?;
                 match &filter.account {
                     Some(account) if !state.may_read_account(&role, account) => {

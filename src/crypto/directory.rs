@@ -96,6 +96,18 @@ impl KeyDirectory {
         Ok(SignatureCheck::Trust)
     }
 
+    /// Verifies `signature` by a registered key over `payload` in `context`.
+    pub fn verify(
+        &self,
+        key_id: KeyId,
+        context: SigningContext,
+        payload: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Refusal> {
+        let key = self.get(&key_id).ok_or(Refusal::UnknownKey { key_id })?;
+        verify(&key, key_id, context, &self.ledger_id, payload, signature)
+    }
+
     fn lookup(&self, key_id: &str) -> Option<(KeyId, VerifyingKey)> {
         let key_id = KeyId::from_hex(key_id).ok()?;
         Some((key_id, self.get(&key_id)?))

@@ -362,31 +362,47 @@ impl State {
     pub fn history(&self, filter: &HistoryFilter) -> HistoryPage<'_> {
         /// Bounds the work of one page when few entries match.
         const MAX_SCANNED: usize = 100_000;
-        let all: Vec<u64>;
-        let candidates: &[u64] = match &filter.account {
-            Some(account) => self.account_index.get(account).map_or(&[], Vec::as_slice),
-            None => {
-                all = (0..self.len()).collect();
-                &all
-            }
-        };
-        // Commit times never decrease along the log, so both bounds are binary searches.
-        let committed = |s: &u64| self.entries[*s as usize].committed_at;
-        let mut start = candidates.partition_point(|s| filter.after.is_some_and(|a| *s <= a));
-        if let Some(since) = filter.since {
-            start = start.max(candidates.partition_point(|s| committed(s) < since));
-        }
-        let end = filter.until.map_or(candidates.len(), |until| {
-            candidates.partition_point(|s| committed(s) < until)
+        // The candidate sequences, ascending: one account's index, or the whole log.
+        let index = filter.account.as_ref().map(|account| {
+            self.account_index
+                .get(account)
+                .map_or(&[][..], Vec::as_slice)
         });
+        let len = index.map_or(self.entries.len(), <[u64]>::len);
+        let sequence_at = |i: usize| index.map_or(i as u64, |index| index[i]);
+        let first_where_not = |pred: &dyn Fn(u64) -> bool| {
+            let (mut low, mut high) = (0, len);
+            while low < high {
+                let middle = low + (high - low) / 2;
+                if pred(sequence_at(middle)) {
+                    low = middle + 1;
+                } else {
+                    high = middle;
+                }
+            }
+            low
+        };
+        // Sequences ascend and commit times never decrease along the log, so every bound
+        // is a binary search.
+        let committed = |s: u64| self.entries[s as usize].committed_at;
+        let mut start = filter
+            .after
+            .map_or(0, |after| first_where_not(&|s| s <= after));
+        if let Some(since) = filter.since {
+            start = start.max(first_where_not(&|s| committed(s) < since));
+        }
+        let end = filter
+            .until
+            .map_or(len, |until| first_where_not(&|s| committed(s) < until));
         let mut entries = Vec::new();
         let mut next_after = None;
-        for (scanned, &sequence) in candidates[start.min(end)..end].iter().enumerate() {
+        for (scanned, i) in (start..end).enumerate() {
+            let sequence = sequence_at(i);
             let entry = &self.entries[sequence as usize];
             if filter.kind.is_none_or(|k| k == entry.kind) {
                 entries.push(entry);
             }
-            let is_last = start + scanned + 1 == end;
+            let is_last = i + 1 == end;
             if !is_last && (entries.len() == filter.limit || scanned + 1 == MAX_SCANNED) {
                 next_after = Some(sequence);
                 break;

@@ -119,3 +119,19 @@ async fn concurrent_submissions_all_commit_exactly_once() {
     assert_eq!(app.balance(household("h1")).await, 100);
     assert_eq!(app.balance(issuer("v1")).await, 10_000 - 100);
 }
+
+#[tokio::test]
+async fn an_oversized_request_is_refused_and_the_server_keeps_serving() {
+    let mut app = TestApp::spawn().await;
+    let huge = pb::SignedTransaction {
+        body: vec![0u8; 2 * 1024 * 1024],
+        signatures: vec![],
+    };
+    let status = app.client.submit_signed(huge).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::OutOfRange, "{status:?}");
+    assert!(
+        status.message().contains("message length too large"),
+        "{status:?}"
+    );
+    assert_eq!(app.log_size().await, 1);
+}
