@@ -129,38 +129,26 @@ impl TestApp {
 
     /// Registers a village issuer and an officer key for it.
     pub async fn village(&mut self, id: &str) -> Village {
-        self.client
-            .submit(&self.admin, register_issuer(id, pb::IssuerKind::Village))
+        self.issuer_with_key(id, pb::IssuerKind::Village, pb::Role::VillageOfficer)
             .await
-            .expect("village registers");
-        let officer = Signer::generate();
-        self.client
-            .submit(
-                &self.admin,
-                register_key(&officer, pb::Role::VillageOfficer, id),
-            )
-            .await
-            .expect("officer key registers");
-        Village {
-            id: id.to_owned(),
-            officer,
-        }
     }
 
     /// Registers a program issuer and an issuing key for it.
     pub async fn program(&mut self, id: &str) -> Village {
-        self.client
-            .submit(&self.admin, register_issuer(id, pb::IssuerKind::Program))
+        self.issuer_with_key(id, pb::IssuerKind::Program, pb::Role::ProgramIssuer)
             .await
-            .expect("program registers");
+    }
+
+    async fn issuer_with_key(&mut self, id: &str, kind: pb::IssuerKind, role: pb::Role) -> Village {
+        self.client
+            .submit(&self.admin, register_issuer(id, kind))
+            .await
+            .expect("issuer registers");
         let officer = Signer::generate();
         self.client
-            .submit(
-                &self.admin,
-                register_key(&officer, pb::Role::ProgramIssuer, id),
-            )
+            .submit(&self.admin, register_key(&officer, role, id))
             .await
-            .expect("program key registers");
+            .expect("officer key registers");
         Village {
             id: id.to_owned(),
             officer,

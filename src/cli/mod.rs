@@ -1,0 +1,57 @@
+//! The client half of the `shanzhi` command: arguments shared by every client command, and
+//! the write and read commands. Each command signs with a key file and talks to a server.
+
+pub mod print;
+mod read;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+
+use shanzhi::client::{LedgerClient, Signer};
+use shanzhi::crypto::KeyFile;
+
+pub use read::ReadCommand;
+pub use write::WriteCommand;
+
+/// Where the server is.
+#[derive(Args)]
+pub struct Connection {
+    /// The server's URL.
+    #[arg(long, env = "SHANZHI_SERVER", default_value = "http://127.0.0.1:50051")]
+    pub server: String,
+}
+
+impl Connection {
+    /// Connects and learns the ledger id.
+    pub async fn connect(&self) -> Result<LedgerClient> {
+        Ok(LedgerClient::connect(&self.server).await?)
+    }
+}
+
+/// Which key signs.
+#[derive(Args)]
+pub struct Signing {
+    /// The key file to sign with.
+    #[arg(long, env = "SHANZHI_KEY")]
+    pub key: PathBuf,
+}
+
+impl Signing {
+    /// Loads the key file.
+    pub fn signer(&self) -> Result<Signer> {
+        load_signer(&self.key)
+    }
+}
+
+/// Loads a key file as a signer.
+pub fn load_signer(path: &Path) -> Result<Signer> {
+    Ok(Signer::new(KeyFile::read(path)?))
+}
+
+/// A gRPC status as an error a person can read: the code and the server's message.
+pub fn status_error(status: tonic::Status) -> anyhow::Error {
+    anyhow::anyhow!("{:?}: {}", status.code(), status.message())
+}

@@ -1,0 +1,410 @@
+//! Commands that sign and submit a transaction. Each builds one operation; they share how a
+//! body is made, signed, sent (or printed for grpcurl) and its receipt shown.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use prost::Message;
+
+use shanzhi::client::new_body;
+use shanzhi::ledger::RequestId;
+use shanzhi::pb::points as pb;
+use shanzhi::pb::points::transaction_body::Operation;
+
+use super::print::print_receipt;
+use super::{Connection, Signing, status_error};
+
+/// What every write command takes.
+#[derive(Args)]
+pub struct WriteArgs {
+    #[command(flatten)]
+    connection: Connection,
+    #[command(flatten)]
+    signing: Signing,
+    /// Request id (32 hex characters). Reuse the one printed by a failed attempt to retry it
+    /// safely; a new random one by default.
+    #[arg(long)]
+    request_id: Option<String>,
+    /// How long the signed transaction stays valid, in seconds.
+    #[arg(long, default_value_t = 600)]
+    valid_for_secs: u64,
+    /// Sign, but print the SubmitRequest as JSON for `grpcurl -d @` instead of sending it.
+    #[arg(long)]
+    emit_json: bool,
+}
+
+/// A key role, as the CLI spells it.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    BureauAdmin,
+    VillageOfficer,
+    ProgramIssuer,
+    ShopTerminal,
+    Resident,
+    Auditor,
+}
+
+/// Who and what an issue or deduction is about.
+#[derive(Args)]
+pub struct PointsArgs {
+    /// The issuer (village or program).
+    #[arg(long)]
+    issuer: String,
+    /// The household.
+    #[arg(long)]
+    household: String,
+    /// The catalogue rule code.
+    #[arg(long)]
+    rule: String,
+    /// Points.
+    #[arg(long)]
+    points: u64,
+    /// What happened (no personal data).
+    #[arg(long, default_value = "")]
+    memo: String,
+}
+
+/// The write commands.
+#[derive(Subcommand)]
+pub enum WriteCommand {
+    /// Register a public key with a role (bureau admin; village officers for resident keys).
+    RegisterKey {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The public key (64 hex characters, from `shanzhi keygen`).
+        #[arg(long)]
+        public_key: String,
+        /// The role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The village, program, shop or household the key acts for.
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// A short description (no personal data).
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Revoke a key.
+    RevokeKey {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The key id to revoke.
+        #[arg(long)]
+        key_id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Register a village committee as an issuer (bureau admin).
+    RegisterVillage {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The village id.
+        #[arg(long)]
+        id: String,
+        /// The village's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Register a bureau program as an issuer (bureau admin).
+    RegisterProgram {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The program id.
+        #[arg(long)]
+        id: String,
+        /// The program's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Register a household in a village (bureau admin or the village's officer).
+    RegisterHousehold {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The household id (not a resident ID number).
+        #[arg(long)]
+        id: String,
+        /// The village it belongs to.
+        #[arg(long)]
+        village: String,
+        /// A resident's public key (64 hex characters); repeat for several.
+        #[arg(long)]
+        resident_key: Vec<String>,
+    },
+    /// Register a partner shop (bureau admin).
+    RegisterShop {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The shop id.
+        #[arg(long)]
+        id: String,
+        /// The shop's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Allocate budget from the bureau fund to an issuer (bureau admin).
+    Allocate {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The issuer.
+        #[arg(long)]
+        issuer: String,
+        /// Points.
+        #[arg(long)]
+        points: u64,
+        /// Why.
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+    /// Award points to a household (the issuer's officer).
+    Issue {
+        #[command(flatten)]
+        write: WriteArgs,
+        #[command(flatten)]
+        action: PointsArgs,
+    },
+    /// Deduct points from a household (the issuer's officer).
+    Deduct {
+        #[command(flatten)]
+        write: WriteArgs,
+        #[command(flatten)]
+        action: PointsArgs,
+    },
+    /// Reverse an entry with a compensating entry (once per entry).
+    Reverse {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The sequence of the entry to reverse.
+        #[arg(long)]
+        sequence: u64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Spend household points at a shop (the shop's terminal, with the resident's payment code).
+    Redeem {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The shop.
+        #[arg(long)]
+        shop: String,
+        /// The household paying.
+        #[arg(long)]
+        household: String,
+        /// Points.
+        #[arg(long)]
+        points: u64,
+        /// The payment code printed by `shanzhi payment-code` (hex).
+        #[arg(long)]
+        payment_code: String,
+        /// The terminal's counter; must increase with every sale. Default: the time in ms.
+        #[arg(long)]
+        counter: Option<u64>,
+        /// What was sold.
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+}
+
+fn register_issuer(id: String, name: String, kind: pb::IssuerKind) -> Operation {
+    Operation::RegisterIssuer(pb::RegisterIssuer {
+        issuer_id: id,
+        kind: kind.into(),
+        name,
+    })
+}
+
+fn decode_hex(flag: &str, text: &str) -> Result<Vec<u8>> {
+    hex::decode(text.trim()).with_context(|| format!("--{flag}: expected hex"))
+}
+
+impl WriteCommand {
+    /// Signs and submits the command's transaction, printing its receipt.
+    pub async fn run(self) -> Result<()> {
+        let (write, operation) = self.into_parts()?;
+        write.submit(operation).await
+    }
+
+    fn into_parts(self) -> Result<(WriteArgs, Operation)> {
+        use WriteCommand as W;
+        Ok(match self {
+            W::RegisterKey {
+                write,
+                public_key,
+                role,
+                scope,
+                label,
+            } => {
+                let role = match role {
+                    RoleArg::BureauAdmin => pb::Role::BureauAdmin,
+                    RoleArg::VillageOfficer => pb::Role::VillageOfficer,
+                    RoleArg::ProgramIssuer => pb::Role::ProgramIssuer,
+                    RoleArg::ShopTerminal => pb::Role::ShopTerminal,
+                    RoleArg::Resident => pb::Role::Resident,
+                    RoleArg::Auditor => pb::Role::Auditor,
+                };
+                let operation = Operation::RegisterKey(pb::RegisterKey {
+                    public_key: decode_hex("public-key", &public_key)?,
+                    role: role.into(),
+                    scope,
+                    label,
+                });
+                (write, operation)
+            }
+            W::RevokeKey {
+                write,
+                key_id,
+                reason,
+            } => (
+                write,
+                Operation::RevokeKey(pb::RevokeKey { key_id, reason }),
+            ),
+            W::RegisterVillage { write, id, name } => {
+                (write, register_issuer(id, name, pb::IssuerKind::Village))
+            }
+            W::RegisterProgram { write, id, name } => {
+                (write, register_issuer(id, name, pb::IssuerKind::Program))
+            }
+            W::RegisterHousehold {
+                write,
+                id,
+                village,
+                resident_key,
+            } => {
+                let resident_public_keys = resident_key
+                    .iter()
+                    .map(|k| decode_hex("resident-key", k))
+                    .collect::<Result<_>>()?;
+                let operation = Operation::RegisterHousehold(pb::RegisterHousehold {
+                    household_id: id,
+                    village_id: village,
+                    resident_public_keys,
+                });
+                (write, operation)
+            }
+            W::RegisterShop { write, id, name } => (
+                write,
+                Operation::RegisterShop(pb::RegisterShop { shop_id: id, name }),
+            ),
+            W::Allocate {
+                write,
+                issuer,
+                points,
+                memo,
+            } => (
+                write,
+                Operation::AllocateBudget(pb::AllocateBudget {
+                    issuer_id: issuer,
+                    points,
+                    memo,
+                }),
+            ),
+            W::Issue { write, action } => (
+                write,
+                Operation::IssuePoints(pb::IssuePoints {
+                    issuer_id: action.issuer,
+                    household_id: action.household,
+                    rule_code: action.rule,
+                    points: action.points,
+                    memo: action.memo,
+                }),
+            ),
+            W::Deduct { write, action } => (
+                write,
+                Operation::DeductPoints(pb::DeductPoints {
+                    issuer_id: action.issuer,
+                    household_id: action.household,
+                    rule_code: action.rule,
+                    points: action.points,
+                    memo: action.memo,
+                }),
+            ),
+            W::Reverse {
+                write,
+                sequence,
+                reason,
+            } => (
+                write,
+                Operation::ReverseEntry(pb::ReverseEntry { sequence, reason }),
+            ),
+            W::Redeem {
+                write,
+                shop,
+                household,
+                points,
+                payment_code,
+                counter,
+                memo,
+            } => {
+                let code = hex::decode(payment_code.trim())
+                    .ok()
+                    .and_then(|bytes| pb::SignedSpendAuthorization::decode(bytes.as_slice()).ok())
+                    .context(
+                        "--payment-code: expected the hex printed by `shanzhi payment-code`",
+                    )?;
+                let operation = Operation::Redeem(pb::Redeem {
+                    shop_id: shop,
+                    household_id: household,
+                    points,
+                    payment_code: Some(code),
+                    terminal_counter: counter.unwrap_or_else(shanzhi::writer::now_unix_ms),
+                    memo,
+                });
+                (write, operation)
+            }
+        })
+    }
+}
+
+impl WriteArgs {
+    async fn submit(&self, operation: Operation) -> Result<()> {
+        let signer = self.signing.signer()?;
+        let mut client = self.connection.connect().await?;
+        let mut body = new_body(operation, self.valid_for_secs * 1000);
+        if let Some(request_id) = &self.request_id {
+            body.request_id = RequestId::from_hex(request_id)?.0.to_vec();
+        }
+        if self.emit_json {
+            let signed = signer.sign(&client.ledger_id, &body);
+            println!("{}", submit_request_json(&signed));
+            return Ok(());
+        }
+        let request_id = hex::encode(&body.request_id);
+        match client.submit_body(&signer, &body).await {
+            Ok(response) => {
+                let receipt = response.receipt.context("the server sent no receipt")?;
+                if response.duplicate {
+                    println!("already committed earlier; original receipt:");
+                }
+                print_receipt(&receipt);
+                Ok(())
+            }
+            Err(status) if status.code() == tonic::Code::Unavailable => bail!(
+                "{}\nretry safely with --request-id {request_id}",
+                status_error(status)
+            ),
+            Err(status) => Err(status_error(status)),
+        }
+    }
+}
+
+/// The SubmitRequest in the protobuf JSON mapping (bytes as base64), as grpcurl reads it.
+fn submit_request_json(transaction: &pb::SignedTransaction) -> String {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let signatures: Vec<String> = transaction
+        .signatures
+        .iter()
+        .map(|s| {
+            format!(
+                r#"{{"keyId":"{}","signature":"{}"}}"#,
+                s.key_id,
+                b64(&s.signature)
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"transaction":{{"body":"{}","signatures":[{}]}}}}"#,
+        b64(&transaction.body),
+        signatures.join(",")
+    )
+}
