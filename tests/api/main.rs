@@ -2,6 +2,7 @@
 //! driven through its gRPC API.
 
 mod cli;
+mod crash;
 mod flow;
 mod helpers;
 mod refusals;
