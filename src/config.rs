@@ -15,6 +15,8 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default number of requests one connection may have in flight at once.
 pub const DEFAULT_CONCURRENCY_PER_CONNECTION: usize = 256;
+/// Default time a shutdown waits for requests and streams in flight before closing them: 10 s.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Default largest clock difference accepted for a read credential's timestamp: 5 minutes.
 pub const DEFAULT_READ_CREDENTIAL_MAX_SKEW: Duration = Duration::from_secs(300);
 
@@ -33,6 +35,8 @@ pub struct ServerConfig {
     pub concurrency_per_connection: usize,
     /// Largest accepted clock difference for read credentials.
     pub read_credential_max_skew: Duration,
+    /// How long a shutdown waits for requests and streams in flight.
+    pub shutdown_grace: Duration,
 }
 
 impl ServerConfig {
@@ -47,6 +51,7 @@ impl ServerConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             concurrency_per_connection: DEFAULT_CONCURRENCY_PER_CONNECTION,
             read_credential_max_skew: DEFAULT_READ_CREDENTIAL_MAX_SKEW,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
 }

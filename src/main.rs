@@ -84,26 +84,53 @@ enum Command {
     Read(ReadCommand),
 }
 
+/// Ledger parameters, fixed at genesis. Unset flags take the documented defaults.
 #[derive(Args)]
 struct ParameterArgs {
-    /// Longest allowed validity of a transaction (not_after - commit time), in seconds.
-    #[arg(long, default_value_t = LedgerParameters::DEFAULT_MAX_TRANSACTION_WINDOW_MS / 1000)]
-    max_transaction_window_secs: u64,
-    /// Longest allowed validity of a payment code, in seconds.
-    #[arg(long, default_value_t = LedgerParameters::DEFAULT_MAX_SPEND_AUTHORIZATION_WINDOW_MS / 1000)]
-    max_payment_code_window_secs: u64,
-    /// How long after a sale the shop's terminal may refund it, in seconds.
-    #[arg(long, default_value_t = LedgerParameters::DEFAULT_MAX_REFUND_WINDOW_MS / 1000)]
-    max_refund_window_secs: u64,
+    /// Longest allowed validity of a transaction (not_after - commit time), in seconds
+    /// [default: 86400].
+    #[arg(long)]
+    max_transaction_window_secs: Option<u64>,
+    /// Longest allowed validity of a payment code, in seconds [default: 900].
+    #[arg(long)]
+    max_payment_code_window_secs: Option<u64>,
+    /// How long after a sale the shop's terminal may refund it, in seconds [default: 604800].
+    #[arg(long)]
+    max_refund_window_secs: Option<u64>,
 }
 
 impl ParameterArgs {
-    fn parameters(&self) -> LedgerParameters {
-        LedgerParameters {
-            max_transaction_window_ms: self.max_transaction_window_secs * 1000,
-            max_spend_authorization_window_ms: self.max_payment_code_window_secs * 1000,
-            max_refund_window_ms: self.max_refund_window_secs * 1000,
-        }
+    fn given(&self) -> bool {
+        self.max_transaction_window_secs.is_some()
+            || self.max_payment_code_window_secs.is_some()
+            || self.max_refund_window_secs.is_some()
+    }
+
+    fn parameters(&self) -> Result<LedgerParameters> {
+        let ms = |flag: &str, secs: Option<u64>, default_ms: u64| match secs {
+            None => Ok(default_ms),
+            Some(secs) => secs
+                .checked_mul(1000)
+                .filter(|ms| *ms <= 10 * 365 * 24 * 3600 * 1000)
+                .with_context(|| format!("--{flag}: expected at most ten years of seconds")),
+        };
+        Ok(LedgerParameters {
+            max_transaction_window_ms: ms(
+                "max-transaction-window-secs",
+                self.max_transaction_window_secs,
+                LedgerParameters::DEFAULT_MAX_TRANSACTION_WINDOW_MS,
+            )?,
+            max_spend_authorization_window_ms: ms(
+                "max-payment-code-window-secs",
+                self.max_payment_code_window_secs,
+                LedgerParameters::DEFAULT_MAX_SPEND_AUTHORIZATION_WINDOW_MS,
+            )?,
+            max_refund_window_ms: ms(
+                "max-refund-window-secs",
+                self.max_refund_window_secs,
+                LedgerParameters::DEFAULT_MAX_REFUND_WINDOW_MS,
+            )?,
+        })
     }
 }
 
@@ -127,6 +154,9 @@ struct ServeArgs {
     /// Largest accepted clock difference of a read credential, in seconds.
     #[arg(long, env = "SHANZHI_READ_CREDENTIAL_MAX_SKEW_SECS", default_value_t = config::DEFAULT_READ_CREDENTIAL_MAX_SKEW.as_secs())]
     read_credential_max_skew_secs: u64,
+    /// How long a shutdown waits for requests and streams in flight, in seconds.
+    #[arg(long, env = "SHANZHI_SHUTDOWN_GRACE_SECS", default_value_t = config::DEFAULT_SHUTDOWN_GRACE.as_secs())]
+    shutdown_grace_secs: u64,
     /// Ledger parameters, used only when this command creates the ledger.
     #[command(flatten)]
     parameters: ParameterArgs,
@@ -161,7 +191,7 @@ fn main() -> std::process::ExitCode {
 async fn run(command: Command) -> Result<()> {
     match command {
         Command::Init { data, parameters } => {
-            let report = genesis::init(&data, parameters.parameters())?;
+            let report = genesis::init(&data, parameters.parameters()?)?;
             print_genesis(&data, &report);
             Ok(())
         }
@@ -218,8 +248,14 @@ fn print_genesis(data: &Path, report: &genesis::GenesisReport) {
 
 async fn serve(args: ServeArgs) -> Result<()> {
     if !genesis::exists(&args.data) {
-        let report = genesis::init(&args.data, args.parameters.parameters())?;
+        let report = genesis::init(&args.data, args.parameters.parameters()?)?;
         print_genesis(&args.data, &report);
+    } else if args.parameters.given() {
+        tracing::warn!(
+            "ledger parameter flags ignored: {} already holds a ledger, whose parameters were \
+             fixed at genesis (see `shanzhi info`)",
+            args.data.display()
+        );
     }
     let config = ServerConfig {
         listen: args.listen,
@@ -228,11 +264,23 @@ async fn serve(args: ServeArgs) -> Result<()> {
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         concurrency_per_connection: args.concurrency_per_connection,
         read_credential_max_skew: Duration::from_secs(args.read_credential_max_skew_secs),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
     };
-    let server = shanzhi::server::start(config).await?;
+    let mut server = shanzhi::server::start(config).await?;
     println!("shanzhi listening on {}", server.local_addr);
-    shutdown_signal().await;
-    server.stop().await?;
+    tokio::select! {
+        () = shutdown_signal() => {}
+        error = server.failed() => return Err(error.into()),
+    }
+    // Every acknowledged transaction is already on disk, so a second signal may end the
+    // process at once.
+    tokio::select! {
+        stopped = server.stop() => stopped?,
+        () = shutdown_signal() => {
+            eprintln!("second signal: exiting without waiting for the drain");
+            std::process::exit(130);
+        }
+    }
     tracing::info!("stopped cleanly");
     Ok(())
 }

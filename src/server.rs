@@ -38,8 +38,8 @@ pub enum ServerError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("the gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
-    #[error("the writer thread panicked")]
-    WriterPanicked,
+    #[error("the ledger writer stopped unexpectedly (see the log); the server stopped too")]
+    WriterStopped,
 }
 
 /// A running server.
@@ -51,16 +51,21 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Stops accepting requests, drains those in flight, flushes and closes the store.
+    /// Reports NOT_SERVING, stops accepting connections, drains requests in flight (for at
+    /// most the configured grace period), then stops the writer after its final flush and
+    /// closes the store.
     pub async fn stop(self) -> Result<(), ServerError> {
         let _ = self.shutdown.send(());
-        self.task.await.map_err(|_| ServerError::WriterPanicked)?
+        self.task.await.map_err(|_| ServerError::WriterStopped)?
     }
 
-    /// Waits until the server stops by itself (it does not, unless it fails).
-    pub async fn wait(self) -> Result<(), ServerError> {
-        let _keep_running = self.shutdown;
-        self.task.await.map_err(|_| ServerError::WriterPanicked)?
+    /// Resolves only if the server stops by itself, which means it failed (the writer
+    /// stopped). Cancel-safe: use it in `select!` beside a shutdown signal.
+    pub async fn failed(&mut self) -> ServerError {
+        match (&mut self.task).await {
+            Ok(Err(error)) => error,
+            Ok(Ok(())) | Err(_) => ServerError::WriterStopped,
+        }
     }
 }
 
@@ -88,17 +93,39 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let (ledger, writer) = LedgerHandle::start(store)?;
     tracing::info!(%local_addr, data_dir = %config.data_dir.display(), "serving");
     let task = tokio::spawn(async move {
-        let served = serve(config, listener, ledger, async {
+        let grace = config.shutdown_grace;
+        let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
+        let served = serve(config, listener, ledger.clone(), async move {
             let _ = signal.await;
-        })
-        .await;
-        // Every ledger handle lived in the services, dropped when serving ended; the writer
-        // now flushes and stops.
-        let joined = tokio::task::spawn_blocking(move || writer.join())
-            .await
-            .map_err(|_| ServerError::WriterPanicked)?;
-        joined.map_err(|_| ServerError::WriterPanicked)?;
-        served
+            let _ = draining.send(());
+        });
+        tokio::pin!(served);
+        let mut writer_exit = tokio::task::spawn_blocking(move || writer.join());
+        let drain_deadline = async move {
+            match drain_started.await {
+                Ok(()) => tokio::time::sleep(grace).await,
+                Err(_) => std::future::pending().await,
+            }
+        };
+        let served = tokio::select! {
+            served = &mut served => served,
+            () = drain_deadline => {
+                tracing::warn!(?grace, "requests or streams still open after the grace period; closing them");
+                Ok(())
+            }
+            _ = &mut writer_exit => {
+                tracing::error!("the ledger writer stopped unexpectedly; stopping the server");
+                return Err(ServerError::WriterStopped);
+            }
+        };
+        // The writer finishes the batch it holds, flushes, and stops; requests still queued
+        // are answered UNAVAILABLE.
+        ledger.stop().await;
+        drop(ledger);
+        match writer_exit.await {
+            Ok(Ok(())) => served,
+            _ => Err(ServerError::WriterStopped),
+        }
     });
     Ok(RunningServer {
         local_addr,
@@ -139,6 +166,9 @@ async fn serve(
     let shutdown = async move {
         signal.await;
         tracing::info!("shutting down: health NOT_SERVING, draining requests");
+        health_reporter
+            .set_service_status("", tonic_health::ServingStatus::NotServing)
+            .await;
         health_reporter
             .set_not_serving::<TransactionServiceServer<TransactionApi>>()
             .await;

@@ -5,7 +5,7 @@
 //! store batch, flushes once (group commit), and only then replies and runs reads, so a reply
 //! or a read never shows anything that is not on disk.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use prost::Message;
@@ -20,6 +20,9 @@ use crate::store::{Store, StoreError};
 pub const MAX_BATCH: usize = 512;
 /// Commands that may wait for the writer before senders wait too.
 pub const CHANNEL_CAPACITY: usize = 4096;
+/// How far the wall clock may be behind the last entry's commit time before writes are
+/// refused. Smaller steps back are absorbed: commit times never decrease.
+pub const MAX_CLOCK_REGRESSION_MS: u64 = 2_000;
 
 /// A committed transaction, as the writer reports it.
 #[derive(Clone, Debug)]
@@ -66,6 +69,8 @@ enum Command {
         reply: oneshot::Sender<Result<Committed, SubmitError>>,
     },
     Read(ReadFn),
+    /// Finish the current batch, flush, and stop.
+    Stop,
 }
 
 /// A cheap, cloneable handle to the running writer. The writer stops (after a final flush)
@@ -73,7 +78,9 @@ enum Command {
 #[derive(Clone)]
 pub struct LedgerHandle {
     commands: mpsc::Sender<Command>,
-    store: Arc<dyn Store>,
+    /// Weak, so the store closes when the writer stops even if handles linger in
+    /// connections that have not closed yet.
+    store: Weak<dyn Store>,
     keys: Arc<KeyDirectory>,
 }
 
@@ -133,7 +140,7 @@ impl LedgerHandle {
         Ok((
             Self {
                 commands,
-                store,
+                store: Arc::downgrade(&store),
                 keys,
             },
             thread,
@@ -180,6 +187,12 @@ impl LedgerHandle {
             .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))
     }
 
+    /// Asks the writer to finish what it holds, flush and stop. Later submissions are
+    /// answered UNAVAILABLE.
+    pub async fn stop(&self) {
+        let _ = self.commands.send(Command::Stop).await;
+    }
+
     /// The registered public keys, for signature checks outside the writer.
     pub fn keys(&self) -> &KeyDirectory {
         &self.keys
@@ -187,7 +200,10 @@ impl LedgerHandle {
 
     /// The stored bytes of one entry (entries never change once written).
     pub fn stored_entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        self.store.entry(sequence)
+        self.store
+            .upgrade()
+            .ok_or_else(|| StoreError::Io("the ledger is shutting down".into()))?
+            .entry(sequence)
     }
 }
 
@@ -222,7 +238,8 @@ impl Writer {
 
     fn run(mut self, mut receiver: mpsc::Receiver<Command>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while let Some(first) = receiver.blocking_recv() {
+        let mut stopping = false;
+        while !stopping && let Some(first) = receiver.blocking_recv() {
             batch.push(first);
             while batch.len() < MAX_BATCH {
                 match receiver.try_recv() {
@@ -230,8 +247,11 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            stopping = batch.iter().any(|c| matches!(c, Command::Stop));
             self.commit_batch(batch.drain(..));
         }
+        // Whatever is still queued is dropped, which answers it UNAVAILABLE.
+        receiver.close();
         if let Err(error) = self.store.flush() {
             tracing::error!(%error, "final flush failed");
         }
@@ -248,6 +268,7 @@ impl Writer {
         for command in batch {
             match command {
                 Command::Read(read) => reads.push(read),
+                Command::Stop => {}
                 Command::Submit {
                     transaction,
                     check,
@@ -297,6 +318,19 @@ impl Writer {
             return Err(SubmitError::Unavailable(reason.clone()));
         }
         let now = now_unix_ms();
+        let last = self.state.last_committed_at();
+        if now.saturating_add(MAX_CLOCK_REGRESSION_MS) < last {
+            tracing::error!(
+                now,
+                last,
+                "the wall clock is behind the last committed entry"
+            );
+            return Err(SubmitError::Unavailable(format!(
+                "the server's clock ({now} ms) is {} ms behind the last committed entry; writes \
+                 resume when it catches up (run NTP in slewing mode, never step the clock back)",
+                last - now
+            )));
+        }
         let (record, duplicate) = self.state.admit(now, &transaction, check)?;
         let record = record.clone();
         if !duplicate {

@@ -5,8 +5,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use prost::Message;
 
-use shanzhi::client::new_body;
-use shanzhi::ledger::RequestId;
+use std::path::{Path, PathBuf};
+
+use shanzhi::client::{LedgerClient, new_body};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation;
 
@@ -20,10 +21,6 @@ pub struct WriteArgs {
     connection: Connection,
     #[command(flatten)]
     signing: Signing,
-    /// Request id (32 hex characters). Reuse the one printed by a failed attempt to retry it
-    /// safely; a new random one by default.
-    #[arg(long)]
-    request_id: Option<String>,
     /// How long the signed transaction stays valid, in seconds.
     #[arg(long, default_value_t = 600)]
     valid_for_secs: u64,
@@ -66,6 +63,15 @@ pub struct PointsArgs {
 /// The write commands.
 #[derive(Subcommand)]
 pub enum WriteCommand {
+    /// Send again, byte for byte, a transaction whose outcome was unknown (saved by a failed
+    /// write); it commits exactly once either way.
+    Resubmit {
+        #[command(flatten)]
+        connection: Connection,
+        /// The file the failed write named.
+        #[arg(long)]
+        file: PathBuf,
+    },
     /// Register a public key with a role (bureau admin; village officers for resident keys).
     RegisterKey {
         #[command(flatten)]
@@ -220,6 +226,9 @@ fn decode_hex(flag: &str, text: &str) -> Result<Vec<u8>> {
 impl WriteCommand {
     /// Signs and submits the command's transaction, printing its receipt.
     pub async fn run(self) -> Result<()> {
+        if let WriteCommand::Resubmit { connection, file } = self {
+            return resubmit(&connection, &file).await;
+        }
         let (write, operation) = self.into_parts()?;
         write.submit(operation).await
     }
@@ -227,6 +236,7 @@ impl WriteCommand {
     fn into_parts(self) -> Result<(WriteArgs, Operation)> {
         use WriteCommand as W;
         Ok(match self {
+            W::Resubmit { .. } => bail!("resubmit carries no new operation"),
             W::RegisterKey {
                 write,
                 public_key,
@@ -359,32 +369,70 @@ impl WriteArgs {
     async fn submit(&self, operation: Operation) -> Result<()> {
         let signer = self.signing.signer()?;
         let mut client = self.connection.connect().await?;
-        let mut body = new_body(operation, self.valid_for_secs * 1000);
-        if let Some(request_id) = &self.request_id {
-            body.request_id = RequestId::from_hex(request_id)?.0.to_vec();
-        }
+        let valid_for_ms = self
+            .valid_for_secs
+            .checked_mul(1000)
+            .context("--valid-for-secs is too large")?;
+        let body = new_body(operation, valid_for_ms);
+        let signed = signer.sign(&client.ledger_id, &body);
         if self.emit_json {
-            let signed = signer.sign(&client.ledger_id, &body);
             println!("{}", submit_request_json(&signed));
             return Ok(());
         }
-        let request_id = hex::encode(&body.request_id);
-        match client.submit_body(&signer, &body).await {
-            Ok(response) => {
-                let receipt = response.receipt.context("the server sent no receipt")?;
-                if response.duplicate {
-                    println!("already committed earlier; original receipt:");
-                }
-                print_receipt(&receipt);
-                Ok(())
-            }
-            Err(status) if status.code() == tonic::Code::Unavailable => bail!(
-                "{}\nretry safely with --request-id {request_id}",
-                status_error(status)
-            ),
-            Err(status) => Err(status_error(status)),
-        }
+        send(&mut client, signed).await
     }
+}
+
+/// Whether a failed submission may still have committed (the server may have received it).
+fn outcome_unknown(code: tonic::Code) -> bool {
+    use tonic::Code::*;
+    matches!(
+        code,
+        Unavailable | Cancelled | DeadlineExceeded | Unknown | Internal | Aborted
+    )
+}
+
+/// Sends a signed transaction and prints its receipt. If the outcome is unknown, saves the
+/// exact signed bytes so `resubmit` can settle it exactly once.
+async fn send(client: &mut LedgerClient, signed: pb::SignedTransaction) -> Result<()> {
+    let request_id = pb::TransactionBody::decode(signed.body.as_slice())
+        .map(|b| hex::encode(b.request_id))
+        .unwrap_or_default();
+    match client.submit_signed(signed.clone()).await {
+        Ok(response) => {
+            let receipt = response.receipt.context("the server sent no receipt")?;
+            if response.duplicate {
+                println!("already committed earlier; original receipt:");
+            }
+            print_receipt(&receipt);
+            Ok(())
+        }
+        Err(status) if outcome_unknown(status.code()) => {
+            let path = PathBuf::from(format!("shanzhi-pending-{request_id}.tx"));
+            std::fs::write(&path, hex::encode(signed.encode_to_vec()))
+                .with_context(|| format!("cannot save the transaction to {}", path.display()))?;
+            bail!(
+                "{}\nthe transaction may or may not have committed; settle it exactly once \
+                 with: shanzhi resubmit --file {}",
+                status_error(status),
+                path.display()
+            )
+        }
+        Err(status) => Err(status_error(status)),
+    }
+}
+
+async fn resubmit(connection: &Connection, file: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let signed = hex::decode(text.trim())
+        .ok()
+        .and_then(|bytes| pb::SignedTransaction::decode(bytes.as_slice()).ok())
+        .with_context(|| format!("{} does not hold a saved transaction", file.display()))?;
+    let mut client = connection.connect().await?;
+    send(&mut client, signed).await?;
+    std::fs::remove_file(file).ok();
+    Ok(())
 }
 
 /// The SubmitRequest in the protobuf JSON mapping (bytes as base64), as grpcurl reads it.

@@ -73,6 +73,11 @@ pub enum Refusal {
         key_id: KeyId,
         context: &'static str,
     },
+    #[error(
+        "this body was committed as entry {sequence}, signed by key {signer}; a retry must carry \
+         that key's signature"
+    )]
+    NotOriginalSigner { sequence: u64, signer: KeyId },
     #[error("read credentials: {0}")]
     BadReadCredentials(String),
     // --- authorization ---
@@ -181,6 +186,7 @@ impl Refusal {
             | GenesisMissing
             | Overflow(_) => C::InvalidArgument,
             SignatureCount { .. }
+            | NotOriginalSigner { .. }
             | UnknownKey { .. }
             | BadSignature { .. }
             | BadReadCredentials(_) => C::Unauthenticated,

@@ -1249,6 +1249,25 @@ impl State {
                 });
             }
         }
+        // And every credit fits.
+        let mut gains: BTreeMap<AccountId, u64> = BTreeMap::new();
+        for p in &postings {
+            let gain = gains.entry(p.credit.clone()).or_default();
+            *gain = gain
+                .checked_add(p.points)
+                .ok_or(Refusal::Overflow("the reversal"))?;
+        }
+        for (account, gain) in &gains {
+            let balance = match account {
+                AccountId::BureauFund => 0,
+                AccountId::Issuer(i) => self.issuer(i)?.balance,
+                AccountId::Household(h) => self.household(h)?.balance,
+                AccountId::Shop(s) => self.shop(s)?.balance,
+            };
+            balance
+                .checked_add(*gain)
+                .ok_or(Refusal::Overflow("the reversal's credit"))?;
+        }
         for p in &postings {
             self.move_points(p);
         }
@@ -1440,7 +1459,8 @@ impl Household {
 
 impl State {
     /// Admits a signed transaction: the original record (and `true`) if its request id and
-    /// body were already committed, otherwise [`State::apply`] with `check`.
+    /// body were already committed and this copy is signed by the original signer, otherwise
+    /// [`State::apply`] with `check`.
     pub fn admit(
         &mut self,
         committed_at: u64,
@@ -1450,10 +1470,20 @@ impl State {
         let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
         let request_id = RequestId::from_slice(&body.request_id)?;
         let body_sha256 = crypto::sha256(&signed.body);
-        if let Some(sequence) = self
+        let original = self
             .check_request(&request_id, &body_sha256)?
-            .map(|e| e.sequence)
-        {
+            .map(|e| (e.sequence, e.signer));
+        if let Some((sequence, original_signer)) = original {
+            // The original receipt goes only to a retry signed by the original signer: an
+            // unsigned or re-signed copy of a committed body learns nothing.
+            let facts = self.facts.ok_or(Refusal::GenesisMissing)?;
+            let signer = self.check_signature(signed, &facts, None, check)?;
+            if signer != original_signer {
+                return Err(Refusal::NotOriginalSigner {
+                    sequence,
+                    signer: original_signer,
+                });
+            }
             return Ok((&self.entries[sequence as usize], true));
         }
         let record = self.apply(committed_at, signed, check)?;

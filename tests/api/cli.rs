@@ -256,5 +256,33 @@ async fn a_new_user_runs_the_whole_flow_with_the_cli_and_stops_with_sigterm() {
     let server = serve(&data).await;
     let account = server.run(&["account", "--key", admin, "--household", "hh-1"]);
     assert!(account.contains("balance: 25"), "{account}");
+
+    // A transaction saved after an unknown outcome settles exactly once, however often it
+    // is resubmitted.
+    let officer = shanzhi::client::Signer::new(
+        shanzhi::crypto::KeyFile::read(Path::new(&path("officer.key"))).unwrap(),
+    );
+    let ledger = shanzhi::ledger::LedgerId::from_hex(&ledger_id).unwrap();
+    let signed = officer.sign(
+        &ledger,
+        &crate::helpers::body(crate::helpers::issue("gaoba", "hh-1", 2)),
+    );
+    let pending = path("pending.tx");
+    let write_pending = || {
+        use prost::Message;
+        std::fs::write(&pending, hex::encode(signed.encode_to_vec())).unwrap();
+    };
+    write_pending();
+    let first = server.run(&["resubmit", "--file", &pending]);
+    assert!(first.contains("household:hh-1: 2 points"), "{first}");
+    assert!(
+        !Path::new(&pending).exists(),
+        "a settled transaction's file is removed"
+    );
+    write_pending();
+    let again = server.run(&["resubmit", "--file", &pending]);
+    assert!(again.contains("already committed earlier"), "{again}");
+    let account = server.run(&["account", "--key", admin, "--household", "hh-1"]);
+    assert!(account.contains("balance: 27"), "{account}");
     assert!(server.terminate().await.success());
 }

@@ -18,11 +18,13 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::helpers::{LONG, body, household, issue, issuer, register_issuer, register_key};
 
 async fn start(data: &Path) -> (tokio::process::Child, String) {
+    let log = data.with_extension("stderr");
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_shanzhi"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
-        .env("RUST_LOG", "error")
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
@@ -31,8 +33,13 @@ async fn start(data: &Path) -> (tokio::process::Child, String) {
         let line = tokio::time::timeout(LONG, lines.next_line())
             .await
             .expect("the server starts in time")
-            .unwrap()
-            .expect("the server starts (see its stderr)");
+            .unwrap();
+        let Some(line) = line else {
+            panic!(
+                "the server did not start: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        };
         if let Some(addr) = line.strip_prefix("shanzhi listening on ") {
             // Keep draining stdout so the server never blocks on a full pipe.
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });

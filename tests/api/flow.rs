@@ -202,6 +202,20 @@ async fn a_retried_request_returns_the_original_receipt_and_writes_nothing() {
     assert_eq!(app.log_size().await, size);
     assert_eq!(app.balance(household("h1")).await, 10);
 
+    // A copy of the committed body without the original signer's signature learns nothing.
+    let mut unsigned = village.officer.sign(&app.client.ledger_id, &body);
+    unsigned.signatures.clear();
+    assert_refused(
+        app.client.submit_signed(unsigned).await,
+        Code::Unauthenticated,
+        "expected exactly one signature",
+    );
+    assert_refused(
+        app.client.submit_body(&app.admin, &body).await,
+        Code::Unauthenticated,
+        "a retry must carry that key's signature",
+    );
+
     // Same request id, different body: refused.
     let mut changed = body.clone();
     changed.operation = Some(issue("v1", "h1", 11).clone());

@@ -135,3 +135,49 @@ async fn an_oversized_request_is_refused_and_the_server_keeps_serving() {
     );
     assert_eq!(app.log_size().await, 1);
 }
+
+#[tokio::test]
+async fn shutdown_reports_not_serving_and_does_not_wait_forever_for_open_streams() {
+    let data = tempfile::tempdir().unwrap();
+    shanzhi::genesis::init(data.path(), shanzhi::ledger::LedgerParameters::default()).unwrap();
+    let mut config = shanzhi::config::ServerConfig::new(data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.shutdown_grace = std::time::Duration::from_millis(300);
+    let server = shanzhi::server::start(config).await.unwrap();
+    let url = format!("http://{}", server.local_addr);
+
+    // A client watching the overall health keeps its stream open through the shutdown.
+    let mut health = HealthClient::new(channel(&url).await);
+    let mut watch = health
+        .watch(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let first = watch.message().await.unwrap().unwrap();
+    assert_eq!(first.status, ServingStatus::Serving as i32);
+
+    let stopping = tokio::spawn(server.stop());
+    let next = tokio::time::timeout(LONG, watch.message())
+        .await
+        .expect("the watcher hears about the shutdown")
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.status, ServingStatus::NotServing as i32);
+    tokio::time::timeout(LONG, stopping)
+        .await
+        .expect("stop returns after the grace period despite the open stream")
+        .unwrap()
+        .unwrap();
+
+    // The store was closed: the same directory opens again at once.
+    let mut config = shanzhi::config::ServerConfig::new(data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    shanzhi::server::start(config)
+        .await
+        .unwrap()
+        .stop()
+        .await
+        .unwrap();
+}
