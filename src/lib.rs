@@ -13,6 +13,7 @@ pub mod config;
 pub mod crypto;
 pub mod genesis;
 pub mod ledger;
+pub mod log;
 pub mod pb;
 pub mod server;
 pub mod store;
