@@ -67,7 +67,7 @@ fn split_point(n: u64) -> u64 {
 /// reaches (`lo` aligned to the largest power of two not above `hi - lo`).
 fn range_hash(hashes: &impl SubtreeHashes, lo: u64, hi: u64) -> Result<Hash, ProofError> {
     let n = hi - lo;
-    if n.is_power_of_two() && lo % n == 0 {
+    if n.is_power_of_two() && lo.is_multiple_of(n) {
         return hashes.subtree_hash(SubtreeId {
             level: n.trailing_zeros() as u8,
             index: lo / n,
