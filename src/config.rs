@@ -17,6 +17,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONCURRENCY_PER_CONNECTION: usize = 256;
 /// Default time a shutdown waits for requests and streams in flight before closing them: 10 s.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// Default: sign a checkpoint once 1000 entries are not covered by one.
+pub const DEFAULT_CHECKPOINT_EVERY_ENTRIES: u64 = 1000;
+/// Default: sign a checkpoint every second when entries are not covered by one.
+pub const DEFAULT_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(1000);
 /// Default largest clock difference accepted for a read credential's timestamp: 5 minutes.
 pub const DEFAULT_READ_CREDENTIAL_MAX_SKEW: Duration = Duration::from_secs(300);
 
@@ -37,6 +41,12 @@ pub struct ServerConfig {
     pub read_credential_max_skew: Duration,
     /// How long a shutdown waits for requests and streams in flight.
     pub shutdown_grace: Duration,
+    /// The log key file; `None` means `<data_dir>/keys/log.key`.
+    pub log_key: Option<PathBuf>,
+    /// Sign a checkpoint once this many entries are not covered by one.
+    pub checkpoint_every_entries: u64,
+    /// Sign a checkpoint this often when entries are not covered by one.
+    pub checkpoint_interval: Duration,
 }
 
 impl ServerConfig {
@@ -52,6 +62,9 @@ impl ServerConfig {
             concurrency_per_connection: DEFAULT_CONCURRENCY_PER_CONNECTION,
             read_credential_max_skew: DEFAULT_READ_CREDENTIAL_MAX_SKEW,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            log_key: None,
+            checkpoint_every_entries: DEFAULT_CHECKPOINT_EVERY_ENTRIES,
+            checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
         }
     }
 }

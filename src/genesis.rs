@@ -7,8 +7,9 @@ use prost::Message;
 
 use crate::crypto::{self, KeyFile, KeyFileError, SigningContext};
 use crate::ledger::{LedgerId, LedgerParameters, SignatureCheck, State};
+use crate::log::merkle::Frontier;
 use crate::pb::points as pb;
-use crate::store::{SledStore, Store, StoreError};
+use crate::store::{Append, SledStore, Store, StoreError};
 use crate::writer::now_unix_ms;
 
 /// Where a data directory keeps the store.
@@ -19,6 +20,11 @@ pub fn store_path(data_dir: &Path) -> PathBuf {
 /// Where a data directory keeps the genesis key files.
 pub fn keys_path(data_dir: &Path) -> PathBuf {
     data_dir.join("keys")
+}
+
+/// Where a data directory keeps the log (checkpoint) key the server signs with.
+pub fn log_key_path(data_dir: &Path) -> PathBuf {
+    keys_path(data_dir).join("log.key")
 }
 
 /// True if `data_dir` already holds a ledger store or key files.
@@ -76,7 +82,7 @@ pub fn init(data_dir: &Path, parameters: LedgerParameters) -> Result<GenesisRepo
     let admin = KeyFile::new(crypto::generate_signing_key());
     let log = KeyFile::new(crypto::generate_signing_key());
     let admin_key_path = keys_dir.join("bureau-admin.key");
-    let log_key_path = keys_dir.join("log.key");
+    let log_key_path = log_key_path(data_dir);
     admin.write_new(&admin_key_path)?;
     log.write_new(&log_key_path)?;
 
@@ -120,8 +126,14 @@ pub fn init(data_dir: &Path, parameters: LedgerParameters) -> Result<GenesisRepo
         committed_at_unix_ms: committed_at,
         transaction: Some(transaction),
     };
+    let bytes = entry.encode_to_vec();
+    let hashes = Frontier::new().append(&bytes);
     let store = SledStore::open(&store_path(data_dir))?;
-    store.append(0, &[entry.encode_to_vec()])?;
+    store.append(Append {
+        first_sequence: 0,
+        entries: &[bytes],
+        hashes: &hashes,
+    })?;
     store.flush()?;
     Ok(GenesisReport {
         ledger_id,

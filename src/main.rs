@@ -157,6 +157,15 @@ struct ServeArgs {
     /// How long a shutdown waits for requests and streams in flight, in seconds.
     #[arg(long, env = "SHANZHI_SHUTDOWN_GRACE_SECS", default_value_t = config::DEFAULT_SHUTDOWN_GRACE.as_secs())]
     shutdown_grace_secs: u64,
+    /// The log key file that signs checkpoints [default: <data>/keys/log.key].
+    #[arg(long, env = "SHANZHI_LOG_KEY")]
+    log_key: Option<PathBuf>,
+    /// Sign a checkpoint once this many entries are not covered by one.
+    #[arg(long, env = "SHANZHI_CHECKPOINT_EVERY_ENTRIES", default_value_t = config::DEFAULT_CHECKPOINT_EVERY_ENTRIES)]
+    checkpoint_every_entries: u64,
+    /// Sign a checkpoint this often (ms) when entries are not covered by one.
+    #[arg(long, env = "SHANZHI_CHECKPOINT_INTERVAL_MS", default_value_t = config::DEFAULT_CHECKPOINT_INTERVAL.as_millis() as u64)]
+    checkpoint_interval_ms: u64,
     /// Ledger parameters, used only when this command creates the ledger.
     #[command(flatten)]
     parameters: ParameterArgs,
@@ -265,6 +274,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         concurrency_per_connection: args.concurrency_per_connection,
         read_credential_max_skew: Duration::from_secs(args.read_credential_max_skew_secs),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        log_key: args.log_key,
+        checkpoint_every_entries: args.checkpoint_every_entries.max(1),
+        checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms.max(1)),
     };
     let mut server = shanzhi::server::start(config).await?;
     println!("shanzhi listening on {}", server.local_addr);

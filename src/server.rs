@@ -12,12 +12,13 @@ use tonic::transport::server::TcpIncoming;
 use crate::api::queries::QueryApi;
 use crate::api::transactions::TransactionApi;
 use crate::config::ServerConfig;
+use crate::crypto::KeyFile;
 use crate::genesis;
 use crate::pb;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
 use crate::store::{SledStore, Store};
-use crate::writer::{LedgerHandle, OpenError};
+use crate::writer::{Checkpointing, LedgerHandle, OpenError};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,8 @@ pub enum ServerError {
     NoLedger(String),
     #[error("cannot open the ledger: {0}")]
     Open(#[from] OpenError),
+    #[error("cannot load the log key: {0}")]
+    LogKey(#[from] crate::crypto::KeyFileError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -89,8 +92,31 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     if !ledger_path.exists() {
         return Err(ServerError::NoLedger(config.data_dir.display().to_string()));
     }
+    let log_key_path = config
+        .log_key
+        .clone()
+        .unwrap_or_else(|| genesis::log_key_path(&config.data_dir));
+    let log_key = KeyFile::read(&log_key_path)?.signing_key;
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&ledger_path).map_err(OpenError::from)?);
-    let (ledger, writer) = LedgerHandle::start(store)?;
+    let checkpointing = Checkpointing {
+        log_key,
+        every_entries: config.checkpoint_every_entries,
+    };
+    let (ledger, writer) = LedgerHandle::start(store, checkpointing)?;
+    // Time-based checkpoints: the writer signs one when entries are not yet covered.
+    let ticker = {
+        let (ledger, interval) = (ledger.clone(), config.checkpoint_interval);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if ledger.tick().await.is_err() {
+                    break;
+                }
+            }
+        })
+    };
     tracing::info!(%local_addr, data_dir = %config.data_dir.display(), "serving");
     let task = tokio::spawn(async move {
         let grace = config.shutdown_grace;
@@ -120,6 +146,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         };
         // The writer finishes the batch it holds, flushes, and stops; requests still queued
         // are answered UNAVAILABLE.
+        ticker.abort();
         ledger.stop().await;
         drop(ledger);
         match writer_exit.await {

@@ -1,20 +1,25 @@
-//! The single writer: the one task that owns the ledger's [`State`] and appends to the store.
+//! The single writer: the one task that owns the ledger's [`State`] and Merkle [`Frontier`]
+//! and appends to the store.
 //!
 //! Handlers send commands over a channel. The writer takes every command waiting (up to
-//! [`MAX_BATCH`]), applies the transactions in order, appends all new entries in one atomic
-//! store batch, flushes once (group commit), and only then replies and runs reads, so a reply
-//! or a read never shows anything that is not on disk.
+//! [`MAX_BATCH`]), applies the transactions in order, appends all new entries and the Merkle
+//! hashes they complete in one atomic store batch, flushes once (group commit), and only then
+//! replies and runs reads, so a reply or a read never shows anything that is not on disk.
+//! It signs checkpoints of flushed sizes only, so no two checkpoints can disagree.
 
 use std::sync::{Arc, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use ed25519_dalek::SigningKey;
 use prost::Message;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::KeyDirectory;
 use crate::ledger::{EntryRecord, Refusal, SignatureCheck, State};
+use crate::log::checkpoint::{self, Checkpoint};
+use crate::log::merkle::{self, Frontier, Hash, SubtreeId};
 use crate::pb::points as pb;
-use crate::store::{Store, StoreError};
+use crate::store::{Append, Store, StoreError, StoredHashes};
 
 /// Most commands handled in one group commit.
 pub const MAX_BATCH: usize = 512;
@@ -57,9 +62,45 @@ pub enum OpenError {
          and the server refuses to serve balances it cannot trust"
     )]
     Damaged { sequence: u64, reason: String },
+    #[error(
+        "the stored Merkle tree or checkpoint does not match the entries ({0}); the data \
+         directory is damaged and the server refuses to serve it"
+    )]
+    TreeMismatch(String),
+    #[error(
+        "the log key given ({given}) is not the ledger's log key ({expected}, from genesis); \
+         use the data directory's keys/log.key"
+    )]
+    WrongLogKey { given: String, expected: String },
+}
+
+/// A checkpoint the log key signed, with what it says.
+#[derive(Clone, Debug)]
+pub struct SignedCheckpoint {
+    /// Tree size.
+    pub size: u64,
+    /// Root hash.
+    pub root: Hash,
+    /// The signed note.
+    pub note: String,
+}
+
+/// How the writer signs checkpoints.
+pub struct Checkpointing {
+    /// The ledger's log key (its public half is in the genesis entry).
+    pub log_key: SigningKey,
+    /// Sign a checkpoint once this many entries are not yet covered by one. Independently,
+    /// [`LedgerHandle::tick`] signs one when any entry is not yet covered.
+    pub every_entries: u64,
+}
+
+impl Checkpointing {
+    /// Default: a checkpoint at least every 1000 entries.
+    pub const DEFAULT_EVERY_ENTRIES: u64 = 1000;
 }
 
 type ReadFn = Box<dyn FnOnce(&State) + Send>;
+type CheckpointedFn = Box<dyn FnOnce(&State, &SignedCheckpoint) + Send>;
 
 enum Command {
     Submit {
@@ -69,6 +110,10 @@ enum Command {
         reply: oneshot::Sender<Result<Committed, SubmitError>>,
     },
     Read(ReadFn),
+    /// Sign a checkpoint if any entry is not yet covered by one.
+    Tick,
+    /// Make sure a checkpoint covers every entry, then run the function with it.
+    Checkpointed(CheckpointedFn),
     /// Finish the current batch, flush, and stop.
     Stop,
 }
@@ -91,13 +136,25 @@ pub fn now_unix_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Rebuilds the state by replaying every stored entry. Signatures were verified when each
-/// entry was admitted; authorization and every balance rule run again.
-pub fn replay(store: &dyn Store) -> Result<State, OpenError> {
+/// The ledger as rebuilt from the store.
+pub struct Replayed {
+    /// Balances, keys, indexes.
+    pub state: State,
+    /// The Merkle tree's right edge.
+    pub frontier: Frontier,
+}
+
+/// Rebuilds the state by replaying every stored entry, and the Merkle tree by hashing them.
+/// Signatures were verified when each entry was admitted; authorization and every balance
+/// rule run again. The stored tree hashes and the latest checkpoint must agree with the
+/// entries.
+pub fn replay(store: &dyn Store) -> Result<Replayed, OpenError> {
     let mut state = State::new();
+    let mut frontier = Frontier::new();
     for item in store.scan(0) {
         let (sequence, bytes) = item?;
         let damaged = |reason: String| OpenError::Damaged { sequence, reason };
+        frontier.append(&bytes);
         let entry = pb::LogEntry::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
         if entry.sequence != sequence {
             return Err(damaged(format!("it claims sequence {}", entry.sequence)));
@@ -116,14 +173,51 @@ pub fn replay(store: &dyn Store) -> Result<State, OpenError> {
     if state.is_empty() {
         return Err(OpenError::Empty);
     }
-    Ok(state)
+    let mismatch = |what: String| OpenError::TreeMismatch(what);
+    let stored = StoredHashes(store);
+    let stored_root =
+        merkle::root(&stored, frontier.size()).map_err(|e| mismatch(e.to_string()))?;
+    if stored_root != frontier.root() {
+        return Err(mismatch(format!(
+            "the stored root of {} entries differs from the entries' root",
+            frontier.size()
+        )));
+    }
+    if let Some((size, note)) = store.latest_checkpoint()? {
+        let (ledger_id, log_key) = state
+            .ledger_id()
+            .zip(state.log_key())
+            .ok_or(OpenError::Empty)?;
+        let signed = Checkpoint::verify(&note, &log_key, &checkpoint::origin(&ledger_id))
+            .map_err(|e| mismatch(format!("checkpoint {size}: {e}")))?;
+        let root = (signed.size == size && size <= frontier.size())
+            .then(|| merkle::root(&stored, size).ok())
+            .flatten();
+        if root != Some(signed.root) {
+            return Err(mismatch(format!(
+                "checkpoint {size} does not match the stored entries"
+            )));
+        }
+    }
+    Ok(Replayed { state, frontier })
 }
 
 impl LedgerHandle {
     /// Replays the store and starts the writer on its own thread. Returns the handle and the
-    /// thread, which ends after the last handle is dropped and the final flush is done.
-    pub fn start(store: Arc<dyn Store>) -> Result<(Self, std::thread::JoinHandle<()>), OpenError> {
-        let state = replay(store.as_ref())?;
+    /// thread, which ends after [`LedgerHandle::stop`] (or the last handle is dropped) and
+    /// the final flush.
+    pub fn start(
+        store: Arc<dyn Store>,
+        checkpointing: Checkpointing,
+    ) -> Result<(Self, std::thread::JoinHandle<()>), OpenError> {
+        let Replayed { state, frontier } = replay(store.as_ref())?;
+        let expected = state.log_key().ok_or(OpenError::Empty)?;
+        if checkpointing.log_key.verifying_key() != expected {
+            return Err(OpenError::WrongLogKey {
+                given: hex::encode(checkpointing.log_key.verifying_key().as_bytes()),
+                expected: hex::encode(expected.as_bytes()),
+            });
+        }
         tracing::info!(
             entries = state.len(),
             ledger_id = %state.ledger_id().map(|l| l.to_string()).unwrap_or_default(),
@@ -132,7 +226,21 @@ impl LedgerHandle {
         let ledger_id = state.ledger_id().ok_or(OpenError::Empty)?;
         let keys = Arc::new(KeyDirectory::new(ledger_id, &state));
         let (commands, receiver) = mpsc::channel(CHANNEL_CAPACITY);
-        let writer = Writer::new(state, Arc::clone(&store), Arc::clone(&keys));
+        let last_checkpoint = latest_checkpoint(store.as_ref())?;
+        let mut writer = Writer {
+            durable_len: state.len(),
+            origin: checkpoint::origin(&ledger_id),
+            state,
+            frontier,
+            store: Arc::clone(&store),
+            keys: Arc::clone(&keys),
+            checkpointing,
+            last_checkpoint,
+            broken: None,
+        };
+        if let Err(error) = writer.checkpoint_if_behind(1) {
+            tracing::error!(%error, "cannot sign a checkpoint at start");
+        }
         let thread = std::thread::Builder::new()
             .name("shanzhi-writer".into())
             .spawn(move || writer.run(receiver))
@@ -187,6 +295,41 @@ impl LedgerHandle {
             .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))
     }
 
+    /// Signs a checkpoint if any committed entry is not yet covered by one.
+    pub async fn tick(&self) -> Result<(), SubmitError> {
+        self.commands
+            .send(Command::Tick)
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))
+    }
+
+    /// Makes sure a signed checkpoint covers every committed entry, then runs `query` with
+    /// the state and that checkpoint (both at the same size).
+    pub async fn with_checkpoint<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&State, &SignedCheckpoint) -> T + Send + 'static,
+    ) -> Result<T, SubmitError> {
+        let (reply, answer) = oneshot::channel();
+        let run: CheckpointedFn = Box::new(move |state, checkpoint| {
+            let _ = reply.send(query(state, checkpoint));
+        });
+        self.commands
+            .send(Command::Checkpointed(run))
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
+        answer.await.map_err(|_| {
+            SubmitError::Unavailable("no checkpoint could be signed; see the server log".into())
+        })
+    }
+
+    /// The store, for reads of entries, hashes and checkpoints (which never change once
+    /// written).
+    pub fn store(&self) -> Result<Arc<dyn Store>, StoreError> {
+        self.store
+            .upgrade()
+            .ok_or_else(|| StoreError::Io("the ledger is shutting down".into()))
+    }
+
     /// Asks the writer to finish what it holds, flush and stop. Later submissions are
     /// answered UNAVAILABLE.
     pub async fn stop(&self) {
@@ -200,16 +343,26 @@ impl LedgerHandle {
 
     /// The stored bytes of one entry (entries never change once written).
     pub fn stored_entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        self.store
-            .upgrade()
-            .ok_or_else(|| StoreError::Io("the ledger is shutting down".into()))?
-            .entry(sequence)
+        self.store()?.entry(sequence)
     }
+}
+
+fn latest_checkpoint(store: &dyn Store) -> Result<Option<SignedCheckpoint>, OpenError> {
+    let Some((size, note)) = store.latest_checkpoint()? else {
+        return Ok(None);
+    };
+    let root = merkle::root(&StoredHashes(store), size)
+        .map_err(|e| OpenError::TreeMismatch(e.to_string()))?;
+    Ok(Some(SignedCheckpoint { size, root, note }))
 }
 
 struct Writer {
     state: State,
+    frontier: Frontier,
     store: Arc<dyn Store>,
+    origin: String,
+    checkpointing: Checkpointing,
+    last_checkpoint: Option<SignedCheckpoint>,
     /// Published after every durable batch, for the handlers' signature checks.
     keys: Arc<KeyDirectory>,
     /// The log size known to be on disk; replies and reads wait until the state's size
@@ -226,16 +379,6 @@ type Reply = (
 );
 
 impl Writer {
-    fn new(state: State, store: Arc<dyn Store>, keys: Arc<KeyDirectory>) -> Self {
-        Self {
-            durable_len: state.len(),
-            state,
-            store,
-            keys,
-            broken: None,
-        }
-    }
-
     fn run(mut self, mut receiver: mpsc::Receiver<Command>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut stopping = false;
@@ -263,25 +406,34 @@ impl Writer {
         let _guard = span.enter();
         let first_sequence = self.state.len();
         let mut encoded = Vec::new();
+        let mut hashes = Vec::new();
         let mut replies: Vec<Reply> = Vec::new();
         let mut reads = Vec::new();
+        let mut checkpointed = Vec::new();
+        let mut tick = false;
         for command in batch {
             match command {
                 Command::Read(read) => reads.push(read),
+                Command::Checkpointed(run) => checkpointed.push(run),
+                Command::Tick => tick = true,
                 Command::Stop => {}
                 Command::Submit {
                     transaction,
                     check,
                     reply,
                 } => {
-                    let result = self.admit(transaction, check, &mut encoded);
+                    let result = self.admit(transaction, check, &mut encoded, &mut hashes);
                     replies.push((reply, result));
                 }
             }
         }
         let mut written = Ok(());
         if !encoded.is_empty() {
-            written = self.store.append(first_sequence, &encoded);
+            written = self.store.append(Append {
+                first_sequence,
+                entries: &encoded,
+                hashes: &hashes,
+            });
         }
         // Nothing is replied or read until everything the state holds is on disk. This also
         // covers a retry whose original entry was appended by a batch whose flush failed.
@@ -297,15 +449,55 @@ impl Writer {
             self.recover_from(&error, &mut replies);
             // Dropping the reads answers them UNAVAILABLE.
             reads.clear();
+            checkpointed.clear();
         }
         for (reply, result) in replies {
             let _ = reply.send(result);
         }
-        if self.broken.is_none() {
-            for read in reads {
-                read(&self.state);
-            }
+        if self.broken.is_some() {
+            return;
         }
+        for read in reads {
+            read(&self.state);
+        }
+        let behind = if !checkpointed.is_empty() || tick {
+            1
+        } else {
+            self.checkpointing.every_entries.max(1)
+        };
+        match self.checkpoint_if_behind(behind) {
+            Ok(()) => {
+                if let Some(checkpoint) = &self.last_checkpoint {
+                    for run in checkpointed {
+                        run(&self.state, checkpoint);
+                    }
+                }
+            }
+            // Dropping the closures answers them UNAVAILABLE.
+            Err(error) => tracing::error!(%error, "cannot sign a checkpoint"),
+        }
+    }
+
+    /// Signs and stores a checkpoint of the durable log if at least `behind` entries are not
+    /// covered by the last one.
+    fn checkpoint_if_behind(&mut self, behind: u64) -> Result<(), StoreError> {
+        let size = self.frontier.size();
+        let covered = self.last_checkpoint.as_ref().map_or(0, |c| c.size);
+        if size < covered.saturating_add(behind) || size != self.durable_len {
+            return Ok(());
+        }
+        let root = self.frontier.root();
+        let note = Checkpoint {
+            origin: self.origin.clone(),
+            size,
+            root,
+        }
+        .sign(&self.checkpointing.log_key);
+        self.store.put_checkpoint(size, &note)?;
+        self.store.flush()?;
+        tracing::debug!(size, "checkpoint signed");
+        self.last_checkpoint = Some(SignedCheckpoint { size, root, note });
+        Ok(())
     }
 
     fn admit(
@@ -313,6 +505,7 @@ impl Writer {
         transaction: pb::SignedTransaction,
         check: SignatureCheck,
         encoded: &mut Vec<Vec<u8>>,
+        hashes: &mut Vec<(SubtreeId, Hash)>,
     ) -> Result<Committed, SubmitError> {
         if let Some(reason) = &self.broken {
             return Err(SubmitError::Unavailable(reason.clone()));
@@ -339,7 +532,9 @@ impl Writer {
                 committed_at_unix_ms: record.committed_at,
                 transaction: Some(transaction),
             };
-            encoded.push(entry.encode_to_vec());
+            let bytes = entry.encode_to_vec();
+            hashes.extend(self.frontier.append(&bytes));
+            encoded.push(bytes);
         }
         Ok(Committed { record, duplicate })
     }
@@ -354,7 +549,10 @@ impl Writer {
             *result = Err(SubmitError::Unavailable(error.to_string()));
         }
         match replay(self.store.as_ref()) {
-            Ok(state) => self.state = state,
+            Ok(replayed) => {
+                self.state = replayed.state;
+                self.frontier = replayed.frontier;
+            }
             Err(replay_error) => {
                 tracing::error!(%replay_error, "cannot rebuild state; refusing writes");
                 self.broken = Some(format!(
@@ -378,27 +576,47 @@ mod tests {
     use crate::pb::points::transaction_body::Operation;
     use crate::store::{EntryIter, SledStore};
 
-    /// A store whose appends or flushes fail on demand.
-    struct FlakyStore {
+    /// A store whose appends or flushes fail on demand, whose flush can be held at a gate,
+    /// and which counts flushes.
+    struct TestStore {
         inner: SledStore,
         fail_append: AtomicBool,
         fail_flush: AtomicBool,
+        gate: std::sync::Mutex<()>,
+        flushes: std::sync::atomic::AtomicU64,
+        flush_started: AtomicBool,
     }
 
-    impl Store for FlakyStore {
+    impl TestStore {
+        fn open(dir: &std::path::Path) -> Self {
+            Self {
+                inner: SledStore::open(&genesis::store_path(dir)).unwrap(),
+                fail_append: AtomicBool::new(false),
+                fail_flush: AtomicBool::new(false),
+                gate: std::sync::Mutex::new(()),
+                flushes: std::sync::atomic::AtomicU64::new(0),
+                flush_started: AtomicBool::new(false),
+            }
+        }
+    }
+
+    impl Store for TestStore {
         fn len(&self) -> Result<u64, StoreError> {
             self.inner.len()
         }
-        fn append(&self, first: u64, entries: &[Vec<u8>]) -> Result<(), StoreError> {
+        fn append(&self, append: Append<'_>) -> Result<(), StoreError> {
             if self.fail_append.load(Ordering::SeqCst) {
                 return Err(StoreError::Io("injected append failure".into()));
             }
-            self.inner.append(first, entries)
+            self.inner.append(append)
         }
         fn flush(&self) -> Result<(), StoreError> {
+            self.flush_started.store(true, Ordering::SeqCst);
+            let _open = self.gate.lock().unwrap();
             if self.fail_flush.load(Ordering::SeqCst) {
                 return Err(StoreError::Io("injected flush failure".into()));
             }
+            self.flushes.fetch_add(1, Ordering::SeqCst);
             self.inner.flush()
         }
         fn entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
@@ -406,6 +624,31 @@ mod tests {
         }
         fn scan(&self, first: u64) -> EntryIter<'_> {
             self.inner.scan(first)
+        }
+        fn subtree_hash(&self, id: SubtreeId) -> Result<Option<Hash>, StoreError> {
+            self.inner.subtree_hash(id)
+        }
+        fn leaf_index(&self, leaf_hash: &Hash) -> Result<Option<u64>, StoreError> {
+            self.inner.leaf_index(leaf_hash)
+        }
+        fn put_checkpoint(&self, size: u64, note: &str) -> Result<(), StoreError> {
+            self.inner.put_checkpoint(size, note)
+        }
+        fn checkpoint(&self, size: u64) -> Result<Option<String>, StoreError> {
+            self.inner.checkpoint(size)
+        }
+        fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError> {
+            self.inner.latest_checkpoint()
+        }
+    }
+
+    /// Checkpoints only when asked, so tests count flushes exactly.
+    fn checkpointing(dir: &std::path::Path) -> Checkpointing {
+        Checkpointing {
+            log_key: KeyFile::read(&genesis::log_key_path(dir))
+                .unwrap()
+                .signing_key,
+            every_entries: u64::MAX,
         }
     }
 
@@ -424,35 +667,6 @@ mod tests {
         admin.sign(ledger_id, &body)
     }
 
-    /// A store whose flush waits at a gate, and which counts flushes.
-    struct GatedStore {
-        inner: SledStore,
-        gate: std::sync::Mutex<()>,
-        flushes: std::sync::atomic::AtomicU64,
-        flush_started: AtomicBool,
-    }
-
-    impl Store for GatedStore {
-        fn len(&self) -> Result<u64, StoreError> {
-            self.inner.len()
-        }
-        fn append(&self, first: u64, entries: &[Vec<u8>]) -> Result<(), StoreError> {
-            self.inner.append(first, entries)
-        }
-        fn flush(&self) -> Result<(), StoreError> {
-            self.flush_started.store(true, Ordering::SeqCst);
-            let _open = self.gate.lock().unwrap();
-            self.flushes.fetch_add(1, Ordering::SeqCst);
-            self.inner.flush()
-        }
-        fn entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
-            self.inner.entry(sequence)
-        }
-        fn scan(&self, first: u64) -> EntryIter<'_> {
-            self.inner.scan(first)
-        }
-    }
-
     // Holding the gate across awaits is the point: it blocks the writer thread's flush while
     // this (single-threaded) test queues more submissions.
     #[allow(clippy::await_holding_lock)]
@@ -461,13 +675,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let report = genesis::init(dir.path(), LedgerParameters::default()).unwrap();
         let admin = Arc::new(Signer::new(KeyFile::read(&report.admin_key_path).unwrap()));
-        let store = Arc::new(GatedStore {
-            inner: SledStore::open(&genesis::store_path(dir.path())).unwrap(),
-            gate: std::sync::Mutex::new(()),
-            flushes: std::sync::atomic::AtomicU64::new(0),
-            flush_started: AtomicBool::new(false),
-        });
-        let (ledger, writer) = LedgerHandle::start(store.clone()).unwrap();
+        let store = Arc::new(TestStore::open(dir.path()));
+        let (ledger, writer) =
+            LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
+        // Start-up signed the first checkpoint; count from here.
+        store.flushes.store(0, Ordering::SeqCst);
+        store.flush_started.store(false, Ordering::SeqCst);
 
         // Hold the disk: the first submission's flush waits while 20 more queue up.
         let gate = store.gate.lock().unwrap();
@@ -505,12 +718,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let report = genesis::init(dir.path(), LedgerParameters::default()).unwrap();
         let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
-        let store = Arc::new(FlakyStore {
-            inner: SledStore::open(&genesis::store_path(dir.path())).unwrap(),
-            fail_append: AtomicBool::new(false),
-            fail_flush: AtomicBool::new(true),
-        });
-        let (ledger, writer) = LedgerHandle::start(store.clone()).unwrap();
+        let store = Arc::new(TestStore::open(dir.path()));
+        let (ledger, writer) =
+            LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
+        store.fail_flush.store(true, Ordering::SeqCst);
 
         // The flush fails: the client is told UNAVAILABLE, and reads are refused rather than
         // shown an entry that is not on disk.
@@ -537,6 +748,7 @@ mod tests {
         drop(ledger);
         writer.join().unwrap();
         let reopened = replay(store.as_ref()).unwrap();
-        assert_eq!(reopened.len(), 3);
+        assert_eq!(reopened.state.len(), 3);
+        assert_eq!(reopened.frontier.size(), 3);
     }
 }

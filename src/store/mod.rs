@@ -1,10 +1,14 @@
-//! The store: an append-only log of encoded entries, written in atomic batches and flushed
-//! durably. Everything else is derived from it by replay.
+//! The store: an append-only log of encoded entries with the hashes of its Merkle tree,
+//! written in atomic batches and flushed durably, and the signed checkpoints. Balances and
+//! indexes are derived from the entries by replay.
 //!
-//! The trait is small on purpose so a PostgreSQL implementation (one table keyed by
-//! sequence, `INSERT` in one transaction, `COMMIT` as the flush) fits it as well as sled.
+//! The trait is small on purpose so a PostgreSQL implementation (tables keyed by sequence,
+//! subtree and size, `INSERT`s in one transaction, `COMMIT` as the flush) fits it as well as
+//! sled.
 
 mod sled_store;
+
+use crate::log::merkle::{Hash, ProofError, SubtreeHashes, SubtreeId};
 
 pub use sled_store::SledStore;
 
@@ -26,7 +30,19 @@ pub enum StoreError {
 /// Stored entries in order: `(sequence, encoded LogEntry)`.
 pub type EntryIter<'a> = Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + Send + 'a>;
 
-/// An append-only log of encoded `LogEntry` bytes, positions 0, 1, 2, ...
+/// What one group commit appends: entries at consecutive positions, and the Merkle hashes
+/// they complete.
+pub struct Append<'a> {
+    /// Position of the first entry; must equal [`Store::len`].
+    pub first_sequence: u64,
+    /// Encoded `LogEntry` bytes.
+    pub entries: &'a [Vec<u8>],
+    /// Complete-subtree hashes the entries complete (leaf hashes included).
+    pub hashes: &'a [(SubtreeId, Hash)],
+}
+
+/// An append-only log of encoded `LogEntry` bytes (positions 0, 1, 2, ...), the hashes of
+/// its Merkle tree, and its signed checkpoints.
 pub trait Store: Send + Sync + 'static {
     /// The number of entries stored.
     fn len(&self) -> Result<u64, StoreError>;
@@ -36,11 +52,10 @@ pub trait Store: Send + Sync + 'static {
         Ok(self.len()? == 0)
     }
 
-    /// Appends `entries` at positions `first_sequence ..`, all or none. `first_sequence` must
-    /// equal [`Store::len`]. Not durable until [`Store::flush`] returns.
-    fn append(&self, first_sequence: u64, entries: &[Vec<u8>]) -> Result<(), StoreError>;
+    /// Appends entries and their hashes, all or none. Not durable until [`Store::flush`].
+    fn append(&self, append: Append<'_>) -> Result<(), StoreError>;
 
-    /// Makes every appended entry durable.
+    /// Makes everything written durable.
     fn flush(&self) -> Result<(), StoreError>;
 
     /// The entry at `sequence`, if stored.
@@ -49,8 +64,38 @@ pub trait Store: Send + Sync + 'static {
     /// Entries from `first_sequence` on, in order.
     fn scan(&self, first_sequence: u64) -> EntryIter<'_>;
 
+    /// A stored complete-subtree hash.
+    fn subtree_hash(&self, id: SubtreeId) -> Result<Option<Hash>, StoreError>;
+
+    /// The position of the entry with this leaf hash, if any.
+    fn leaf_index(&self, leaf_hash: &Hash) -> Result<Option<u64>, StoreError>;
+
+    /// Stores a signed checkpoint note for `size` (durable with the next flush).
+    fn put_checkpoint(&self, size: u64, note: &str) -> Result<(), StoreError>;
+
+    /// The checkpoint signed for exactly `size`, if any.
+    fn checkpoint(&self, size: u64) -> Result<Option<String>, StoreError>;
+
+    /// The checkpoint with the largest size, if any.
+    fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError>;
+
     /// Bytes the store occupies on disk, when known.
     fn size_on_disk(&self) -> Option<u64> {
         None
+    }
+}
+
+/// Reads complete-subtree hashes from a store, for roots and proofs.
+pub struct StoredHashes<'a>(pub &'a dyn Store);
+
+impl SubtreeHashes for StoredHashes<'_> {
+    fn subtree_hash(&self, id: SubtreeId) -> Result<Hash, ProofError> {
+        self.0
+            .subtree_hash(id)
+            .map_err(|e| ProofError::Store(e.to_string()))?
+            .ok_or(ProofError::Missing {
+                level: id.level,
+                index: id.index,
+            })
     }
 }
