@@ -5,7 +5,10 @@
 use prost::Message;
 use std::path::PathBuf;
 
-const PROTOS: &[&str] = &["shanzhi/points/v1/points.proto"];
+const PROTOS: &[&str] = &[
+    "shanzhi/points/v1/points.proto",
+    "shanzhi/audit/v1/audit.proto",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");

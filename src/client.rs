@@ -9,9 +9,13 @@ use crate::api::auth::{
 };
 use crate::crypto::{self, KeyFile, SigningContext};
 use crate::ledger::{KeyId, LedgerId};
+use crate::log::merkle::Hash;
+use crate::pb::audit as audit_pb;
+use crate::pb::audit::audit_service_client::AuditServiceClient;
 use crate::pb::points as pb;
 use crate::pb::points::query_service_client::QueryServiceClient;
 use crate::pb::points::transaction_service_client::TransactionServiceClient;
+use crate::verifier::AuditSource;
 use crate::writer::now_unix_ms;
 
 /// Signs transactions, payment codes and read credentials with one key.
@@ -144,12 +148,14 @@ pub struct LedgerClient {
     pub transactions: TransactionServiceClient<Channel>,
     /// The query service.
     pub queries: QueryServiceClient<Channel>,
+    /// The audit service.
+    pub audit: AuditServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("cannot connect to {url}: {source}")]
+    #[error("cannot connect to {url}")]
     Transport {
         url: String,
         source: tonic::transport::Error,
@@ -190,7 +196,8 @@ impl LedgerClient {
         Ok(Self {
             ledger_id,
             transactions,
-            queries: QueryServiceClient::new(channel),
+            queries: QueryServiceClient::new(channel.clone()),
+            audit: AuditServiceClient::new(channel),
         })
     }
 
@@ -326,5 +333,117 @@ pub fn bureau_fund() -> pb::AccountRef {
     pb::AccountRef {
         kind: pb::AccountKind::BureauFund.into(),
         id: String::new(),
+    }
+}
+
+impl LedgerClient {
+    /// A checkpoint and every account at its size (bureau admin or auditor).
+    pub async fn state_snapshot(
+        &mut self,
+        signer: &Signer,
+    ) -> Result<audit_pb::StateSnapshot, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::GET_STATE_SNAPSHOT,
+            audit_pb::GetStateSnapshotRequest {},
+        );
+        self.audit
+            .get_state_snapshot(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// Entries `start .. end` as stored (bureau admin or auditor).
+    pub async fn log_entries(
+        &mut self,
+        signer: &Signer,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<Vec<u8>>, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::GET_ENTRIES,
+            audit_pb::GetEntriesRequest { start, end },
+        );
+        let mut stream = self.audit.get_entries(request).await?.into_inner();
+        let mut entries = Vec::new();
+        while let Some(batch) = stream.message().await? {
+            entries.extend(batch.entries);
+        }
+        Ok(entries)
+    }
+
+    /// A consistency proof between two signed sizes (public).
+    pub async fn consistency_proof(
+        &mut self,
+        first_size: u64,
+        second_size: u64,
+    ) -> Result<Vec<Vec<u8>>, tonic::Status> {
+        Ok(self
+            .audit
+            .get_consistency_proof(audit_pb::GetConsistencyProofRequest {
+                first_size,
+                second_size,
+            })
+            .await?
+            .into_inner()
+            .hashes)
+    }
+
+    /// The offline-checkable receipt of a transaction.
+    pub async fn transaction_receipt(
+        &mut self,
+        signer: &Signer,
+        request_id: Vec<u8>,
+    ) -> Result<audit_pb::TransactionReceipt, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::GET_TRANSACTION_RECEIPT,
+            audit_pb::GetTransactionReceiptRequest { request_id },
+        );
+        self.audit
+            .get_transaction_receipt(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+}
+
+/// The server as the verifier's source, read with an auditor's (or admin's) key.
+pub struct ServerSource<'a> {
+    /// The connection.
+    pub client: &'a mut LedgerClient,
+    /// The auditor key.
+    pub signer: &'a Signer,
+}
+
+fn describe(status: tonic::Status) -> String {
+    format!("{:?}: {}", status.code(), status.message())
+}
+
+impl AuditSource for ServerSource<'_> {
+    async fn snapshot(&mut self) -> Result<audit_pb::StateSnapshot, String> {
+        self.client
+            .state_snapshot(self.signer)
+            .await
+            .map_err(describe)
+    }
+
+    async fn consistency_proof(&mut self, first: u64, second: u64) -> Result<Vec<Hash>, String> {
+        self.client
+            .consistency_proof(first, second)
+            .await
+            .map_err(describe)?
+            .into_iter()
+            .map(|h| {
+                <[u8; 32]>::try_from(h.as_slice()).map_err(|_| "a hash is not 32 bytes".into())
+            })
+            .collect()
+    }
+
+    async fn entries(&mut self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, String> {
+        self.client
+            .log_entries(self.signer, start, end)
+            .await
+            .map_err(describe)
     }
 }

@@ -51,7 +51,7 @@ pub enum GenesisError {
          directory, or `shanzhi serve` to serve this one"
     )]
     AlreadyInitialized(PathBuf),
-    #[error("cannot create {path}: {source}")]
+    #[error("cannot create {path}")]
     CreateDir {
         path: PathBuf,
         source: std::io::Error,
@@ -60,7 +60,7 @@ pub enum GenesisError {
     KeyFile(#[from] KeyFileError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the genesis entry was refused: {0}")]
+    #[error("the genesis entry was refused")]
     Refused(#[from] crate::ledger::Refusal),
 }
 

@@ -17,4 +17,5 @@ pub mod log;
 pub mod pb;
 pub mod server;
 pub mod store;
+pub mod verifier;
 pub mod writer;

@@ -15,7 +15,7 @@ use shanzhi::config::{self, ServerConfig};
 use shanzhi::genesis;
 use shanzhi::ledger::{LedgerId, LedgerParameters};
 
-use cli::{Connection, ReadCommand, WriteCommand};
+use cli::{AuditCommand, Connection, ReadCommand, WriteCommand};
 
 #[derive(Parser)]
 #[command(
@@ -82,6 +82,9 @@ enum Command {
     /// Read from a running ledger.
     #[command(flatten)]
     Read(ReadCommand),
+    /// Verify the ledger and its receipts.
+    #[command(flatten)]
+    Audit(AuditCommand),
 }
 
 /// Ledger parameters, fixed at genesis. Unset flags take the documented defaults.
@@ -241,6 +244,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Write(command) => command.run().await,
         Command::Read(command) => command.run().await,
+        Command::Audit(command) => command.run().await,
     }
 }
 

@@ -1,10 +1,26 @@
 //! Wire types generated from `proto/` (prost messages, tonic services). Nothing else lives here.
 #![allow(clippy::all, clippy::pedantic, missing_docs)]
 
-/// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
-pub mod points {
-    tonic::include_proto!("shanzhi.points.v1");
+/// The generated modules, nested as the proto packages are (cross-package references rely on
+/// it).
+pub mod shanzhi {
+    pub mod points {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.points.v1");
+        }
+    }
+    pub mod audit {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.audit.v1");
+        }
+    }
 }
+
+/// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
+pub use shanzhi::points::v1 as points;
+
+/// `shanzhi.audit.v1`: checkpoints, proofs, receipts and snapshots for auditors.
+pub use shanzhi::audit::v1 as audit;
 
 /// The encoded `FileDescriptorSet` of every shanzhi proto, served by gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] =

@@ -9,12 +9,14 @@ use tokio::net::TcpListener;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 
+use crate::api::audit::AuditApi;
 use crate::api::queries::QueryApi;
 use crate::api::transactions::TransactionApi;
 use crate::config::ServerConfig;
 use crate::crypto::KeyFile;
 use crate::genesis;
 use crate::pb;
+use crate::pb::audit::audit_service_server::AuditServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
 use crate::store::{SledStore, Store};
@@ -28,18 +30,18 @@ pub enum ServerError {
          directory; if {0}/keys exists, a previous init was interrupted: move {0}/keys away first"
     )]
     NoLedger(String),
-    #[error("cannot open the ledger: {0}")]
+    #[error("cannot open the ledger")]
     Open(#[from] OpenError),
-    #[error("cannot load the log key: {0}")]
+    #[error("cannot load the log key")]
     LogKey(#[from] crate::crypto::KeyFileError),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Listen {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot build the reflection service: {0}")]
+    #[error("cannot build the reflection service")]
     Reflection(#[from] tonic_reflection::server::Error),
-    #[error("the gRPC server failed: {0}")]
+    #[error("the gRPC server failed")]
     Transport(#[from] tonic::transport::Error),
     #[error("the ledger writer stopped unexpectedly (see the log); the server stopped too")]
     WriterStopped,
@@ -174,6 +176,9 @@ async fn serve(
     health_reporter
         .set_serving::<QueryServiceServer<QueryApi>>()
         .await;
+    health_reporter
+        .set_serving::<AuditServiceServer<AuditApi>>()
+        .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
@@ -186,7 +191,13 @@ async fn serve(
     let transactions = TransactionServiceServer::new(TransactionApi::new(ledger.clone()))
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
-    let queries = QueryServiceServer::new(QueryApi::new(ledger, config.read_credential_max_skew))
+    let queries = QueryServiceServer::new(QueryApi::new(
+        ledger.clone(),
+        config.read_credential_max_skew,
+    ))
+    .max_decoding_message_size(limit)
+    .max_encoding_message_size(limit);
+    let audit = AuditServiceServer::new(AuditApi::new(ledger, config.read_credential_max_skew))
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
 
@@ -202,6 +213,9 @@ async fn serve(
         health_reporter
             .set_not_serving::<QueryServiceServer<QueryApi>>()
             .await;
+        health_reporter
+            .set_not_serving::<AuditServiceServer<AuditApi>>()
+            .await;
     };
     Server::builder()
         .timeout(config.request_timeout)
@@ -212,6 +226,7 @@ async fn serve(
         .add_service(reflection_v1alpha)
         .add_service(transactions)
         .add_service(queries)
+        .add_service(audit)
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
         .await?;
     Ok(())

@@ -44,9 +44,9 @@ pub enum SubmitError {
     /// The ledger refused the transaction; nothing was applied.
     #[error(transparent)]
     Refused(#[from] Refusal),
-    /// The store failed; the transaction may or may not be on disk. Retrying with the same
-    /// request id is safe: it returns the receipt if the entry was written.
-    #[error("the ledger store is unavailable: {0}; retry with the same request id")]
+    /// The store failed; the transaction may or may not be on disk. Resending the same
+    /// signed transaction is safe: it returns the receipt if the entry was written.
+    #[error("the ledger store is unavailable: {0}; resend the same signed transaction")]
     Unavailable(String),
 }
 

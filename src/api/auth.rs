@@ -41,6 +41,12 @@ pub mod methods {
     pub const GET_RECEIPT: &str = "shanzhi.points.v1.QueryService/GetReceipt";
     /// `QueryService.ListHistory`.
     pub const LIST_HISTORY: &str = "shanzhi.points.v1.QueryService/ListHistory";
+    /// `AuditService.GetEntries`.
+    pub const GET_ENTRIES: &str = "shanzhi.audit.v1.AuditService/GetEntries";
+    /// `AuditService.GetTransactionReceipt`.
+    pub const GET_TRANSACTION_RECEIPT: &str = "shanzhi.audit.v1.AuditService/GetTransactionReceipt";
+    /// `AuditService.GetStateSnapshot`.
+    pub const GET_STATE_SNAPSHOT: &str = "shanzhi.audit.v1.AuditService/GetStateSnapshot";
 }
 
 /// A read credential taken from request metadata, not yet verified.

@@ -2,7 +2,7 @@
 
 use crate::ledger::{
     AccountId, AccountView, EntryRecord, HouseholdId, IssuerId, OperationKind, Posting, Refusal,
-    ShopId,
+    Role, ShopId,
 };
 use crate::pb::points as pb;
 
@@ -117,6 +117,19 @@ pub fn receipt(entry: &EntryRecord) -> pb::Receipt {
         reversed_by: entry.reversed_by,
         reverses: entry.reverses,
     }
+}
+
+/// The wire form of a role: the enum and the scope.
+pub fn role(role: &Role) -> (pb::Role, String) {
+    let kind = match role {
+        Role::BureauAdmin => pb::Role::BureauAdmin,
+        Role::VillageOfficer(_) => pb::Role::VillageOfficer,
+        Role::ProgramIssuer(_) => pb::Role::ProgramIssuer,
+        Role::ShopTerminal(_) => pb::Role::ShopTerminal,
+        Role::Resident(_) => pb::Role::Resident,
+        Role::Auditor => pb::Role::Auditor,
+    };
+    (kind, role.scope())
 }
 
 /// The wire form of an account view.

@@ -1,8 +1,9 @@
 //! The gRPC layer: one file per service. Handlers decode, call the domain, and map domain
 //! errors to `tonic::Status`; nothing here decides a business rule.
 
+pub mod audit;
 pub mod auth;
-mod convert;
+pub(crate) mod convert;
 pub mod queries;
 pub mod transactions;
 

@@ -1,6 +1,7 @@
 //! The client half of the `shanzhi` command: arguments shared by every client command, and
 //! the write and read commands. Each command signs with a key file and talks to a server.
 
+mod audit;
 pub mod print;
 mod read;
 mod write;
@@ -11,8 +12,25 @@ use anyhow::Result;
 use clap::Args;
 
 use shanzhi::client::{LedgerClient, Signer};
+
+/// What every authenticated read takes.
+#[derive(Args)]
+pub struct ReadArgs {
+    #[command(flatten)]
+    connection: Connection,
+    #[command(flatten)]
+    signing: Signing,
+}
+
+impl ReadArgs {
+    /// Loads the key and connects.
+    pub async fn open(&self) -> Result<(Signer, LedgerClient)> {
+        Ok((self.signing.signer()?, self.connection.connect().await?))
+    }
+}
 use shanzhi::crypto::KeyFile;
 
+pub use audit::AuditCommand;
 pub use read::ReadCommand;
 pub use write::WriteCommand;
 

@@ -4,27 +4,12 @@
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use shanzhi::client::{self, LedgerClient, Signer};
+use shanzhi::client;
 use shanzhi::ledger::LocalTime;
 use shanzhi::pb::points as pb;
 
 use super::print::{print_account, print_receipt};
-use super::{Connection, Signing, status_error};
-
-/// What every authenticated read takes.
-#[derive(Args)]
-pub struct ReadArgs {
-    #[command(flatten)]
-    connection: Connection,
-    #[command(flatten)]
-    signing: Signing,
-}
-
-impl ReadArgs {
-    async fn open(&self) -> Result<(Signer, LedgerClient)> {
-        Ok((self.signing.signer()?, self.connection.connect().await?))
-    }
-}
+use super::{Connection, ReadArgs, status_error};
 
 /// Names one account.
 #[derive(Args)]

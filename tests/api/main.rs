@@ -1,6 +1,7 @@
 //! Integration tests: a real shanzhi server on 127.0.0.1:0 with a temporary data directory,
 //! driven through its gRPC API.
 
+mod audit;
 mod cli;
 mod crash;
 mod flow;

@@ -1,0 +1,363 @@
+//! `shanzhi.audit.v1.AuditService`: checkpoints, proofs, entry ranges, receipts, key sets and
+//! balance snapshots, for auditors who must not have to trust the server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tonic::{Request, Response, Status};
+
+use super::auth::{ReadCredential, methods};
+use super::convert;
+use crate::ledger::{Refusal, RequestId, Role, State};
+use crate::log::merkle::{self, Hash};
+use crate::pb::audit as pb;
+use crate::pb::audit::audit_service_server::AuditService;
+use crate::store::{Store, StoredHashes};
+use crate::writer::{LedgerHandle, SignedCheckpoint, now_unix_ms};
+
+/// Most entries one `GetEntries` call returns.
+pub const MAX_ENTRIES_PER_CALL: u64 = 10_000;
+/// Entries are streamed in batches of about this many bytes.
+const BATCH_BYTES: usize = 256 * 1024;
+
+/// Serves the audit service from the store and the writer.
+pub struct AuditApi {
+    ledger: LedgerHandle,
+    max_skew: Duration,
+}
+
+impl AuditApi {
+    /// Serves `ledger`, accepting read credentials up to `max_skew` from the server's clock.
+    pub fn new(ledger: LedgerHandle, max_skew: Duration) -> Self {
+        Self { ledger, max_skew }
+    }
+
+    fn store(&self) -> Result<Arc<dyn Store>, Status> {
+        self.ledger
+            .store()
+            .map_err(|e| Status::unavailable(e.to_string()))
+    }
+
+    /// The checkpoint for `size`, or the latest for 0; never-signed sizes are refused.
+    fn signed(&self, store: &dyn Store, size: u64) -> Result<pb::Checkpoint, Status> {
+        let unavailable = |e: crate::store::StoreError| Status::unavailable(e.to_string());
+        let (size, note) =
+            match size {
+                0 => store
+                    .latest_checkpoint()
+                    .map_err(unavailable)?
+                    .ok_or_else(|| Status::unavailable("no checkpoint has been signed yet"))?,
+                size => {
+                    let note = store.checkpoint(size).map_err(unavailable)?.ok_or_else(|| {
+                    let latest = store
+                        .latest_checkpoint()
+                        .ok()
+                        .flatten()
+                        .map_or(0, |(s, _)| s);
+                    Status::failed_precondition(format!(
+                        "tree size {size} was never signed; ask for a signed size (the latest \
+                         is {latest}) or 0 for the latest"
+                    ))
+                })?;
+                    (size, note)
+                }
+            };
+        let root = merkle::root(&StoredHashes(store), size)
+            .map_err(|e| Status::internal(e.to_string()))?;
+        Ok(pb::Checkpoint {
+            tree_size: size,
+            root_hash: root.to_vec(),
+            note,
+        })
+    }
+
+    fn authorize_admin_or_auditor(
+        state: &State,
+        credential: &ReadCredential,
+    ) -> Result<(), Refusal> {
+        match credential.role(state)? {
+            Role::BureauAdmin | Role::Auditor => Ok(()),
+            role => Err(Refusal::NotAllowed {
+                operation: "reading the whole log",
+                expected: "a bureau admin or auditor key",
+                found: role.to_string(),
+            }),
+        }
+    }
+}
+
+fn hashes(proof: Vec<Hash>) -> Vec<Vec<u8>> {
+    proof.into_iter().map(|h| h.to_vec()).collect()
+}
+
+fn proof_status(error: merkle::ProofError) -> Status {
+    match error {
+        merkle::ProofError::Invalid(why) => Status::invalid_argument(why),
+        other => Status::internal(other.to_string()),
+    }
+}
+
+fn checkpoint_message(checkpoint: &SignedCheckpoint) -> pb::Checkpoint {
+    pb::Checkpoint {
+        tree_size: checkpoint.size,
+        root_hash: checkpoint.root.to_vec(),
+        note: checkpoint.note.clone(),
+    }
+}
+
+#[tonic::async_trait]
+impl AuditService for AuditApi {
+    async fn get_checkpoint(
+        &self,
+        request: Request<pb::GetCheckpointRequest>,
+    ) -> Result<Response<pb::Checkpoint>, Status> {
+        let store = self.store()?;
+        let checkpoint = self.signed(store.as_ref(), request.into_inner().tree_size)?;
+        Ok(Response::new(checkpoint))
+    }
+
+    async fn get_inclusion_proof(
+        &self,
+        request: Request<pb::GetInclusionProofRequest>,
+    ) -> Result<Response<pb::InclusionProof>, Status> {
+        let request = request.into_inner();
+        let store = self.store()?;
+        let checkpoint = self.signed(store.as_ref(), request.tree_size)?;
+        let index = match request.leaf {
+            Some(pb::get_inclusion_proof_request::Leaf::LeafIndex(index)) => index,
+            Some(pb::get_inclusion_proof_request::Leaf::LeafHash(hash)) => {
+                let hash: Hash = hash
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| Status::invalid_argument("leaf_hash: expected 32 bytes"))?;
+                store
+                    .leaf_index(&hash)
+                    .map_err(|e| Status::unavailable(e.to_string()))?
+                    .ok_or_else(|| Status::not_found("no entry has this leaf hash"))?
+            }
+            None => {
+                return Err(Status::invalid_argument(
+                    "leaf: expected leaf_index or leaf_hash",
+                ));
+            }
+        };
+        if index >= checkpoint.tree_size {
+            return Err(Status::failed_precondition(format!(
+                "entry {index} is not in the tree of size {}; ask for a later signed size",
+                checkpoint.tree_size
+            )));
+        }
+        let proof =
+            merkle::inclusion_proof(&StoredHashes(store.as_ref()), index, checkpoint.tree_size)
+                .map_err(proof_status)?;
+        Ok(Response::new(pb::InclusionProof {
+            leaf_index: index,
+            tree_size: checkpoint.tree_size,
+            hashes: hashes(proof),
+        }))
+    }
+
+    async fn get_consistency_proof(
+        &self,
+        request: Request<pb::GetConsistencyProofRequest>,
+    ) -> Result<Response<pb::ConsistencyProof>, Status> {
+        let request = request.into_inner();
+        if request.first_size == 0 {
+            return Err(Status::invalid_argument(
+                "first_size: expected a signed size of at least 1",
+            ));
+        }
+        let store = self.store()?;
+        let first = self.signed(store.as_ref(), request.first_size)?;
+        let second = self.signed(store.as_ref(), request.second_size)?;
+        if first.tree_size > second.tree_size {
+            return Err(Status::invalid_argument(format!(
+                "first_size {} is larger than second_size {}",
+                first.tree_size, second.tree_size
+            )));
+        }
+        let proof = merkle::consistency_proof(
+            &StoredHashes(store.as_ref()),
+            first.tree_size,
+            second.tree_size,
+        )
+        .map_err(proof_status)?;
+        Ok(Response::new(pb::ConsistencyProof {
+            first_size: first.tree_size,
+            second_size: second.tree_size,
+            hashes: hashes(proof),
+        }))
+    }
+
+    type GetEntriesStream = tokio_stream::Iter<std::vec::IntoIter<Result<pb::EntryBatch, Status>>>;
+
+    async fn get_entries(
+        &self,
+        request: Request<pb::GetEntriesRequest>,
+    ) -> Result<Response<Self::GetEntriesStream>, Status> {
+        let credential = ReadCredential::from_request(&request, methods::GET_ENTRIES)?;
+        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        self.ledger
+            .read(move |state| Self::authorize_admin_or_auditor(state, &credential))
+            .await??;
+        let request = request.into_inner();
+        let store = self.store()?;
+        let latest = self.signed(store.as_ref(), 0)?.tree_size;
+        if request.start > request.end
+            || request.end > latest
+            || request.end - request.start > MAX_ENTRIES_PER_CALL
+        {
+            return Err(Status::invalid_argument(format!(
+                "expected start <= end <= {latest} (the latest signed size) and at most \
+                 {MAX_ENTRIES_PER_CALL} entries; found {} .. {}",
+                request.start, request.end
+            )));
+        }
+        let mut batches = Vec::new();
+        let mut batch = pb::EntryBatch {
+            start: request.start,
+            entries: Vec::new(),
+        };
+        let mut bytes = 0;
+        for item in store.scan(request.start) {
+            let (sequence, entry) = item.map_err(|e| Status::unavailable(e.to_string()))?;
+            if sequence >= request.end {
+                break;
+            }
+            if bytes + entry.len() > BATCH_BYTES && !batch.entries.is_empty() {
+                let next = pb::EntryBatch {
+                    start: sequence,
+                    entries: Vec::new(),
+                };
+                batches.push(Ok(std::mem::replace(&mut batch, next)));
+                bytes = 0;
+            }
+            bytes += entry.len();
+            batch.entries.push(entry);
+        }
+        if !batch.entries.is_empty() {
+            batches.push(Ok(batch));
+        }
+        Ok(Response::new(tokio_stream::iter(batches)))
+    }
+
+    async fn get_transaction_receipt(
+        &self,
+        request: Request<pb::GetTransactionReceiptRequest>,
+    ) -> Result<Response<pb::TransactionReceipt>, Status> {
+        let credential = ReadCredential::from_request(&request, methods::GET_TRANSACTION_RECEIPT)?;
+        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let request_id = RequestId::from_slice(&request.into_inner().request_id)?;
+        let (receipt, checkpoint, signer_public_key) = self
+            .ledger
+            .with_checkpoint(move |state, checkpoint| {
+                let role = credential.role(state)?;
+                let entry = state
+                    .entry_for_request(&request_id)
+                    .ok_or_else(|| Refusal::UnknownRequest(request_id.to_string()))?;
+                if !state.may_read_entry(&role, entry) {
+                    return Err(Refusal::OutOfScope {
+                        role: role.name(),
+                        scope: role.scope(),
+                        requested: format!("entry {}", entry.sequence),
+                    });
+                }
+                let signer = state
+                    .key(&entry.signer)
+                    .map(|k| k.public_key.to_bytes().to_vec())
+                    .unwrap_or_default();
+                Ok((
+                    convert::receipt(entry),
+                    checkpoint_message(checkpoint),
+                    signer,
+                ))
+            })
+            .await??;
+        let store = self.store()?;
+        let log_entry = store
+            .entry(receipt.sequence)
+            .map_err(|e| Status::unavailable(e.to_string()))?
+            .ok_or_else(|| Status::internal("a committed entry is missing from the store"))?;
+        let proof = merkle::inclusion_proof(
+            &StoredHashes(store.as_ref()),
+            receipt.sequence,
+            checkpoint.tree_size,
+        )
+        .map_err(proof_status)?;
+        Ok(Response::new(pb::TransactionReceipt {
+            log_entry,
+            proof: Some(pb::InclusionProof {
+                leaf_index: receipt.sequence,
+                tree_size: checkpoint.tree_size,
+                hashes: hashes(proof),
+            }),
+            checkpoint: Some(checkpoint),
+            signer_public_key,
+            receipt: Some(receipt),
+        }))
+    }
+
+    async fn get_key_set(
+        &self,
+        request: Request<pb::GetKeySetRequest>,
+    ) -> Result<Response<pb::KeySet>, Status> {
+        let store = self.store()?;
+        let size = self
+            .signed(store.as_ref(), request.into_inner().tree_size)?
+            .tree_size;
+        let keys = self
+            .ledger
+            .read(move |state| {
+                let mut keys: Vec<pb::Key> = state
+                    .keys()
+                    .filter(|(_, k)| {
+                        k.registered_at < size && k.revoked_at.is_none_or(|r| r >= size)
+                    })
+                    .map(|(id, k)| {
+                        let (role, scope) = convert::role(&k.role);
+                        pb::Key {
+                            key_id: id.to_string(),
+                            public_key: k.public_key.to_bytes().to_vec(),
+                            role: role.into(),
+                            scope,
+                            registered_at: k.registered_at,
+                            revoked_at: k.revoked_at,
+                        }
+                    })
+                    .collect();
+                keys.sort_by(|a, b| {
+                    (a.registered_at, &a.key_id).cmp(&(b.registered_at, &b.key_id))
+                });
+                keys
+            })
+            .await?;
+        Ok(Response::new(pb::KeySet {
+            tree_size: size,
+            keys,
+        }))
+    }
+
+    async fn get_state_snapshot(
+        &self,
+        request: Request<pb::GetStateSnapshotRequest>,
+    ) -> Result<Response<pb::StateSnapshot>, Status> {
+        let credential = ReadCredential::from_request(&request, methods::GET_STATE_SNAPSHOT)?;
+        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let snapshot = self
+            .ledger
+            .with_checkpoint(move |state, checkpoint| {
+                Self::authorize_admin_or_auditor(state, &credential)?;
+                let accounts = state
+                    .accounts()
+                    .iter()
+                    .map(|a| state.account(a).map(convert::account))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok::<_, Refusal>(pb::StateSnapshot {
+                    checkpoint: Some(checkpoint_message(checkpoint)),
+                    accounts,
+                })
+            })
+            .await??;
+        Ok(Response::new(snapshot))
+    }
+}

@@ -1,0 +1,450 @@
+//! The verifiable log through the real server: checkpoints, proofs, receipts, key sets, and
+//! the auditor's verifier catching a server that lies.
+
+use ed25519_dalek::VerifyingKey;
+use shanzhi::client::{ServerSource, Signer};
+use shanzhi::crypto::KeyFile;
+use shanzhi::genesis;
+use shanzhi::log::checkpoint::Checkpoint;
+use shanzhi::log::merkle::{self, Hash};
+use shanzhi::pb::audit as audit_pb;
+use shanzhi::pb::points as pb;
+use shanzhi::verifier::{AuditSource, VerifyError, verify, verify_receipt};
+use tonic::Code;
+
+use crate::helpers::*;
+
+/// A ledger with a village, a household, a shop, some points moved, and an auditor key.
+async fn busy_ledger() -> (TestApp, Signer) {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    let home = app.household(&village, "h1").await;
+    let shop_fixture = app.shop("s1").await;
+    app.allocate("v1", 1000).await.unwrap();
+    for points in [5, 8, 13] {
+        app.issue(&village.officer, "v1", "h1", points)
+            .await
+            .unwrap();
+    }
+    app.redeem(&shop_fixture, &home, 6).await.unwrap();
+    let auditor = Signer::generate();
+    app.client
+        .submit(&app.admin, register_key(&auditor, pb::Role::Auditor, ""))
+        .await
+        .unwrap();
+    (app, auditor)
+}
+
+async fn log_key(app: &mut TestApp) -> VerifyingKey {
+    let info = app
+        .client
+        .transactions
+        .get_ledger_info(pb::GetLedgerInfoRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    VerifyingKey::from_bytes(&info.log_public_key.try_into().unwrap()).unwrap()
+}
+
+fn hashes(proof: &[Vec<u8>]) -> Vec<Hash> {
+    proof
+        .iter()
+        .map(|h| h.as_slice().try_into().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_entry_is_provably_in_the_signed_tree_and_trees_are_consistent() {
+    let (mut app, auditor) = busy_ledger().await;
+    let key = log_key(&mut app).await;
+    // A snapshot makes sure a checkpoint covers every entry so far.
+    let first = app
+        .client
+        .state_snapshot(&auditor)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap();
+    let first = Checkpoint::verify(&first.note, &key, first.note.lines().next().unwrap()).unwrap();
+    assert_eq!(first.size, app.log_size().await);
+
+    let entries = app
+        .client
+        .log_entries(&auditor, 0, first.size)
+        .await
+        .unwrap();
+    assert_eq!(entries.len() as u64, first.size);
+    for (index, entry) in entries.iter().enumerate() {
+        let index = index as u64;
+        let proof = app
+            .client
+            .audit
+            .get_inclusion_proof(audit_pb::GetInclusionProofRequest {
+                leaf: Some(audit_pb::get_inclusion_proof_request::Leaf::LeafIndex(
+                    index,
+                )),
+                tree_size: first.size,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let leaf = merkle::leaf_hash(entry);
+        assert!(merkle::verify_inclusion(
+            index,
+            first.size,
+            &leaf,
+            &hashes(&proof.hashes),
+            &first.root
+        ));
+        // The same proof by leaf hash.
+        let by_hash = app
+            .client
+            .audit
+            .get_inclusion_proof(audit_pb::GetInclusionProofRequest {
+                leaf: Some(audit_pb::get_inclusion_proof_request::Leaf::LeafHash(
+                    leaf.to_vec(),
+                )),
+                tree_size: first.size,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(by_hash, proof);
+    }
+
+    // More entries, a newer checkpoint, and a proof that the old tree is its prefix.
+    app.program("p1").await;
+    let second = app
+        .client
+        .state_snapshot(&auditor)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap();
+    let second = Checkpoint::verify(&second.note, &key, &first.origin).unwrap();
+    assert!(second.size > first.size);
+    let proof = app
+        .client
+        .consistency_proof(first.size, second.size)
+        .await
+        .unwrap();
+    assert!(merkle::verify_consistency(
+        first.size,
+        second.size,
+        &first.root,
+        &second.root,
+        &hashes(&proof)
+    ));
+}
+
+#[tokio::test]
+async fn sizes_that_were_never_signed_are_failed_preconditions() {
+    let (mut app, auditor) = busy_ledger().await;
+    let signed = app
+        .client
+        .state_snapshot(&auditor)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap();
+    let unsigned = signed.tree_size + 5;
+    assert_refused(
+        app.client
+            .audit
+            .get_checkpoint(audit_pb::GetCheckpointRequest {
+                tree_size: unsigned,
+            })
+            .await,
+        Code::FailedPrecondition,
+        "was never signed",
+    );
+    assert_refused(
+        app.client
+            .consistency_proof(signed.tree_size, unsigned)
+            .await,
+        Code::FailedPrecondition,
+        "was never signed",
+    );
+    assert_refused(
+        app.client
+            .audit
+            .get_key_set(audit_pb::GetKeySetRequest {
+                tree_size: unsigned,
+            })
+            .await,
+        Code::FailedPrecondition,
+        "was never signed",
+    );
+    assert_refused(
+        app.client.log_entries(&auditor, 0, unsigned).await,
+        Code::InvalidArgument,
+        "the latest signed size",
+    );
+    // Whole-log reads are for auditors and the bureau only.
+    let village = app.village("v9").await;
+    assert_refused(
+        app.client.log_entries(&village.officer, 0, 1).await,
+        Code::PermissionDenied,
+        "a bureau admin or auditor key",
+    );
+    assert_refused(
+        app.client.state_snapshot(&village.officer).await,
+        Code::PermissionDenied,
+        "a bureau admin or auditor key",
+    );
+}
+
+#[tokio::test]
+async fn the_key_set_at_a_signed_size_is_the_one_in_force_then() {
+    let (mut app, auditor) = busy_ledger().await;
+    let before = app
+        .client
+        .state_snapshot(&auditor)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap();
+    app.client
+        .submit(
+            &app.admin,
+            pb::transaction_body::Operation::RevokeKey(pb::RevokeKey {
+                key_id: auditor.key_id().to_string(),
+                reason: "rotated".into(),
+            }),
+        )
+        .await
+        .unwrap();
+    let admin_view = app
+        .client
+        .state_snapshot(&app.admin)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap();
+    let key_set = |size| audit_pb::GetKeySetRequest { tree_size: size };
+    let old = app
+        .client
+        .audit
+        .get_key_set(key_set(before.tree_size))
+        .await
+        .unwrap()
+        .into_inner();
+    let new = app
+        .client
+        .audit
+        .get_key_set(key_set(admin_view.tree_size))
+        .await
+        .unwrap()
+        .into_inner();
+    let has_auditor = |set: &audit_pb::KeySet| {
+        set.keys
+            .iter()
+            .any(|k| k.key_id == auditor.key_id().to_string())
+    };
+    assert!(has_auditor(&old));
+    assert!(!has_auditor(&new));
+    let admin = old.keys.iter().find(|k| k.registered_at == 0).unwrap();
+    assert_eq!(admin.role, pb::Role::BureauAdmin as i32);
+}
+
+#[tokio::test]
+async fn a_saved_receipt_checks_out_offline_and_a_doctored_one_does_not() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    app.household(&village, "h1").await;
+    app.allocate("v1", 100).await.unwrap();
+    let issued = app.issue(&village.officer, "v1", "h1", 7).await.unwrap();
+    let key = log_key(&mut app).await;
+
+    let receipt = app
+        .client
+        .transaction_receipt(&village.officer, issued.request_id.clone())
+        .await
+        .unwrap();
+    let report = verify_receipt(&receipt, &key).unwrap();
+    assert_eq!(report.sequence, issued.sequence);
+    assert_eq!(report.signer, village.officer.key_id().to_string());
+
+    let mut doctored = receipt.clone();
+    let last = doctored.log_entry.len() - 1;
+    doctored.log_entry[last] ^= 1;
+    assert!(verify_receipt(&doctored, &key).is_err());
+    let stranger = Signer::generate().key_file().signing_key.verifying_key();
+    assert!(verify_receipt(&receipt, &stranger).is_err());
+}
+
+/// The real server as the source, with one lie added.
+struct Lying<'a> {
+    honest: ServerSource<'a>,
+    lie: Lie,
+}
+
+#[derive(Clone)]
+enum Lie {
+    None,
+    FlipByte(usize),
+    Remove(usize),
+    Swap(usize),
+    OtherKey(Box<ed25519_dalek::SigningKey>),
+    Balance,
+}
+
+impl AuditSource for Lying<'_> {
+    async fn snapshot(&mut self) -> Result<audit_pb::StateSnapshot, String> {
+        let mut snapshot = self.honest.snapshot().await?;
+        match &self.lie {
+            Lie::OtherKey(key) => {
+                let checkpoint = snapshot.checkpoint.as_mut().unwrap();
+                let origin = checkpoint.note.lines().next().unwrap().to_owned();
+                checkpoint.note = Checkpoint {
+                    origin,
+                    size: checkpoint.tree_size,
+                    root: checkpoint.root_hash.as_slice().try_into().unwrap(),
+                }
+                .sign(key);
+            }
+            Lie::Balance => snapshot.accounts[1].balance += 1,
+            _ => {}
+        }
+        Ok(snapshot)
+    }
+
+    async fn consistency_proof(&mut self, first: u64, second: u64) -> Result<Vec<Hash>, String> {
+        self.honest.consistency_proof(first, second).await
+    }
+
+    async fn entries(&mut self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, String> {
+        let mut entries = self.honest.entries(start, end).await?;
+        match self.lie {
+            Lie::FlipByte(i) => {
+                let middle = entries[i].len() / 2;
+                entries[i][middle] ^= 0x01;
+            }
+            Lie::Remove(i) => {
+                entries.remove(i);
+            }
+            Lie::Swap(i) => entries.swap(i, i + 1),
+            _ => {}
+        }
+        Ok(entries)
+    }
+}
+
+async fn verify_with(
+    app: &mut TestApp,
+    auditor: &Signer,
+    lie: Lie,
+    previous: Option<&str>,
+) -> Result<String, VerifyError> {
+    let key = log_key(app).await;
+    let mut source = Lying {
+        honest: ServerSource {
+            client: &mut app.client,
+            signer: auditor,
+        },
+        lie,
+    };
+    verify(&mut source, &key, previous)
+        .await
+        .map(|r| r.checkpoint_note)
+}
+
+#[tokio::test]
+async fn the_verifier_accepts_an_honest_server_twice() {
+    let (mut app, auditor) = busy_ledger().await;
+    let first = verify_with(&mut app, &auditor, Lie::None, None)
+        .await
+        .unwrap();
+    app.village("v2").await;
+    let second = verify_with(&mut app, &auditor, Lie::None, Some(&first))
+        .await
+        .unwrap();
+    assert_ne!(first, second);
+}
+
+#[tokio::test]
+async fn the_verifier_catches_a_flipped_byte_in_a_stored_entry() {
+    let (mut app, auditor) = busy_ledger().await;
+    let error = verify_with(&mut app, &auditor, Lie::FlipByte(4), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            VerifyError::Replay { sequence: 4, .. } | VerifyError::RootMismatch { .. }
+        ),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn the_verifier_catches_a_removed_entry() {
+    let (mut app, auditor) = busy_ledger().await;
+    let error = verify_with(&mut app, &auditor, Lie::Remove(3), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, VerifyError::WrongEntryCount { .. }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn the_verifier_catches_a_reordered_pair() {
+    let (mut app, auditor) = busy_ledger().await;
+    let error = verify_with(&mut app, &auditor, Lie::Swap(5), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, VerifyError::Replay { sequence: 5, .. }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn the_verifier_catches_a_checkpoint_signed_by_another_key() {
+    let (mut app, auditor) = busy_ledger().await;
+    let other = shanzhi::crypto::generate_signing_key();
+    let error = verify_with(&mut app, &auditor, Lie::OtherKey(Box::new(other)), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, VerifyError::Checkpoint(_)), "{error}");
+}
+
+#[tokio::test]
+async fn the_verifier_catches_a_forked_checkpoint() {
+    let (mut app, auditor) = busy_ledger().await;
+    let honest = verify_with(&mut app, &auditor, Lie::None, None)
+        .await
+        .unwrap();
+    // A checkpoint the log key signed for another history of the same size: what an
+    // auditor holds after a server showed it a different view.
+    let log_key = KeyFile::read(&genesis::log_key_path(app.data.path()))
+        .unwrap()
+        .signing_key;
+    let real = Checkpoint::verify(
+        &honest,
+        &log_key.verifying_key(),
+        honest.lines().next().unwrap(),
+    )
+    .unwrap();
+    let fork = Checkpoint {
+        root: merkle::leaf_hash(b"another history"),
+        ..real.clone()
+    }
+    .sign(&log_key);
+    app.village("v2").await;
+    let error = verify_with(&mut app, &auditor, Lie::None, Some(&fork))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, VerifyError::Inconsistent { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn the_verifier_catches_a_balance_the_log_does_not_support() {
+    let (mut app, auditor) = busy_ledger().await;
+    let error = verify_with(&mut app, &auditor, Lie::Balance, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, VerifyError::Balance { .. }), "{error}");
+}
