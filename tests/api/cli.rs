@@ -249,6 +249,72 @@ async fn a_new_user_runs_the_whole_flow_with_the_cli_and_stops_with_sigterm() {
         "{history}"
     );
 
+    // The auditor verifies the whole ledger, twice (the second run checks consistency with
+    // the first), and a resident's receipt checks out offline.
+    let log_key = info
+        .lines()
+        .find_map(|l| l.strip_prefix("log public key:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let auditor_public = keygen(Path::new(&path("auditor.key")));
+    server.run(&[
+        "register-key",
+        "--key",
+        admin,
+        "--public-key",
+        &auditor_public,
+        "--role",
+        "auditor",
+    ]);
+    let state = path("verify.checkpoint");
+    let auditor_key = path("auditor.key");
+    let verify = [
+        "verify",
+        "--key",
+        &auditor_key,
+        "--log-key",
+        &log_key,
+        "--state",
+        &state,
+    ];
+    let first = server.run(&verify);
+    assert!(
+        first.contains("first run") && first.contains("OK"),
+        "{first}"
+    );
+    let second = server.run(&verify);
+    assert!(
+        second.contains("is a prefix of this one") && second.contains("OK"),
+        "{second}"
+    );
+    let request_id = sale
+        .split_whitespace()
+        .skip_while(|w| *w != "request")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let receipt_file = path("sale.receipt");
+    server.run(&[
+        "save-receipt",
+        "--key",
+        &path("resident.key"),
+        "--request-id",
+        &request_id,
+        "--out",
+        &receipt_file,
+    ]);
+    let checked = Command::new(BIN)
+        .args(["verify-receipt", &receipt_file, "--log-key", &log_key])
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("is in the log of"));
+
     let status = server.terminate().await;
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 

@@ -10,9 +10,10 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use shanzhi::client::{LedgerClient, Signer};
+use shanzhi::client::{LedgerClient, ServerSource, Signer};
 use shanzhi::crypto::{KeyFile, random_bytes};
 use shanzhi::pb::points as pb;
+use shanzhi::verifier::verify;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::helpers::{LONG, body, household, issue, issuer, register_issuer, register_key};
@@ -91,6 +92,11 @@ async fn acknowledged_transactions_survive_sigkill_exactly_once() {
     let mut sent: HashMap<Vec<u8>, pb::SignedTransaction> = HashMap::new();
     let mut acknowledged: HashMap<Vec<u8>, u64> = HashMap::new();
     let mut url = url;
+    let log_key = KeyFile::read(&data.join("keys/log.key"))
+        .unwrap()
+        .signing_key
+        .verifying_key();
+    let mut verified: Option<String> = None;
     for cycle in 0..cycles {
         let client = LedgerClient::connect(&url).await.unwrap();
         let mut workers = Vec::new();
@@ -170,6 +176,18 @@ async fn acknowledged_transactions_survive_sigkill_exactly_once() {
             acknowledged.len(),
             "two requests share an entry"
         );
+
+        // The whole log verifies: signed checkpoint, Merkle root, every signature, a replay
+        // equal to the server's balances, and consistency with the checkpoint verified in the
+        // previous cycle, across the crash.
+        let mut source = ServerSource {
+            client: &mut client,
+            signer: &admin,
+        };
+        let report = verify(&mut source, &log_key, verified.as_deref())
+            .await
+            .unwrap_or_else(|e| panic!("cycle {cycle}: {e}"));
+        verified = Some(report.checkpoint_note);
     }
     assert!(!acknowledged.is_empty());
     server.start_kill().unwrap();

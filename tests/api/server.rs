@@ -26,6 +26,7 @@ async fn health_reports_serving_for_the_points_services() {
     for service in [
         "shanzhi.points.v1.TransactionService",
         "shanzhi.points.v1.QueryService",
+        "shanzhi.audit.v1.AuditService",
     ] {
         let status = health
             .check(HealthCheckRequest {
@@ -63,6 +64,7 @@ async fn reflection_lists_every_service() {
     for expected in [
         "shanzhi.points.v1.TransactionService",
         "shanzhi.points.v1.QueryService",
+        "shanzhi.audit.v1.AuditService",
         "grpc.health.v1.Health",
     ] {
         assert!(
