@@ -19,6 +19,7 @@ use crate::verifier::AuditSource;
 use crate::writer::now_unix_ms;
 
 /// Signs transactions, payment codes and read credentials with one key.
+#[derive(Clone)]
 pub struct Signer {
     key: KeyFile,
 }

@@ -17,6 +17,7 @@ use super::key_id;
 use crate::ledger::KeyId;
 
 /// A signing key loaded from or written to a key file.
+#[derive(Clone)]
 pub struct KeyFile {
     /// The secret key.
     pub signing_key: SigningKey,

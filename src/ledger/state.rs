@@ -1492,27 +1492,27 @@ impl State {
 }
 
 #[cfg(test)]
-mod tests {
-    //! The state machine on its own: no server, no store, time chosen by the test.
+mod tests_support {
+    //! Helpers for the state machine's tests: a ledger in memory, time chosen by the test.
 
     use super::*;
     use crate::client::Signer;
-    use crate::ledger::RefusalClass;
     use crate::pb::points::transaction_body::Operation as Op;
 
-    const T0: u64 = 1_796_000_000_000;
+    pub const T0: u64 = 1_796_000_000_000;
 
-    struct Ledger {
-        state: State,
-        admin: Signer,
-        ledger_id: LedgerId,
-        now: u64,
+    #[derive(Clone)]
+    pub struct Ledger {
+        pub state: State,
+        pub admin: Signer,
+        pub ledger_id: LedgerId,
+        pub now: u64,
         /// Every committed transaction with its commit time: the log.
-        log: Vec<(u64, pb::SignedTransaction)>,
+        pub log: Vec<(u64, pb::SignedTransaction)>,
     }
 
     impl Ledger {
-        fn new() -> Self {
+        pub fn new() -> Self {
             let admin = Signer::generate();
             let ledger_id = LedgerId([3; 16]);
             let mut ledger = Self {
@@ -1539,7 +1539,7 @@ mod tests {
             ledger
         }
 
-        fn signed(&self, signer: &Signer, operation: Op) -> pb::SignedTransaction {
+        pub fn signed(&self, signer: &Signer, operation: Op) -> pb::SignedTransaction {
             let body = pb::TransactionBody {
                 request_id: crate::crypto::random_bytes::<16>().to_vec(),
                 not_after_unix_ms: self.now + 30_000,
@@ -1548,7 +1548,7 @@ mod tests {
             signer.sign(&self.ledger_id, &body)
         }
 
-        fn apply(&mut self, signer: &Signer, operation: Op) -> Result<EntryRecord, Refusal> {
+        pub fn apply(&mut self, signer: &Signer, operation: Op) -> Result<EntryRecord, Refusal> {
             let signed = self.signed(signer, operation);
             self.now += 1;
             let entry = self
@@ -1559,7 +1559,7 @@ mod tests {
             Ok(entry)
         }
 
-        fn admin_does(&mut self, operation: Op) -> EntryRecord {
+        pub fn admin_does(&mut self, operation: Op) -> EntryRecord {
             let admin = Signer::new(crate::crypto::KeyFile::new(
                 self.admin.key_file().signing_key.clone(),
             ));
@@ -1567,7 +1567,7 @@ mod tests {
                 .expect("admin operation applies")
         }
 
-        fn issuer(&mut self, id: &str, kind: pb::IssuerKind, budget: u64) -> Signer {
+        pub fn issuer(&mut self, id: &str, kind: pb::IssuerKind, budget: u64) -> Signer {
             self.admin_does(Op::RegisterIssuer(pb::RegisterIssuer {
                 issuer_id: id.into(),
                 kind: kind.into(),
@@ -1592,7 +1592,7 @@ mod tests {
             officer
         }
 
-        fn household(&mut self, id: &str, village: &str) {
+        pub fn household(&mut self, id: &str, village: &str) {
             self.admin_does(Op::RegisterHousehold(pb::RegisterHousehold {
                 household_id: id.into(),
                 village_id: village.into(),
@@ -1600,12 +1600,12 @@ mod tests {
             }));
         }
 
-        fn balance(&self, account: AccountId) -> i128 {
+        pub fn balance(&self, account: AccountId) -> i128 {
             self.state.account(&account).unwrap().balance
         }
 
         /// Every account view and the log size: equal snapshots mean nothing changed.
-        fn snapshot(&self) -> (u64, Vec<AccountView>) {
+        pub fn snapshot(&self) -> (u64, Vec<AccountView>) {
             let views = self
                 .state
                 .accounts()
@@ -1616,7 +1616,7 @@ mod tests {
         }
     }
 
-    fn issue(issuer: &str, household: &str, points: u64) -> Op {
+    pub fn issue(issuer: &str, household: &str, points: u64) -> Op {
         Op::IssuePoints(pb::IssuePoints {
             issuer_id: issuer.into(),
             household_id: household.into(),
@@ -1626,7 +1626,7 @@ mod tests {
         })
     }
 
-    fn deduct(issuer: &str, household: &str, points: u64) -> Op {
+    pub fn deduct(issuer: &str, household: &str, points: u64) -> Op {
         Op::DeductPoints(pb::DeductPoints {
             issuer_id: issuer.into(),
             household_id: household.into(),
@@ -1636,16 +1636,83 @@ mod tests {
         })
     }
 
-    fn reverse(sequence: u64) -> Op {
+    pub fn reverse(sequence: u64) -> Op {
         Op::ReverseEntry(pb::ReverseEntry {
             sequence,
             reason: "mistake".into(),
         })
     }
 
-    fn id<T>(parse: fn(&'static str, &str) -> Result<T, Refusal>, text: &str) -> T {
+    pub fn id<T>(parse: fn(&'static str, &str) -> Result<T, Refusal>, text: &str) -> T {
         parse("id", text).unwrap()
     }
+
+    impl Ledger {
+        /// A signer holding the admin key.
+        pub fn admin_signer(&self) -> Signer {
+            Signer::new(crate::crypto::KeyFile::new(
+                self.admin.key_file().signing_key.clone(),
+            ))
+        }
+    }
+
+    /// A resident's payment code, valid 10 s from the ledger's clock.
+    pub fn payment_code(
+        ledger: &Ledger,
+        resident: &Signer,
+        household: &str,
+        max_points: u64,
+    ) -> pb::SignedSpendAuthorization {
+        let authorization = pb::SpendAuthorization {
+            household_id: household.into(),
+            max_points,
+            nonce: crate::crypto::random_bytes::<16>().to_vec(),
+            not_after_unix_ms: ledger.now + 10_000,
+        }
+        .encode_to_vec();
+        let signature = crate::crypto::sign(
+            &resident.key_file().signing_key,
+            crate::crypto::SigningContext::SpendAuthorization,
+            &ledger.ledger_id,
+            &authorization,
+        );
+        pb::SignedSpendAuthorization {
+            authorization,
+            resident_signature: Some(pb::Signature {
+                key_id: resident.key_id().to_string(),
+                signature: signature.to_vec(),
+            }),
+        }
+    }
+
+    /// A sale of `points` at `shop`.
+    pub fn redeem(
+        shop: &str,
+        household: &str,
+        points: u64,
+        code: pb::SignedSpendAuthorization,
+        counter: u64,
+    ) -> Op {
+        Op::Redeem(pb::Redeem {
+            shop_id: shop.into(),
+            household_id: household.into(),
+            points,
+            payment_code: Some(code),
+            terminal_counter: counter,
+            memo: String::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The state machine on its own: no server, no store, time chosen by the test.
+
+    use super::tests_support::*;
+    use super::*;
+    use crate::client::Signer;
+    use crate::ledger::RefusalClass;
+    use crate::pb::points::transaction_body::Operation as Op;
 
     #[test]
     fn a_deduction_returns_each_issuers_points_to_that_issuer() {
@@ -1860,5 +1927,304 @@ mod tests {
         // The bureau can still correct it.
         ledger.admin_does(reverse(old.sequence));
         assert_eq!(ledger.state.total_balance(), 0);
+    }
+}
+
+#[cfg(test)]
+mod authorization_matrix {
+    //! Every role × every operation, and every role × every account read: allowed or refused
+    //! with PERMISSION_DENIED, including a revoked key and keys of another scope.
+
+    use super::tests_support::*;
+    use super::*;
+    use crate::client::Signer;
+    use crate::ledger::RefusalClass;
+    use crate::pb::points::transaction_body::Operation as Op;
+
+    struct World {
+        ledger: Ledger,
+        actors: Vec<(&'static str, Signer)>,
+        issue_entry: u64,
+        allocation_entry: u64,
+        sale_entry: u64,
+        resident_h1_spare: Signer,
+    }
+
+    fn key(ledger: &mut Ledger, role: pb::Role, scope: &str) -> Signer {
+        let signer = Signer::generate();
+        ledger.admin_does(Op::RegisterKey(pb::RegisterKey {
+            public_key: signer.public_key(),
+            role: role.into(),
+            scope: scope.into(),
+            label: String::new(),
+        }));
+        signer
+    }
+
+    fn world() -> World {
+        let mut ledger = Ledger::new();
+        let officer_v1 = ledger.issuer("v1", pb::IssuerKind::Village, 1000);
+        let officer_v2 = ledger.issuer("v2", pb::IssuerKind::Village, 1000);
+        let program = ledger.issuer("p", pb::IssuerKind::Program, 1000);
+        ledger.household("h1", "v1");
+        ledger.household("h3", "v2");
+        for shop in ["s1", "s2"] {
+            ledger.admin_does(Op::RegisterShop(pb::RegisterShop {
+                shop_id: shop.into(),
+                name: shop.into(),
+            }));
+        }
+        let auditor = key(&mut ledger, pb::Role::Auditor, "");
+        let terminal_s1 = key(&mut ledger, pb::Role::ShopTerminal, "s1");
+        let terminal_s2 = key(&mut ledger, pb::Role::ShopTerminal, "s2");
+        let resident_h1 = key(&mut ledger, pb::Role::Resident, "h1");
+        let resident_h3 = key(&mut ledger, pb::Role::Resident, "h3");
+        let resident_h1_spare = key(&mut ledger, pb::Role::Resident, "h1");
+        let revoked = key(&mut ledger, pb::Role::VillageOfficer, "v1");
+        ledger.admin_does(Op::RevokeKey(pb::RevokeKey {
+            key_id: revoked.key_id().to_string(),
+            reason: "left".into(),
+        }));
+        ledger.apply(&officer_v1, issue("v1", "h1", 100)).unwrap();
+        let issue_entry = ledger
+            .apply(&officer_v1, issue("v1", "h1", 10))
+            .unwrap()
+            .sequence;
+        let allocation_entry = ledger
+            .admin_does(Op::AllocateBudget(pb::AllocateBudget {
+                issuer_id: "v2".into(),
+                points: 10,
+                memo: String::new(),
+            }))
+            .sequence;
+        let code = payment_code(&ledger, &resident_h1, "h1", 5);
+        let sale_entry = ledger
+            .apply(&terminal_s1, redeem("s1", "h1", 5, code, 1))
+            .unwrap()
+            .sequence;
+        let admin = ledger.admin_signer();
+        World {
+            ledger,
+            actors: vec![
+                ("bureau admin", admin),
+                ("auditor", auditor),
+                ("officer of v1", officer_v1),
+                ("officer of v2", officer_v2),
+                ("program issuer of p", program),
+                ("terminal of s1", terminal_s1),
+                ("terminal of s2", terminal_s2),
+                ("resident of h1", resident_h1),
+                ("resident of h3", resident_h3),
+                ("revoked officer of v1", revoked),
+            ],
+            issue_entry,
+            allocation_entry,
+            sale_entry,
+            resident_h1_spare,
+        }
+    }
+
+    #[test]
+    fn every_role_may_do_exactly_what_its_registration_allows() {
+        let world = world();
+        type Build = Box<dyn Fn(&World) -> Op>;
+        let operations: Vec<(&str, Build, &[&str])> = vec![
+            (
+                "register an auditor key",
+                Box::new(|_| {
+                    Op::RegisterKey(pb::RegisterKey {
+                        public_key: Signer::generate().public_key(),
+                        role: pb::Role::Auditor.into(),
+                        scope: String::new(),
+                        label: String::new(),
+                    })
+                }),
+                &["bureau admin"],
+            ),
+            (
+                "register a resident key of h1",
+                Box::new(|_| {
+                    Op::RegisterKey(pb::RegisterKey {
+                        public_key: Signer::generate().public_key(),
+                        role: pb::Role::Resident.into(),
+                        scope: "h1".into(),
+                        label: String::new(),
+                    })
+                }),
+                &["bureau admin", "officer of v1"],
+            ),
+            (
+                "revoke a resident key of h1",
+                Box::new(|w| {
+                    Op::RevokeKey(pb::RevokeKey {
+                        key_id: w.resident_h1_spare.key_id().to_string(),
+                        reason: "lost phone".into(),
+                    })
+                }),
+                &["bureau admin", "officer of v1"],
+            ),
+            (
+                "register an issuer",
+                Box::new(|_| {
+                    Op::RegisterIssuer(pb::RegisterIssuer {
+                        issuer_id: "v9".into(),
+                        kind: pb::IssuerKind::Village.into(),
+                        name: "v9".into(),
+                    })
+                }),
+                &["bureau admin"],
+            ),
+            (
+                "register a household in v1",
+                Box::new(|_| {
+                    Op::RegisterHousehold(pb::RegisterHousehold {
+                        household_id: "h9".into(),
+                        village_id: "v1".into(),
+                        resident_public_keys: vec![],
+                    })
+                }),
+                &["bureau admin", "officer of v1"],
+            ),
+            (
+                "register a shop",
+                Box::new(|_| {
+                    Op::RegisterShop(pb::RegisterShop {
+                        shop_id: "s9".into(),
+                        name: "s9".into(),
+                    })
+                }),
+                &["bureau admin"],
+            ),
+            (
+                "allocate budget",
+                Box::new(|_| {
+                    Op::AllocateBudget(pb::AllocateBudget {
+                        issuer_id: "v1".into(),
+                        points: 1,
+                        memo: String::new(),
+                    })
+                }),
+                &["bureau admin"],
+            ),
+            (
+                "issue from v1 to h1",
+                Box::new(|_| issue("v1", "h1", 1)),
+                &["officer of v1"],
+            ),
+            (
+                "issue from p to h1",
+                Box::new(|_| issue("p", "h1", 1)),
+                &["program issuer of p"],
+            ),
+            (
+                "issue from v2 to h1",
+                Box::new(|_| issue("v2", "h1", 1)),
+                &[],
+            ),
+            (
+                "deduct for v1 from h1",
+                Box::new(|_| deduct("v1", "h1", 1)),
+                &["officer of v1"],
+            ),
+            (
+                "reverse v1's issue",
+                Box::new(|w| reverse(w.issue_entry)),
+                &["bureau admin", "officer of v1"],
+            ),
+            (
+                "reverse a budget allocation",
+                Box::new(|w| reverse(w.allocation_entry)),
+                &["bureau admin"],
+            ),
+            (
+                "refund a sale at s1",
+                Box::new(|w| reverse(w.sale_entry)),
+                &["bureau admin", "terminal of s1"],
+            ),
+            (
+                "redeem at s1 for h1",
+                Box::new(|w| {
+                    let resident = &w.actors[7].1;
+                    let code = payment_code(&w.ledger, resident, "h1", 1);
+                    redeem("s1", "h1", 1, code, 99)
+                }),
+                &["terminal of s1"],
+            ),
+        ];
+        let mut checked = 0;
+        for (operation, build, allowed) in &operations {
+            for (actor, signer) in &world.actors {
+                let mut ledger = world.ledger.clone();
+                let result = ledger.apply(signer, build(&world));
+                if allowed.contains(actor) {
+                    assert!(result.is_ok(), "{actor} should {operation}: {result:?}");
+                } else {
+                    let refusal = result.expect_err(&format!("{actor} must not {operation}"));
+                    assert_eq!(
+                        refusal.class(),
+                        RefusalClass::PermissionDenied,
+                        "{actor} / {operation}: {refusal}"
+                    );
+                    if *actor == "revoked officer of v1" {
+                        assert!(matches!(refusal, Refusal::KeyRevoked { .. }), "{refusal}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, operations.len() * world.actors.len());
+    }
+
+    #[test]
+    fn every_role_reads_exactly_its_own_accounts() {
+        let world = world();
+        let state = &world.ledger.state;
+        let account = |kind: &str, id: &str| match kind {
+            "issuer" => AccountId::Issuer(IssuerId::parse("id", id).unwrap()),
+            "household" => AccountId::Household(HouseholdId::parse("id", id).unwrap()),
+            "shop" => AccountId::Shop(ShopId::parse("id", id).unwrap()),
+            _ => AccountId::BureauFund,
+        };
+        let accounts = [
+            ("fund", ""),
+            ("issuer", "v1"),
+            ("issuer", "v2"),
+            ("issuer", "p"),
+            ("household", "h1"),
+            ("household", "h3"),
+            ("shop", "s1"),
+            ("shop", "s2"),
+        ];
+        let readable: &[(&str, &[&str])] = &[
+            (
+                "bureau admin",
+                &["", "v1", "v2", "p", "h1", "h3", "s1", "s2"],
+            ),
+            ("auditor", &["", "v1", "v2", "p", "h1", "h3", "s1", "s2"]),
+            ("officer of v1", &["v1", "h1"]),
+            ("officer of v2", &["v2", "h3"]),
+            ("program issuer of p", &["p"]),
+            ("terminal of s1", &["s1"]),
+            ("terminal of s2", &["s2"]),
+            ("resident of h1", &["h1"]),
+            ("resident of h3", &["h3"]),
+        ];
+        for (actor, allowed) in readable {
+            let signer = &world.actors.iter().find(|(a, _)| a == actor).unwrap().1;
+            let role = state.active_role(&signer.key_id()).unwrap();
+            for (kind, id) in accounts {
+                let expected = allowed.contains(&id);
+                assert_eq!(
+                    state.may_read_account(role, &account(kind, id)),
+                    expected,
+                    "{actor} reading {kind} {id}"
+                );
+            }
+        }
+        let revoked = &world.actors[9].1;
+        assert!(matches!(
+            state.active_role(&revoked.key_id()),
+            Err(Refusal::KeyRevoked { .. })
+        ));
     }
 }
