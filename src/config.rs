@@ -13,8 +13,12 @@ pub const DEFAULT_DATA_DIR: &str = "./data";
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 /// Default deadline for one request, including waiting for the group commit: 30 s.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default number of requests one connection may have in flight at once.
+/// Default number of requests one connection may have in flight at once; more are refused
+/// at once with `RESOURCE_EXHAUSTED` (load shedding) rather than queued.
 pub const DEFAULT_CONCURRENCY_PER_CONNECTION: usize = 256;
+/// Default number of requests the whole server works on at once; more are refused at once
+/// with `RESOURCE_EXHAUSTED` (load shedding) rather than queued.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 1024;
 /// Default time a shutdown waits for requests and streams in flight before closing them: 10 s.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Default: sign a checkpoint once 1000 entries are not covered by one.
@@ -37,6 +41,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Requests one connection may have in flight.
     pub concurrency_per_connection: usize,
+    /// Requests the whole server works on at once; more are shed.
+    pub max_concurrent_requests: usize,
     /// Largest accepted clock difference for read credentials.
     pub read_credential_max_skew: Duration,
     /// How long a shutdown waits for requests and streams in flight.
@@ -60,6 +66,7 @@ impl ServerConfig {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             concurrency_per_connection: DEFAULT_CONCURRENCY_PER_CONNECTION,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             read_credential_max_skew: DEFAULT_READ_CREDENTIAL_MAX_SKEW,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             log_key: None,

@@ -151,9 +151,12 @@ struct ServeArgs {
     /// Deadline for one request, in milliseconds.
     #[arg(long, env = "SHANZHI_REQUEST_TIMEOUT_MS", default_value_t = config::DEFAULT_REQUEST_TIMEOUT.as_millis() as u64)]
     request_timeout_ms: u64,
-    /// Requests one connection may have in flight.
+    /// Requests one connection may have in flight; more are refused (RESOURCE_EXHAUSTED).
     #[arg(long, env = "SHANZHI_CONCURRENCY_PER_CONNECTION", default_value_t = config::DEFAULT_CONCURRENCY_PER_CONNECTION)]
     concurrency_per_connection: usize,
+    /// Requests the whole server works on at once; more are refused (RESOURCE_EXHAUSTED).
+    #[arg(long, env = "SHANZHI_MAX_CONCURRENT_REQUESTS", default_value_t = config::DEFAULT_MAX_CONCURRENT_REQUESTS)]
+    max_concurrent_requests: usize,
     /// Largest accepted clock difference of a read credential, in seconds.
     #[arg(long, env = "SHANZHI_READ_CREDENTIAL_MAX_SKEW_SECS", default_value_t = config::DEFAULT_READ_CREDENTIAL_MAX_SKEW.as_secs())]
     read_credential_max_skew_secs: u64,
@@ -275,7 +278,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
         data_dir: args.data,
         max_message_bytes: args.max_message_bytes,
         request_timeout: Duration::from_millis(args.request_timeout_ms),
-        concurrency_per_connection: args.concurrency_per_connection,
+        concurrency_per_connection: args.concurrency_per_connection.max(1),
+        max_concurrent_requests: args.max_concurrent_requests.max(1),
         read_credential_max_skew: Duration::from_secs(args.read_credential_max_skew_secs),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
         log_key: args.log_key,

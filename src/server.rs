@@ -217,9 +217,16 @@ async fn serve(
             .set_not_serving::<AuditServiceServer<AuditApi>>()
             .await;
     };
+    // Past either limit a request is refused at once with RESOURCE_EXHAUSTED instead of
+    // queueing: the client can back off, and the server stays responsive.
+    let global_limit = tower::ServiceBuilder::new().load_shed().layer(
+        tower::limit::GlobalConcurrencyLimitLayer::new(config.max_concurrent_requests),
+    );
     Server::builder()
         .timeout(config.request_timeout)
+        .load_shed(true)
         .concurrency_limit_per_connection(config.concurrency_per_connection)
+        .layer(global_limit)
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .add_service(health_service)
         .add_service(reflection_v1)

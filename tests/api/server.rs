@@ -183,3 +183,87 @@ async fn shutdown_reports_not_serving_and_does_not_wait_forever_for_open_streams
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_its_capacity_the_server_sheds_load_and_stays_correct() {
+    let data = tempfile::tempdir().unwrap();
+    let report =
+        shanzhi::genesis::init(data.path(), shanzhi::ledger::LedgerParameters::default()).unwrap();
+    let mut config = shanzhi::config::ServerConfig::new(data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.max_concurrent_requests = 2;
+    let server = shanzhi::server::start(config).await.unwrap();
+    let url = format!("http://{}", server.local_addr);
+    let admin = shanzhi::client::Signer::new(
+        shanzhi::crypto::KeyFile::read(&report.admin_key_path).unwrap(),
+    );
+    let mut client = shanzhi::client::LedgerClient::connect(&url).await.unwrap();
+    let officer = std::sync::Arc::new(shanzhi::client::Signer::generate());
+    for op in [
+        register_issuer("v1", pb::IssuerKind::Village),
+        register_key(&officer, pb::Role::VillageOfficer, "v1"),
+        pb::transaction_body::Operation::AllocateBudget(pb::AllocateBudget {
+            issuer_id: "v1".into(),
+            points: 1_000_000,
+            memo: String::new(),
+        }),
+    ] {
+        client.submit(&admin, op).await.unwrap();
+    }
+    client
+        .submit(
+            &officer,
+            pb::transaction_body::Operation::RegisterHousehold(pb::RegisterHousehold {
+                household_id: "h1".into(),
+                village_id: "v1".into(),
+                resident_public_keys: vec![],
+            }),
+        )
+        .await
+        .unwrap();
+
+    // 64 clients at once against a capacity of 2 requests.
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let mut client = client.clone();
+        let officer = officer.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut outcomes = Vec::new();
+            for _ in 0..10 {
+                outcomes.push(
+                    client
+                        .submit(&officer, issue("v1", "h1", 1))
+                        .await
+                        .map(|_| ()),
+                );
+            }
+            outcomes
+        }));
+    }
+    let (mut committed, mut shed) = (0, 0);
+    for task in tasks {
+        for outcome in task.await.unwrap() {
+            match outcome {
+                Ok(()) => committed += 1,
+                Err(status) => {
+                    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+                    shed += 1;
+                }
+            }
+        }
+    }
+    eprintln!("overload: {committed} committed, {shed} shed with RESOURCE_EXHAUSTED");
+    assert!(shed > 0, "640 requests against a capacity of 2 shed none");
+    assert!(committed > 0);
+    // Every committed request is there exactly once, nothing else; the server still works.
+    let balance = loop {
+        match client.account(&admin, household("h1")).await {
+            Ok(account) => break account.balance,
+            Err(status) if status.code() == tonic::Code::ResourceExhausted => continue,
+            Err(status) => panic!("{status:?}"),
+        }
+    };
+    assert_eq!(balance, committed);
+    client.submit(&officer, issue("v1", "h1", 1)).await.unwrap();
+    server.stop().await.unwrap();
+}
