@@ -11,7 +11,8 @@ mod keyfile;
 pub use directory::KeyDirectory;
 pub use keyfile::{KeyFile, KeyFileError};
 
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, Signer};
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 use crate::ledger::{KeyId, LedgerId, Refusal};

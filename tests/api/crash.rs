@@ -97,6 +97,7 @@ async fn acknowledged_transactions_survive_sigkill_exactly_once() {
         .signing_key
         .verifying_key();
     let mut verified: Option<String> = None;
+    let mut acknowledged_before_crash = 0usize;
     for cycle in 0..cycles {
         let client = LedgerClient::connect(&url).await.unwrap();
         let mut workers = Vec::new();
@@ -125,6 +126,7 @@ async fn acknowledged_transactions_survive_sigkill_exactly_once() {
                 let request_id = request_id_of(&signed);
                 if let Some(receipt) = receipt {
                     acknowledged.insert(request_id.clone(), receipt.sequence);
+                    acknowledged_before_crash += 1;
                 }
                 sent.insert(request_id, signed);
             }
@@ -188,6 +190,13 @@ async fn acknowledged_transactions_survive_sigkill_exactly_once() {
             .await
             .unwrap_or_else(|e| panic!("cycle {cycle}: {e}"));
         verified = Some(report.checkpoint_note);
+        eprintln!(
+            "cycle {cycle}: {} transactions sent so far, {} acknowledged before a crash, log \
+             verified at {} entries",
+            sent.len(),
+            acknowledged_before_crash,
+            report.size
+        );
     }
     assert!(!acknowledged.is_empty());
     server.start_kill().unwrap();
