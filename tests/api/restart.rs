@@ -78,3 +78,35 @@ async fn genesis_key_files_are_private() {
         std::fs::read_to_string(&report.log_key_path).unwrap()
     );
 }
+
+#[tokio::test]
+async fn a_damaged_entry_stops_the_server_from_starting_with_a_clear_message() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    app.household(&village, "h1").await;
+    app.allocate("v1", 100).await.unwrap();
+    app.issue(&village.officer, "v1", "h1", 10).await.unwrap();
+    app.server.take().unwrap().stop().await.unwrap();
+
+    // Flip one byte of a stored entry, behind the server's back.
+    {
+        let db = sled::open(genesis::store_path(app.data.path())).unwrap();
+        let log = db.open_tree("log").unwrap();
+        let mut key = vec![b'e'];
+        key.extend_from_slice(&3u64.to_be_bytes());
+        let mut entry = log.get(&key).unwrap().unwrap().to_vec();
+        let last = entry.len() - 1;
+        entry[last] ^= 0x01;
+        log.insert(key, entry).unwrap();
+        db.flush().unwrap();
+    }
+
+    let mut config = shanzhi::config::ServerConfig::new(app.data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let error = match shanzhi::server::start(config).await {
+        Ok(_) => panic!("a server started on a damaged log"),
+        Err(error) => error,
+    };
+    let message = format!("{:#}", anyhow::Error::from(error));
+    assert!(message.contains("damaged"), "{message}");
+}
