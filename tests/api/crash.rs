@@ -16,7 +16,7 @@ use shanzhi::pb::points as pb;
 use shanzhi::verifier::verify;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::helpers::{LONG, body, household, issue, issuer, register_issuer, register_key};
+use crate::helpers::{LONG, body, household, issue, issuer, village_with_household};
 
 async fn start(data: &Path) -> (tokio::process::Child, String) {
     let log = data.with_extension("stderr");
@@ -63,30 +63,8 @@ async fn acknowledged_transactions_survive_sigkill_exactly_once() {
     let data = dir.path().join("data");
     let (mut server, url) = start(&data).await;
     let admin = Signer::new(KeyFile::read(&data.join("keys/bureau-admin.key")).unwrap());
-    let officer = std::sync::Arc::new(Signer::generate());
     let mut client = LedgerClient::connect(&url).await.unwrap();
-    for op in [
-        register_issuer("v1", pb::IssuerKind::Village),
-        register_key(&officer, pb::Role::VillageOfficer, "v1"),
-        pb::transaction_body::Operation::AllocateBudget(pb::AllocateBudget {
-            issuer_id: "v1".into(),
-            points: 1_000_000,
-            memo: String::new(),
-        }),
-    ] {
-        client.submit(&admin, op).await.unwrap();
-    }
-    client
-        .submit(
-            &officer,
-            pb::transaction_body::Operation::RegisterHousehold(pb::RegisterHousehold {
-                household_id: "h1".into(),
-                village_id: "v1".into(),
-                resident_public_keys: vec![],
-            }),
-        )
-        .await
-        .unwrap();
+    let officer = std::sync::Arc::new(village_with_household(&mut client, &admin).await);
 
     // Every transaction ever sent, by request id, and the sequence it was acknowledged at.
     let mut sent: HashMap<Vec<u8>, pb::SignedTransaction> = HashMap::new();

@@ -338,6 +338,34 @@ impl TestApp {
     }
 }
 
+/// Village `v1` with a budget of 1 000 000 and household `h1`; returns the officer's key.
+pub async fn village_with_household(client: &mut LedgerClient, admin: &Signer) -> Signer {
+    let officer = Signer::generate();
+    for op in [
+        register_issuer("v1", pb::IssuerKind::Village),
+        register_key(&officer, pb::Role::VillageOfficer, "v1"),
+        Operation::AllocateBudget(pb::AllocateBudget {
+            issuer_id: "v1".into(),
+            points: 1_000_000,
+            memo: String::new(),
+        }),
+    ] {
+        client.submit(admin, op).await.unwrap();
+    }
+    client
+        .submit(
+            &officer,
+            Operation::RegisterHousehold(pb::RegisterHousehold {
+                household_id: "h1".into(),
+                village_id: "v1".into(),
+                resident_public_keys: vec![],
+            }),
+        )
+        .await
+        .unwrap();
+    officer
+}
+
 pub fn register_issuer(id: &str, kind: pb::IssuerKind) -> Operation {
     Operation::RegisterIssuer(pb::RegisterIssuer {
         issuer_id: id.to_owned(),

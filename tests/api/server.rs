@@ -198,29 +198,7 @@ async fn past_its_capacity_the_server_sheds_load_and_stays_correct() {
         shanzhi::crypto::KeyFile::read(&report.admin_key_path).unwrap(),
     );
     let mut client = shanzhi::client::LedgerClient::connect(&url).await.unwrap();
-    let officer = std::sync::Arc::new(shanzhi::client::Signer::generate());
-    for op in [
-        register_issuer("v1", pb::IssuerKind::Village),
-        register_key(&officer, pb::Role::VillageOfficer, "v1"),
-        pb::transaction_body::Operation::AllocateBudget(pb::AllocateBudget {
-            issuer_id: "v1".into(),
-            points: 1_000_000,
-            memo: String::new(),
-        }),
-    ] {
-        client.submit(&admin, op).await.unwrap();
-    }
-    client
-        .submit(
-            &officer,
-            pb::transaction_body::Operation::RegisterHousehold(pb::RegisterHousehold {
-                household_id: "h1".into(),
-                village_id: "v1".into(),
-                resident_public_keys: vec![],
-            }),
-        )
-        .await
-        .unwrap();
+    let officer = std::sync::Arc::new(village_with_household(&mut client, &admin).await);
 
     // 64 clients at once against a capacity of 2 requests.
     let mut tasks = Vec::new();
