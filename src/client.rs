@@ -348,10 +348,32 @@ impl LedgerClient {
             methods::GET_STATE_SNAPSHOT,
             audit_pb::GetStateSnapshotRequest {},
         );
-        self.audit
-            .get_state_snapshot(request)
-            .await
-            .map(tonic::Response::into_inner)
+        let mut stream = self.audit.get_state_snapshot(request).await?.into_inner();
+        let mut snapshot = stream
+            .message()
+            .await?
+            .ok_or_else(|| tonic::Status::data_loss("the snapshot stream was empty"))?;
+        let expected = snapshot.account_count;
+        while let Some(batch) = stream.message().await? {
+            if batch.checkpoint.is_some() {
+                return Err(tonic::Status::data_loss(
+                    "a second checkpoint in one snapshot",
+                ));
+            }
+            snapshot.accounts.extend(batch.accounts);
+            if snapshot.accounts.len() as u64 > expected {
+                return Err(tonic::Status::data_loss(format!(
+                    "the snapshot announced {expected} accounts and sent more"
+                )));
+            }
+        }
+        if snapshot.accounts.len() as u64 != expected {
+            return Err(tonic::Status::data_loss(format!(
+                "the snapshot announced {expected} accounts and sent {}",
+                snapshot.accounts.len()
+            )));
+        }
+        Ok(snapshot)
     }
 
     /// Entries `start .. end` as stored (bureau admin or auditor).
@@ -367,9 +389,22 @@ impl LedgerClient {
             audit_pb::GetEntriesRequest { start, end },
         );
         let mut stream = self.audit.get_entries(request).await?.into_inner();
+        let expected = end.saturating_sub(start);
         let mut entries = Vec::new();
         while let Some(batch) = stream.message().await? {
+            if batch.start != start + entries.len() as u64 {
+                return Err(tonic::Status::data_loss(format!(
+                    "an entry batch starts at {}, expected {}",
+                    batch.start,
+                    start + entries.len() as u64
+                )));
+            }
             entries.extend(batch.entries);
+            if entries.len() as u64 > expected {
+                return Err(tonic::Status::data_loss(format!(
+                    "asked for {expected} entries, the server sent more"
+                )));
+            }
         }
         Ok(entries)
     }

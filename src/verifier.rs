@@ -14,7 +14,7 @@ use prost::Message;
 
 use crate::api::convert;
 use crate::crypto::{self, SigningContext};
-use crate::ledger::{LedgerId, OperationKind, SignatureCheck, State};
+use crate::ledger::{KeyId, LedgerId, OperationKind, SignatureCheck, State};
 use crate::log::checkpoint::{self, Checkpoint, CheckpointError};
 use crate::log::merkle::{self, Frontier, Hash};
 use crate::pb::audit as audit_pb;
@@ -165,6 +165,13 @@ pub async fn verify(
                     entry.sequence
                 )));
             }
+            if entry.committed_at_unix_ms < state.last_committed_at() {
+                return Err(replay_error(format!(
+                    "its commit time {} is before the previous entry's {}",
+                    entry.committed_at_unix_ms,
+                    state.last_committed_at()
+                )));
+            }
             let transaction = entry
                 .transaction
                 .ok_or_else(|| replay_error("it carries no transaction".into()))?;
@@ -179,27 +186,29 @@ pub async fn verify(
             if record.kind == OperationKind::Redeem {
                 payment_codes += 1;
             }
+            if sequence == 0 {
+                // Reject a fabricated log at its first entry, before replaying the rest.
+                genesis_matches(&state, log_key, &current.origin)?;
+            }
         }
         start = end;
     }
     if frontier.root() != current.root {
         return Err(VerifyError::RootMismatch { size: current.size });
     }
-    if state.log_key() != Some(*log_key) {
-        return Err(VerifyError::WrongLogKey);
-    }
-    let ledger_id = state.ledger_id().ok_or(VerifyError::WrongLogKey)?;
-    if checkpoint::origin(&ledger_id) != current.origin {
-        return Err(VerifyError::WrongLedger {
-            expected: checkpoint::origin(&ledger_id),
-            found: current.origin,
-        });
-    }
+    genesis_matches(&state, log_key, &current.origin)?;
 
     // Every account on either side must be equal on both.
     let mut server: BTreeMap<String, pb::Account> = BTreeMap::new();
     for account in snapshot.accounts {
-        server.insert(format!("{:?}", account.account), account);
+        let key = format!("{:?}", account.account);
+        if server.insert(key.clone(), account).is_some() {
+            return Err(VerifyError::Balance {
+                account: key,
+                server: "the account twice".into(),
+                replayed: "it once".into(),
+            });
+        }
     }
     let mut replayed: BTreeMap<String, pb::Account> = BTreeMap::new();
     for id in state.accounts() {
@@ -230,6 +239,21 @@ pub async fn verify(
         payment_codes,
         accounts: keys.len(),
     })
+}
+
+/// The genesis entry names the given log key and the checkpoint's ledger.
+fn genesis_matches(state: &State, log_key: &VerifyingKey, origin: &str) -> Result<(), VerifyError> {
+    if state.log_key() != Some(*log_key) {
+        return Err(VerifyError::WrongLogKey);
+    }
+    let ledger_id = state.ledger_id().ok_or(VerifyError::WrongLogKey)?;
+    if checkpoint::origin(&ledger_id) != origin {
+        return Err(VerifyError::WrongLedger {
+            expected: checkpoint::origin(&ledger_id),
+            found: origin.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// Why a receipt does not check out.
@@ -311,7 +335,7 @@ pub fn verify_receipt(
     let signer = crypto::parse_public_key("signer_public_key", &receipt.signer_public_key)
         .map_err(|e| ReceiptError::Signature(e.to_string()))?;
     let key_id = crypto::key_id(&signer);
-    if key_id.to_string() != signature.key_id {
+    if KeyId::from_hex(&signature.key_id).ok() != Some(key_id) {
         return Err(ReceiptError::Signature(
             "the signer's public key does not match the signature's key id".into(),
         ));

@@ -154,8 +154,21 @@ pub fn replay(store: &dyn Store) -> Result<Replayed, OpenError> {
     for item in store.scan(0) {
         let (sequence, bytes) = item?;
         let damaged = |reason: String| OpenError::Damaged { sequence, reason };
-        frontier.append(&bytes);
+        for (id, hash) in frontier.append(&bytes) {
+            if store.subtree_hash(id)? != Some(hash) {
+                return Err(damaged(format!(
+                    "the stored Merkle hash {}/{} does not match the entries",
+                    id.level, id.index
+                )));
+            }
+        }
         let entry = pb::LogEntry::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
+        if entry.committed_at_unix_ms < state.last_committed_at() {
+            return Err(damaged(format!(
+                "its commit time {} is before the previous entry's",
+                entry.committed_at_unix_ms
+            )));
+        }
         if entry.sequence != sequence {
             return Err(damaged(format!("it claims sequence {}", entry.sequence)));
         }

@@ -337,13 +337,16 @@ impl AuditService for AuditApi {
         }))
     }
 
+    type GetStateSnapshotStream =
+        tokio_stream::Iter<std::vec::IntoIter<Result<pb::StateSnapshot, Status>>>;
+
     async fn get_state_snapshot(
         &self,
         request: Request<pb::GetStateSnapshotRequest>,
-    ) -> Result<Response<pb::StateSnapshot>, Status> {
+    ) -> Result<Response<Self::GetStateSnapshotStream>, Status> {
         let credential = ReadCredential::from_request(&request, methods::GET_STATE_SNAPSHOT)?;
         credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
-        let snapshot = self
+        let (checkpoint, accounts) = self
             .ledger
             .with_checkpoint(move |state, checkpoint| {
                 Self::authorize_admin_or_auditor(state, &credential)?;
@@ -352,12 +355,31 @@ impl AuditService for AuditApi {
                     .iter()
                     .map(|a| state.account(a).map(convert::account))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok::<_, Refusal>(pb::StateSnapshot {
-                    checkpoint: Some(checkpoint_message(checkpoint)),
-                    accounts,
-                })
+                Ok::<_, Refusal>((checkpoint_message(checkpoint), accounts))
             })
             .await??;
-        Ok(Response::new(snapshot))
+        let mut messages = vec![pb::StateSnapshot {
+            checkpoint: Some(checkpoint),
+            accounts: Vec::new(),
+            account_count: accounts.len() as u64,
+        }];
+        let mut bytes = 0;
+        for account in accounts {
+            let size = prost::Message::encoded_len(&account);
+            let last = messages.last_mut().expect("the first message is there");
+            if bytes + size > BATCH_BYTES && !last.accounts.is_empty() {
+                messages.push(pb::StateSnapshot::default());
+                bytes = 0;
+            }
+            bytes += size;
+            messages
+                .last_mut()
+                .expect("a message is there")
+                .accounts
+                .push(account);
+        }
+        Ok(Response::new(tokio_stream::iter(
+            messages.into_iter().map(Ok).collect::<Vec<_>>(),
+        )))
     }
 }

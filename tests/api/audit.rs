@@ -287,6 +287,18 @@ enum Lie {
     Swap(usize),
     OtherKey(Box<ed25519_dalek::SigningKey>),
     Balance,
+    DuplicateAccount,
+    /// Entry `.0` dated before its predecessor, under a checkpoint re-signed with the log key
+    /// (a server holds that key, so it could do this).
+    Backdate(usize, Box<ed25519_dalek::SigningKey>),
+}
+
+fn backdate(entries: &mut [Vec<u8>], index: usize) {
+    use prost::Message;
+    let previous = pb::LogEntry::decode(entries[index - 1].as_slice()).unwrap();
+    let mut entry = pb::LogEntry::decode(entries[index].as_slice()).unwrap();
+    entry.committed_at_unix_ms = previous.committed_at_unix_ms - 60_000;
+    entries[index] = entry.encode_to_vec();
 }
 
 impl AuditSource for Lying<'_> {
@@ -304,6 +316,28 @@ impl AuditSource for Lying<'_> {
                 .sign(key);
             }
             Lie::Balance => snapshot.accounts[1].balance += 1,
+            Lie::DuplicateAccount => {
+                // The true value last, a false one first: a map would keep only the last.
+                let mut forged = snapshot.accounts[1].clone();
+                forged.balance += 1;
+                snapshot.accounts.insert(1, forged);
+            }
+            Lie::Backdate(index, key) => {
+                let checkpoint = snapshot.checkpoint.as_mut().unwrap();
+                let mut entries = self.honest.entries(0, checkpoint.tree_size).await?;
+                backdate(&mut entries, *index);
+                let mut frontier = merkle::Frontier::new();
+                for entry in &entries {
+                    frontier.append(entry);
+                }
+                let origin = checkpoint.note.lines().next().unwrap().to_owned();
+                checkpoint.note = Checkpoint {
+                    origin,
+                    size: checkpoint.tree_size,
+                    root: frontier.root(),
+                }
+                .sign(key);
+            }
             _ => {}
         }
         Ok(snapshot)
@@ -315,15 +349,16 @@ impl AuditSource for Lying<'_> {
 
     async fn entries(&mut self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, String> {
         let mut entries = self.honest.entries(start, end).await?;
-        match self.lie {
+        match &self.lie {
             Lie::FlipByte(i) => {
-                let middle = entries[i].len() / 2;
-                entries[i][middle] ^= 0x01;
+                let middle = entries[*i].len() / 2;
+                entries[*i][middle] ^= 0x01;
             }
             Lie::Remove(i) => {
-                entries.remove(i);
+                entries.remove(*i);
             }
-            Lie::Swap(i) => entries.swap(i, i + 1),
+            Lie::Swap(i) => entries.swap(*i, i + 1),
+            Lie::Backdate(i, _) => backdate(&mut entries, *i),
             _ => {}
         }
         Ok(entries)
@@ -447,4 +482,34 @@ async fn the_verifier_catches_a_balance_the_log_does_not_support() {
         .await
         .unwrap_err();
     assert!(matches!(error, VerifyError::Balance { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn the_verifier_catches_an_account_reported_twice() {
+    let (mut app, auditor) = busy_ledger().await;
+    let error = verify_with(&mut app, &auditor, Lie::DuplicateAccount, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, VerifyError::Balance { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn the_verifier_catches_a_backdated_entry_even_under_a_checkpoint_signed_for_it() {
+    let (mut app, auditor) = busy_ledger().await;
+    let log_key = KeyFile::read(&genesis::log_key_path(app.data.path()))
+        .unwrap()
+        .signing_key;
+    let error = verify_with(
+        &mut app,
+        &auditor,
+        Lie::Backdate(6, Box::new(log_key)),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(error, VerifyError::Replay { sequence: 6, .. })
+            && error.to_string().contains("before the previous entry's"),
+        "{error}"
+    );
 }
