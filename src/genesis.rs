@@ -22,6 +22,11 @@ pub fn keys_path(data_dir: &Path) -> PathBuf {
     data_dir.join("keys")
 }
 
+/// Where a data directory keeps a copy of the latest signed checkpoint, outside the store.
+pub fn checkpoint_witness_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("latest.checkpoint")
+}
+
 /// Where a data directory keeps the log (checkpoint) key the server signs with.
 pub fn log_key_path(data_dir: &Path) -> PathBuf {
     keys_path(data_dir).join("log.key")

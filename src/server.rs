@@ -103,6 +103,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let checkpointing = Checkpointing {
         log_key,
         every_entries: config.checkpoint_every_entries,
+        witness: Some(genesis::checkpoint_witness_path(&config.data_dir)),
     };
     let (ledger, writer) = LedgerHandle::start(store, checkpointing)?;
     // Time-based checkpoints: the writer signs one when entries are not yet covered.

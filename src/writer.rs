@@ -92,6 +92,10 @@ pub struct Checkpointing {
     /// Sign a checkpoint once this many entries are not yet covered by one. Independently,
     /// [`LedgerHandle::tick`] signs one when any entry is not yet covered.
     pub every_entries: u64,
+    /// A file outside the store that keeps the latest signed checkpoint (fsynced). If the
+    /// store ever loses entries a signed checkpoint covered, the server refuses to start
+    /// rather than sign a second, different history for the same sizes.
+    pub witness: Option<std::path::PathBuf>,
 }
 
 impl Checkpointing {
@@ -240,6 +244,9 @@ impl LedgerHandle {
         let keys = Arc::new(KeyDirectory::new(ledger_id, &state));
         let (commands, receiver) = mpsc::channel(CHANNEL_CAPACITY);
         let last_checkpoint = latest_checkpoint(store.as_ref())?;
+        if let Some(path) = &checkpointing.witness {
+            check_witness(store.as_ref(), &state, path)?;
+        }
         let mut writer = Writer {
             durable_len: state.len(),
             origin: checkpoint::origin(&ledger_id),
@@ -358,6 +365,62 @@ impl LedgerHandle {
     pub fn stored_entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
         self.store()?.entry(sequence)
     }
+}
+
+/// The store must still hold everything the last signed checkpoint (kept outside it) covers.
+fn check_witness(
+    store: &dyn Store,
+    state: &State,
+    path: &std::path::Path,
+) -> Result<(), OpenError> {
+    let note = match std::fs::read_to_string(path) {
+        Ok(note) => note,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(OpenError::Store(StoreError::Io(format!(
+                "{}: {e}",
+                path.display()
+            ))));
+        }
+    };
+    let (ledger_id, log_key) = state
+        .ledger_id()
+        .zip(state.log_key())
+        .ok_or(OpenError::Empty)?;
+    let mismatch = |why: String| OpenError::TreeMismatch(format!("{}: {why}", path.display()));
+    let signed = Checkpoint::verify(&note, &log_key, &checkpoint::origin(&ledger_id))
+        .map_err(|e| mismatch(e.to_string()))?;
+    if signed.size > state.len() {
+        return Err(mismatch(format!(
+            "a checkpoint of {} entries was signed, but the store holds only {}; it lost \
+             entries and must be restored from a backup",
+            signed.size,
+            state.len()
+        )));
+    }
+    let root =
+        merkle::root(&StoredHashes(store), signed.size).map_err(|e| mismatch(e.to_string()))?;
+    if root != signed.root {
+        return Err(mismatch(format!(
+            "the store's first {} entries are not the ones that were signed",
+            signed.size
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `path` so that a crash leaves either the old or the new contents, durably.
+fn write_durably(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let temporary = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::File::open(parent)?.sync_all()?;
+    }
+    Ok(())
 }
 
 fn latest_checkpoint(store: &dyn Store) -> Result<Option<SignedCheckpoint>, OpenError> {
@@ -508,6 +571,10 @@ impl Writer {
         .sign(&self.checkpointing.log_key);
         self.store.put_checkpoint(size, &note)?;
         self.store.flush()?;
+        if let Some(path) = &self.checkpointing.witness {
+            write_durably(path, note.as_bytes())
+                .map_err(|e| StoreError::Io(format!("cannot write {}: {e}", path.display())))?;
+        }
         tracing::debug!(size, "checkpoint signed");
         self.last_checkpoint = Some(SignedCheckpoint { size, root, note });
         Ok(())

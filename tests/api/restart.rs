@@ -110,3 +110,48 @@ async fn a_damaged_entry_stops_the_server_from_starting_with_a_clear_message() {
     let message = format!("{:#}", anyhow::Error::from(error));
     assert!(message.contains("damaged"), "{message}");
 }
+
+#[tokio::test]
+async fn a_store_that_lost_signed_entries_is_refused_rather_than_signed_again() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    app.household(&village, "h1").await;
+    app.allocate("v1", 100).await.unwrap();
+    app.issue(&village.officer, "v1", "h1", 10).await.unwrap();
+    // An admin snapshot makes the server sign a checkpoint covering every entry.
+    let signed = app
+        .client
+        .state_snapshot(&app.admin)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap()
+        .tree_size;
+    app.server.take().unwrap().stop().await.unwrap();
+
+    // The store loses its last entry and every checkpoint that covered it, as a damaged
+    // store could; only the copy of the checkpoint outside the store remembers.
+    {
+        let db = sled::open(genesis::store_path(app.data.path())).unwrap();
+        let log = db.open_tree("log").unwrap();
+        let mut entry_key = vec![b'e'];
+        entry_key.extend_from_slice(&(signed - 1).to_be_bytes());
+        log.remove(entry_key).unwrap();
+        for item in log.scan_prefix([b'c']) {
+            let (key, _) = item.unwrap();
+            if u64::from_be_bytes(key[1..9].try_into().unwrap()) >= signed {
+                log.remove(key).unwrap();
+            }
+        }
+        db.flush().unwrap();
+    }
+
+    let mut config = shanzhi::config::ServerConfig::new(app.data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let error = match shanzhi::server::start(config).await {
+        Ok(_) => panic!("a server started on a store that lost signed entries"),
+        Err(error) => error,
+    };
+    let message = format!("{:#}", anyhow::Error::from(error));
+    assert!(message.contains("lost entries"), "{message}");
+}
