@@ -729,6 +729,7 @@ mod tests {
                 .unwrap()
                 .signing_key,
             every_entries: u64::MAX,
+            witness: None,
         }
     }
 
