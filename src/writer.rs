@@ -19,7 +19,7 @@ use crate::ledger::{EntryRecord, Refusal, SignatureCheck, State};
 use crate::log::checkpoint::{self, Checkpoint};
 use crate::log::merkle::{self, Frontier, Hash, SubtreeId};
 use crate::pb::points as pb;
-use crate::store::{Append, Store, StoreError, StoredHashes};
+use crate::store::{Append, Store, StoreError, StoredHashes, write_durably};
 
 /// Most commands handled in one group commit.
 pub const MAX_BATCH: usize = 512;
@@ -405,20 +405,6 @@ fn check_witness(
             "the store's first {} entries are not the ones that were signed",
             signed.size
         )));
-    }
-    Ok(())
-}
-
-/// Writes `path` so that a crash leaves either the old or the new contents, durably.
-fn write_durably(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let temporary = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(contents)?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path)?;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::File::open(parent)?.sync_all()?;
     }
     Ok(())
 }

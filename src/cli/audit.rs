@@ -10,6 +10,7 @@ use shanzhi::client::ServerSource;
 use shanzhi::crypto::parse_public_key;
 use shanzhi::ledger::LocalTime;
 use shanzhi::pb::audit as audit_pb;
+use shanzhi::store::write_durably;
 use shanzhi::verifier::{verify, verify_receipt};
 
 use super::print::print_receipt;
@@ -58,24 +59,8 @@ fn log_key(hex_key: &str) -> Result<ed25519_dalek::VerifyingKey> {
     Ok(parse_public_key("log_key", &bytes)?)
 }
 
-/// Writes `path` so that a crash leaves either the old or the new contents, durably.
 fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let temporary = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&temporary)
-        .with_context(|| format!("cannot write {}", temporary.display()))?;
-    file.write_all(contents)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", temporary.display()))?;
-    std::fs::rename(&temporary, path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    std::fs::File::open(directory)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("cannot sync {}", directory.display()))
+    write_durably(path, contents).with_context(|| format!("cannot write {}", path.display()))
 }
 
 impl AuditCommand {

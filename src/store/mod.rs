@@ -99,3 +99,20 @@ impl SubtreeHashes for StoredHashes<'_> {
             })
     }
 }
+
+/// Writes a small file beside the store (a checkpoint copy, a verifier's state) so that a
+/// crash leaves either the old or the new contents, durably: temporary file, fsync, rename,
+/// fsync of the directory.
+pub fn write_durably(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let temporary = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    std::fs::File::open(directory)?.sync_all()
+}
