@@ -16,8 +16,9 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default number of requests one connection may have in flight at once; more are refused
 /// at once with `RESOURCE_EXHAUSTED` (load shedding) rather than queued.
 pub const DEFAULT_CONCURRENCY_PER_CONNECTION: usize = 256;
-/// Default number of requests the whole server works on at once; more are refused at once
-/// with `RESOURCE_EXHAUSTED` (load shedding) rather than queued.
+/// Default number of requests the ledger's services work on at once; more are refused at once
+/// with `RESOURCE_EXHAUSTED` (load shedding) rather than queued. Health and reflection are
+/// outside this limit.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 1024;
 /// Default time a shutdown waits for requests and streams in flight before closing them: 10 s.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

@@ -11,6 +11,7 @@ use tonic::transport::server::TcpIncoming;
 
 use crate::api::audit::AuditApi;
 use crate::api::queries::QueryApi;
+use crate::api::shed::Shed;
 use crate::api::transactions::TransactionApi;
 use crate::config::ServerConfig;
 use crate::crypto::KeyFile;
@@ -189,6 +190,8 @@ async fn serve(
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
     let limit = config.max_message_bytes;
+    // The ledger's services share one pool of permits; health and reflection stay outside it.
+    let permits = Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_requests));
     let transactions = TransactionServiceServer::new(TransactionApi::new(ledger.clone()))
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
@@ -220,21 +223,17 @@ async fn serve(
     };
     // Past either limit a request is refused at once with RESOURCE_EXHAUSTED instead of
     // queueing: the client can back off, and the server stays responsive.
-    let global_limit = tower::ServiceBuilder::new().load_shed().layer(
-        tower::limit::GlobalConcurrencyLimitLayer::new(config.max_concurrent_requests),
-    );
     Server::builder()
         .timeout(config.request_timeout)
         .load_shed(true)
         .concurrency_limit_per_connection(config.concurrency_per_connection)
-        .layer(global_limit)
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(transactions)
-        .add_service(queries)
-        .add_service(audit)
+        .add_service(Shed::new(transactions, Arc::clone(&permits)))
+        .add_service(Shed::new(queries, Arc::clone(&permits)))
+        .add_service(Shed::new(audit, permits))
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
         .await?;
     Ok(())

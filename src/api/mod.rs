@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub(crate) mod convert;
 pub mod queries;
+pub mod shed;
 pub mod transactions;
 
 use tonic::{Code, Status};

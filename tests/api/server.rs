@@ -200,6 +200,27 @@ async fn past_its_capacity_the_server_sheds_load_and_stays_correct() {
     let mut client = shanzhi::client::LedgerClient::connect(&url).await.unwrap();
     let officer = std::sync::Arc::new(village_with_household(&mut client, &admin).await);
 
+    // A health probe on its own connection keeps getting answers through the overload.
+    let probe = {
+        let mut health = HealthClient::new(channel(&url).await);
+        tokio::spawn(async move {
+            let mut answers = 0;
+            for _ in 0..50 {
+                let status = health
+                    .check(HealthCheckRequest {
+                        service: String::new(),
+                    })
+                    .await
+                    .expect("health is never shed")
+                    .into_inner()
+                    .status;
+                assert_eq!(status, ServingStatus::Serving as i32);
+                answers += 1;
+            }
+            answers
+        })
+    };
+
     // 64 clients at once against a capacity of 2 requests.
     let mut tasks = Vec::new();
     for _ in 0..64 {
@@ -232,6 +253,7 @@ async fn past_its_capacity_the_server_sheds_load_and_stays_correct() {
     }
     eprintln!("overload: {committed} committed, {shed} shed with RESOURCE_EXHAUSTED");
     assert!(shed > 0, "640 requests against a capacity of 2 shed none");
+    assert_eq!(probe.await.unwrap(), 50);
     assert!(committed > 0);
     // Every committed request is there exactly once, nothing else; the server still works.
     let balance = loop {
