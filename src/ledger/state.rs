@@ -2406,6 +2406,31 @@ mod model {
             self.model.get(account).copied().unwrap_or(0)
         }
 
+        /// The model's verdict on an issue or deduction by `officer` for `issuer` and a
+        /// household, where `paying` must hold the points: an officer acts only for its own
+        /// issuer, a village only for its own households.
+        fn expect_points(
+            &self,
+            officer: usize,
+            issuer: usize,
+            household: usize,
+            points: u64,
+            paying: AccountId,
+        ) -> Option<RefusalClass> {
+            let village = HOUSEHOLDS[household].1;
+            let authorized =
+                officer == issuer && (ISSUERS[issuer] == "p" || ISSUERS[issuer] == village);
+            if points == 0 {
+                Some(RefusalClass::InvalidArgument)
+            } else if !authorized {
+                Some(RefusalClass::PermissionDenied)
+            } else if self.balance(&paying) < i128::from(points) {
+                Some(RefusalClass::FailedPrecondition)
+            } else {
+                None
+            }
+        }
+
         /// What the model expects: `None` for accepted, or the refusal class.
         fn run(&mut self, step: &Step) -> Result<(), TestCaseError> {
             let before = self.ledger.snapshot();
@@ -2430,24 +2455,12 @@ mod model {
                     household,
                     points,
                 } => {
-                    let (h, village) = HOUSEHOLDS[household];
-                    let authorized =
-                        officer == issuer && (ISSUERS[issuer] == "p" || ISSUERS[issuer] == village);
-                    let expected = if points == 0 {
-                        Some(RefusalClass::InvalidArgument)
-                    } else if !authorized {
-                        Some(RefusalClass::PermissionDenied)
-                    } else if self.balance(&issuer_id(issuer)) < i128::from(points) {
-                        Some(RefusalClass::FailedPrecondition)
-                    } else {
-                        None
-                    };
+                    // Issuing is paid from the issuer's budget.
+                    let expected =
+                        self.expect_points(officer, issuer, household, points, issuer_id(issuer));
                     let signer = self.officers[officer].clone();
-                    (
-                        self.ledger
-                            .apply(&signer, issue(ISSUERS[issuer], h, points)),
-                        Some(expected),
-                    )
+                    let op = issue(ISSUERS[issuer], HOUSEHOLDS[household].0, points);
+                    (self.ledger.apply(&signer, op), Some(expected))
                 }
                 Step::Deduct {
                     officer,
@@ -2455,25 +2468,13 @@ mod model {
                     household,
                     points,
                 } => {
-                    let (h, village) = HOUSEHOLDS[household];
-                    let authorized =
-                        officer == issuer && (ISSUERS[issuer] == "p" || ISSUERS[issuer] == village);
+                    // A deduction is paid from the household's balance.
+                    let h = HOUSEHOLDS[household].0;
                     let account = AccountId::Household(HouseholdId::parse("id", h).unwrap());
-                    let expected = if points == 0 {
-                        Some(RefusalClass::InvalidArgument)
-                    } else if !authorized {
-                        Some(RefusalClass::PermissionDenied)
-                    } else if self.balance(&account) < i128::from(points) {
-                        Some(RefusalClass::FailedPrecondition)
-                    } else {
-                        None
-                    };
+                    let expected = self.expect_points(officer, issuer, household, points, account);
                     let signer = self.officers[officer].clone();
-                    (
-                        self.ledger
-                            .apply(&signer, deduct(ISSUERS[issuer], h, points)),
-                        Some(expected),
-                    )
+                    let op = deduct(ISSUERS[issuer], h, points);
+                    (self.ledger.apply(&signer, op), Some(expected))
                 }
                 Step::Redeem {
                     terminal,
