@@ -29,6 +29,11 @@ pub const DEFAULT_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(1000);
 /// Default largest clock difference accepted for a read credential's timestamp: 5 minutes.
 pub const DEFAULT_READ_CREDENTIAL_MAX_SKEW: Duration = Duration::from_secs(300);
 
+/// Default longest time one store call (append, flush and sync, checkpoint) may take before
+/// the server treats the store as failed: 20 s. sled 0.34 can wait forever on a full or
+/// failing disk; past this bound health turns NOT_SERVING and the server exits non-zero.
+pub const DEFAULT_STORE_STALL_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// How the server runs.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -54,6 +59,8 @@ pub struct ServerConfig {
     pub checkpoint_every_entries: u64,
     /// Sign a checkpoint this often when entries are not covered by one.
     pub checkpoint_interval: Duration,
+    /// Longest time one store call may take before the store is treated as failed.
+    pub store_stall_timeout: Duration,
 }
 
 impl ServerConfig {
@@ -73,6 +80,7 @@ impl ServerConfig {
             log_key: None,
             checkpoint_every_entries: DEFAULT_CHECKPOINT_EVERY_ENTRIES,
             checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
+            store_stall_timeout: DEFAULT_STORE_STALL_TIMEOUT,
         }
     }
 }

@@ -32,6 +32,56 @@ pub fn log_key_path(data_dir: &Path) -> PathBuf {
     keys_path(data_dir).join("log.key")
 }
 
+/// Where a data directory keeps the lock file that one process holds while it uses it.
+pub fn lock_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(".shanzhi.lock")
+}
+
+/// An exclusive lock on a data directory (an advisory `flock` on its `.shanzhi.lock`),
+/// held by the one process that creates or serves the ledger in it; released when dropped
+/// or when the process ends, however it ends.
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: std::fs::File,
+    data_dir: PathBuf,
+}
+
+impl DataDirLock {
+    /// Takes the lock, creating the data directory if it is missing. Refused at once (not
+    /// waited for) if another process holds it.
+    pub fn acquire(data_dir: &Path) -> Result<Self, GenesisError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| GenesisError::CreateDir {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let path = lock_path(data_dir);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| GenesisError::CreateDir {
+                path: path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self {
+                _file: file,
+                data_dir: data_dir.to_owned(),
+            }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(GenesisError::InUse(data_dir.to_owned())),
+            Err(std::fs::TryLockError::Error(source)) => {
+                Err(GenesisError::CreateDir { path, source })
+            }
+        }
+    }
+
+    /// The locked data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
 /// True if `data_dir` already holds a ledger store or key files.
 pub fn exists(data_dir: &Path) -> bool {
     store_path(data_dir).exists() || keys_path(data_dir).exists()
@@ -61,6 +111,11 @@ pub enum GenesisError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "{0} is in use by another shanzhi process (it holds {0}/.shanzhi.lock); stop it first, \
+         or use another data directory"
+    )]
+    InUse(PathBuf),
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
     #[error(transparent)]
@@ -69,8 +124,19 @@ pub enum GenesisError {
     Refused(#[from] crate::ledger::Refusal),
 }
 
-/// Creates a ledger in `data_dir` (created if missing). Refuses if it already holds one.
+/// Creates a ledger in `data_dir` (created if missing), holding its lock meanwhile. Refuses
+/// if it already holds one or another process holds its lock.
 pub fn init(data_dir: &Path, parameters: LedgerParameters) -> Result<GenesisReport, GenesisError> {
+    init_locked(&DataDirLock::acquire(data_dir)?, parameters)
+}
+
+/// Creates a ledger in the data directory whose lock the caller holds. Refuses if it already
+/// holds one. Everything is synced before this returns.
+pub fn init_locked(
+    lock: &DataDirLock,
+    parameters: LedgerParameters,
+) -> Result<GenesisReport, GenesisError> {
+    let data_dir = lock.data_dir();
     if exists(data_dir) {
         return Err(GenesisError::AlreadyInitialized(data_dir.to_owned()));
     }
@@ -140,6 +206,9 @@ pub fn init(data_dir: &Path, parameters: LedgerParameters) -> Result<GenesisRepo
         hashes: &hashes,
     })?;
     store.flush()?;
+    for directory in [keys_dir.as_path(), data_dir] {
+        crate::store::sync_directory(directory)?;
+    }
     Ok(GenesisReport {
         ledger_id,
         admin_key_path,

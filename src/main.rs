@@ -172,6 +172,10 @@ struct ServeArgs {
     /// Sign a checkpoint this often (ms) when entries are not covered by one.
     #[arg(long, env = "SHANZHI_CHECKPOINT_INTERVAL_MS", default_value_t = config::DEFAULT_CHECKPOINT_INTERVAL.as_millis() as u64)]
     checkpoint_interval_ms: u64,
+    /// Longest time (s) one store write or sync may take before the store is treated as
+    /// failed (health NOT_SERVING, exit non-zero).
+    #[arg(long, env = "SHANZHI_STORE_STALL_TIMEOUT_SECS", default_value_t = config::DEFAULT_STORE_STALL_TIMEOUT.as_secs())]
+    store_stall_timeout_secs: u64,
     /// Ledger parameters, used only when this command creates the ledger.
     #[command(flatten)]
     parameters: ParameterArgs,
@@ -193,7 +197,12 @@ fn main() -> std::process::ExitCode {
         .init();
     let result = tokio::runtime::Runtime::new()
         .context("cannot start the async runtime")
-        .and_then(|runtime| runtime.block_on(run(cli.command)));
+        .and_then(|runtime| {
+            let result = runtime.block_on(run(cli.command));
+            // A writer stuck in a failed store never returns; exit without it.
+            runtime.shutdown_timeout(Duration::from_secs(1));
+            result
+        });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
@@ -263,8 +272,11 @@ fn print_genesis(data: &Path, report: &genesis::GenesisReport) {
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
+    // The lock is taken before genesis, so two `serve` on one empty directory cannot both
+    // create a ledger; it is held until the server stops.
+    let lock = genesis::DataDirLock::acquire(&args.data)?;
     if !genesis::exists(&args.data) {
-        let report = genesis::init(&args.data, args.parameters.parameters()?)?;
+        let report = genesis::init_locked(&lock, args.parameters.parameters()?)?;
         print_genesis(&args.data, &report);
     } else if args.parameters.given() {
         tracing::warn!(
@@ -285,8 +297,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         log_key: args.log_key,
         checkpoint_every_entries: args.checkpoint_every_entries.max(1),
         checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms.max(1)),
+        store_stall_timeout: Duration::from_secs(args.store_stall_timeout_secs.max(1)),
     };
-    let mut server = shanzhi::server::start(config).await?;
+    let mut server = shanzhi::server::start_locked(config, lock).await?;
     println!("shanzhi listening on {}", server.local_addr);
     tokio::select! {
         () = shutdown_signal() => {}

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tonic::transport::Server;
@@ -20,7 +21,7 @@ use crate::pb;
 use crate::pb::audit::audit_service_server::AuditServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
-use crate::store::{SledStore, Store};
+use crate::store::{SledStore, Store, StoreError};
 use crate::writer::{Checkpointing, LedgerHandle, OpenError};
 
 /// Why the server could not start or stopped with an error.
@@ -46,6 +47,14 @@ pub enum ServerError {
     Transport(#[from] tonic::transport::Error),
     #[error("the ledger writer stopped unexpectedly (see the log); the server stopped too")]
     WriterStopped,
+    #[error(
+        "the ledger store failed, so the server stopped accepting writes and exited (nothing \
+         acknowledged is lost); free disk space or fix the cause below and restart: replay \
+         recovers exactly what is on disk"
+    )]
+    StoreFailed(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    DataDir(#[from] genesis::GenesisError),
 }
 
 /// A running server.
@@ -75,8 +84,19 @@ impl RunningServer {
     }
 }
 
-/// Opens the ledger in `config.data_dir` and starts serving on `config.listen`.
+/// Opens the ledger in `config.data_dir` (taking its lock) and starts serving on
+/// `config.listen`.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    let lock = genesis::DataDirLock::acquire(&config.data_dir)?;
+    start_locked(config, lock).await
+}
+
+/// Like [`start`], with the data directory's lock already taken (held until the server
+/// stops).
+pub async fn start_locked(
+    config: ServerConfig,
+    lock: genesis::DataDirLock,
+) -> Result<RunningServer, ServerError> {
     let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
     let listener =
         TcpListener::bind(config.listen)
@@ -122,15 +142,67 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         })
     };
     tracing::info!(%local_addr, data_dir = %config.data_dir.display(), "serving");
+    // The writer's outcome: `None` while it runs. Set when its thread ends, or by the
+    // watchdog when a store call has not returned within the stall timeout (the thread may
+    // never end then; the process exits without it).
+    let (writer_done, mut writer_outcome) = tokio::sync::watch::channel(None);
+    let writer_done = Arc::new(writer_done);
+    let report = |done: &tokio::sync::watch::Sender<_>, outcome| {
+        done.send_if_modified(|slot: &mut Option<Result<(), StoreError>>| {
+            slot.is_none() && {
+                *slot = Some(outcome);
+                true
+            }
+        });
+    };
+    tokio::task::spawn_blocking({
+        let done = Arc::clone(&writer_done);
+        move || {
+            let outcome = writer
+                .join()
+                .unwrap_or_else(|_| Err(StoreError::Io("the ledger writer panicked".into())));
+            report(&done, outcome);
+        }
+    });
+    tokio::spawn({
+        let (ledger, done, limit) = (ledger.clone(), writer_done, config.store_stall_timeout);
+        async move {
+            let mut checks = tokio::time::interval(Duration::from_millis(250));
+            while done.borrow().is_none() {
+                checks.tick().await;
+                if let Some(running) = ledger.store_call_running_for()
+                    && running > limit
+                {
+                    tracing::error!(?running, ?limit, "a store call has not returned");
+                    report(
+                        &done,
+                        Err(StoreError::Io(format!(
+                            "a store write or sync has not returned for {} s (the disk may be \
+                             full or failing)",
+                            running.as_secs()
+                        ))),
+                    );
+                }
+            }
+        }
+    });
     let task = tokio::spawn(async move {
+        let _lock = lock;
         let grace = config.shutdown_grace;
         let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
+        let mut failed = writer_outcome.clone();
         let served = serve(config, listener, ledger.clone(), async move {
-            let _ = signal.await;
+            // Drain on a shutdown signal, or at once when the writer stops by itself (a
+            // failed write, sync or checkpoint): health turns NOT_SERVING either way.
+            tokio::select! {
+                _ = signal => {}
+                _ = failed.wait_for(Option::is_some) => {
+                    tracing::error!("the ledger writer stopped; health NOT_SERVING, shutting down");
+                }
+            }
             let _ = draining.send(());
         });
         tokio::pin!(served);
-        let mut writer_exit = tokio::task::spawn_blocking(move || writer.join());
         let drain_deadline = async move {
             match drain_started.await {
                 Ok(()) => tokio::time::sleep(grace).await,
@@ -143,19 +215,22 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
                 tracing::warn!(?grace, "requests or streams still open after the grace period; closing them");
                 Ok(())
             }
-            _ = &mut writer_exit => {
-                tracing::error!("the ledger writer stopped unexpectedly; stopping the server");
-                return Err(ServerError::WriterStopped);
-            }
         };
         // The writer finishes the batch it holds, flushes, and stops; requests still queued
         // are answered UNAVAILABLE.
         ticker.abort();
-        ledger.stop().await;
+        // A writer stuck in the store may never take the stop; don't wait for it then.
+        let _ = tokio::time::timeout(grace, ledger.stop()).await;
         drop(ledger);
-        match writer_exit.await {
-            Ok(Ok(())) => served,
-            _ => Err(ServerError::WriterStopped),
+        let outcome = writer_outcome
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| ServerError::WriterStopped)?
+            .clone();
+        match outcome {
+            Some(Ok(())) => served,
+            Some(Err(error)) => Err(ServerError::StoreFailed(error)),
+            None => Err(ServerError::WriterStopped),
         }
     });
     Ok(RunningServer {

@@ -6,6 +6,13 @@
 //! hashes they complete in one atomic store batch, flushes once (group commit), and only then
 //! replies and runs reads, so a reply or a read never shows anything that is not on disk.
 //! It signs checkpoints of flushed sizes only, so no two checkpoints can disagree.
+//!
+//! **Fail-stop.** A failed append, flush or sync, or a checkpoint that cannot be written, is
+//! fatal: after a write error the kernel may drop dirty pages, so a later successful sync
+//! would prove nothing. The writer answers everything it holds `UNAVAILABLE`, stops without
+//! touching the store again, and its thread returns the error; the server then reports
+//! NOT_SERVING and exits non-zero so a supervisor restarts it, and the restart's replay (which
+//! syncs before serving) recovers exactly what is on disk.
 
 use std::sync::{Arc, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,6 +36,34 @@ pub const CHANNEL_CAPACITY: usize = 4096;
 /// refused. Smaller steps back are absorbed: commit times never decrease.
 pub const MAX_CLOCK_REGRESSION_MS: u64 = 2_000;
 
+/// When the writer's current store call (append, flush, checkpoint) began, in ms since the
+/// Unix epoch; 0 while it is not in one. A store that never returns (sled 0.34 can wait
+/// forever for a log buffer whose write failed on a full disk) is seen from outside through
+/// this clock, so the server can fail closed instead of hanging.
+#[derive(Debug, Default)]
+pub struct StoreCallClock(std::sync::atomic::AtomicU64);
+
+impl StoreCallClock {
+    fn begin(&self) {
+        self.0
+            .store(now_unix_ms().max(1), std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn end(&self) {
+        self.0.store(0, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How long the current store call has been running, if one is.
+    pub fn running_for(&self) -> Option<std::time::Duration> {
+        match self.0.load(std::sync::atomic::Ordering::SeqCst) {
+            0 => None,
+            since => Some(std::time::Duration::from_millis(
+                now_unix_ms().saturating_sub(since),
+            )),
+        }
+    }
+}
+
 /// A committed transaction, as the writer reports it.
 #[derive(Clone, Debug)]
 pub struct Committed {
@@ -44,8 +79,9 @@ pub enum SubmitError {
     /// The ledger refused the transaction; nothing was applied.
     #[error(transparent)]
     Refused(#[from] Refusal),
-    /// The store failed; the transaction may or may not be on disk. Resending the same
-    /// signed transaction is safe: it returns the receipt if the entry was written.
+    /// The store failed or the writer stopped; the transaction may or may not be on disk.
+    /// Resending the same signed transaction (after the server restarts) is safe: it returns
+    /// the receipt if the entry was written.
     #[error("the ledger store is unavailable: {0}; resend the same signed transaction")]
     Unavailable(String),
 }
@@ -131,6 +167,7 @@ pub struct LedgerHandle {
     /// connections that have not closed yet.
     store: Weak<dyn Store>,
     keys: Arc<KeyDirectory>,
+    store_calls: Arc<StoreCallClock>,
 }
 
 /// Milliseconds since the Unix epoch by the wall clock.
@@ -226,7 +263,10 @@ impl LedgerHandle {
     pub fn start(
         store: Arc<dyn Store>,
         checkpointing: Checkpointing,
-    ) -> Result<(Self, std::thread::JoinHandle<()>), OpenError> {
+    ) -> Result<(Self, WriterThread), OpenError> {
+        // Whatever an earlier run wrote but did not sync is made durable before any of it is
+        // replayed and served.
+        store.flush()?;
         let Replayed { state, frontier } = replay(store.as_ref())?;
         let expected = state.log_key().ok_or(OpenError::Empty)?;
         if checkpointing.log_key.verifying_key() != expected {
@@ -247,7 +287,9 @@ impl LedgerHandle {
         if let Some(path) = &checkpointing.witness {
             check_witness(store.as_ref(), &state, path)?;
         }
+        let store_calls = Arc::new(StoreCallClock::default());
         let mut writer = Writer {
+            store_calls: Arc::clone(&store_calls),
             durable_len: state.len(),
             origin: checkpoint::origin(&ledger_id),
             state,
@@ -256,11 +298,8 @@ impl LedgerHandle {
             keys: Arc::clone(&keys),
             checkpointing,
             last_checkpoint,
-            broken: None,
         };
-        if let Err(error) = writer.checkpoint_if_behind(1) {
-            tracing::error!(%error, "cannot sign a checkpoint at start");
-        }
+        writer.checkpoint_if_behind(1)?;
         let thread = std::thread::Builder::new()
             .name("shanzhi-writer".into())
             .spawn(move || writer.run(receiver))
@@ -270,6 +309,7 @@ impl LedgerHandle {
                 commands,
                 store: Arc::downgrade(&store),
                 keys,
+                store_calls,
             },
             thread,
         ))
@@ -356,6 +396,11 @@ impl LedgerHandle {
         let _ = self.commands.send(Command::Stop).await;
     }
 
+    /// How long the writer's current store call has been running, if it is in one.
+    pub fn store_call_running_for(&self) -> Option<std::time::Duration> {
+        self.store_calls.running_for()
+    }
+
     /// The registered public keys, for signature checks outside the writer.
     pub fn keys(&self) -> &KeyDirectory {
         &self.keys
@@ -430,10 +475,13 @@ struct Writer {
     /// The log size known to be on disk; replies and reads wait until the state's size
     /// equals it.
     durable_len: u64,
-    /// Set when a failed write could not be reconciled by replay; writes are refused until
-    /// the server restarts.
-    broken: Option<String>,
+    /// Running time of the current store call, watched by the server.
+    store_calls: Arc<StoreCallClock>,
 }
+
+/// The writer's thread. It ends with `Ok` after a requested stop and a successful final
+/// flush, and with the store's error when a write, sync or checkpoint failed (fatal).
+pub type WriterThread = std::thread::JoinHandle<Result<(), StoreError>>;
 
 type Reply = (
     oneshot::Sender<Result<Committed, SubmitError>>,
@@ -441,7 +489,7 @@ type Reply = (
 );
 
 impl Writer {
-    fn run(mut self, mut receiver: mpsc::Receiver<Command>) {
+    fn run(mut self, mut receiver: mpsc::Receiver<Command>) -> Result<(), StoreError> {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut stopping = false;
         while !stopping && let Some(first) = receiver.blocking_recv() {
@@ -453,17 +501,31 @@ impl Writer {
                 }
             }
             stopping = batch.iter().any(|c| matches!(c, Command::Stop));
-            self.commit_batch(batch.drain(..));
+            let committed = self.commit_batch(batch.drain(..));
+            self.store_calls.end();
+            if let Err(error) = committed {
+                // Whatever is still queued is dropped, which answers it UNAVAILABLE. The store
+                // is not touched again: a later sync would prove nothing.
+                receiver.close();
+                tracing::error!(
+                    %error,
+                    entries_on_disk = self.durable_len,
+                    "the store failed; the writer stops and the server must be restarted"
+                );
+                return Err(error);
+            }
         }
-        // Whatever is still queued is dropped, which answers it UNAVAILABLE.
         receiver.close();
+        self.store_calls.begin();
         if let Err(error) = self.store.flush() {
             tracing::error!(%error, "final flush failed");
+            return Err(error);
         }
         tracing::info!(entries = self.state.len(), "writer stopped");
+        Ok(())
     }
 
-    fn commit_batch(&mut self, batch: impl Iterator<Item = Command>) {
+    fn commit_batch(&mut self, batch: impl Iterator<Item = Command>) -> Result<(), StoreError> {
         let span = tracing::debug_span!("group_commit");
         let _guard = span.enter();
         let first_sequence = self.state.len();
@@ -490,6 +552,7 @@ impl Writer {
             }
         }
         let mut written = Ok(());
+        self.store_calls.begin();
         if !encoded.is_empty() {
             written = self.store.append(Append {
                 first_sequence,
@@ -497,8 +560,7 @@ impl Writer {
                 hashes: &hashes,
             });
         }
-        // Nothing is replied or read until everything the state holds is on disk. This also
-        // covers a retry whose original entry was appended by a batch whose flush failed.
+        // Nothing is replied or read until everything the state holds is on disk.
         if written.is_ok() && self.state.len() > self.durable_len {
             written = self.store.flush();
             if written.is_ok() {
@@ -507,17 +569,19 @@ impl Writer {
                 tracing::debug!(entries = encoded.len(), first_sequence, "group committed");
             }
         }
+        self.store_calls.end();
         if let Err(error) = written {
-            self.recover_from(&error, &mut replies);
-            // Dropping the reads answers them UNAVAILABLE.
-            reads.clear();
-            checkpointed.clear();
+            // Nothing in this batch is acknowledged, not even refusals (they may depend on
+            // entries that are not on disk); dropping the reads answers them UNAVAILABLE.
+            for (reply, _) in replies {
+                let _ = reply.send(Err(SubmitError::Unavailable(format!(
+                    "{error}; the server is stopping and must be restarted"
+                ))));
+            }
+            return Err(error);
         }
         for (reply, result) in replies {
             let _ = reply.send(result);
-        }
-        if self.broken.is_some() {
-            return;
         }
         for read in reads {
             read(&self.state);
@@ -527,17 +591,15 @@ impl Writer {
         } else {
             self.checkpointing.every_entries.max(1)
         };
-        match self.checkpoint_if_behind(behind) {
-            Ok(()) => {
-                if let Some(checkpoint) = &self.last_checkpoint {
-                    for run in checkpointed {
-                        run(&self.state, checkpoint);
-                    }
-                }
+        // A checkpoint that cannot be made durable is as fatal as a failed flush; dropping the
+        // closures answers them UNAVAILABLE.
+        self.checkpoint_if_behind(behind)?;
+        if let Some(checkpoint) = &self.last_checkpoint {
+            for run in checkpointed {
+                run(&self.state, checkpoint);
             }
-            // Dropping the closures answers them UNAVAILABLE.
-            Err(error) => tracing::error!(%error, "cannot sign a checkpoint"),
         }
+        Ok(())
     }
 
     /// Signs and stores a checkpoint of the durable log if at least `behind` entries are not
@@ -555,12 +617,20 @@ impl Writer {
             root,
         }
         .sign(&self.checkpointing.log_key);
+        self.store_calls.begin();
+        // The copy outside the store is written (and synced) first: the store serves a
+        // checkpoint as soon as it holds it, so the copy must never be behind what was served.
+        if let Some(path) = &self.checkpointing.witness {
+            write_durably(path, note.as_bytes()).map_err(|e| {
+                StoreError::Io(format!(
+                    "cannot write the checkpoint copy {}: {e}",
+                    path.display()
+                ))
+            })?;
+        }
         self.store.put_checkpoint(size, &note)?;
         self.store.flush()?;
-        if let Some(path) = &self.checkpointing.witness {
-            write_durably(path, note.as_bytes())
-                .map_err(|e| StoreError::Io(format!("cannot write {}: {e}", path.display())))?;
-        }
+        self.store_calls.end();
         tracing::debug!(size, "checkpoint signed");
         self.last_checkpoint = Some(SignedCheckpoint { size, root, note });
         Ok(())
@@ -573,9 +643,6 @@ impl Writer {
         encoded: &mut Vec<Vec<u8>>,
         hashes: &mut Vec<(SubtreeId, Hash)>,
     ) -> Result<Committed, SubmitError> {
-        if let Some(reason) = &self.broken {
-            return Err(SubmitError::Unavailable(reason.clone()));
-        }
         let now = now_unix_ms();
         let last = self.state.last_committed_at();
         if now.saturating_add(MAX_CLOCK_REGRESSION_MS) < last {
@@ -603,30 +670,6 @@ impl Writer {
             encoded.push(bytes);
         }
         Ok(Committed { record, duplicate })
-    }
-
-    /// A write or flush failed: nothing in this batch is answered (not even refusals, which
-    /// may depend on entries that did not commit), and the state is rebuilt from what the
-    /// store holds. Entries the store kept become durable with the next successful flush,
-    /// before anything else is answered.
-    fn recover_from(&mut self, error: &StoreError, replies: &mut [Reply]) {
-        tracing::error!(%error, "store write failed; rebuilding state from the store");
-        for (_, result) in replies.iter_mut() {
-            *result = Err(SubmitError::Unavailable(error.to_string()));
-        }
-        match replay(self.store.as_ref()) {
-            Ok(replayed) => {
-                self.state = replayed.state;
-                self.frontier = replayed.frontier;
-            }
-            Err(replay_error) => {
-                tracing::error!(%replay_error, "cannot rebuild state; refusing writes");
-                self.broken = Some(format!(
-                    "the store failed and could not be replayed ({replay_error}); restart the \
-                     server"
-                ));
-            }
-        }
     }
 }
 
@@ -777,11 +820,11 @@ mod tests {
         // One flush for the first entry, one for the 20 that waited behind it.
         assert_eq!(store.flushes.load(Ordering::SeqCst), 2);
         drop(ledger);
-        writer.join().unwrap();
+        writer.join().unwrap().unwrap();
     }
 
     #[tokio::test]
-    async fn nothing_is_acknowledged_or_read_until_it_is_flushed() {
+    async fn a_failed_flush_is_fatal_and_nothing_of_it_is_acknowledged() {
         let dir = tempfile::tempdir().unwrap();
         let report = genesis::init(dir.path(), LedgerParameters::default()).unwrap();
         let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
@@ -790,32 +833,96 @@ mod tests {
             LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
         store.fail_flush.store(true, Ordering::SeqCst);
 
-        // The flush fails: the client is told UNAVAILABLE, and reads are refused rather than
-        // shown an entry that is not on disk.
+        // The flush fails: the client is told UNAVAILABLE, the writer stops with the error
+        // instead of retrying (a later sync would prove nothing), and everything after it is
+        // refused rather than shown an entry that is not on disk.
         let shop = register_shop(&admin, &report.ledger_id, "s1");
         let error = ledger.submit(shop.clone()).await.unwrap_err();
         assert!(matches!(error, SubmitError::Unavailable(_)), "{error}");
+        let stopped = writer.join().unwrap().unwrap_err();
+        assert!(
+            stopped.to_string().contains("injected flush failure"),
+            "{stopped}"
+        );
         assert!(ledger.read(|state| state.len()).await.is_err());
+        let later = register_shop(&admin, &report.ledger_id, "s2");
+        assert!(matches!(
+            ledger.submit(later).await,
+            Err(SubmitError::Unavailable(_))
+        ));
+        let flushes = store.flushes.load(Ordering::SeqCst);
+        drop(ledger);
+        assert_eq!(
+            store.flushes.load(Ordering::SeqCst),
+            flushes,
+            "no flush after the failure"
+        );
 
-        // Once the disk recovers, the retry returns the entry the store kept, now durable.
+        // A restart syncs what the store kept before serving it: the retry returns the entry.
         store.fail_flush.store(false, Ordering::SeqCst);
+        let (ledger, writer) =
+            LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
         let committed = ledger.submit(shop.clone()).await.unwrap();
         assert!(committed.duplicate);
         assert_eq!(ledger.read(|state| state.len()).await.unwrap(), 2);
 
-        // An append that fails leaves nothing behind: the retry commits it anew.
+        // A failed append is fatal too, and leaves nothing behind: after a restart the retry
+        // commits it anew.
         store.fail_append.store(true, Ordering::SeqCst);
         let second = register_shop(&admin, &report.ledger_id, "s2");
         assert!(ledger.submit(second.clone()).await.is_err());
+        assert!(writer.join().unwrap().is_err());
+        drop(ledger);
         store.fail_append.store(false, Ordering::SeqCst);
+        let (ledger, writer) =
+            LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
         let committed = ledger.submit(second).await.unwrap();
         assert!(!committed.duplicate);
         assert_eq!(committed.record.sequence, 2);
 
         drop(ledger);
-        writer.join().unwrap();
+        writer.join().unwrap().unwrap();
         let reopened = replay(store.as_ref()).unwrap();
         assert_eq!(reopened.state.len(), 3);
         assert_eq!(reopened.frontier.size(), 3);
+    }
+
+    #[tokio::test]
+    async fn no_checkpoint_is_served_that_its_copy_outside_the_store_does_not_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = genesis::init(dir.path(), LedgerParameters::default()).unwrap();
+        let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
+        let store = Arc::new(TestStore::open(dir.path()));
+        let copies = dir.path().join("copies");
+        std::fs::create_dir(&copies).unwrap();
+        let witness = copies.join("latest.checkpoint");
+        let mut settings = checkpointing(dir.path());
+        settings.witness = Some(witness.clone());
+        let (ledger, writer) = LedgerHandle::start(store.clone(), settings).unwrap();
+        let signed_at_start = std::fs::read_to_string(&witness).unwrap();
+        assert_eq!(store.latest_checkpoint().unwrap().unwrap().0, 1);
+
+        // The copy can no longer be written (its directory is now a file).
+        std::fs::remove_dir_all(&copies).unwrap();
+        std::fs::write(&copies, b"not a directory").unwrap();
+        ledger
+            .submit(register_shop(&admin, &report.ledger_id, "s1"))
+            .await
+            .unwrap();
+        let refused = ledger.with_checkpoint(|_, c| c.size).await;
+        assert!(matches!(refused, Err(SubmitError::Unavailable(_))));
+        let stopped = writer.join().unwrap().unwrap_err();
+        assert!(stopped.to_string().contains("checkpoint copy"), "{stopped}");
+        // The store never held (so never served) a checkpoint the copy does not hold, and
+        // writes are refused.
+        assert_eq!(store.latest_checkpoint().unwrap().unwrap().0, 1);
+        assert!(
+            ledger
+                .submit(register_shop(&admin, &report.ledger_id, "s2"))
+                .await
+                .is_err()
+        );
+        assert_eq!(std::fs::read(&copies).unwrap(), b"not a directory");
+        assert!(signed_at_start.contains("\n1\n"), "{signed_at_start}");
     }
 }

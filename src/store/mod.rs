@@ -10,11 +10,11 @@ mod sled_store;
 
 use crate::log::merkle::{Hash, ProofError, SubtreeHashes, SubtreeId};
 
-pub use sled_store::SledStore;
+pub use sled_store::{SledStore, sync_directory};
 
-/// Why the store failed. The writer answers `UNAVAILABLE` and rebuilds its state from the
-/// store when a write or flush fails.
-#[derive(Debug, thiserror::Error)]
+/// Why the store failed. A failed write or flush is fatal to the writer: it answers
+/// `UNAVAILABLE` and stops, and the server exits non-zero.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("storage I/O failed: {0}")]
     Io(String),
@@ -55,7 +55,9 @@ pub trait Store: Send + Sync + 'static {
     /// Appends entries and their hashes, all or none. Not durable until [`Store::flush`].
     fn append(&self, append: Append<'_>) -> Result<(), StoreError>;
 
-    /// Makes everything written durable.
+    /// Makes everything written durable: on return, it is on stable storage (a real
+    /// `fsync`/`fdatasync`, not only handed to the kernel). An error is final: the caller
+    /// must not retry and treat earlier writes as durable (the writer stops).
     fn flush(&self) -> Result<(), StoreError>;
 
     /// The entry at `sequence`, if stored.
@@ -101,18 +103,62 @@ impl SubtreeHashes for StoredHashes<'_> {
 }
 
 /// Writes a small file beside the store (a checkpoint copy, a verifier's state) so that a
-/// crash leaves either the old or the new contents, durably: temporary file, fsync, rename,
-/// fsync of the directory.
+/// crash leaves either the old or the new contents, durably: a temporary file with a unique
+/// name in the same directory (so two writers never share one), fsync, rename, fsync of the
+/// directory.
 pub fn write_durably(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let temporary = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(contents)?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path)?;
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => std::path::Path::new("."),
     };
+    let prefix = format!(
+        ".{}.",
+        path.file_name()
+            .map_or_else(|| "file".into(), |name| name.to_string_lossy())
+    );
+    let mut temporary = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(directory)?;
+    temporary.write_all(contents)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|e| e.error)?;
     std::fs::File::open(directory)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_durably;
+
+    #[test]
+    fn durable_writes_of_files_sharing_a_stem_never_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let writers: Vec<_> = ["state.one", "state.two"]
+            .into_iter()
+            .map(|name| {
+                let path = dir.path().join(name);
+                std::thread::spawn(move || {
+                    for round in 0..200 {
+                        let contents = format!("{name} {round}");
+                        write_durably(&path, contents.as_bytes()).unwrap();
+                        assert_eq!(std::fs::read_to_string(&path).unwrap(), contents);
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["state.one", "state.two"],
+            "no temporary file is left behind"
+        );
+    }
 }

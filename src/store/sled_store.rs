@@ -9,8 +9,19 @@
 //! | `h` + level (1 byte) + index (8 bytes) | complete-subtree hash (32 bytes) |
 //! | `l` + leaf hash (32 bytes) | sequence (8 bytes) |
 //! | `c` + tree size (8 bytes) | signed checkpoint note (UTF-8) |
+//!
+//! **Durability.** sled 0.34's `flush` ends in `sync_file_range` on Linux, which persists
+//! neither the file's size nor the disk's write cache, and sled writes large pages to
+//! separate blob files without syncing them. So [`SledStore::flush`] follows sled's flush
+//! with a real `fdatasync` of the `db` file, an `fsync` of every blob file not yet synced,
+//! and of the `blobs/` directory when it gained files. A failed sync is reported, never
+//! retried: after a write error the kernel may drop dirty pages, so a later successful sync
+//! proves nothing (the writer treats any error here as fatal).
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::{Append, EntryIter, Store, StoreError};
 use crate::log::merkle::{Hash, SubtreeId};
@@ -19,6 +30,23 @@ use crate::log::merkle::{Hash, SubtreeId};
 pub struct SledStore {
     db: sled::Db,
     log: sled::Tree,
+    /// sled's log file (`<path>/db`), opened separately so it can be `fdatasync`ed.
+    db_file: File,
+    /// sled's blob directory (`<path>/blobs`).
+    blobs: PathBuf,
+    /// Blob files already fsynced.
+    synced_blobs: Mutex<HashSet<std::ffi::OsString>>,
+}
+
+fn sync_error(what: &Path, error: std::io::Error) -> StoreError {
+    StoreError::Io(format!("cannot sync {}: {error}", what.display()))
+}
+
+/// `fsync` of a directory, so entries created in it survive a power cut.
+pub fn sync_directory(path: &Path) -> Result<(), StoreError> {
+    File::open(path)
+        .and_then(|directory| directory.sync_all())
+        .map_err(|e| sync_error(path, e))
 }
 
 fn io(error: sled::Error) -> StoreError {
@@ -57,17 +85,93 @@ fn sequence_of(key: &[u8], prefix: u8) -> Result<u64, StoreError> {
     }
 }
 
-impl SledStore {
-    /// Opens (or creates) the store in `path`.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
+/// How long [`SledStore::open`] waits for sled's file lock to be released by a handle of
+/// this same process that was just dropped (sled's background threads release it a moment
+/// after the `Db` is dropped, e.g. right after genesis created the store).
+const LOCK_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
+    let deadline = std::time::Instant::now() + LOCK_RELEASE_WAIT;
+    loop {
+        let opened = sled::Config::new()
             .path(path)
             // Durability comes from the writer's explicit flush; no background flusher needed.
             .flush_every_ms(None)
-            .open()
-            .map_err(io)?;
+            .open();
+        match opened {
+            // sled reports a held lock as `Other` with this text around the OS error.
+            Err(sled::Error::Io(e))
+                if e.to_string().starts_with("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other.map_err(io),
+        }
+    }
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `path`, and syncs what opening it wrote (its files,
+    /// the directory, and the directory's parent when the store was created), so that
+    /// everything recovered from the store is on stable storage before anything is served.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let created = !path.exists();
+        let db = open_db(path)?;
         let log = db.open_tree("log").map_err(io)?;
-        Ok(Self { db, log })
+        let db_path = path.join("db");
+        let db_file = File::open(&db_path).map_err(|e| {
+            StoreError::Io(format!("cannot open {} to sync it: {e}", db_path.display()))
+        })?;
+        let store = Self {
+            db,
+            log,
+            db_file,
+            blobs: path.join("blobs"),
+            synced_blobs: Mutex::new(HashSet::new()),
+        };
+        store.flush()?;
+        // sled writes its `conf` file at creation without syncing it.
+        let conf = path.join("conf");
+        File::open(&conf)
+            .and_then(|file| file.sync_all())
+            .map_err(|e| sync_error(&conf, e))?;
+        sync_directory(path)?;
+        if created && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_directory(parent)?;
+        }
+        Ok(store)
+    }
+
+    /// `fsync` of every blob file not synced yet, then of the blob directory if any was.
+    fn sync_blobs(&self) -> Result<(), StoreError> {
+        let entries = match std::fs::read_dir(&self.blobs) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(sync_error(&self.blobs, e)),
+        };
+        let mut synced = self.synced_blobs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut new_files = false;
+        for entry in entries {
+            let entry = entry.map_err(|e| sync_error(&self.blobs, e))?;
+            let name = entry.file_name();
+            if synced.contains(&name) {
+                continue;
+            }
+            let path = entry.path();
+            match File::open(&path) {
+                Ok(file) => file.sync_all().map_err(|e| sync_error(&path, e))?,
+                // sled removes blobs it no longer needs; one gone is nothing to sync.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(sync_error(&path, e)),
+            }
+            synced.insert(name);
+            new_files = true;
+        }
+        if new_files {
+            sync_directory(&self.blobs)?;
+        }
+        Ok(())
     }
 }
 
@@ -101,7 +205,11 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map(|_| ()).map_err(io)
+        self.db.flush().map_err(io)?;
+        self.db_file
+            .sync_data()
+            .map_err(|e| sync_error(&self.blobs.with_file_name("db"), e))?;
+        self.sync_blobs()
     }
 
     fn entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {

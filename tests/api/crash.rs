@@ -7,46 +7,17 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use shanzhi::client::{LedgerClient, ServerSource, Signer};
 use shanzhi::crypto::{KeyFile, random_bytes};
 use shanzhi::pb::points as pb;
 use shanzhi::verifier::verify;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::helpers::{LONG, body, household, issue, issuer, village_with_household};
+use crate::helpers::{body, household, issue, issuer, serve_process, village_with_household};
 
 async fn start(data: &Path) -> (tokio::process::Child, String) {
-    let log = data.with_extension("stderr");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_shanzhi"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    loop {
-        let line = tokio::time::timeout(LONG, lines.next_line())
-            .await
-            .expect("the server starts in time")
-            .unwrap();
-        let Some(line) = line else {
-            panic!(
-                "the server did not start: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        };
-        if let Some(addr) = line.strip_prefix("shanzhi listening on ") {
-            // Keep draining stdout so the server never blocks on a full pipe.
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return (child, format!("http://{addr}"));
-        }
-    }
+    serve_process(data, &[], &[]).await
 }
 
 fn random_below(n: u64) -> u64 {

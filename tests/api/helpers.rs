@@ -401,3 +401,68 @@ pub fn body(operation: Operation) -> pb::TransactionBody {
 pub use client::{bureau_fund, household, issuer, shop};
 
 pub const LONG: Duration = Duration::from_secs(10);
+
+/// Starts the real `shanzhi serve` binary on `data` (port 0), optionally under a wrapper
+/// command such as `strace -f -o FILE`, with extra `serve` flags; returns the child and the
+/// server's URL once it is listening. Its stderr goes to `<data>.stderr`.
+pub async fn serve_process(
+    data: &std::path::Path,
+    wrapper: &[&str],
+    extra: &[&str],
+) -> (tokio::process::Child, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let log = data.with_extension("stderr");
+    let binary = env!("CARGO_BIN_EXE_shanzhi");
+    let mut command = match wrapper.split_first() {
+        None => tokio::process::Command::new(binary),
+        Some((program, args)) => {
+            let mut command = tokio::process::Command::new(program);
+            command.args(args).arg(binary);
+            command
+        }
+    };
+    let mut child = command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = tokio::time::timeout(LONG * 3, lines.next_line())
+            .await
+            .expect("the server starts in time")
+            .unwrap();
+        let Some(line) = line else {
+            panic!(
+                "the server did not start: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        };
+        if let Some(addr) = line.strip_prefix("shanzhi listening on ") {
+            // Keep draining stdout so the server never blocks on a full pipe.
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return (child, format!("http://{addr}"));
+        }
+    }
+}
+
+/// Whether a test that needs a system facility (strace, root to mount a tmpfs) may run:
+/// `Ok` if it is present; if it is missing, the test is skipped with a message, unless
+/// `SHANZHI_REQUIRE_SYSTEM_TESTS=1` (which `.ci/run` sets, after installing them) makes the
+/// absence a failure.
+pub fn system_facility(name: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    assert!(
+        std::env::var("SHANZHI_REQUIRE_SYSTEM_TESTS").as_deref() != Ok("1"),
+        "{name} is required (SHANZHI_REQUIRE_SYSTEM_TESTS=1) but not available"
+    );
+    eprintln!("skipped: {name} is not available (.ci/run installs it)");
+    false
+}

@@ -4,6 +4,7 @@
 mod audit;
 mod cli;
 mod crash;
+mod durability;
 mod flow;
 mod helpers;
 mod refusals;

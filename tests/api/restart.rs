@@ -55,8 +55,16 @@ async fn a_restart_on_the_same_directory_keeps_every_balance_and_entry() {
 }
 
 #[tokio::test]
-async fn init_refuses_a_directory_that_already_holds_a_ledger() {
-    let app = TestApp::spawn().await;
+async fn init_refuses_a_directory_in_use_or_already_holding_a_ledger() {
+    let mut app = TestApp::spawn().await;
+    let error = genesis::init(app.data.path(), LedgerParameters::default()).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("in use by another shanzhi process"),
+        "unexpected error: {error}"
+    );
+    app.server.take().unwrap().stop().await.unwrap();
     let error = genesis::init(app.data.path(), LedgerParameters::default()).unwrap_err();
     assert!(
         error.to_string().contains("already holds a ledger"),

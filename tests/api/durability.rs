@@ -1,0 +1,338 @@
+//! Durability against the operating system, not against a comment: the real binary under
+//! `strace` proves that every acknowledgement follows a real sync of the store's file, a
+//! small tmpfs proves that a full disk fails closed and loses nothing acknowledged, and two
+//! servers racing on one empty directory create one ledger.
+
+use std::path::Path;
+use std::time::Duration;
+
+use prost::Message;
+use shanzhi::client::{LedgerClient, ServerSource, Signer};
+use shanzhi::crypto::KeyFile;
+use shanzhi::pb::points as pb;
+use shanzhi::verifier::verify;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+use crate::helpers::{LONG, body, issue, serve_process, system_facility, village_with_household};
+
+fn strace_available() -> bool {
+    std::process::Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// How strace (`-xx`) prints bytes: `\x0a\x1b…`.
+fn strace_bytes(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("\\x{b:02x}")).collect()
+}
+
+fn request_id_of(signed: &pb::SignedTransaction) -> Vec<u8> {
+    pb::TransactionBody::decode(signed.body.as_slice())
+        .unwrap()
+        .request_id
+}
+
+/// One line of an `strace -f -xx -yy` trace, by the order strace saw it.
+struct Call<'a> {
+    pid: &'a str,
+    text: &'a str,
+}
+
+fn calls(trace: &str) -> Vec<Call<'_>> {
+    trace
+        .lines()
+        .filter_map(|line| {
+            let (pid, text) = line.split_once(' ')?;
+            Some(Call {
+                pid,
+                text: text.trim_start(),
+            })
+        })
+        .collect()
+}
+
+/// How `-yy` shows the store's `db` file as a descriptor's path (escaped like the data).
+fn db_file() -> String {
+    format!("{}>", strace_bytes(b"/ledger/db"))
+}
+
+/// Index of the line where the first `fdatasync`/`fsync` of the store's `db` file that
+/// started after `after` completed (its own line, or its `resumed` line).
+fn db_sync_completed_after(calls: &[Call<'_>], after: usize) -> Option<usize> {
+    let is_db_sync = |text: &str| {
+        (text.starts_with("fdatasync(") || text.starts_with("fsync(")) && text.contains(&db_file())
+    };
+    let start = (after + 1..calls.len()).find(|&i| is_db_sync(calls[i].text))?;
+    if !calls[start].text.contains("<unfinished ...>") {
+        return calls[start].text.ends_with("= 0").then_some(start);
+    }
+    let pid = calls[start].pid;
+    (start + 1..calls.len()).find(|&i| {
+        calls[i].pid == pid
+            && (calls[i].text.starts_with("<... fdatasync resumed>")
+                || calls[i].text.starts_with("<... fsync resumed>"))
+            && calls[i].text.ends_with("= 0")
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledgement_follows_a_real_sync_of_the_store_file() {
+    if !system_facility("strace", strace_available()) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let trace_path = dir.path().join("trace");
+    let trace_arg = trace_path.to_str().unwrap().to_owned();
+    let wrapper = [
+        "strace",
+        "-f",
+        "-xx",
+        "-yy",
+        "-s",
+        "1000000",
+        "-e",
+        "trace=pwrite64,pwritev,write,writev,sendmsg,sendto,fdatasync,fsync,sync_file_range",
+        "-o",
+        &trace_arg,
+    ];
+    let (mut server, url) = serve_process(&data, &wrapper, &[]).await;
+    let admin = Signer::new(KeyFile::read(&data.join("keys/bureau-admin.key")).unwrap());
+    let mut client = LedgerClient::connect(&url).await.unwrap();
+    let officer = village_with_household(&mut client, &admin).await;
+
+    // Sequential writes, each acknowledged before the next is sent.
+    let mut request_ids = Vec::new();
+    for _ in 0..12 {
+        let signed = officer.sign(&client.ledger_id, &body(issue("v1", "h1", 1)));
+        request_ids.push(request_id_of(&signed));
+        let receipt = client.submit_signed(signed).await.unwrap();
+        assert!(!receipt.duplicate);
+    }
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+
+    let trace = std::fs::read_to_string(&trace_path).unwrap();
+    let calls = calls(&trace);
+    for (n, request_id) in request_ids.iter().enumerate() {
+        let needle = strace_bytes(request_id);
+        // The entry reaches the db file (sled's log), then the db file is synced, then the
+        // reply (the receipt carries the request id) goes out on a TCP socket.
+        let written = calls
+            .iter()
+            .position(|c| {
+                c.text.starts_with("pwrite")
+                    && c.text.contains(&db_file())
+                    && c.text.contains(&needle)
+            })
+            .unwrap_or_else(|| panic!("write {n}: its entry was never written to ledger/db"));
+        let synced = db_sync_completed_after(&calls, written)
+            .unwrap_or_else(|| panic!("write {n}: ledger/db was never synced after its entry"));
+        let acknowledged = calls
+            .iter()
+            .position(|c| c.text.contains("TCP") && c.text.contains(&needle))
+            .unwrap_or_else(|| panic!("write {n}: no reply carrying its request id"));
+        assert!(
+            written < synced && synced < acknowledged,
+            "write {n}: entry written at line {written}, db synced at line {synced}, \
+             acknowledged at line {acknowledged}: the reply must follow the sync"
+        );
+    }
+}
+
+fn mount_tmpfs(path: &Path, bytes: u64) -> bool {
+    std::fs::create_dir_all(path).unwrap();
+    std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+        .arg(path)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+struct Unmount<'a>(&'a Path);
+
+impl Drop for Unmount<'_> {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0)
+            .status();
+    }
+}
+
+fn free_bytes(path: &Path) -> u64 {
+    let output = std::process::Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_fails_closed_and_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mount = dir.path().join("small");
+    if !system_facility("mounting a tmpfs (root)", mount_tmpfs(&mount, 32 << 20)) {
+        return;
+    }
+    let _unmount = Unmount(&mount);
+    // The tmpfs is the data directory, so the server's log (beside it) stays writable.
+    let data = mount.clone();
+    let grace = [
+        "--shutdown-grace-secs",
+        "1",
+        "--store-stall-timeout-secs",
+        "2",
+    ];
+    let (mut server, url) = serve_process(&data, &[], &grace).await;
+    let admin = Signer::new(KeyFile::read(&data.join("keys/bureau-admin.key")).unwrap());
+    let log_key = KeyFile::read(&data.join("keys/log.key"))
+        .unwrap()
+        .signing_key
+        .verifying_key();
+    let mut client = LedgerClient::connect(&url).await.unwrap();
+    let officer = village_with_household(&mut client, &admin).await;
+    let channel = tonic::transport::Channel::from_shared(url.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = HealthClient::new(channel);
+    let mut watch = health
+        .watch(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        watch.message().await.unwrap().unwrap().status(),
+        ServingStatus::Serving
+    );
+
+    // Leave the store about 256 KiB, then write until the disk is full.
+    let ballast = mount.join("ballast");
+    let room = free_bytes(&mount).saturating_sub(256 << 10);
+    std::fs::write(&ballast, vec![0u8; usize::try_from(room).unwrap()]).unwrap();
+    let mut acknowledged = Vec::new();
+    let mut unacknowledged = None;
+    for _ in 0..100_000 {
+        let signed = officer.sign(&client.ledger_id, &body(issue("v1", "h1", 1)));
+        match tokio::time::timeout(LONG, client.submit_signed(signed.clone())).await {
+            Ok(Ok(response)) => acknowledged.push((signed, response.receipt.unwrap().sequence)),
+            // UNAVAILABLE when the store reported the error; when sled hangs instead, the
+            // connection closes as the server exits.
+            Ok(Err(status)) => {
+                assert!(
+                    matches!(
+                        status.code(),
+                        tonic::Code::Unavailable | tonic::Code::Unknown
+                    ),
+                    "{status:?}"
+                );
+                unacknowledged = Some(signed);
+                break;
+            }
+            Err(_) => panic!(
+                "a write on a full disk hung instead of failing; server log: {}",
+                std::fs::read_to_string(data.with_extension("stderr")).unwrap_or_default()
+            ),
+        }
+    }
+    let unacknowledged = unacknowledged.expect("the disk filled up");
+    assert!(!acknowledged.is_empty());
+
+    // Health turns NOT_SERVING, then the server exits non-zero, saying why.
+    let mut statuses = Vec::new();
+    while let Ok(Ok(Some(update))) = tokio::time::timeout(LONG, watch.message()).await {
+        statuses.push(update.status());
+    }
+    assert!(
+        statuses.contains(&ServingStatus::NotServing),
+        "health updates after the failure: {statuses:?}"
+    );
+    let status = tokio::time::timeout(LONG, server.wait())
+        .await
+        .expect("the server exits after a failed write")
+        .unwrap();
+    assert!(!status.success(), "exit status {status}");
+    let stderr = std::fs::read_to_string(data.with_extension("stderr")).unwrap();
+    assert!(stderr.contains("ledger store failed"), "{stderr}");
+
+    // Space freed and restarted: every acknowledged write is there at its sequence, the
+    // unacknowledged one commits at most once, and the whole log verifies.
+    std::fs::remove_file(&ballast).unwrap();
+    let (mut server, url) = serve_process(&data, &[], &grace).await;
+    let mut client = LedgerClient::connect(&url).await.unwrap();
+    for (signed, sequence) in &acknowledged {
+        let again = client.submit_signed(signed.clone()).await.unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.receipt.unwrap().sequence, *sequence);
+    }
+    let first = client.submit_signed(unacknowledged.clone()).await.unwrap();
+    let second = client.submit_signed(unacknowledged).await.unwrap();
+    assert!(second.duplicate);
+    assert_eq!(first.receipt, second.receipt);
+    let mut source = ServerSource {
+        client: &mut client,
+        signer: &admin,
+    };
+    let report = verify(&mut source, &log_key, None).await.unwrap();
+    assert_eq!(report.size, 5 + acknowledged.len() as u64 + 1);
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_racing_on_an_empty_directory_create_one_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let binary = env!("CARGO_BIN_EXE_shanzhi");
+    let racers: Vec<_> = (0..2)
+        .map(|_| {
+            tokio::process::Command::new(binary)
+                .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+                .arg(&data)
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // The loser exits at once; the winner serves until killed.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut created = 0;
+    let mut refused = 0;
+    for mut racer in racers {
+        if racer.try_wait().unwrap().is_none() {
+            racer.start_kill().unwrap();
+        }
+        let output = racer.wait_with_output().await.unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if stdout.contains("created a new ledger") {
+            created += 1;
+            assert!(stdout.contains("shanzhi listening on"), "{stdout}");
+        } else {
+            assert!(
+                stderr.contains("in use by another shanzhi process"),
+                "stdout: {stdout}\nstderr: {stderr}"
+            );
+            assert!(!output.status.success());
+            refused += 1;
+        }
+    }
+    assert_eq!((created, refused), (1, 1));
+}
