@@ -658,7 +658,12 @@ impl Writer {
             )));
         }
         let (record, duplicate) = self.state.admit(now, &transaction, check)?;
-        let record = record.clone();
+        let mut record = record.clone();
+        if duplicate {
+            // A retry gets the receipt as it was first given, even if the entry has been
+            // reversed since (history and GetEntry show the reversal).
+            record.reversed_by = None;
+        }
         if !duplicate {
             let entry = pb::LogEntry {
                 sequence: record.sequence,

@@ -142,10 +142,19 @@ impl AuditService for AuditApi {
             }
         };
         if index >= checkpoint.tree_size {
-            return Err(Status::failed_precondition(format!(
-                "entry {index} is not in the tree of size {}; ask for a later signed size",
+            let message = format!(
+                "entry {index} is not in the tree of size {}",
                 checkpoint.tree_size
-            )));
+            );
+            // Naming a size and an index past it contradicts itself; an entry past the
+            // latest signed size will be covered by a later checkpoint.
+            return Err(if request.tree_size != 0 {
+                Status::invalid_argument(format!("{message}: expected leaf_index < tree_size"))
+            } else {
+                Status::failed_precondition(format!(
+                    "{message}, the latest signed size; retry after the next checkpoint"
+                ))
+            });
         }
         let proof =
             merkle::inclusion_proof(&StoredHashes(store.as_ref()), index, checkpoint.tree_size)
@@ -189,7 +198,7 @@ impl AuditService for AuditApi {
         }))
     }
 
-    type GetEntriesStream = tokio_stream::Iter<std::vec::IntoIter<Result<pb::EntryBatch, Status>>>;
+    type GetEntriesStream = tokio_stream::Iter<EntryBatches>;
 
     async fn get_entries(
         &self,
@@ -203,42 +212,26 @@ impl AuditService for AuditApi {
         let request = request.into_inner();
         let store = self.store()?;
         let latest = self.signed(store.as_ref(), 0)?.tree_size;
-        if request.start > request.end
-            || request.end > latest
-            || request.end - request.start > MAX_ENTRIES_PER_CALL
-        {
+        if request.start > request.end || request.end - request.start > MAX_ENTRIES_PER_CALL {
             return Err(Status::invalid_argument(format!(
-                "expected start <= end <= {latest} (the latest signed size) and at most \
-                 {MAX_ENTRIES_PER_CALL} entries; found {} .. {}",
+                "expected start <= end and at most {MAX_ENTRIES_PER_CALL} entries; found {} .. {}",
                 request.start, request.end
             )));
         }
-        let mut batches = Vec::new();
-        let mut batch = pb::EntryBatch {
-            start: request.start,
-            entries: Vec::new(),
-        };
-        let mut bytes = 0;
-        for item in store.scan(request.start) {
-            let (sequence, entry) = item.map_err(|e| Status::unavailable(e.to_string()))?;
-            if sequence >= request.end {
-                break;
-            }
-            if bytes + entry.len() > BATCH_BYTES && !batch.entries.is_empty() {
-                let next = pb::EntryBatch {
-                    start: sequence,
-                    entries: Vec::new(),
-                };
-                batches.push(Ok(std::mem::replace(&mut batch, next)));
-                bytes = 0;
-            }
-            bytes += entry.len();
-            batch.entries.push(entry);
+        if request.end > latest {
+            return Err(Status::failed_precondition(format!(
+                "end {} is past the latest signed size {latest}; ask for at most {latest}, or \
+                 retry after the next checkpoint",
+                request.end
+            )));
         }
-        if !batch.entries.is_empty() {
-            batches.push(Ok(batch));
-        }
-        Ok(Response::new(tokio_stream::iter(batches)))
+        // Entries are read from the store as the stream is sent, one batch at a time, so
+        // memory stays bounded by one batch whatever the range.
+        Ok(Response::new(tokio_stream::iter(EntryBatches {
+            store,
+            next: request.start,
+            end: request.end,
+        })))
     }
 
     async fn get_transaction_receipt(
@@ -381,5 +374,51 @@ impl AuditService for AuditApi {
         Ok(Response::new(tokio_stream::iter(
             messages.into_iter().map(Ok).collect::<Vec<_>>(),
         )))
+    }
+}
+
+/// The entries `next .. end` as [`pb::EntryBatch`]es of at most about `BATCH_BYTES`, read
+/// from the store lazily as the stream is polled.
+pub struct EntryBatches {
+    store: Arc<dyn Store>,
+    next: u64,
+    end: u64,
+}
+
+impl Iterator for EntryBatches {
+    type Item = Result<pb::EntryBatch, Status>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let mut batch = pb::EntryBatch {
+            start: self.next,
+            entries: Vec::new(),
+        };
+        let mut bytes = 0;
+        while self.next < self.end {
+            let entry = match self.store.entry(self.next) {
+                Ok(Some(entry)) => entry,
+                Ok(None) => {
+                    self.end = self.next;
+                    return Some(Err(Status::internal(
+                        "a committed entry is missing from the store",
+                    )));
+                }
+                Err(e) => {
+                    self.end = self.next;
+                    return Some(Err(Status::unavailable(e.to_string())));
+                }
+            };
+            if bytes + entry.len() > BATCH_BYTES && !batch.entries.is_empty() {
+                // Read again for the next batch; entries never change once written.
+                break;
+            }
+            bytes += entry.len();
+            batch.entries.push(entry);
+            self.next += 1;
+        }
+        Some(Ok(batch))
     }
 }

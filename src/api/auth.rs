@@ -1,6 +1,6 @@
 //! Read credentials: every query carries, in gRPC metadata, a key id, a timestamp and a
-//! signature by that key over the method and timestamp. The key's registered role then
-//! decides what it may read.
+//! signature by that key over the method, the timestamp and the request's hash. The key's
+//! registered role then decides what it may read.
 
 use std::time::Duration;
 
@@ -53,6 +53,7 @@ pub mod methods {
 #[derive(Clone, Debug)]
 pub struct ReadCredential {
     key_id: KeyId,
+    method: String,
     timestamp: String,
     signature: Vec<u8>,
     payload: Vec<u8>,
@@ -88,6 +89,7 @@ impl ReadCredential {
         let timestamp = text(TIMESTAMP_METADATA)?;
         Ok(Self {
             key_id,
+            method: method.to_owned(),
             payload: read_payload(method, &timestamp, request.get_ref()),
             timestamp,
             signature,
@@ -119,6 +121,18 @@ impl ReadCredential {
             &self.payload,
             &self.signature,
         )
+        .map_err(|refusal| match refusal {
+            Refusal::BadSignature { key_id, .. } => Refusal::BadReadCredentials(format!(
+                "signature by key {key_id} does not verify: expected an Ed25519 signature over \
+                 \"shanzhi/read/v1\" || 0x00 || ledger_id (16 raw bytes) || 0x00 || {method} \
+                 (the method, no leading slash) || 0x00 || {timestamp} (the decimal string sent \
+                 in {TIMESTAMP_METADATA}) || 0x00 || SHA-256 of the request message's canonical \
+                 encoding (32 raw bytes)",
+                method = self.method,
+                timestamp = self.timestamp,
+            )),
+            other => other,
+        })
     }
 
     /// The reader's role at the current log position; refused if the key was revoked.

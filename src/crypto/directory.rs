@@ -8,15 +8,31 @@ use std::sync::RwLock;
 use ed25519_dalek::VerifyingKey;
 
 use super::{SigningContext, verify};
-use crate::ledger::{KeyId, LedgerId, Refusal, SignatureCheck, State, decode_canonical};
+use crate::ledger::{
+    KeyId, LedgerId, Refusal, SignatureCheck, State, check_body_size, decode_canonical,
+};
 use crate::pb::points as pb;
 
-/// Public keys by key id, as registered in the committed log. A key id is derived from its
-/// public key and never registered twice, so an entry, once present, is right forever;
-/// revocation is the writer's business.
+/// Public keys by key id, with their revocation, as committed to the log (published by the
+/// writer after each durable group commit). A key id is derived from its public key and
+/// never registered twice, so a public key, once present, is right forever; revocation is
+/// final too. The writer still decides authorization at the transaction's position.
 pub struct KeyDirectory {
     ledger_id: LedgerId,
-    keys: RwLock<HashMap<KeyId, VerifyingKey>>,
+    keys: RwLock<Keys>,
+}
+
+#[derive(Default)]
+struct Keys {
+    by_id: HashMap<KeyId, DirectoryKey>,
+    /// How many of the state's key changes are reflected here.
+    changes_seen: usize,
+}
+
+#[derive(Clone, Copy)]
+struct DirectoryKey {
+    public_key: VerifyingKey,
+    revoked_at: Option<u64>,
 }
 
 impl KeyDirectory {
@@ -24,43 +40,59 @@ impl KeyDirectory {
     pub fn new(ledger_id: LedgerId, state: &State) -> Self {
         let directory = Self {
             ledger_id,
-            keys: RwLock::new(HashMap::new()),
+            keys: RwLock::new(Keys::default()),
         };
         directory.update(state);
         directory
     }
 
-    /// Adds the keys `state` registered since the last update.
+    /// Takes in the key registrations and revocations `state` made since the last update;
+    /// the work is proportional to those changes, not to the number of keys.
     pub fn update(&self, state: &State) {
+        let changes = state.key_changes();
         let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
-        if keys.len() == state.key_count() {
-            return;
+        let Keys {
+            by_id,
+            changes_seen,
+        } = &mut *keys;
+        for key_id in changes.get(*changes_seen..).unwrap_or_default() {
+            if let Some(record) = state.key(key_id) {
+                by_id.insert(
+                    *key_id,
+                    DirectoryKey {
+                        public_key: record.public_key,
+                        revoked_at: record.revoked_at,
+                    },
+                );
+            }
         }
-        for (id, record) in state.keys() {
-            keys.entry(*id).or_insert(record.public_key);
-        }
+        *changes_seen = changes.len();
     }
 
-    fn get(&self, key_id: &KeyId) -> Option<VerifyingKey> {
+    fn get(&self, key_id: &KeyId) -> Option<DirectoryKey> {
         self.keys
             .read()
             .unwrap_or_else(|e| e.into_inner())
+            .by_id
             .get(key_id)
             .copied()
     }
 
-    /// Verifies the transaction's signature and, for a redemption, the resident's payment
-    /// code. `Ok(Trust)` means both verified and the writer need not verify again;
-    /// `Ok(Verify)` means a key is not (yet) known here or the shape is off, so the writer
-    /// verifies and refuses with the precise reason. A signature that does not verify is
-    /// refused here.
+    /// The handler's admission check, before anything reaches the writer and before the
+    /// operation is parsed: a body of at most [`MAX_BODY_BYTES`](crate::ledger::MAX_BODY_BYTES),
+    /// exactly one signature, by a registered and unrevoked key, verifying over the body.
+    /// For a redemption it also verifies the resident's payment code when its key is known.
+    /// `Ok(Trust)` means every signature verified here; `Ok(Verify)` means the payment code's
+    /// key is not known here, so the writer verifies it and refuses with the precise reason.
     pub fn check(&self, signed: &pb::SignedTransaction) -> Result<SignatureCheck, Refusal> {
+        check_body_size(&signed.body)?;
         let [signature] = signed.signatures.as_slice() else {
-            return Ok(SignatureCheck::Verify);
+            return Err(Refusal::SignatureCount {
+                found: signed.signatures.len(),
+            });
         };
-        let Some((key_id, key)) = self.lookup(&signature.key_id) else {
-            return Ok(SignatureCheck::Verify);
-        };
+        let key_id = KeyId::from_hex(&signature.key_id)?;
+        let key = self.active(key_id)?;
         verify(
             &key,
             key_id,
@@ -96,6 +128,15 @@ impl KeyDirectory {
         Ok(SignatureCheck::Trust)
     }
 
+    /// The public key of a registered key that is not revoked.
+    pub fn active(&self, key_id: KeyId) -> Result<VerifyingKey, Refusal> {
+        let key = self.get(&key_id).ok_or(Refusal::UnknownKey { key_id })?;
+        match key.revoked_at {
+            Some(revoked_at) => Err(Refusal::KeyRevoked { key_id, revoked_at }),
+            None => Ok(key.public_key),
+        }
+    }
+
     /// Verifies `signature` by a registered key over `payload` in `context`.
     pub fn verify(
         &self,
@@ -105,12 +146,19 @@ impl KeyDirectory {
         signature: &[u8],
     ) -> Result<(), Refusal> {
         let key = self.get(&key_id).ok_or(Refusal::UnknownKey { key_id })?;
-        verify(&key, key_id, context, &self.ledger_id, payload, signature)
+        verify(
+            &key.public_key,
+            key_id,
+            context,
+            &self.ledger_id,
+            payload,
+            signature,
+        )
     }
 
     fn lookup(&self, key_id: &str) -> Option<(KeyId, VerifyingKey)> {
         let key_id = KeyId::from_hex(key_id).ok()?;
-        Some((key_id, self.get(&key_id)?))
+        Some((key_id, self.get(&key_id)?.public_key))
     }
 }
 
@@ -146,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn known_keys_are_verified_here_and_unknown_keys_left_to_the_writer() {
+    fn only_signed_bodies_of_registered_keys_pass_the_handler() {
         let admin = Signer::generate();
         let ledger_id = LedgerId([5; 16]);
         let directory = KeyDirectory::new(ledger_id, &genesis_state(&admin, ledger_id));
@@ -169,6 +217,29 @@ mod tests {
         ));
 
         let stranger = Signer::generate().sign(&ledger_id, &body);
-        assert_eq!(directory.check(&stranger), Ok(SignatureCheck::Verify));
+        assert!(matches!(
+            directory.check(&stranger),
+            Err(Refusal::UnknownKey { .. })
+        ));
+
+        let mut unsigned = good.clone();
+        unsigned.signatures.clear();
+        assert_eq!(
+            directory.check(&unsigned),
+            Err(Refusal::SignatureCount { found: 0 })
+        );
+        let mut twice = good.clone();
+        twice.signatures.push(good.signatures[0].clone());
+        assert_eq!(
+            directory.check(&twice),
+            Err(Refusal::SignatureCount { found: 2 })
+        );
+        // An oversized body is refused before its signature is even looked at.
+        let mut huge = stranger.clone();
+        huge.body = vec![0; crate::ledger::MAX_BODY_BYTES + 1];
+        assert!(matches!(
+            directory.check(&huge),
+            Err(Refusal::BodyTooLarge { .. })
+        ));
     }
 }

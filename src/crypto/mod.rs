@@ -80,6 +80,15 @@ pub fn parse_public_key(field: &'static str, bytes: &[u8]) -> Result<VerifyingKe
         expected: "a valid Ed25519 point".into(),
         found: hex::encode(array),
     })?;
+    // A point has one encoding; another spelling of the same key (a y coordinate of p or
+    // more) would give it a second key id.
+    if key.to_edwards().compress().to_bytes() != array {
+        return Err(Refusal::InvalidField {
+            field,
+            expected: "the canonical encoding of an Ed25519 point".into(),
+            found: hex::encode(array),
+        });
+    }
     if key.is_weak() {
         return Err(Refusal::WeakKey {
             public_key: hex::encode(array),
@@ -245,6 +254,29 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn non_canonical_public_key_encodings_are_refused() {
+        // y = p + 1 (non-canonical) encodes the same point as y = 1 would; p = 2^255 - 19.
+        let mut y_above_p = [0xffu8; 32];
+        y_above_p[0] = 0xee;
+        y_above_p[31] = 0x7f;
+        let refused = parse_public_key("public_key", &y_above_p).unwrap_err();
+        assert!(
+            refused.to_string().contains("canonical encoding")
+                || refused.to_string().contains("valid Ed25519 point"),
+            "{refused}"
+        );
+        let key = generate_signing_key().verifying_key();
+        assert!(parse_public_key("public_key", key.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn upper_case_key_ids_are_refused() {
+        let id = key_id(&generate_signing_key().verifying_key()).to_string();
+        assert!(KeyId::from_hex(&id).is_ok());
+        assert!(KeyId::from_hex(&id.to_uppercase()).is_err());
     }
 
     #[test]

@@ -133,13 +133,19 @@ macro_rules! bytes16 {
                 })
             }
 
-            /// Parses 32 hex characters.
+            /// Parses 32 lower-case hex characters, the only form accepted: a key id travels
+            /// outside the signature, so a second spelling would let whoever relays a
+            /// transaction change the stored entry.
             pub fn from_hex(text: &str) -> Result<Self, Refusal> {
-                let bytes = hex::decode(text).map_err(|_| Refusal::InvalidField {
+                let invalid = || Refusal::InvalidField {
                     field: $field,
-                    expected: "32 hex characters".into(),
+                    expected: "32 lower-case hex characters".into(),
                     found: format!("{text:?}"),
-                })?;
+                };
+                if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                    return Err(invalid());
+                }
+                let bytes = hex::decode(text).map_err(|_| invalid())?;
                 Self::from_slice(&bytes)
             }
         }

@@ -43,6 +43,10 @@ pub enum Refusal {
     },
     #[error("transaction body has no operation: expected exactly one operation to be set")]
     MissingOperation,
+    #[error("transaction body: expected at most {max} bytes, found {found}")]
+    BodyTooLarge { found: usize, max: usize },
+    #[error("resident_public_keys: expected at most {max} keys per household, found {found}")]
+    TooManyResidentKeys { found: usize, max: usize },
     #[error("points: expected at least 1 and at most {max}, found {found}")]
     PointsOutOfRange { found: u64, max: u64 },
     #[error(
@@ -179,6 +183,8 @@ impl Refusal {
             | Undecodable { .. }
             | NonCanonical { .. }
             | MissingOperation
+            | BodyTooLarge { .. }
+            | TooManyResidentKeys { .. }
             | PointsOutOfRange { .. }
             | WindowTooLong { .. }
             | WeakKey { .. }

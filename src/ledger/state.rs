@@ -156,6 +156,9 @@ pub struct HistoryPage<'a> {
 pub struct State {
     facts: Option<LedgerFacts>,
     keys: HashMap<KeyId, KeyRecord>,
+    /// Every key registration and revocation, in log order: lets the handlers' key
+    /// directory follow the key set incrementally.
+    key_changes: Vec<KeyId>,
     issuers: BTreeMap<IssuerId, Issuer>,
     households: BTreeMap<HouseholdId, Household>,
     shops: BTreeMap<ShopId, Shop>,
@@ -233,7 +236,13 @@ impl State {
         self.keys.iter()
     }
 
-    /// How many keys were ever registered.
+    /// Every key registration and revocation so far, in log order (a key appears once per
+    /// change).
+    pub fn key_changes(&self) -> &[KeyId] {
+        &self.key_changes
+    }
+
+    /// The number of registered keys (revoked ones included).
     pub fn key_count(&self) -> usize {
         self.keys.len()
     }
@@ -440,6 +449,7 @@ impl State {
         signed: &pb::SignedTransaction,
         check: SignatureCheck,
     ) -> Result<&EntryRecord, Refusal> {
+        super::check_body_size(&signed.body)?;
         let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
         let tx = Transaction::from_body(&body)?;
         let body_sha256 = crypto::sha256(&signed.body);
@@ -474,6 +484,7 @@ impl State {
                     parameters.max_transaction_window_ms,
                 )?;
                 self.facts = Some(facts);
+                self.key_changes.push(signer);
                 self.keys.insert(
                     signer,
                     KeyRecord {
@@ -763,6 +774,7 @@ impl State {
                 }
                 self.check_scope_exists(new_role)?;
                 let key_id = self.check_new_key(public_key)?;
+                self.key_changes.push(key_id);
                 self.keys.insert(
                     key_id,
                     KeyRecord {
@@ -812,6 +824,7 @@ impl State {
                 }
                 if let Some(key) = self.keys.get_mut(key_id) {
                     key.revoked_at = Some(sequence);
+                    self.key_changes.push(*key_id);
                 }
                 Ok(Effects::none(vec![]))
             }
@@ -858,6 +871,7 @@ impl State {
                     new_keys.push((key_id, *key));
                 }
                 for (key_id, public_key) in new_keys {
+                    self.key_changes.push(key_id);
                     self.keys.insert(
                         key_id,
                         KeyRecord {
@@ -1467,17 +1481,23 @@ impl State {
         signed: &pb::SignedTransaction,
         check: SignatureCheck,
     ) -> Result<(&EntryRecord, bool), Refusal> {
+        super::check_body_size(&signed.body)?;
         let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
         let request_id = RequestId::from_slice(&body.request_id)?;
         let body_sha256 = crypto::sha256(&signed.body);
+        let Some(facts) = self.facts else {
+            let record = self.apply(committed_at, signed, check)?;
+            return Ok((record, false));
+        };
+        // Signature and signer come first: nothing about the log (not even whether a request
+        // id was used) is told to an unsigned copy or a revoked key, retries included.
+        let signer = self.check_signature(signed, &facts, None, check)?;
+        self.active_role(&signer)?;
         let original = self
             .check_request(&request_id, &body_sha256)?
             .map(|e| (e.sequence, e.signer));
         if let Some((sequence, original_signer)) = original {
-            // The original receipt goes only to a retry signed by the original signer: an
-            // unsigned or re-signed copy of a committed body learns nothing.
-            let facts = self.facts.ok_or(Refusal::GenesisMissing)?;
-            let signer = self.check_signature(signed, &facts, None, check)?;
+            // The original receipt goes only to a retry signed by the original signer.
             if signer != original_signer {
                 return Err(Refusal::NotOriginalSigner {
                     sequence,

@@ -18,6 +18,23 @@ use crate::pb::points as pb;
 /// The most points one transaction may move: 10^12, far above any real budget and far below
 /// overflow of sums.
 pub const MAX_POINTS_PER_TRANSACTION: u64 = 1_000_000_000_000;
+/// The largest transaction body accepted, in bytes: 4 KiB. The largest valid body (a
+/// household with [`MAX_RESIDENT_KEYS`] keys, or an operation with a full memo and names) is
+/// well under it. Checked in the handler before any signature or parsing, and on replay.
+pub const MAX_BODY_BYTES: usize = 4096;
+/// The most resident (consent) keys one `RegisterHousehold` may carry: 16.
+pub const MAX_RESIDENT_KEYS: usize = 16;
+
+/// Refuses a body larger than [`MAX_BODY_BYTES`].
+pub fn check_body_size(body: &[u8]) -> Result<(), Refusal> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Refusal::BodyTooLarge {
+            found: body.len(),
+            max: MAX_BODY_BYTES,
+        });
+    }
+    Ok(())
+}
 
 /// Decodes `bytes` as `M` and requires that re-encoding gives the same bytes, which refuses
 /// unknown fields, duplicated or reordered fields and non-minimal varints.
@@ -385,6 +402,12 @@ impl Transaction {
                 },
                 name: parse_name(&i.name)?,
             },
+            Op::RegisterHousehold(h) if h.resident_public_keys.len() > MAX_RESIDENT_KEYS => {
+                return Err(Refusal::TooManyResidentKeys {
+                    found: h.resident_public_keys.len(),
+                    max: MAX_RESIDENT_KEYS,
+                });
+            }
             Op::RegisterHousehold(h) => Operation::RegisterHousehold {
                 household: HouseholdId::parse("household_id", &h.household_id)?,
                 village: IssuerId::parse("village_id", &h.village_id)?,

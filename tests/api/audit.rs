@@ -175,10 +175,38 @@ async fn sizes_that_were_never_signed_are_failed_preconditions() {
         Code::FailedPrecondition,
         "was never signed",
     );
+    // Past the latest signed size: a later checkpoint may cover it.
     assert_refused(
         app.client.log_entries(&auditor, 0, unsigned).await,
-        Code::InvalidArgument,
+        Code::FailedPrecondition,
         "the latest signed size",
+    );
+    // A request that contradicts itself can never succeed.
+    assert_refused(
+        app.client.log_entries(&auditor, 3, 2).await,
+        Code::InvalidArgument,
+        "expected start <= end",
+    );
+    let latest = app
+        .client
+        .audit
+        .get_checkpoint(audit_pb::GetCheckpointRequest { tree_size: 0 })
+        .await
+        .unwrap()
+        .into_inner()
+        .tree_size;
+    assert_refused(
+        app.client
+            .audit
+            .get_inclusion_proof(audit_pb::GetInclusionProofRequest {
+                tree_size: latest,
+                leaf: Some(audit_pb::get_inclusion_proof_request::Leaf::LeafIndex(
+                    latest,
+                )),
+            })
+            .await,
+        Code::InvalidArgument,
+        "expected leaf_index < tree_size",
     );
     // Whole-log reads are for auditors and the bureau only.
     let village = app.village("v9").await;

@@ -10,3 +10,4 @@ mod helpers;
 mod refusals;
 mod restart;
 mod server;
+mod vectors;

@@ -710,3 +710,101 @@ async fn reads_are_authenticated_and_scoped() {
         "page_size",
     );
 }
+
+#[tokio::test]
+async fn nothing_unauthenticated_or_oversized_reaches_the_writer() {
+    let (mut app, village, _, _) = funded().await;
+    let before = snapshot(&mut app).await;
+    let ledger = app.client.ledger_id;
+
+    // A body over the cap is refused before its signature is looked at, signed or not.
+    let stranger = Signer::generate();
+    let mut huge = stranger.sign(&ledger, &body(issue("v1", "h1", 1)));
+    huge.body = vec![0x0a; shanzhi::ledger::MAX_BODY_BYTES + 1];
+    huge.signatures.clear();
+    assert_refused(
+        app.client.submit_signed(huge).await,
+        Code::InvalidArgument,
+        "expected at most 4096 bytes",
+    );
+
+    // A household with more resident keys than allowed.
+    let keys = (0..=shanzhi::ledger::MAX_RESIDENT_KEYS)
+        .map(|_| Signer::generate().public_key())
+        .collect();
+    assert_refused(
+        app.submit(
+            &village.officer,
+            Operation::RegisterHousehold(pb::RegisterHousehold {
+                household_id: "h-many".into(),
+                village_id: "v1".into(),
+                resident_public_keys: keys,
+            }),
+        )
+        .await,
+        Code::InvalidArgument,
+        "expected at most 16 keys",
+    );
+
+    // A committed body re-sent unsigned or by a stranger learns nothing about the log.
+    let committed = village.officer.sign(&ledger, &body(issue("v1", "h1", 1)));
+    app.client.submit_signed(committed.clone()).await.unwrap();
+    let mut unsigned = committed.clone();
+    unsigned.signatures.clear();
+    let mut restranged = committed.clone();
+    restranged.signatures = stranger
+        .sign(&ledger, &body(issue("v1", "h1", 1)))
+        .signatures;
+    // Nor does a stranger's new body under a request id already used (today that would
+    // have told the entry's sequence).
+    let mut reused = pb::TransactionBody::decode(committed.body.as_slice()).unwrap();
+    reused.not_after_unix_ms += 1;
+    let reused = stranger.sign(&ledger, &reused);
+    for copy in [unsigned, restranged, reused] {
+        let status = app.client.submit_signed(copy).await.unwrap_err();
+        assert_eq!(status.code(), Code::Unauthenticated, "{}", status.message());
+        assert!(!status.message().contains("entry"), "{}", status.message());
+    }
+
+    // The key id travels outside the signature: only its canonical (lower-case) form.
+    let mut shouted = village.officer.sign(&ledger, &body(issue("v1", "h1", 1)));
+    shouted.signatures[0].key_id = shouted.signatures[0].key_id.to_uppercase();
+    assert_refused(
+        app.client.submit_signed(shouted).await,
+        Code::InvalidArgument,
+        "32 lower-case hex characters",
+    );
+
+    // A revoked key is refused in the handler, retries of its own committed bodies included.
+    app.client
+        .submit(
+            &app.admin,
+            Operation::RevokeKey(pb::RevokeKey {
+                key_id: village.officer.key_id().to_string(),
+                reason: "officer left the committee".into(),
+            }),
+        )
+        .await
+        .unwrap();
+    assert_refused(
+        app.client.submit_signed(committed).await,
+        Code::PermissionDenied,
+        "was revoked at entry",
+    );
+    let after = snapshot(&mut app).await;
+    assert_eq!(after[0], before[0] + 2, "only the issue and the revocation");
+}
+
+#[tokio::test]
+async fn a_retry_after_a_reversal_returns_the_original_receipt() {
+    let (mut app, village, _, _) = funded().await;
+    let ledger = app.client.ledger_id;
+    let signed = village.officer.sign(&ledger, &body(issue("v1", "h1", 3)));
+    let first = app.client.submit_signed(signed.clone()).await.unwrap();
+    let sequence = first.receipt.as_ref().unwrap().sequence;
+    app.reverse(&village.officer, sequence).await.unwrap();
+    let again = app.client.submit_signed(signed).await.unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.receipt, first.receipt);
+    assert_eq!(again.receipt.unwrap().reversed_by, None);
+}
