@@ -50,6 +50,27 @@ pub struct Report {
     pub bytes_on_disk: u64,
     /// Time from start to serving on the same directory (includes the replay).
     pub restart: Duration,
+    /// Median time of one `pwrite` of 512 bytes at the end of a file plus `fdatasync`, in the
+    /// benchmark's directory: the floor under every group commit, which ends in one.
+    pub fdatasync_p50: Duration,
+}
+
+/// Median of `rounds` appends of 512 bytes to a file in `dir`, each followed by `fdatasync`
+/// (what one group commit costs the disk at least).
+fn fdatasync_median(dir: &Path, rounds: usize) -> Result<Duration> {
+    use std::io::Write;
+    let path = dir.join("fdatasync-probe");
+    let mut file = std::fs::File::create(&path)?;
+    let mut times = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        file.write_all(&[0x5a; 512])?;
+        file.sync_data()?;
+        times.push(started.elapsed());
+    }
+    std::fs::remove_file(&path)?;
+    times.sort_unstable();
+    Ok(times[times.len() / 2])
 }
 
 fn directory_size(path: &Path) -> u64 {
@@ -179,6 +200,7 @@ pub async fn run(per_phase: usize, concurrencies: &[usize]) -> Result<Report> {
     drop(client);
     running.stop().await?;
     let bytes_on_disk = directory_size(&genesis::store_path(&data));
+    let fdatasync_p50 = fdatasync_median(&data, 500)?;
 
     let started = Instant::now();
     let restarted = server::start(config).await?;
@@ -190,6 +212,7 @@ pub async fn run(per_phase: usize, concurrencies: &[usize]) -> Result<Report> {
         entries,
         bytes_on_disk,
         restart,
+        fdatasync_p50,
     })
 }
 
@@ -229,6 +252,16 @@ impl Report {
             self.bytes_on_disk as f64 / self.entries.max(1) as f64,
             self.restart.as_secs_f64() * 1e3
         ));
+        if let Some(single) = self.phases.first() {
+            out.push_str(&format!(
+                "one append + fdatasync on this disk: {:.3} ms median, {:.0}% of the {:.2} ms \
+                 median commit at {} client(s)\n",
+                self.fdatasync_p50.as_secs_f64() * 1e3,
+                100.0 * self.fdatasync_p50.as_secs_f64() / single.p50.as_secs_f64(),
+                single.p50.as_secs_f64() * 1e3,
+                single.concurrency,
+            ));
+        }
         out
     }
 }

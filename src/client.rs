@@ -338,6 +338,34 @@ pub fn bureau_fund() -> pb::AccountRef {
 }
 
 impl LedgerClient {
+    /// Every key that could sign at signed size `tree_size` (0: the latest), all pages
+    /// (bureau admin or auditor).
+    pub async fn key_set(
+        &mut self,
+        signer: &Signer,
+        tree_size: u64,
+    ) -> Result<Vec<audit_pb::Key>, tonic::Status> {
+        let mut keys = Vec::new();
+        let mut page_token = String::new();
+        loop {
+            let request = signer.read_request(
+                &self.ledger_id,
+                methods::GET_KEY_SET,
+                audit_pb::GetKeySetRequest {
+                    tree_size,
+                    page_size: 0,
+                    page_token,
+                },
+            );
+            let page = self.audit.get_key_set(request).await?.into_inner();
+            keys.extend(page.keys);
+            if page.next_page_token.is_empty() {
+                return Ok(keys);
+            }
+            page_token = page.next_page_token;
+        }
+    }
+
     /// A checkpoint and every account at its size (bureau admin or auditor).
     pub async fn state_snapshot(
         &mut self,

@@ -86,6 +86,11 @@ impl AuditApi {
     }
 }
 
+/// Keys per `GetKeySet` page when the request does not say: 100.
+pub const KEY_SET_DEFAULT_PAGE_SIZE: u32 = 100;
+/// Most keys per `GetKeySet` page: 500.
+pub const KEY_SET_MAX_PAGE_SIZE: u32 = 500;
+
 fn hashes(proof: Vec<Hash>) -> Vec<Vec<u8>> {
     proof.into_iter().map(|h| h.to_vec()).collect()
 }
@@ -294,18 +299,40 @@ impl AuditService for AuditApi {
         &self,
         request: Request<pb::GetKeySetRequest>,
     ) -> Result<Response<pb::KeySet>, Status> {
+        let credential = ReadCredential::from_request(&request, methods::GET_KEY_SET)?;
+        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let request = request.into_inner();
+        let limit = match request.page_size {
+            0 => KEY_SET_DEFAULT_PAGE_SIZE,
+            size if size <= KEY_SET_MAX_PAGE_SIZE => size,
+            size => {
+                return Err(Refusal::InvalidField {
+                    field: "page_size",
+                    expected: format!(
+                        "0 (for {KEY_SET_DEFAULT_PAGE_SIZE}) to {KEY_SET_MAX_PAGE_SIZE}"
+                    ),
+                    found: size.to_string(),
+                }
+                .into());
+            }
+        } as usize;
+        let from = match request.page_token.as_str() {
+            "" => 0,
+            token => token.parse::<usize>().map_err(|_| Refusal::InvalidField {
+                field: "page_token",
+                expected: "empty or the next_page_token of a previous page".into(),
+                found: format!("{token:?}"),
+            })?,
+        };
         let store = self.store()?;
-        let size = self
-            .signed(store.as_ref(), request.into_inner().tree_size)?
-            .tree_size;
-        let keys = self
+        let size = self.signed(store.as_ref(), request.tree_size)?.tree_size;
+        let page = self
             .ledger
             .read(move |state| {
-                let mut keys: Vec<pb::Key> = state
-                    .keys()
-                    .filter(|(_, k)| {
-                        k.registered_at < size && k.revoked_at.is_none_or(|r| r >= size)
-                    })
+                Self::authorize_admin_or_auditor(state, &credential)?;
+                let (keys, next) = state.key_set_page(size, from, limit);
+                let keys = keys
+                    .into_iter()
                     .map(|(id, k)| {
                         let (role, scope) = convert::role(&k.role);
                         pb::Key {
@@ -318,16 +345,14 @@ impl AuditService for AuditApi {
                         }
                     })
                     .collect();
-                keys.sort_by(|a, b| {
-                    (a.registered_at, &a.key_id).cmp(&(b.registered_at, &b.key_id))
-                });
-                keys
+                Ok::<_, Refusal>(pb::KeySet {
+                    tree_size: size,
+                    keys,
+                    next_page_token: next.map(|n| n.to_string()).unwrap_or_default(),
+                })
             })
-            .await?;
-        Ok(Response::new(pb::KeySet {
-            tree_size: size,
-            keys,
-        }))
+            .await??;
+        Ok(Response::new(page))
     }
 
     type GetStateSnapshotStream =

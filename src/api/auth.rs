@@ -45,6 +45,8 @@ pub mod methods {
     pub const GET_ENTRIES: &str = "shanzhi.audit.v1.AuditService/GetEntries";
     /// `AuditService.GetTransactionReceipt`.
     pub const GET_TRANSACTION_RECEIPT: &str = "shanzhi.audit.v1.AuditService/GetTransactionReceipt";
+    /// `AuditService.GetKeySet`.
+    pub const GET_KEY_SET: &str = "shanzhi.audit.v1.AuditService/GetKeySet";
     /// `AuditService.GetStateSnapshot`.
     pub const GET_STATE_SNAPSHOT: &str = "shanzhi.audit.v1.AuditService/GetStateSnapshot";
 }

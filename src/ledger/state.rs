@@ -159,6 +159,8 @@ pub struct State {
     /// Every key registration and revocation, in log order: lets the handlers' key
     /// directory follow the key set incrementally.
     key_changes: Vec<KeyId>,
+    /// Every registered key, in log order (so `registered_at` never decreases along it).
+    key_registrations: Vec<KeyId>,
     issuers: BTreeMap<IssuerId, Issuer>,
     households: BTreeMap<HouseholdId, Household>,
     shops: BTreeMap<ShopId, Shop>,
@@ -240,6 +242,32 @@ impl State {
     /// change).
     pub fn key_changes(&self) -> &[KeyId] {
         &self.key_changes
+    }
+
+    /// One page of the keys that could sign the entry at position `size` (registered before
+    /// it, not revoked before it), in registration order: it looks at most `limit`
+    /// registrations from index `from` on, and returns the keys among them and the index to
+    /// continue from (`None` after the last). A page may hold fewer than `limit` keys.
+    pub fn key_set_page(
+        &self,
+        size: u64,
+        from: usize,
+        limit: usize,
+    ) -> (Vec<(KeyId, &KeyRecord)>, Option<usize>) {
+        let registered = |id: &KeyId| self.keys.get(id).map_or(u64::MAX, |k| k.registered_at);
+        let before = self
+            .key_registrations
+            .partition_point(|id| registered(id) < size);
+        let end = from.saturating_add(limit).min(before);
+        let keys = self
+            .key_registrations
+            .get(from..end)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|id| Some((*id, self.keys.get(id)?)))
+            .filter(|(_, key)| key.revoked_at.is_none_or(|revoked| revoked >= size))
+            .collect();
+        (keys, (end < before).then_some(end))
     }
 
     /// The number of registered keys (revoked ones included).
@@ -485,6 +513,7 @@ impl State {
                 )?;
                 self.facts = Some(facts);
                 self.key_changes.push(signer);
+                self.key_registrations.push(signer);
                 self.keys.insert(
                     signer,
                     KeyRecord {
@@ -775,6 +804,7 @@ impl State {
                 self.check_scope_exists(new_role)?;
                 let key_id = self.check_new_key(public_key)?;
                 self.key_changes.push(key_id);
+                self.key_registrations.push(key_id);
                 self.keys.insert(
                     key_id,
                     KeyRecord {
@@ -872,6 +902,7 @@ impl State {
                 }
                 for (key_id, public_key) in new_keys {
                     self.key_changes.push(key_id);
+                    self.key_registrations.push(key_id);
                     self.keys.insert(
                         key_id,
                         KeyRecord {

@@ -166,12 +166,7 @@ async fn sizes_that_were_never_signed_are_failed_preconditions() {
         "was never signed",
     );
     assert_refused(
-        app.client
-            .audit
-            .get_key_set(audit_pb::GetKeySetRequest {
-                tree_size: unsigned,
-            })
-            .await,
+        app.client.key_set(&auditor, unsigned).await,
         Code::FailedPrecondition,
         "was never signed",
     );
@@ -249,29 +244,18 @@ async fn the_key_set_at_a_signed_size_is_the_one_in_force_then() {
         .unwrap()
         .checkpoint
         .unwrap();
-    let key_set = |size| audit_pb::GetKeySetRequest { tree_size: size };
-    let old = app
-        .client
-        .audit
-        .get_key_set(key_set(before.tree_size))
-        .await
-        .unwrap()
-        .into_inner();
+    let admin = app.admin.clone();
+    let old = app.client.key_set(&admin, before.tree_size).await.unwrap();
     let new = app
         .client
-        .audit
-        .get_key_set(key_set(admin_view.tree_size))
+        .key_set(&admin, admin_view.tree_size)
         .await
-        .unwrap()
-        .into_inner();
-    let has_auditor = |set: &audit_pb::KeySet| {
-        set.keys
-            .iter()
-            .any(|k| k.key_id == auditor.key_id().to_string())
-    };
+        .unwrap();
+    let has_auditor =
+        |set: &[audit_pb::Key]| set.iter().any(|k| k.key_id == auditor.key_id().to_string());
     assert!(has_auditor(&old));
     assert!(!has_auditor(&new));
-    let admin = old.keys.iter().find(|k| k.registered_at == 0).unwrap();
+    let admin = old.iter().find(|k| k.registered_at == 0).unwrap();
     assert_eq!(admin.role, pb::Role::BureauAdmin as i32);
 }
 
@@ -540,4 +524,73 @@ async fn the_verifier_catches_a_backdated_entry_even_under_a_checkpoint_signed_f
             && error.to_string().contains("before the previous entry's"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn the_key_set_is_paged_and_only_for_auditors_and_the_bureau() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    let mut registered = vec![
+        app.admin.key_id().to_string(),
+        village.officer.key_id().to_string(),
+    ];
+    for _ in 0..230 {
+        let key = Signer::generate();
+        app.submit(
+            &app.admin.clone(),
+            register_key(&key, pb::Role::Auditor, ""),
+        )
+        .await
+        .unwrap();
+        registered.push(key.key_id().to_string());
+    }
+    let admin = app.admin.clone();
+    // A snapshot makes sure a checkpoint covers every key.
+    let size = app
+        .client
+        .state_snapshot(&admin)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap()
+        .tree_size;
+    // Pages of 100 by default, in registration order, none missing or repeated.
+    let mut first = app.client.audit.get_key_set(admin.read_request(
+        &app.client.ledger_id,
+        shanzhi::api::auth::methods::GET_KEY_SET,
+        audit_pb::GetKeySetRequest {
+            tree_size: size,
+            ..Default::default()
+        },
+    ));
+    let page = first.await.unwrap().into_inner();
+    assert_eq!(page.keys.len(), 100);
+    assert!(!page.next_page_token.is_empty());
+    let all = app.client.key_set(&admin, size).await.unwrap();
+    let ids: Vec<_> = all.iter().map(|k| k.key_id.clone()).collect();
+    assert_eq!(ids, registered);
+
+    // Without a credential, or with a village officer's, it is refused.
+    assert_refused(
+        app.client
+            .audit
+            .get_key_set(audit_pb::GetKeySetRequest::default())
+            .await,
+        Code::Unauthenticated,
+        "x-shanzhi-key-id",
+    );
+    assert_refused(
+        app.client.key_set(&village.officer, 0).await,
+        Code::PermissionDenied,
+        "a bureau admin or auditor key",
+    );
+    first = app.client.audit.get_key_set(admin.read_request(
+        &app.client.ledger_id,
+        shanzhi::api::auth::methods::GET_KEY_SET,
+        audit_pb::GetKeySetRequest {
+            page_size: 501,
+            ..Default::default()
+        },
+    ));
+    assert_refused(first.await, Code::InvalidArgument, "page_size");
 }
