@@ -9,8 +9,27 @@ use std::time::Duration;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 /// Default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "./data";
-/// Default largest accepted or sent gRPC message: 1 MiB. A transaction is well under 2 KiB.
-pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+/// Default largest accepted gRPC request message: 64 KiB. A transaction body is at most
+/// 4 KiB ([`crate::ledger::MAX_BODY_BYTES`]) and every read request is far smaller.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Largest gRPC message the server sends: 16 MiB. Far above its largest reply (a page of
+/// 500 history receipts, an entry batch of about 256 KiB, a key-set page of 500 keys), so
+/// a committed entry can always be read back.
+pub const MAX_REPLY_BYTES: usize = 16 * 1024 * 1024;
+/// Default longest time to receive a request's whole body before it is refused (and before
+/// it takes a concurrency permit): 10 s.
+pub const DEFAULT_REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default most connections open at once: 1000. Past that, new clients wait in the kernel's
+/// backlog until one closes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1000;
+/// Default time a connection with nothing in flight stays open: 60 s.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default most HTTP/2 streams one connection may open at once: 256.
+pub const DEFAULT_MAX_STREAMS_PER_CONNECTION: u32 = 256;
+/// HTTP/2 keepalive: a PING every 30 s; a peer that does not answer within 10 s is
+/// disconnected.
+pub const HTTP2_KEEPALIVE: (Duration, Duration) =
+    (Duration::from_secs(30), Duration::from_secs(10));
 /// Default deadline for one request, including waiting for the group commit: 30 s.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default number of requests one connection may have in flight at once; more are refused
@@ -41,8 +60,16 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Directory holding the ledger store (`ledger/`) and genesis key files (`keys/`).
     pub data_dir: PathBuf,
-    /// Largest gRPC message accepted or sent, in bytes.
+    /// Largest gRPC request message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// Longest time to receive a request's whole body.
+    pub request_read_timeout: Duration,
+    /// Most connections open at once.
+    pub max_connections: usize,
+    /// How long a connection with nothing in flight stays open.
+    pub idle_timeout: Duration,
+    /// Most HTTP/2 streams one connection may open at once.
+    pub max_streams_per_connection: u32,
     /// Deadline for one request.
     pub request_timeout: Duration,
     /// Requests one connection may have in flight.
@@ -72,6 +99,10 @@ impl ServerConfig {
                 .expect("the default listen address parses"),
             data_dir,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_streams_per_connection: DEFAULT_MAX_STREAMS_PER_CONNECTION,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             concurrency_per_connection: DEFAULT_CONCURRENCY_PER_CONNECTION,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,

@@ -10,6 +10,7 @@ pub mod api;
 pub mod bench;
 pub mod client;
 pub mod config;
+pub mod connections;
 pub mod crypto;
 pub mod genesis;
 pub mod ledger;

@@ -145,9 +145,21 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SHANZHI_LISTEN", default_value = config::DEFAULT_LISTEN)]
     listen: std::net::SocketAddr,
-    /// Largest gRPC message accepted or sent, in bytes.
+    /// Largest gRPC request message accepted, in bytes (replies may be up to 16 MiB).
     #[arg(long, env = "SHANZHI_MAX_MESSAGE_BYTES", default_value_t = config::DEFAULT_MAX_MESSAGE_BYTES)]
     max_message_bytes: usize,
+    /// Longest time (ms) to receive a request's whole body; slower requests are refused.
+    #[arg(long, env = "SHANZHI_REQUEST_READ_TIMEOUT_MS", default_value_t = config::DEFAULT_REQUEST_READ_TIMEOUT.as_millis() as u64)]
+    request_read_timeout_ms: u64,
+    /// Most connections open at once; more wait in the kernel's backlog.
+    #[arg(long, env = "SHANZHI_MAX_CONNECTIONS", default_value_t = config::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds a connection with nothing in flight stays open.
+    #[arg(long, env = "SHANZHI_IDLE_TIMEOUT_SECS", default_value_t = config::DEFAULT_IDLE_TIMEOUT.as_secs())]
+    idle_timeout_secs: u64,
+    /// Most HTTP/2 streams one connection may open at once.
+    #[arg(long, env = "SHANZHI_MAX_STREAMS_PER_CONNECTION", default_value_t = config::DEFAULT_MAX_STREAMS_PER_CONNECTION)]
+    max_streams_per_connection: u32,
     /// Deadline for one request, in milliseconds.
     #[arg(long, env = "SHANZHI_REQUEST_TIMEOUT_MS", default_value_t = config::DEFAULT_REQUEST_TIMEOUT.as_millis() as u64)]
     request_timeout_ms: u64,
@@ -289,6 +301,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         listen: args.listen,
         data_dir: args.data,
         max_message_bytes: args.max_message_bytes,
+        request_read_timeout: Duration::from_millis(args.request_read_timeout_ms.max(1)),
+        max_connections: args.max_connections.max(1),
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs.max(1)),
+        max_streams_per_connection: args.max_streams_per_connection.max(1),
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         concurrency_per_connection: args.concurrency_per_connection.max(1),
         max_concurrent_requests: args.max_concurrent_requests.max(1),

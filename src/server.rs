@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
 
 use crate::api::audit::AuditApi;
 use crate::api::queries::QueryApi;
-use crate::api::shed::Shed;
+use crate::api::shed::{Admission, Shed};
 use crate::api::transactions::TransactionApi;
 use crate::config::ServerConfig;
+use crate::config::{HTTP2_KEEPALIVE, MAX_REPLY_BYTES};
+use crate::connections;
 use crate::crypto::KeyFile;
 use crate::genesis;
 use crate::pb;
@@ -267,18 +268,22 @@ async fn serve(
     let limit = config.max_message_bytes;
     // The ledger's services share one pool of permits; health and reflection stay outside it.
     let permits = Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_requests));
+    let admission = Admission {
+        read_timeout: config.request_read_timeout,
+        max_message_bytes: limit,
+    };
     let transactions = TransactionServiceServer::new(TransactionApi::new(ledger.clone()))
         .max_decoding_message_size(limit)
-        .max_encoding_message_size(limit);
+        .max_encoding_message_size(MAX_REPLY_BYTES);
     let queries = QueryServiceServer::new(QueryApi::new(
         ledger.clone(),
         config.read_credential_max_skew,
     ))
     .max_decoding_message_size(limit)
-    .max_encoding_message_size(limit);
+    .max_encoding_message_size(MAX_REPLY_BYTES);
     let audit = AuditServiceServer::new(AuditApi::new(ledger, config.read_credential_max_skew))
         .max_decoding_message_size(limit)
-        .max_encoding_message_size(limit);
+        .max_encoding_message_size(MAX_REPLY_BYTES);
 
     let shutdown = async move {
         signal.await;
@@ -298,18 +303,25 @@ async fn serve(
     };
     // Past either limit a request is refused at once with RESOURCE_EXHAUSTED instead of
     // queueing: the client can back off, and the server stays responsive.
+    let (keepalive_interval, keepalive_timeout) = HTTP2_KEEPALIVE;
     Server::builder()
         .timeout(config.request_timeout)
         .load_shed(true)
         .concurrency_limit_per_connection(config.concurrency_per_connection)
+        .max_concurrent_streams(config.max_streams_per_connection)
+        .http2_keepalive_interval(Some(keepalive_interval))
+        .http2_keepalive_timeout(Some(keepalive_timeout))
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(Shed::new(transactions, Arc::clone(&permits)))
-        .add_service(Shed::new(queries, Arc::clone(&permits)))
-        .add_service(Shed::new(audit, permits))
-        .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown)
+        .add_service(Shed::new(transactions, Arc::clone(&permits), admission))
+        .add_service(Shed::new(queries, Arc::clone(&permits), admission))
+        .add_service(Shed::new(audit, permits, admission))
+        .serve_with_incoming_shutdown(
+            connections::incoming(listener, config.max_connections, config.idle_timeout),
+            shutdown,
+        )
         .await?;
     Ok(())
 }

@@ -10,4 +10,5 @@ mod helpers;
 mod refusals;
 mod restart;
 mod server;
+mod slow_clients;
 mod vectors;

@@ -1,0 +1,166 @@
+//! Slow and idle clients cost the server nothing it cannot bound: streams that send headers
+//! and never a body hold no concurrency permit and are refused after the read timeout, and
+//! a connection with nothing in flight is closed after the idle timeout.
+
+use std::time::Duration;
+
+use shanzhi::client::{LedgerClient, Signer};
+use shanzhi::config::ServerConfig;
+use shanzhi::crypto::KeyFile;
+use shanzhi::genesis;
+use shanzhi::ledger::LedgerParameters;
+use tokio::io::AsyncReadExt;
+
+use crate::helpers::{LONG, body, issue, village_with_household};
+
+async fn start(
+    configure: impl FnOnce(&mut ServerConfig),
+) -> (shanzhi::server::RunningServer, tempfile::TempDir, Signer) {
+    let data = tempfile::tempdir().unwrap();
+    let report = genesis::init(data.path(), LedgerParameters::default()).unwrap();
+    let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
+    let mut config = ServerConfig::new(data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    configure(&mut config);
+    let server = shanzhi::server::start(config).await.unwrap();
+    (server, data, admin)
+}
+
+/// Opens an HTTP/2 connection and starts `streams` Submit requests that send their headers
+/// and nothing else; returns their response futures (and keeps the connection driven).
+async fn headers_only(
+    addr: std::net::SocketAddr,
+    streams: usize,
+) -> Vec<h2::client::ResponseFuture> {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut client, connection) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let mut responses = Vec::new();
+    for _ in 0..streams {
+        client = client.ready().await.unwrap();
+        let request = tonic::codegen::http::Request::post(format!(
+            "http://{addr}/shanzhi.points.v1.TransactionService/Submit"
+        ))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .unwrap();
+        let (response, send) = client.send_request(request, false).unwrap();
+        // Never send the body; keep the stream open.
+        std::mem::forget(send);
+        responses.push(response);
+    }
+    responses
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_that_send_only_headers_hold_no_permits() {
+    let (server, _data, admin) = start(|config| {
+        config.max_concurrent_requests = 16;
+        config.request_read_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let addr = server.local_addr;
+    let mut stalled = Vec::new();
+    for _ in 0..3 {
+        stalled.extend(headers_only(addr, 40).await);
+    }
+    // 120 stalled streams, 16 permits: a real client still gets its writes done.
+    let mut client = LedgerClient::connect(&format!("http://{addr}"))
+        .await
+        .unwrap();
+    let officer = village_with_household(&mut client, &admin).await;
+    let signed = officer.sign(&client.ledger_id, &body(issue("v1", "h1", 1)));
+    client.submit_signed(signed).await.unwrap();
+
+    // Each stalled stream is answered DEADLINE_EXCEEDED after the read timeout.
+    for response in stalled {
+        let response = tokio::time::timeout(LONG, response)
+            .await
+            .expect("a stalled stream is answered")
+            .unwrap();
+        assert_eq!(
+            response.headers().get("grpc-status").unwrap(),
+            &(tonic::Code::DeadlineExceeded as i32).to_string(),
+            "{:?}",
+            response.headers()
+        );
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_connection_with_nothing_in_flight_is_closed_after_the_idle_timeout() {
+    let (server, _data, _admin) = start(|config| {
+        config.idle_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let mut idle = tokio::net::TcpStream::connect(server.local_addr)
+        .await
+        .unwrap();
+    let mut buffer = Vec::new();
+    // The server sends its HTTP/2 preface, then closes the connection: read to the end.
+    let closed = tokio::time::timeout(LONG, idle.read_to_end(&mut buffer)).await;
+    assert!(closed.is_ok(), "an idle connection stayed open");
+    server.stop().await.unwrap();
+}
+
+/// CPU time (user + system, in clock ticks) the process has used so far.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the
+    // 13th.
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_file_descriptors_the_server_backs_off_instead_of_spinning() {
+    let prlimit = std::process::Command::new("prlimit")
+        .arg("--version")
+        .output();
+    if !crate::helpers::system_facility("prlimit", prlimit.is_ok_and(|o| o.status.success())) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut server, url) =
+        crate::helpers::serve_process(&data, &["prlimit", "--nofile=64:64"], &[]).await;
+    let pid = server.id().unwrap();
+    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    // More connections than the server has descriptors for.
+    let mut crowd = Vec::new();
+    for _ in 0..120 {
+        crowd.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = cpu_ticks(pid);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let used = cpu_ticks(pid) - before;
+    // A spinning accept loop burns about 200 ticks (100 per second) in two seconds.
+    assert!(
+        used < 50,
+        "the server used {used} ticks of CPU in 2 s at EMFILE"
+    );
+    let stderr = std::fs::read_to_string(data.with_extension("stderr")).unwrap();
+    assert!(stderr.contains("accept failed; pausing"), "{stderr}");
+
+    // Once the crowd leaves, the server serves again.
+    drop(crowd);
+    let client = tokio::time::timeout(LONG, async {
+        loop {
+            if let Ok(client) = LedgerClient::connect(&url).await {
+                return client;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the server accepts again after descriptors are freed");
+    drop(client);
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+}
