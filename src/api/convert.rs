@@ -136,11 +136,7 @@ pub fn role(role: &Role) -> (pb::Role, String) {
 pub fn account(view: AccountView) -> pb::Account {
     pb::Account {
         account: Some(account_ref(&view.account)),
-        balance: i64::try_from(view.balance).unwrap_or(if view.balance < 0 {
-            i64::MIN
-        } else {
-            i64::MAX
-        }),
+        balance: view.balance,
         earned_score: view.earned_score,
         period_scores: view
             .period_scores

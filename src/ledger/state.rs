@@ -85,7 +85,8 @@ struct Issuer {
 #[derive(Clone, Debug)]
 struct Household {
     village: IssuerId,
-    /// Oldest first; spending consumes the oldest lots first.
+    /// At most one per issuer, oldest first (the issuer whose points the household has held
+    /// longest without interruption); spending consumes the oldest lots first.
     lots: VecDeque<Lot>,
     balance: u64,
     earned_score: i64,
@@ -111,8 +112,9 @@ struct LedgerFacts {
 pub struct AccountView {
     /// The account.
     pub account: AccountId,
-    /// Balance; negative only for the bureau fund.
-    pub balance: i128,
+    /// Balance; negative only for the bureau fund. Never beyond ±(2^63 - 1): allocations
+    /// past [`MAX_BACKED_POINTS`](super::MAX_BACKED_POINTS) are refused.
+    pub balance: i64,
     /// Households: lifetime earned score.
     pub earned_score: i64,
     /// Households: earned score per month.
@@ -332,20 +334,23 @@ impl State {
             detail: String::new(),
             name: String::new(),
         };
+        let exact = |balance: i128| {
+            i64::try_from(balance).map_err(|_| Refusal::Overflow("a balance beyond 2^63 - 1"))
+        };
         match account {
             AccountId::BureauFund => {
-                view.balance = self.bureau_fund;
+                view.balance = exact(self.bureau_fund)?;
                 view.name = "bureau fund".into();
             }
             AccountId::Issuer(id) => {
                 let issuer = self.issuer(id)?;
-                view.balance = issuer.balance.into();
+                view.balance = exact(issuer.balance.into())?;
                 view.detail = issuer.kind.name().into();
                 view.name.clone_from(&issuer.name);
             }
             AccountId::Household(id) => {
                 let household = self.household(id)?;
-                view.balance = household.balance.into();
+                view.balance = exact(household.balance.into())?;
                 view.earned_score = household.earned_score;
                 view.period_scores = household
                     .period_scores
@@ -361,7 +366,7 @@ impl State {
             }
             AccountId::Shop(id) => {
                 let shop = self.shop(id)?;
-                view.balance = shop.balance.into();
+                view.balance = exact(shop.balance.into())?;
                 view.holdings = shop.holdings.iter().map(|(i, p)| (i.clone(), *p)).collect();
                 view.name.clone_from(&shop.name);
             }
@@ -956,6 +961,12 @@ impl State {
                 let new_balance = balance
                     .checked_add(*points)
                     .ok_or(Refusal::Overflow("the issuer's budget"))?;
+                if -(self.bureau_fund - i128::from(*points)) > i128::from(super::MAX_BACKED_POINTS)
+                {
+                    return Err(Refusal::Overflow(
+                        "the points the bureau fund backs (at most 2^63 - 1 in all)",
+                    ));
+                }
                 self.bureau_fund -= i128::from(*points);
                 self.issuer_mut(issuer).balance = new_balance;
                 Ok(Effects {
@@ -1435,12 +1446,19 @@ impl Household {
             .sum()
     }
 
+    /// Credits `points` of `issuer`: into the household's lot of that issuer if it holds one
+    /// (lots merge per issuer until lots carry an expiry, so a household holds at most one lot
+    /// per issuer and every balance operation is bounded by the number of issuers), else into
+    /// a new, youngest lot.
     fn add_lot(&mut self, issuer: IssuerId, points: u64) {
         self.balance += points;
-        self.lots.push_back(Lot {
-            issuer,
-            remaining: points,
-        });
+        match self.lots.iter_mut().find(|lot| lot.issuer == issuer) {
+            Some(lot) => lot.remaining += points,
+            None => self.lots.push_back(Lot {
+                issuer,
+                remaining: points,
+            }),
+        }
     }
 
     fn add_score(&mut self, period: Period, change: i128) {
@@ -1654,7 +1672,7 @@ mod tests_support {
         }
 
         pub fn balance(&self, account: AccountId) -> i128 {
-            self.state.account(&account).unwrap().balance
+            self.state.account(&account).unwrap().balance.into()
         }
 
         /// Every account view and the log size: equal snapshots mean nothing changed.
@@ -1766,6 +1784,65 @@ mod tests {
     use crate::client::Signer;
     use crate::ledger::RefusalClass;
     use crate::pb::points::transaction_body::Operation as Op;
+
+    #[test]
+    fn the_bureau_fund_backs_at_most_what_a_signed_64_bit_balance_can_show() {
+        let mut ledger = Ledger::new();
+        ledger.issuer("a", pb::IssuerKind::Village, 0);
+        // As if allocations had already backed all but 10 points of the limit.
+        ledger.state.bureau_fund = -(i128::from(super::super::MAX_BACKED_POINTS) - 10);
+        let allocate = |points| {
+            Op::AllocateBudget(pb::AllocateBudget {
+                issuer_id: "a".into(),
+                points,
+                memo: String::new(),
+            })
+        };
+        let admin = ledger.admin_signer();
+        let refused = ledger.apply(&admin, allocate(11)).unwrap_err();
+        assert!(matches!(refused, Refusal::Overflow(_)), "{refused}");
+        ledger.apply(&admin, allocate(10)).unwrap();
+        // Exactly representable: the fund shows -(2^63 - 1), not a saturated value.
+        let fund = ledger.state.account(&AccountId::BureauFund).unwrap();
+        assert_eq!(fund.balance, -i64::MAX);
+    }
+
+    #[test]
+    fn a_household_holds_one_lot_per_issuer_however_often_it_is_credited() {
+        let mut ledger = Ledger::new();
+        let village = ledger.issuer("a", pb::IssuerKind::Village, 10_000);
+        let program = ledger.issuer("p", pb::IssuerKind::Program, 10_000);
+        ledger.household("h", "a");
+        // Alternating issuers: before lots merged, this made 2 000 lots.
+        for _ in 0..1_000 {
+            ledger.apply(&village, issue("a", "h", 1)).unwrap();
+            ledger.apply(&program, issue("p", "h", 2)).unwrap();
+        }
+        let household = &ledger.state.households[&id(HouseholdId::parse, "h")];
+        assert_eq!(household.lots.len(), 2);
+        let view = ledger
+            .state
+            .account(&AccountId::Household(id(HouseholdId::parse, "h")))
+            .unwrap();
+        assert_eq!(view.balance, 3_000);
+        assert_eq!(
+            view.holdings,
+            vec![
+                (id(IssuerId::parse, "a"), 1_000),
+                (id(IssuerId::parse, "p"), 2_000)
+            ]
+        );
+        // The village's lot is the older: a deduction by the program takes its own first.
+        let entry = ledger.apply(&program, deduct("p", "h", 2_500)).unwrap();
+        let taken: Vec<_> = entry.postings.iter().map(|p| p.points).collect();
+        assert_eq!(taken, vec![2_000, 500]);
+        assert_eq!(
+            ledger.state.households[&id(HouseholdId::parse, "h")]
+                .lots
+                .len(),
+            1
+        );
+    }
 
     #[test]
     fn a_deduction_returns_each_issuers_points_to_that_issuer() {
@@ -2439,7 +2516,7 @@ mod model {
                 .accounts()
                 .into_iter()
                 .map(|a| {
-                    let balance = ledger.state.account(&a).unwrap().balance;
+                    let balance = i128::from(ledger.state.account(&a).unwrap().balance);
                     (a, balance)
                 })
                 .collect();
@@ -2622,7 +2699,7 @@ mod model {
             for account in state.accounts() {
                 let view = state.account(&account).unwrap();
                 prop_assert_eq!(
-                    view.balance,
+                    i128::from(view.balance),
                     self.balance(&account),
                     "{} follows its postings",
                     account
@@ -2632,7 +2709,12 @@ mod model {
                 }
                 if matches!(account, AccountId::Household(_) | AccountId::Shop(_)) {
                     let held: i128 = view.holdings.iter().map(|(_, p)| i128::from(*p)).sum();
-                    prop_assert_eq!(held, view.balance, "{} holdings add up", account);
+                    prop_assert_eq!(
+                        held,
+                        i128::from(view.balance),
+                        "{} holdings add up",
+                        account
+                    );
                 }
             }
             Ok(())

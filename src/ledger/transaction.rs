@@ -22,6 +22,9 @@ pub const MAX_POINTS_PER_TRANSACTION: u64 = 1_000_000_000_000;
 /// household with [`MAX_RESIDENT_KEYS`] keys, or an operation with a full memo and names) is
 /// well under it. Checked in the handler before any signature or parsing, and on replay.
 pub const MAX_BODY_BYTES: usize = 4096;
+/// The most points the bureau fund may back in all (2^63 - 1): every balance and score is
+/// then within a signed 64-bit integer, so the wire's `int64` fields hold every value exactly.
+pub const MAX_BACKED_POINTS: u64 = i64::MAX as u64;
 /// The most resident (consent) keys one `RegisterHousehold` may carry: 16.
 pub const MAX_RESIDENT_KEYS: usize = 16;
 
