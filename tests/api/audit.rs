@@ -9,6 +9,7 @@ use shanzhi::log::checkpoint::Checkpoint;
 use shanzhi::log::merkle::{self, Hash};
 use shanzhi::pb::audit as audit_pb;
 use shanzhi::pb::points as pb;
+use shanzhi::pb::points::transaction_body::Operation;
 use shanzhi::verifier::{AuditSource, VerifyError, verify, verify_receipt};
 use tonic::Code;
 
@@ -593,4 +594,90 @@ async fn the_key_set_is_paged_and_only_for_auditors_and_the_bureau() {
         },
     ));
     assert_refused(first.await, Code::InvalidArgument, "page_size");
+}
+
+#[tokio::test]
+async fn the_largest_admissible_entries_read_back_and_verify_end_to_end() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.admin.clone();
+    let village_id = "v".repeat(64);
+    let household_id = "h".repeat(64);
+    let officer = Signer::generate();
+    // 280 bytes of four-byte characters: the longest memo and label.
+    let long_text = "𝄞".repeat(70);
+    for operation in [
+        register_issuer(&village_id, pb::IssuerKind::Village),
+        Operation::RegisterKey(pb::RegisterKey {
+            public_key: officer.public_key(),
+            role: pb::Role::VillageOfficer.into(),
+            scope: village_id.clone(),
+            label: long_text.clone(),
+        }),
+        Operation::AllocateBudget(pb::AllocateBudget {
+            issuer_id: village_id.clone(),
+            points: shanzhi::ledger::MAX_POINTS_PER_TRANSACTION,
+            memo: long_text.clone(),
+        }),
+    ] {
+        app.submit(&admin, operation).await.unwrap();
+    }
+    // A household with the most resident keys and the longest ids.
+    let residents = (0..shanzhi::ledger::MAX_RESIDENT_KEYS)
+        .map(|_| Signer::generate().public_key())
+        .collect();
+    let household = app
+        .submit(
+            &officer,
+            Operation::RegisterHousehold(pb::RegisterHousehold {
+                household_id: household_id.clone(),
+                village_id: village_id.clone(),
+                resident_public_keys: residents,
+            }),
+        )
+        .await
+        .unwrap();
+    let issued = app
+        .submit(
+            &officer,
+            Operation::IssuePoints(pb::IssuePoints {
+                issuer_id: village_id.clone(),
+                household_id: household_id.clone(),
+                rule_code: "R".repeat(32),
+                points: shanzhi::ledger::MAX_POINTS_PER_TRANSACTION,
+                memo: long_text.clone(),
+            }),
+        )
+        .await
+        .unwrap();
+
+    // Each reads back through every path that returns an entry: the entry itself, its
+    // receipt with proof, the key set, and the whole log through `verify`.
+    for receipt in [&household, &issued] {
+        let entry = app.client.entry(&admin, receipt.sequence).await.unwrap();
+        assert_eq!(entry.receipt.unwrap().sequence, receipt.sequence);
+        let saved = app
+            .client
+            .transaction_receipt(&officer, receipt.request_id.clone())
+            .await
+            .unwrap();
+        let key = log_key(&mut app).await;
+        verify_receipt(&saved, &key).unwrap();
+    }
+    let size = app
+        .client
+        .state_snapshot(&admin)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap()
+        .tree_size;
+    let keys = app.client.key_set(&admin, size).await.unwrap();
+    assert_eq!(keys.len(), 2 + shanzhi::ledger::MAX_RESIDENT_KEYS);
+    let key = log_key(&mut app).await;
+    let mut source = ServerSource {
+        client: &mut app.client,
+        signer: &admin,
+    };
+    let report = verify(&mut source, &key, None).await.unwrap();
+    assert_eq!(report.size, 6);
 }
