@@ -1,0 +1,142 @@
+//! Opening a ledger: replaying the store into a state and a Merkle frontier, and checking
+//! that the stored tree, the latest checkpoint and its copy outside the store agree with the
+//! entries.
+
+use prost::Message;
+
+use super::{OpenError, SignedCheckpoint};
+use crate::ledger::{SignatureCheck, State};
+use crate::log::checkpoint::{self, Checkpoint};
+use crate::log::merkle::{self, Frontier};
+use crate::pb::points as pb;
+use crate::store::{Store, StoreError, StoredHashes};
+
+/// The ledger as rebuilt from the store.
+pub struct Replayed {
+    /// Balances, keys, indexes.
+    pub state: State,
+    /// The Merkle tree's right edge.
+    pub frontier: Frontier,
+}
+
+/// Rebuilds the state by replaying every stored entry, and the Merkle tree by hashing them.
+/// Signatures were verified when each entry was admitted; authorization and every balance
+/// rule run again. The stored tree hashes and the latest checkpoint must agree with the
+/// entries.
+pub fn replay(store: &dyn Store) -> Result<Replayed, OpenError> {
+    let mut state = State::new();
+    let mut frontier = Frontier::new();
+    for item in store.scan(0) {
+        let (sequence, bytes) = item?;
+        let damaged = |reason: String| OpenError::Damaged { sequence, reason };
+        for (id, hash) in frontier.append(&bytes) {
+            if store.subtree_hash(id)? != Some(hash) {
+                return Err(damaged(format!(
+                    "the stored Merkle hash {}/{} does not match the entries",
+                    id.level, id.index
+                )));
+            }
+        }
+        let entry = pb::LogEntry::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
+        if entry.committed_at_unix_ms < state.last_committed_at() {
+            return Err(damaged(format!(
+                "its commit time {} is before the previous entry's",
+                entry.committed_at_unix_ms
+            )));
+        }
+        if entry.sequence != sequence {
+            return Err(damaged(format!("it claims sequence {}", entry.sequence)));
+        }
+        let transaction = entry
+            .transaction
+            .ok_or_else(|| damaged("it has no transaction".into()))?;
+        state
+            .apply(
+                entry.committed_at_unix_ms,
+                &transaction,
+                SignatureCheck::Trust,
+            )
+            .map_err(|refusal| damaged(refusal.to_string()))?;
+    }
+    if state.is_empty() {
+        return Err(OpenError::Empty);
+    }
+    let mismatch = |what: String| OpenError::TreeMismatch(what);
+    let stored = StoredHashes(store);
+    let stored_root =
+        merkle::root(&stored, frontier.size()).map_err(|e| mismatch(e.to_string()))?;
+    if stored_root != frontier.root() {
+        return Err(mismatch(format!(
+            "the stored root of {} entries differs from the entries' root",
+            frontier.size()
+        )));
+    }
+    if let Some((size, note)) = store.latest_checkpoint()? {
+        let (ledger_id, log_key) = state
+            .ledger_id()
+            .zip(state.log_key())
+            .ok_or(OpenError::Empty)?;
+        let signed = Checkpoint::verify(&note, &log_key, &checkpoint::origin(&ledger_id))
+            .map_err(|e| mismatch(format!("checkpoint {size}: {e}")))?;
+        let root = (signed.size == size && size <= frontier.size())
+            .then(|| merkle::root(&stored, size).ok())
+            .flatten();
+        if root != Some(signed.root) {
+            return Err(mismatch(format!(
+                "checkpoint {size} does not match the stored entries"
+            )));
+        }
+    }
+    Ok(Replayed { state, frontier })
+}
+
+/// The store must still hold everything the last signed checkpoint (kept outside it) covers.
+pub(super) fn check_witness(
+    store: &dyn Store,
+    state: &State,
+    path: &std::path::Path,
+) -> Result<(), OpenError> {
+    let note = match std::fs::read_to_string(path) {
+        Ok(note) => note,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(OpenError::Store(StoreError::Io(format!(
+                "{}: {e}",
+                path.display()
+            ))));
+        }
+    };
+    let (ledger_id, log_key) = state
+        .ledger_id()
+        .zip(state.log_key())
+        .ok_or(OpenError::Empty)?;
+    let mismatch = |why: String| OpenError::TreeMismatch(format!("{}: {why}", path.display()));
+    let signed = Checkpoint::verify(&note, &log_key, &checkpoint::origin(&ledger_id))
+        .map_err(|e| mismatch(e.to_string()))?;
+    if signed.size > state.len() {
+        return Err(mismatch(format!(
+            "a checkpoint of {} entries was signed, but the store holds only {}; it lost \
+             entries and must be restored from a backup",
+            signed.size,
+            state.len()
+        )));
+    }
+    let root =
+        merkle::root(&StoredHashes(store), signed.size).map_err(|e| mismatch(e.to_string()))?;
+    if root != signed.root {
+        return Err(mismatch(format!(
+            "the store's first {} entries are not the ones that were signed",
+            signed.size
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn latest_checkpoint(store: &dyn Store) -> Result<Option<SignedCheckpoint>, OpenError> {
+    let Some((size, note)) = store.latest_checkpoint()? else {
+        return Ok(None);
+    };
+    let root = merkle::root(&StoredHashes(store), size)
+        .map_err(|e| OpenError::TreeMismatch(e.to_string()))?;
+    Ok(Some(SignedCheckpoint { size, root, note }))
+}
