@@ -1,0 +1,197 @@
+//! The fixed inputs of every vector: the ledger id, the times, the nonce, the secret keys, and
+//! the transactions of the vector ledger.
+
+use ed25519_dalek::SigningKey;
+use shanzhi::client::Signer;
+use shanzhi::crypto::KeyFile;
+use shanzhi::ledger::LedgerParameters;
+use shanzhi::pb::points as pb;
+use shanzhi::pb::points::transaction_body::Operation as Op;
+
+use super::payment_code::PaymentCode;
+
+/// The ledger id of every vector: raw bytes a0 a1 … af.
+pub(super) const LEDGER_ID: [u8; 16] = [
+    0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
+];
+/// Commit time of entry 0 (2027-01-15 08:00:00 UTC); entry `n` commits at `T0 + n * 1000`.
+const T0: u64 = 1_800_000_000_000;
+/// Every body is valid for 10 minutes after its commit time (the CLI's default).
+pub(super) const VALID_FOR_MS: u64 = 600_000;
+/// When the read credentials are made: after the last entry.
+pub(super) const READ_AT: u64 = T0 + 60_000;
+/// The payment code's nonce: 00 01 … 0f.
+pub(super) const NONCE: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+
+/// The fixed keys: (name, 32-byte secret key filled with one byte).
+pub(super) const KEYS: [(&str, u8); 5] = [
+    ("bureau_admin", 0x01),
+    ("log", 0x02),
+    ("village_officer", 0x03),
+    ("resident", 0x04),
+    ("shop_terminal", 0x05),
+];
+
+pub(super) fn secret(name: &str) -> [u8; 32] {
+    let (_, byte) = KEYS.iter().find(|(n, _)| *n == name).expect("a fixed key");
+    [*byte; 32]
+}
+
+pub(super) fn signer(name: &str) -> Signer {
+    Signer::new(KeyFile::new(SigningKey::from_bytes(&secret(name))))
+}
+
+pub(super) fn request_id(sequence: u64) -> Vec<u8> {
+    vec![0x10 + u8::try_from(sequence).expect("few entries"); 16]
+}
+
+pub(super) fn committed_at(sequence: u64) -> u64 {
+    T0 + sequence * 1000
+}
+
+/// One transaction of the vector ledger.
+pub(super) struct Step {
+    pub(super) name: &'static str,
+    pub(super) description: &'static str,
+    pub(super) signer: &'static str,
+    pub(super) operation: Op,
+}
+
+fn public_key(name: &str) -> Vec<u8> {
+    signer(name).public_key()
+}
+pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
+    vec![
+        Step {
+            name: "genesis",
+            description: "Entry 0: creates the ledger; signed by the bureau admin key it names. \
+                          Every parameter is the default.",
+            signer: "bureau_admin",
+            operation: Op::Genesis(pb::Genesis {
+                ledger_id: LEDGER_ID.to_vec(),
+                admin_public_key: public_key("bureau_admin"),
+                log_public_key: public_key("log"),
+                parameters: Some(pb::LedgerParameters {
+                    max_transaction_window_ms: LedgerParameters::DEFAULT_MAX_TRANSACTION_WINDOW_MS,
+                    max_spend_authorization_window_ms:
+                        LedgerParameters::DEFAULT_MAX_SPEND_AUTHORIZATION_WINDOW_MS,
+                    max_refund_window_ms: LedgerParameters::DEFAULT_MAX_REFUND_WINDOW_MS,
+                }),
+            }),
+        },
+        Step {
+            name: "register_village",
+            description: "The bureau registers a village issuer; the name is UTF-8 (7 \
+                          characters, 21 bytes).",
+            signer: "bureau_admin",
+            operation: Op::RegisterIssuer(pb::RegisterIssuer {
+                issuer_id: "gaoba".into(),
+                kind: pb::IssuerKind::Village.into(),
+                name: "高坝洲镇高坝村".into(),
+            }),
+        },
+        Step {
+            name: "register_officer_key_without_label",
+            description: "The bureau registers the village officer's key. The label is empty, \
+                          so the field is omitted: RegisterKey has fields 1, 2 and 3 only.",
+            signer: "bureau_admin",
+            operation: Op::RegisterKey(pb::RegisterKey {
+                public_key: public_key("village_officer"),
+                role: pb::Role::VillageOfficer.into(),
+                scope: "gaoba".into(),
+                label: String::new(),
+            }),
+        },
+        Step {
+            name: "register_household_with_resident_key",
+            description: "The village officer registers a household with one resident key \
+                          (registered with ROLE_RESIDENT, scope hh-001).",
+            signer: "village_officer",
+            operation: Op::RegisterHousehold(pb::RegisterHousehold {
+                household_id: "hh-001".into(),
+                village_id: "gaoba".into(),
+                resident_public_keys: vec![public_key("resident")],
+            }),
+        },
+        Step {
+            name: "allocate_budget",
+            description: "The bureau moves 1000 points of budget to the village.",
+            signer: "bureau_admin",
+            operation: Op::AllocateBudget(pb::AllocateBudget {
+                issuer_id: "gaoba".into(),
+                points: 1000,
+                memo: "2026 Q4".into(),
+            }),
+        },
+        Step {
+            name: "issue_points_with_memo",
+            description: "The village officer awards 30 points with a memo. The worked example \
+                          of docs/clients.md.",
+            signer: "village_officer",
+            operation: Op::IssuePoints(pb::IssuePoints {
+                issuer_id: "gaoba".into(),
+                household_id: "hh-001".into(),
+                rule_code: "ENV-01".into(),
+                points: 30,
+                memo: "cleaned the lane".into(),
+            }),
+        },
+        Step {
+            name: "deduct_points_without_memo",
+            description: "The village officer deducts 5 points with no memo: the memo field \
+                          (5) is omitted, not written as an empty string.",
+            signer: "village_officer",
+            operation: Op::DeductPoints(pb::DeductPoints {
+                issuer_id: "gaoba".into(),
+                household_id: "hh-001".into(),
+                rule_code: "LITTER-01".into(),
+                points: 5,
+                memo: String::new(),
+            }),
+        },
+        Step {
+            name: "register_shop",
+            description: "The bureau registers a partner shop.",
+            signer: "bureau_admin",
+            operation: Op::RegisterShop(pb::RegisterShop {
+                shop_id: "shop-1".into(),
+                name: "积分超市".into(),
+            }),
+        },
+        Step {
+            name: "register_terminal_key",
+            description: "The bureau registers the shop's terminal key, with a label.",
+            signer: "bureau_admin",
+            operation: Op::RegisterKey(pb::RegisterKey {
+                public_key: public_key("shop_terminal"),
+                role: pb::Role::ShopTerminal.into(),
+                scope: "shop-1".into(),
+                label: "terminal 1".into(),
+            }),
+        },
+        Step {
+            name: "redeem_with_payment_code",
+            description: "The terminal takes 12 points with the resident's payment code \
+                          (payment_code.json), embedded as a SignedSpendAuthorization message; \
+                          memo omitted.",
+            signer: "shop_terminal",
+            operation: Op::Redeem(pb::Redeem {
+                shop_id: "shop-1".into(),
+                household_id: "hh-001".into(),
+                points: 12,
+                payment_code: Some(code.signed.clone()),
+                terminal_counter: 1,
+                memo: String::new(),
+            }),
+        },
+        Step {
+            name: "reverse_deduction",
+            description: "The village officer reverses its deduction (entry 6).",
+            signer: "village_officer",
+            operation: Op::ReverseEntry(pb::ReverseEntry {
+                sequence: 6,
+                reason: "entered for the wrong household".into(),
+            }),
+        },
+    ]
+}

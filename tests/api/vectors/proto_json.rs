@@ -1,0 +1,173 @@
+//! Messages in the proto3 JSON mapping.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use shanzhi::pb::points as pb;
+use shanzhi::pb::points::transaction_body::Operation as Op;
+
+use super::json::{Json, Obj};
+
+fn signature_json(s: &pb::Signature) -> Json {
+    Obj::new()
+        .p_str("keyId", &s.key_id)
+        .p_bytes("signature", &s.signature)
+        .into()
+}
+
+pub(super) fn authorization_json(a: &pb::SpendAuthorization) -> Json {
+    Obj::new()
+        .p_str("householdId", &a.household_id)
+        .p_u64("maxPoints", a.max_points)
+        .p_bytes("nonce", &a.nonce)
+        .p_u64("notAfterUnixMs", a.not_after_unix_ms)
+        .into()
+}
+
+pub(super) fn payment_code_json(c: &pb::SignedSpendAuthorization) -> Json {
+    let mut obj = Obj::new().p_bytes("authorization", &c.authorization);
+    if let Some(s) = &c.resident_signature {
+        obj = obj.put("residentSignature", signature_json(s));
+    }
+    obj.into()
+}
+
+fn points_action_json(issuer: &str, household: &str, rule: &str, points: u64, memo: &str) -> Obj {
+    Obj::new()
+        .p_str("issuerId", issuer)
+        .p_str("householdId", household)
+        .p_str("ruleCode", rule)
+        .p_u64("points", points)
+        .p_str("memo", memo)
+}
+
+fn operation_json(operation: &Op) -> (&'static str, Json) {
+    match operation {
+        Op::Genesis(g) => {
+            let mut obj = Obj::new()
+                .p_bytes("ledgerId", &g.ledger_id)
+                .p_bytes("adminPublicKey", &g.admin_public_key)
+                .p_bytes("logPublicKey", &g.log_public_key);
+            if let Some(p) = &g.parameters {
+                let params = Obj::new()
+                    .p_u64("maxTransactionWindowMs", p.max_transaction_window_ms)
+                    .p_u64(
+                        "maxSpendAuthorizationWindowMs",
+                        p.max_spend_authorization_window_ms,
+                    )
+                    .p_u64("maxRefundWindowMs", p.max_refund_window_ms);
+                obj = obj.put("parameters", params);
+            }
+            ("genesis", obj.into())
+        }
+        Op::RegisterKey(k) => {
+            let role = pb::Role::try_from(k.role).map_or("", |r| r.as_str_name());
+            let obj = Obj::new()
+                .p_bytes("publicKey", &k.public_key)
+                .p_enum("role", k.role, role)
+                .p_str("scope", &k.scope)
+                .p_str("label", &k.label);
+            ("registerKey", obj.into())
+        }
+        Op::RevokeKey(k) => {
+            let obj = Obj::new()
+                .p_str("keyId", &k.key_id)
+                .p_str("reason", &k.reason);
+            ("revokeKey", obj.into())
+        }
+        Op::RegisterIssuer(i) => {
+            let kind = pb::IssuerKind::try_from(i.kind).map_or("", |k| k.as_str_name());
+            let obj = Obj::new()
+                .p_str("issuerId", &i.issuer_id)
+                .p_enum("kind", i.kind, kind)
+                .p_str("name", &i.name);
+            ("registerIssuer", obj.into())
+        }
+        Op::RegisterHousehold(h) => {
+            let mut obj = Obj::new()
+                .p_str("householdId", &h.household_id)
+                .p_str("villageId", &h.village_id);
+            if !h.resident_public_keys.is_empty() {
+                let keys: Vec<Json> = h
+                    .resident_public_keys
+                    .iter()
+                    .map(|k| BASE64.encode(k).into())
+                    .collect();
+                obj = obj.put("residentPublicKeys", keys);
+            }
+            ("registerHousehold", obj.into())
+        }
+        Op::RegisterShop(s) => {
+            let obj = Obj::new()
+                .p_str("shopId", &s.shop_id)
+                .p_str("name", &s.name);
+            ("registerShop", obj.into())
+        }
+        Op::AllocateBudget(a) => {
+            let obj = Obj::new()
+                .p_str("issuerId", &a.issuer_id)
+                .p_u64("points", a.points)
+                .p_str("memo", &a.memo);
+            ("allocateBudget", obj.into())
+        }
+        Op::IssuePoints(i) => (
+            "issuePoints",
+            points_action_json(
+                &i.issuer_id,
+                &i.household_id,
+                &i.rule_code,
+                i.points,
+                &i.memo,
+            )
+            .into(),
+        ),
+        Op::DeductPoints(d) => (
+            "deductPoints",
+            points_action_json(
+                &d.issuer_id,
+                &d.household_id,
+                &d.rule_code,
+                d.points,
+                &d.memo,
+            )
+            .into(),
+        ),
+        Op::ReverseEntry(r) => {
+            let obj = Obj::new()
+                .p_u64("sequence", r.sequence)
+                .p_str("reason", &r.reason);
+            ("reverseEntry", obj.into())
+        }
+        Op::Redeem(r) => {
+            let mut obj = Obj::new()
+                .p_str("shopId", &r.shop_id)
+                .p_str("householdId", &r.household_id)
+                .p_u64("points", r.points);
+            if let Some(code) = &r.payment_code {
+                obj = obj.put("paymentCode", payment_code_json(code));
+            }
+            let obj = obj
+                .p_u64("terminalCounter", r.terminal_counter)
+                .p_str("memo", &r.memo);
+            ("redeem", obj.into())
+        }
+    }
+}
+
+pub(super) fn body_json(body: &pb::TransactionBody) -> Json {
+    let mut obj = Obj::new()
+        .p_bytes("requestId", &body.request_id)
+        .p_u64("notAfterUnixMs", body.not_after_unix_ms);
+    if let Some(operation) = &body.operation {
+        let (name, value) = operation_json(operation);
+        obj = obj.put(name, value);
+    }
+    obj.into()
+}
+
+pub(super) fn account_ref_json(a: &pb::AccountRef) -> Json {
+    let kind = pb::AccountKind::try_from(a.kind).map_or("", |k| k.as_str_name());
+    Obj::new()
+        .p_enum("kind", a.kind, kind)
+        .p_str("id", &a.id)
+        .into()
+}

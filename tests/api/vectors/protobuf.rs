@@ -1,0 +1,190 @@
+//! The hand-written protobuf writer that encodes every body a second time, following the
+//! canonical rules of the document, to cross-check prost.
+
+use shanzhi::pb::points as pb;
+use shanzhi::pb::points::transaction_body::Operation as Op;
+
+/// A protobuf writer that follows the document's canonical rules: fields in field-number
+/// order, scalars holding their default value (0, "", empty bytes) omitted, embedded messages
+/// written whenever present (even when empty), each repeated element written.
+pub(super) mod wire {
+    pub fn varint(mut value: u64, out: &mut Vec<u8>) {
+        while value >= 0x80 {
+            out.push((value as u8 & 0x7f) | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    }
+
+    fn key(field: u64, wire_type: u64, out: &mut Vec<u8>) {
+        varint((field << 3) | wire_type, out);
+    }
+
+    /// A uint64 or enum field; nothing when 0.
+    pub fn uint(field: u64, value: u64, out: &mut Vec<u8>) {
+        if value != 0 {
+            key(field, 0, out);
+            varint(value, out);
+        }
+    }
+
+    /// A string or bytes field; nothing when empty.
+    pub fn bytes(field: u64, value: &[u8], out: &mut Vec<u8>) {
+        if !value.is_empty() {
+            message(field, value, out);
+        }
+    }
+
+    /// An embedded message (or one repeated element): always written.
+    pub fn message(field: u64, value: &[u8], out: &mut Vec<u8>) {
+        key(field, 2, out);
+        varint(value.len() as u64, out);
+        out.extend_from_slice(value);
+    }
+}
+
+fn encode_signature_by_hand(s: &pb::Signature) -> Vec<u8> {
+    let mut out = Vec::new();
+    wire::bytes(1, s.key_id.as_bytes(), &mut out);
+    wire::bytes(2, &s.signature, &mut out);
+    out
+}
+
+pub(super) fn encode_authorization_by_hand(a: &pb::SpendAuthorization) -> Vec<u8> {
+    let mut out = Vec::new();
+    wire::bytes(1, a.household_id.as_bytes(), &mut out);
+    wire::uint(2, a.max_points, &mut out);
+    wire::bytes(3, &a.nonce, &mut out);
+    wire::uint(4, a.not_after_unix_ms, &mut out);
+    out
+}
+
+pub(super) fn encode_payment_code_by_hand(c: &pb::SignedSpendAuthorization) -> Vec<u8> {
+    let mut out = Vec::new();
+    wire::bytes(1, &c.authorization, &mut out);
+    if let Some(s) = &c.resident_signature {
+        wire::message(2, &encode_signature_by_hand(s), &mut out);
+    }
+    out
+}
+
+pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
+    let mut m = Vec::new();
+    let field = match operation {
+        Op::Genesis(g) => {
+            wire::bytes(1, &g.ledger_id, &mut m);
+            wire::bytes(2, &g.admin_public_key, &mut m);
+            wire::bytes(3, &g.log_public_key, &mut m);
+            if let Some(p) = &g.parameters {
+                let mut params = Vec::new();
+                wire::uint(1, p.max_transaction_window_ms, &mut params);
+                wire::uint(2, p.max_spend_authorization_window_ms, &mut params);
+                wire::uint(3, p.max_refund_window_ms, &mut params);
+                wire::message(4, &params, &mut m);
+            }
+            10
+        }
+        Op::RegisterKey(k) => {
+            wire::bytes(1, &k.public_key, &mut m);
+            wire::uint(2, k.role as u64, &mut m);
+            wire::bytes(3, k.scope.as_bytes(), &mut m);
+            wire::bytes(4, k.label.as_bytes(), &mut m);
+            11
+        }
+        Op::RevokeKey(k) => {
+            wire::bytes(1, k.key_id.as_bytes(), &mut m);
+            wire::bytes(2, k.reason.as_bytes(), &mut m);
+            12
+        }
+        Op::RegisterIssuer(i) => {
+            wire::bytes(1, i.issuer_id.as_bytes(), &mut m);
+            wire::uint(2, i.kind as u64, &mut m);
+            wire::bytes(3, i.name.as_bytes(), &mut m);
+            13
+        }
+        Op::RegisterHousehold(h) => {
+            wire::bytes(1, h.household_id.as_bytes(), &mut m);
+            wire::bytes(2, h.village_id.as_bytes(), &mut m);
+            for key in &h.resident_public_keys {
+                wire::message(3, key, &mut m);
+            }
+            14
+        }
+        Op::RegisterShop(s) => {
+            wire::bytes(1, s.shop_id.as_bytes(), &mut m);
+            wire::bytes(2, s.name.as_bytes(), &mut m);
+            15
+        }
+        Op::AllocateBudget(a) => {
+            wire::bytes(1, a.issuer_id.as_bytes(), &mut m);
+            wire::uint(2, a.points, &mut m);
+            wire::bytes(3, a.memo.as_bytes(), &mut m);
+            16
+        }
+        Op::IssuePoints(i) => {
+            points_action_by_hand(
+                &i.issuer_id,
+                &i.household_id,
+                &i.rule_code,
+                i.points,
+                &i.memo,
+                &mut m,
+            );
+            17
+        }
+        Op::DeductPoints(d) => {
+            points_action_by_hand(
+                &d.issuer_id,
+                &d.household_id,
+                &d.rule_code,
+                d.points,
+                &d.memo,
+                &mut m,
+            );
+            18
+        }
+        Op::ReverseEntry(r) => {
+            wire::uint(1, r.sequence, &mut m);
+            wire::bytes(2, r.reason.as_bytes(), &mut m);
+            19
+        }
+        Op::Redeem(r) => {
+            wire::bytes(1, r.shop_id.as_bytes(), &mut m);
+            wire::bytes(2, r.household_id.as_bytes(), &mut m);
+            wire::uint(3, r.points, &mut m);
+            if let Some(code) = &r.payment_code {
+                wire::message(4, &encode_payment_code_by_hand(code), &mut m);
+            }
+            wire::uint(5, r.terminal_counter, &mut m);
+            wire::bytes(6, r.memo.as_bytes(), &mut m);
+            20
+        }
+    };
+    (field, m)
+}
+
+fn points_action_by_hand(
+    issuer: &str,
+    household: &str,
+    rule: &str,
+    points: u64,
+    memo: &str,
+    out: &mut Vec<u8>,
+) {
+    wire::bytes(1, issuer.as_bytes(), out);
+    wire::bytes(2, household.as_bytes(), out);
+    wire::bytes(3, rule.as_bytes(), out);
+    wire::uint(4, points, out);
+    wire::bytes(5, memo.as_bytes(), out);
+}
+
+pub(super) fn encode_body_by_hand(body: &pb::TransactionBody) -> Vec<u8> {
+    let mut out = Vec::new();
+    wire::bytes(1, &body.request_id, &mut out);
+    wire::uint(2, body.not_after_unix_ms, &mut out);
+    if let Some(operation) = &body.operation {
+        let (field, message) = encode_operation_by_hand(operation);
+        wire::message(field, &message, &mut out);
+    }
+    out
+}
