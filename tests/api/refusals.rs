@@ -659,11 +659,35 @@ async fn reads_are_authenticated_and_scoped() {
             account: Some(household("h1")),
         },
     );
-    assert_refused(
-        app.client.queries.get_account(wrong_method).await,
-        Code::Unauthenticated,
+    // The message describes the read credential's own signed bytes: the method the server
+    // expected and the timestamp it received.
+    let sent_at = wrong_method
+        .metadata()
+        .get("x-shanzhi-timestamp")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let status = app
+        .client
+        .queries
+        .get_account(wrong_method)
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+    for needle in [
         "does not verify",
-    );
+        "\"shanzhi/read/v1\"",
+        "shanzhi.points.v1.QueryService/GetAccount (the method, no leading slash)",
+        &format!("{sent_at} (the decimal string sent in x-shanzhi-timestamp)"),
+        "SHA-256 of the request message's canonical encoding",
+    ] {
+        assert!(
+            status.message().contains(needle),
+            "{needle:?} not in {}",
+            status.message()
+        );
+    }
     // A credential made for one request cannot be replayed to ask for another.
     let mut swapped = home.resident.read_request(
         &ledger,
