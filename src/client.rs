@@ -343,7 +343,7 @@ impl LedgerClient {
     pub async fn key_set(
         &mut self,
         signer: &Signer,
-        tree_size: u64,
+        mut tree_size: u64,
     ) -> Result<Vec<audit_pb::Key>, tonic::Status> {
         let mut keys = Vec::new();
         let mut page_token = String::new();
@@ -362,6 +362,8 @@ impl LedgerClient {
             if page.next_page_token.is_empty() {
                 return Ok(keys);
             }
+            // Every page at the size of the first, even if a later checkpoint is signed.
+            tree_size = page.tree_size;
             page_token = page.next_page_token;
         }
     }

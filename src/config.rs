@@ -9,9 +9,13 @@ use std::time::Duration;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 /// Default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "./data";
-/// Default largest accepted gRPC request message: 64 KiB. A transaction body is at most
+/// Default largest accepted gRPC request message: 16 KiB. A transaction body is at most
 /// 4 KiB ([`crate::ledger::MAX_BODY_BYTES`]) and every read request is far smaller.
-pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 * 1024;
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// Default bytes of request bodies the server receives at once, all connections together:
+/// 32 MiB. A frame that would go past it is refused `RESOURCE_EXHAUSTED`, so half-sent
+/// bodies cannot grow memory without bound.
+pub const DEFAULT_RECEIVE_BUDGET_BYTES: usize = 32 * 1024 * 1024;
 /// Largest gRPC message the server sends: 16 MiB. Far above its largest reply (a page of
 /// 500 history receipts, an entry batch of about 256 KiB, a key-set page of 500 keys), so
 /// a committed entry can always be read back.
@@ -19,9 +23,12 @@ pub const MAX_REPLY_BYTES: usize = 16 * 1024 * 1024;
 /// Default longest time to receive a request's whole body before it is refused (and before
 /// it takes a concurrency permit): 10 s.
 pub const DEFAULT_REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default most connections open at once: 1000. Past that, new clients wait in the kernel's
-/// backlog until one closes.
+/// Default most connections open at once: 1000 (lowered to what the open-file limit allows
+/// with 64 descriptors to spare). Past that, new clients wait in the kernel's backlog until
+/// one closes.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1000;
+/// Default most connections open at once from one peer address: 100. More are closed at once.
+pub const DEFAULT_MAX_CONNECTIONS_PER_PEER: usize = 100;
 /// Default time a connection with nothing in flight stays open: 60 s.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default most HTTP/2 streams one connection may open at once: 256.
@@ -66,6 +73,10 @@ pub struct ServerConfig {
     pub request_read_timeout: Duration,
     /// Most connections open at once.
     pub max_connections: usize,
+    /// Most connections open at once from one peer address.
+    pub max_connections_per_peer: usize,
+    /// Bytes of request bodies received at once, server-wide.
+    pub receive_budget_bytes: usize,
     /// How long a connection with nothing in flight stays open.
     pub idle_timeout: Duration,
     /// Most HTTP/2 streams one connection may open at once.
@@ -101,6 +112,8 @@ impl ServerConfig {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_peer: DEFAULT_MAX_CONNECTIONS_PER_PEER,
+            receive_budget_bytes: DEFAULT_RECEIVE_BUDGET_BYTES,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_streams_per_connection: DEFAULT_MAX_STREAMS_PER_CONNECTION,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,

@@ -3,15 +3,17 @@
 //!
 //! - At most `max_connections` are open at once; past that the listener stops accepting (new
 //!   clients wait in the kernel's backlog) until one closes, so an idle crowd cannot exhaust
-//!   the file descriptors the store and real clients need.
+//!   the file descriptors the store and real clients need. One peer address may hold at most
+//!   `max_per_peer` of them; more from it are closed at once.
 //! - A connection with no request in flight (a response still streaming counts as in flight)
-//!   for `idle_timeout` is closed.
+//!   for `idle_timeout` is closed. [`ActivityLayer`] counts the requests of every service.
 //! - An accept that fails (`EMFILE`, `ENFILE`, `ENOBUFS`…) is retried after a pause that
 //!   doubles up to one second, instead of spinning.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -88,7 +90,43 @@ pub struct ConnectionInfo {
     pub activity: Arc<Activity>,
 }
 
-/// One accepted connection: the socket, its slot under the connection cap, and its idle
+/// Connections open per peer address.
+type PeerCounts = Arc<std::sync::Mutex<HashMap<IpAddr, usize>>>;
+
+/// A peer's share of the connection cap, given back when its connection closes.
+struct PeerSlot {
+    peer: IpAddr,
+    counts: PeerCounts,
+}
+
+impl PeerSlot {
+    fn take(counts: &PeerCounts, peer: IpAddr, max_per_peer: usize) -> Option<Self> {
+        let mut map = counts.lock().unwrap_or_else(|e| e.into_inner());
+        let open = map.entry(peer).or_default();
+        if *open >= max_per_peer {
+            return None;
+        }
+        *open += 1;
+        Some(Self {
+            peer,
+            counts: Arc::clone(counts),
+        })
+    }
+}
+
+impl Drop for PeerSlot {
+    fn drop(&mut self) {
+        let mut map = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(open) = map.get_mut(&self.peer) {
+            *open -= 1;
+            if *open == 0 {
+                map.remove(&self.peer);
+            }
+        }
+    }
+}
+
+/// One accepted connection: the socket, its slots under the connection caps, and its idle
 /// timer.
 pub struct Connection {
     stream: TcpStream,
@@ -96,6 +134,7 @@ pub struct Connection {
     idle_timeout: Duration,
     idle_check: Pin<Box<tokio::time::Sleep>>,
     _slot: OwnedSemaphorePermit,
+    _peer_slot: PeerSlot,
 }
 
 impl Connected for Connection {
@@ -174,15 +213,49 @@ impl AsyncWrite for Connection {
     }
 }
 
-/// Accepts connections from `listener` under the cap, as the stream tonic serves. The accept
-/// loop runs until the stream is dropped.
+/// File descriptors kept for the store, key and checkpoint files, logs and the runtime,
+/// beyond those the connections may use: 64.
+pub const DESCRIPTOR_RESERVE: u64 = 64;
+
+/// Raises the process's soft limit on open files to its hard limit, and returns the most
+/// connections that then leave [`DESCRIPTOR_RESERVE`] descriptors free (`None` if the limit
+/// is unlimited). The store must never be the one to run out: a failed open during a commit
+/// stops the server.
+pub fn connections_the_descriptors_allow() -> Option<usize> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.maximum != limit.current {
+        limit.current = limit.maximum;
+        if let Err(error) = setrlimit(Resource::Nofile, limit) {
+            tracing::warn!(%error, "cannot raise the open-file limit to its maximum");
+            limit = getrlimit(Resource::Nofile);
+        }
+    }
+    let current = limit.current?;
+    usize::try_from(current.saturating_sub(DESCRIPTOR_RESERVE).max(1)).ok()
+}
+
+/// How many connections the server holds.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Open at once.
+    pub max_connections: usize,
+    /// Open at once from one peer address.
+    pub max_per_peer: usize,
+    /// How long one with nothing in flight stays open.
+    pub idle_timeout: Duration,
+}
+
+/// Accepts connections from `listener` under the caps, as the stream tonic serves. The
+/// accept loop runs until the stream is dropped.
 pub fn incoming(
     listener: TcpListener,
-    max_connections: usize,
-    idle_timeout: Duration,
+    limits: Limits,
 ) -> ReceiverStream<Result<Connection, io::Error>> {
     let (sender, receiver) = mpsc::channel(16);
-    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let peers = PeerCounts::default();
+    let idle_timeout = limits.idle_timeout;
     tokio::spawn(async move {
         let mut backoff = ACCEPT_BACKOFF.0;
         loop {
@@ -210,6 +283,10 @@ pub fn incoming(
                     continue;
                 }
             };
+            let Some(peer_slot) = PeerSlot::take(&peers, remote.ip(), limits.max_per_peer) else {
+                tracing::debug!(%remote, "closing a connection past the per-peer limit");
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             let connection = Connection {
                 stream,
@@ -220,6 +297,7 @@ pub fn incoming(
                 idle_timeout,
                 idle_check: Box::pin(tokio::time::sleep(idle_timeout)),
                 _slot: slot,
+                _peer_slot: peer_slot,
             };
             if sender.send(Ok(connection)).await.is_err() {
                 return;
@@ -229,9 +307,93 @@ pub fn incoming(
     ReceiverStream::new(receiver)
 }
 
+/// A tower layer over every service of the server: a request, and its response until its
+/// last frame is sent, count as activity of its connection.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ActivityLayer;
+
+impl<S> tower_layer::Layer<S> for ActivityLayer {
+    type Service = Tracked<S>;
+
+    fn layer(&self, inner: S) -> Tracked<S> {
+        Tracked(inner)
+    }
+}
+
+/// A service whose requests count as activity of their connection.
+#[derive(Clone, Debug)]
+pub struct Tracked<S>(S);
+
+impl<S, B, R> tower_service::Service<http::Request<B>> for Tracked<S>
+where
+    S: tower_service::Service<http::Request<B>, Response = http::Response<R>>,
+    S::Future: Send + 'static,
+    R: http_body::Body,
+{
+    type Response = http::Response<Guarded<R>>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let activity = request
+            .extensions()
+            .get::<ConnectionInfo>()
+            .map(|info| info.activity.start());
+        let response = self.0.call(request);
+        Box::pin(async move {
+            let response = response.await?;
+            Ok(response.map(|body| Guarded { body, activity }))
+        })
+    }
+}
+
+use tonic::codegen::http;
+
+/// A response body that keeps its connection active until it is sent (or dropped).
+pub struct Guarded<B> {
+    body: B,
+    activity: Option<RequestGuard>,
+}
+
+impl<B: http_body::Body + Unpin> http_body::Body for Guarded<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<B::Data>, B::Error>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) {
+            self.activity = None;
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn limits(max_connections: usize, max_per_peer: usize, idle_ms: u64) -> Limits {
+        Limits {
+            max_connections,
+            max_per_peer,
+            idle_timeout: Duration::from_millis(idle_ms),
+        }
+    }
 
     #[tokio::test]
     async fn the_cap_holds_back_connections_and_idle_ones_are_closed() {
@@ -239,7 +401,7 @@ mod tests {
         use tokio_stream::StreamExt;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut accepted = incoming(listener, 2, Duration::from_millis(200));
+        let mut accepted = incoming(listener, limits(2, 8, 200));
         let clients: Vec<_> = [0; 3]
             .iter()
             .map(|_| std::net::TcpStream::connect(addr).unwrap())
@@ -270,7 +432,7 @@ mod tests {
         use tokio_stream::StreamExt;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut accepted = incoming(listener, 4, Duration::from_millis(100));
+        let mut accepted = incoming(listener, limits(4, 8, 100));
         let _client = std::net::TcpStream::connect(addr).unwrap();
         let mut connection = accepted.next().await.unwrap().unwrap();
         let request = connection.info.activity.start();
@@ -283,5 +445,36 @@ mod tests {
             read.await.unwrap().unwrap_err().kind(),
             io::ErrorKind::TimedOut
         );
+    }
+}
+
+#[cfg(test)]
+mod peer_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_peer_cannot_take_more_than_its_share() {
+        use tokio::io::AsyncReadExt;
+        use tokio_stream::StreamExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut accepted = incoming(
+            listener,
+            Limits {
+                max_connections: 10,
+                max_per_peer: 2,
+                idle_timeout: Duration::from_secs(60),
+            },
+        );
+        let mut clients = Vec::new();
+        for _ in 0..3 {
+            clients.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+        }
+        let _first = accepted.next().await.unwrap().unwrap();
+        let _second = accepted.next().await.unwrap().unwrap();
+        // The third from the same address is closed at once: its read sees the end.
+        let mut buffer = [0u8; 1];
+        let read = tokio::time::timeout(Duration::from_secs(5), clients[2].read(&mut buffer));
+        assert_eq!(read.await.unwrap().unwrap(), 0);
     }
 }

@@ -154,6 +154,12 @@ struct ServeArgs {
     /// Most connections open at once; more wait in the kernel's backlog.
     #[arg(long, env = "SHANZHI_MAX_CONNECTIONS", default_value_t = config::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    /// Most connections open at once from one peer address; more are closed at once.
+    #[arg(long, env = "SHANZHI_MAX_CONNECTIONS_PER_PEER", default_value_t = config::DEFAULT_MAX_CONNECTIONS_PER_PEER)]
+    max_connections_per_peer: usize,
+    /// Bytes of request bodies received at once, all connections together.
+    #[arg(long, env = "SHANZHI_RECEIVE_BUDGET_BYTES", default_value_t = config::DEFAULT_RECEIVE_BUDGET_BYTES)]
+    receive_budget_bytes: usize,
     /// Seconds a connection with nothing in flight stays open.
     #[arg(long, env = "SHANZHI_IDLE_TIMEOUT_SECS", default_value_t = config::DEFAULT_IDLE_TIMEOUT.as_secs())]
     idle_timeout_secs: u64,
@@ -303,6 +309,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
         max_message_bytes: args.max_message_bytes,
         request_read_timeout: Duration::from_millis(args.request_read_timeout_ms.max(1)),
         max_connections: args.max_connections.max(1),
+        max_connections_per_peer: args.max_connections_per_peer.max(1),
+        receive_budget_bytes: args.receive_budget_bytes.max(1),
         idle_timeout: Duration::from_secs(args.idle_timeout_secs.max(1)),
         max_streams_per_connection: args.max_streams_per_connection.max(1),
         request_timeout: Duration::from_millis(args.request_timeout_ms),

@@ -62,11 +62,18 @@ pub enum ServerError {
 pub struct RunningServer {
     /// The address actually bound (useful with port 0).
     pub local_addr: SocketAddr,
+    ledger: LedgerHandle,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), ServerError>>,
 }
 
 impl RunningServer {
+    /// How many submissions passed the handlers' checks (size, signature, signer) and reached
+    /// the single writer so far.
+    pub fn submissions_admitted(&self) -> u64 {
+        self.ledger.submissions_admitted()
+    }
+
     /// Reports NOT_SERVING, stops accepting connections, drains requests in flight (for at
     /// most the configured grace period), then stops the writer after its final flush and
     /// closes the store.
@@ -165,28 +172,35 @@ pub async fn start_locked(
             report(&done, outcome);
         }
     });
-    tokio::spawn({
-        let (ledger, done, limit) = (ledger.clone(), writer_done, config.store_stall_timeout);
-        async move {
-            let mut checks = tokio::time::interval(Duration::from_millis(250));
-            while done.borrow().is_none() {
-                checks.tick().await;
-                if let Some(running) = ledger.store_call_running_for()
-                    && running > limit
-                {
-                    tracing::error!(?running, ?limit, "a store call has not returned");
-                    report(
-                        &done,
-                        Err(StoreError::Io(format!(
-                            "a store write or sync has not returned for {} s (the disk may be \
-                             full or failing)",
-                            running.as_secs()
-                        ))),
-                    );
+    // The watchdog runs on its own thread: a hung disk may also block the runtime's workers
+    // (store reads), and the watchdog must still see it.
+    std::thread::Builder::new()
+        .name("shanzhi-watchdog".into())
+        .spawn({
+            let (ledger, done, limit) = (ledger.clone(), writer_done, config.store_stall_timeout);
+            move || {
+                while done.borrow().is_none() && !done.is_closed() {
+                    std::thread::sleep(Duration::from_millis(250));
+                    if let Some(running) = ledger.store_call_running_for()
+                        && running > limit
+                    {
+                        tracing::error!(?running, ?limit, "a store call has not returned");
+                        report(
+                            &done,
+                            Err(StoreError::Io(format!(
+                                "a store write or sync has not returned for {} s (the disk may \
+                                 be full or failing)",
+                                running.as_secs()
+                            ))),
+                        );
+                    }
                 }
             }
-        }
-    });
+        })
+        .map_err(|e| {
+            ServerError::StoreFailed(StoreError::Io(format!("cannot start the watchdog: {e}")))
+        })?;
+    let observer = ledger.clone();
     let task = tokio::spawn(async move {
         let _lock = lock;
         let grace = config.shutdown_grace;
@@ -236,6 +250,7 @@ pub async fn start_locked(
     });
     Ok(RunningServer {
         local_addr,
+        ledger: observer,
         shutdown,
         task,
     })
@@ -271,6 +286,27 @@ async fn serve(
     let admission = Admission {
         read_timeout: config.request_read_timeout,
         max_message_bytes: limit,
+        receive_budget: Arc::new(tokio::sync::Semaphore::new(
+            config
+                .receive_budget_bytes
+                .min(tokio::sync::Semaphore::MAX_PERMITS),
+        )),
+    };
+    let mut max_connections = config.max_connections;
+    if let Some(allowed) = connections::connections_the_descriptors_allow()
+        && allowed < max_connections
+    {
+        tracing::warn!(
+            requested = max_connections,
+            allowed,
+            "the open-file limit allows fewer connections; lowering --max-connections"
+        );
+        max_connections = allowed;
+    }
+    let limits = connections::Limits {
+        max_connections,
+        max_per_peer: config.max_connections_per_peer,
+        idle_timeout: config.idle_timeout,
     };
     let transactions = TransactionServiceServer::new(TransactionApi::new(ledger.clone()))
         .max_decoding_message_size(limit)
@@ -312,16 +348,18 @@ async fn serve(
         .http2_keepalive_interval(Some(keepalive_interval))
         .http2_keepalive_timeout(Some(keepalive_timeout))
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .layer(connections::ActivityLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(Shed::new(transactions, Arc::clone(&permits), admission))
-        .add_service(Shed::new(queries, Arc::clone(&permits), admission))
+        .add_service(Shed::new(
+            transactions,
+            Arc::clone(&permits),
+            admission.clone(),
+        ))
+        .add_service(Shed::new(queries, Arc::clone(&permits), admission.clone()))
         .add_service(Shed::new(audit, permits, admission))
-        .serve_with_incoming_shutdown(
-            connections::incoming(listener, config.max_connections, config.idle_timeout),
-            shutdown,
-        )
+        .serve_with_incoming_shutdown(connections::incoming(listener, limits), shutdown)
         .await?;
     Ok(())
 }

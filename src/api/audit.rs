@@ -233,7 +233,7 @@ impl AuditService for AuditApi {
         // Entries are read from the store as the stream is sent, one batch at a time, so
         // memory stays bounded by one batch whatever the range.
         Ok(Response::new(tokio_stream::iter(EntryBatches {
-            store,
+            store: Arc::downgrade(&store),
             next: request.start,
             end: request.end,
         })))
@@ -405,7 +405,8 @@ impl AuditService for AuditApi {
 /// The entries `next .. end` as [`pb::EntryBatch`]es of at most about `BATCH_BYTES`, read
 /// from the store lazily as the stream is polled.
 pub struct EntryBatches {
-    store: Arc<dyn Store>,
+    /// Weak, so an open stream does not keep the store open after the ledger stops.
+    store: std::sync::Weak<dyn Store>,
     next: u64,
     end: u64,
 }
@@ -422,8 +423,12 @@ impl Iterator for EntryBatches {
             entries: Vec::new(),
         };
         let mut bytes = 0;
+        let Some(store) = self.store.upgrade() else {
+            self.end = self.next;
+            return Some(Err(Status::unavailable("the ledger is shutting down")));
+        };
         while self.next < self.end {
-            let entry = match self.store.entry(self.next) {
+            let entry = match store.entry(self.next) {
                 Ok(Some(entry)) => entry,
                 Ok(None) => {
                     self.end = self.next;

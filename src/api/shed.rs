@@ -4,8 +4,9 @@
 //!
 //! A request takes a permit only once its whole body has arrived (within the read timeout
 //! and the size limit), so clients that open streams and send nothing, or send slowly, hold
-//! no permit. The request, and its response until the last byte is sent, count as activity
-//! of its connection (see [`crate::connections`]).
+//! no permit. The bytes of bodies being received are bounded across the server by a receive
+//! budget taken as each frame arrives: a crowd of half-sent bodies is refused
+//! `RESOURCE_EXHAUSTED` once the budget is spent, instead of growing memory.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -14,22 +15,22 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt, Full};
 use tokio::sync::Semaphore;
 use tonic::codegen::{Service, http};
 use tonic::server::NamedService;
 
-use crate::connections::{ConnectionInfo, RequestGuard};
-
 /// How requests are admitted to the wrapped services.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Admission {
     /// Longest time to receive a request's whole body.
     pub read_timeout: Duration,
     /// Largest request message (`--max-message-bytes`); the body may hold it and its
     /// 5-byte gRPC frame header.
     pub max_message_bytes: usize,
+    /// Bytes of request bodies that may be in the middle of being received, server-wide.
+    pub receive_budget: Arc<Semaphore>,
 }
 
 /// Wraps one gRPC service; clones of every wrapped service share the same permits.
@@ -81,31 +82,14 @@ where
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
         let permits = Arc::clone(&self.permits);
-        let admission = self.admission;
-        let activity = request
-            .extensions()
-            .get::<ConnectionInfo>()
-            .map(|info| info.activity.start());
+        let admission = self.admission.clone();
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let limited = Limited::new(body, admission.max_message_bytes.saturating_add(5));
-            let body = match tokio::time::timeout(admission.read_timeout, limited.collect()).await {
-                Ok(Ok(collected)) => collected.to_bytes(),
-                Ok(Err(error)) => {
-                    let status = if error
-                        .downcast_ref::<http_body_util::LengthLimitError>()
-                        .is_some()
-                    {
-                        tonic::Status::out_of_range(format!(
-                            "message length too large: expected a request of at most {} bytes \
-                             (--max-message-bytes), found a larger one",
-                            admission.max_message_bytes
-                        ))
-                    } else {
-                        tonic::Status::cancelled(format!("the request body failed: {error}"))
-                    };
-                    return Ok(status.into_http());
-                }
+            let received =
+                tokio::time::timeout(admission.read_timeout, receive(body, &admission)).await;
+            let (body, _budget) = match received {
+                Ok(Ok(received)) => received,
+                Ok(Err(status)) => return Ok(status.into_http()),
                 Err(_) => {
                     return Ok(tonic::Status::deadline_exceeded(format!(
                         "the request was not received in full within {} ms \
@@ -123,39 +107,55 @@ where
                 .into_http());
             };
             let request = http::Request::from_parts(parts, tonic::body::Body::new(Full::new(body)));
-            let response = inner.call(request).await?;
+            let response = inner.call(request).await;
             drop(permit);
-            Ok(response.map(|body| tonic::body::Body::new(Guarded { body, activity })))
+            response
         })
     }
 }
 
-/// A response body that keeps its connection active until it is sent (or dropped).
-struct Guarded {
-    body: tonic::body::Body,
-    activity: Option<RequestGuard>,
-}
-
-impl http_body::Body for Guarded {
-    type Data = Bytes;
-    type Error = tonic::Status;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, tonic::Status>>> {
-        let polled = Pin::new(&mut self.body).poll_frame(cx);
-        if matches!(polled, Poll::Ready(None)) {
-            self.activity = None;
+/// Reads a whole request body into one buffer, taking receive budget for each frame as it
+/// arrives (held until the request is answered), and refusing a body over the size limit.
+async fn receive<B>(
+    body: B,
+    admission: &Admission,
+) -> Result<(Bytes, Option<tokio::sync::OwnedSemaphorePermit>), tonic::Status>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let limit = admission.max_message_bytes.saturating_add(5);
+    let mut body = std::pin::pin!(body);
+    let mut buffer = BytesMut::new();
+    let mut budget: Option<tokio::sync::OwnedSemaphorePermit> = None;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|error| {
+            tonic::Status::cancelled(format!("the request body failed: {}", error.into()))
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if buffer.len() + data.len() > limit {
+            return Err(tonic::Status::out_of_range(format!(
+                "message length too large: expected a request of at most {} bytes \
+                 (--max-message-bytes), found a larger one",
+                admission.max_message_bytes
+            )));
         }
-        polled
+        let bytes = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        let more = Arc::clone(&admission.receive_budget)
+            .try_acquire_many_owned(bytes)
+            .map_err(|_| {
+                tonic::Status::resource_exhausted(
+                    "the server is receiving as many request bytes as it allows at once; \
+                     nothing was done, retry after a pause",
+                )
+            })?;
+        match budget.as_mut() {
+            Some(held) => held.merge(more),
+            None => budget = Some(more),
+        }
+        buffer.extend_from_slice(&data);
     }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
-    }
+    Ok((buffer.freeze(), budget))
 }

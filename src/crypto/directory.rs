@@ -92,12 +92,9 @@ impl KeyDirectory {
             });
         };
         let key_id = KeyId::from_hex(&signature.key_id)?;
-        let key = self.active(key_id)?;
-        verify(
-            &key,
+        self.verify(
             key_id,
             SigningContext::Transaction,
-            &self.ledger_id,
             &signed.body,
             &signature.signature,
         )?;
@@ -128,16 +125,8 @@ impl KeyDirectory {
         Ok(SignatureCheck::Trust)
     }
 
-    /// The public key of a registered key that is not revoked.
-    pub fn active(&self, key_id: KeyId) -> Result<VerifyingKey, Refusal> {
-        let key = self.get(&key_id).ok_or(Refusal::UnknownKey { key_id })?;
-        match key.revoked_at {
-            Some(revoked_at) => Err(Refusal::KeyRevoked { key_id, revoked_at }),
-            None => Ok(key.public_key),
-        }
-    }
-
-    /// Verifies `signature` by a registered key over `payload` in `context`.
+    /// Verifies `signature` by a registered key over `payload` in `context`, then that the
+    /// key is not revoked (so only its holder learns that it was).
     pub fn verify(
         &self,
         key_id: KeyId,
@@ -153,7 +142,11 @@ impl KeyDirectory {
             &self.ledger_id,
             payload,
             signature,
-        )
+        )?;
+        match key.revoked_at {
+            Some(revoked_at) => Err(Refusal::KeyRevoked { key_id, revoked_at }),
+            None => Ok(()),
+        }
     }
 
     fn lookup(&self, key_id: &str) -> Option<(KeyId, VerifyingKey)> {

@@ -47,6 +47,11 @@ pub enum Refusal {
     BodyTooLarge { found: usize, max: usize },
     #[error("resident_public_keys: expected at most {max} keys per household, found {found}")]
     TooManyResidentKeys { found: usize, max: usize },
+    #[error(
+        "household {household} already has {max} active resident keys, the most allowed; revoke \
+         one first"
+    )]
+    ResidentKeysFull { household: HouseholdId, max: usize },
     #[error("points: expected at least 1 and at most {max}, found {found}")]
     PointsOutOfRange { found: u64, max: u64 },
     #[error(
@@ -213,6 +218,7 @@ impl Refusal {
             | PaymentCode(_)
             | RefundWindowPassed { .. }
             | TerminalCounter { .. }
+            | ResidentKeysFull { .. }
             | LastAdminKey { .. } => C::FailedPrecondition,
         }
     }

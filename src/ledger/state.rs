@@ -91,6 +91,9 @@ struct Household {
     balance: u64,
     earned_score: i64,
     period_scores: BTreeMap<Period, i64>,
+    /// Resident keys registered for it and not revoked; at most
+    /// [`MAX_RESIDENT_KEYS`](super::MAX_RESIDENT_KEYS).
+    active_resident_keys: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -808,6 +811,18 @@ impl State {
                 }
                 self.check_scope_exists(new_role)?;
                 let key_id = self.check_new_key(public_key)?;
+                if let Role::Resident(h) = new_role {
+                    let active = self.household(h)?.active_resident_keys;
+                    if active >= super::MAX_RESIDENT_KEYS {
+                        return Err(Refusal::ResidentKeysFull {
+                            household: h.clone(),
+                            max: super::MAX_RESIDENT_KEYS,
+                        });
+                    }
+                    if let Some(household) = self.households.get_mut(h) {
+                        household.active_resident_keys += 1;
+                    }
+                }
                 self.key_changes.push(key_id);
                 self.key_registrations.push(key_id);
                 self.keys.insert(
@@ -860,6 +875,11 @@ impl State {
                 if let Some(key) = self.keys.get_mut(key_id) {
                     key.revoked_at = Some(sequence);
                     self.key_changes.push(*key_id);
+                    if let Role::Resident(h) = &key.role
+                        && let Some(household) = self.households.get_mut(h)
+                    {
+                        household.active_resident_keys -= 1;
+                    }
                 }
                 Ok(Effects::none(vec![]))
             }
@@ -905,6 +925,7 @@ impl State {
                     }
                     new_keys.push((key_id, *key));
                 }
+                let active_resident_keys = new_keys.len();
                 for (key_id, public_key) in new_keys {
                     self.key_changes.push(key_id);
                     self.key_registrations.push(key_id);
@@ -926,6 +947,7 @@ impl State {
                         balance: 0,
                         earned_score: 0,
                         period_scores: BTreeMap::new(),
+                        active_resident_keys,
                     },
                 );
                 Ok(Effects::none(vec![
@@ -1784,6 +1806,44 @@ mod tests {
     use crate::client::Signer;
     use crate::ledger::RefusalClass;
     use crate::pb::points::transaction_body::Operation as Op;
+
+    #[test]
+    fn a_household_has_at_most_sixteen_active_resident_keys_however_they_were_registered() {
+        let mut ledger = Ledger::new();
+        let officer = ledger.issuer("a", pb::IssuerKind::Village, 0);
+        ledger.household("h", "a");
+        let register = |key: &Signer| {
+            Op::RegisterKey(pb::RegisterKey {
+                public_key: key.public_key(),
+                role: pb::Role::Resident.into(),
+                scope: "h".into(),
+                label: String::new(),
+            })
+        };
+        let keys: Vec<_> = (0..super::super::MAX_RESIDENT_KEYS)
+            .map(|_| Signer::generate())
+            .collect();
+        for key in &keys {
+            ledger.apply(&officer, register(key)).unwrap();
+        }
+        let one_more = Signer::generate();
+        let refused = ledger.apply(&officer, register(&one_more)).unwrap_err();
+        assert!(
+            matches!(refused, Refusal::ResidentKeysFull { max: 16, .. }),
+            "{refused}"
+        );
+        // Revoking one makes room for another (a lost phone replaced).
+        ledger
+            .apply(
+                &officer,
+                Op::RevokeKey(pb::RevokeKey {
+                    key_id: keys[0].key_id().to_string(),
+                    reason: "phone lost".into(),
+                }),
+            )
+            .unwrap();
+        ledger.apply(&officer, register(&one_more)).unwrap();
+    }
 
     #[test]
     fn the_bureau_fund_backs_at_most_what_a_signed_64_bit_balance_can_show() {

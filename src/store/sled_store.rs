@@ -151,10 +151,12 @@ impl SledStore {
             Err(e) => return Err(sync_error(&self.blobs, e)),
         };
         let mut synced = self.synced_blobs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut present = HashSet::with_capacity(synced.len());
         let mut new_files = false;
         for entry in entries {
             let entry = entry.map_err(|e| sync_error(&self.blobs, e))?;
             let name = entry.file_name();
+            present.insert(name.clone());
             if synced.contains(&name) {
                 continue;
             }
@@ -168,6 +170,8 @@ impl SledStore {
             synced.insert(name);
             new_files = true;
         }
+        // Forget blobs sled has removed, so the set stays as small as the directory.
+        synced.retain(|name| present.contains(name));
         if new_files {
             sync_directory(&self.blobs)?;
         }

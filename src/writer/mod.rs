@@ -41,29 +41,48 @@ pub const CHANNEL_CAPACITY: usize = 4096;
 /// refused. Smaller steps back are absorbed: commit times never decrease.
 pub const MAX_CLOCK_REGRESSION_MS: u64 = 2_000;
 
-/// When the writer's current store call (append, flush, checkpoint) began, in ms since the
-/// Unix epoch; 0 while it is not in one. A store that never returns (sled 0.34 can wait
-/// forever for a log buffer whose write failed on a full disk) is seen from outside through
-/// this clock, so the server can fail closed instead of hanging.
-#[derive(Debug, Default)]
-pub struct StoreCallClock(std::sync::atomic::AtomicU64);
+/// When the writer's current store call (append, flush, checkpoint) began, on a monotonic
+/// clock (ms since the clock was made, plus one); 0 while it is not in one. A store that never
+/// returns (sled 0.34 can wait forever for a log buffer whose write failed on a full disk) is
+/// seen from outside through this clock, so the server can fail closed instead of hanging.
+/// Monotonic, so a step of the wall clock neither fakes a stall nor hides one.
+#[derive(Debug)]
+pub struct StoreCallClock {
+    began: std::sync::atomic::AtomicU64,
+    epoch: std::time::Instant,
+}
+
+impl Default for StoreCallClock {
+    fn default() -> Self {
+        Self {
+            began: std::sync::atomic::AtomicU64::new(0),
+            epoch: std::time::Instant::now(),
+        }
+    }
+}
 
 impl StoreCallClock {
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1)
+    }
+
     fn begin(&self) {
-        self.0
-            .store(now_unix_ms().max(1), std::sync::atomic::Ordering::SeqCst);
+        self.began
+            .store(self.now(), std::sync::atomic::Ordering::SeqCst);
     }
 
     fn end(&self) {
-        self.0.store(0, std::sync::atomic::Ordering::SeqCst);
+        self.began.store(0, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// How long the current store call has been running, if one is.
     pub fn running_for(&self) -> Option<std::time::Duration> {
-        match self.0.load(std::sync::atomic::Ordering::SeqCst) {
+        match self.began.load(std::sync::atomic::Ordering::SeqCst) {
             0 => None,
-            since => Some(std::time::Duration::from_millis(
-                now_unix_ms().saturating_sub(since),
+            began => Some(std::time::Duration::from_millis(
+                self.now().saturating_sub(began),
             )),
         }
     }
@@ -173,6 +192,8 @@ pub struct LedgerHandle {
     store: Weak<dyn Store>,
     keys: Arc<KeyDirectory>,
     store_calls: Arc<StoreCallClock>,
+    /// Submissions that passed the handler's checks and were sent to the writer.
+    admitted: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Milliseconds since the Unix epoch by the wall clock.
@@ -236,6 +257,7 @@ impl LedgerHandle {
                 store: Arc::downgrade(&store),
                 keys,
                 store_calls,
+                admitted: Arc::default(),
             },
             thread,
         ))
@@ -249,6 +271,8 @@ impl LedgerHandle {
         transaction: pb::SignedTransaction,
     ) -> Result<Committed, SubmitError> {
         let check = self.keys.check(&transaction)?;
+        self.admitted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
         self.commands
             .send(Command::Submit {
@@ -320,6 +344,11 @@ impl LedgerHandle {
     /// answered UNAVAILABLE.
     pub async fn stop(&self) {
         let _ = self.commands.send(Command::Stop).await;
+    }
+
+    /// How many submissions passed the handler's checks and were sent to the writer so far.
+    pub fn submissions_admitted(&self) -> u64 {
+        self.admitted.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How long the writer's current store call has been running, if it is in one.

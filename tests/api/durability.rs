@@ -4,7 +4,6 @@
 //! servers racing on one empty directory create one ledger.
 
 use std::path::Path;
-use std::time::Duration;
 
 use prost::Message;
 use shanzhi::client::{LedgerClient, ServerSource, Signer};
@@ -193,6 +192,9 @@ async fn a_full_disk_fails_closed_and_loses_nothing_acknowledged() {
         "1",
         "--store-stall-timeout-secs",
         "2",
+        // The health watch below must outlive filling the disk.
+        "--idle-timeout-secs",
+        "600",
     ];
     let (mut server, url) = serve_process(&data, &[], &grace).await;
     let admin = Signer::new(KeyFile::read(&data.join("keys/bureau-admin.key")).unwrap());
@@ -311,24 +313,37 @@ async fn two_servers_racing_on_an_empty_directory_create_one_ledger() {
                 .unwrap()
         })
         .collect();
-    // The loser exits at once; the winner serves until killed.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The loser exits at once; the winner serves until killed. Wait for both to say so.
     let mut created = 0;
     let mut refused = 0;
     for mut racer in racers {
-        if racer.try_wait().unwrap().is_none() {
+        use tokio::io::AsyncBufReadExt;
+        let mut stdout = tokio::io::BufReader::new(racer.stdout.take().unwrap()).lines();
+        let mut said = String::new();
+        let listening = tokio::time::timeout(LONG * 3, async {
+            while let Ok(Some(line)) = stdout.next_line().await {
+                said.push_str(&line);
+                said.push('\n');
+                if line.starts_with("shanzhi listening on") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await
+        .expect("each racer either serves or exits in time");
+        if listening {
             racer.start_kill().unwrap();
         }
         let output = racer.wait_with_output().await.unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        if stdout.contains("created a new ledger") {
+        if listening {
+            assert!(said.contains("created a new ledger"), "{said}");
             created += 1;
-            assert!(stdout.contains("shanzhi listening on"), "{stdout}");
         } else {
             assert!(
                 stderr.contains("in use by another shanzhi process"),
-                "stdout: {stdout}\nstderr: {stderr}"
+                "stdout: {said}\nstderr: {stderr}"
             );
             assert!(!output.status.success());
             refused += 1;

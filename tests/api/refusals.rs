@@ -740,6 +740,8 @@ async fn nothing_unauthenticated_or_oversized_reaches_the_writer() {
     let (mut app, village, _, _) = funded().await;
     let before = snapshot(&mut app).await;
     let ledger = app.client.ledger_id;
+    let reached_writer = |app: &TestApp| app.server.as_ref().unwrap().submissions_admitted();
+    let admitted_before = reached_writer(&app);
 
     // A body over the cap is refused before its signature is looked at, signed or not.
     let stranger = Signer::generate();
@@ -752,7 +754,14 @@ async fn nothing_unauthenticated_or_oversized_reaches_the_writer() {
         "expected at most 4096 bytes",
     );
 
-    // A household with more resident keys than allowed.
+    assert_eq!(
+        reached_writer(&app),
+        admitted_before,
+        "refused in the handler"
+    );
+
+    // A household with more resident keys than allowed (signed by its officer: the writer
+    // decides this one).
     let keys = (0..=shanzhi::ledger::MAX_RESIDENT_KEYS)
         .map(|_| Signer::generate().public_key())
         .collect();
@@ -773,6 +782,7 @@ async fn nothing_unauthenticated_or_oversized_reaches_the_writer() {
     // A committed body re-sent unsigned or by a stranger learns nothing about the log.
     let committed = village.officer.sign(&ledger, &body(issue("v1", "h1", 1)));
     app.client.submit_signed(committed.clone()).await.unwrap();
+    let admitted_before = reached_writer(&app);
     let mut unsigned = committed.clone();
     unsigned.signatures.clear();
     let mut restranged = committed.clone();
@@ -798,6 +808,11 @@ async fn nothing_unauthenticated_or_oversized_reaches_the_writer() {
         Code::InvalidArgument,
         "32 lower-case hex characters",
     );
+    assert_eq!(
+        reached_writer(&app),
+        admitted_before,
+        "none of these reached the writer"
+    );
 
     // A revoked key is refused in the handler, retries of its own committed bodies included.
     app.client
@@ -810,10 +825,16 @@ async fn nothing_unauthenticated_or_oversized_reaches_the_writer() {
         )
         .await
         .unwrap();
+    let admitted_before = reached_writer(&app);
     assert_refused(
         app.client.submit_signed(committed).await,
         Code::PermissionDenied,
         "was revoked at entry",
+    );
+    assert_eq!(
+        reached_writer(&app),
+        admitted_before,
+        "refused in the handler"
     );
     let after = snapshot(&mut app).await;
     assert_eq!(after[0], before[0] + 2, "only the issue and the revocation");

@@ -57,12 +57,14 @@ async fn headers_only(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_that_send_only_headers_hold_no_permits() {
+    let read_timeout = Duration::from_secs(5);
     let (server, _data, admin) = start(|config| {
         config.max_concurrent_requests = 16;
-        config.request_read_timeout = Duration::from_secs(1);
+        config.request_read_timeout = read_timeout;
     })
     .await;
     let addr = server.local_addr;
+    let stalled_since = std::time::Instant::now();
     let mut stalled = Vec::new();
     for _ in 0..3 {
         stalled.extend(headers_only(addr, 40).await);
@@ -74,6 +76,12 @@ async fn streams_that_send_only_headers_hold_no_permits() {
     let officer = village_with_household(&mut client, &admin).await;
     let signed = officer.sign(&client.ledger_id, &body(issue("v1", "h1", 1)));
     client.submit_signed(signed).await.unwrap();
+    // ...while every stalled stream was still within its read window (else the test would
+    // prove nothing: a permit taken on arrival would have been given back by now).
+    assert!(
+        stalled_since.elapsed() < read_timeout,
+        "the writes took longer than the read timeout; raise it"
+    );
 
     // Each stalled stream is answered DEADLINE_EXCEEDED after the read timeout.
     for response in stalled {
@@ -118,7 +126,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn out_of_file_descriptors_the_server_backs_off_instead_of_spinning() {
+async fn a_crowd_cannot_take_the_descriptors_the_store_needs() {
     let prlimit = std::process::Command::new("prlimit")
         .arg("--version")
         .output();
@@ -127,30 +135,46 @@ async fn out_of_file_descriptors_the_server_backs_off_instead_of_spinning() {
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (mut server, url) =
-        crate::helpers::serve_process(&data, &["prlimit", "--nofile=64:64"], &[]).await;
+    // 128 descriptors: the server keeps 64 for itself and serves at most 64 connections.
+    let (mut server, url) = crate::helpers::serve_process(
+        &data,
+        &["prlimit", "--nofile=128:128"],
+        &["--idle-timeout-secs", "600"],
+    )
+    .await;
     let pid = server.id().unwrap();
     let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
-    // More connections than the server has descriptors for.
+    let admin = Signer::new(KeyFile::read(&data.join("keys/bureau-admin.key")).unwrap());
+    let mut client = LedgerClient::connect(&url).await.unwrap();
+    let officer = village_with_household(&mut client, &admin).await;
+    // More connections than the server has descriptors for (the rest wait in the listen
+    // backlog of 128).
     let mut crowd = Vec::new();
-    for _ in 0..120 {
+    for _ in 0..150 {
         crowd.push(tokio::net::TcpStream::connect(addr).await.unwrap());
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = cpu_ticks(pid);
+    // Writes still commit, checkpoints included: the store never runs out of descriptors
+    // (before the cap followed the limit, a failed open here stopped the server).
+    for _ in 0..20 {
+        let signed = officer.sign(&client.ledger_id, &body(issue("v1", "h1", 1)));
+        client.submit_signed(signed).await.unwrap();
+    }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let used = cpu_ticks(pid) - before;
     // A spinning accept loop burns about 200 ticks (100 per second) in two seconds.
     assert!(
         used < 50,
-        "the server used {used} ticks of CPU in 2 s at EMFILE"
+        "the server used {used} ticks of CPU in 2 s under the crowd"
     );
+    assert!(server.try_wait().unwrap().is_none(), "the server stopped");
     let stderr = std::fs::read_to_string(data.with_extension("stderr")).unwrap();
-    assert!(stderr.contains("accept failed; pausing"), "{stderr}");
+    assert!(stderr.contains("lowering --max-connections"), "{stderr}");
 
-    // Once the crowd leaves, the server serves again.
+    // Once the crowd leaves, new connections are served again.
     drop(crowd);
-    let client = tokio::time::timeout(LONG, async {
+    let fresh = tokio::time::timeout(LONG, async {
         loop {
             if let Ok(client) = LedgerClient::connect(&url).await {
                 return client;
@@ -160,7 +184,44 @@ async fn out_of_file_descriptors_the_server_backs_off_instead_of_spinning() {
     })
     .await
     .expect("the server accepts again after descriptors are freed");
-    drop(client);
+    drop(fresh);
     server.start_kill().unwrap();
     server.wait().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_open_health_watch_keeps_its_connection_past_the_idle_timeout() {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let (server, _data, _admin) = start(|config| {
+        config.idle_timeout = Duration::from_secs(1);
+        config.shutdown_grace = Duration::from_millis(300);
+    })
+    .await;
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", server.local_addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let mut watch = health
+        .watch(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        watch.message().await.unwrap().unwrap().status(),
+        ServingStatus::Serving
+    );
+    // Three idle timeouts with only the watch open: the stream counts as in flight.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let stopping = tokio::spawn(server.stop());
+    let next = tokio::time::timeout(LONG, watch.message())
+        .await
+        .expect("the watcher hears about the shutdown")
+        .expect("the watch's connection is still open")
+        .unwrap();
+    assert_eq!(next.status(), ServingStatus::NotServing);
+    stopping.await.unwrap().unwrap();
 }
