@@ -364,6 +364,12 @@ impl AuditService for AuditApi {
     ) -> Result<Response<Self::GetStateSnapshotStream>, Status> {
         let credential = ReadCredential::from_request(&request, methods::GET_STATE_SNAPSHOT)?;
         credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        // Authorized before a checkpoint is forced, so other roles cannot make the writer
+        // sign and sync one.
+        let first = credential.clone();
+        self.ledger
+            .read(move |state| Self::authorize_admin_or_auditor(state, &first))
+            .await??;
         let (checkpoint, accounts) = self
             .ledger
             .with_checkpoint(move |state, checkpoint| {
