@@ -132,6 +132,7 @@ fn client_conformance_vectors_match_the_code_and_the_committed_files() {
         ),
         ("MAX_BODY_BYTES", ledger::MAX_BODY_BYTES as u64),
         ("MAX_RESIDENT_KEYS", ledger::MAX_RESIDENT_KEYS as u64),
+        ("MAX_BACKED_POINTS", ledger::MAX_BACKED_POINTS),
     ] {
         let quoted = format!("`{name}` = {value}");
         assert!(doc.contains(&quoted), "docs/clients.md should say {quoted}");
