@@ -8,6 +8,7 @@ use tonic::{Request, Response, Status};
 
 use super::auth::{ReadCredential, methods};
 use super::convert;
+use super::error::ApiError;
 use crate::ledger::{Refusal, RequestId, Role, State};
 use crate::log::merkle::{self, Hash};
 use crate::pb::audit as pb;
@@ -32,38 +33,26 @@ impl AuditApi {
         Self { ledger, max_skew }
     }
 
-    fn store(&self) -> Result<Arc<dyn Store>, Status> {
-        self.ledger
-            .store()
-            .map_err(|e| Status::unavailable(e.to_string()))
+    fn store(&self) -> Result<Arc<dyn Store>, ApiError> {
+        Ok(self.ledger.store()?)
     }
 
     /// The checkpoint for `size`, or the latest for 0; never-signed sizes are refused.
-    fn signed(&self, store: &dyn Store, size: u64) -> Result<pb::Checkpoint, Status> {
-        let unavailable = |e: crate::store::StoreError| Status::unavailable(e.to_string());
-        let (size, note) =
-            match size {
-                0 => store
-                    .latest_checkpoint()
-                    .map_err(unavailable)?
-                    .ok_or_else(|| Status::unavailable("no checkpoint has been signed yet"))?,
-                size => {
-                    let note = store.checkpoint(size).map_err(unavailable)?.ok_or_else(|| {
-                    let latest = store
-                        .latest_checkpoint()
-                        .ok()
-                        .flatten()
-                        .map_or(0, |(s, _)| s);
-                    Status::failed_precondition(format!(
-                        "tree size {size} was never signed; ask for a signed size (the latest \
-                         is {latest}) or 0 for the latest"
-                    ))
-                })?;
-                    (size, note)
-                }
-            };
+    fn signed(&self, store: &dyn Store, size: u64) -> Result<pb::Checkpoint, ApiError> {
+        let (size, note) = match size {
+            0 => store
+                .latest_checkpoint()?
+                .ok_or(ApiError::NoCheckpointYet)?,
+            size => {
+                let Some(note) = store.checkpoint(size)? else {
+                    let latest = store.latest_checkpoint()?.map_or(0, |(s, _)| s);
+                    return Err(Refusal::NeverSigned { size, latest }.into());
+                };
+                (size, note)
+            }
+        };
         let root = merkle::root(&StoredHashes(store), size)
-            .map_err(|e| Status::internal(e.to_string()))?;
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok(pb::Checkpoint {
             tree_size: size,
             root_hash: root.to_vec(),
@@ -93,13 +82,6 @@ pub const KEY_SET_MAX_PAGE_SIZE: u32 = 500;
 
 fn hashes(proof: Vec<Hash>) -> Vec<Vec<u8>> {
     proof.into_iter().map(|h| h.to_vec()).collect()
-}
-
-fn proof_status(error: merkle::ProofError) -> Status {
-    match error {
-        merkle::ProofError::Invalid(why) => Status::invalid_argument(why),
-        other => Status::internal(other.to_string()),
-    }
 }
 
 fn checkpoint_message(checkpoint: &SignedCheckpoint) -> pb::Checkpoint {
@@ -134,36 +116,44 @@ impl AuditService for AuditApi {
                 let hash: Hash = hash
                     .as_slice()
                     .try_into()
-                    .map_err(|_| Status::invalid_argument("leaf_hash: expected 32 bytes"))?;
+                    .map_err(|_| Refusal::InvalidField {
+                        field: "leaf_hash",
+                        expected: "32 bytes".into(),
+                        found: format!("{} bytes", hash.len()),
+                    })?;
                 store
                     .leaf_index(&hash)
-                    .map_err(|e| Status::unavailable(e.to_string()))?
-                    .ok_or_else(|| Status::not_found("no entry has this leaf hash"))?
+                    .map_err(ApiError::from)?
+                    .ok_or(Refusal::UnknownLeafHash)?
             }
             None => {
-                return Err(Status::invalid_argument(
-                    "leaf: expected leaf_index or leaf_hash",
-                ));
+                return Err(Refusal::InvalidField {
+                    field: "leaf",
+                    expected: "leaf_index or leaf_hash".into(),
+                    found: "neither".into(),
+                }
+                .into());
             }
         };
         if index >= checkpoint.tree_size {
-            let message = format!(
-                "entry {index} is not in the tree of size {}",
-                checkpoint.tree_size
-            );
             // Naming a size and an index past it contradicts itself; an entry past the
             // latest signed size will be covered by a later checkpoint.
             return Err(if request.tree_size != 0 {
-                Status::invalid_argument(format!("{message}: expected leaf_index < tree_size"))
+                Refusal::LeafIndexPastSize {
+                    index,
+                    size: checkpoint.tree_size,
+                }
             } else {
-                Status::failed_precondition(format!(
-                    "{message}, the latest signed size; retry after the next checkpoint"
-                ))
-            });
+                Refusal::LeafPastLatest {
+                    index,
+                    latest: checkpoint.tree_size,
+                }
+            }
+            .into());
         }
         let proof =
             merkle::inclusion_proof(&StoredHashes(store.as_ref()), index, checkpoint.tree_size)
-                .map_err(proof_status)?;
+                .map_err(ApiError::from)?;
         Ok(Response::new(pb::InclusionProof {
             leaf_index: index,
             tree_size: checkpoint.tree_size,
@@ -177,25 +167,29 @@ impl AuditService for AuditApi {
     ) -> Result<Response<pb::ConsistencyProof>, Status> {
         let request = request.into_inner();
         if request.first_size == 0 {
-            return Err(Status::invalid_argument(
-                "first_size: expected a signed size of at least 1",
-            ));
+            return Err(Refusal::InvalidField {
+                field: "first_size",
+                expected: "a signed size of at least 1".into(),
+                found: "0".into(),
+            }
+            .into());
         }
         let store = self.store()?;
         let first = self.signed(store.as_ref(), request.first_size)?;
         let second = self.signed(store.as_ref(), request.second_size)?;
         if first.tree_size > second.tree_size {
-            return Err(Status::invalid_argument(format!(
-                "first_size {} is larger than second_size {}",
-                first.tree_size, second.tree_size
-            )));
+            return Err(Refusal::ConsistencyOrder {
+                first: first.tree_size,
+                second: second.tree_size,
+            }
+            .into());
         }
         let proof = merkle::consistency_proof(
             &StoredHashes(store.as_ref()),
             first.tree_size,
             second.tree_size,
         )
-        .map_err(proof_status)?;
+        .map_err(ApiError::from)?;
         Ok(Response::new(pb::ConsistencyProof {
             first_size: first.tree_size,
             second_size: second.tree_size,
@@ -218,17 +212,19 @@ impl AuditService for AuditApi {
         let store = self.store()?;
         let latest = self.signed(store.as_ref(), 0)?.tree_size;
         if request.start > request.end || request.end - request.start > MAX_ENTRIES_PER_CALL {
-            return Err(Status::invalid_argument(format!(
-                "expected start <= end and at most {MAX_ENTRIES_PER_CALL} entries; found {} .. {}",
-                request.start, request.end
-            )));
+            return Err(Refusal::EntryRangeInvalid {
+                start: request.start,
+                end: request.end,
+                max: MAX_ENTRIES_PER_CALL,
+            }
+            .into());
         }
         if request.end > latest {
-            return Err(Status::failed_precondition(format!(
-                "end {} is past the latest signed size {latest}; ask for at most {latest}, or \
-                 retry after the next checkpoint",
-                request.end
-            )));
+            return Err(Refusal::EntryRangePastLatest {
+                end: request.end,
+                latest,
+            }
+            .into());
         }
         // Entries are read from the store as the stream is sent, one batch at a time, so
         // memory stays bounded by one batch whatever the range.
@@ -274,14 +270,16 @@ impl AuditService for AuditApi {
         let store = self.store()?;
         let log_entry = store
             .entry(receipt.sequence)
-            .map_err(|e| Status::unavailable(e.to_string()))?
-            .ok_or_else(|| Status::internal("a committed entry is missing from the store"))?;
+            .map_err(ApiError::from)?
+            .ok_or_else(|| {
+                ApiError::Internal("a committed entry is missing from the store".into())
+            })?;
         let proof = merkle::inclusion_proof(
             &StoredHashes(store.as_ref()),
             receipt.sequence,
             checkpoint.tree_size,
         )
-        .map_err(proof_status)?;
+        .map_err(ApiError::from)?;
         Ok(Response::new(pb::TransactionReceipt {
             log_entry,
             proof: Some(pb::InclusionProof {
@@ -431,20 +429,24 @@ impl Iterator for EntryBatches {
         let mut bytes = 0;
         let Some(store) = self.store.upgrade() else {
             self.end = self.next;
-            return Some(Err(Status::unavailable("the ledger is shutting down")));
+            return Some(Err(ApiError::StoreUnavailable(
+                "the ledger is shutting down".into(),
+            )
+            .into()));
         };
         while self.next < self.end {
             let entry = match store.entry(self.next) {
                 Ok(Some(entry)) => entry,
                 Ok(None) => {
                     self.end = self.next;
-                    return Some(Err(Status::internal(
-                        "a committed entry is missing from the store",
-                    )));
+                    return Some(Err(ApiError::Internal(
+                        "a committed entry is missing from the store".into(),
+                    )
+                    .into()));
                 }
                 Err(e) => {
                     self.end = self.next;
-                    return Some(Err(Status::unavailable(e.to_string())));
+                    return Some(Err(ApiError::from(e).into()));
                 }
             };
             if bytes + entry.len() > BATCH_BYTES && !batch.entries.is_empty() {

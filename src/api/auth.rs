@@ -62,10 +62,9 @@ pub struct ReadCredential {
 }
 
 fn missing(what: &str) -> Refusal {
-    Refusal::BadReadCredentials(format!(
-        "expected metadata {KEY_ID_METADATA}, {TIMESTAMP_METADATA} and {SIGNATURE_METADATA}; \
-         {what}"
-    ))
+    Refusal::ReadCredentialMalformed {
+        problem: what.to_owned(),
+    }
 }
 
 impl ReadCredential {
@@ -112,10 +111,11 @@ impl ReadCredential {
             .map_err(|_| missing(&format!("{TIMESTAMP_METADATA} is not a decimal number")))?;
         let skew = u64::try_from(max_skew.as_millis()).unwrap_or(u64::MAX);
         if timestamp.abs_diff(now_ms) > skew {
-            return Err(Refusal::BadReadCredentials(format!(
-                "timestamp {timestamp} is more than {skew} ms from the server's clock {now_ms}; \
-                 make a fresh credential (and check the client's clock)"
-            )));
+            return Err(Refusal::ReadCredentialStale {
+                timestamp,
+                skew_ms: skew,
+                now: now_ms,
+            });
         }
         keys.verify(
             self.key_id,
@@ -124,15 +124,11 @@ impl ReadCredential {
             &self.signature,
         )
         .map_err(|refusal| match refusal {
-            Refusal::BadSignature { key_id, .. } => Refusal::BadReadCredentials(format!(
-                "signature by key {key_id} does not verify: expected an Ed25519 signature over \
-                 \"shanzhi/read/v1\" || 0x00 || ledger_id (16 raw bytes) || 0x00 || {method} \
-                 (the method, no leading slash) || 0x00 || {timestamp} (the decimal string sent \
-                 in {TIMESTAMP_METADATA}) || 0x00 || SHA-256 of the request message's canonical \
-                 encoding (32 raw bytes)",
-                method = self.method,
-                timestamp = self.timestamp,
-            )),
+            Refusal::BadSignature { key_id, .. } => Refusal::ReadCredentialBadSignature {
+                key_id,
+                method: self.method.clone(),
+                timestamp: self.timestamp.clone(),
+            },
             other => other,
         })
     }

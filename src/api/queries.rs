@@ -7,6 +7,7 @@ use tonic::{Request, Response, Status};
 
 use super::auth::{ReadCredential, methods};
 use super::convert;
+use super::error::ApiError;
 use crate::ledger::{HistoryFilter, Refusal, RequestId, Role};
 use crate::pb::points as pb;
 use crate::pb::points::query_service_server::QueryService;
@@ -85,9 +86,9 @@ impl QueryService for QueryApi {
         let log_entry = self
             .ledger
             .stored_entry(sequence)
-            .map_err(|e| Status::unavailable(e.to_string()))?
+            .map_err(ApiError::from)?
             .ok_or_else(|| {
-                Status::internal(format!("entry {sequence} is missing from the store"))
+                ApiError::Internal(format!("entry {sequence} is missing from the store"))
             })?;
         Ok(Response::new(pb::Entry {
             log_entry,

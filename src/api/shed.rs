@@ -21,6 +21,13 @@ use tokio::sync::Semaphore;
 use tonic::codegen::{Service, http};
 use tonic::server::NamedService;
 
+use super::error::ApiError;
+
+/// The HTTP response for a refusal made before the service ran.
+fn refuse(error: ApiError) -> http::Response<tonic::body::Body> {
+    tonic::Status::from(error).into_http()
+}
+
 /// How requests are admitted to the wrapped services.
 #[derive(Clone, Debug)]
 pub struct Admission {
@@ -89,22 +96,15 @@ where
                 tokio::time::timeout(admission.read_timeout, receive(body, &admission)).await;
             let (body, _budget) = match received {
                 Ok(Ok(received)) => received,
-                Ok(Err(status)) => return Ok(status.into_http()),
+                Ok(Err(error)) => return Ok(refuse(error)),
                 Err(_) => {
-                    return Ok(tonic::Status::deadline_exceeded(format!(
-                        "the request was not received in full within {} ms \
-                         (--request-read-timeout-ms); nothing was done",
-                        admission.read_timeout.as_millis()
-                    ))
-                    .into_http());
+                    return Ok(refuse(ApiError::ReadTimeout {
+                        ms: admission.read_timeout.as_millis(),
+                    }));
                 }
             };
             let Ok(permit) = permits.try_acquire_owned() else {
-                return Ok(tonic::Status::resource_exhausted(
-                    "the server is at its concurrency limit (--max-concurrent-requests); nothing \
-                     was done, retry after a pause",
-                )
-                .into_http());
+                return Ok(refuse(ApiError::ConcurrencyLimit));
             };
             let request = http::Request::from_parts(parts, tonic::body::Body::new(Full::new(body)));
             let response = inner.call(request).await;
@@ -119,7 +119,7 @@ where
 async fn receive<B>(
     body: B,
     admission: &Admission,
-) -> Result<(Bytes, Option<tokio::sync::OwnedSemaphorePermit>), tonic::Status>
+) -> Result<(Bytes, Option<tokio::sync::OwnedSemaphorePermit>), ApiError>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -129,28 +129,19 @@ where
     let mut buffer = BytesMut::new();
     let mut budget: Option<tokio::sync::OwnedSemaphorePermit> = None;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|error| {
-            tonic::Status::cancelled(format!("the request body failed: {}", error.into()))
-        })?;
+        let frame = frame.map_err(|error| ApiError::BodyFailed(error.into().to_string()))?;
         let Ok(data) = frame.into_data() else {
             continue;
         };
         if buffer.len() + data.len() > limit {
-            return Err(tonic::Status::out_of_range(format!(
-                "message length too large: expected a request of at most {} bytes \
-                 (--max-message-bytes), found a larger one",
-                admission.max_message_bytes
-            )));
+            return Err(ApiError::MessageTooLarge {
+                max: admission.max_message_bytes,
+            });
         }
         let bytes = u32::try_from(data.len()).unwrap_or(u32::MAX);
         let more = Arc::clone(&admission.receive_budget)
             .try_acquire_many_owned(bytes)
-            .map_err(|_| {
-                tonic::Status::resource_exhausted(
-                    "the server is receiving as many request bytes as it allows at once; \
-                     nothing was done, retry after a pause",
-                )
-            })?;
+            .map_err(|_| ApiError::ReceiveBudget)?;
         match budget.as_mut() {
             Some(held) => held.merge(more),
             None => budget = Some(more),

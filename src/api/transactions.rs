@@ -3,6 +3,7 @@
 use tonic::{Request, Response, Status};
 
 use super::convert;
+use crate::ledger::Refusal;
 use crate::pb::points as pb;
 use crate::pb::points::transaction_service_server::TransactionService;
 use crate::writer::{LedgerHandle, now_unix_ms};
@@ -49,9 +50,15 @@ impl TransactionService for TransactionApi {
         &self,
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitResponse>, Status> {
-        let transaction = request.into_inner().transaction.ok_or_else(|| {
-            Status::invalid_argument("transaction: expected a SignedTransaction, found nothing")
-        })?;
+        let transaction =
+            request
+                .into_inner()
+                .transaction
+                .ok_or_else(|| Refusal::InvalidField {
+                    field: "transaction",
+                    expected: "a SignedTransaction".into(),
+                    found: "nothing".into(),
+                })?;
         match self.ledger.submit(transaction).await {
             Ok(committed) => {
                 tracing::info!(

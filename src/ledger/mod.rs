@@ -12,6 +12,8 @@ mod transaction;
 
 pub use ids::*;
 pub use period::{LocalTime, Period};
+#[cfg(test)]
+pub(crate) use refusal::one_of_each;
 pub use refusal::{Refusal, RefusalClass};
 pub use state::{
     AccountView, EntryRecord, HistoryFilter, HistoryPage, KeyRecord, SignatureCheck, State,

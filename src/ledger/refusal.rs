@@ -87,8 +87,32 @@ pub enum Refusal {
          that key's signature"
     )]
     NotOriginalSigner { sequence: u64, signer: KeyId },
-    #[error("read credentials: {0}")]
-    BadReadCredentials(String),
+    #[error(
+        "read credentials: expected metadata x-shanzhi-key-id, x-shanzhi-timestamp and \
+         x-shanzhi-signature; {problem}"
+    )]
+    ReadCredentialMalformed { problem: String },
+    #[error(
+        "read credentials: timestamp {timestamp} is more than {skew_ms} ms from the server's \
+         clock {now}; make a fresh credential (and check the client's clock)"
+    )]
+    ReadCredentialStale {
+        timestamp: u64,
+        skew_ms: u64,
+        now: u64,
+    },
+    #[error(
+        "read credentials: signature by key {key_id} does not verify: expected an Ed25519 \
+         signature over \"shanzhi/read/v1\" || 0x00 || ledger_id (16 raw bytes) || 0x00 || \
+         {method} (the method, no leading slash) || 0x00 || {timestamp} (the decimal string sent \
+         in x-shanzhi-timestamp) || 0x00 || SHA-256 of the request message's canonical encoding \
+         (32 raw bytes)"
+    )]
+    ReadCredentialBadSignature {
+        key_id: KeyId,
+        method: String,
+        timestamp: String,
+    },
     // --- authorization ---
     #[error("key {key_id} was revoked at entry {revoked_at} and can no longer act")]
     KeyRevoked { key_id: KeyId, revoked_at: u64 },
@@ -164,8 +188,27 @@ pub enum Refusal {
         age_ms: u64,
         window_ms: u64,
     },
-    #[error("payment code: {0}")]
-    PaymentCode(String),
+    #[error(
+        "payment code: signed by a {role} key; expected a resident key of household {household}"
+    )]
+    PaymentCodeNotResident {
+        role: String,
+        household: HouseholdId,
+    },
+    #[error("payment code: issued for household {code_household}, not for household {household}")]
+    PaymentCodeOtherHousehold {
+        code_household: HouseholdId,
+        household: HouseholdId,
+    },
+    #[error("payment code: allows at most {max_points} points; the sale asks for {points}")]
+    PaymentCodeOverMaximum { max_points: u64, points: u64 },
+    #[error("payment code: expired at {not_after} (now {now}); ask the resident for a new code")]
+    PaymentCodeExpired { not_after: u64, now: u64 },
+    #[error("payment code: valid until {not_after}, more than the allowed {window_ms} ms ahead")]
+    PaymentCodeTooLong { not_after: u64, window_ms: u64 },
+    #[error("payment code: nonce {nonce} was already used")]
+    PaymentCodeReused { nonce: String },
+
     #[error(
         "terminal counter must strictly increase: key {key_id} last used {last}, found {found}"
     )]
@@ -176,6 +219,30 @@ pub enum Refusal {
     },
     #[error("arithmetic overflow: {0} would exceed the largest representable number of points")]
     Overflow(&'static str),
+    // --- the audit service ---
+    #[error(
+        "tree size {size} was never signed; ask for a signed size (the latest is {latest}) or 0 \
+         for the latest"
+    )]
+    NeverSigned { size: u64, latest: u64 },
+    #[error("entry {index} is not in the tree of size {size}: expected leaf_index < tree_size")]
+    LeafIndexPastSize { index: u64, size: u64 },
+    #[error(
+        "entry {index} is not in the tree of size {latest}, the latest signed size; retry after \
+         the next checkpoint"
+    )]
+    LeafPastLatest { index: u64, latest: u64 },
+    #[error("no entry has this leaf hash")]
+    UnknownLeafHash,
+    #[error("first_size {first} is larger than second_size {second}")]
+    ConsistencyOrder { first: u64, second: u64 },
+    #[error("expected start <= end and at most {max} entries; found {start} .. {end}")]
+    EntryRangeInvalid { start: u64, end: u64, max: u64 },
+    #[error(
+        "end {end} is past the latest signed size {latest}; ask for at most {latest}, or retry \
+         after the next checkpoint"
+    )]
+    EntryRangePastLatest { end: u64, latest: u64 },
 }
 
 impl Refusal {
@@ -195,18 +262,24 @@ impl Refusal {
             | WeakKey { .. }
             | GenesisNotFirst
             | GenesisMissing
+            | LeafIndexPastSize { .. }
+            | ConsistencyOrder { .. }
+            | EntryRangeInvalid { .. }
             | Overflow(_) => C::InvalidArgument,
             SignatureCount { .. }
             | NotOriginalSigner { .. }
             | UnknownKey { .. }
             | BadSignature { .. }
-            | BadReadCredentials(_) => C::Unauthenticated,
+            | ReadCredentialMalformed { .. }
+            | ReadCredentialStale { .. }
+            | ReadCredentialBadSignature { .. } => C::Unauthenticated,
             KeyRevoked { .. } | NotAllowed { .. } | OutOfScope { .. } => C::PermissionDenied,
             UnknownIssuer(_)
             | UnknownHousehold(_)
             | UnknownShop(_)
             | UnknownEntry { .. }
             | UnknownRequest(_)
+            | UnknownLeafHash
             | UnknownKeyToRevoke(_) => C::NotFound,
             AlreadyRegistered { .. } | RequestIdReused { .. } => C::AlreadyExists,
             Expired { .. }
@@ -215,11 +288,346 @@ impl Refusal {
             | AlreadyRevoked { .. }
             | AlreadyReversed { .. }
             | NotReversible { .. }
-            | PaymentCode(_)
+            | PaymentCodeNotResident { .. }
+            | PaymentCodeOtherHousehold { .. }
+            | PaymentCodeOverMaximum { .. }
+            | PaymentCodeExpired { .. }
+            | PaymentCodeTooLong { .. }
+            | PaymentCodeReused { .. }
             | RefundWindowPassed { .. }
             | TerminalCounter { .. }
             | ResidentKeysFull { .. }
+            | NeverSigned { .. }
+            | LeafPastLatest { .. }
+            | EntryRangePastLatest { .. }
             | LastAdminKey { .. } => C::FailedPrecondition,
+        }
+    }
+
+    /// The refusal's stable, machine-readable reason (sent as `google.rpc.ErrorInfo.reason`,
+    /// listed in the README's error table): clients match on it, never on the message.
+    pub fn reason(&self) -> &'static str {
+        use Refusal::*;
+        match self {
+            InvalidField { .. } => "INVALID_FIELD",
+            Undecodable { .. } => "UNDECODABLE",
+            NonCanonical { .. } => "NON_CANONICAL",
+            MissingOperation => "MISSING_OPERATION",
+            BodyTooLarge { .. } => "BODY_TOO_LARGE",
+            TooManyResidentKeys { .. } => "TOO_MANY_RESIDENT_KEYS",
+            PointsOutOfRange { .. } => "POINTS_OUT_OF_RANGE",
+            WindowTooLong { .. } => "WINDOW_TOO_LONG",
+            WeakKey { .. } => "WEAK_KEY",
+            GenesisNotFirst => "GENESIS_NOT_FIRST",
+            GenesisMissing => "GENESIS_MISSING",
+            SignatureCount { .. } => "SIGNATURE_COUNT",
+            UnknownKey { .. } => "UNKNOWN_KEY",
+            BadSignature { .. } => "BAD_SIGNATURE",
+            NotOriginalSigner { .. } => "NOT_ORIGINAL_SIGNER",
+            ReadCredentialMalformed { .. } => "READ_CREDENTIAL_MALFORMED",
+            ReadCredentialStale { .. } => "READ_CREDENTIAL_STALE",
+            ReadCredentialBadSignature { .. } => "READ_CREDENTIAL_BAD_SIGNATURE",
+            KeyRevoked { .. } => "KEY_REVOKED",
+            NotAllowed { .. } => "ROLE_NOT_ALLOWED",
+            OutOfScope { .. } => "OUT_OF_SCOPE",
+            LastAdminKey { .. } => "LAST_ADMIN_KEY",
+            UnknownIssuer(_) => "UNKNOWN_ISSUER",
+            UnknownHousehold(_) => "UNKNOWN_HOUSEHOLD",
+            UnknownShop(_) => "UNKNOWN_SHOP",
+            UnknownEntry { .. } => "UNKNOWN_ENTRY",
+            UnknownRequest(_) => "UNKNOWN_REQUEST",
+            UnknownKeyToRevoke(_) => "UNKNOWN_KEY_TO_REVOKE",
+            AlreadyRegistered { .. } => "ALREADY_REGISTERED",
+            RequestIdReused { .. } => "REQUEST_ID_REUSED",
+            Expired { .. } => "TRANSACTION_EXPIRED",
+            WrongIssuerKind { .. } => "WRONG_ISSUER_KIND",
+            Insufficient { .. } => "INSUFFICIENT_POINTS",
+            AlreadyRevoked { .. } => "KEY_ALREADY_REVOKED",
+            AlreadyReversed { .. } => "ALREADY_REVERSED",
+            NotReversible { .. } => "NOT_REVERSIBLE",
+            RefundWindowPassed { .. } => "REFUND_WINDOW_PASSED",
+            PaymentCodeNotResident { .. } => "PAYMENT_CODE_NOT_RESIDENT",
+            PaymentCodeOtherHousehold { .. } => "PAYMENT_CODE_OTHER_HOUSEHOLD",
+            PaymentCodeOverMaximum { .. } => "PAYMENT_CODE_OVER_MAXIMUM",
+            PaymentCodeExpired { .. } => "PAYMENT_CODE_EXPIRED",
+            PaymentCodeTooLong { .. } => "PAYMENT_CODE_TOO_LONG",
+            PaymentCodeReused { .. } => "PAYMENT_CODE_REUSED",
+            TerminalCounter { .. } => "TERMINAL_COUNTER_NOT_INCREASING",
+            ResidentKeysFull { .. } => "RESIDENT_KEYS_FULL",
+            Overflow(_) => "OVERFLOW",
+            NeverSigned { .. } => "TREE_SIZE_NEVER_SIGNED",
+            LeafIndexPastSize { .. } => "LEAF_INDEX_PAST_SIZE",
+            LeafPastLatest { .. } => "LEAF_PAST_LATEST_SIGNED",
+            UnknownLeafHash => "UNKNOWN_LEAF_HASH",
+            ConsistencyOrder { .. } => "CONSISTENCY_ORDER",
+            EntryRangeInvalid { .. } => "ENTRY_RANGE_INVALID",
+            EntryRangePastLatest { .. } => "ENTRY_RANGE_PAST_LATEST_SIGNED",
+        }
+    }
+
+    /// The field a refusal is about, when there is one (sent as ErrorInfo metadata `field`).
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Refusal::InvalidField { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// One refusal of every variant, for tests that must cover them all. The exhaustive match in
+/// `variant_is_listed` fails to compile when a variant is added, as a reminder to add it here.
+#[cfg(test)]
+pub(crate) fn one_of_each() -> Vec<Refusal> {
+    use Refusal::*;
+    let key = KeyId([7; 16]);
+    let household = HouseholdId::parse("household_id", "h").expect("a valid id");
+    let issuer = IssuerId::parse("issuer_id", "v").expect("a valid id");
+    let shop = ShopId::parse("shop_id", "s").expect("a valid id");
+    let all = vec![
+        InvalidField {
+            field: "f",
+            expected: "e".into(),
+            found: "x".into(),
+        },
+        Undecodable {
+            what: "w",
+            reason: "r".into(),
+        },
+        NonCanonical {
+            what: "w",
+            found: 1,
+            canonical: 2,
+        },
+        MissingOperation,
+        BodyTooLarge { found: 2, max: 1 },
+        TooManyResidentKeys { found: 2, max: 1 },
+        PointsOutOfRange { found: 0, max: 1 },
+        WindowTooLong {
+            not_after: 3,
+            now: 1,
+            max_window_ms: 1,
+        },
+        WeakKey {
+            public_key: "k".into(),
+        },
+        GenesisNotFirst,
+        GenesisMissing,
+        SignatureCount { found: 0 },
+        UnknownKey { key_id: key },
+        BadSignature {
+            key_id: key,
+            context: "tx",
+        },
+        NotOriginalSigner {
+            sequence: 1,
+            signer: key,
+        },
+        ReadCredentialMalformed {
+            problem: "p".into(),
+        },
+        ReadCredentialStale {
+            timestamp: 1,
+            skew_ms: 1,
+            now: 3,
+        },
+        ReadCredentialBadSignature {
+            key_id: key,
+            method: "m".into(),
+            timestamp: "1".into(),
+        },
+        KeyRevoked {
+            key_id: key,
+            revoked_at: 1,
+        },
+        NotAllowed {
+            operation: "o",
+            expected: "e",
+            found: "f".into(),
+        },
+        OutOfScope {
+            role: "r",
+            scope: "s".into(),
+            requested: "q".into(),
+        },
+        LastAdminKey { key_id: key },
+        UnknownIssuer(issuer.clone()),
+        UnknownHousehold(household.clone()),
+        UnknownShop(shop),
+        UnknownEntry {
+            sequence: 9,
+            log_size: 1,
+        },
+        UnknownRequest("r".into()),
+        UnknownKeyToRevoke(key),
+        AlreadyRegistered {
+            kind: "k",
+            id: "i".into(),
+        },
+        RequestIdReused {
+            request_id: "r".into(),
+            sequence: 1,
+        },
+        Expired {
+            not_after: 1,
+            now: 2,
+        },
+        WrongIssuerKind {
+            issuer,
+            expected: "village",
+            found: "program",
+        },
+        Insufficient {
+            what: "w",
+            account: "a".into(),
+            available: 1,
+            requested: 2,
+        },
+        AlreadyRevoked {
+            key_id: key,
+            revoked_at: 1,
+        },
+        AlreadyReversed {
+            sequence: 1,
+            reversed_by: 2,
+        },
+        NotReversible {
+            sequence: 1,
+            kind: "genesis",
+        },
+        RefundWindowPassed {
+            sequence: 1,
+            age_ms: 2,
+            window_ms: 1,
+        },
+        PaymentCodeNotResident {
+            role: "r".into(),
+            household: household.clone(),
+        },
+        PaymentCodeOtherHousehold {
+            code_household: household.clone(),
+            household: household.clone(),
+        },
+        PaymentCodeOverMaximum {
+            max_points: 1,
+            points: 2,
+        },
+        PaymentCodeExpired {
+            not_after: 1,
+            now: 2,
+        },
+        PaymentCodeTooLong {
+            not_after: 9,
+            window_ms: 1,
+        },
+        PaymentCodeReused { nonce: "n".into() },
+        TerminalCounter {
+            key_id: key,
+            last: 2,
+            found: 1,
+        },
+        ResidentKeysFull { household, max: 16 },
+        Overflow("o"),
+        NeverSigned { size: 9, latest: 1 },
+        LeafIndexPastSize { index: 2, size: 1 },
+        LeafPastLatest {
+            index: 2,
+            latest: 1,
+        },
+        UnknownLeafHash,
+        ConsistencyOrder {
+            first: 2,
+            second: 1,
+        },
+        EntryRangeInvalid {
+            start: 2,
+            end: 1,
+            max: 10,
+        },
+        EntryRangePastLatest { end: 9, latest: 1 },
+    ];
+    for refusal in &all {
+        variant_is_listed(refusal);
+    }
+    all
+}
+
+#[cfg(test)]
+fn variant_is_listed(refusal: &Refusal) {
+    use Refusal::*;
+    match refusal {
+        InvalidField { .. }
+        | Undecodable { .. }
+        | NonCanonical { .. }
+        | MissingOperation
+        | BodyTooLarge { .. }
+        | TooManyResidentKeys { .. }
+        | PointsOutOfRange { .. }
+        | WindowTooLong { .. }
+        | WeakKey { .. }
+        | GenesisNotFirst
+        | GenesisMissing
+        | SignatureCount { .. }
+        | UnknownKey { .. }
+        | BadSignature { .. }
+        | NotOriginalSigner { .. }
+        | ReadCredentialMalformed { .. }
+        | ReadCredentialStale { .. }
+        | ReadCredentialBadSignature { .. }
+        | KeyRevoked { .. }
+        | NotAllowed { .. }
+        | OutOfScope { .. }
+        | LastAdminKey { .. }
+        | UnknownIssuer(_)
+        | UnknownHousehold(_)
+        | UnknownShop(_)
+        | UnknownEntry { .. }
+        | UnknownRequest(_)
+        | UnknownKeyToRevoke(_)
+        | AlreadyRegistered { .. }
+        | RequestIdReused { .. }
+        | Expired { .. }
+        | WrongIssuerKind { .. }
+        | Insufficient { .. }
+        | AlreadyRevoked { .. }
+        | AlreadyReversed { .. }
+        | NotReversible { .. }
+        | RefundWindowPassed { .. }
+        | PaymentCodeNotResident { .. }
+        | PaymentCodeOtherHousehold { .. }
+        | PaymentCodeOverMaximum { .. }
+        | PaymentCodeExpired { .. }
+        | PaymentCodeTooLong { .. }
+        | PaymentCodeReused { .. }
+        | TerminalCounter { .. }
+        | ResidentKeysFull { .. }
+        | Overflow(_)
+        | NeverSigned { .. }
+        | LeafIndexPastSize { .. }
+        | LeafPastLatest { .. }
+        | UnknownLeafHash
+        | ConsistencyOrder { .. }
+        | EntryRangeInvalid { .. }
+        | EntryRangePastLatest { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_has_its_own_stable_reason() {
+        let all = one_of_each();
+        let mut reasons: Vec<_> = all.iter().map(Refusal::reason).collect();
+        let count = reasons.len();
+        reasons.sort_unstable();
+        reasons.dedup();
+        assert_eq!(reasons.len(), count, "two variants share a reason");
+        for reason in reasons {
+            assert!(
+                reason.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                "{reason} is not SCREAMING_SNAKE_CASE"
+            );
         }
     }
 }

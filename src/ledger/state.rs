@@ -1159,7 +1159,6 @@ impl State {
         code: &PaymentCode,
         check: SignatureCheck,
     ) -> Result<(), Refusal> {
-        let refuse = |reason: String| Err(Refusal::PaymentCode(reason));
         let resident = self
             .keys
             .get(&code.resident_key)
@@ -1185,38 +1184,41 @@ impl State {
             }
             (Role::Resident(h), None) if h == household => {}
             (other, None) => {
-                return refuse(format!(
-                    "signed by a {other} key; expected a resident key of household {household}"
-                ));
+                return Err(Refusal::PaymentCodeNotResident {
+                    role: other.to_string(),
+                    household: household.clone(),
+                });
             }
         }
         if &code.household != household {
-            return refuse(format!(
-                "issued for household {}, not for household {household}",
-                code.household
-            ));
+            return Err(Refusal::PaymentCodeOtherHousehold {
+                code_household: code.household.clone(),
+                household: household.clone(),
+            });
         }
         if points > code.max_points {
-            return refuse(format!(
-                "allows at most {} points; the sale asks for {points}",
-                code.max_points
-            ));
+            return Err(Refusal::PaymentCodeOverMaximum {
+                max_points: code.max_points,
+                points,
+            });
         }
         if committed_at > code.not_after {
-            return refuse(format!(
-                "expired at {} (now {committed_at}); ask the resident for a new code",
-                code.not_after
-            ));
+            return Err(Refusal::PaymentCodeExpired {
+                not_after: code.not_after,
+                now: committed_at,
+            });
         }
         let window = facts.parameters.max_spend_authorization_window_ms;
         if code.not_after - committed_at > window {
-            return refuse(format!(
-                "valid until {}, more than the allowed {window} ms ahead",
-                code.not_after
-            ));
+            return Err(Refusal::PaymentCodeTooLong {
+                not_after: code.not_after,
+                window_ms: window,
+            });
         }
         if self.used_nonces.contains(&code.nonce) {
-            return refuse(format!("nonce {} was already used", code.nonce));
+            return Err(Refusal::PaymentCodeReused {
+                nonce: code.nonce.to_string(),
+            });
         }
         Ok(())
     }

@@ -42,6 +42,24 @@ pub struct Shop {
     pub terminal: Signer,
 }
 
+/// Asserts that `result` failed with `code` and the machine-readable `reason` (the
+/// `google.rpc.ErrorInfo` detail clients match on).
+#[track_caller]
+pub fn assert_reason<T: std::fmt::Debug>(result: Result<T, Status>, code: Code, reason: &str) {
+    match result {
+        Ok(value) => panic!("expected {code:?} with reason {reason}, got Ok({value:?})"),
+        Err(status) => {
+            assert_eq!(status.code(), code, "wrong code; {}", status.message());
+            assert_eq!(
+                shanzhi::api::reason_of(&status).as_deref(),
+                Some(reason),
+                "wrong reason; {}",
+                status.message()
+            );
+        }
+    }
+}
+
 /// Asserts that `result` failed with `code` and a message containing `needle`.
 #[track_caller]
 pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, Status>, code: Code, needle: &str) {

@@ -485,11 +485,13 @@ async fn payment_codes_need_the_residents_consent_once_within_limits() {
     let op = app.redeem_op("s1", "h1", 2, code.clone());
     app.submit(&shop_fixture.terminal, op).await.unwrap();
     let op = app.redeem_op("s1", "h1", 1, code);
-    assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
+    let reused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        reused.clone(),
         Code::FailedPrecondition,
-        "was already used",
+        "PAYMENT_CODE_REUSED",
     );
+    assert_refused(reused, Code::FailedPrecondition, "was already used");
     let before = snapshot(&mut app).await;
 
     // Over its maximum.
@@ -748,8 +750,10 @@ async fn nothing_unauthenticated_or_oversized_reaches_the_writer() {
     let mut huge = stranger.sign(&ledger, &body(issue("v1", "h1", 1)));
     huge.body = vec![0x0a; shanzhi::ledger::MAX_BODY_BYTES + 1];
     huge.signatures.clear();
+    let refused = app.client.submit_signed(huge).await;
+    assert_reason(refused.clone(), Code::InvalidArgument, "BODY_TOO_LARGE");
     assert_refused(
-        app.client.submit_signed(huge).await,
+        refused,
         Code::InvalidArgument,
         "expected at most 4096 bytes",
     );
