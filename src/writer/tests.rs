@@ -3,12 +3,16 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use std::sync::Arc;
+
 use super::*;
 use crate::client::{Signer, new_body};
 use crate::crypto::KeyFile;
 use crate::genesis;
 use crate::ledger::LedgerParameters;
+use crate::log::merkle::SubtreeId;
 use crate::pb::points::transaction_body::Operation;
+use crate::store::{Append, Store};
 use crate::store::{EntryIter, SledStore};
 
 /// A store whose appends or flushes fail on demand, whose flush can be held at a gate,

@@ -1,0 +1,233 @@
+//! The writer's thread: group commit (apply in order, one store batch, one flush and sync,
+//! then replies and reads), checkpoint signing, and fail-stop on any store error.
+
+use std::sync::Arc;
+
+use prost::Message;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    Checkpointing, Command, Committed, MAX_BATCH, MAX_CLOCK_REGRESSION_MS, SignedCheckpoint,
+    StoreCallClock, SubmitError, now_unix_ms,
+};
+use crate::crypto::KeyDirectory;
+use crate::ledger::{SignatureCheck, State};
+use crate::log::checkpoint::Checkpoint;
+use crate::log::merkle::{Frontier, Hash, SubtreeId};
+use crate::pb::points as pb;
+use crate::store::{Append, Store, StoreError, write_durably};
+
+pub(super) struct Writer {
+    pub(super) state: State,
+    pub(super) frontier: Frontier,
+    pub(super) store: Arc<dyn Store>,
+    pub(super) origin: String,
+    pub(super) checkpointing: Checkpointing,
+    pub(super) last_checkpoint: Option<SignedCheckpoint>,
+    /// Published after every durable batch, for the handlers' signature checks.
+    pub(super) keys: Arc<KeyDirectory>,
+    /// The log size known to be on disk; replies and reads wait until the state's size
+    /// equals it.
+    pub(super) durable_len: u64,
+    /// Running time of the current store call, watched by the server.
+    pub(super) store_calls: Arc<StoreCallClock>,
+}
+
+/// The writer's thread. It ends with `Ok` after a requested stop and a successful final
+/// flush, and with the store's error when a write, sync or checkpoint failed (fatal).
+pub type WriterThread = std::thread::JoinHandle<Result<(), StoreError>>;
+
+type Reply = (
+    oneshot::Sender<Result<Committed, SubmitError>>,
+    Result<Committed, SubmitError>,
+);
+
+impl Writer {
+    pub(super) fn run(mut self, mut receiver: mpsc::Receiver<Command>) -> Result<(), StoreError> {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut stopping = false;
+        while !stopping && let Some(first) = receiver.blocking_recv() {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(command) => batch.push(command),
+                    Err(_) => break,
+                }
+            }
+            stopping = batch.iter().any(|c| matches!(c, Command::Stop));
+            let committed = self.commit_batch(batch.drain(..));
+            self.store_calls.end();
+            if let Err(error) = committed {
+                // Whatever is still queued is dropped, which answers it UNAVAILABLE. The store
+                // is not touched again: a later sync would prove nothing.
+                receiver.close();
+                tracing::error!(
+                    %error,
+                    entries_on_disk = self.durable_len,
+                    "the store failed; the writer stops and the server must be restarted"
+                );
+                return Err(error);
+            }
+        }
+        receiver.close();
+        self.store_calls.begin();
+        if let Err(error) = self.store.flush() {
+            tracing::error!(%error, "final flush failed");
+            return Err(error);
+        }
+        tracing::info!(entries = self.state.len(), "writer stopped");
+        Ok(())
+    }
+
+    fn commit_batch(&mut self, batch: impl Iterator<Item = Command>) -> Result<(), StoreError> {
+        let span = tracing::debug_span!("group_commit");
+        let _guard = span.enter();
+        let first_sequence = self.state.len();
+        let mut encoded = Vec::new();
+        let mut hashes = Vec::new();
+        let mut replies: Vec<Reply> = Vec::new();
+        let mut reads = Vec::new();
+        let mut checkpointed = Vec::new();
+        let mut tick = false;
+        for command in batch {
+            match command {
+                Command::Read(read) => reads.push(read),
+                Command::Checkpointed(run) => checkpointed.push(run),
+                Command::Tick => tick = true,
+                Command::Stop => {}
+                Command::Submit {
+                    transaction,
+                    check,
+                    reply,
+                } => {
+                    let result = self.admit(transaction, check, &mut encoded, &mut hashes);
+                    replies.push((reply, result));
+                }
+            }
+        }
+        let mut written = Ok(());
+        self.store_calls.begin();
+        if !encoded.is_empty() {
+            written = self.store.append(Append {
+                first_sequence,
+                entries: &encoded,
+                hashes: &hashes,
+            });
+        }
+        // Nothing is replied or read until everything the state holds is on disk.
+        if written.is_ok() && self.state.len() > self.durable_len {
+            written = self.store.flush();
+            if written.is_ok() {
+                self.durable_len = self.state.len();
+                self.keys.update(&self.state);
+                tracing::debug!(entries = encoded.len(), first_sequence, "group committed");
+            }
+        }
+        self.store_calls.end();
+        if let Err(error) = written {
+            // Nothing in this batch is acknowledged, not even refusals (they may depend on
+            // entries that are not on disk); dropping the reads answers them UNAVAILABLE.
+            for (reply, _) in replies {
+                let _ = reply.send(Err(SubmitError::Unavailable(format!(
+                    "{error}; the server is stopping and must be restarted"
+                ))));
+            }
+            return Err(error);
+        }
+        for (reply, result) in replies {
+            let _ = reply.send(result);
+        }
+        for read in reads {
+            read(&self.state);
+        }
+        let behind = if !checkpointed.is_empty() || tick {
+            1
+        } else {
+            self.checkpointing.every_entries.max(1)
+        };
+        // A checkpoint that cannot be made durable is as fatal as a failed flush; dropping the
+        // closures answers them UNAVAILABLE.
+        self.checkpoint_if_behind(behind)?;
+        if let Some(checkpoint) = &self.last_checkpoint {
+            for run in checkpointed {
+                run(&self.state, checkpoint);
+            }
+        }
+        Ok(())
+    }
+
+    /// Signs and stores a checkpoint of the durable log if at least `behind` entries are not
+    /// covered by the last one.
+    pub(super) fn checkpoint_if_behind(&mut self, behind: u64) -> Result<(), StoreError> {
+        let size = self.frontier.size();
+        let covered = self.last_checkpoint.as_ref().map_or(0, |c| c.size);
+        if size < covered.saturating_add(behind) || size != self.durable_len {
+            return Ok(());
+        }
+        let root = self.frontier.root();
+        let note = Checkpoint {
+            origin: self.origin.clone(),
+            size,
+            root,
+        }
+        .sign(&self.checkpointing.log_key);
+        self.store_calls.begin();
+        // The copy outside the store is written (and synced) first: the store serves a
+        // checkpoint as soon as it holds it, so the copy must never be behind what was served.
+        if let Some(path) = &self.checkpointing.witness {
+            write_durably(path, note.as_bytes()).map_err(|e| {
+                StoreError::Io(format!(
+                    "cannot write the checkpoint copy {}: {e}",
+                    path.display()
+                ))
+            })?;
+        }
+        self.store.put_checkpoint(size, &note)?;
+        self.store.flush()?;
+        self.store_calls.end();
+        tracing::debug!(size, "checkpoint signed");
+        self.last_checkpoint = Some(SignedCheckpoint { size, root, note });
+        Ok(())
+    }
+
+    fn admit(
+        &mut self,
+        transaction: pb::SignedTransaction,
+        check: SignatureCheck,
+        encoded: &mut Vec<Vec<u8>>,
+        hashes: &mut Vec<(SubtreeId, Hash)>,
+    ) -> Result<Committed, SubmitError> {
+        let now = now_unix_ms();
+        let last = self.state.last_committed_at();
+        if now.saturating_add(MAX_CLOCK_REGRESSION_MS) < last {
+            tracing::error!(
+                now,
+                last,
+                "the wall clock is behind the last committed entry"
+            );
+            return Err(SubmitError::Unavailable(format!(
+                "the server's clock ({now} ms) is {} ms behind the last committed entry; writes \
+                 resume when it catches up (run NTP in slewing mode, never step the clock back)",
+                last - now
+            )));
+        }
+        let (record, duplicate) = self.state.admit(now, &transaction, check)?;
+        let mut record = record.clone();
+        if duplicate {
+            // A retry gets the receipt as it was first given, even if the entry has been
+            // reversed since (history and GetEntry show the reversal).
+            record.reversed_by = None;
+        }
+        if !duplicate {
+            let entry = pb::LogEntry {
+                sequence: record.sequence,
+                committed_at_unix_ms: record.committed_at,
+                transaction: Some(transaction),
+            };
+            let bytes = entry.encode_to_vec();
+            hashes.extend(self.frontier.append(&bytes));
+            encoded.push(bytes);
+        }
+        Ok(Committed { record, duplicate })
+    }
+}

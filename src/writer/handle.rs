@@ -1,0 +1,196 @@
+//! The handle the API holds: it checks a submission's signatures on the caller's task, sends
+//! commands to the writer's thread and waits for their answers. Starting it opens the ledger.
+
+use std::sync::{Arc, Weak};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::commit::{Writer, WriterThread};
+use super::replay::{check_witness, latest_checkpoint, replay};
+use super::{
+    CHANNEL_CAPACITY, CheckpointedFn, Checkpointing, Command, Committed, OpenError, ReadFn,
+    Replayed, SignedCheckpoint, StoreCallClock, SubmitError,
+};
+use crate::crypto::KeyDirectory;
+use crate::ledger::State;
+use crate::log::checkpoint;
+use crate::pb::points as pb;
+use crate::store::{Store, StoreError};
+
+/// A cheap, cloneable handle to the running writer. The writer stops (after a final flush)
+/// when every handle is dropped.
+#[derive(Clone)]
+pub struct LedgerHandle {
+    pub(super) commands: mpsc::Sender<Command>,
+    /// Weak, so the store closes when the writer stops even if handles linger in
+    /// connections that have not closed yet.
+    store: Weak<dyn Store>,
+    keys: Arc<KeyDirectory>,
+    store_calls: Arc<StoreCallClock>,
+    /// Submissions that passed the handler's checks and were sent to the writer.
+    admitted: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl LedgerHandle {
+    /// Replays the store and starts the writer on its own thread. Returns the handle and the
+    /// thread, which ends after [`LedgerHandle::stop`] (or the last handle is dropped) and
+    /// the final flush.
+    pub fn start(
+        store: Arc<dyn Store>,
+        checkpointing: Checkpointing,
+    ) -> Result<(Self, WriterThread), OpenError> {
+        // Whatever an earlier run wrote but did not sync is made durable before any of it is
+        // replayed and served.
+        store.flush()?;
+        let Replayed { state, frontier } = replay(store.as_ref())?;
+        let expected = state.log_key().ok_or(OpenError::Empty)?;
+        if checkpointing.log_key.verifying_key() != expected {
+            return Err(OpenError::WrongLogKey {
+                given: hex::encode(checkpointing.log_key.verifying_key().as_bytes()),
+                expected: hex::encode(expected.as_bytes()),
+            });
+        }
+        tracing::info!(
+            entries = state.len(),
+            ledger_id = %state.ledger_id().map(|l| l.to_string()).unwrap_or_default(),
+            "ledger replayed"
+        );
+        let ledger_id = state.ledger_id().ok_or(OpenError::Empty)?;
+        let keys = Arc::new(KeyDirectory::new(ledger_id, &state));
+        let (commands, receiver) = mpsc::channel(CHANNEL_CAPACITY);
+        let last_checkpoint = latest_checkpoint(store.as_ref())?;
+        if let Some(path) = &checkpointing.witness {
+            check_witness(store.as_ref(), &state, path)?;
+        }
+        let store_calls = Arc::new(StoreCallClock::default());
+        let mut writer = Writer {
+            store_calls: Arc::clone(&store_calls),
+            durable_len: state.len(),
+            origin: checkpoint::origin(&ledger_id),
+            state,
+            frontier,
+            store: Arc::clone(&store),
+            keys: Arc::clone(&keys),
+            checkpointing,
+            last_checkpoint,
+        };
+        writer.checkpoint_if_behind(1)?;
+        let thread = std::thread::Builder::new()
+            .name("shanzhi-writer".into())
+            .spawn(move || writer.run(receiver))
+            .map_err(|e| OpenError::Store(StoreError::Io(format!("cannot start writer: {e}"))))?;
+        Ok((
+            Self {
+                commands,
+                store: Arc::downgrade(&store),
+                keys,
+                store_calls,
+                admitted: Arc::default(),
+            },
+            thread,
+        ))
+    }
+
+    /// Submits a transaction; resolves once it is committed and on disk, or refused.
+    /// Signatures by known keys are verified here, on the caller's task, so verification
+    /// runs in parallel and the writer only decides what depends on the log.
+    pub async fn submit(
+        &self,
+        transaction: pb::SignedTransaction,
+    ) -> Result<Committed, SubmitError> {
+        let check = self.keys.check(&transaction)?;
+        self.admitted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Submit {
+                transaction,
+                check,
+                reply,
+            })
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))?
+    }
+
+    /// Runs `query` on the committed state (everything it sees is on disk).
+    pub async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&State) -> T + Send + 'static,
+    ) -> Result<T, SubmitError> {
+        let (reply, answer) = oneshot::channel();
+        let read: ReadFn = Box::new(move |state| {
+            let _ = reply.send(query(state));
+        });
+        self.commands
+            .send(Command::Read(read))
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))
+    }
+
+    /// Signs a checkpoint if any committed entry is not yet covered by one.
+    pub async fn tick(&self) -> Result<(), SubmitError> {
+        self.commands
+            .send(Command::Tick)
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))
+    }
+
+    /// Makes sure a signed checkpoint covers every committed entry, then runs `query` with
+    /// the state and that checkpoint (both at the same size).
+    pub async fn with_checkpoint<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&State, &SignedCheckpoint) -> T + Send + 'static,
+    ) -> Result<T, SubmitError> {
+        let (reply, answer) = oneshot::channel();
+        let run: CheckpointedFn = Box::new(move |state, checkpoint| {
+            let _ = reply.send(query(state, checkpoint));
+        });
+        self.commands
+            .send(Command::Checkpointed(run))
+            .await
+            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
+        answer.await.map_err(|_| {
+            SubmitError::Unavailable("no checkpoint could be signed; see the server log".into())
+        })
+    }
+
+    /// The store, for reads of entries, hashes and checkpoints (which never change once
+    /// written).
+    pub fn store(&self) -> Result<Arc<dyn Store>, StoreError> {
+        self.store
+            .upgrade()
+            .ok_or_else(|| StoreError::Io("the ledger is shutting down".into()))
+    }
+
+    /// Asks the writer to finish what it holds, flush and stop. Later submissions are
+    /// answered UNAVAILABLE.
+    pub async fn stop(&self) {
+        let _ = self.commands.send(Command::Stop).await;
+    }
+
+    /// How many submissions passed the handler's checks and were sent to the writer so far.
+    pub fn submissions_admitted(&self) -> u64 {
+        self.admitted.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How long the writer's current store call has been running, if it is in one.
+    pub fn store_call_running_for(&self) -> Option<std::time::Duration> {
+        self.store_calls.running_for()
+    }
+
+    /// The registered public keys, for signature checks outside the writer.
+    pub fn keys(&self) -> &KeyDirectory {
+        &self.keys
+    }
+
+    /// The stored bytes of one entry (entries never change once written).
+    pub fn stored_entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store()?.entry(sequence)
+    }
+}
