@@ -85,7 +85,7 @@ impl Drop for RequestGuard {
 #[derive(Clone, Debug)]
 pub struct ConnectionInfo {
     /// The peer's address.
-    pub remote_addr: Option<SocketAddr>,
+    pub remote_addr: SocketAddr,
     /// The connection's activity, for [`Activity::start`].
     pub activity: Arc<Activity>,
 }
@@ -172,7 +172,7 @@ impl AsyncRead for Connection {
         let this = &mut *self;
         match Pin::new(&mut this.stream).poll_read(cx, buf) {
             Poll::Pending if this.idle_expired(cx) => {
-                tracing::debug!(remote = ?this.info.remote_addr, "closing an idle connection");
+                tracing::debug!(remote = %this.info.remote_addr, "closing an idle connection");
                 Poll::Ready(Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     "connection idle for too long",
@@ -291,7 +291,7 @@ pub fn incoming(
             let connection = Connection {
                 stream,
                 info: ConnectionInfo {
-                    remote_addr: Some(remote),
+                    remote_addr: remote,
                     activity: Arc::new(Activity::new()),
                 },
                 idle_timeout,

@@ -207,7 +207,7 @@ pub fn init_locked(
     })?;
     store.flush()?;
     for directory in [keys_dir.as_path(), data_dir] {
-        crate::store::sync_directory(directory)?;
+        crate::store::fsync_path(directory)?;
     }
     Ok(GenesisReport {
         ledger_id,

@@ -300,28 +300,12 @@ impl AuditService for AuditApi {
         let credential = ReadCredential::from_request(&request, methods::GET_KEY_SET)?;
         credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
         let request = request.into_inner();
-        let limit = match request.page_size {
-            0 => KEY_SET_DEFAULT_PAGE_SIZE,
-            size if size <= KEY_SET_MAX_PAGE_SIZE => size,
-            size => {
-                return Err(Refusal::InvalidField {
-                    field: "page_size",
-                    expected: format!(
-                        "0 (for {KEY_SET_DEFAULT_PAGE_SIZE}) to {KEY_SET_MAX_PAGE_SIZE}"
-                    ),
-                    found: size.to_string(),
-                }
-                .into());
-            }
-        } as usize;
-        let from = match request.page_token.as_str() {
-            "" => 0,
-            token => token.parse::<usize>().map_err(|_| Refusal::InvalidField {
-                field: "page_token",
-                expected: "empty or the next_page_token of a previous page".into(),
-                found: format!("{token:?}"),
-            })?,
-        };
+        let limit = convert::page_size(
+            request.page_size,
+            KEY_SET_DEFAULT_PAGE_SIZE,
+            KEY_SET_MAX_PAGE_SIZE,
+        )?;
+        let from = convert::page_token::<usize>(&request.page_token)?.unwrap_or(0);
         let store = self.store()?;
         let size = self.signed(store.as_ref(), request.tree_size)?.tree_size;
         let page = self

@@ -153,25 +153,8 @@ impl QueryService for QueryApi {
 }
 
 fn history_filter(request: &pb::ListHistoryRequest) -> Result<HistoryFilter, Refusal> {
-    let limit = match request.page_size {
-        0 => DEFAULT_PAGE_SIZE,
-        size if size <= MAX_PAGE_SIZE => size,
-        size => {
-            return Err(Refusal::InvalidField {
-                field: "page_size",
-                expected: format!("0 (for {DEFAULT_PAGE_SIZE}) to {MAX_PAGE_SIZE}"),
-                found: size.to_string(),
-            });
-        }
-    };
-    let after = match request.page_token.as_str() {
-        "" => None,
-        token => Some(token.parse::<u64>().map_err(|_| Refusal::InvalidField {
-            field: "page_token",
-            expected: "empty or the next_page_token of a previous page".into(),
-            found: format!("{token:?}"),
-        })?),
-    };
+    let limit = convert::page_size(request.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
+    let after = convert::page_token::<u64>(&request.page_token)?;
     let nonzero = |t: u64| (t != 0).then_some(t);
     Ok(HistoryFilter {
         account: request
@@ -183,6 +166,6 @@ fn history_filter(request: &pb::ListHistoryRequest) -> Result<HistoryFilter, Ref
         since: nonzero(request.since_unix_ms),
         until: nonzero(request.until_unix_ms),
         after,
-        limit: limit as usize,
+        limit,
     })
 }

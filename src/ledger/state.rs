@@ -238,11 +238,6 @@ impl State {
         self.keys.get(key_id)
     }
 
-    /// Every registered key, revoked ones included.
-    pub fn keys(&self) -> impl Iterator<Item = (&KeyId, &KeyRecord)> {
-        self.keys.iter()
-    }
-
     /// Every key registration and revocation so far, in log order (a key appears once per
     /// change).
     pub fn key_changes(&self) -> &[KeyId] {
@@ -273,11 +268,6 @@ impl State {
             .filter(|(_, key)| key.revoked_at.is_none_or(|revoked| revoked >= size))
             .collect();
         (keys, (end < before).then_some(end))
-    }
-
-    /// The number of registered keys (revoked ones included).
-    pub fn key_count(&self) -> usize {
-        self.keys.len()
     }
 
     /// The entry at `sequence`.

@@ -10,7 +10,7 @@ mod sled_store;
 
 use crate::log::merkle::{Hash, ProofError, SubtreeHashes, SubtreeId};
 
-pub use sled_store::{SledStore, sync_directory};
+pub use sled_store::{SledStore, fsync_path};
 
 /// Why the store failed. A failed write or flush is fatal to the writer: it answers
 /// `UNAVAILABLE` and stops, and the server exits non-zero.

@@ -32,6 +32,8 @@ pub struct SledStore {
     log: sled::Tree,
     /// sled's log file (`<path>/db`), opened separately so it can be `fdatasync`ed.
     db_file: File,
+    /// Its path, for error messages.
+    db_path: PathBuf,
     /// sled's blob directory (`<path>/blobs`).
     blobs: PathBuf,
     /// Blob files already fsynced.
@@ -42,10 +44,11 @@ fn sync_error(what: &Path, error: std::io::Error) -> StoreError {
     StoreError::Io(format!("cannot sync {}: {error}", what.display()))
 }
 
-/// `fsync` of a directory, so entries created in it survive a power cut.
-pub fn sync_directory(path: &Path) -> Result<(), StoreError> {
+/// `fsync` of a file or directory (a directory's, so entries created in it survive a power
+/// cut).
+pub fn fsync_path(path: &Path) -> Result<(), StoreError> {
     File::open(path)
-        .and_then(|directory| directory.sync_all())
+        .and_then(|opened| opened.sync_all())
         .map_err(|e| sync_error(path, e))
 }
 
@@ -112,9 +115,10 @@ fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
 }
 
 impl SledStore {
-    /// Opens (or creates) the store in `path`, and syncs what opening it wrote (its files,
-    /// the directory, and the directory's parent when the store was created), so that
-    /// everything recovered from the store is on stable storage before anything is served.
+    /// Opens (or creates) the store in `path`, and syncs the files and directory entries
+    /// opening it may have created (sled's `conf`, the directory, and its parent when the
+    /// store was created). What the log holds is synced by the first [`Store::flush`], which
+    /// the writer makes before it replays anything.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let created = !path.exists();
         let db = open_db(path)?;
@@ -127,18 +131,15 @@ impl SledStore {
             db,
             log,
             db_file,
+            db_path,
             blobs: path.join("blobs"),
             synced_blobs: Mutex::new(HashSet::new()),
         };
-        store.flush()?;
         // sled writes its `conf` file at creation without syncing it.
-        let conf = path.join("conf");
-        File::open(&conf)
-            .and_then(|file| file.sync_all())
-            .map_err(|e| sync_error(&conf, e))?;
-        sync_directory(path)?;
+        fsync_path(&path.join("conf"))?;
+        fsync_path(path)?;
         if created && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            sync_directory(parent)?;
+            fsync_path(parent)?;
         }
         Ok(store)
     }
@@ -173,7 +174,7 @@ impl SledStore {
         // Forget blobs sled has removed, so the set stays as small as the directory.
         synced.retain(|name| present.contains(name));
         if new_files {
-            sync_directory(&self.blobs)?;
+            fsync_path(&self.blobs)?;
         }
         Ok(())
     }
@@ -212,7 +213,7 @@ impl Store for SledStore {
         self.db.flush().map_err(io)?;
         self.db_file
             .sync_data()
-            .map_err(|e| sync_error(&self.blobs.with_file_name("db"), e))?;
+            .map_err(|e| sync_error(&self.db_path, e))?;
         self.sync_blobs()
     }
 

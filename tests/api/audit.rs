@@ -204,6 +204,27 @@ async fn sizes_that_were_never_signed_are_failed_preconditions() {
         Code::InvalidArgument,
         "expected leaf_index < tree_size",
     );
+    // Asked of the latest size instead, the same entry is simply not covered yet.
+    assert_reason(
+        app.client
+            .audit
+            .get_inclusion_proof(audit_pb::GetInclusionProofRequest {
+                tree_size: 0,
+                leaf: Some(audit_pb::get_inclusion_proof_request::Leaf::LeafIndex(
+                    latest,
+                )),
+            })
+            .await,
+        Code::FailedPrecondition,
+        "LEAF_PAST_LATEST_SIGNED",
+    );
+    // Size 1 (genesis) is signed at start: a proof from a larger size to it is backwards.
+    assert!(latest > 1);
+    assert_reason(
+        app.client.consistency_proof(latest, 1).await,
+        Code::InvalidArgument,
+        "CONSISTENCY_ORDER",
+    );
     // Whole-log reads are for auditors and the bureau only.
     let village = app.village("v9").await;
     assert_refused(
@@ -547,14 +568,7 @@ async fn the_key_set_is_paged_and_only_for_auditors_and_the_bureau() {
     }
     let admin = app.admin.clone();
     // A snapshot makes sure a checkpoint covers every key.
-    let size = app
-        .client
-        .state_snapshot(&admin)
-        .await
-        .unwrap()
-        .checkpoint
-        .unwrap()
-        .tree_size;
+    let size = covering_size(&mut app).await;
     // Pages of 100 by default, in registration order, none missing or repeated.
     let mut first = app.client.audit.get_key_set(admin.read_request(
         &app.client.ledger_id,
@@ -663,14 +677,7 @@ async fn the_largest_admissible_entries_read_back_and_verify_end_to_end() {
         let key = log_key(&mut app).await;
         verify_receipt(&saved, &key).unwrap();
     }
-    let size = app
-        .client
-        .state_snapshot(&admin)
-        .await
-        .unwrap()
-        .checkpoint
-        .unwrap()
-        .tree_size;
+    let size = covering_size(&mut app).await;
     let keys = app.client.key_set(&admin, size).await.unwrap();
     assert_eq!(keys.len(), 2 + shanzhi::ledger::MAX_RESIDENT_KEYS);
     let key = log_key(&mut app).await;

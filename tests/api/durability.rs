@@ -11,9 +11,10 @@ use shanzhi::crypto::KeyFile;
 use shanzhi::pb::points as pb;
 use shanzhi::verifier::verify;
 use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
 
-use crate::helpers::{LONG, body, issue, serve_process, system_facility, village_with_household};
+use crate::helpers::{
+    LONG, body, issue, serve_process, system_facility, village_with_household, watch_health,
+};
 
 fn strace_available() -> bool {
     std::process::Command::new("strace")
@@ -204,23 +205,7 @@ async fn a_full_disk_fails_closed_and_loses_nothing_acknowledged() {
         .verifying_key();
     let mut client = LedgerClient::connect(&url).await.unwrap();
     let officer = village_with_household(&mut client, &admin).await;
-    let channel = tonic::transport::Channel::from_shared(url.clone())
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut health = HealthClient::new(channel);
-    let mut watch = health
-        .watch(tonic_health::pb::HealthCheckRequest {
-            service: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        watch.message().await.unwrap().unwrap().status(),
-        ServingStatus::Serving
-    );
+    let mut watch = watch_health(&url).await;
 
     // Leave the store about 256 KiB, then write until the disk is full.
     let ballast = mount.join("ballast");

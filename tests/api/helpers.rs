@@ -484,3 +484,43 @@ pub fn system_facility(name: &str, present: bool) -> bool {
     eprintln!("skipped: {name} is not available (.ci/run installs it)");
     false
 }
+
+/// A channel to the server at `url`.
+pub async fn channel(url: &str) -> tonic::transport::Channel {
+    tonic::transport::Endpoint::from_shared(url.to_owned())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// A `Watch` of the server's overall health, on its own connection, after its first update
+/// (asserted SERVING).
+pub async fn watch_health(url: &str) -> tonic::Streaming<tonic_health::pb::HealthCheckResponse> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel(url).await);
+    let mut watch = health
+        .watch(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        watch.message().await.unwrap().unwrap().status(),
+        ServingStatus::Serving
+    );
+    watch
+}
+
+/// The size of a signed checkpoint covering every entry so far (a snapshot forces one).
+pub async fn covering_size(app: &mut TestApp) -> u64 {
+    let admin = app.admin.clone();
+    app.client
+        .state_snapshot(&admin)
+        .await
+        .unwrap()
+        .checkpoint
+        .unwrap()
+        .tree_size
+}

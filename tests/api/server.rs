@@ -11,14 +11,6 @@ use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 
 use crate::helpers::*;
 
-async fn channel(url: &str) -> tonic::transport::Channel {
-    tonic::transport::Endpoint::from_shared(url.to_owned())
-        .unwrap()
-        .connect()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn health_reports_serving_for_the_points_services() {
     let app = TestApp::spawn().await;
@@ -149,16 +141,7 @@ async fn shutdown_reports_not_serving_and_does_not_wait_forever_for_open_streams
     let url = format!("http://{}", server.local_addr);
 
     // A client watching the overall health keeps its stream open through the shutdown.
-    let mut health = HealthClient::new(channel(&url).await);
-    let mut watch = health
-        .watch(HealthCheckRequest {
-            service: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let first = watch.message().await.unwrap().unwrap();
-    assert_eq!(first.status, ServingStatus::Serving as i32);
+    let mut watch = watch_health(&url).await;
 
     let stopping = tokio::spawn(server.stop());
     let next = tokio::time::timeout(LONG, watch.message())

@@ -197,23 +197,7 @@ async fn an_open_health_watch_keeps_its_connection_past_the_idle_timeout() {
         config.shutdown_grace = Duration::from_millis(300);
     })
     .await;
-    let channel = tonic::transport::Channel::from_shared(format!("http://{}", server.local_addr))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
-    let mut watch = health
-        .watch(tonic_health::pb::HealthCheckRequest {
-            service: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        watch.message().await.unwrap().unwrap().status(),
-        ServingStatus::Serving
-    );
+    let mut watch = crate::helpers::watch_health(&format!("http://{}", server.local_addr)).await;
     // Three idle timeouts with only the watch open: the stream counts as in flight.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let stopping = tokio::spawn(server.stop());
@@ -224,4 +208,26 @@ async fn an_open_health_watch_keeps_its_connection_past_the_idle_timeout() {
         .unwrap();
     assert_eq!(next.status(), ServingStatus::NotServing);
     stopping.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn bodies_past_the_receive_budget_are_refused_and_nothing_is_done() {
+    // A budget smaller than one signed transaction: every submission is refused on arrival.
+    let (server, _data, admin) = start(|config| config.receive_budget_bytes = 64).await;
+    let mut client = LedgerClient::connect(&format!("http://{}", server.local_addr))
+        .await
+        .unwrap();
+    let refused = client
+        .submit(
+            &admin,
+            crate::helpers::register_issuer("v1", shanzhi::pb::points::IssuerKind::Village),
+        )
+        .await;
+    crate::helpers::assert_reason(
+        refused,
+        tonic::Code::ResourceExhausted,
+        "RECEIVE_BUDGET_EXHAUSTED",
+    );
+    assert_eq!(server.submissions_admitted(), 0);
+    server.stop().await.unwrap();
 }

@@ -1,0 +1,192 @@
+//! One refusal of every variant, for the tests that must cover them all (every refusal has
+//! its own reason, and the README documents each with its code). A new variant must be
+//! added here; `Refusal::reason`'s exhaustive match is where the compiler asks for it.
+
+use super::*;
+
+/// One refusal of every variant.
+pub(crate) fn one_of_each() -> Vec<Refusal> {
+    use Refusal::*;
+    let key = KeyId([7; 16]);
+    let household = HouseholdId::parse("household_id", "h").expect("a valid id");
+    let issuer = IssuerId::parse("issuer_id", "v").expect("a valid id");
+    let shop = ShopId::parse("shop_id", "s").expect("a valid id");
+    vec![
+        InvalidField {
+            field: "f",
+            expected: "e".into(),
+            found: "x".into(),
+        },
+        Undecodable {
+            what: "w",
+            reason: "r".into(),
+        },
+        NonCanonical {
+            what: "w",
+            found: 1,
+            canonical: 2,
+        },
+        MissingOperation,
+        BodyTooLarge { found: 2, max: 1 },
+        TooManyResidentKeys { found: 2, max: 1 },
+        PointsOutOfRange { found: 0, max: 1 },
+        WindowTooLong {
+            not_after: 3,
+            now: 1,
+            max_window_ms: 1,
+        },
+        WeakKey {
+            public_key: "k".into(),
+        },
+        GenesisNotFirst,
+        GenesisMissing,
+        SignatureCount { found: 0 },
+        UnknownKey { key_id: key },
+        BadSignature {
+            key_id: key,
+            context: "tx",
+        },
+        NotOriginalSigner {
+            sequence: 1,
+            signer: key,
+        },
+        ReadCredentialMalformed {
+            problem: "p".into(),
+        },
+        ReadCredentialStale {
+            timestamp: 1,
+            skew_ms: 1,
+            now: 3,
+        },
+        ReadCredentialBadSignature {
+            key_id: key,
+            method: "m".into(),
+            timestamp: "1".into(),
+        },
+        KeyRevoked {
+            key_id: key,
+            revoked_at: 1,
+        },
+        NotAllowed {
+            operation: "o",
+            expected: "e",
+            found: "f".into(),
+        },
+        OutOfScope {
+            role: "r",
+            scope: "s".into(),
+            requested: "q".into(),
+        },
+        LastAdminKey { key_id: key },
+        UnknownIssuer(issuer.clone()),
+        UnknownHousehold(household.clone()),
+        UnknownShop(shop),
+        UnknownEntry {
+            sequence: 9,
+            log_size: 1,
+        },
+        UnknownRequest("r".into()),
+        UnknownKeyToRevoke(key),
+        AlreadyRegistered {
+            kind: "k",
+            id: "i".into(),
+        },
+        RequestIdReused {
+            request_id: "r".into(),
+            sequence: 1,
+        },
+        Expired {
+            not_after: 1,
+            now: 2,
+        },
+        WrongIssuerKind {
+            issuer,
+            expected: "village",
+            found: "program",
+        },
+        Insufficient {
+            what: "w",
+            account: "a".into(),
+            available: 1,
+            requested: 2,
+        },
+        AlreadyRevoked {
+            key_id: key,
+            revoked_at: 1,
+        },
+        AlreadyReversed {
+            sequence: 1,
+            reversed_by: 2,
+        },
+        NotReversible {
+            sequence: 1,
+            kind: "genesis",
+        },
+        RefundWindowPassed {
+            sequence: 1,
+            age_ms: 2,
+            window_ms: 1,
+        },
+        PaymentCodeNotResident {
+            role: "r".into(),
+            household: household.clone(),
+        },
+        PaymentCodeOtherHousehold {
+            code_household: household.clone(),
+            household: household.clone(),
+        },
+        PaymentCodeOverMaximum {
+            max_points: 1,
+            points: 2,
+        },
+        PaymentCodeExpired {
+            not_after: 1,
+            now: 2,
+        },
+        PaymentCodeTooLong {
+            not_after: 9,
+            window_ms: 1,
+        },
+        PaymentCodeReused { nonce: "n".into() },
+        TerminalCounter {
+            key_id: key,
+            last: 2,
+            found: 1,
+        },
+        ResidentKeysFull { household, max: 16 },
+        Overflow("o"),
+        NeverSigned { size: 9, latest: 1 },
+        LeafIndexPastSize { index: 2, size: 1 },
+        LeafPastLatest {
+            index: 2,
+            latest: 1,
+        },
+        UnknownLeafHash,
+        ConsistencyOrder {
+            first: 2,
+            second: 1,
+        },
+        EntryRangeInvalid {
+            start: 2,
+            end: 1,
+            max: 10,
+        },
+        EntryRangePastLatest { end: 9, latest: 1 },
+    ]
+}
+
+#[test]
+fn every_refusal_has_its_own_stable_reason() {
+    let all = one_of_each();
+    let mut reasons: Vec<_> = all.iter().map(Refusal::reason).collect();
+    let count = reasons.len();
+    reasons.sort_unstable();
+    reasons.dedup();
+    assert_eq!(reasons.len(), count, "two variants share a reason");
+    for reason in reasons {
+        assert!(
+            reason.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+            "{reason} is not SCREAMING_SNAKE_CASE"
+        );
+    }
+}
