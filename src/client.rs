@@ -93,11 +93,28 @@ impl Signer {
         max_points: u64,
         valid_for_ms: u64,
     ) -> pb::SignedSpendAuthorization {
+        self.payment_code_until(
+            ledger_id,
+            household_id,
+            max_points,
+            now_unix_ms() + valid_for_ms,
+        )
+    }
+
+    /// A resident's payment code valid until `not_after_unix_ms`; see
+    /// [`Signer::payment_code`].
+    pub fn payment_code_until(
+        &self,
+        ledger_id: &LedgerId,
+        household_id: &str,
+        max_points: u64,
+        not_after_unix_ms: u64,
+    ) -> pb::SignedSpendAuthorization {
         let authorization = pb::SpendAuthorization {
             household_id: household_id.to_owned(),
             max_points,
             nonce: crypto::random_bytes::<16>().to_vec(),
-            not_after_unix_ms: now_unix_ms() + valid_for_ms,
+            not_after_unix_ms,
         }
         .encode_to_vec();
         let signature = crypto::sign(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use prost::Message;
 
 use crate::crypto::{self, KeyFile, KeyFileError, SigningContext};
-use crate::ledger::{LedgerId, LedgerParameters, SignatureCheck, State};
+use crate::ledger::{LedgerId, LedgerParameters, SignatureCheck, State, UnixMs};
 use crate::log::merkle::Frontier;
 use crate::pb::points as pb;
 use crate::store::{Append, SledStore, Store, StoreError};
@@ -190,11 +190,11 @@ pub fn init_locked(
     // The same state machine that will replay it checks the genesis entry first.
     let mut state = State::new();
     let committed_at = state
-        .apply(now, &transaction, SignatureCheck::Verify)?
+        .apply(UnixMs(now), &transaction, SignatureCheck::Verify)?
         .committed_at;
     let entry = pb::LogEntry {
         sequence: 0,
-        committed_at_unix_ms: committed_at,
+        committed_at_unix_ms: committed_at.get(),
         transaction: Some(transaction),
     };
     let bytes = entry.encode_to_vec();

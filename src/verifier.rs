@@ -14,7 +14,7 @@ use prost::Message;
 
 use crate::api::convert;
 use crate::crypto::{self, SigningContext};
-use crate::ledger::{KeyId, LedgerId, OperationKind, SignatureCheck, State};
+use crate::ledger::{KeyId, LedgerId, OperationKind, SignatureCheck, State, UnixMs};
 use crate::log::checkpoint::{self, Checkpoint, CheckpointError};
 use crate::log::merkle::{self, Frontier, Hash};
 use crate::pb::audit as audit_pb;
@@ -165,11 +165,11 @@ pub async fn verify(
                     entry.sequence
                 )));
             }
-            if entry.committed_at_unix_ms < state.last_committed_at() {
+            if entry.committed_at_unix_ms < state.last_committed_at().get() {
                 return Err(replay_error(format!(
                     "its commit time {} is before the previous entry's {}",
                     entry.committed_at_unix_ms,
-                    state.last_committed_at()
+                    state.last_committed_at().get()
                 )));
             }
             let transaction = entry
@@ -177,7 +177,7 @@ pub async fn verify(
                 .ok_or_else(|| replay_error("it carries no transaction".into()))?;
             let record = state
                 .apply(
-                    entry.committed_at_unix_ms,
+                    UnixMs(entry.committed_at_unix_ms),
                     &transaction,
                     SignatureCheck::Verify,
                 )

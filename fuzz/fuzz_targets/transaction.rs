@@ -13,13 +13,21 @@ fuzz_target!(|data: &[u8]| {
         let _ = transaction.operation.kind();
     }
     if let Ok(body) = decode_canonical::<pb::TransactionBody>("body", data) {
-        assert_eq!(body.encode_to_vec(), data, "canonical bodies re-encode to themselves");
+        assert_eq!(
+            body.encode_to_vec(),
+            data,
+            "canonical bodies re-encode to themselves"
+        );
     }
     let _ = decode_canonical::<pb::SpendAuthorization>("payment code", data);
     if let Ok(signed) = pb::SignedTransaction::decode(data) {
         let directory = KeyDirectory::new(shanzhi::ledger::LedgerId([1; 16]), &State::new());
         let _ = directory.check(&signed);
         let mut state = State::new();
-        let _ = state.apply(1, &signed, shanzhi::ledger::SignatureCheck::Verify);
+        let _ = state.apply(
+            shanzhi::ledger::UnixMs(1),
+            &signed,
+            shanzhi::ledger::SignatureCheck::Verify,
+        );
     }
 });

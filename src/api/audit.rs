@@ -9,7 +9,7 @@ use tonic::{Request, Response, Status};
 use super::auth::{ReadCredential, methods};
 use super::convert;
 use super::error::ApiError;
-use crate::ledger::{Refusal, RequestId, Role, State};
+use crate::ledger::{Refusal, RequestId, Sequence, State, require_log_reader};
 use crate::log::merkle::{self, Hash};
 use crate::pb::audit as pb;
 use crate::pb::audit::audit_service_server::AuditService;
@@ -64,14 +64,7 @@ impl AuditApi {
         state: &State,
         credential: &ReadCredential,
     ) -> Result<(), Refusal> {
-        match credential.role(state)? {
-            Role::BureauAdmin | Role::Auditor => Ok(()),
-            role => Err(Refusal::NotAllowed {
-                operation: "reading the whole log",
-                expected: "a bureau admin or auditor key",
-                found: role.to_string(),
-            }),
-        }
+        require_log_reader(&credential.role(state)?)
     }
 }
 
@@ -322,8 +315,8 @@ impl AuditService for AuditApi {
                             public_key: k.public_key.to_bytes().to_vec(),
                             role: role.into(),
                             scope,
-                            registered_at: k.registered_at,
-                            revoked_at: k.revoked_at,
+                            registered_at: k.registered_at.get(),
+                            revoked_at: k.revoked_at.map(Sequence::get),
                         }
                     })
                     .collect();

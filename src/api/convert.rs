@@ -1,8 +1,8 @@
 //! Conversions between wire types and domain types, in one place.
 
 use crate::ledger::{
-    AccountId, AccountView, EntryRecord, HouseholdId, IssuerId, OperationKind, Posting, Refusal,
-    Role, ShopId,
+    AccountId, AccountView, EntryRecord, HouseholdId, IssuerId, OperationKind, Points, Posting,
+    Refusal, Role, Sequence, ShopId,
 };
 use crate::pb::points as pb;
 
@@ -95,10 +95,9 @@ fn posting(posting: &Posting) -> pb::Posting {
     pb::Posting {
         debit: Some(account_ref(&posting.debit)),
         credit: Some(account_ref(&posting.credit)),
-        points: posting.points,
+        points: posting.points.get(),
         issuer_id: posting
-            .issuer
-            .as_ref()
+            .holder_issuer()
             .map(ToString::to_string)
             .unwrap_or_default(),
     }
@@ -107,15 +106,15 @@ fn posting(posting: &Posting) -> pb::Posting {
 /// The receipt of a committed entry.
 pub fn receipt(entry: &EntryRecord) -> pb::Receipt {
     pb::Receipt {
-        sequence: entry.sequence,
-        committed_at_unix_ms: entry.committed_at,
+        sequence: entry.sequence.get(),
+        committed_at_unix_ms: entry.committed_at.get(),
         request_id: entry.request_id.0.to_vec(),
         body_sha256: entry.body_sha256.to_vec(),
         signer_key_id: entry.signer.to_string(),
         kind: operation_kind(entry.kind).into(),
         postings: entry.postings.iter().map(posting).collect(),
-        reversed_by: entry.reversed_by,
-        reverses: entry.reverses,
+        reversed_by: entry.reversed_by.map(Sequence::get),
+        reverses: entry.reverses.map(Sequence::get),
     }
 }
 
@@ -158,29 +157,55 @@ pub fn role(role: &Role) -> (pb::Role, String) {
     (kind, role.scope())
 }
 
-/// The wire form of an account view.
+/// The wire form of an account view: `detail` is the village of a household and the kind
+/// of an issuer; `name` the display name of an issuer or a shop.
 pub fn account(view: AccountView) -> pb::Account {
-    pb::Account {
-        account: Some(account_ref(&view.account)),
-        balance: view.balance,
-        earned_score: view.earned_score,
-        period_scores: view
-            .period_scores
-            .into_iter()
-            .map(|(period, score)| pb::PeriodScore {
-                period: period.to_string(),
-                score,
-            })
-            .collect(),
-        holdings: view
-            .holdings
+    let mut account = pb::Account {
+        account: Some(account_ref(&view.account())),
+        balance: view.balance(),
+        ..pb::Account::default()
+    };
+    let holdings = |holdings: Vec<(IssuerId, Points)>| {
+        holdings
             .into_iter()
             .map(|(issuer, points)| pb::IssuerHolding {
                 issuer_id: issuer.to_string(),
-                points,
+                points: points.get(),
             })
-            .collect(),
-        detail: view.detail,
-        name: view.name,
+            .collect()
+    };
+    match view {
+        AccountView::BureauFund { .. } => account.name = "bureau fund".into(),
+        AccountView::Issuer { kind, name, .. } => {
+            account.detail = kind.name().into();
+            account.name = name;
+        }
+        AccountView::Household {
+            village,
+            earned_score,
+            period_scores,
+            holdings: held,
+            ..
+        } => {
+            account.detail = village.to_string();
+            account.earned_score = earned_score;
+            account.period_scores = period_scores
+                .into_iter()
+                .map(|(period, score)| pb::PeriodScore {
+                    period: period.to_string(),
+                    score,
+                })
+                .collect();
+            account.holdings = holdings(held);
+        }
+        AccountView::Shop {
+            name,
+            holdings: held,
+            ..
+        } => {
+            account.name = name;
+            account.holdings = holdings(held);
+        }
     }
+    account
 }

@@ -8,7 +8,9 @@ use tonic::{Request, Response, Status};
 use super::auth::{ReadCredential, methods};
 use super::convert;
 use super::error::ApiError;
-use crate::ledger::{HistoryFilter, Refusal, RequestId, Role};
+use crate::ledger::{
+    HistoryFilter, Refusal, RequestId, Sequence, UnixMs, read_denied, reads_everything,
+};
 use crate::pb::points as pb;
 use crate::pb::points::query_service_server::QueryService;
 use crate::writer::{LedgerHandle, now_unix_ms};
@@ -31,17 +33,6 @@ impl QueryApi {
     }
 }
 
-fn denied(role: &Role, what: String) -> Refusal {
-    Refusal::OutOfScope {
-        role: role.name(),
-        scope: match role.scope().as_str() {
-            "" => "nothing".into(),
-            scope => format!("its own scope ({scope})"),
-        },
-        requested: what,
-    }
-}
-
 #[tonic::async_trait]
 impl QueryService for QueryApi {
     async fn get_account(
@@ -57,7 +48,7 @@ impl QueryService for QueryApi {
                 let role = credential.role(state)?;
                 let account = convert::account_id(account.as_ref())?;
                 if !state.may_read_account(&role, &account) {
-                    return Err(denied(&role, account.to_string()));
+                    return Err(read_denied(&role, account.to_string()));
                 }
                 state.account(&account)
             })
@@ -76,9 +67,9 @@ impl QueryService for QueryApi {
             .ledger
             .read(move |state| {
                 let role = credential.role(state)?;
-                let entry = state.entry(sequence)?;
+                let entry = state.entry(Sequence(sequence))?;
                 if !state.may_read_entry(&role, entry) {
-                    return Err(denied(&role, format!("entry {sequence}")));
+                    return Err(read_denied(&role, format!("entry {sequence}")));
                 }
                 Ok(convert::receipt(entry))
             })
@@ -112,7 +103,7 @@ impl QueryService for QueryApi {
                     .entry_for_request(&request_id)
                     .ok_or_else(|| Refusal::UnknownRequest(request_id.to_string()))?;
                 if !state.may_read_entry(&role, entry) {
-                    return Err(denied(&role, format!("entry {}", entry.sequence)));
+                    return Err(read_denied(&role, format!("entry {}", entry.sequence)));
                 }
                 Ok(convert::receipt(entry))
             })
@@ -134,10 +125,10 @@ impl QueryService for QueryApi {
                 let filter = history_filter(&request)?;
                 match &filter.account {
                     Some(account) if !state.may_read_account(&role, account) => {
-                        return Err(denied(&role, account.to_string()));
+                        return Err(read_denied(&role, account.to_string()));
                     }
-                    None if !matches!(role, Role::BureauAdmin | Role::Auditor) => {
-                        return Err(denied(&role, "the whole history (set account)".into()));
+                    None if !reads_everything(&role) => {
+                        return Err(read_denied(&role, "the whole history (set account)".into()));
                     }
                     _ => {}
                 }
@@ -154,8 +145,8 @@ impl QueryService for QueryApi {
 
 fn history_filter(request: &pb::ListHistoryRequest) -> Result<HistoryFilter, Refusal> {
     let limit = convert::page_size(request.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
-    let after = convert::page_token::<u64>(&request.page_token)?;
-    let nonzero = |t: u64| (t != 0).then_some(t);
+    let after = convert::page_token::<u64>(&request.page_token)?.map(Sequence);
+    let nonzero = |t: u64| (t != 0).then_some(UnixMs(t));
     Ok(HistoryFilter {
         account: request
             .account

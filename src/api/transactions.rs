@@ -62,7 +62,7 @@ impl TransactionService for TransactionApi {
         match self.ledger.submit(transaction).await {
             Ok(committed) => {
                 tracing::info!(
-                    sequence = committed.record.sequence,
+                    sequence = committed.record.sequence.get(),
                     kind = committed.record.kind.name(),
                     signer = %committed.record.signer,
                     duplicate = committed.duplicate,

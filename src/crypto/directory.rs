@@ -49,24 +49,23 @@ impl KeyDirectory {
     /// Takes in the key registrations and revocations `state` made since the last update;
     /// the work is proportional to those changes, not to the number of keys.
     pub fn update(&self, state: &State) {
-        let changes = state.key_changes();
         let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
         let Keys {
             by_id,
             changes_seen,
         } = &mut *keys;
-        for key_id in changes.get(*changes_seen..).unwrap_or_default() {
+        for key_id in state.key_changes_from(*changes_seen) {
             if let Some(record) = state.key(key_id) {
                 by_id.insert(
                     *key_id,
                     DirectoryKey {
                         public_key: record.public_key,
-                        revoked_at: record.revoked_at,
+                        revoked_at: record.revoked_at.map(|s| s.get()),
                     },
                 );
             }
         }
-        *changes_seen = changes.len();
+        *changes_seen = state.key_change_count();
     }
 
     fn get(&self, key_id: &KeyId) -> Option<DirectoryKey> {
@@ -178,7 +177,7 @@ mod tests {
         let mut state = State::new();
         state
             .apply(
-                crate::writer::now_unix_ms(),
+                crate::ledger::UnixMs(crate::writer::now_unix_ms()),
                 &admin.sign(&ledger_id, &body),
                 SignatureCheck::Verify,
             )

@@ -9,16 +9,21 @@ mod period;
 mod refusal;
 mod state;
 mod transaction;
+mod units;
 
 pub use ids::*;
 pub use period::{LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
 pub use refusal::{Refusal, RefusalClass};
+#[cfg(any(test, feature = "testkit"))]
+pub use state::testkit;
 pub use state::{
     AccountView, EntryRecord, HistoryFilter, HistoryPage, KeyRecord, SignatureCheck, State,
+    read_denied, reads_everything, require_log_reader,
 };
 pub use transaction::*;
+pub use units::{Points, Sequence, UnixMs};
 
 use std::fmt;
 
@@ -105,7 +110,17 @@ pub struct Posting {
     /// Gains the points.
     pub credit: AccountId,
     /// At least 1.
-    pub points: u64,
-    /// Whose points moved (for household and shop postings): the issuer settlement charges.
-    pub issuer: Option<IssuerId>,
+    pub points: Points,
+    /// Whose points moved: the issuer that backs them, which settlement charges for what a
+    /// shop took. For a budget allocation, the issuer that receives the budget.
+    pub issuer: IssuerId,
+}
+
+impl Posting {
+    /// The issuer tag as receipts carry it: only for postings that move a household's or a
+    /// shop's points (a budget allocation's receipt leaves it empty, as it always has).
+    pub fn holder_issuer(&self) -> Option<&IssuerId> {
+        let held = |a: &AccountId| matches!(a, AccountId::Household(_) | AccountId::Shop(_));
+        (held(&self.debit) || held(&self.credit)).then_some(&self.issuer)
+    }
 }

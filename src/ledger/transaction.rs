@@ -11,6 +11,7 @@ use super::ids::{
     HouseholdId, IssuerId, KeyId, LedgerId, PaymentNonce, RequestId, RuleCode, ShopId, parse_memo,
     parse_name,
 };
+use super::units::{Points, Sequence, UnixMs};
 use super::{Refusal, Role};
 use crate::crypto::parse_public_key;
 use crate::pb::points as pb;
@@ -65,8 +66,8 @@ pub fn decode_canonical<M: Message + Default>(
 pub struct Transaction {
     /// The idempotency key.
     pub request_id: RequestId,
-    /// The body is refused after this time (ms since the Unix epoch).
-    pub not_after: u64,
+    /// The body is refused after this time.
+    pub not_after: UnixMs,
     /// What to do.
     pub operation: Operation,
 }
@@ -127,11 +128,11 @@ pub struct PaymentCode {
     /// The household whose points may be spent.
     pub household: HouseholdId,
     /// The most points the shop may take.
-    pub max_points: u64,
+    pub max_points: Points,
     /// Single-use nonce.
     pub nonce: PaymentNonce,
-    /// Void after this time (ms since the Unix epoch).
-    pub not_after: u64,
+    /// Void after this time.
+    pub not_after: UnixMs,
     /// The exact encoded authorization bytes the resident signed.
     pub authorization_bytes: Vec<u8>,
     /// The resident key that signed.
@@ -150,7 +151,7 @@ pub struct PointsAction {
     /// The catalogue rule.
     pub rule: RuleCode,
     /// Points, 1 ..= [`MAX_POINTS_PER_TRANSACTION`].
-    pub points: u64,
+    pub points: Points,
     /// Free text, no personal data.
     pub memo: String,
 }
@@ -190,7 +191,7 @@ pub enum Operation {
     /// Bureau fund → issuer.
     AllocateBudget {
         issuer: IssuerId,
-        points: u64,
+        points: Points,
         memo: String,
     },
     /// Issuer → household.
@@ -198,12 +199,12 @@ pub enum Operation {
     /// Household → issuer.
     DeductPoints(PointsAction),
     /// A compensating entry for an earlier one.
-    ReverseEntry { sequence: u64, reason: String },
+    ReverseEntry { sequence: Sequence, reason: String },
     /// Household → shop, with the resident's consent.
     Redeem {
         shop: ShopId,
         household: HouseholdId,
-        points: u64,
+        points: Points,
         payment_code: PaymentCode,
         terminal_counter: u64,
         memo: String,
@@ -264,14 +265,14 @@ impl Operation {
     }
 }
 
-fn parse_points(points: u64) -> Result<u64, Refusal> {
+fn parse_points(points: u64) -> Result<Points, Refusal> {
     if points == 0 || points > MAX_POINTS_PER_TRANSACTION {
         return Err(Refusal::PointsOutOfRange {
             found: points,
             max: MAX_POINTS_PER_TRANSACTION,
         });
     }
-    Ok(points)
+    Ok(Points(points))
 }
 
 fn parse_role(role: i32, scope: &str) -> Result<Role, Refusal> {
@@ -339,7 +340,7 @@ fn parse_payment_code(code: Option<&pb::SignedSpendAuthorization>) -> Result<Pay
         household: HouseholdId::parse("payment_code.household_id", &authorization.household_id)?,
         max_points: parse_points(authorization.max_points)?,
         nonce: PaymentNonce::from_slice(&authorization.nonce)?,
-        not_after: authorization.not_after_unix_ms,
+        not_after: UnixMs(authorization.not_after_unix_ms),
         authorization_bytes: code.authorization.clone(),
         resident_key: KeyId::from_hex(&signature.key_id)?,
         resident_signature: signature.signature.clone(),
@@ -444,7 +445,7 @@ impl Transaction {
                 &d.memo,
             )?),
             Op::ReverseEntry(r) => Operation::ReverseEntry {
-                sequence: r.sequence,
+                sequence: Sequence(r.sequence),
                 reason: parse_memo("reason", &r.reason, true)?,
             },
             Op::Redeem(r) => Operation::Redeem {
@@ -458,7 +459,7 @@ impl Transaction {
         };
         Ok(Self {
             request_id,
-            not_after: body.not_after_unix_ms,
+            not_after: UnixMs(body.not_after_unix_ms),
             operation,
         })
     }

@@ -11,7 +11,7 @@ use super::{
     StoreCallClock, SubmitError, now_unix_ms,
 };
 use crate::crypto::KeyDirectory;
-use crate::ledger::{SignatureCheck, State};
+use crate::ledger::{SignatureCheck, State, UnixMs};
 use crate::log::checkpoint::Checkpoint;
 use crate::log::merkle::{Frontier, Hash, SubtreeId};
 use crate::pb::points as pb;
@@ -198,7 +198,7 @@ impl Writer {
         hashes: &mut Vec<(SubtreeId, Hash)>,
     ) -> Result<Committed, SubmitError> {
         let now = now_unix_ms();
-        let last = self.state.last_committed_at();
+        let last = self.state.last_committed_at().get();
         if now.saturating_add(MAX_CLOCK_REGRESSION_MS) < last {
             tracing::error!(
                 now,
@@ -211,7 +211,7 @@ impl Writer {
                 last - now
             )));
         }
-        let (record, duplicate) = self.state.admit(now, &transaction, check)?;
+        let (record, duplicate) = self.state.admit(UnixMs(now), &transaction, check)?;
         let mut record = record.clone();
         if duplicate {
             // A retry gets the receipt as it was first given, even if the entry has been
@@ -220,8 +220,8 @@ impl Writer {
         }
         if !duplicate {
             let entry = pb::LogEntry {
-                sequence: record.sequence,
-                committed_at_unix_ms: record.committed_at,
+                sequence: record.sequence.get(),
+                committed_at_unix_ms: record.committed_at.get(),
                 transaction: Some(transaction),
             };
             let bytes = entry.encode_to_vec();

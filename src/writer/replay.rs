@@ -5,7 +5,7 @@
 use prost::Message;
 
 use super::{OpenError, SignedCheckpoint};
-use crate::ledger::{SignatureCheck, State};
+use crate::ledger::{SignatureCheck, State, UnixMs};
 use crate::log::checkpoint::{self, Checkpoint};
 use crate::log::merkle::{self, Frontier};
 use crate::pb::points as pb;
@@ -38,7 +38,7 @@ pub fn replay(store: &dyn Store) -> Result<Replayed, OpenError> {
             }
         }
         let entry = pb::LogEntry::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
-        if entry.committed_at_unix_ms < state.last_committed_at() {
+        if entry.committed_at_unix_ms < state.last_committed_at().get() {
             return Err(damaged(format!(
                 "its commit time {} is before the previous entry's",
                 entry.committed_at_unix_ms
@@ -52,7 +52,7 @@ pub fn replay(store: &dyn Store) -> Result<Replayed, OpenError> {
             .ok_or_else(|| damaged("it has no transaction".into()))?;
         state
             .apply(
-                entry.committed_at_unix_ms,
+                UnixMs(entry.committed_at_unix_ms),
                 &transaction,
                 SignatureCheck::Trust,
             )

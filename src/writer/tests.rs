@@ -204,7 +204,7 @@ async fn a_failed_flush_is_fatal_and_nothing_of_it_is_acknowledged() {
     let (ledger, writer) = LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
     let committed = ledger.submit(second).await.unwrap();
     assert!(!committed.duplicate);
-    assert_eq!(committed.record.sequence, 2);
+    assert_eq!(committed.record.sequence.get(), 2);
 
     drop(ledger);
     writer.join().unwrap().unwrap();

@@ -5,7 +5,9 @@ use ed25519_dalek::{Signer as _, SigningKey};
 use prost::Message;
 use sha2::{Digest, Sha256};
 use shanzhi::crypto::{self, SigningContext};
-use shanzhi::ledger::{AccountId, HouseholdId, LedgerId, SignatureCheck, State, Transaction};
+use shanzhi::ledger::{
+    AccountId, HouseholdId, LedgerId, SignatureCheck, State, Transaction, UnixMs,
+};
 use shanzhi::log::merkle::{self, Frontier};
 use shanzhi::pb::points as pb;
 
@@ -70,10 +72,14 @@ pub(super) fn ledger(code: &PaymentCode) -> Ledger {
         assert_eq!(signature.key_id, key_id_by_hand(&signer.public_key()));
 
         let record = state
-            .apply(committed_at(sequence), &signed, SignatureCheck::Verify)
+            .apply(
+                UnixMs(committed_at(sequence)),
+                &signed,
+                SignatureCheck::Verify,
+            )
             .unwrap_or_else(|e| panic!("{}: refused by the state machine: {e}", step.name));
-        assert_eq!(record.sequence, sequence);
-        assert_eq!(record.committed_at, committed_at(sequence));
+        assert_eq!(record.sequence.get(), sequence);
+        assert_eq!(record.committed_at.get(), committed_at(sequence));
 
         let log_entry = pb::LogEntry {
             sequence,
@@ -117,7 +123,7 @@ pub(super) fn ledger(code: &PaymentCode) -> Ledger {
     }
     let household = AccountId::Household(HouseholdId::parse("household_id", "hh-001").unwrap());
     assert_eq!(
-        state.account(&household).unwrap().balance,
+        state.account(&household).unwrap().balance(),
         30 - 5 - 12 + 5,
         "the vector ledger moved the points it says"
     );

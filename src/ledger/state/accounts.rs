@@ -1,0 +1,617 @@
+//! Accounts and lots: the balances of the bureau fund, the issuers, the households and the
+//! shops, and the lots that say whose points a household holds.
+//!
+//! The maps are persistent (`imbl`), so cloning the state for a published snapshot shares
+//! everything. A family never mutates accounts directly: it stages changes on a [`Staged`]
+//! view (every arithmetic step checked), and its plan commits the staged copies, which cannot
+//! fail.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use imbl::OrdMap;
+
+use crate::ledger::{
+    AccountId, HouseholdId, IssuerId, IssuerKind, MAX_BACKED_POINTS, Period, Points, Posting,
+    Refusal, ShopId,
+};
+
+/// Points of one issuer a household holds.
+#[derive(Clone, Debug)]
+struct Lot {
+    issuer: IssuerId,
+    remaining: Points,
+}
+
+/// A village or program issuer: its balance is its unspent budget.
+#[derive(Clone, Debug)]
+pub(super) struct Issuer {
+    pub(super) kind: IssuerKind,
+    pub(super) name: String,
+    pub(super) balance: Points,
+}
+
+/// A household of a village.
+#[derive(Clone, Debug)]
+pub(super) struct Household {
+    pub(super) village: IssuerId,
+    /// At most one per issuer, oldest first (the issuer whose points the household has held
+    /// longest without interruption); spending consumes the oldest lots first.
+    lots: VecDeque<Lot>,
+    balance: Points,
+    earned_score: i64,
+    period_scores: BTreeMap<Period, i64>,
+    /// Resident keys registered for it and not revoked; at most
+    /// [`MAX_RESIDENT_KEYS`](crate::ledger::MAX_RESIDENT_KEYS).
+    pub(super) active_resident_keys: usize,
+}
+
+/// A partner shop.
+#[derive(Clone, Debug)]
+pub(super) struct Shop {
+    name: String,
+    balance: Points,
+    holdings: BTreeMap<IssuerId, Points>,
+}
+
+/// A read-only view of one account, per kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountView {
+    /// The bureau fund: minus every point it backs.
+    BureauFund {
+        /// Never below -(2^63 - 1): allocations past
+        /// [`MAX_BACKED_POINTS`](crate::ledger::MAX_BACKED_POINTS) are refused.
+        balance: i64,
+    },
+    /// A village or program issuer.
+    Issuer {
+        /// The issuer.
+        id: IssuerId,
+        /// Village or program.
+        kind: IssuerKind,
+        /// Display name.
+        name: String,
+        /// Unspent budget.
+        balance: Points,
+    },
+    /// A household.
+    Household {
+        /// The household.
+        id: HouseholdId,
+        /// Its village.
+        village: IssuerId,
+        /// Spendable points.
+        balance: Points,
+        /// Lifetime earned score.
+        earned_score: i64,
+        /// Earned score per month.
+        period_scores: Vec<(Period, i64)>,
+        /// Points held per issuing issuer.
+        holdings: Vec<(IssuerId, Points)>,
+    },
+    /// A partner shop.
+    Shop {
+        /// The shop.
+        id: ShopId,
+        /// Display name.
+        name: String,
+        /// Points taken in redemptions and not yet settled.
+        balance: Points,
+        /// Points held per issuing issuer.
+        holdings: Vec<(IssuerId, Points)>,
+    },
+}
+
+impl AccountView {
+    /// The account viewed.
+    pub fn account(&self) -> AccountId {
+        match self {
+            AccountView::BureauFund { .. } => AccountId::BureauFund,
+            AccountView::Issuer { id, .. } => AccountId::Issuer(id.clone()),
+            AccountView::Household { id, .. } => AccountId::Household(id.clone()),
+            AccountView::Shop { id, .. } => AccountId::Shop(id.clone()),
+        }
+    }
+
+    /// The balance; negative only for the bureau fund, always within ±(2^63 - 1).
+    pub fn balance(&self) -> i64 {
+        let exact = |p: &Points| i64::try_from(p.get()).unwrap_or(i64::MAX);
+        match self {
+            AccountView::BureauFund { balance } => *balance,
+            AccountView::Issuer { balance, .. }
+            | AccountView::Household { balance, .. }
+            | AccountView::Shop { balance, .. } => exact(balance),
+        }
+    }
+}
+
+/// Every account's balance.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Accounts {
+    /// Minus the points the bureau has backed.
+    bureau_fund: i128,
+    issuers: OrdMap<IssuerId, Arc<Issuer>>,
+    households: OrdMap<HouseholdId, Arc<Household>>,
+    shops: OrdMap<ShopId, Arc<Shop>>,
+}
+
+impl Accounts {
+    pub(super) fn issuer(&self, id: &IssuerId) -> Result<&Issuer, Refusal> {
+        self.issuers
+            .get(id)
+            .map(Arc::as_ref)
+            .ok_or_else(|| Refusal::UnknownIssuer(id.clone()))
+    }
+
+    pub(super) fn household(&self, id: &HouseholdId) -> Result<&Household, Refusal> {
+        self.households
+            .get(id)
+            .map(Arc::as_ref)
+            .ok_or_else(|| Refusal::UnknownHousehold(id.clone()))
+    }
+
+    pub(super) fn shop(&self, id: &ShopId) -> Result<&Shop, Refusal> {
+        self.shops
+            .get(id)
+            .map(Arc::as_ref)
+            .ok_or_else(|| Refusal::UnknownShop(id.clone()))
+    }
+
+    pub(super) fn has_issuer(&self, id: &IssuerId) -> bool {
+        self.issuers.contains_key(id)
+    }
+
+    pub(super) fn has_household(&self, id: &HouseholdId) -> bool {
+        self.households.contains_key(id)
+    }
+
+    pub(super) fn has_shop(&self, id: &ShopId) -> bool {
+        self.shops.contains_key(id)
+    }
+
+    /// The village of a household, if it exists.
+    pub(super) fn village_of(&self, household: &HouseholdId) -> Option<&IssuerId> {
+        self.households.get(household).map(|h| &h.village)
+    }
+
+    /// Refuses unless `id` is an issuer of kind `expected`.
+    pub(super) fn expect_issuer_kind(
+        &self,
+        id: &IssuerId,
+        expected: IssuerKind,
+    ) -> Result<(), Refusal> {
+        let issuer = self.issuer(id)?;
+        if issuer.kind != expected {
+            return Err(Refusal::WrongIssuerKind {
+                issuer: id.clone(),
+                expected: expected.name(),
+                found: issuer.kind.name(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Every account that exists, in a stable order.
+    pub(super) fn ids(&self) -> Vec<AccountId> {
+        std::iter::once(AccountId::BureauFund)
+            .chain(self.issuers.keys().cloned().map(AccountId::Issuer))
+            .chain(self.households.keys().cloned().map(AccountId::Household))
+            .chain(self.shops.keys().cloned().map(AccountId::Shop))
+            .collect()
+    }
+
+    /// Sum of all balances including the bureau fund; always 0 (points are conserved).
+    pub(super) fn total(&self) -> i128 {
+        self.bureau_fund
+            + self
+                .issuers
+                .values()
+                .map(|i| i.balance.wide())
+                .sum::<i128>()
+            + self
+                .households
+                .values()
+                .map(|h| h.balance.wide())
+                .sum::<i128>()
+            + self.shops.values().map(|s| s.balance.wide()).sum::<i128>()
+    }
+
+    /// A view of one account.
+    pub(super) fn view(&self, account: &AccountId) -> Result<AccountView, Refusal> {
+        Ok(match account {
+            AccountId::BureauFund => AccountView::BureauFund {
+                balance: i64::try_from(self.bureau_fund)
+                    .map_err(|_| Refusal::Overflow("a balance beyond 2^63 - 1"))?,
+            },
+            AccountId::Issuer(id) => {
+                let issuer = self.issuer(id)?;
+                AccountView::Issuer {
+                    id: id.clone(),
+                    kind: issuer.kind,
+                    name: issuer.name.clone(),
+                    balance: issuer.balance,
+                }
+            }
+            AccountId::Household(id) => {
+                let household = self.household(id)?;
+                let mut holdings: BTreeMap<IssuerId, Points> = BTreeMap::new();
+                for lot in &household.lots {
+                    let held = holdings.entry(lot.issuer.clone()).or_default();
+                    *held = Points(held.get() + lot.remaining.get());
+                }
+                AccountView::Household {
+                    id: id.clone(),
+                    village: household.village.clone(),
+                    balance: household.balance,
+                    earned_score: household.earned_score,
+                    period_scores: household
+                        .period_scores
+                        .iter()
+                        .map(|(p, s)| (*p, *s))
+                        .collect(),
+                    holdings: holdings.into_iter().collect(),
+                }
+            }
+            AccountId::Shop(id) => {
+                let shop = self.shop(id)?;
+                AccountView::Shop {
+                    id: id.clone(),
+                    name: shop.name.clone(),
+                    balance: shop.balance,
+                    holdings: shop.holdings.iter().map(|(i, p)| (i.clone(), *p)).collect(),
+                }
+            }
+        })
+    }
+
+    /// Sets the bureau fund's balance, as if allocations had backed that much.
+    #[cfg(test)]
+    pub(super) fn set_bureau_fund(&mut self, balance: i128) {
+        self.bureau_fund = balance;
+    }
+
+    /// How many lots a household holds.
+    #[cfg(test)]
+    pub(super) fn lot_count(&self, household: &HouseholdId) -> usize {
+        self.households.get(household).map_or(0, |h| h.lots.len())
+    }
+
+    /// A staging view on these accounts for one transaction's checks.
+    pub(super) fn stage(&self) -> Staged<'_> {
+        Staged {
+            base: self,
+            changes: AccountChanges::default(),
+        }
+    }
+}
+
+impl Issuer {
+    pub(super) fn new(kind: IssuerKind, name: String) -> Self {
+        Self {
+            kind,
+            name,
+            balance: Points::ZERO,
+        }
+    }
+}
+
+impl Shop {
+    pub(super) fn new(name: String) -> Self {
+        Self {
+            name,
+            balance: Points::ZERO,
+            holdings: BTreeMap::new(),
+        }
+    }
+
+    /// Points of `issuer` the shop holds.
+    pub(super) fn holding(&self, issuer: &IssuerId) -> Points {
+        self.holdings.get(issuer).copied().unwrap_or_default()
+    }
+}
+
+impl Household {
+    pub(super) fn new(village: IssuerId, active_resident_keys: usize) -> Self {
+        Self {
+            village,
+            lots: VecDeque::new(),
+            balance: Points::ZERO,
+            earned_score: 0,
+            period_scores: BTreeMap::new(),
+            active_resident_keys,
+        }
+    }
+
+    /// Points of `issuer` the household holds.
+    pub(super) fn holding(&self, issuer: &IssuerId) -> Points {
+        Points(
+            self.lots
+                .iter()
+                .filter(|l| &l.issuer == issuer)
+                .map(|l| l.remaining.get())
+                .sum(),
+        )
+    }
+
+    /// Adds `change` to the lifetime score and the score of `period`, saturating.
+    pub(super) fn add_score(&mut self, period: Period, change: i128) {
+        let change = i64::try_from(change).unwrap_or(if change < 0 { i64::MIN } else { i64::MAX });
+        self.earned_score = self.earned_score.saturating_add(change);
+        let score = self.period_scores.entry(period).or_default();
+        *score = score.saturating_add(change);
+    }
+
+    /// Which issuers' points spending `points` would take: lots of `prefer` first, then the
+    /// oldest lots. Refuses if the balance is short.
+    pub(super) fn plan_take(
+        &self,
+        points: Points,
+        prefer: Option<&IssuerId>,
+    ) -> Result<Vec<(IssuerId, Points)>, Refusal> {
+        if self.balance < points {
+            return Err(Refusal::Insufficient {
+                what: "spendable balance",
+                account: "the household".into(),
+                available: self.balance.get(),
+                requested: points.get(),
+            });
+        }
+        let mut plan: Vec<(IssuerId, Points)> = Vec::new();
+        let mut left = points;
+        let preferred = self.lots.iter().filter(|l| Some(&l.issuer) == prefer);
+        let others = self.lots.iter().filter(|l| Some(&l.issuer) != prefer);
+        for lot in preferred.chain(others) {
+            if left == Points::ZERO {
+                break;
+            }
+            let take = lot.remaining.min(left);
+            left = Points(left.get() - take.get());
+            match plan.iter_mut().find(|(i, _)| *i == lot.issuer) {
+                Some((_, p)) => *p = Points(p.get() + take.get()),
+                None => plan.push((lot.issuer.clone(), take)),
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Credits `points` of `issuer`: into the household's lot of that issuer if it holds one
+    /// (lots merge per issuer until lots carry an expiry, so a household holds at most one lot
+    /// per issuer and every balance operation is bounded by the number of issuers), else into
+    /// a new, youngest lot.
+    fn add_lot(
+        &mut self,
+        issuer: &IssuerId,
+        points: Points,
+        overflow: &'static str,
+    ) -> Result<(), Refusal> {
+        self.balance = self
+            .balance
+            .checked_add(points)
+            .ok_or(Refusal::Overflow(overflow))?;
+        match self.lots.iter_mut().find(|lot| &lot.issuer == issuer) {
+            Some(lot) => lot.remaining = Points(lot.remaining.get() + points.get()),
+            None => self.lots.push_back(Lot {
+                issuer: issuer.clone(),
+                remaining: points,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Takes `points` of `issuer`, oldest lots of that issuer first; refuses (as `what`) if
+    /// the household holds fewer.
+    fn take(
+        &mut self,
+        issuer: &IssuerId,
+        points: Points,
+        what: &'static str,
+        account: &AccountId,
+    ) -> Result<(), Refusal> {
+        let held = self.holding(issuer);
+        if held < points {
+            return Err(Refusal::Insufficient {
+                what,
+                account: format!("{account} (points from issuer {issuer})"),
+                available: held.get(),
+                requested: points.get(),
+            });
+        }
+        let mut left = points.get();
+        for lot in self.lots.iter_mut().filter(|l| &l.issuer == issuer) {
+            let take = lot.remaining.get().min(left);
+            lot.remaining = Points(lot.remaining.get() - take);
+            left -= take;
+            if left == 0 {
+                break;
+            }
+        }
+        self.balance = Points(self.balance.get() - points.get());
+        self.lots.retain(|l| l.remaining > Points::ZERO);
+        Ok(())
+    }
+}
+
+/// Updated copies of the accounts one transaction changes; committing them cannot fail.
+#[derive(Debug, Default)]
+pub(super) struct AccountChanges {
+    bureau_fund: Option<i128>,
+    issuers: BTreeMap<IssuerId, Issuer>,
+    households: BTreeMap<HouseholdId, Household>,
+    shops: BTreeMap<ShopId, Shop>,
+}
+
+impl AccountChanges {
+    /// Writes the staged copies into `accounts`.
+    pub(super) fn commit(self, accounts: &mut Accounts) {
+        if let Some(balance) = self.bureau_fund {
+            accounts.bureau_fund = balance;
+        }
+        for (id, issuer) in self.issuers {
+            accounts.issuers.insert(id, Arc::new(issuer));
+        }
+        for (id, household) in self.households {
+            accounts.households.insert(id, Arc::new(household));
+        }
+        for (id, shop) in self.shops {
+            accounts.shops.insert(id, Arc::new(shop));
+        }
+    }
+}
+
+/// The accounts as one transaction would leave them: reads see its staged changes, and every
+/// change is checked. Nothing touches the real accounts until the plan commits.
+pub(super) struct Staged<'a> {
+    base: &'a Accounts,
+    changes: AccountChanges,
+}
+
+impl Staged<'_> {
+    /// A new issuer (its id checked to be free by the caller).
+    pub(super) fn add_issuer(&mut self, id: IssuerId, issuer: Issuer) {
+        self.changes.issuers.insert(id, issuer);
+    }
+
+    /// A new household (its id checked to be free by the caller).
+    pub(super) fn add_household(&mut self, id: HouseholdId, household: Household) {
+        self.changes.households.insert(id, household);
+    }
+
+    /// A new shop (its id checked to be free by the caller).
+    pub(super) fn add_shop(&mut self, id: ShopId, shop: Shop) {
+        self.changes.shops.insert(id, shop);
+    }
+
+    pub(super) fn issuer_mut(&mut self, id: &IssuerId) -> Result<&mut Issuer, Refusal> {
+        if !self.changes.issuers.contains_key(id) {
+            let copy = self.base.issuer(id)?.clone();
+            self.changes.issuers.insert(id.clone(), copy);
+        }
+        self.changes
+            .issuers
+            .get_mut(id)
+            .ok_or_else(|| Refusal::UnknownIssuer(id.clone()))
+    }
+
+    pub(super) fn household_mut(&mut self, id: &HouseholdId) -> Result<&mut Household, Refusal> {
+        if !self.changes.households.contains_key(id) {
+            let copy = self.base.household(id)?.clone();
+            self.changes.households.insert(id.clone(), copy);
+        }
+        self.changes
+            .households
+            .get_mut(id)
+            .ok_or_else(|| Refusal::UnknownHousehold(id.clone()))
+    }
+
+    fn shop_mut(&mut self, id: &ShopId) -> Result<&mut Shop, Refusal> {
+        if !self.changes.shops.contains_key(id) {
+            let copy = self.base.shop(id)?.clone();
+            self.changes.shops.insert(id.clone(), copy);
+        }
+        self.changes
+            .shops
+            .get_mut(id)
+            .ok_or_else(|| Refusal::UnknownShop(id.clone()))
+    }
+
+    fn bureau_fund(&self) -> i128 {
+        self.changes.bureau_fund.unwrap_or(self.base.bureau_fund)
+    }
+
+    /// Takes the posting's points from its debit account; refuses (as `what`) if the account
+    /// holds fewer, for households and shops fewer of the posting's issuer.
+    pub(super) fn debit(&mut self, posting: &Posting, what: &'static str) -> Result<(), Refusal> {
+        let points = posting.points;
+        let short = |available: Points| Refusal::Insufficient {
+            what,
+            account: posting.debit.to_string(),
+            available: available.get(),
+            requested: points.get(),
+        };
+        match &posting.debit {
+            AccountId::BureauFund => {
+                let balance = self.bureau_fund() - points.wide();
+                if -balance > i128::from(MAX_BACKED_POINTS) {
+                    return Err(Refusal::Overflow(
+                        "the points the bureau fund backs (at most 2^63 - 1 in all)",
+                    ));
+                }
+                self.changes.bureau_fund = Some(balance);
+            }
+            AccountId::Issuer(id) => {
+                let issuer = self.issuer_mut(id)?;
+                issuer.balance = issuer
+                    .balance
+                    .checked_sub(points)
+                    .ok_or_else(|| short(issuer.balance))?;
+            }
+            AccountId::Household(id) => {
+                self.household_mut(id)?
+                    .take(&posting.issuer, points, what, &posting.debit)?;
+            }
+            AccountId::Shop(id) => {
+                let shop = self.shop_mut(id)?;
+                let held = shop.holding(&posting.issuer);
+                if held < points {
+                    return Err(Refusal::Insufficient {
+                        what,
+                        account: format!(
+                            "{} (points from issuer {})",
+                            posting.debit, posting.issuer
+                        ),
+                        available: held.get(),
+                        requested: points.get(),
+                    });
+                }
+                shop.balance = Points(shop.balance.get() - points.get());
+                match Points(held.get() - points.get()) {
+                    Points::ZERO => shop.holdings.remove(&posting.issuer),
+                    left => shop.holdings.insert(posting.issuer.clone(), left),
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the posting's points to its credit account; refuses with `overflow` if a balance
+    /// would pass `u64::MAX`.
+    pub(super) fn credit(
+        &mut self,
+        posting: &Posting,
+        overflow: &'static str,
+    ) -> Result<(), Refusal> {
+        let points = posting.points;
+        match &posting.credit {
+            AccountId::BureauFund => {
+                self.changes.bureau_fund = Some(self.bureau_fund() + points.wide());
+            }
+            AccountId::Issuer(id) => {
+                let issuer = self.issuer_mut(id)?;
+                issuer.balance = issuer
+                    .balance
+                    .checked_add(points)
+                    .ok_or(Refusal::Overflow(overflow))?;
+            }
+            AccountId::Household(id) => {
+                self.household_mut(id)?
+                    .add_lot(&posting.issuer, points, overflow)?;
+            }
+            AccountId::Shop(id) => {
+                let shop = self.shop_mut(id)?;
+                shop.balance = shop
+                    .balance
+                    .checked_add(points)
+                    .ok_or(Refusal::Overflow(overflow))?;
+                let held = shop.holding(&posting.issuer);
+                shop.holdings
+                    .insert(posting.issuer.clone(), Points(held.get() + points.get()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The staged changes, ready to commit.
+    pub(super) fn into_changes(self) -> AccountChanges {
+        self.changes
+    }
+}

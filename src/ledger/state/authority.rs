@@ -1,0 +1,225 @@
+//! Authority: every rule of who may act and who may read, in one place. Each rule is a pure
+//! function of the role (from the key set at the transaction's position) and the accounts.
+
+use super::EntryRecord;
+use super::accounts::Accounts;
+use crate::ledger::{AccountId, IssuerId, OperationKind, Refusal, Role, ShopId};
+
+/// What is being done to a key, for [`may_manage_key`].
+#[derive(Clone, Copy, Debug)]
+pub(super) enum KeyAction {
+    Register,
+    Revoke,
+}
+
+impl KeyAction {
+    fn operation(self) -> &'static str {
+        match self {
+            KeyAction::Register => "registering a key",
+            KeyAction::Revoke => "revoking a key",
+        }
+    }
+}
+
+/// The refusal for a role that may not do `operation` at all.
+fn not_allowed(role: &Role, operation: &'static str, expected: &'static str) -> Refusal {
+    Refusal::NotAllowed {
+        operation,
+        expected,
+        found: role.to_string(),
+    }
+}
+
+/// Only a bureau admin.
+pub(super) fn require_admin(role: &Role, operation: &'static str) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        _ => Err(not_allowed(role, operation, "a bureau admin key")),
+    }
+}
+
+/// A bureau admin, or an officer of `village` (the village of the household concerned).
+pub(super) fn require_admin_or_village_of(
+    role: &Role,
+    operation: &'static str,
+    village: &IssuerId,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::VillageOfficer(v) if v == village => Ok(()),
+        Role::VillageOfficer(v) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("village {v}"),
+            requested: format!("village {village}"),
+        }),
+        _ => Err(not_allowed(
+            role,
+            operation,
+            "a bureau admin or an officer of the household's village",
+        )),
+    }
+}
+
+/// Who may register or revoke a key with role `target`: a bureau admin any key; a village
+/// officer only resident keys of its own village's households.
+pub(super) fn may_manage_key(
+    accounts: &Accounts,
+    role: &Role,
+    target: &Role,
+    action: KeyAction,
+) -> Result<(), Refusal> {
+    match (role, target) {
+        (Role::BureauAdmin, _) => Ok(()),
+        (Role::VillageOfficer(_), Role::Resident(h)) => {
+            let village = &accounts.household(h)?.village;
+            require_admin_or_village_of(role, action.operation(), village)
+        }
+        _ => Err(not_allowed(
+            role,
+            action.operation(),
+            match action {
+                KeyAction::Register => {
+                    "a bureau admin key (village officers may register resident keys of their \
+                     own households)"
+                }
+                KeyAction::Revoke => {
+                    "a bureau admin key (village officers may revoke resident keys of their \
+                     own households)"
+                }
+            },
+        )),
+    }
+}
+
+/// The signer must be an officer of `issuer`; a village officer only for households of its
+/// own village (`household_village`). Program issuers may act for any household (integrated
+/// points).
+pub(super) fn require_issuer_officer(
+    role: &Role,
+    operation: &'static str,
+    issuer: &IssuerId,
+    household_village: &IssuerId,
+) -> Result<(), Refusal> {
+    match role {
+        Role::VillageOfficer(v) | Role::ProgramIssuer(v) if v != issuer => {
+            Err(Refusal::OutOfScope {
+                role: role.name(),
+                scope: format!("issuer {v}"),
+                requested: format!("issuer {issuer}"),
+            })
+        }
+        Role::VillageOfficer(v) if household_village != v => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("households of village {v}"),
+            requested: format!("a household of village {household_village}"),
+        }),
+        Role::VillageOfficer(_) | Role::ProgramIssuer(_) => Ok(()),
+        _ => Err(not_allowed(
+            role,
+            operation,
+            "a village officer or program issuer of that issuer",
+        )),
+    }
+}
+
+/// Only a terminal of `shop` redeems at it.
+pub(super) fn require_terminal_of(role: &Role, shop: &ShopId) -> Result<(), Refusal> {
+    match role {
+        Role::ShopTerminal(s) if s == shop => Ok(()),
+        Role::ShopTerminal(s) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("shop {s}"),
+            requested: format!("shop {shop}"),
+        }),
+        _ => Err(not_allowed(
+            role,
+            "redeeming points",
+            "a shop terminal key of that shop",
+        )),
+    }
+}
+
+/// Who may reverse `original`: a bureau admin anything; an officer the issues and deductions
+/// its own issuer made; a terminal its own shop's sales (the refund window is the reversal
+/// room's rule).
+pub(super) fn may_reverse(role: &Role, original: &EntryRecord) -> Result<(), Refusal> {
+    let allowed = match role {
+        Role::BureauAdmin => true,
+        Role::VillageOfficer(i) | Role::ProgramIssuer(i) => {
+            matches!(
+                original.kind,
+                OperationKind::IssuePoints | OperationKind::DeductPoints
+            ) && original.issuer.as_ref() == Some(i)
+        }
+        Role::ShopTerminal(s) => {
+            original.kind == OperationKind::Redeem
+                && original.accounts.contains(&AccountId::Shop(s.clone()))
+        }
+        Role::Resident(_) | Role::Auditor => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(not_allowed(
+            role,
+            "reversing this entry",
+            "a bureau admin, an officer of the issuer that made the issue or deduction, or \
+             (for a redemption) a terminal of the entry's shop",
+        ))
+    }
+}
+
+/// Whether `role` reads everything: bureau admins and auditors.
+pub fn reads_everything(role: &Role) -> bool {
+    matches!(role, Role::BureauAdmin | Role::Auditor)
+}
+
+/// Whether `role` may read `account`: admins and auditors read everything, a village its own
+/// account and households, a program its own account, a shop its own account, a resident
+/// their household.
+pub(super) fn may_read_account(accounts: &Accounts, role: &Role, account: &AccountId) -> bool {
+    match (role, account) {
+        (Role::BureauAdmin | Role::Auditor, _) => true,
+        (Role::VillageOfficer(v), AccountId::Issuer(i)) => v == i,
+        (Role::VillageOfficer(v), AccountId::Household(h)) => accounts.village_of(h) == Some(v),
+        (Role::ProgramIssuer(p), AccountId::Issuer(i)) => p == i,
+        (Role::ShopTerminal(s), AccountId::Shop(t)) => s == t,
+        (Role::Resident(h), AccountId::Household(g)) => h == g,
+        _ => false,
+    }
+}
+
+/// Whether `role` may read `entry`: it may read one of the entry's accounts.
+pub(super) fn may_read_entry(accounts: &Accounts, role: &Role, entry: &EntryRecord) -> bool {
+    reads_everything(role)
+        || entry
+            .accounts
+            .iter()
+            .any(|a| may_read_account(accounts, role, a))
+}
+
+/// The refusal for a read outside the reader's scope.
+pub fn read_denied(role: &Role, what: String) -> Refusal {
+    Refusal::OutOfScope {
+        role: role.name(),
+        scope: match role.scope().as_str() {
+            "" => "nothing".into(),
+            scope => format!("its own scope ({scope})"),
+        },
+        requested: what,
+    }
+}
+
+/// Reads only bureau admins and auditors may make: the raw log, the key set and state
+/// snapshots.
+pub fn require_log_reader(role: &Role) -> Result<(), Refusal> {
+    if reads_everything(role) {
+        Ok(())
+    } else {
+        Err(not_allowed(
+            role,
+            "reading the whole log",
+            "a bureau admin or auditor key",
+        ))
+    }
+}

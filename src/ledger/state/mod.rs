@@ -1,0 +1,511 @@
+//! The state machine: `apply` one log entry to the state, or refuse it and change nothing.
+//!
+//! The state is made of rooms, each owning its part: the key set ([`keys`]), the accounts and
+//! lots ([`accounts`]), the journal of entries and its indexes ([`journal`]), and what
+//! redemptions used up ([`redemption`]). Every rule of who may act or read is in
+//! [`authority`]. Each operation family (registry, budget, points, redemption, reversal) has a
+//! room that **checks** a transaction against the state without changing it and returns a
+//! plan (or a [`Refusal`]); **committing** a plan cannot fail. So a refusal leaves the state
+//! exactly as it was, and nothing on the writer's thread can panic half-way.
+//!
+//! Every part is a persistent structure (`imbl`), so a clone shares everything: the writer
+//! publishes a clone after each durable group and readers use it without blocking the writer.
+
+use ed25519_dalek::VerifyingKey;
+
+use crate::crypto::{self, SigningContext};
+use crate::ledger::transaction::{LedgerParameters, Operation, Transaction, decode_canonical};
+use crate::ledger::{
+    AccountId, KeyId, LedgerId, Refusal, RequestId, Role, Sequence, UnixMs, check_body_size,
+};
+use crate::pb::points as pb;
+
+mod accounts;
+mod authority;
+mod budget;
+mod journal;
+mod keys;
+mod points;
+mod redemption;
+mod registry;
+mod reversal;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
+
+pub use accounts::AccountView;
+pub use authority::{read_denied, reads_everything, require_log_reader};
+pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
+pub use keys::KeyRecord;
+
+/// Whether [`State::apply`] checks Ed25519 signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Verify every signature (admission of new transactions; the auditor's replay).
+    Verify,
+    /// Trust signatures already verified when the entry was admitted (the server's own
+    /// start-up replay of its own log). Authorization is still decided from the key set.
+    Trust,
+}
+
+/// What genesis fixed.
+#[derive(Clone, Copy, Debug)]
+struct LedgerFacts {
+    ledger_id: LedgerId,
+    log_key: VerifyingKey,
+    parameters: LedgerParameters,
+}
+
+/// The ledger's whole derived state.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    facts: Option<LedgerFacts>,
+    keys: keys::KeySet,
+    accounts: accounts::Accounts,
+    journal: journal::Journal,
+    redemptions: redemption::Redemptions,
+}
+
+/// What every family's check sees of the entry being decided.
+struct Context {
+    /// The position the entry will take.
+    sequence: Sequence,
+    /// Its commit time (never before the previous entry's).
+    committed_at: UnixMs,
+    /// The key that signed it.
+    signer: KeyId,
+    /// That key's role at this position.
+    role: Role,
+    /// What genesis fixed.
+    facts: LedgerFacts,
+    /// Whether signatures inside the operation (payment codes) are still to be verified.
+    check: SignatureCheck,
+}
+
+/// A checked operation, ready to commit.
+enum Plan {
+    Registry(registry::Plan),
+    Budget(budget::Plan),
+    Points(points::Plan),
+    Redemption(redemption::Plan),
+    Reversal(reversal::Plan),
+}
+
+impl Plan {
+    fn commit(self, state: &mut State, ctx: &Context) -> journal::Effects {
+        match self {
+            Plan::Registry(plan) => plan.commit(state, ctx),
+            Plan::Budget(plan) => plan.commit(state),
+            Plan::Points(plan) => plan.commit(state),
+            Plan::Redemption(plan) => plan.commit(state),
+            Plan::Reversal(plan) => plan.commit(state),
+        }
+    }
+}
+
+impl State {
+    /// An empty state, before genesis.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of entries applied (the log size).
+    pub fn len(&self) -> u64 {
+        self.journal.len()
+    }
+
+    /// True before genesis.
+    pub fn is_empty(&self) -> bool {
+        self.journal.len() == 0
+    }
+
+    /// The ledger id (after genesis).
+    pub fn ledger_id(&self) -> Option<LedgerId> {
+        self.facts.map(|f| f.ledger_id)
+    }
+
+    /// The ledger parameters (after genesis).
+    pub fn parameters(&self) -> Option<LedgerParameters> {
+        self.facts.map(|f| f.parameters)
+    }
+
+    /// The log (checkpoint) public key (after genesis).
+    pub fn log_key(&self) -> Option<VerifyingKey> {
+        self.facts.map(|f| f.log_key)
+    }
+
+    /// The commit time of the last entry, or 0.
+    pub fn last_committed_at(&self) -> UnixMs {
+        self.journal.last_committed_at()
+    }
+
+    /// A registered key.
+    pub fn key(&self, key_id: &KeyId) -> Option<&KeyRecord> {
+        self.keys.get(key_id)
+    }
+
+    /// How many key registrations and revocations the log made so far.
+    pub fn key_change_count(&self) -> usize {
+        self.keys.change_count()
+    }
+
+    /// The keys registered or revoked from change number `from` on, in log order (a key
+    /// appears once per change).
+    pub fn key_changes_from(&self, from: usize) -> impl Iterator<Item = &KeyId> {
+        self.keys.changes_from(from)
+    }
+
+    /// One page of the keys that could sign the entry at position `size`; see
+    /// [`keys`](self::keys).
+    pub fn key_set_page(
+        &self,
+        size: u64,
+        from: usize,
+        limit: usize,
+    ) -> (Vec<(KeyId, &KeyRecord)>, Option<usize>) {
+        self.keys.page(size, from, limit)
+    }
+
+    /// The role of a registered, unrevoked key.
+    pub fn active_role(&self, key_id: &KeyId) -> Result<&Role, Refusal> {
+        self.keys.active_role(key_id)
+    }
+
+    /// The entry at `sequence`.
+    pub fn entry(&self, sequence: Sequence) -> Result<&EntryRecord, Refusal> {
+        self.journal.entry(sequence)
+    }
+
+    /// The entry that committed `request_id`, if any.
+    pub fn entry_for_request(&self, request_id: &RequestId) -> Option<&EntryRecord> {
+        self.journal.entry_for_request(request_id)
+    }
+
+    /// One page of history matching `filter`, oldest first.
+    pub fn history(&self, filter: &HistoryFilter) -> HistoryPage<'_> {
+        self.journal.history(filter)
+    }
+
+    /// Sum of all balances including the bureau fund; always 0 (points are conserved).
+    pub fn total_balance(&self) -> i128 {
+        self.accounts.total()
+    }
+
+    /// Every account that exists, in a stable order.
+    pub fn accounts(&self) -> Vec<AccountId> {
+        self.accounts.ids()
+    }
+
+    /// A view of one account.
+    pub fn account(&self, account: &AccountId) -> Result<AccountView, Refusal> {
+        self.accounts.view(account)
+    }
+
+    /// Whether `role` may read `account`; see [`authority`](self::authority).
+    pub fn may_read_account(&self, role: &Role, account: &AccountId) -> bool {
+        authority::may_read_account(&self.accounts, role, account)
+    }
+
+    /// Whether `role` may read `entry`: it may read one of the entry's accounts.
+    pub fn may_read_entry(&self, role: &Role, entry: &EntryRecord) -> bool {
+        authority::may_read_entry(&self.accounts, role, entry)
+    }
+
+    /// Refusal if `request_id` was committed with another body; the original entry if it was
+    /// committed with the same body; `None` if it is new.
+    pub fn check_request(
+        &self,
+        request_id: &RequestId,
+        body_sha256: &[u8; 32],
+    ) -> Result<Option<&EntryRecord>, Refusal> {
+        match self.entry_for_request(request_id) {
+            None => Ok(None),
+            Some(entry) if &entry.body_sha256 == body_sha256 => Ok(Some(entry)),
+            Some(entry) => Err(Refusal::RequestIdReused {
+                request_id: request_id.to_string(),
+                sequence: entry.sequence.get(),
+            }),
+        }
+    }
+
+    /// Applies one signed transaction as the next log entry, committed at `committed_at`
+    /// (never before the previous entry). On success the state has advanced by one entry and
+    /// its record is returned; on refusal nothing changed.
+    pub fn apply(
+        &mut self,
+        committed_at: UnixMs,
+        signed: &pb::SignedTransaction,
+        check: SignatureCheck,
+    ) -> Result<&EntryRecord, Refusal> {
+        check_body_size(&signed.body)?;
+        let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
+        let tx = Transaction::from_body(&body)?;
+        let body_sha256 = crypto::sha256(&signed.body);
+        if let Some(entry) = self.entry_for_request(&tx.request_id) {
+            return Err(Refusal::RequestIdReused {
+                request_id: tx.request_id.to_string(),
+                sequence: entry.sequence.get(),
+            });
+        }
+        let sequence = Sequence(self.len());
+        let committed_at = committed_at.max(self.last_committed_at());
+        let Some(facts) = self.facts else {
+            return self.genesis(&tx, signed, sequence, committed_at, body_sha256, check);
+        };
+        if let Operation::Genesis { .. } = tx.operation {
+            return Err(Refusal::GenesisNotFirst);
+        }
+        check_window(
+            tx.not_after,
+            committed_at,
+            facts.parameters.max_transaction_window_ms,
+        )?;
+        let signer = self.check_signature(signed, &facts, None, check)?;
+        let ctx = Context {
+            sequence,
+            committed_at,
+            signer,
+            role: self.active_role(&signer)?.clone(),
+            facts,
+            check,
+        };
+        let plan = self.check(&ctx, &tx.operation)?;
+        let effects = plan.commit(self, &ctx);
+        self.record(&ctx, &tx, body_sha256, effects);
+        self.journal.last().ok_or(Refusal::GenesisMissing)
+    }
+
+    /// The dispatcher: each operation to its family's check.
+    fn check(&self, ctx: &Context, operation: &Operation) -> Result<Plan, Refusal> {
+        Ok(match operation {
+            Operation::Genesis { .. } => return Err(Refusal::GenesisNotFirst),
+            Operation::RegisterKey {
+                public_key, role, ..
+            } => Plan::Registry(registry::register_key(self, ctx, public_key, role)?),
+            Operation::RevokeKey { key_id, .. } => {
+                Plan::Registry(registry::revoke_key(self, ctx, key_id)?)
+            }
+            Operation::RegisterIssuer { issuer, kind, name } => {
+                Plan::Registry(registry::register_issuer(self, ctx, issuer, *kind, name)?)
+            }
+            Operation::RegisterHousehold {
+                household,
+                village,
+                resident_keys,
+            } => Plan::Registry(registry::register_household(
+                self,
+                ctx,
+                household,
+                village,
+                resident_keys,
+            )?),
+            Operation::RegisterShop { shop, name } => {
+                Plan::Registry(registry::register_shop(self, ctx, shop, name)?)
+            }
+            Operation::AllocateBudget { issuer, points, .. } => {
+                Plan::Budget(budget::allocate(self, ctx, issuer, *points)?)
+            }
+            Operation::IssuePoints(action) => Plan::Points(points::issue(self, ctx, action)?),
+            Operation::DeductPoints(action) => Plan::Points(points::deduct(self, ctx, action)?),
+            Operation::ReverseEntry { sequence, .. } => {
+                Plan::Reversal(reversal::reverse(self, ctx, *sequence)?)
+            }
+            Operation::Redeem {
+                shop,
+                household,
+                points,
+                payment_code,
+                terminal_counter,
+                ..
+            } => Plan::Redemption(redemption::redeem(
+                self,
+                ctx,
+                &redemption::Sale {
+                    shop,
+                    household,
+                    points: *points,
+                    payment_code,
+                    terminal_counter: *terminal_counter,
+                },
+            )?),
+        })
+    }
+
+    /// The first entry: fixes the ledger id, the log key and the parameters, and registers
+    /// the first bureau admin key, which signs it.
+    fn genesis(
+        &mut self,
+        tx: &Transaction,
+        signed: &pb::SignedTransaction,
+        sequence: Sequence,
+        committed_at: UnixMs,
+        body_sha256: [u8; 32],
+        check: SignatureCheck,
+    ) -> Result<&EntryRecord, Refusal> {
+        let Operation::Genesis {
+            ledger_id,
+            admin_key,
+            log_key,
+            parameters,
+        } = &tx.operation
+        else {
+            return Err(Refusal::GenesisMissing);
+        };
+        let facts = LedgerFacts {
+            ledger_id: *ledger_id,
+            log_key: *log_key,
+            parameters: *parameters,
+        };
+        let signer = self.check_signature(signed, &facts, Some(admin_key), check)?;
+        check_window(
+            tx.not_after,
+            committed_at,
+            parameters.max_transaction_window_ms,
+        )?;
+        self.facts = Some(facts);
+        self.keys.register(
+            signer,
+            KeyRecord {
+                public_key: *admin_key,
+                role: Role::BureauAdmin,
+                registered_at: sequence,
+                revoked_at: None,
+            },
+        );
+        let ctx = Context {
+            sequence,
+            committed_at,
+            signer,
+            role: Role::BureauAdmin,
+            facts,
+            check,
+        };
+        self.record(&ctx, tx, body_sha256, journal::Effects::default());
+        self.journal.last().ok_or(Refusal::GenesisMissing)
+    }
+
+    fn record(
+        &mut self,
+        ctx: &Context,
+        tx: &Transaction,
+        body_sha256: [u8; 32],
+        effects: journal::Effects,
+    ) {
+        let mut accounts = effects.accounts;
+        for posting in &effects.postings {
+            accounts.push(posting.debit.clone());
+            accounts.push(posting.credit.clone());
+        }
+        accounts.sort();
+        accounts.dedup();
+        self.journal.record(EntryRecord {
+            sequence: ctx.sequence,
+            committed_at: ctx.committed_at,
+            request_id: tx.request_id,
+            body_sha256,
+            signer: ctx.signer,
+            kind: tx.operation.kind(),
+            postings: effects.postings,
+            accounts,
+            issuer: effects.issuer,
+            reversed_by: None,
+            reverses: effects.reverses,
+        });
+    }
+
+    /// Exactly one signature, by a registered key (or the genesis admin key), verifying over
+    /// the body. Returns the signer's key id.
+    fn check_signature(
+        &self,
+        signed: &pb::SignedTransaction,
+        facts: &LedgerFacts,
+        genesis_key: Option<&VerifyingKey>,
+        check: SignatureCheck,
+    ) -> Result<KeyId, Refusal> {
+        let [signature] = signed.signatures.as_slice() else {
+            return Err(Refusal::SignatureCount {
+                found: signed.signatures.len(),
+            });
+        };
+        let key_id = KeyId::from_hex(&signature.key_id)?;
+        let public_key = match genesis_key {
+            Some(key) if crypto::key_id(key) == key_id => key,
+            Some(_) => return Err(Refusal::UnknownKey { key_id }),
+            None => {
+                &self
+                    .keys
+                    .get(&key_id)
+                    .ok_or(Refusal::UnknownKey { key_id })?
+                    .public_key
+            }
+        };
+        if check == SignatureCheck::Verify {
+            crypto::verify(
+                public_key,
+                key_id,
+                SigningContext::Transaction,
+                &facts.ledger_id,
+                &signed.body,
+                &signature.signature,
+            )?;
+        }
+        Ok(key_id)
+    }
+
+    /// Admits a signed transaction: the original record (and `true`) if its request id and
+    /// body were already committed and this copy is signed by the original signer, otherwise
+    /// [`State::apply`] with `check`.
+    pub fn admit(
+        &mut self,
+        committed_at: UnixMs,
+        signed: &pb::SignedTransaction,
+        check: SignatureCheck,
+    ) -> Result<(&EntryRecord, bool), Refusal> {
+        check_body_size(&signed.body)?;
+        let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
+        let request_id = RequestId::from_slice(&body.request_id)?;
+        let body_sha256 = crypto::sha256(&signed.body);
+        let Some(facts) = self.facts else {
+            let record = self.apply(committed_at, signed, check)?;
+            return Ok((record, false));
+        };
+        // Signature and signer come first: nothing about the log (not even whether a request
+        // id was used) is told to an unsigned copy or a revoked key, retries included.
+        let signer = self.check_signature(signed, &facts, None, check)?;
+        self.active_role(&signer)?;
+        let original = self
+            .check_request(&request_id, &body_sha256)?
+            .map(|e| (e.sequence, e.signer));
+        if let Some((sequence, original_signer)) = original {
+            // The original receipt goes only to a retry signed by the original signer.
+            if signer != original_signer {
+                return Err(Refusal::NotOriginalSigner {
+                    sequence: sequence.get(),
+                    signer: original_signer,
+                });
+            }
+            return Ok((self.journal.entry(sequence)?, true));
+        }
+        let record = self.apply(committed_at, signed, check)?;
+        Ok((record, false))
+    }
+}
+
+fn check_window(not_after: UnixMs, now: UnixMs, max_window_ms: u64) -> Result<(), Refusal> {
+    if not_after < now {
+        return Err(Refusal::Expired {
+            not_after: not_after.get(),
+            now: now.get(),
+        });
+    }
+    if not_after.since(now) > max_window_ms {
+        return Err(Refusal::WindowTooLong {
+            not_after: not_after.get(),
+            now: now.get(),
+            max_window_ms,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

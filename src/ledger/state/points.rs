@@ -1,0 +1,99 @@
+//! The points family: an issuer awards points to a household (issue) or takes them back for a
+//! violation (deduct). Each lot of points remembers its issuer.
+
+use super::accounts::AccountChanges;
+use super::authority;
+use super::journal::Effects;
+use super::{Context, State};
+use crate::ledger::{AccountId, Period, PointsAction, Posting, Refusal};
+
+/// An issue or deduction checked to fit.
+#[derive(Debug)]
+pub(super) struct Plan {
+    changes: AccountChanges,
+    postings: Vec<Posting>,
+    action: PointsAction,
+    accounts: Vec<AccountId>,
+}
+
+impl Plan {
+    pub(super) fn commit(self, state: &mut State) -> Effects {
+        self.changes.commit(&mut state.accounts);
+        Effects {
+            postings: self.postings,
+            accounts: self.accounts,
+            issuer: Some(self.action.issuer),
+            reverses: None,
+        }
+    }
+}
+
+/// Issuer → household: an officer of the issuer (a village only for its own households), out
+/// of the issuer's budget; the household's score for the month rises by the points.
+pub(super) fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Refusal> {
+    let household = state.accounts.household(&action.household)?;
+    authority::require_issuer_officer(
+        &ctx.role,
+        "issuing points",
+        &action.issuer,
+        &household.village,
+    )?;
+    let posting = Posting {
+        debit: AccountId::Issuer(action.issuer.clone()),
+        credit: AccountId::Household(action.household.clone()),
+        points: action.points,
+        issuer: action.issuer.clone(),
+    };
+    let mut staged = state.accounts.stage();
+    staged.debit(&posting, "budget")?;
+    staged.credit(&posting, "the household's balance")?;
+    staged.household_mut(&action.household)?.add_score(
+        Period::containing(ctx.committed_at.get()),
+        action.points.wide(),
+    );
+    Ok(Plan {
+        changes: staged.into_changes(),
+        postings: vec![posting],
+        action: action.clone(),
+        accounts: vec![],
+    })
+}
+
+/// Household → issuers: the deducting issuer's own points go first, then the oldest lots;
+/// each part returns to the issuer that backed it, so no issuer's budget grows with another
+/// issuer's points. The household's score for the month falls by the points.
+pub(super) fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Refusal> {
+    let household = state.accounts.household(&action.household)?;
+    authority::require_issuer_officer(
+        &ctx.role,
+        "deducting points",
+        &action.issuer,
+        &household.village,
+    )?;
+    state.accounts.issuer(&action.issuer)?;
+    let taken = household.plan_take(action.points, Some(&action.issuer))?;
+    let postings: Vec<Posting> = taken
+        .into_iter()
+        .map(|(lot_issuer, points)| Posting {
+            debit: AccountId::Household(action.household.clone()),
+            credit: AccountId::Issuer(lot_issuer.clone()),
+            points,
+            issuer: lot_issuer,
+        })
+        .collect();
+    let mut staged = state.accounts.stage();
+    for posting in &postings {
+        staged.debit(posting, "spendable balance")?;
+        staged.credit(posting, "the issuer's budget")?;
+    }
+    staged.household_mut(&action.household)?.add_score(
+        Period::containing(ctx.committed_at.get()),
+        -action.points.wide(),
+    );
+    Ok(Plan {
+        changes: staged.into_changes(),
+        postings,
+        action: action.clone(),
+        accounts: vec![AccountId::Issuer(action.issuer.clone())],
+    })
+}

@@ -1,0 +1,165 @@
+//! The redemption family: a shop's terminal takes a household's points with the resident's
+//! consent (a payment code, 付款码), each code once, each terminal's counter increasing.
+
+use imbl::{HashMap, HashSet};
+
+use super::accounts::AccountChanges;
+use super::authority;
+use super::journal::Effects;
+use super::{Context, SignatureCheck, State};
+use crate::crypto::{self, SigningContext};
+use crate::ledger::{
+    AccountId, HouseholdId, KeyId, PaymentCode, PaymentNonce, Points, Posting, Refusal, Role,
+    ShopId,
+};
+
+/// What redemptions used up: payment codes and terminal counters.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Redemptions {
+    used_nonces: HashSet<PaymentNonce>,
+    terminal_counters: HashMap<KeyId, u64>,
+}
+
+/// A sale checked to fit.
+#[derive(Debug)]
+pub(super) struct Plan {
+    changes: AccountChanges,
+    postings: Vec<Posting>,
+    nonce: PaymentNonce,
+    terminal: KeyId,
+    counter: u64,
+}
+
+impl Plan {
+    pub(super) fn commit(self, state: &mut State) -> Effects {
+        self.changes.commit(&mut state.accounts);
+        state.redemptions.used_nonces.insert(self.nonce);
+        state
+            .redemptions
+            .terminal_counters
+            .insert(self.terminal, self.counter);
+        Effects {
+            postings: self.postings,
+            ..Effects::default()
+        }
+    }
+}
+
+/// The sale's fields, as the transaction carries them.
+pub(super) struct Sale<'a> {
+    pub(super) shop: &'a ShopId,
+    pub(super) household: &'a HouseholdId,
+    pub(super) points: Points,
+    pub(super) payment_code: &'a PaymentCode,
+    pub(super) terminal_counter: u64,
+}
+
+/// Household → shop: a terminal of the shop, a valid payment code of the household for at
+/// least the points, a terminal counter above the last one; the oldest lots are spent first.
+pub(super) fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<Plan, Refusal> {
+    authority::require_terminal_of(&ctx.role, sale.shop)?;
+    state.accounts.shop(sale.shop)?;
+    let household = state.accounts.household(sale.household)?;
+    check_payment_code(state, ctx, sale)?;
+    if let Some(&last) = state.redemptions.terminal_counters.get(&ctx.signer)
+        && sale.terminal_counter <= last
+    {
+        return Err(Refusal::TerminalCounter {
+            key_id: ctx.signer,
+            last,
+            found: sale.terminal_counter,
+        });
+    }
+    let postings: Vec<Posting> = household
+        .plan_take(sale.points, None)?
+        .into_iter()
+        .map(|(issuer, points)| Posting {
+            debit: AccountId::Household(sale.household.clone()),
+            credit: AccountId::Shop(sale.shop.clone()),
+            points,
+            issuer,
+        })
+        .collect();
+    let mut staged = state.accounts.stage();
+    for posting in &postings {
+        staged.debit(posting, "spendable balance")?;
+        staged.credit(posting, "the shop's balance")?;
+    }
+    Ok(Plan {
+        changes: staged.into_changes(),
+        postings,
+        nonce: sale.payment_code.nonce,
+        terminal: ctx.signer,
+        counter: sale.terminal_counter,
+    })
+}
+
+/// The resident's consent: signed by an unrevoked resident key of this household, for this
+/// household, for at least the points, not expired, not valid for longer than the ledger
+/// allows, and never used before.
+fn check_payment_code(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<(), Refusal> {
+    let code = sale.payment_code;
+    let resident = state
+        .keys
+        .get(&code.resident_key)
+        .ok_or(Refusal::UnknownKey {
+            key_id: code.resident_key,
+        })?;
+    if ctx.check == SignatureCheck::Verify {
+        crypto::verify(
+            &resident.public_key,
+            code.resident_key,
+            SigningContext::SpendAuthorization,
+            &ctx.facts.ledger_id,
+            &code.authorization_bytes,
+            &code.resident_signature,
+        )?;
+    }
+    match (&resident.role, resident.revoked_at) {
+        (_, Some(revoked_at)) => {
+            return Err(Refusal::KeyRevoked {
+                key_id: code.resident_key,
+                revoked_at: revoked_at.get(),
+            });
+        }
+        (Role::Resident(h), None) if h == sale.household => {}
+        (other, None) => {
+            return Err(Refusal::PaymentCodeNotResident {
+                role: other.to_string(),
+                household: sale.household.clone(),
+            });
+        }
+    }
+    if &code.household != sale.household {
+        return Err(Refusal::PaymentCodeOtherHousehold {
+            code_household: code.household.clone(),
+            household: sale.household.clone(),
+        });
+    }
+    if sale.points > code.max_points {
+        return Err(Refusal::PaymentCodeOverMaximum {
+            max_points: code.max_points.get(),
+            points: sale.points.get(),
+        });
+    }
+    let now = ctx.committed_at;
+    if now > code.not_after {
+        return Err(Refusal::PaymentCodeExpired {
+            not_after: code.not_after.get(),
+            now: now.get(),
+        });
+    }
+    let window = ctx.facts.parameters.max_spend_authorization_window_ms;
+    if code.not_after.since(now) > window {
+        return Err(Refusal::PaymentCodeTooLong {
+            not_after: code.not_after.get(),
+            window_ms: window,
+        });
+    }
+    if state.redemptions.used_nonces.contains(&code.nonce) {
+        return Err(Refusal::PaymentCodeReused {
+            nonce: code.nonce.to_string(),
+        });
+    }
+    Ok(())
+}

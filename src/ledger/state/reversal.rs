@@ -1,0 +1,111 @@
+//! The reversal family: a compensating entry that moves an earlier entry's points back, each
+//! to the account and issuer it came from. The original entry is never changed; its record
+//! notes the reversal.
+
+use super::accounts::AccountChanges;
+use super::authority;
+use super::journal::Effects;
+use super::{Context, State};
+use crate::ledger::{AccountId, OperationKind, Period, Posting, Refusal, Role, Sequence};
+
+/// A reversal checked to fit.
+#[derive(Debug)]
+pub(super) struct Plan {
+    changes: AccountChanges,
+    postings: Vec<Posting>,
+    target: Sequence,
+}
+
+impl Plan {
+    pub(super) fn commit(self, state: &mut State) -> Effects {
+        self.changes.commit(&mut state.accounts);
+        Effects {
+            postings: self.postings,
+            reverses: Some(self.target),
+            ..Effects::default()
+        }
+    }
+}
+
+/// Reverses the entry at `target`: budget allocations, issues, deductions and redemptions,
+/// once each, by whom [`authority::may_reverse`] allows; a terminal only within the refund
+/// window. Every debit of the reversal must be covered (issuers by their whole balance,
+/// households and shops by what they hold of each issuer's points).
+pub(super) fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refusal> {
+    let original = state.journal.entry(target)?;
+    if let Some(reversed_by) = original.reversed_by {
+        return Err(Refusal::AlreadyReversed {
+            sequence: target.get(),
+            reversed_by: reversed_by.get(),
+        });
+    }
+    let kind = original.kind;
+    let reversible = matches!(
+        kind,
+        OperationKind::AllocateBudget
+            | OperationKind::IssuePoints
+            | OperationKind::DeductPoints
+            | OperationKind::Redeem
+    );
+    if !reversible {
+        return Err(Refusal::NotReversible {
+            sequence: target.get(),
+            kind: kind.name(),
+        });
+    }
+    authority::may_reverse(&ctx.role, original)?;
+    if let Role::ShopTerminal(_) = ctx.role {
+        let age = ctx.committed_at.since(original.committed_at);
+        let window = ctx.facts.parameters.max_refund_window_ms;
+        if age > window {
+            return Err(Refusal::RefundWindowPassed {
+                sequence: target.get(),
+                age_ms: age,
+                window_ms: window,
+            });
+        }
+    }
+    // Debit and credit swap; the issuer tag stays.
+    let postings: Vec<Posting> = original
+        .postings
+        .iter()
+        .map(|p| Posting {
+            debit: p.credit.clone(),
+            credit: p.debit.clone(),
+            points: p.points,
+            issuer: p.issuer.clone(),
+        })
+        .collect();
+    let mut staged = state.accounts.stage();
+    // Every debit first, then every credit: a reversal the accounts cannot pay is refused as
+    // short before any overflow is considered.
+    for posting in &postings {
+        staged.debit(posting, "balance to reverse")?;
+    }
+    for posting in &postings {
+        staged.credit(posting, "the reversal's credit")?;
+    }
+    // The score changes in the month of the original entry.
+    let moved: i128 = postings.iter().map(|p| p.points.wide()).sum();
+    let score_change = match kind {
+        OperationKind::IssuePoints => -moved,
+        OperationKind::DeductPoints => moved,
+        _ => 0,
+    };
+    if score_change != 0
+        && let Some(AccountId::Household(h)) = postings
+            .iter()
+            .flat_map(|p| [&p.debit, &p.credit])
+            .find(|a| matches!(a, AccountId::Household(_)))
+    {
+        staged.household_mut(h)?.add_score(
+            Period::containing(original.committed_at.get()),
+            score_change,
+        );
+    }
+    Ok(Plan {
+        changes: staged.into_changes(),
+        postings,
+        target,
+    })
+}

@@ -1,0 +1,23 @@
+//! The state machine's tests: the state machine on its own, no server, no store, time chosen
+//! by the test. Each file tests one room; `model` runs random operations against a reference
+//! model.
+
+mod apply;
+mod authority;
+mod budget;
+mod model;
+mod points;
+mod registry;
+mod reversal;
+
+/// What every test file uses.
+mod prelude {
+    pub(super) use std::collections::BTreeMap;
+
+    pub(super) use super::super::testkit::*;
+    pub(super) use super::super::*;
+    pub(super) use crate::client::Signer;
+    pub(super) use crate::ledger::*;
+    pub(super) use crate::pb::points as pb;
+    pub(super) use crate::pb::points::transaction_body::Operation as Op;
+}
