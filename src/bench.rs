@@ -2,6 +2,8 @@
 //! ledger in a temporary directory. It reports throughput and latency of signed issue
 //! transactions at several client concurrencies (the ratio between them shows what group
 //! commit buys), bytes on disk per entry, and how long a restart takes to replay the log.
+//! With `--history-entries N` it grows the log to N entries and measures, in the same run,
+//! write latency with and without a concurrent reader paging through the whole history.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -53,7 +55,27 @@ pub struct Report {
     /// Median time of one `pwrite` of 512 bytes at the end of a file plus `fdatasync`, in the
     /// benchmark's directory: the floor under every group commit, which ends in one.
     pub fdatasync_p50: Duration,
+    /// Writes with and without a concurrent history reader, if asked for.
+    pub reader: Option<ReaderComparison>,
 }
+
+/// Write latency with and without a reader paging through the history at the same time.
+#[derive(Debug)]
+pub struct ReaderComparison {
+    /// Log entries when the comparison started.
+    pub history_entries: u64,
+    /// Writes alone.
+    pub without: Phase,
+    /// Writes while the reader pages.
+    pub with: Phase,
+    /// History pages the reader read during `with`.
+    pub pages: u64,
+    /// History entries the reader received during `with`.
+    pub entries_read: u64,
+}
+
+/// Clients writing during the reader comparison.
+const READER_COMPARISON_CLIENTS: usize = 8;
 
 /// Median of `rounds` appends of 512 bytes to a file in `dir`, each followed by `fdatasync`
 /// (what one group commit costs the disk at least).
@@ -126,8 +148,109 @@ async fn submit_all(
     })
 }
 
-/// Runs the benchmark: `per_phase` transactions at each of `concurrencies`.
-pub async fn run(per_phase: usize, concurrencies: &[usize]) -> Result<Report> {
+/// `count` signed issues by `officer`, spread over the bench's 100 households.
+fn issues(client: &LedgerClient, officer: &Signer, count: usize) -> Vec<pb::SignedTransaction> {
+    (0..count)
+        .map(|i| {
+            let body = new_body(
+                Operation::IssuePoints(pb::IssuePoints {
+                    issuer_id: "bench-village".into(),
+                    household_id: format!("hh-{}", i % 100),
+                    rule_code: "BENCH".into(),
+                    points: 1,
+                    memo: "benchmark".into(),
+                }),
+                3_600_000,
+            );
+            officer.sign(&client.ledger_id, &body)
+        })
+        .collect()
+}
+
+/// Pages through the whole history as `reader` (500 entries a page), from the start again
+/// each time it reaches the end, until `stop` is set; returns pages and entries read.
+async fn page_history(
+    mut client: LedgerClient,
+    reader: Signer,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Result<(u64, u64)> {
+    let (mut pages, mut entries) = (0, 0);
+    let mut token = String::new();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let page = client
+            .history(
+                &reader,
+                pb::ListHistoryRequest {
+                    page_size: crate::api::queries::MAX_PAGE_SIZE,
+                    page_token: token,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        pages += 1;
+        entries += page.entries.len() as u64;
+        token = page.next_page_token;
+    }
+    Ok((pages, entries))
+}
+
+/// Grows the log to `history_entries`, then measures `per_phase` writes by
+/// [`READER_COMPARISON_CLIENTS`] clients alone and then with a reader paging at the same time.
+async fn compare_with_reader(
+    client: &LedgerClient,
+    officer: &Signer,
+    reader: &Signer,
+    history_entries: u64,
+    per_phase: usize,
+) -> Result<ReaderComparison> {
+    let log_size = |mut client: LedgerClient| async move {
+        Ok::<_, anyhow::Error>(
+            client
+                .transactions
+                .get_ledger_info(pb::GetLedgerInfoRequest {})
+                .await?
+                .into_inner()
+                .log_size,
+        )
+    };
+    let have = log_size(client.clone()).await?;
+    let missing = usize::try_from(history_entries.saturating_sub(have))?;
+    if missing > 0 {
+        submit_all(client, issues(client, officer, missing), 64).await?;
+    }
+    let history_entries = log_size(client.clone()).await?;
+    let without = submit_all(
+        client,
+        issues(client, officer, per_phase),
+        READER_COMPARISON_CLIENTS,
+    )
+    .await?;
+    let transactions = issues(client, officer, per_phase);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let paging = tokio::spawn(page_history(
+        client.clone(),
+        Signer::new(KeyFile::new(reader.key_file().signing_key.clone())),
+        std::sync::Arc::clone(&stop),
+    ));
+    let with = submit_all(client, transactions, READER_COMPARISON_CLIENTS).await?;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (pages, entries_read) = paging.await??;
+    Ok(ReaderComparison {
+        history_entries,
+        without,
+        with,
+        pages,
+        entries_read,
+    })
+}
+
+/// Runs the benchmark: `per_phase` transactions at each of `concurrencies`, then, if
+/// `history_entries` is not 0, the reader comparison on a log of that many entries.
+pub async fn run(
+    per_phase: usize,
+    concurrencies: &[usize],
+    history_entries: u64,
+) -> Result<Report> {
     let data = tempfile_dir()?;
     let report = genesis::init(&data, LedgerParameters::default())?;
     let admin = Signer::new(KeyFile::read(&report.admin_key_path)?);
@@ -174,23 +297,14 @@ pub async fn run(per_phase: usize, concurrencies: &[usize]) -> Result<Report> {
     let mut phases = Vec::new();
     for &concurrency in concurrencies {
         // Signed before the clock starts, so the phase measures the server.
-        let transactions: Vec<_> = (0..per_phase)
-            .map(|i| {
-                let body = new_body(
-                    Operation::IssuePoints(pb::IssuePoints {
-                        issuer_id: "bench-village".into(),
-                        household_id: format!("hh-{}", i % 100),
-                        rule_code: "BENCH".into(),
-                        points: 1,
-                        memo: "benchmark".into(),
-                    }),
-                    3_600_000,
-                );
-                officer.sign(&client.ledger_id, &body)
-            })
-            .collect();
+        let transactions = issues(&client, &officer, per_phase);
         phases.push(submit_all(&client, transactions, concurrency.max(1)).await?);
     }
+    let reader = if history_entries > 0 {
+        Some(compare_with_reader(&client, &officer, &admin, history_entries, per_phase).await?)
+    } else {
+        None
+    };
     let entries = client
         .transactions
         .get_ledger_info(pb::GetLedgerInfoRequest {})
@@ -213,6 +327,7 @@ pub async fn run(per_phase: usize, concurrencies: &[usize]) -> Result<Report> {
         bytes_on_disk,
         restart,
         fdatasync_p50,
+        reader,
     })
 }
 
@@ -260,6 +375,26 @@ impl Report {
                 100.0 * self.fdatasync_p50.as_secs_f64() / single.p50.as_secs_f64(),
                 single.p50.as_secs_f64() * 1e3,
                 single.concurrency,
+            ));
+        }
+        if let Some(r) = &self.reader {
+            out.push_str(&format!(
+                "\nwrites by {} clients on a log of {} entries, alone and with a reader paging \
+                 through the whole history ({} pages, {} entries read meanwhile):\n\n\
+                 | writes | tx/s | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: |\n",
+                r.without.concurrency, r.history_entries, r.pages, r.entries_read
+            ));
+            for (name, p) in [("alone", &r.without), ("with a reader", &r.with)] {
+                out.push_str(&format!(
+                    "| {name} | {:.0} | {:.2} | {:.2} |\n",
+                    p.throughput(),
+                    p.p50.as_secs_f64() * 1e3,
+                    p.p99.as_secs_f64() * 1e3,
+                ));
+            }
+            out.push_str(&format!(
+                "p99 with a reader / alone: {:.2}x\n",
+                r.with.p99.as_secs_f64() / r.without.p99.as_secs_f64()
             ));
         }
         out

@@ -75,6 +75,10 @@ enum Command {
         /// Client concurrencies, one phase each.
         #[arg(long, value_delimiter = ',', default_value = "1,8,64")]
         concurrency: Vec<usize>,
+        /// Grow the log to this many entries, then compare write latency with and without a
+        /// concurrent reader paging through the whole history (0: skip).
+        #[arg(long, default_value_t = 0)]
+        history_entries: u64,
     },
     /// Sign and submit a transaction.
     #[command(flatten)]
@@ -267,8 +271,9 @@ async fn run(command: Command) -> Result<()> {
         Command::Bench {
             transactions,
             concurrency,
+            history_entries,
         } => {
-            let report = shanzhi::bench::run(transactions, &concurrency).await?;
+            let report = shanzhi::bench::run(transactions, &concurrency, history_entries).await?;
             print!("{}", report.to_markdown());
             Ok(())
         }
