@@ -6,9 +6,11 @@ use std::sync::Arc;
 use prost::Message;
 use tokio::sync::{mpsc, oneshot};
 
+use arc_swap::ArcSwap;
+
 use super::{
     Checkpointing, Command, Committed, MAX_BATCH, MAX_CLOCK_REGRESSION_MS, SignedCheckpoint,
-    StoreCallClock, SubmitError, now_unix_ms,
+    Snapshot, StoreCallClock, SubmitError, now_unix_ms,
 };
 use crate::crypto::KeyDirectory;
 use crate::ledger::{SignatureCheck, State, UnixMs};
@@ -26,6 +28,8 @@ pub(super) struct Writer {
     pub(super) last_checkpoint: Option<SignedCheckpoint>,
     /// Published after every durable batch, for the handlers' signature checks.
     pub(super) keys: Arc<KeyDirectory>,
+    /// Published after every durable batch and every checkpoint, for every read.
+    pub(super) snapshot: Arc<ArcSwap<Snapshot>>,
     /// The log size known to be on disk; replies and reads wait until the state's size
     /// equals it.
     pub(super) durable_len: u64,
@@ -86,13 +90,11 @@ impl Writer {
         let mut encoded = Vec::new();
         let mut hashes = Vec::new();
         let mut replies: Vec<Reply> = Vec::new();
-        let mut reads = Vec::new();
         let mut checkpointed = Vec::new();
         let mut tick = false;
         for command in batch {
             match command {
-                Command::Read(read) => reads.push(read),
-                Command::Checkpointed(run) => checkpointed.push(run),
+                Command::Checkpointed(reply) => checkpointed.push(reply),
                 Command::Tick => tick = true,
                 Command::Stop => {}
                 Command::Submit {
@@ -120,13 +122,14 @@ impl Writer {
             if written.is_ok() {
                 self.durable_len = self.state.len();
                 self.keys.update(&self.state);
+                self.publish();
                 tracing::debug!(entries = encoded.len(), first_sequence, "group committed");
             }
         }
         self.store_calls.end();
         if let Err(error) = written {
             // Nothing in this batch is acknowledged, not even refusals (they may depend on
-            // entries that are not on disk); dropping the reads answers them UNAVAILABLE.
+            // entries that are not on disk), and nothing of it was published.
             for (reply, _) in replies {
                 let _ = reply.send(Err(SubmitError::Unavailable(format!(
                     "{error}; the server is stopping and must be restarted"
@@ -137,9 +140,6 @@ impl Writer {
         for (reply, result) in replies {
             let _ = reply.send(result);
         }
-        for read in reads {
-            read(&self.state);
-        }
         let behind = if !checkpointed.is_empty() || tick {
             1
         } else {
@@ -148,12 +148,22 @@ impl Writer {
         // A checkpoint that cannot be made durable is as fatal as a failed flush; dropping the
         // closures answers them UNAVAILABLE.
         self.checkpoint_if_behind(behind)?;
-        if let Some(checkpoint) = &self.last_checkpoint {
-            for run in checkpointed {
-                run(&self.state, checkpoint);
+        if self.last_checkpoint.is_some() {
+            let snapshot = self.snapshot.load_full();
+            for reply in checkpointed {
+                let _ = reply.send(Arc::clone(&snapshot));
             }
         }
         Ok(())
+    }
+
+    /// Publishes the durable state and the latest checkpoint for readers: a clone that
+    /// shares every map with the writer's state.
+    pub(super) fn publish(&self) {
+        self.snapshot.store(Arc::new(Snapshot {
+            state: self.state.clone(),
+            checkpoint: self.last_checkpoint.clone(),
+        }));
     }
 
     /// Signs and stores a checkpoint of the durable log if at least `behind` entries are not
@@ -187,6 +197,7 @@ impl Writer {
         self.store_calls.end();
         tracing::debug!(size, "checkpoint signed");
         self.last_checkpoint = Some(SignedCheckpoint { size, root, note });
+        self.publish();
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! The handle the API holds: it checks a submission's signatures on the caller's task, sends
-//! commands to the writer's thread and waits for their answers. Starting it opens the ledger.
+//! commands to the writer's thread and waits for their answers, and serves reads from the
+//! latest published [`Snapshot`] on the caller's task. Starting it opens the ledger.
 
 use std::sync::{Arc, Weak};
 
@@ -7,9 +8,11 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::commit::{Writer, WriterThread};
 use super::replay::{check_witness, latest_checkpoint, replay};
+use arc_swap::ArcSwap;
+
 use super::{
-    CHANNEL_CAPACITY, CheckpointedFn, Checkpointing, Command, Committed, OpenError, ReadFn,
-    Replayed, SignedCheckpoint, StoreCallClock, SubmitError,
+    CHANNEL_CAPACITY, Checkpointing, Command, Committed, OpenError, Replayed, SignedCheckpoint,
+    Snapshot, StoreCallClock, SubmitError,
 };
 use crate::crypto::KeyDirectory;
 use crate::ledger::State;
@@ -26,6 +29,8 @@ pub struct LedgerHandle {
     /// connections that have not closed yet.
     store: Weak<dyn Store>,
     keys: Arc<KeyDirectory>,
+    /// The latest durable state, published by the writer.
+    snapshot: Arc<ArcSwap<Snapshot>>,
     store_calls: Arc<StoreCallClock>,
     /// Submissions that passed the handler's checks and were sent to the writer.
     admitted: Arc<std::sync::atomic::AtomicU64>,
@@ -63,7 +68,12 @@ impl LedgerHandle {
             check_witness(store.as_ref(), &state, path)?;
         }
         let store_calls = Arc::new(StoreCallClock::default());
+        let snapshot = Arc::new(ArcSwap::from_pointee(Snapshot {
+            state: state.clone(),
+            checkpoint: last_checkpoint.clone(),
+        }));
         let mut writer = Writer {
+            snapshot: Arc::clone(&snapshot),
             store_calls: Arc::clone(&store_calls),
             durable_len: state.len(),
             origin: checkpoint::origin(&ledger_id),
@@ -84,6 +94,7 @@ impl LedgerHandle {
                 commands,
                 store: Arc::downgrade(&store),
                 keys,
+                snapshot,
                 store_calls,
                 admitted: Arc::default(),
             },
@@ -115,22 +126,19 @@ impl LedgerHandle {
             .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))?
     }
 
-    /// Runs `query` on the committed state (everything it sees is on disk).
-    pub async fn read<T: Send + 'static>(
-        &self,
-        query: impl FnOnce(&State) -> T + Send + 'static,
-    ) -> Result<T, SubmitError> {
-        let (reply, answer) = oneshot::channel();
-        let read: ReadFn = Box::new(move |state| {
-            let _ = reply.send(query(state));
-        });
-        self.commands
-            .send(Command::Read(read))
-            .await
-            .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))
+    /// The latest published snapshot: the state after the last durable group commit.
+    /// Refused once the writer has stopped (the server is then going down).
+    pub fn snapshot(&self) -> Result<Arc<Snapshot>, SubmitError> {
+        if self.commands.is_closed() {
+            return Err(SubmitError::Unavailable("the writer has stopped".into()));
+        }
+        Ok(self.snapshot.load_full())
+    }
+
+    /// Runs `query` on the latest published state, on the caller's task (everything it sees
+    /// is on disk; the writer is not involved).
+    pub async fn read<T>(&self, query: impl FnOnce(&State) -> T) -> Result<T, SubmitError> {
+        Ok(query(&self.snapshot()?.state))
     }
 
     /// Signs a checkpoint if any committed entry is not yet covered by one.
@@ -141,23 +149,22 @@ impl LedgerHandle {
             .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))
     }
 
-    /// Makes sure a signed checkpoint covers every committed entry, then runs `query` with
-    /// the state and that checkpoint (both at the same size).
-    pub async fn with_checkpoint<T: Send + 'static>(
+    /// Makes sure a signed checkpoint covers every committed entry, then runs `query` on the
+    /// caller's task with the state and that checkpoint (both at the same size).
+    pub async fn with_checkpoint<T>(
         &self,
-        query: impl FnOnce(&State, &SignedCheckpoint) -> T + Send + 'static,
+        query: impl FnOnce(&State, &SignedCheckpoint) -> T,
     ) -> Result<T, SubmitError> {
+        let unavailable =
+            || SubmitError::Unavailable("no checkpoint could be signed; see the server log".into());
         let (reply, answer) = oneshot::channel();
-        let run: CheckpointedFn = Box::new(move |state, checkpoint| {
-            let _ = reply.send(query(state, checkpoint));
-        });
         self.commands
-            .send(Command::Checkpointed(run))
+            .send(Command::Checkpointed(reply))
             .await
             .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
-        answer.await.map_err(|_| {
-            SubmitError::Unavailable("no checkpoint could be signed; see the server log".into())
-        })
+        let snapshot = answer.await.map_err(|_| unavailable())?;
+        let checkpoint = snapshot.checkpoint.as_ref().ok_or_else(unavailable)?;
+        Ok(query(&snapshot.state, checkpoint))
     }
 
     /// The store, for reads of entries, hashes and checkpoints (which never change once

@@ -4,7 +4,10 @@
 //! Handlers send commands over a channel. The writer takes every command waiting (up to
 //! [`MAX_BATCH`]), applies the transactions in order, appends all new entries and the Merkle
 //! hashes they complete in one atomic store batch, flushes once (group commit), and only then
-//! replies and runs reads, so a reply or a read never shows anything that is not on disk.
+//! publishes a [`Snapshot`] of the state and replies, so neither a reply nor a read ever shows
+//! anything that is not on disk. Reads never reach the writer: they run on the caller's task
+//! against the latest published snapshot, an immutable clone that shares its structure with
+//! the writer's state (persistent maps), so publishing costs no copy of the ledger.
 //! It signs checkpoints of flushed sizes only, so no two checkpoints can disagree.
 //!
 //! **Fail-stop.** A failed append, flush or sync, or a checkpoint that cannot be written, is
@@ -112,8 +115,15 @@ impl Checkpointing {
     pub const DEFAULT_EVERY_ENTRIES: u64 = 1000;
 }
 
-type ReadFn = Box<dyn FnOnce(&State) + Send>;
-type CheckpointedFn = Box<dyn FnOnce(&State, &SignedCheckpoint) + Send>;
+/// What readers see: the state of a durable log size and the latest signed checkpoint
+/// (which covers at most that size).
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The state after the last durable group commit.
+    pub state: State,
+    /// The latest signed checkpoint, if any.
+    pub checkpoint: Option<SignedCheckpoint>,
+}
 
 enum Command {
     Submit {
@@ -122,11 +132,10 @@ enum Command {
         check: SignatureCheck,
         reply: oneshot::Sender<Result<Committed, SubmitError>>,
     },
-    Read(ReadFn),
     /// Sign a checkpoint if any entry is not yet covered by one.
     Tick,
-    /// Make sure a checkpoint covers every entry, then run the function with it.
-    Checkpointed(CheckpointedFn),
+    /// Make sure a checkpoint covers every entry, then answer with the snapshot it covers.
+    Checkpointed(oneshot::Sender<std::sync::Arc<Snapshot>>),
     /// Finish the current batch, flush, and stop.
     Stop,
 }

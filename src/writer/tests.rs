@@ -1,5 +1,5 @@
-//! The writer against a store that fails on demand: group commit, fail-stop on a failed
-//! flush or append, and the checkpoint copy.
+//! The writer against a store that fails or waits on demand: group commit, reads off the
+//! writer, fail-stop on a failed flush or append, and the checkpoint copy.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -148,6 +148,53 @@ async fn concurrent_submissions_share_one_flush() {
     }
     // One flush for the first entry, one for the 20 that waited behind it.
     assert_eq!(store.flushes.load(Ordering::SeqCst), 2);
+    drop(ledger);
+    writer.join().unwrap().unwrap();
+}
+
+// Holding the gate across awaits is the point: the writer's flush waits at it while this
+// test reads.
+#[allow(clippy::await_holding_lock)]
+#[tokio::test]
+async fn reads_are_answered_while_the_writer_waits_on_the_disk_and_show_only_what_is_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = genesis::init(dir.path(), LedgerParameters::default()).unwrap();
+    let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
+    let store = Arc::new(TestStore::open(dir.path()));
+    let (ledger, writer) = LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
+    store.flush_started.store(false, Ordering::SeqCst);
+
+    let gate = store.gate.lock().unwrap();
+    let shop = register_shop(&admin, &report.ledger_id, "s1");
+    let body: pb::TransactionBody = prost::Message::decode(shop.body.as_slice()).unwrap();
+    let request_id = crate::ledger::RequestId::from_slice(&body.request_id).unwrap();
+    let pending = tokio::spawn({
+        let ledger = ledger.clone();
+        async move { ledger.submit(shop).await }
+    });
+    while !store.flush_started.load(Ordering::SeqCst) {
+        tokio::task::yield_now().await;
+    }
+    // The writer is inside the flush of the new entry. A read does not wait for it (it is
+    // served from the published snapshot on this task) and does not see the entry, which is
+    // not on disk yet.
+    let during = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        ledger.read(move |state| (state.len(), state.entry_for_request(&request_id).is_some())),
+    )
+    .await
+    .expect("a read waited for the writer's flush")
+    .unwrap();
+    assert_eq!(during, (1, false));
+    drop(gate);
+
+    let committed = pending.await.unwrap().unwrap();
+    // Once acknowledged, the entry is in what every read sees.
+    let after = ledger
+        .read(move |state| state.entry_for_request(&request_id).map(|e| e.sequence))
+        .await
+        .unwrap();
+    assert_eq!(after, Some(committed.record.sequence));
     drop(ledger);
     writer.join().unwrap().unwrap();
 }
