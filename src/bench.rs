@@ -76,6 +76,10 @@ pub struct ReaderComparison {
 
 /// Clients writing during the reader comparison.
 const READER_COMPARISON_CLIENTS: usize = 8;
+/// History pages (of 500 entries) the reader asks for per second: a fixed load, well below
+/// what one reader can fetch on the reference machine (about 300 pages/s), so the comparison
+/// measures the same reading whatever the server does with it.
+pub const READER_PAGES_PER_SECOND: u64 = 100;
 
 /// Median of `rounds` appends of 512 bytes to a file in `dir`, each followed by `fdatasync`
 /// (what one group commit costs the disk at least).
@@ -168,7 +172,8 @@ fn issues(client: &LedgerClient, officer: &Signer, count: usize) -> Vec<pb::Sign
 }
 
 /// Pages through the whole history as `reader` (500 entries a page), from the start again
-/// each time it reaches the end, until `stop` is set; returns pages and entries read.
+/// each time it reaches the end, [`READER_PAGES_PER_SECOND`] pages a second, until `stop` is
+/// set; returns pages and entries read.
 async fn page_history(
     mut client: LedgerClient,
     reader: Signer,
@@ -176,7 +181,10 @@ async fn page_history(
 ) -> Result<(u64, u64)> {
     let (mut pages, mut entries) = (0, 0);
     let mut token = String::new();
+    let mut ticks =
+        tokio::time::interval(Duration::from_micros(1_000_000 / READER_PAGES_PER_SECOND));
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        ticks.tick().await;
         let page = client
             .history(
                 &reader,
@@ -380,9 +388,14 @@ impl Report {
         if let Some(r) = &self.reader {
             out.push_str(&format!(
                 "\nwrites by {} clients on a log of {} entries, alone and with a reader paging \
-                 through the whole history ({} pages, {} entries read meanwhile):\n\n\
+                 through the whole history at {} pages of 500 a second ({} pages, {} entries \
+                 read meanwhile):\n\n\
                  | writes | tx/s | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: |\n",
-                r.without.concurrency, r.history_entries, r.pages, r.entries_read
+                r.without.concurrency,
+                r.history_entries,
+                READER_PAGES_PER_SECOND,
+                r.pages,
+                r.entries_read
             ));
             for (name, p) in [("alone", &r.without), ("with a reader", &r.with)] {
                 out.push_str(&format!(
