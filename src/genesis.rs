@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use prost::Message;
 
 use crate::crypto::{self, KeyFile, KeyFileError, SigningContext};
-use crate::ledger::{LedgerId, LedgerParameters, SignatureCheck, State, UnixMs};
+use crate::ledger::{LedgerId, LedgerParameters, State, UnixMs};
 use crate::log::merkle::Frontier;
 use crate::pb::points as pb;
 use crate::store::{Append, SledStore, Store, StoreError};
@@ -190,7 +190,7 @@ pub fn init_locked(
     // The same state machine that will replay it checks the genesis entry first.
     let mut state = State::new();
     let committed_at = state
-        .apply(UnixMs(now), &transaction, SignatureCheck::Verify)?
+        .verify_and_apply(UnixMs(now), &transaction)?
         .committed_at;
     let entry = pb::LogEntry {
         sequence: 0,

@@ -14,7 +14,9 @@ use prost::Message;
 
 use crate::api::convert;
 use crate::crypto::{self, SigningContext};
-use crate::ledger::{KeyId, LedgerId, OperationKind, SignatureCheck, State, UnixMs};
+use crate::ledger::{
+    KeyId, LedgerId, OperationKind, Signatures, State, parse_public_key, replay_entry,
+};
 use crate::log::checkpoint::{self, Checkpoint, CheckpointError};
 use crate::log::merkle::{self, Frontier, Hash};
 use crate::pb::audit as audit_pb;
@@ -156,32 +158,8 @@ pub async fn verify(
         }
         for (sequence, bytes) in (start..).zip(&entries) {
             frontier.append(bytes);
-            let replay_error = |reason: String| VerifyError::Replay { sequence, reason };
-            let entry = pb::LogEntry::decode(bytes.as_slice())
-                .map_err(|e| replay_error(format!("not a LogEntry: {e}")))?;
-            if entry.sequence != sequence {
-                return Err(replay_error(format!(
-                    "it says it is entry {}",
-                    entry.sequence
-                )));
-            }
-            if entry.committed_at_unix_ms < state.last_committed_at().get() {
-                return Err(replay_error(format!(
-                    "its commit time {} is before the previous entry's {}",
-                    entry.committed_at_unix_ms,
-                    state.last_committed_at().get()
-                )));
-            }
-            let transaction = entry
-                .transaction
-                .ok_or_else(|| replay_error("it carries no transaction".into()))?;
-            let record = state
-                .apply(
-                    UnixMs(entry.committed_at_unix_ms),
-                    &transaction,
-                    SignatureCheck::Verify,
-                )
-                .map_err(|refusal| replay_error(refusal.to_string()))?;
+            let record = replay_entry(&mut state, sequence, bytes, Signatures::VerifyAll)
+                .map_err(|reason| VerifyError::Replay { sequence, reason })?;
             signatures += 1;
             if record.kind == OperationKind::Redeem {
                 payment_codes += 1;
@@ -332,7 +310,7 @@ pub fn verify_receipt(
     let [signature] = transaction.signatures.as_slice() else {
         return Err(malformed("expected exactly one signature"));
     };
-    let signer = crypto::parse_public_key("signer_public_key", &receipt.signer_public_key)
+    let signer = parse_public_key("signer_public_key", &receipt.signer_public_key)
         .map_err(|e| ReceiptError::Signature(e.to_string()))?;
     let key_id = crypto::key_id(&signer);
     if KeyId::from_hex(&signature.key_id).ok() != Some(key_id) {

@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use shanzhi::client::Signer;
+use shanzhi::ledger::UnixMs;
 use shanzhi::ledger::testkit::{
     Ledger, allocate, issue, register_household, register_key, seeded_signer,
 };
-use shanzhi::ledger::{SignatureCheck, UnixMs};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation as Op;
 
@@ -71,11 +71,7 @@ fuzz_target!(|data: &[u8]| {
     let signed = signer.sign_bytes(&world.ledger.ledger_id, body.to_vec());
     let mut state = world.ledger.state.clone();
     let before = state.len();
-    match state.apply(
-        UnixMs(world.ledger.now + 1),
-        &signed,
-        SignatureCheck::Verify,
-    ) {
+    match state.verify_and_apply(UnixMs(world.ledger.now + 1), &signed) {
         Ok(_) => assert_eq!(state.len(), before + 1),
         Err(_) => assert_eq!(state.len(), before, "a refusal must change nothing"),
     }

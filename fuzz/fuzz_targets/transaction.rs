@@ -4,9 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use prost::Message;
-use shanzhi::crypto::KeyDirectory;
 use shanzhi::ledger::{State, Transaction, decode_canonical};
 use shanzhi::pb::points as pb;
+use shanzhi::writer::KeyDirectory;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(transaction) = Transaction::parse(data) {
@@ -22,12 +22,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = decode_canonical::<pb::SpendAuthorization>("payment code", data);
     if let Ok(signed) = pb::SignedTransaction::decode(data) {
         let directory = KeyDirectory::new(shanzhi::ledger::LedgerId([1; 16]), &State::new());
-        let _ = directory.check(&signed);
+        let _ = directory.admit(signed.clone());
         let mut state = State::new();
-        let _ = state.apply(
-            shanzhi::ledger::UnixMs(1),
-            &signed,
-            shanzhi::ledger::SignatureCheck::Verify,
-        );
+        let _ = state.verify_and_apply(shanzhi::ledger::UnixMs(1), &signed);
     }
 });

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use prost::Message;
 
-use crate::crypto::{self, KeyDirectory, SigningContext};
+use crate::crypto::{self, SigningContext};
 use crate::ledger::{KeyId, Refusal, Role, State};
+use crate::writer::KeyDirectory;
 
 /// Metadata key: the reader's key id (32 hex characters).
 pub const KEY_ID_METADATA: &str = "x-shanzhi-key-id";

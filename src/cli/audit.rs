@@ -7,8 +7,8 @@ use clap::Subcommand;
 use prost::Message;
 
 use shanzhi::client::ServerSource;
-use shanzhi::crypto::parse_public_key;
 use shanzhi::ledger::LocalTime;
+use shanzhi::ledger::parse_public_key;
 use shanzhi::pb::audit as audit_pb;
 use shanzhi::store::write_durably;
 use shanzhi::verifier::{verify, verify_receipt};

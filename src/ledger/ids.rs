@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+pub use crate::crypto::{KeyId, LedgerId};
+
 use super::Refusal;
 
 /// Longest issuer, household or shop id, in bytes.
@@ -117,20 +119,19 @@ pub fn parse_name(value: &str) -> Result<String, Refusal> {
     Ok(value.to_owned())
 }
 
-macro_rules! bytes16 {
-    ($(#[$doc:meta])* $name:ident, $field:literal) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub [u8; 16]);
-
+/// Parsing of a 16-byte id from a request, with the ledger's refusals.
+macro_rules! bytes16_parse {
+    ($name:ident, $field:literal) => {
         impl $name {
             /// Parses exactly 16 bytes.
             pub fn from_slice(bytes: &[u8]) -> Result<Self, Refusal> {
-                <[u8; 16]>::try_from(bytes).map(Self).map_err(|_| Refusal::InvalidField {
-                    field: $field,
-                    expected: "exactly 16 bytes".into(),
-                    found: format!("{} bytes", bytes.len()),
-                })
+                <[u8; 16]>::try_from(bytes)
+                    .map(Self)
+                    .map_err(|_| Refusal::InvalidField {
+                        field: $field,
+                        expected: "exactly 16 bytes".into(),
+                        found: format!("{} bytes", bytes.len()),
+                    })
             }
 
             /// Parses 32 lower-case hex characters, the only form accepted: a key id travels
@@ -149,18 +150,13 @@ macro_rules! bytes16 {
                 Self::from_slice(&bytes)
             }
         }
+    };
+}
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&hex::encode(self.0))
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({})", stringify!($name), self)
-            }
-        }
+macro_rules! bytes16 {
+    ($(#[$doc:meta])* $name:ident, $field:literal) => {
+        crate::crypto::id16!($(#[$doc])* $name);
+        bytes16_parse!($name, $field);
     };
 }
 
@@ -169,18 +165,23 @@ bytes16!(
     RequestId,
     "request_id"
 );
-bytes16!(
-    /// Names one deployment; covered by every signature.
-    LedgerId,
-    "ledger_id"
-);
-bytes16!(
-    /// Derived from a public key (see [`crate::crypto::key_id`]); never chosen.
-    KeyId,
-    "key_id"
-);
+bytes16_parse!(LedgerId, "ledger_id");
+bytes16_parse!(KeyId, "key_id");
 bytes16!(
     /// The single-use nonce of a payment code.
     PaymentNonce,
     "nonce"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upper_case_key_ids_are_refused() {
+        let key = crate::crypto::generate_signing_key().verifying_key();
+        let id = crate::crypto::key_id(&key).to_string();
+        assert!(KeyId::from_hex(&id).is_ok());
+        assert!(KeyId::from_hex(&id.to_uppercase()).is_err());
+    }
+}

@@ -4,23 +4,27 @@
 //! transactions; a restart and the auditor's verifier replay the log through the same code
 //! and must reach the same state. Time comes only from each entry's commit timestamp.
 
+mod admitted;
 mod ids;
 mod period;
 mod refusal;
+mod replay;
 mod state;
 mod transaction;
 mod units;
 
+pub use admitted::{Admitted, Signed, SpendSignature, Verified};
 pub use ids::*;
 pub use period::{LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
 pub use refusal::{Refusal, RefusalClass};
+pub use replay::{Signatures, replay_entry};
 #[cfg(any(test, feature = "testkit"))]
 pub use state::testkit;
 pub use state::{
-    AccountView, EntryRecord, HistoryFilter, HistoryPage, KeyRecord, SignatureCheck, State,
-    read_denied, reads_everything, require_log_reader,
+    AccountView, EntryRecord, HistoryFilter, HistoryPage, KeyRecord, State, read_denied,
+    reads_everything, require_log_reader,
 };
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};

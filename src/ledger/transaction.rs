@@ -13,7 +13,7 @@ use super::ids::{
 };
 use super::units::{Points, Sequence, UnixMs};
 use super::{Refusal, Role};
-use crate::crypto::parse_public_key;
+use crate::crypto::{self, BadSignature, PublicKeyError};
 use crate::pb::points as pb;
 
 /// The most points one transaction may move: 10^12, far above any real budget and far below
@@ -28,6 +28,37 @@ pub const MAX_BODY_BYTES: usize = 4096;
 pub const MAX_BACKED_POINTS: u64 = i64::MAX as u64;
 /// The most resident (consent) keys one `RegisterHousehold` may carry: 16.
 pub const MAX_RESIDENT_KEYS: usize = 16;
+
+/// Parses a public key from request field `field`; see [`crypto::parse_public_key`].
+pub fn parse_public_key(field: &'static str, bytes: &[u8]) -> Result<VerifyingKey, Refusal> {
+    crypto::parse_public_key(bytes).map_err(|error| match error {
+        PublicKeyError::Length(found) => Refusal::InvalidField {
+            field,
+            expected: "a 32-byte Ed25519 public key".into(),
+            found: format!("{found} bytes"),
+        },
+        PublicKeyError::NotAPoint(found) => Refusal::InvalidField {
+            field,
+            expected: "a valid Ed25519 point".into(),
+            found,
+        },
+        PublicKeyError::NonCanonical(found) => Refusal::InvalidField {
+            field,
+            expected: "the canonical encoding of an Ed25519 point".into(),
+            found,
+        },
+        PublicKeyError::Weak(public_key) => Refusal::WeakKey { public_key },
+    })
+}
+
+impl From<BadSignature> for Refusal {
+    fn from(error: BadSignature) -> Self {
+        Refusal::BadSignature {
+            key_id: error.key_id,
+            context: error.context,
+        }
+    }
+}
 
 /// Refuses a body larger than [`MAX_BODY_BYTES`].
 pub fn check_body_size(body: &[u8]) -> Result<(), Refusal> {

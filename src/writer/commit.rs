@@ -8,12 +8,12 @@ use tokio::sync::{mpsc, oneshot};
 
 use arc_swap::ArcSwap;
 
+use super::admission::KeyDirectory;
 use super::{
     Checkpointing, Command, Committed, MAX_BATCH, MAX_CLOCK_REGRESSION_MS, SignedCheckpoint,
     Snapshot, StoreCallClock, SubmitError, now_unix_ms,
 };
-use crate::crypto::KeyDirectory;
-use crate::ledger::{SignatureCheck, State, UnixMs};
+use crate::ledger::{Admitted, State, UnixMs};
 use crate::log::checkpoint::Checkpoint;
 use crate::log::merkle::{Frontier, Hash, SubtreeId};
 use crate::pb::points as pb;
@@ -97,12 +97,8 @@ impl Writer {
                 Command::Checkpointed(reply) => checkpointed.push(reply),
                 Command::Tick => tick = true,
                 Command::Stop => {}
-                Command::Submit {
-                    transaction,
-                    check,
-                    reply,
-                } => {
-                    let result = self.admit(transaction, check, &mut encoded, &mut hashes);
+                Command::Submit { admitted, reply } => {
+                    let result = self.admit(*admitted, &mut encoded, &mut hashes);
                     replies.push((reply, result));
                 }
             }
@@ -203,8 +199,7 @@ impl Writer {
 
     fn admit(
         &mut self,
-        transaction: pb::SignedTransaction,
-        check: SignatureCheck,
+        admitted: Admitted,
         encoded: &mut Vec<Vec<u8>>,
         hashes: &mut Vec<(SubtreeId, Hash)>,
     ) -> Result<Committed, SubmitError> {
@@ -222,7 +217,7 @@ impl Writer {
                 last - now
             )));
         }
-        let (record, duplicate) = self.state.admit(UnixMs(now), &transaction, check)?;
+        let (record, duplicate) = self.state.admit(UnixMs(now), &admitted)?;
         let mut record = record.clone();
         if duplicate {
             // A retry gets the receipt as it was first given, even if the entry has been
@@ -233,7 +228,7 @@ impl Writer {
             let entry = pb::LogEntry {
                 sequence: record.sequence.get(),
                 committed_at_unix_ms: record.committed_at.get(),
-                transaction: Some(transaction),
+                transaction: Some(admitted.into_signed()),
             };
             let bytes = entry.encode_to_vec();
             hashes.extend(self.frontier.append(&bytes));

@@ -6,6 +6,7 @@ use std::sync::{Arc, Weak};
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::admission::KeyDirectory;
 use super::commit::{Writer, WriterThread};
 use super::replay::{check_witness, latest_checkpoint, replay};
 use arc_swap::ArcSwap;
@@ -14,7 +15,6 @@ use super::{
     CHANNEL_CAPACITY, Checkpointing, Command, Committed, OpenError, Replayed, SignedCheckpoint,
     Snapshot, StoreCallClock, SubmitError,
 };
-use crate::crypto::KeyDirectory;
 use crate::ledger::State;
 use crate::log::checkpoint;
 use crate::pb::points as pb;
@@ -109,16 +109,12 @@ impl LedgerHandle {
         &self,
         transaction: pb::SignedTransaction,
     ) -> Result<Committed, SubmitError> {
-        let check = self.keys.check(&transaction)?;
+        let admitted = Box::new(self.keys.admit(transaction)?);
         self.admitted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
         self.commands
-            .send(Command::Submit {
-                transaction,
-                check,
-                reply,
-            })
+            .send(Command::Submit { admitted, reply })
             .await
             .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
         answer

@@ -20,16 +20,17 @@
 use ed25519_dalek::SigningKey;
 use tokio::sync::oneshot;
 
-use crate::ledger::{EntryRecord, Refusal, SignatureCheck, State};
+use crate::ledger::{Admitted, EntryRecord, Refusal, State};
 use crate::log::merkle::Hash;
-use crate::pb::points as pb;
 use crate::store::StoreError;
 
+mod admission;
 mod clock;
 mod commit;
 mod handle;
 mod replay;
 
+pub use admission::KeyDirectory;
 pub use clock::{MAX_CLOCK_REGRESSION_MS, StoreCallClock, now_unix_ms};
 pub use commit::WriterThread;
 pub use handle::LedgerHandle;
@@ -127,9 +128,8 @@ pub struct Snapshot {
 
 enum Command {
     Submit {
-        transaction: pb::SignedTransaction,
-        /// Whether the handler already verified every signature.
-        check: SignatureCheck,
+        /// Decoded and verified by the handler.
+        admitted: Box<Admitted>,
         reply: oneshot::Sender<Result<Committed, SubmitError>>,
     },
     /// Sign a checkpoint if any entry is not yet covered by one.

@@ -2,13 +2,10 @@
 //! that the stored tree, the latest checkpoint and its copy outside the store agree with the
 //! entries.
 
-use prost::Message;
-
 use super::{OpenError, SignedCheckpoint};
-use crate::ledger::{SignatureCheck, State, UnixMs};
+use crate::ledger::{Signatures, State, replay_entry};
 use crate::log::checkpoint::{self, Checkpoint};
 use crate::log::merkle::{self, Frontier};
-use crate::pb::points as pb;
 use crate::store::{Store, StoreError, StoredHashes};
 
 /// The ledger as rebuilt from the store.
@@ -37,26 +34,7 @@ pub fn replay(store: &dyn Store) -> Result<Replayed, OpenError> {
                 )));
             }
         }
-        let entry = pb::LogEntry::decode(bytes.as_slice()).map_err(|e| damaged(e.to_string()))?;
-        if entry.committed_at_unix_ms < state.last_committed_at().get() {
-            return Err(damaged(format!(
-                "its commit time {} is before the previous entry's",
-                entry.committed_at_unix_ms
-            )));
-        }
-        if entry.sequence != sequence {
-            return Err(damaged(format!("it claims sequence {}", entry.sequence)));
-        }
-        let transaction = entry
-            .transaction
-            .ok_or_else(|| damaged("it has no transaction".into()))?;
-        state
-            .apply(
-                UnixMs(entry.committed_at_unix_ms),
-                &transaction,
-                SignatureCheck::Trust,
-            )
-            .map_err(|refusal| damaged(refusal.to_string()))?;
+        replay_entry(&mut state, sequence, &bytes, Signatures::OwnLog).map_err(damaged)?;
     }
     if state.is_empty() {
         return Err(OpenError::Empty);

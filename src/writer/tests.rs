@@ -11,6 +11,7 @@ use crate::crypto::KeyFile;
 use crate::genesis;
 use crate::ledger::LedgerParameters;
 use crate::log::merkle::SubtreeId;
+use crate::pb::points as pb;
 use crate::pb::points::transaction_body::Operation;
 use crate::store::{Append, Store};
 use crate::store::{EntryIter, SledStore};

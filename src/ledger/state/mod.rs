@@ -13,11 +13,10 @@
 
 use ed25519_dalek::VerifyingKey;
 
-use crate::crypto::{self, SigningContext};
-use crate::ledger::transaction::{LedgerParameters, Operation, Transaction, decode_canonical};
-use crate::ledger::{
-    AccountId, KeyId, LedgerId, Refusal, RequestId, Role, Sequence, UnixMs, check_body_size,
-};
+use crate::crypto;
+use crate::ledger::admitted::{Admitted, Signed, SpendSignature};
+use crate::ledger::transaction::{LedgerParameters, Operation, Transaction};
+use crate::ledger::{AccountId, KeyId, LedgerId, Refusal, RequestId, Role, Sequence, UnixMs};
 use crate::pb::points as pb;
 
 mod accounts;
@@ -36,16 +35,6 @@ pub use accounts::AccountView;
 pub use authority::{read_denied, reads_everything, require_log_reader};
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
 pub use keys::KeyRecord;
-
-/// Whether [`State::apply`] checks Ed25519 signatures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignatureCheck {
-    /// Verify every signature (admission of new transactions; the auditor's replay).
-    Verify,
-    /// Trust signatures already verified when the entry was admitted (the server's own
-    /// start-up replay of its own log). Authorization is still decided from the key set.
-    Trust,
-}
 
 /// What genesis fixed.
 #[derive(Clone, Copy, Debug)]
@@ -77,8 +66,8 @@ struct Context {
     role: Role,
     /// What genesis fixed.
     facts: LedgerFacts,
-    /// Whether signatures inside the operation (payment codes) are still to be verified.
-    check: SignatureCheck,
+    /// Whether the payment code's signature is still to be verified (against the key set).
+    spend_unchecked: bool,
 }
 
 /// A checked operation, ready to commit.
@@ -227,19 +216,61 @@ impl State {
         }
     }
 
-    /// Applies one signed transaction as the next log entry, committed at `committed_at`
+    /// Verifies a signed transaction against this state's key set, the way an auditor does:
+    /// the signer must be a registered key (for the genesis entry, the admin key it names) and
+    /// its signature must verify. A payment code's signature is verified when the redemption
+    /// is applied, in the order of its rules.
+    pub fn verify(&self, signed: pb::SignedTransaction) -> Result<Admitted, Refusal> {
+        let signed = Signed::new(signed)?;
+        let verified = match self.facts {
+            Some(facts) => {
+                let signer = signed.signer();
+                let key = self
+                    .keys
+                    .get(&signer)
+                    .ok_or(Refusal::UnknownKey { key_id: signer })?;
+                let public_key = key.public_key;
+                signed.verify(&public_key, &facts.ledger_id)?
+            }
+            None => {
+                let Operation::Genesis {
+                    ledger_id,
+                    admin_key,
+                    ..
+                } = Transaction::parse(signed.body())?.operation
+                else {
+                    return Err(Refusal::GenesisMissing);
+                };
+                if crypto::key_id(&admin_key) != signed.signer() {
+                    return Err(Refusal::UnknownKey {
+                        key_id: signed.signer(),
+                    });
+                }
+                signed.verify(&admin_key, &ledger_id)?
+            }
+        };
+        verified.parse(|_| Ok(SpendSignature::unchecked()))
+    }
+
+    /// [`State::verify`], then [`State::apply`].
+    pub fn verify_and_apply(
+        &mut self,
+        committed_at: UnixMs,
+        signed: &pb::SignedTransaction,
+    ) -> Result<&EntryRecord, Refusal> {
+        let admitted = self.verify(signed.clone())?;
+        self.apply(committed_at, &admitted)
+    }
+
+    /// Applies an admitted transaction as the next log entry, committed at `committed_at`
     /// (never before the previous entry). On success the state has advanced by one entry and
     /// its record is returned; on refusal nothing changed.
     pub fn apply(
         &mut self,
         committed_at: UnixMs,
-        signed: &pb::SignedTransaction,
-        check: SignatureCheck,
+        admitted: &Admitted,
     ) -> Result<&EntryRecord, Refusal> {
-        check_body_size(&signed.body)?;
-        let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
-        let tx = Transaction::from_body(&body)?;
-        let body_sha256 = crypto::sha256(&signed.body);
+        let tx = admitted.transaction();
         if let Some(entry) = self.entry_for_request(&tx.request_id) {
             return Err(Refusal::RequestIdReused {
                 request_id: tx.request_id.to_string(),
@@ -249,7 +280,7 @@ impl State {
         let sequence = Sequence(self.len());
         let committed_at = committed_at.max(self.last_committed_at());
         let Some(facts) = self.facts else {
-            return self.genesis(&tx, signed, sequence, committed_at, body_sha256, check);
+            return self.genesis(admitted, sequence, committed_at);
         };
         if let Operation::Genesis { .. } = tx.operation {
             return Err(Refusal::GenesisNotFirst);
@@ -259,18 +290,18 @@ impl State {
             committed_at,
             facts.parameters.max_transaction_window_ms,
         )?;
-        let signer = self.check_signature(signed, &facts, None, check)?;
+        let signer = admitted.signer();
         let ctx = Context {
             sequence,
             committed_at,
             signer,
             role: self.active_role(&signer)?.clone(),
             facts,
-            check,
+            spend_unchecked: admitted.spend_unchecked(),
         };
         let plan = self.check(&ctx, &tx.operation)?;
         let effects = plan.commit(self, &ctx);
-        self.record(&ctx, &tx, body_sha256, effects);
+        self.record(&ctx, tx, admitted.body_sha256(), effects);
         self.journal.last().ok_or(Refusal::GenesisMissing)
     }
 
@@ -334,13 +365,11 @@ impl State {
     /// the first bureau admin key, which signs it.
     fn genesis(
         &mut self,
-        tx: &Transaction,
-        signed: &pb::SignedTransaction,
+        admitted: &Admitted,
         sequence: Sequence,
         committed_at: UnixMs,
-        body_sha256: [u8; 32],
-        check: SignatureCheck,
     ) -> Result<&EntryRecord, Refusal> {
+        let tx = admitted.transaction();
         let Operation::Genesis {
             ledger_id,
             admin_key,
@@ -350,17 +379,20 @@ impl State {
         else {
             return Err(Refusal::GenesisMissing);
         };
-        let facts = LedgerFacts {
-            ledger_id: *ledger_id,
-            log_key: *log_key,
-            parameters: *parameters,
-        };
-        let signer = self.check_signature(signed, &facts, Some(admin_key), check)?;
+        let signer = admitted.signer();
+        if crypto::key_id(admin_key) != signer {
+            return Err(Refusal::UnknownKey { key_id: signer });
+        }
         check_window(
             tx.not_after,
             committed_at,
             parameters.max_transaction_window_ms,
         )?;
+        let facts = LedgerFacts {
+            ledger_id: *ledger_id,
+            log_key: *log_key,
+            parameters: *parameters,
+        };
         self.facts = Some(facts);
         self.keys.register(
             signer,
@@ -377,9 +409,14 @@ impl State {
             signer,
             role: Role::BureauAdmin,
             facts,
-            check,
+            spend_unchecked: false,
         };
-        self.record(&ctx, tx, body_sha256, journal::Effects::default());
+        self.record(
+            &ctx,
+            tx,
+            admitted.body_sha256(),
+            journal::Effects::default(),
+        );
         self.journal.last().ok_or(Refusal::GenesisMissing)
     }
 
@@ -412,68 +449,24 @@ impl State {
         });
     }
 
-    /// Exactly one signature, by a registered key (or the genesis admin key), verifying over
-    /// the body. Returns the signer's key id.
-    fn check_signature(
-        &self,
-        signed: &pb::SignedTransaction,
-        facts: &LedgerFacts,
-        genesis_key: Option<&VerifyingKey>,
-        check: SignatureCheck,
-    ) -> Result<KeyId, Refusal> {
-        let [signature] = signed.signatures.as_slice() else {
-            return Err(Refusal::SignatureCount {
-                found: signed.signatures.len(),
-            });
-        };
-        let key_id = KeyId::from_hex(&signature.key_id)?;
-        let public_key = match genesis_key {
-            Some(key) if crypto::key_id(key) == key_id => key,
-            Some(_) => return Err(Refusal::UnknownKey { key_id }),
-            None => {
-                &self
-                    .keys
-                    .get(&key_id)
-                    .ok_or(Refusal::UnknownKey { key_id })?
-                    .public_key
-            }
-        };
-        if check == SignatureCheck::Verify {
-            crypto::verify(
-                public_key,
-                key_id,
-                SigningContext::Transaction,
-                &facts.ledger_id,
-                &signed.body,
-                &signature.signature,
-            )?;
-        }
-        Ok(key_id)
-    }
-
-    /// Admits a signed transaction: the original record (and `true`) if its request id and
-    /// body were already committed and this copy is signed by the original signer, otherwise
-    /// [`State::apply`] with `check`.
+    /// Admits a transaction: the original record (and `true`) if its request id and body
+    /// were already committed and this copy is signed by the original signer, otherwise
+    /// [`State::apply`].
     pub fn admit(
         &mut self,
         committed_at: UnixMs,
-        signed: &pb::SignedTransaction,
-        check: SignatureCheck,
+        admitted: &Admitted,
     ) -> Result<(&EntryRecord, bool), Refusal> {
-        check_body_size(&signed.body)?;
-        let body: pb::TransactionBody = decode_canonical("transaction body", &signed.body)?;
-        let request_id = RequestId::from_slice(&body.request_id)?;
-        let body_sha256 = crypto::sha256(&signed.body);
-        let Some(facts) = self.facts else {
-            let record = self.apply(committed_at, signed, check)?;
+        if self.facts.is_none() {
+            let record = self.apply(committed_at, admitted)?;
             return Ok((record, false));
-        };
-        // Signature and signer come first: nothing about the log (not even whether a request
-        // id was used) is told to an unsigned copy or a revoked key, retries included.
-        let signer = self.check_signature(signed, &facts, None, check)?;
+        }
+        // The signer's standing comes first: nothing about the log (not even whether a request
+        // id was used) is told to an unknown or revoked key, retries included.
+        let signer = admitted.signer();
         self.active_role(&signer)?;
         let original = self
-            .check_request(&request_id, &body_sha256)?
+            .check_request(&admitted.transaction().request_id, &admitted.body_sha256())?
             .map(|e| (e.sequence, e.signer));
         if let Some((sequence, original_signer)) = original {
             // The original receipt goes only to a retry signed by the original signer.
@@ -485,7 +478,7 @@ impl State {
             }
             return Ok((self.journal.entry(sequence)?, true));
         }
-        let record = self.apply(committed_at, signed, check)?;
+        let record = self.apply(committed_at, admitted)?;
         Ok((record, false))
     }
 }

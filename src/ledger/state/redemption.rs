@@ -6,7 +6,7 @@ use imbl::{HashMap, HashSet};
 use super::accounts::AccountChanges;
 use super::authority;
 use super::journal::Effects;
-use super::{Context, SignatureCheck, State};
+use super::{Context, State};
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{
     AccountId, HouseholdId, KeyId, PaymentCode, PaymentNonce, Points, Posting, Refusal, Role,
@@ -105,7 +105,7 @@ fn check_payment_code(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<(
         .ok_or(Refusal::UnknownKey {
             key_id: code.resident_key,
         })?;
-    if ctx.check == SignatureCheck::Verify {
+    if ctx.spend_unchecked {
         crypto::verify(
             &resident.public_key,
             code.resident_key,

@@ -2,7 +2,7 @@
 //! targets (through the `testkit` feature): a ledger in memory whose time the test chooses,
 //! and builders for the operations.
 
-use super::{AccountView, EntryRecord, SignatureCheck, State};
+use super::{AccountView, EntryRecord, State};
 use crate::client::Signer;
 use crate::crypto::{KeyFile, SigningKey};
 use crate::ledger::{AccountId, LedgerId, Refusal, Sequence, UnixMs};
@@ -93,7 +93,7 @@ impl Ledger {
         self.now += 1;
         let entry = self
             .state
-            .apply(UnixMs(self.now), &signed, SignatureCheck::Verify)
+            .verify_and_apply(UnixMs(self.now), &signed)
             .cloned()?;
         self.log.push((entry.committed_at, signed));
         Ok(entry)

@@ -7,10 +7,11 @@ use ed25519_dalek::{Signer as _, SigningKey};
 use prost::Message;
 use sha2::{Digest, Sha256};
 use shanzhi::api::auth::{self, ReadCredential, methods};
-use shanzhi::crypto::{self, KeyDirectory, SigningContext};
+use shanzhi::crypto::{self, SigningContext};
 use shanzhi::ledger::{AccountId, HouseholdId, LedgerId, State};
 use shanzhi::pb::audit as audit_pb;
 use shanzhi::pb::points as pb;
+use shanzhi::writer::KeyDirectory;
 
 use super::by_hand::{assert_verifies, domain_message, key_id_by_hand, read_payload_by_hand};
 use super::fixture::{LEDGER_ID, READ_AT, secret, signer};

@@ -5,9 +5,7 @@ use ed25519_dalek::{Signer as _, SigningKey};
 use prost::Message;
 use sha2::{Digest, Sha256};
 use shanzhi::crypto::{self, SigningContext};
-use shanzhi::ledger::{
-    AccountId, HouseholdId, LedgerId, SignatureCheck, State, Transaction, UnixMs,
-};
+use shanzhi::ledger::{AccountId, HouseholdId, LedgerId, State, Transaction, UnixMs};
 use shanzhi::log::merkle::{self, Frontier};
 use shanzhi::pb::points as pb;
 
@@ -72,11 +70,7 @@ pub(super) fn ledger(code: &PaymentCode) -> Ledger {
         assert_eq!(signature.key_id, key_id_by_hand(&signer.public_key()));
 
         let record = state
-            .apply(
-                UnixMs(committed_at(sequence)),
-                &signed,
-                SignatureCheck::Verify,
-            )
+            .verify_and_apply(UnixMs(committed_at(sequence)), &signed)
             .unwrap_or_else(|e| panic!("{}: refused by the state machine: {e}", step.name));
         assert_eq!(record.sequence.get(), sequence);
         assert_eq!(record.committed_at.get(), committed_at(sequence));

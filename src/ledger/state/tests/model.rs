@@ -274,10 +274,10 @@ impl Harness {
             }
             Step::Retry { target } => {
                 let (_, signed) = self.ledger.log[target % self.ledger.log.len()].clone();
-                let (record, duplicate) = self
-                    .ledger
-                    .state
-                    .admit(UnixMs(self.ledger.now), &signed, SignatureCheck::Verify)
+                let state = &mut self.ledger.state;
+                let (record, duplicate) = state
+                    .verify(signed.clone())
+                    .and_then(|admitted| state.admit(UnixMs(self.ledger.now), &admitted))
                     .map(|(r, d)| (r.clone(), d))
                     .map_err(|e| TestCaseError::fail(format!("retry refused: {e}")))?;
                 prop_assert!(duplicate, "a retry must not commit again");
@@ -368,7 +368,7 @@ proptest! {
         let mut replayed = State::new();
         for (committed_at, signed) in &harness.ledger.log {
             replayed
-                .apply(*committed_at, signed, SignatureCheck::Verify)
+                .verify_and_apply(*committed_at, signed)
                 .map_err(|e| TestCaseError::fail(format!("replay refused: {e}")))?;
         }
         let live = harness.ledger.snapshot();

@@ -1,16 +1,15 @@
-//! Signature checks before the writer: handlers verify Ed25519 signatures in parallel against
-//! a shared, append-only directory of registered public keys, so the single writer only
-//! decides what depends on the log position (is the key active, may it do this).
+//! Admission before the writer: handlers verify Ed25519 signatures in parallel against a
+//! shared, append-only directory of registered public keys, decode the body once, and hand
+//! the writer an [`Admitted`] transaction, so the single writer only decides what depends on
+//! the log position (is the key active, may it do this).
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use ed25519_dalek::VerifyingKey;
 
-use super::{SigningContext, verify};
-use crate::ledger::{
-    KeyId, LedgerId, Refusal, SignatureCheck, State, check_body_size, decode_canonical,
-};
+use crate::crypto::{self, SigningContext};
+use crate::ledger::{Admitted, KeyId, LedgerId, Refusal, Signed, SpendSignature, State};
 use crate::pb::points as pb;
 
 /// Public keys by key id, with their revocation, as committed to the log (published by the
@@ -77,51 +76,23 @@ impl KeyDirectory {
             .copied()
     }
 
-    /// The handler's admission check, before anything reaches the writer and before the
-    /// operation is parsed: a body of at most [`MAX_BODY_BYTES`](crate::ledger::MAX_BODY_BYTES),
-    /// exactly one signature, by a registered and unrevoked key, verifying over the body.
-    /// For a redemption it also verifies the resident's payment code when its key is known.
-    /// `Ok(Trust)` means every signature verified here; `Ok(Verify)` means the payment code's
-    /// key is not known here, so the writer verifies it and refuses with the precise reason.
-    pub fn check(&self, signed: &pb::SignedTransaction) -> Result<SignatureCheck, Refusal> {
-        check_body_size(&signed.body)?;
-        let [signature] = signed.signatures.as_slice() else {
-            return Err(Refusal::SignatureCount {
-                found: signed.signatures.len(),
-            });
-        };
-        let key_id = KeyId::from_hex(&signature.key_id)?;
-        self.verify(
-            key_id,
-            SigningContext::Transaction,
-            &signed.body,
-            &signature.signature,
-        )?;
-        let Ok(body) = decode_canonical::<pb::TransactionBody>("transaction body", &signed.body)
-        else {
-            return Ok(SignatureCheck::Verify);
-        };
-        if let Some(pb::transaction_body::Operation::Redeem(redeem)) = &body.operation {
-            let Some((code, resident)) = redeem
-                .payment_code
-                .as_ref()
-                .and_then(|code| Some((code, code.resident_signature.as_ref()?)))
-            else {
-                return Ok(SignatureCheck::Verify);
-            };
-            let Some((resident_id, resident_key)) = self.lookup(&resident.key_id) else {
-                return Ok(SignatureCheck::Verify);
-            };
-            verify(
-                &resident_key,
-                resident_id,
-                SigningContext::SpendAuthorization,
-                &self.ledger_id,
-                &code.authorization,
-                &resident.signature,
-            )?;
+    /// The handler's admission, before anything reaches the writer: a body of at most
+    /// [`MAX_BODY_BYTES`](crate::ledger::MAX_BODY_BYTES) and exactly one signature, by a
+    /// registered and unrevoked key, verifying over the body; only then is the body decoded
+    /// and parsed. For a redemption it also verifies the resident's payment code when its key
+    /// is known here; otherwise the writer verifies it and refuses with the precise reason.
+    pub fn admit(&self, signed: pb::SignedTransaction) -> Result<Admitted, Refusal> {
+        let signed = Signed::new(signed)?;
+        let key_id = signed.signer();
+        let key = self.get(&key_id).ok_or(Refusal::UnknownKey { key_id })?;
+        let verified = signed.verify(&key.public_key, &self.ledger_id)?;
+        if let Some(revoked_at) = key.revoked_at {
+            return Err(Refusal::KeyRevoked { key_id, revoked_at });
         }
-        Ok(SignatureCheck::Trust)
+        verified.parse(|code| match self.get(&code.resident_key) {
+            Some(resident) => SpendSignature::verify(code, &resident.public_key, &self.ledger_id),
+            None => Ok(SpendSignature::unchecked()),
+        })
     }
 
     /// Verifies `signature` by a registered key over `payload` in `context`, then that the
@@ -134,7 +105,7 @@ impl KeyDirectory {
         signature: &[u8],
     ) -> Result<(), Refusal> {
         let key = self.get(&key_id).ok_or(Refusal::UnknownKey { key_id })?;
-        verify(
+        crypto::verify(
             &key.public_key,
             key_id,
             context,
@@ -146,11 +117,6 @@ impl KeyDirectory {
             Some(revoked_at) => Err(Refusal::KeyRevoked { key_id, revoked_at }),
             None => Ok(()),
         }
-    }
-
-    fn lookup(&self, key_id: &str) -> Option<(KeyId, VerifyingKey)> {
-        let key_id = KeyId::from_hex(key_id).ok()?;
-        Some((key_id, self.get(&key_id)?.public_key))
     }
 }
 
@@ -176,10 +142,9 @@ mod tests {
         );
         let mut state = State::new();
         state
-            .apply(
+            .verify_and_apply(
                 crate::ledger::UnixMs(crate::writer::now_unix_ms()),
                 &admin.sign(&ledger_id, &body),
-                SignatureCheck::Verify,
             )
             .unwrap();
         state
@@ -199,38 +164,38 @@ mod tests {
         );
 
         let good = admin.sign(&ledger_id, &body);
-        assert_eq!(directory.check(&good), Ok(SignatureCheck::Trust));
+        assert!(directory.admit(good.clone()).is_ok());
 
         let mut forged = good.clone();
         forged.signatures[0].signature[7] ^= 0x20;
         assert!(matches!(
-            directory.check(&forged),
+            directory.admit(forged.clone()).map(|_| ()),
             Err(Refusal::BadSignature { .. })
         ));
 
         let stranger = Signer::generate().sign(&ledger_id, &body);
         assert!(matches!(
-            directory.check(&stranger),
+            directory.admit(stranger.clone()).map(|_| ()),
             Err(Refusal::UnknownKey { .. })
         ));
 
         let mut unsigned = good.clone();
         unsigned.signatures.clear();
         assert_eq!(
-            directory.check(&unsigned),
+            directory.admit(unsigned.clone()).map(|_| ()),
             Err(Refusal::SignatureCount { found: 0 })
         );
         let mut twice = good.clone();
         twice.signatures.push(good.signatures[0].clone());
         assert_eq!(
-            directory.check(&twice),
+            directory.admit(twice.clone()).map(|_| ()),
             Err(Refusal::SignatureCount { found: 2 })
         );
         // An oversized body is refused before its signature is even looked at.
         let mut huge = stranger.clone();
         huge.body = vec![0; crate::ledger::MAX_BODY_BYTES + 1];
         assert!(matches!(
-            directory.check(&huge),
+            directory.admit(huge.clone()).map(|_| ()),
             Err(Refusal::BodyTooLarge { .. })
         ));
     }
