@@ -6,6 +6,7 @@ use prost::Message;
 use std::path::PathBuf;
 
 const PROTOS: &[&str] = &[
+    "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",
 ];

@@ -166,11 +166,7 @@ pub fn init_locked(
             ledger_id: ledger_id.0.to_vec(),
             admin_public_key: admin.signing_key.verifying_key().to_bytes().to_vec(),
             log_public_key: log.signing_key.verifying_key().to_bytes().to_vec(),
-            parameters: Some(pb::LedgerParameters {
-                max_transaction_window_ms: parameters.max_transaction_window_ms,
-                max_spend_authorization_window_ms: parameters.max_spend_authorization_window_ms,
-                max_refund_window_ms: parameters.max_refund_window_ms,
-            }),
+            parameters: Some(parameters.into()),
         })),
     }
     .encode_to_vec();

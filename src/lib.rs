@@ -19,4 +19,5 @@ pub mod pb;
 pub mod server;
 pub mod store;
 pub mod verifier;
+pub mod wire;
 pub mod writer;

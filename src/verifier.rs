@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use ed25519_dalek::VerifyingKey;
 use prost::Message;
 
-use crate::api::convert;
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{
     KeyId, LedgerId, OperationKind, Signatures, State, parse_public_key, replay_entry,
@@ -194,7 +193,7 @@ pub async fn verify(
             sequence: current.size,
             reason: e.to_string(),
         })?;
-        let account = convert::account(view);
+        let account = pb::Account::from(view);
         replayed.insert(format!("{:?}", account.account), account);
     }
     let keys: std::collections::BTreeSet<&String> = server.keys().chain(replayed.keys()).collect();

@@ -7,12 +7,13 @@ use std::time::Duration;
 use tonic::{Request, Response, Status};
 
 use super::auth::{ReadCredential, methods};
-use super::convert;
 use super::error::ApiError;
-use crate::ledger::{Refusal, RequestId, Sequence, State, require_log_reader};
+use super::paging;
+use crate::ledger::{Refusal, RequestId, State, require_log_reader};
 use crate::log::merkle::{self, Hash};
 use crate::pb::audit as pb;
 use crate::pb::audit::audit_service_server::AuditService;
+use crate::pb::points as points_pb;
 use crate::store::{Store, StoredHashes};
 use crate::writer::{LedgerHandle, SignedCheckpoint, now_unix_ms};
 
@@ -254,7 +255,7 @@ impl AuditService for AuditApi {
                     .map(|k| k.public_key.to_bytes().to_vec())
                     .unwrap_or_default();
                 Ok((
-                    convert::receipt(entry),
+                    points_pb::Receipt::from(entry),
                     checkpoint_message(checkpoint),
                     signer,
                 ))
@@ -293,12 +294,12 @@ impl AuditService for AuditApi {
         let credential = ReadCredential::from_request(&request, methods::GET_KEY_SET)?;
         credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
         let request = request.into_inner();
-        let limit = convert::page_size(
+        let limit = paging::page_size(
             request.page_size,
             KEY_SET_DEFAULT_PAGE_SIZE,
             KEY_SET_MAX_PAGE_SIZE,
         )?;
-        let from = convert::page_token::<usize>(&request.page_token)?.unwrap_or(0);
+        let from = paging::page_token::<usize>(&request.page_token)?.unwrap_or(0);
         let store = self.store()?;
         let size = self.signed(store.as_ref(), request.tree_size)?.tree_size;
         let page = self
@@ -306,20 +307,7 @@ impl AuditService for AuditApi {
             .read(move |state| {
                 Self::authorize_admin_or_auditor(state, &credential)?;
                 let (keys, next) = state.key_set_page(size, from, limit);
-                let keys = keys
-                    .into_iter()
-                    .map(|(id, k)| {
-                        let (role, scope) = convert::role(&k.role);
-                        pb::Key {
-                            key_id: id.to_string(),
-                            public_key: k.public_key.to_bytes().to_vec(),
-                            role: role.into(),
-                            scope,
-                            registered_at: k.registered_at.get(),
-                            revoked_at: k.revoked_at.map(Sequence::get),
-                        }
-                    })
-                    .collect();
+                let keys = keys.into_iter().map(pb::Key::from).collect();
                 Ok::<_, Refusal>(pb::KeySet {
                     tree_size: size,
                     keys,
@@ -352,7 +340,7 @@ impl AuditService for AuditApi {
                 let accounts = state
                     .accounts()
                     .iter()
-                    .map(|a| state.account(a).map(convert::account))
+                    .map(|a| state.account(a).map(points_pb::Account::from))
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok::<_, Refusal>((checkpoint_message(checkpoint), accounts))
             })

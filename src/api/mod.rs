@@ -4,8 +4,8 @@
 
 pub mod audit;
 pub mod auth;
-pub(crate) mod convert;
 pub mod error;
+pub(crate) mod paging;
 pub mod queries;
 pub mod shed;
 pub mod transactions;

@@ -6,13 +6,14 @@ use std::time::Duration;
 use tonic::{Request, Response, Status};
 
 use super::auth::{ReadCredential, methods};
-use super::convert;
 use super::error::ApiError;
+use super::paging;
 use crate::ledger::{
     HistoryFilter, Refusal, RequestId, Sequence, UnixMs, read_denied, reads_everything,
 };
 use crate::pb::points as pb;
 use crate::pb::points::query_service_server::QueryService;
+use crate::wire;
 use crate::writer::{LedgerHandle, now_unix_ms};
 
 /// Entries per history page when the request says 0.
@@ -46,14 +47,14 @@ impl QueryService for QueryApi {
             .ledger
             .read(move |state| {
                 let role = credential.role(state)?;
-                let account = convert::account_id(account.as_ref())?;
+                let account = wire::account_id(account.as_ref())?;
                 if !state.may_read_account(&role, &account) {
                     return Err(read_denied(&role, account.to_string()));
                 }
                 state.account(&account)
             })
             .await??;
-        Ok(Response::new(convert::account(view)))
+        Ok(Response::new(pb::Account::from(view)))
     }
 
     async fn get_entry(
@@ -71,7 +72,7 @@ impl QueryService for QueryApi {
                 if !state.may_read_entry(&role, entry) {
                     return Err(read_denied(&role, format!("entry {sequence}")));
                 }
-                Ok(convert::receipt(entry))
+                Ok(pb::Receipt::from(entry))
             })
             .await??;
         let log_entry = self
@@ -105,7 +106,7 @@ impl QueryService for QueryApi {
                 if !state.may_read_entry(&role, entry) {
                     return Err(read_denied(&role, format!("entry {}", entry.sequence)));
                 }
-                Ok(convert::receipt(entry))
+                Ok(pb::Receipt::from(entry))
             })
             .await??;
         Ok(Response::new(receipt))
@@ -134,7 +135,7 @@ impl QueryService for QueryApi {
                 }
                 let page = state.history(&filter);
                 Ok(pb::ListHistoryResponse {
-                    entries: page.entries.into_iter().map(convert::receipt).collect(),
+                    entries: page.entries.into_iter().map(pb::Receipt::from).collect(),
                     next_page_token: page.next_after.map(|s| s.to_string()).unwrap_or_default(),
                 })
             })
@@ -144,16 +145,16 @@ impl QueryService for QueryApi {
 }
 
 fn history_filter(request: &pb::ListHistoryRequest) -> Result<HistoryFilter, Refusal> {
-    let limit = convert::page_size(request.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
-    let after = convert::page_token::<u64>(&request.page_token)?.map(Sequence);
+    let limit = paging::page_size(request.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
+    let after = paging::page_token::<u64>(&request.page_token)?.map(Sequence);
     let nonzero = |t: u64| (t != 0).then_some(UnixMs(t));
     Ok(HistoryFilter {
         account: request
             .account
             .as_ref()
-            .map(|a| convert::account_id(Some(a)))
+            .map(|a| wire::account_id(Some(a)))
             .transpose()?,
-        kind: convert::operation_kind_filter(request.kind)?,
+        kind: wire::operation_kind_filter(request.kind)?,
         since: nonzero(request.since_unix_ms),
         until: nonzero(request.until_unix_ms),
         after,

@@ -2,7 +2,6 @@
 
 use tonic::{Request, Response, Status};
 
-use super::convert;
 use crate::ledger::Refusal;
 use crate::pb::points as pb;
 use crate::pb::points::transaction_service_server::TransactionService;
@@ -30,11 +29,7 @@ impl TransactionService for TransactionApi {
             .ledger
             .read(|state| pb::LedgerInfo {
                 ledger_id: state.ledger_id().map(|l| l.0.to_vec()).unwrap_or_default(),
-                parameters: state.parameters().map(|p| pb::LedgerParameters {
-                    max_transaction_window_ms: p.max_transaction_window_ms,
-                    max_spend_authorization_window_ms: p.max_spend_authorization_window_ms,
-                    max_refund_window_ms: p.max_refund_window_ms,
-                }),
+                parameters: state.parameters().map(pb::LedgerParameters::from),
                 log_size: state.len(),
                 log_public_key: state
                     .log_key()
@@ -69,7 +64,7 @@ impl TransactionService for TransactionApi {
                     "transaction committed"
                 );
                 Ok(Response::new(pb::SubmitResponse {
-                    receipt: Some(convert::receipt(&committed.record)),
+                    receipt: Some(pb::Receipt::from(&committed.record)),
                     duplicate: committed.duplicate,
                 }))
             }

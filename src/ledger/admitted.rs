@@ -147,7 +147,7 @@ impl Verified {
         spend: impl FnOnce(&PaymentCode) -> Result<SpendSignature, Refusal>,
     ) -> Result<Admitted, Refusal> {
         let body: pb::TransactionBody = decode_canonical("transaction body", &self.signed.body)?;
-        let transaction = Transaction::from_body(&body)?;
+        let transaction = Transaction::try_from(&body)?;
         let spend = match &transaction.operation {
             _ if self.own_log => SpendSignature(SpendCheck::Verified),
             Operation::Redeem { payment_code, .. } => spend(payment_code)?,

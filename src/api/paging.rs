@@ -1,0 +1,29 @@
+//! Page sizes and page tokens of the paged reads.
+
+use crate::ledger::Refusal;
+
+/// A page size as requested: 0 for `default`, at most `max`.
+pub fn page_size(requested: u32, default: u32, max: u32) -> Result<usize, Refusal> {
+    match requested {
+        0 => Ok(default as usize),
+        size if size <= max => Ok(size as usize),
+        size => Err(Refusal::InvalidField {
+            field: "page_size",
+            expected: format!("0 (for {default}) to {max}"),
+            found: size.to_string(),
+        }),
+    }
+}
+
+/// A page token as requested: `None` for the first page, else the `next_page_token` a
+/// previous page gave.
+pub fn page_token<T: std::str::FromStr>(token: &str) -> Result<Option<T>, Refusal> {
+    match token {
+        "" => Ok(None),
+        token => token.parse().map(Some).map_err(|_| Refusal::InvalidField {
+            field: "page_token",
+            expected: "empty or the next_page_token of a previous page".into(),
+            found: format!("{token:?}"),
+        }),
+    }
+}

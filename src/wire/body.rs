@@ -1,0 +1,217 @@
+//! The log's wire format into the domain: a decoded `TransactionBody` into a [`Transaction`],
+//! checking every field that does not depend on the ledger's state.
+
+use crate::ledger::{
+    HouseholdId, IssuerId, IssuerKind, KeyId, LedgerId, LedgerParameters,
+    MAX_POINTS_PER_TRANSACTION, MAX_RESIDENT_KEYS, Operation, PaymentCode, PaymentNonce, Points,
+    PointsAction, Refusal, RequestId, Role, RuleCode, Sequence, ShopId, Transaction, UnixMs,
+    decode_canonical, parse_memo, parse_name, parse_public_key,
+};
+use crate::pb::points as pb;
+
+fn parse_points(points: u64) -> Result<Points, Refusal> {
+    if points == 0 || points > MAX_POINTS_PER_TRANSACTION {
+        return Err(Refusal::PointsOutOfRange {
+            found: points,
+            max: MAX_POINTS_PER_TRANSACTION,
+        });
+    }
+    Ok(Points(points))
+}
+
+fn parse_role(role: i32, scope: &str) -> Result<Role, Refusal> {
+    let no_scope = |role: Role| {
+        if scope.is_empty() {
+            Ok(role)
+        } else {
+            Err(Refusal::InvalidField {
+                field: "scope",
+                expected: "empty for bureau admin and auditor keys".into(),
+                found: format!("{scope:?}"),
+            })
+        }
+    };
+    match pb::Role::try_from(role) {
+        Ok(pb::Role::BureauAdmin) => no_scope(Role::BureauAdmin),
+        Ok(pb::Role::Auditor) => no_scope(Role::Auditor),
+        Ok(pb::Role::VillageOfficer) => Ok(Role::VillageOfficer(IssuerId::parse("scope", scope)?)),
+        Ok(pb::Role::ProgramIssuer) => Ok(Role::ProgramIssuer(IssuerId::parse("scope", scope)?)),
+        Ok(pb::Role::ShopTerminal) => Ok(Role::ShopTerminal(ShopId::parse("scope", scope)?)),
+        Ok(pb::Role::Resident) => Ok(Role::Resident(HouseholdId::parse("scope", scope)?)),
+        Ok(pb::Role::Unspecified) | Err(_) => Err(Refusal::InvalidField {
+            field: "role",
+            expected: "one of bureau admin, village officer, program issuer, shop terminal, \
+                       resident, auditor"
+                .into(),
+            found: role.to_string(),
+        }),
+    }
+}
+
+fn parse_points_action(
+    issuer_id: &str,
+    household_id: &str,
+    rule_code: &str,
+    points: u64,
+    memo: &str,
+) -> Result<PointsAction, Refusal> {
+    Ok(PointsAction {
+        issuer: IssuerId::parse("issuer_id", issuer_id)?,
+        household: HouseholdId::parse("household_id", household_id)?,
+        rule: RuleCode::parse_code(rule_code)?,
+        points: parse_points(points)?,
+        memo: parse_memo("memo", memo, false)?,
+    })
+}
+
+/// A resident's payment code (its exact authorization bytes, decoded, and the signature).
+impl TryFrom<&pb::SignedSpendAuthorization> for PaymentCode {
+    type Error = Refusal;
+
+    fn try_from(code: &pb::SignedSpendAuthorization) -> Result<Self, Refusal> {
+        let authorization: pb::SpendAuthorization =
+            decode_canonical("payment_code.authorization", &code.authorization)?;
+        let signature = code
+            .resident_signature
+            .as_ref()
+            .ok_or(Refusal::InvalidField {
+                field: "payment_code.resident_signature",
+                expected: "the resident key's signature".into(),
+                found: "nothing".into(),
+            })?;
+        Ok(PaymentCode {
+            household: HouseholdId::parse(
+                "payment_code.household_id",
+                &authorization.household_id,
+            )?,
+            max_points: parse_points(authorization.max_points)?,
+            nonce: PaymentNonce::from_slice(&authorization.nonce)?,
+            not_after: UnixMs(authorization.not_after_unix_ms),
+            authorization_bytes: code.authorization.clone(),
+            resident_key: KeyId::from_hex(&signature.key_id)?,
+            resident_signature: signature.signature.clone(),
+        })
+    }
+}
+
+impl TryFrom<&pb::TransactionBody> for Transaction {
+    type Error = Refusal;
+
+    /// Parses a decoded body: every field checked, nothing that depends on the state.
+    fn try_from(body: &pb::TransactionBody) -> Result<Self, Refusal> {
+        use pb::transaction_body::Operation as Op;
+        let request_id = RequestId::from_slice(&body.request_id)?;
+        let operation = match body.operation.as_ref().ok_or(Refusal::MissingOperation)? {
+            Op::Genesis(g) => {
+                let parameters = g.parameters.unwrap_or_default();
+                if parameters.max_transaction_window_ms == 0
+                    || parameters.max_spend_authorization_window_ms == 0
+                {
+                    return Err(Refusal::InvalidField {
+                        field: "parameters",
+                        expected: "non-zero windows".into(),
+                        found: format!("{parameters:?}"),
+                    });
+                }
+                Operation::Genesis {
+                    ledger_id: LedgerId::from_slice(&g.ledger_id)?,
+                    admin_key: parse_public_key("admin_public_key", &g.admin_public_key)?,
+                    log_key: parse_public_key("log_public_key", &g.log_public_key)?,
+                    parameters: LedgerParameters {
+                        max_transaction_window_ms: parameters.max_transaction_window_ms,
+                        max_spend_authorization_window_ms: parameters
+                            .max_spend_authorization_window_ms,
+                        max_refund_window_ms: parameters.max_refund_window_ms,
+                    },
+                }
+            }
+            Op::RegisterKey(k) => Operation::RegisterKey {
+                public_key: parse_public_key("public_key", &k.public_key)?,
+                role: parse_role(k.role, &k.scope)?,
+                label: parse_memo("label", &k.label, false)?,
+            },
+            Op::RevokeKey(k) => Operation::RevokeKey {
+                key_id: KeyId::from_hex(&k.key_id)?,
+                reason: parse_memo("reason", &k.reason, true)?,
+            },
+            Op::RegisterIssuer(i) => Operation::RegisterIssuer {
+                issuer: IssuerId::parse("issuer_id", &i.issuer_id)?,
+                kind: match pb::IssuerKind::try_from(i.kind) {
+                    Ok(pb::IssuerKind::Village) => IssuerKind::Village,
+                    Ok(pb::IssuerKind::Program) => IssuerKind::Program,
+                    _ => {
+                        return Err(Refusal::InvalidField {
+                            field: "kind",
+                            expected: "ISSUER_KIND_VILLAGE or ISSUER_KIND_PROGRAM".into(),
+                            found: i.kind.to_string(),
+                        });
+                    }
+                },
+                name: parse_name(&i.name)?,
+            },
+            Op::RegisterHousehold(h) if h.resident_public_keys.len() > MAX_RESIDENT_KEYS => {
+                return Err(Refusal::TooManyResidentKeys {
+                    found: h.resident_public_keys.len(),
+                    max: MAX_RESIDENT_KEYS,
+                });
+            }
+            Op::RegisterHousehold(h) => Operation::RegisterHousehold {
+                household: HouseholdId::parse("household_id", &h.household_id)?,
+                village: IssuerId::parse("village_id", &h.village_id)?,
+                resident_keys: h
+                    .resident_public_keys
+                    .iter()
+                    .map(|k| parse_public_key("resident_public_keys", k))
+                    .collect::<Result<_, _>>()?,
+            },
+            Op::RegisterShop(s) => Operation::RegisterShop {
+                shop: ShopId::parse("shop_id", &s.shop_id)?,
+                name: parse_name(&s.name)?,
+            },
+            Op::AllocateBudget(a) => Operation::AllocateBudget {
+                issuer: IssuerId::parse("issuer_id", &a.issuer_id)?,
+                points: parse_points(a.points)?,
+                memo: parse_memo("memo", &a.memo, false)?,
+            },
+            Op::IssuePoints(i) => Operation::IssuePoints(parse_points_action(
+                &i.issuer_id,
+                &i.household_id,
+                &i.rule_code,
+                i.points,
+                &i.memo,
+            )?),
+            Op::DeductPoints(d) => Operation::DeductPoints(parse_points_action(
+                &d.issuer_id,
+                &d.household_id,
+                &d.rule_code,
+                d.points,
+                &d.memo,
+            )?),
+            Op::ReverseEntry(r) => Operation::ReverseEntry {
+                sequence: Sequence(r.sequence),
+                reason: parse_memo("reason", &r.reason, true)?,
+            },
+            Op::Redeem(r) => Operation::Redeem {
+                shop: ShopId::parse("shop_id", &r.shop_id)?,
+                household: HouseholdId::parse("household_id", &r.household_id)?,
+                points: parse_points(r.points)?,
+                payment_code: r
+                    .payment_code
+                    .as_ref()
+                    .ok_or(Refusal::InvalidField {
+                        field: "payment_code",
+                        expected: "the resident's signed spend authorization".into(),
+                        found: "nothing".into(),
+                    })?
+                    .try_into()?,
+                terminal_counter: r.terminal_counter,
+                memo: parse_memo("memo", &r.memo, false)?,
+            },
+        };
+        Ok(Self {
+            request_id,
+            not_after: UnixMs(body.not_after_unix_ms),
+            operation,
+        })
+    }
+}
