@@ -263,15 +263,6 @@ async fn serve(
     signal: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_serving::<TransactionServiceServer<TransactionApi>>()
-        .await;
-    health_reporter
-        .set_serving::<QueryServiceServer<QueryApi>>()
-        .await;
-    health_reporter
-        .set_serving::<AuditServiceServer<AuditApi>>()
-        .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
@@ -308,18 +299,35 @@ async fn serve(
         max_per_peer: config.max_connections_per_peer,
         idle_timeout: config.idle_timeout,
     };
-    let transactions = TransactionServiceServer::new(TransactionApi::new(ledger.clone()))
-        .max_decoding_message_size(limit)
-        .max_encoding_message_size(MAX_REPLY_BYTES);
-    let queries = QueryServiceServer::new(QueryApi::new(
-        ledger.clone(),
-        config.read_credential_max_skew,
-    ))
-    .max_decoding_message_size(limit)
-    .max_encoding_message_size(MAX_REPLY_BYTES);
-    let audit = AuditServiceServer::new(AuditApi::new(ledger, config.read_credential_max_skew))
-        .max_decoding_message_size(limit)
-        .max_encoding_message_size(MAX_REPLY_BYTES);
+    // The ledger's services, in one list: each gets the message limits and the load shedder
+    // (a shared pool of permits), and its health status follows the server's.
+    let mut routes = tonic::service::RoutesBuilder::default();
+    // Health and reflection stay outside the permits.
+    routes
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha);
+    let mut names: Vec<&'static str> = Vec::new();
+    macro_rules! ledger_services {
+        ($($server:expr),+ $(,)?) => {$({
+            let server = $server
+                .max_decoding_message_size(limit)
+                .max_encoding_message_size(MAX_REPLY_BYTES);
+            names.push(service_name(&server));
+            routes.add_service(Shed::new(server, Arc::clone(&permits), admission.clone()));
+        })+};
+    }
+    let skew = config.read_credential_max_skew;
+    ledger_services![
+        TransactionServiceServer::new(TransactionApi::new(ledger.clone())),
+        QueryServiceServer::new(QueryApi::new(ledger.clone(), skew)),
+        AuditServiceServer::new(AuditApi::new(ledger, skew)),
+    ];
+    for name in &names {
+        health_reporter
+            .set_service_status(*name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
 
     let shutdown = async move {
         signal.await;
@@ -327,15 +335,11 @@ async fn serve(
         health_reporter
             .set_service_status("", tonic_health::ServingStatus::NotServing)
             .await;
-        health_reporter
-            .set_not_serving::<TransactionServiceServer<TransactionApi>>()
-            .await;
-        health_reporter
-            .set_not_serving::<QueryServiceServer<QueryApi>>()
-            .await;
-        health_reporter
-            .set_not_serving::<AuditServiceServer<AuditApi>>()
-            .await;
+        for name in names {
+            health_reporter
+                .set_service_status(name, tonic_health::ServingStatus::NotServing)
+                .await;
+        }
     };
     // Past either limit a request is refused at once with RESOURCE_EXHAUSTED instead of
     // queueing: the client can back off, and the server stays responsive.
@@ -349,17 +353,13 @@ async fn serve(
         .http2_keepalive_timeout(Some(keepalive_timeout))
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .layer(connections::ActivityLayer)
-        .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(Shed::new(
-            transactions,
-            Arc::clone(&permits),
-            admission.clone(),
-        ))
-        .add_service(Shed::new(queries, Arc::clone(&permits), admission.clone()))
-        .add_service(Shed::new(audit, permits, admission))
+        .add_routes(routes.routes())
         .serve_with_incoming_shutdown(connections::incoming(listener, limits), shutdown)
         .await?;
     Ok(())
+}
+
+/// The gRPC service name of a generated server.
+fn service_name<S: tonic::server::NamedService>(_: &S) -> &'static str {
+    S::NAME
 }

@@ -6,21 +6,19 @@ use std::time::Duration;
 
 use tonic::{Request, Response, Status};
 
-use super::auth::{ReadCredential, methods};
+use super::auth::{Reader, authenticate};
 use super::error::ApiError;
 use super::paging;
 use crate::ledger::{Refusal, RequestId, State, require_log_reader};
 use crate::log::merkle::{self, Hash};
+use crate::log::serving::{
+    BATCH_BYTES, EntryBatch, EntryBatches, LogReader, ServeError, SignedSize,
+};
 use crate::pb::audit as pb;
 use crate::pb::audit::audit_service_server::AuditService;
 use crate::pb::points as points_pb;
 use crate::store::{Store, StoredHashes};
-use crate::writer::{LedgerHandle, SignedCheckpoint, now_unix_ms};
-
-/// Most entries one `GetEntries` call returns.
-pub const MAX_ENTRIES_PER_CALL: u64 = 10_000;
-/// Entries are streamed in batches of about this many bytes.
-const BATCH_BYTES: usize = 256 * 1024;
+use crate::writer::{LedgerHandle, SignedCheckpoint};
 
 /// Serves the audit service from the store and the writer.
 pub struct AuditApi {
@@ -38,34 +36,8 @@ impl AuditApi {
         Ok(self.ledger.store()?)
     }
 
-    /// The checkpoint for `size`, or the latest for 0; never-signed sizes are refused.
-    fn signed(&self, store: &dyn Store, size: u64) -> Result<pb::Checkpoint, ApiError> {
-        let (size, note) = match size {
-            0 => store
-                .latest_checkpoint()?
-                .ok_or(ApiError::NoCheckpointYet)?,
-            size => {
-                let Some(note) = store.checkpoint(size)? else {
-                    let latest = store.latest_checkpoint()?.map_or(0, |(s, _)| s);
-                    return Err(Refusal::NeverSigned { size, latest }.into());
-                };
-                (size, note)
-            }
-        };
-        let root = merkle::root(&StoredHashes(store), size)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        Ok(pb::Checkpoint {
-            tree_size: size,
-            root_hash: root.to_vec(),
-            note,
-        })
-    }
-
-    fn authorize_admin_or_auditor(
-        state: &State,
-        credential: &ReadCredential,
-    ) -> Result<(), Refusal> {
-        require_log_reader(&credential.role(state)?)
+    fn authorize_admin_or_auditor(state: &State, reader: &Reader) -> Result<(), Refusal> {
+        require_log_reader(&reader.role(state)?)
     }
 }
 
@@ -86,6 +58,22 @@ fn checkpoint_message(checkpoint: &SignedCheckpoint) -> pb::Checkpoint {
     }
 }
 
+fn signed_message(signed: SignedSize) -> pb::Checkpoint {
+    pb::Checkpoint {
+        tree_size: signed.size,
+        root_hash: signed.root.to_vec(),
+        note: signed.note,
+    }
+}
+
+fn batch_message(batch: Result<EntryBatch, ServeError>) -> Result<pb::EntryBatch, Status> {
+    let batch = batch.map_err(ApiError::from)?;
+    Ok(pb::EntryBatch {
+        start: batch.start,
+        entries: batch.entries,
+    })
+}
+
 #[tonic::async_trait]
 impl AuditService for AuditApi {
     async fn get_checkpoint(
@@ -93,8 +81,10 @@ impl AuditService for AuditApi {
         request: Request<pb::GetCheckpointRequest>,
     ) -> Result<Response<pb::Checkpoint>, Status> {
         let store = self.store()?;
-        let checkpoint = self.signed(store.as_ref(), request.into_inner().tree_size)?;
-        Ok(Response::new(checkpoint))
+        let signed = LogReader::new(store.as_ref())
+            .signed(request.into_inner().tree_size)
+            .map_err(ApiError::from)?;
+        Ok(Response::new(signed_message(signed)))
     }
 
     async fn get_inclusion_proof(
@@ -103,22 +93,11 @@ impl AuditService for AuditApi {
     ) -> Result<Response<pb::InclusionProof>, Status> {
         let request = request.into_inner();
         let store = self.store()?;
-        let checkpoint = self.signed(store.as_ref(), request.tree_size)?;
+        let log = LogReader::new(store.as_ref());
         let index = match request.leaf {
             Some(pb::get_inclusion_proof_request::Leaf::LeafIndex(index)) => index,
             Some(pb::get_inclusion_proof_request::Leaf::LeafHash(hash)) => {
-                let hash: Hash = hash
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| Refusal::InvalidField {
-                        field: "leaf_hash",
-                        expected: "32 bytes".into(),
-                        found: format!("{} bytes", hash.len()),
-                    })?;
-                store
-                    .leaf_index(&hash)
-                    .map_err(ApiError::from)?
-                    .ok_or(Refusal::UnknownLeafHash)?
+                log.leaf_index(&hash).map_err(ApiError::from)?
             }
             None => {
                 return Err(Refusal::InvalidField {
@@ -129,28 +108,12 @@ impl AuditService for AuditApi {
                 .into());
             }
         };
-        if index >= checkpoint.tree_size {
-            // Naming a size and an index past it contradicts itself; an entry past the
-            // latest signed size will be covered by a later checkpoint.
-            return Err(if request.tree_size != 0 {
-                Refusal::LeafIndexPastSize {
-                    index,
-                    size: checkpoint.tree_size,
-                }
-            } else {
-                Refusal::LeafPastLatest {
-                    index,
-                    latest: checkpoint.tree_size,
-                }
-            }
-            .into());
-        }
-        let proof =
-            merkle::inclusion_proof(&StoredHashes(store.as_ref()), index, checkpoint.tree_size)
-                .map_err(ApiError::from)?;
+        let (checkpoint, proof) = log
+            .inclusion(index, request.tree_size)
+            .map_err(ApiError::from)?;
         Ok(Response::new(pb::InclusionProof {
             leaf_index: index,
-            tree_size: checkpoint.tree_size,
+            tree_size: checkpoint.size,
             hashes: hashes(proof),
         }))
     }
@@ -160,86 +123,48 @@ impl AuditService for AuditApi {
         request: Request<pb::GetConsistencyProofRequest>,
     ) -> Result<Response<pb::ConsistencyProof>, Status> {
         let request = request.into_inner();
-        if request.first_size == 0 {
-            return Err(Refusal::InvalidField {
-                field: "first_size",
-                expected: "a signed size of at least 1".into(),
-                found: "0".into(),
-            }
-            .into());
-        }
         let store = self.store()?;
-        let first = self.signed(store.as_ref(), request.first_size)?;
-        let second = self.signed(store.as_ref(), request.second_size)?;
-        if first.tree_size > second.tree_size {
-            return Err(Refusal::ConsistencyOrder {
-                first: first.tree_size,
-                second: second.tree_size,
-            }
-            .into());
-        }
-        let proof = merkle::consistency_proof(
-            &StoredHashes(store.as_ref()),
-            first.tree_size,
-            second.tree_size,
-        )
-        .map_err(ApiError::from)?;
+        let (first, second, proof) = LogReader::new(store.as_ref())
+            .consistency(request.first_size, request.second_size)
+            .map_err(ApiError::from)?;
         Ok(Response::new(pb::ConsistencyProof {
-            first_size: first.tree_size,
-            second_size: second.tree_size,
+            first_size: first.size,
+            second_size: second.size,
             hashes: hashes(proof),
         }))
     }
 
-    type GetEntriesStream = tokio_stream::Iter<EntryBatches>;
+    type GetEntriesStream = tokio_stream::Iter<EntryMessages>;
 
     async fn get_entries(
         &self,
         request: Request<pb::GetEntriesRequest>,
     ) -> Result<Response<Self::GetEntriesStream>, Status> {
-        let credential = ReadCredential::from_request(&request, methods::GET_ENTRIES)?;
-        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         self.ledger
-            .read(move |state| Self::authorize_admin_or_auditor(state, &credential))
+            .read(move |state| Self::authorize_admin_or_auditor(state, &reader))
             .await??;
         let request = request.into_inner();
         let store = self.store()?;
-        let latest = self.signed(store.as_ref(), 0)?.tree_size;
-        if request.start > request.end || request.end - request.start > MAX_ENTRIES_PER_CALL {
-            return Err(Refusal::EntryRangeInvalid {
-                start: request.start,
-                end: request.end,
-                max: MAX_ENTRIES_PER_CALL,
-            }
-            .into());
-        }
-        if request.end > latest {
-            return Err(Refusal::EntryRangePastLatest {
-                end: request.end,
-                latest,
-            }
-            .into());
-        }
-        // Entries are read from the store as the stream is sent, one batch at a time, so
-        // memory stays bounded by one batch whatever the range.
-        Ok(Response::new(tokio_stream::iter(EntryBatches {
-            store: Arc::downgrade(&store),
-            next: request.start,
-            end: request.end,
-        })))
+        LogReader::new(store.as_ref())
+            .check_range(request.start, request.end)
+            .map_err(ApiError::from)?;
+        // Entries are read from the store as the stream is sent, one batch at a time.
+        let batches = EntryBatches::new(&store, request.start, request.end);
+        let to_message: fn(_) -> _ = batch_message;
+        Ok(Response::new(tokio_stream::iter(batches.map(to_message))))
     }
 
     async fn get_transaction_receipt(
         &self,
         request: Request<pb::GetTransactionReceiptRequest>,
     ) -> Result<Response<pb::TransactionReceipt>, Status> {
-        let credential = ReadCredential::from_request(&request, methods::GET_TRANSACTION_RECEIPT)?;
-        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let request_id = RequestId::from_slice(&request.into_inner().request_id)?;
         let (receipt, checkpoint, signer_public_key) = self
             .ledger
             .with_checkpoint(move |state, checkpoint| {
-                let role = credential.role(state)?;
+                let role = reader.role(state)?;
                 let entry = state
                     .entry_for_request(&request_id)
                     .ok_or_else(|| Refusal::UnknownRequest(request_id.to_string()))?;
@@ -291,8 +216,7 @@ impl AuditService for AuditApi {
         &self,
         request: Request<pb::GetKeySetRequest>,
     ) -> Result<Response<pb::KeySet>, Status> {
-        let credential = ReadCredential::from_request(&request, methods::GET_KEY_SET)?;
-        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let request = request.into_inner();
         let limit = paging::page_size(
             request.page_size,
@@ -301,11 +225,14 @@ impl AuditService for AuditApi {
         )?;
         let from = paging::page_token::<usize>(&request.page_token)?.unwrap_or(0);
         let store = self.store()?;
-        let size = self.signed(store.as_ref(), request.tree_size)?.tree_size;
+        let size = LogReader::new(store.as_ref())
+            .signed(request.tree_size)
+            .map_err(ApiError::from)?
+            .size;
         let page = self
             .ledger
             .read(move |state| {
-                Self::authorize_admin_or_auditor(state, &credential)?;
+                Self::authorize_admin_or_auditor(state, &reader)?;
                 let (keys, next) = state.key_set_page(size, from, limit);
                 let keys = keys.into_iter().map(pb::Key::from).collect();
                 Ok::<_, Refusal>(pb::KeySet {
@@ -325,18 +252,17 @@ impl AuditService for AuditApi {
         &self,
         request: Request<pb::GetStateSnapshotRequest>,
     ) -> Result<Response<Self::GetStateSnapshotStream>, Status> {
-        let credential = ReadCredential::from_request(&request, methods::GET_STATE_SNAPSHOT)?;
-        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         // Authorized before a checkpoint is forced, so other roles cannot make the writer
         // sign and sync one.
-        let first = credential.clone();
+        let first = reader.clone();
         self.ledger
             .read(move |state| Self::authorize_admin_or_auditor(state, &first))
             .await??;
         let (checkpoint, accounts) = self
             .ledger
             .with_checkpoint(move |state, checkpoint| {
-                Self::authorize_admin_or_auditor(state, &credential)?;
+                Self::authorize_admin_or_auditor(state, &reader)?;
                 let accounts = state
                     .accounts()
                     .iter()
@@ -371,57 +297,8 @@ impl AuditService for AuditApi {
     }
 }
 
-/// The entries `next .. end` as [`pb::EntryBatch`]es of at most about `BATCH_BYTES`, read
-/// from the store lazily as the stream is polled.
-pub struct EntryBatches {
-    /// Weak, so an open stream does not keep the store open after the ledger stops.
-    store: std::sync::Weak<dyn Store>,
-    next: u64,
-    end: u64,
-}
-
-impl Iterator for EntryBatches {
-    type Item = Result<pb::EntryBatch, Status>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.next >= self.end {
-            return None;
-        }
-        let mut batch = pb::EntryBatch {
-            start: self.next,
-            entries: Vec::new(),
-        };
-        let mut bytes = 0;
-        let Some(store) = self.store.upgrade() else {
-            self.end = self.next;
-            return Some(Err(ApiError::StoreUnavailable(
-                "the ledger is shutting down".into(),
-            )
-            .into()));
-        };
-        while self.next < self.end {
-            let entry = match store.entry(self.next) {
-                Ok(Some(entry)) => entry,
-                Ok(None) => {
-                    self.end = self.next;
-                    return Some(Err(ApiError::Internal(
-                        "a committed entry is missing from the store".into(),
-                    )
-                    .into()));
-                }
-                Err(e) => {
-                    self.end = self.next;
-                    return Some(Err(ApiError::from(e).into()));
-                }
-            };
-            if bytes + entry.len() > BATCH_BYTES && !batch.entries.is_empty() {
-                // Read again for the next batch; entries never change once written.
-                break;
-            }
-            bytes += entry.len();
-            batch.entries.push(entry);
-            self.next += 1;
-        }
-        Some(Ok(batch))
-    }
-}
+/// The stream of `GetEntries`: the log's entry batches in their wire form.
+pub type EntryMessages = std::iter::Map<
+    EntryBatches,
+    fn(Result<EntryBatch, ServeError>) -> Result<pb::EntryBatch, Status>,
+>;

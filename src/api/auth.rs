@@ -52,6 +52,52 @@ pub mod methods {
     pub const GET_STATE_SNAPSHOT: &str = "shanzhi.audit.v1.AuditService/GetStateSnapshot";
 }
 
+/// The full method name (`shanzhi.points.v1.QueryService/GetAccount`) a request was routed
+/// to, put in its extensions by the ledger services' wrapper from the request path: the
+/// server checks credentials against the route it serves, never against a hand-written name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutedMethod(pub String);
+
+impl RoutedMethod {
+    /// From an HTTP/2 `:path` such as `/shanzhi.points.v1.QueryService/GetAccount`.
+    pub fn from_path(path: &str) -> Self {
+        Self(path.strip_prefix('/').unwrap_or(path).to_owned())
+    }
+}
+
+/// Who is reading: a verified read credential's key. Its role is looked up at the position
+/// of the state the read runs on.
+#[derive(Clone, Debug)]
+pub struct Reader {
+    key_id: KeyId,
+}
+
+impl Reader {
+    /// The reader's role in `state`; refused if the key was revoked there.
+    pub fn role(&self, state: &State) -> Result<Role, Refusal> {
+        state.active_role(&self.key_id).cloned()
+    }
+}
+
+/// Authenticates a read: the request's metadata must carry a credential for the method the
+/// request was routed to, made within `max_skew` of now, signed by a registered, unrevoked
+/// key. Runs on the caller's task.
+pub fn authenticate<T: Message>(
+    request: &tonic::Request<T>,
+    keys: &KeyDirectory,
+    max_skew: Duration,
+) -> Result<Reader, Refusal> {
+    let method = request
+        .extensions()
+        .get::<RoutedMethod>()
+        .ok_or_else(|| missing("the request's route is unknown to the server"))?;
+    let credential = ReadCredential::from_request(request, &method.0)?;
+    credential.verify(keys, crate::writer::now_unix_ms(), max_skew)?;
+    Ok(Reader {
+        key_id: credential.key_id,
+    })
+}
+
 /// A read credential taken from request metadata, not yet verified.
 #[derive(Clone, Debug)]
 pub struct ReadCredential {
@@ -137,5 +183,64 @@ impl ReadCredential {
     /// The reader's role at the current log position; refused if the key was revoked.
     pub fn role(&self, state: &State) -> Result<Role, Refusal> {
         state.active_role(&self.key_id).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::methods;
+    use crate::pb;
+
+    /// Every RPC of the generated services, as `package.Service/Method`.
+    fn generated_methods() -> Vec<String> {
+        let set = prost_types::FileDescriptorSet::decode(pb::FILE_DESCRIPTOR_SET).unwrap();
+        let mut names = Vec::new();
+        for file in &set.file {
+            for service in &file.service {
+                for method in &service.method {
+                    names.push(format!(
+                        "{}.{}/{}",
+                        file.package(),
+                        service.name(),
+                        method.name()
+                    ));
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn the_method_names_clients_sign_are_the_generated_services_routes() {
+        use pb::audit::audit_service_server::SERVICE_NAME as AUDIT;
+        use pb::points::query_service_server::SERVICE_NAME as QUERY;
+        let generated = generated_methods();
+        let signed = [
+            methods::GET_ACCOUNT,
+            methods::GET_ENTRY,
+            methods::GET_RECEIPT,
+            methods::LIST_HISTORY,
+            methods::GET_ENTRIES,
+            methods::GET_TRANSACTION_RECEIPT,
+            methods::GET_KEY_SET,
+            methods::GET_STATE_SNAPSHOT,
+        ];
+        for method in signed {
+            assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
+            assert!(
+                method.starts_with(&format!("{QUERY}/"))
+                    || method.starts_with(&format!("{AUDIT}/")),
+                "{method}"
+            );
+        }
+        // Every query needs a credential, so every one has a name here.
+        for query in generated
+            .iter()
+            .filter(|g| g.starts_with(&format!("{QUERY}/")))
+        {
+            assert!(signed.contains(&query.as_str()), "{query} has no constant");
+        }
     }
 }

@@ -8,6 +8,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::ledger::{Refusal, RefusalClass};
 use crate::log::merkle::ProofError;
+use crate::log::serving::ServeError;
 use crate::store::StoreError;
 use crate::writer::SubmitError;
 
@@ -76,6 +77,18 @@ impl From<SubmitError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         ApiError::StoreUnavailable(error.to_string())
+    }
+}
+
+impl From<ServeError> for ApiError {
+    fn from(error: ServeError) -> Self {
+        match error {
+            ServeError::Refused(refusal) => ApiError::Refused(refusal),
+            ServeError::NoCheckpointYet => ApiError::NoCheckpointYet,
+            ServeError::Store(error) => error.into(),
+            ServeError::Proof(error) => error.into(),
+            ServeError::Missing(what) => ApiError::Internal(what),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tonic::{Request, Response, Status};
 
-use super::auth::{ReadCredential, methods};
+use super::auth::authenticate;
 use super::error::ApiError;
 use super::paging;
 use crate::ledger::{
@@ -14,7 +14,7 @@ use crate::ledger::{
 use crate::pb::points as pb;
 use crate::pb::points::query_service_server::QueryService;
 use crate::wire;
-use crate::writer::{LedgerHandle, now_unix_ms};
+use crate::writer::LedgerHandle;
 
 /// Entries per history page when the request says 0.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
@@ -40,13 +40,12 @@ impl QueryService for QueryApi {
         &self,
         request: Request<pb::GetAccountRequest>,
     ) -> Result<Response<pb::Account>, Status> {
-        let credential = ReadCredential::from_request(&request, methods::GET_ACCOUNT)?;
-        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let account = request.into_inner().account;
         let view = self
             .ledger
             .read(move |state| {
-                let role = credential.role(state)?;
+                let role = reader.role(state)?;
                 let account = wire::account_id(account.as_ref())?;
                 if !state.may_read_account(&role, &account) {
                     return Err(read_denied(&role, account.to_string()));
@@ -61,13 +60,12 @@ impl QueryService for QueryApi {
         &self,
         request: Request<pb::GetEntryRequest>,
     ) -> Result<Response<pb::Entry>, Status> {
-        let credential = ReadCredential::from_request(&request, methods::GET_ENTRY)?;
-        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let sequence = request.into_inner().sequence;
         let receipt = self
             .ledger
             .read(move |state| {
-                let role = credential.role(state)?;
+                let role = reader.role(state)?;
                 let entry = state.entry(Sequence(sequence))?;
                 if !state.may_read_entry(&role, entry) {
                     return Err(read_denied(&role, format!("entry {sequence}")));
@@ -92,13 +90,12 @@ impl QueryService for QueryApi {
         &self,
         request: Request<pb::GetReceiptRequest>,
     ) -> Result<Response<pb::Receipt>, Status> {
-        let credential = ReadCredential::from_request(&request, methods::GET_RECEIPT)?;
-        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let request_id = request.into_inner().request_id;
         let receipt = self
             .ledger
             .read(move |state| {
-                let role = credential.role(state)?;
+                let role = reader.role(state)?;
                 let request_id = RequestId::from_slice(&request_id)?;
                 let entry = state
                     .entry_for_request(&request_id)
@@ -116,13 +113,12 @@ impl QueryService for QueryApi {
         &self,
         request: Request<pb::ListHistoryRequest>,
     ) -> Result<Response<pb::ListHistoryResponse>, Status> {
-        let credential = ReadCredential::from_request(&request, methods::LIST_HISTORY)?;
-        credential.verify(self.ledger.keys(), now_unix_ms(), self.max_skew)?;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let request = request.into_inner();
         let page = self
             .ledger
             .read(move |state| {
-                let role = credential.role(state)?;
+                let role = reader.role(state)?;
                 let filter = history_filter(&request)?;
                 match &filter.account {
                     Some(account) if !state.may_read_account(&role, account) => {

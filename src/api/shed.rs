@@ -91,7 +91,10 @@ where
         let permits = Arc::clone(&self.permits);
         let admission = self.admission.clone();
         Box::pin(async move {
-            let (parts, body) = request.into_parts();
+            let (mut parts, body) = request.into_parts();
+            // The method the router chose, which read credentials must sign.
+            let routed = super::auth::RoutedMethod::from_path(parts.uri.path());
+            parts.extensions.insert(routed);
             let received =
                 tokio::time::timeout(admission.read_timeout, receive(body, &admission)).await;
             let (body, _budget) = match received {
