@@ -149,6 +149,10 @@ impl Signer {
         );
         let mut request = tonic::Request::new(message);
         let metadata = request.metadata_mut();
+        #[allow(
+            clippy::expect_used,
+            reason = "hex and decimal digits are always valid ASCII metadata"
+        )]
         let ascii = |s: String| s.parse().expect("hex and digits are valid metadata");
         metadata.insert(KEY_ID_METADATA, ascii(self.key_id().to_string()));
         metadata.insert(TIMESTAMP_METADATA, ascii(timestamp));
@@ -173,15 +177,28 @@ pub struct LedgerClient {
 /// Why a client could not connect.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
+    /// No connection.
     #[error("cannot connect to {url}")]
     Transport {
+        /// The server's URL.
         url: String,
+        /// Why.
         source: tonic::transport::Error,
     },
+    /// The server did not say which ledger it serves.
     #[error("{url} did not answer GetLedgerInfo: {status}")]
-    Info { url: String, status: tonic::Status },
+    Info {
+        /// The server's URL.
+        url: String,
+        /// Its answer.
+        status: tonic::Status,
+    },
+    /// The ledger id the server sent is not 16 bytes.
     #[error("{url} sent a malformed ledger id")]
-    BadLedgerId { url: String },
+    BadLedgerId {
+        /// The server's URL.
+        url: String,
+    },
 }
 
 impl LedgerClient {

@@ -7,6 +7,10 @@ use std::time::Duration;
 
 /// Default listen address: loopback only, so a fresh install is not exposed to the network.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
+/// [`DEFAULT_LISTEN`] as an address.
+pub const DEFAULT_LISTEN_ADDR: std::net::SocketAddr = std::net::SocketAddr::V4(
+    std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 50051),
+);
 /// Default data directory, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "./data";
 /// Default largest accepted gRPC request message: 16 KiB. A transaction body is at most
@@ -105,9 +109,7 @@ impl ServerConfig {
     /// The defaults, serving `data_dir`.
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
-            listen: DEFAULT_LISTEN
-                .parse()
-                .expect("the default listen address parses"),
+            listen: DEFAULT_LISTEN_ADDR,
             data_dir,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
@@ -126,5 +128,16 @@ impl ServerConfig {
             checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
             store_stall_timeout: DEFAULT_STORE_STALL_TIMEOUT,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_default_listen_address_is_its_text() {
+        assert_eq!(
+            super::DEFAULT_LISTEN.parse::<std::net::SocketAddr>().ok(),
+            Some(super::DEFAULT_LISTEN_ADDR)
+        );
     }
 }

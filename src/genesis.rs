@@ -101,25 +101,33 @@ pub struct GenesisReport {
 /// Why genesis failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GenesisError {
+    /// The directory already holds a ledger.
     #[error(
         "{0} already holds a ledger (found ledger/ or keys/); refusing to touch it. Use another \
          directory, or `shanzhi serve` to serve this one"
     )]
     AlreadyInitialized(PathBuf),
+    /// A directory could not be created.
     #[error("cannot create {path}")]
     CreateDir {
+        /// The directory.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// Another process holds the directory's lock.
     #[error(
         "{0} is in use by another shanzhi process (it holds {0}/.shanzhi.lock); stop it first, \
          or use another data directory"
     )]
     InUse(PathBuf),
+    /// A key file could not be written.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The state machine refused the genesis entry (bad parameters).
     #[error("the genesis entry was refused")]
     Refused(#[from] crate::ledger::Refusal),
 }

@@ -6,6 +6,9 @@
 //! [`ledger`]. The server ([`server`], [`api`]) admits transactions through one writer
 //! ([`writer`]) that commits them to the [`store`] with group commit.
 
+// The library's own code never unwraps (Cargo.toml [lints]); its tests may.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod api;
 pub mod bench;
 pub mod client;

@@ -28,32 +28,43 @@ use crate::writer::{Checkpointing, LedgerHandle, OpenError};
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    /// The data directory holds no ledger.
     #[error(
         "no ledger store in {0}/ledger: run `shanzhi serve` or `shanzhi init` on an empty \
          directory; if {0}/keys exists, a previous init was interrupted: move {0}/keys away first"
     )]
     NoLedger(String),
+    /// The ledger could not be opened (replayed and checked).
     #[error("cannot open the ledger")]
     Open(#[from] OpenError),
+    /// The log key could not be read.
     #[error("cannot load the log key")]
     LogKey(#[from] crate::crypto::KeyFileError),
+    /// The listen address could not be bound.
     #[error("cannot listen on {addr}")]
     Listen {
+        /// The address.
         addr: SocketAddr,
+        /// Why.
         source: std::io::Error,
     },
+    /// The reflection service could not be built from the descriptors.
     #[error("cannot build the reflection service")]
     Reflection(#[from] tonic_reflection::server::Error),
+    /// The gRPC transport failed.
     #[error("the gRPC server failed")]
     Transport(#[from] tonic::transport::Error),
+    /// The writer's thread ended without a store error.
     #[error("the ledger writer stopped unexpectedly (see the log); the server stopped too")]
     WriterStopped,
+    /// A write, sync or checkpoint failed; the server stopped (fail-stop).
     #[error(
         "the ledger store failed, so the server stopped accepting writes and exited (nothing \
          acknowledged is lost); free disk space or fix the cause below and restart: replay \
          recovers exactly what is on disk"
     )]
     StoreFailed(#[from] crate::store::StoreError),
+    /// The data directory could not be locked or created.
     #[error(transparent)]
     DataDir(#[from] genesis::GenesisError),
 }

@@ -35,34 +35,76 @@ pub trait AuditSource {
 /// Why verification failed. Each is a reason not to trust the server.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
+    /// The server could not be asked (network, refusal); says nothing about the log.
     #[error("cannot get data from the server: {0}")]
     Source(String),
+    /// The checkpoint's signature or form is wrong.
     #[error("the checkpoint does not check out")]
     Checkpoint(#[from] CheckpointError),
+    /// The checkpoint belongs to another ledger.
     #[error("the checkpoint was signed for origin {found}, but the log's genesis names {expected}")]
-    WrongLedger { expected: String, found: String },
+    WrongLedger {
+        /// The origin the genesis entry (or the earlier checkpoint) names.
+        expected: String,
+        /// The origin the checkpoint names.
+        found: String,
+    },
     #[error(
         "the log shrank: the checkpoint verified before covered {previous} entries, the server's \
          now covers {current}"
     )]
-    Shrunk { previous: u64, current: u64 },
+    /// The log is shorter than when it was verified last.
+    Shrunk {
+        /// Entries the earlier checkpoint covered.
+        previous: u64,
+        /// Entries the server's checkpoint covers now.
+        current: u64,
+    },
     #[error(
         "fork: the checkpoint of {current} entries is not consistent with the one of {previous} \
          entries verified before; the history was rewritten or the server shows different views"
     )]
-    Inconsistent { previous: u64, current: u64 },
+    /// The two checkpoints cannot both be true: a fork.
+    Inconsistent {
+        /// Entries the earlier checkpoint covered.
+        previous: u64,
+        /// Entries the server's checkpoint covers now.
+        current: u64,
+    },
     #[error("the server sent {got} entries for {expected} positions")]
-    WrongEntryCount { expected: u64, got: u64 },
+    /// The server answered an entry range with the wrong number of entries.
+    WrongEntryCount {
+        /// Entries asked for.
+        expected: u64,
+        /// Entries received.
+        got: u64,
+    },
     #[error("the entries' Merkle root does not match the signed checkpoint of {size} entries")]
-    RootMismatch { size: u64 },
+    /// The entries hash to another root than the signed one.
+    RootMismatch {
+        /// The checkpoint's size.
+        size: u64,
+    },
     #[error("entry {sequence} does not replay: {reason}")]
-    Replay { sequence: u64, reason: String },
+    /// An entry the state machine refuses: the log holds something that could never have
+    /// been accepted.
+    Replay {
+        /// The entry's position.
+        sequence: u64,
+        /// Why it does not replay.
+        reason: String,
+    },
+    /// The genesis entry names another log key than the verifier's trust anchor.
     #[error("the genesis log key is not the key given to the verifier")]
     WrongLogKey,
     #[error("account {account}: the server says {server}, the replay says {replayed}")]
+    /// The server's snapshot and the replay disagree about an account.
     Balance {
+        /// The account.
         account: String,
+        /// What the server says.
         server: String,
+        /// What the replay says.
         replayed: String,
     },
 }
@@ -236,12 +278,16 @@ fn genesis_matches(state: &State, log_key: &VerifyingKey, origin: &str) -> Resul
 /// Why a receipt does not check out.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptError {
+    /// A part is missing or has the wrong shape.
     #[error("the receipt is malformed: {0}")]
     Malformed(String),
+    /// The checkpoint's signature or form is wrong.
     #[error("the receipt's checkpoint does not check out")]
     Checkpoint(#[from] CheckpointError),
+    /// The entry is not in the checkpointed tree.
     #[error("the inclusion proof does not lead from the entry to the checkpoint's root")]
     NotIncluded,
+    /// The transaction's signature is not the signer's.
     #[error("the transaction's signature does not verify: {0}")]
     Signature(String),
 }

@@ -271,26 +271,25 @@ impl AuditService for AuditApi {
                 Ok::<_, Refusal>((checkpoint_message(checkpoint), accounts))
             })
             .await??;
-        let mut messages = vec![pb::StateSnapshot {
+        // The first message carries the checkpoint and the count; each holds about
+        // BATCH_BYTES of accounts.
+        let mut messages = Vec::new();
+        let mut current = pb::StateSnapshot {
             checkpoint: Some(checkpoint),
             accounts: Vec::new(),
             account_count: accounts.len() as u64,
-        }];
+        };
         let mut bytes = 0;
         for account in accounts {
             let size = prost::Message::encoded_len(&account);
-            let last = messages.last_mut().expect("the first message is there");
-            if bytes + size > BATCH_BYTES && !last.accounts.is_empty() {
-                messages.push(pb::StateSnapshot::default());
+            if bytes + size > BATCH_BYTES && !current.accounts.is_empty() {
+                messages.push(std::mem::take(&mut current));
                 bytes = 0;
             }
             bytes += size;
-            messages
-                .last_mut()
-                .expect("a message is there")
-                .accounts
-                .push(account);
+            current.accounts.push(account);
         }
+        messages.push(current);
         Ok(Response::new(tokio_stream::iter(
             messages.into_iter().map(Ok).collect::<Vec<_>>(),
         )))

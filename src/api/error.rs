@@ -41,13 +41,19 @@ pub enum ApiError {
         "the request was not received in full within {ms} ms (--request-read-timeout-ms); \
          nothing was done"
     )]
-    ReadTimeout { ms: u128 },
+    ReadTimeout {
+        /// The read timeout, in ms.
+        ms: u128,
+    },
     /// The request is larger than the server accepts.
     #[error(
         "message length too large: expected a request of at most {max} bytes \
          (--max-message-bytes), found a larger one"
     )]
-    MessageTooLarge { max: usize },
+    MessageTooLarge {
+        /// The largest request accepted, in bytes.
+        max: usize,
+    },
     /// The request's body broke off.
     #[error("the request body failed: {0}")]
     BodyFailed(String),

@@ -25,18 +25,30 @@ pub struct KeyFile {
 /// Why a key file could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
+    /// The file could not be read.
     #[error("cannot read key file {path}")]
     Read {
+        /// The key file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// The file could not be written (or already exists).
     #[error("cannot write key file {path}")]
     Write {
+        /// The key file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// The file is not a key file, or its parts disagree.
     #[error("key file {path} is malformed: {reason}")]
-    Malformed { path: PathBuf, reason: String },
+    Malformed {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl KeyFile {

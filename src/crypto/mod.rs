@@ -160,6 +160,10 @@ fn verify_message(public_key: &VerifyingKey, message: &[u8], signature: &[u8]) -
 ///
 /// # Panics
 /// If the OS has no random source, which leaves no safe way to make keys or request ids.
+#[allow(
+    clippy::expect_used,
+    reason = "without a random source no key or request id can be made safely"
+)]
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).expect("the operating system's random source is unavailable");

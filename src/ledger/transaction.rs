@@ -191,37 +191,68 @@ pub struct PointsAction {
 pub enum Operation {
     /// Creates the ledger (first entry only).
     Genesis {
+        /// 16 random bytes naming this deployment; every signature covers it, so a
+        /// transaction signed for one ledger is refused by every other.
         ledger_id: LedgerId,
+        /// The first bureau admin's public key; it signs this genesis entry.
         admin_key: VerifyingKey,
+        /// The public key that signs checkpoints of the verifiable log.
         log_key: VerifyingKey,
+        /// The limits every later transaction keeps.
         parameters: LedgerParameters,
     },
     /// Registers a key with a role and scope.
     RegisterKey {
+        /// The new key (small-order keys are refused).
         public_key: VerifyingKey,
+        /// The role the key acts in, with its scope.
         role: Role,
+        /// A short description for people, e.g. "Gaoba village terminal 2"; no personal data;
+        /// at most 280 bytes, may be empty.
         label: String,
     },
     /// Revokes a key.
-    RevokeKey { key_id: KeyId, reason: String },
+    RevokeKey {
+        /// The key to revoke.
+        key_id: KeyId,
+        /// Why, e.g. a lost phone or a staff change: free text for people, no personal data;
+        /// 1 to 280 bytes.
+        reason: String,
+    },
     /// Registers a village or program issuer.
     RegisterIssuer {
+        /// The new issuer's id, unique among issuers.
         issuer: IssuerId,
+        /// Village committee or program.
         kind: IssuerKind,
+        /// Display name, 1 to 128 characters (e.g. "红花套镇渔洋溪村").
         name: String,
     },
     /// Registers a household in a village, with optional resident keys.
     RegisterHousehold {
+        /// The new household's id, unique among households; never a resident ID number.
         household: HouseholdId,
+        /// The village issuer the household belongs to.
         village: IssuerId,
+        /// Resident (consent) keys registered with it, at most [`MAX_RESIDENT_KEYS`]; they
+        /// sign payment codes. May be empty.
         resident_keys: Vec<VerifyingKey>,
     },
     /// Registers a partner shop.
-    RegisterShop { shop: ShopId, name: String },
+    RegisterShop {
+        /// The new shop's id, unique among shops.
+        shop: ShopId,
+        /// Display name, 1 to 128 characters.
+        name: String,
+    },
     /// Bureau fund → issuer.
     AllocateBudget {
+        /// The issuer whose budget receives the points.
         issuer: IssuerId,
+        /// Points, 1 ..= [`MAX_POINTS_PER_TRANSACTION`].
         points: Points,
+        /// Why, e.g. "2026 Q4 village budget": free text for people, no personal data; at
+        /// most 280 bytes.
         memo: String,
     },
     /// Issuer → household.
@@ -229,14 +260,26 @@ pub enum Operation {
     /// Household → issuer.
     DeductPoints(PointsAction),
     /// A compensating entry for an earlier one.
-    ReverseEntry { sequence: Sequence, reason: String },
+    ReverseEntry {
+        /// The log sequence of the entry to reverse.
+        sequence: Sequence,
+        /// Why: free text for people, no personal data; 1 to 280 bytes.
+        reason: String,
+    },
     /// Household → shop, with the resident's consent.
     Redeem {
+        /// The shop whose terminal signs, and which receives the points.
         shop: ShopId,
+        /// The household that pays.
         household: HouseholdId,
+        /// Points, 1 ..= [`MAX_POINTS_PER_TRANSACTION`], at most the payment code's
+        /// `max_points`.
         points: Points,
+        /// The resident's consent.
         payment_code: PaymentCode,
+        /// The terminal's own counter; it must be above the last one its key used.
         terminal_counter: u64,
+        /// What was sold: free text for people, no personal data; at most 280 bytes.
         memo: String,
     },
 }
@@ -244,16 +287,27 @@ pub enum Operation {
 /// The kind of an operation, as listed in history filters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OperationKind {
+    /// [`Operation::Genesis`].
     Genesis,
+    /// [`Operation::RegisterKey`].
     RegisterKey,
+    /// [`Operation::RevokeKey`].
     RevokeKey,
+    /// [`Operation::RegisterIssuer`].
     RegisterIssuer,
+    /// [`Operation::RegisterHousehold`].
     RegisterHousehold,
+    /// [`Operation::RegisterShop`].
     RegisterShop,
+    /// [`Operation::AllocateBudget`].
     AllocateBudget,
+    /// [`Operation::IssuePoints`].
     IssuePoints,
+    /// [`Operation::DeductPoints`].
     DeductPoints,
+    /// [`Operation::ReverseEntry`].
     ReverseEntry,
+    /// [`Operation::Redeem`].
     Redeem,
 }
 

@@ -34,14 +34,28 @@ pub struct Checkpoint {
 /// Why a checkpoint note was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
+    /// The note is not a checkpoint in the signed-note form.
     #[error("malformed checkpoint: {0}")]
     Malformed(String),
+    /// No signature line of the expected signer.
     #[error("the checkpoint has no signature by {name} with key id {key_id}")]
-    NoSignature { name: String, key_id: String },
+    NoSignature {
+        /// The signer name expected.
+        name: String,
+        /// The note key id expected, hex.
+        key_id: String,
+    },
+    /// The expected signer's signature does not verify.
     #[error("the checkpoint's signature by {0} does not verify")]
     BadSignature(String),
+    /// The checkpoint is for another log.
     #[error("the checkpoint is for origin {found}, expected {expected}")]
-    WrongOrigin { expected: String, found: String },
+    WrongOrigin {
+        /// The origin expected.
+        expected: String,
+        /// The origin the note names.
+        found: String,
+    },
 }
 
 /// The origin line (and signer name) of a ledger's checkpoints.

@@ -44,10 +44,18 @@ pub struct SubtreeId {
 /// Why a root or proof could not be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum ProofError {
+    /// The sizes or indexes asked for admit no proof.
     #[error("{0}")]
     Invalid(String),
+    /// A hash that should be stored is not.
     #[error("the stored hash of subtree {level}/{index} is missing")]
-    Missing { level: u8, index: u64 },
+    Missing {
+        /// The subtree's level.
+        level: u8,
+        /// The subtree's index at that level.
+        index: u64,
+    },
+    /// Reading a hash failed.
     #[error("reading a stored hash failed: {0}")]
     Store(String),
 }

@@ -16,15 +16,23 @@ pub use sled_store::{SledStore, fsync_path};
 /// `UNAVAILABLE` and stops, and the server exits non-zero.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
+    /// An I/O call failed (a failed write or sync is fatal to the writer).
     #[error("storage I/O failed: {0}")]
     Io(String),
+    /// Stored bytes are not what was written.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// An append not at the next position.
     #[error(
         "append at sequence {requested} refused: the log has {log_size} entries (only the next \
          position can be written)"
     )]
-    OutOfOrder { requested: u64, log_size: u64 },
+    OutOfOrder {
+        /// The position asked for.
+        requested: u64,
+        /// Entries the log holds.
+        log_size: u64,
+    },
 }
 
 /// Stored entries in order: `(sequence, encoded LogEntry)`.

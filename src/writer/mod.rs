@@ -1,4 +1,4 @@
-//! The single writer: the one task that owns the ledger's [`State`] and Merkle [`Frontier`]
+//! The single writer: the one task that owns the ledger's [`State`] and Merkle [`Frontier`](crate::log::merkle::Frontier)
 //! and appends to the store.
 //!
 //! Handlers send commands over a channel. The writer takes every command waiting (up to
@@ -66,25 +66,40 @@ pub enum SubmitError {
 /// Why the ledger could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// There is no genesis entry.
     #[error("the store holds no ledger (no genesis entry); run `shanzhi init` first")]
     Empty,
     #[error(
         "stored entry {sequence} cannot be replayed ({reason}); the data directory is damaged \
          and the server refuses to serve balances it cannot trust"
     )]
-    Damaged { sequence: u64, reason: String },
+    /// A stored entry does not replay.
+    Damaged {
+        /// The entry's position.
+        sequence: u64,
+        /// Why it does not replay.
+        reason: String,
+    },
     #[error(
         "the stored Merkle tree or checkpoint does not match the entries ({0}); the data \
          directory is damaged and the server refuses to serve it"
     )]
+    /// The stored tree, checkpoint or checkpoint copy disagrees with the entries.
     TreeMismatch(String),
     #[error(
         "the log key given ({given}) is not the ledger's log key ({expected}, from genesis); \
          use the data directory's keys/log.key"
     )]
-    WrongLogKey { given: String, expected: String },
+    /// The log key given is not the one genesis named.
+    WrongLogKey {
+        /// The public key given, hex.
+        given: String,
+        /// The public key genesis named, hex.
+        expected: String,
+    },
 }
 
 /// A checkpoint the log key signed, with what it says.

@@ -1,6 +1,9 @@
 //! Integration tests: a real shanzhi server on 127.0.0.1:0 with a temporary data directory,
 //! driven through its gRPC API.
 
+// Tests may unwrap: a panic is a failed test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod audit;
 mod cli;
 mod crash;

@@ -24,83 +24,167 @@ pub enum RefusalClass {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     // --- shape ---
+    /// A request field is malformed or outside its limits.
     #[error("{field}: expected {expected}, found {found}")]
     InvalidField {
+        /// The request field's name, e.g. `household_id` (sent as ErrorInfo metadata `field`).
         field: &'static str,
+        /// What the field must hold, in words.
         expected: String,
+        /// What it held: the value, its length, or "nothing" when it was missing.
         found: String,
     },
+    /// Bytes that should be a protobuf message do not decode as one.
     #[error("{what} is not a valid protobuf message: {reason}")]
-    Undecodable { what: &'static str, reason: String },
+    Undecodable {
+        /// What the bytes should be, e.g. `transaction body` or `payment_code.authorization`.
+        what: &'static str,
+        /// The protobuf decoder's error message.
+        reason: String,
+    },
+    /// A message decodes, but its bytes are not the canonical encoding of its fields.
     #[error(
         "{what} is not canonical: it must be exactly the bytes its fields encode to, with fields \
          in order and no unknown fields (found {found} bytes, canonical form is {canonical} bytes)"
     )]
     NonCanonical {
+        /// What the bytes are, e.g. `transaction body` or `payment_code.authorization`.
         what: &'static str,
+        /// The length of the bytes received, in bytes.
         found: usize,
+        /// The length of the canonical re-encoding of the same fields, in bytes.
         canonical: usize,
     },
+    /// The transaction body sets no operation.
     #[error("transaction body has no operation: expected exactly one operation to be set")]
     MissingOperation,
+    /// The transaction body is larger than [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES); checked
+    /// before anything else.
     #[error("transaction body: expected at most {max} bytes, found {found}")]
-    BodyTooLarge { found: usize, max: usize },
+    BodyTooLarge {
+        /// The body's length, in bytes.
+        found: usize,
+        /// The largest body accepted, in bytes.
+        max: usize,
+    },
+    /// One `RegisterHousehold` carries more resident keys than one operation may.
     #[error("resident_public_keys: expected at most {max} keys per household, found {found}")]
-    TooManyResidentKeys { found: usize, max: usize },
+    TooManyResidentKeys {
+        /// The number of resident keys the operation carries.
+        found: usize,
+        /// The most resident keys one operation may carry
+        /// ([`MAX_RESIDENT_KEYS`](super::MAX_RESIDENT_KEYS)).
+        max: usize,
+    },
+    /// Registering one more resident key would give the household more active resident keys
+    /// than allowed.
     #[error(
         "household {household} already has {max} active resident keys, the most allowed; revoke \
          one first"
     )]
-    ResidentKeysFull { household: HouseholdId, max: usize },
+    ResidentKeysFull {
+        /// The household the new key would act for.
+        household: HouseholdId,
+        /// The most active resident keys one household may have
+        /// ([`MAX_RESIDENT_KEYS`](super::MAX_RESIDENT_KEYS)).
+        max: usize,
+    },
+    /// An amount of points (of an operation or a payment code's maximum) is 0 or above the
+    /// most one transaction may move.
     #[error("points: expected at least 1 and at most {max}, found {found}")]
-    PointsOutOfRange { found: u64, max: u64 },
+    PointsOutOfRange {
+        /// The amount given, in points.
+        found: u64,
+        /// The most one transaction may move, in points
+        /// ([`MAX_POINTS_PER_TRANSACTION`](super::MAX_POINTS_PER_TRANSACTION)).
+        max: u64,
+    },
+    /// The transaction's `not_after` is further ahead of its commit time than the ledger's
+    /// transaction window allows.
     #[error(
         "not_after_unix_ms: expected at most {max_window_ms} ms after commit time {now}, found \
          {not_after} (window too long; sign with a shorter validity)"
     )]
     WindowTooLong {
+        /// The transaction's `not_after_unix_ms`, in ms since the Unix epoch.
         not_after: u64,
+        /// The commit time, in ms since the Unix epoch.
         now: u64,
+        /// The ledger's `max_transaction_window_ms`: the longest allowed gap, in ms.
         max_window_ms: u64,
     },
+    /// An Ed25519 public key of small order (a weak key), refused wherever a key is given.
     #[error("weak (small-order) public key {public_key} refused: generate a new key pair")]
-    WeakKey { public_key: String },
+    WeakKey {
+        /// The refused key's 32 bytes, in lower-case hex.
+        public_key: String,
+    },
+    /// A genesis operation anywhere but as the log's first entry.
     #[error("genesis is only valid as the first entry of the log; this ledger already has one")]
     GenesisNotFirst,
+    /// The log does not start with a genesis entry.
     #[error("the log must start with a genesis entry; found another operation at sequence 0")]
     GenesisMissing,
     // --- authentication ---
+    /// A signed transaction does not carry exactly one signature.
     #[error("expected exactly one signature (the acting key's), found {found}")]
-    SignatureCount { found: usize },
+    SignatureCount {
+        /// The number of signatures it carries.
+        found: usize,
+    },
+    /// The signing key (or a payment code's resident key) is not registered.
     #[error("key {key_id} is not registered in this ledger")]
-    UnknownKey { key_id: KeyId },
+    UnknownKey {
+        /// The id of the unregistered key.
+        key_id: KeyId,
+    },
+    /// A signature does not verify over the signed bytes and this ledger's id.
     #[error(
         "signature by key {key_id} does not verify over this body and ledger id (expected an \
          Ed25519 signature over \"shanzhi/{context}/v1\" || 0x00 || ledger_id || 0x00 || bytes)"
     )]
     BadSignature {
+        /// The key the signature is said to be by.
         key_id: KeyId,
+        /// The signing context's short name in the tag `shanzhi/<context>/v1`: `tx` for a
+        /// transaction body, `spend` for a payment code.
         context: &'static str,
     },
+    /// A retry of an already committed body, signed by another key than the one that
+    /// committed it.
     #[error(
         "this body was committed as entry {sequence}, signed by key {signer}; a retry must carry \
          that key's signature"
     )]
-    NotOriginalSigner { sequence: u64, signer: KeyId },
+    NotOriginalSigner {
+        /// The log sequence of the entry the body was committed as.
+        sequence: u64,
+        /// The key that signed the committed entry.
+        signer: KeyId,
+    },
+    /// A read's credential metadata is missing or malformed.
     #[error(
         "read credentials: expected metadata x-shanzhi-key-id, x-shanzhi-timestamp and \
          x-shanzhi-signature; {problem}"
     )]
-    ReadCredentialMalformed { problem: String },
+    ReadCredentialMalformed {
+        /// What is wrong, e.g. "x-shanzhi-timestamp is missing".
+        problem: String,
+    },
+    /// A read credential's timestamp is further from the server's clock than the allowed skew.
     #[error(
         "read credentials: timestamp {timestamp} is more than {skew_ms} ms from the server's \
          clock {now}; make a fresh credential (and check the client's clock)"
     )]
     ReadCredentialStale {
+        /// The credential's timestamp, in ms since the Unix epoch.
         timestamp: u64,
+        /// The largest allowed difference from the server's clock, either way, in ms.
         skew_ms: u64,
+        /// The server's clock when it checked, in ms since the Unix epoch.
         now: u64,
     },
+    /// A read credential's signature does not verify over the read's payload.
     #[error(
         "read credentials: signature by key {key_id} does not verify: expected an Ed25519 \
          signature over \"shanzhi/read/v1\" || 0x00 || ledger_id (16 raw bytes) || 0x00 || \
@@ -109,140 +193,301 @@ pub enum Refusal {
          (32 raw bytes)"
     )]
     ReadCredentialBadSignature {
+        /// The key named in `x-shanzhi-key-id`.
         key_id: KeyId,
+        /// The gRPC method the signature must cover, without a leading slash.
         method: String,
+        /// The timestamp exactly as sent in `x-shanzhi-timestamp` (decimal ms since the Unix
+        /// epoch).
         timestamp: String,
     },
     // --- authorization ---
+    /// The signing key (or a payment code's resident key) was revoked.
     #[error("key {key_id} was revoked at entry {revoked_at} and can no longer act")]
-    KeyRevoked { key_id: KeyId, revoked_at: u64 },
+    KeyRevoked {
+        /// The revoked key.
+        key_id: KeyId,
+        /// The log sequence of the entry that revoked it.
+        revoked_at: u64,
+    },
+    /// The signing key's role may not do this operation at all.
     #[error("{operation} needs {expected}; the signing key is a {found}")]
     NotAllowed {
+        /// The operation, in words, e.g. "registering an issuer".
         operation: &'static str,
+        /// The roles that may do it, in words.
         expected: &'static str,
+        /// The signing key's role with its scope, e.g. "village officer of gaoba".
         found: String,
     },
+    /// The signing key's role may do this, but not for this issuer, village, shop, household
+    /// or entry.
     #[error("the signing {role} key may act only for {scope}, not for {requested}")]
     OutOfScope {
+        /// The signing key's role name, without its scope, e.g. "village officer".
         role: &'static str,
+        /// What the key may act for or read, in words.
         scope: String,
+        /// What the request asked to act for or read, in words.
         requested: String,
     },
+    /// Revoking this key would leave the ledger without an active bureau admin key.
     #[error("revoking key {key_id} would leave the ledger without an active bureau admin key")]
-    LastAdminKey { key_id: KeyId },
+    LastAdminKey {
+        /// The last active bureau admin key, which the request would revoke.
+        key_id: KeyId,
+    },
     // --- not found ---
+    /// No issuer is registered with this id.
     #[error("issuer {0} is not registered")]
     UnknownIssuer(IssuerId),
+    /// No household is registered with this id.
     #[error("household {0} is not registered")]
     UnknownHousehold(HouseholdId),
+    /// No shop is registered with this id.
     #[error("shop {0} is not registered")]
     UnknownShop(ShopId),
+    /// The log has no entry at this sequence.
     #[error("no entry at sequence {sequence}: the log has {log_size} entries")]
-    UnknownEntry { sequence: u64, log_size: u64 },
+    UnknownEntry {
+        /// The log sequence asked for.
+        sequence: u64,
+        /// The number of entries in the log; valid sequences are below it.
+        log_size: u64,
+    },
+    /// No committed transaction has this request id (given in hex).
     #[error("no transaction with request id {0} was committed")]
     UnknownRequest(String),
+    /// The key a `RevokeKey` names is not registered.
     #[error("key {0} to revoke is not registered")]
     UnknownKeyToRevoke(KeyId),
     // --- already exists ---
+    /// An issuer, household, shop or key with this id is already registered.
     #[error("{kind} {id} is already registered")]
-    AlreadyRegistered { kind: &'static str, id: String },
+    AlreadyRegistered {
+        /// What is already registered: "issuer", "household", "shop" or "key".
+        kind: &'static str,
+        /// Its id (a key's id in hex).
+        id: String,
+    },
+    /// The request id was already committed with a different body.
     #[error(
         "request id {request_id} was already used by entry {sequence} with a different body: \
          choose a new request id for a new transaction"
     )]
-    RequestIdReused { request_id: String, sequence: u64 },
+    RequestIdReused {
+        /// The reused request id, in hex.
+        request_id: String,
+        /// The log sequence of the entry that used it.
+        sequence: u64,
+    },
     // --- failed precondition ---
+    /// The transaction's `not_after` is before its commit time.
     #[error("transaction expired: not_after_unix_ms {not_after} is before commit time {now}")]
-    Expired { not_after: u64, now: u64 },
+    Expired {
+        /// The transaction's `not_after_unix_ms`, in ms since the Unix epoch.
+        not_after: u64,
+        /// The commit time, in ms since the Unix epoch.
+        now: u64,
+    },
+    /// The issuer is of the other kind than the operation needs (e.g. a household's village
+    /// is a program).
     #[error("issuer {issuer} is a {found}; expected a {expected}")]
     WrongIssuerKind {
+        /// The issuer named in the request.
         issuer: IssuerId,
+        /// The kind the operation needs: "village" or "program".
         expected: &'static str,
+        /// The issuer's kind: "village" or "program".
         found: &'static str,
     },
+    /// An account holds fewer points than a debit (or a reversal's debit) takes.
     #[error(
         "insufficient {what}: {account} holds {available} points, the request needs {requested}"
     )]
     Insufficient {
+        /// Which balance is short, e.g. "budget", "spendable balance" or "the bureau fund".
         what: &'static str,
+        /// The account that is short, in words, with the issuer whose points it lacks when
+        /// points are taken per issuer.
         account: String,
+        /// The points the account holds (of that issuer, when per issuer).
         available: u64,
+        /// The points the debit needs.
         requested: u64,
     },
+    /// The key to revoke is already revoked.
     #[error("key {key_id} is already revoked (at entry {revoked_at})")]
-    AlreadyRevoked { key_id: KeyId, revoked_at: u64 },
+    AlreadyRevoked {
+        /// The key to revoke.
+        key_id: KeyId,
+        /// The log sequence of the entry that revoked it.
+        revoked_at: u64,
+    },
+    /// The entry to reverse was already reversed.
     #[error(
         "entry {sequence} was already reversed by entry {reversed_by}; each entry is reversible once"
     )]
-    AlreadyReversed { sequence: u64, reversed_by: u64 },
+    AlreadyReversed {
+        /// The log sequence of the entry to reverse.
+        sequence: u64,
+        /// The log sequence of the entry that reversed it.
+        reversed_by: u64,
+    },
+    /// The entry to reverse is of a kind that cannot be reversed.
     #[error(
         "entry {sequence} is a {kind}; only allocations, issues, deductions and redemptions can be reversed"
     )]
-    NotReversible { sequence: u64, kind: &'static str },
+    NotReversible {
+        /// The log sequence of the entry to reverse.
+        sequence: u64,
+        /// Its operation kind, as [`OperationKind::name`](super::OperationKind::name) gives
+        /// it, e.g. "register-key".
+        kind: &'static str,
+    },
+    /// A shop terminal tries to reverse an entry older than the ledger's refund window.
     #[error(
         "entry {sequence} is {age_ms} ms old, past the {window_ms} ms refund window for \
          terminals; ask the bureau to reverse it"
     )]
     RefundWindowPassed {
+        /// The log sequence of the entry to reverse.
         sequence: u64,
+        /// The time from that entry's commit to this commit, in ms.
         age_ms: u64,
+        /// The ledger's `max_refund_window_ms`, in ms.
         window_ms: u64,
     },
+    /// The payment code is signed by a key that is not a resident key of the paying household.
     #[error(
         "payment code: signed by a {role} key; expected a resident key of household {household}"
     )]
     PaymentCodeNotResident {
+        /// The signing key's role with its scope, e.g. "resident of hh-001".
         role: String,
+        /// The household the sale debits.
         household: HouseholdId,
     },
+    /// The payment code is for another household than the one the sale debits.
     #[error("payment code: issued for household {code_household}, not for household {household}")]
     PaymentCodeOtherHousehold {
+        /// The household the payment code names.
         code_household: HouseholdId,
+        /// The household the sale debits.
         household: HouseholdId,
     },
+    /// The sale asks for more points than the payment code allows.
     #[error("payment code: allows at most {max_points} points; the sale asks for {points}")]
-    PaymentCodeOverMaximum { max_points: u64, points: u64 },
+    PaymentCodeOverMaximum {
+        /// The most points the code allows the shop to take.
+        max_points: u64,
+        /// The points the sale asks for.
+        points: u64,
+    },
+    /// The payment code expired before the sale's commit time.
     #[error("payment code: expired at {not_after} (now {now}); ask the resident for a new code")]
-    PaymentCodeExpired { not_after: u64, now: u64 },
+    PaymentCodeExpired {
+        /// The code's `not_after_unix_ms`, in ms since the Unix epoch.
+        not_after: u64,
+        /// The sale's commit time, in ms since the Unix epoch.
+        now: u64,
+    },
+    /// The payment code is valid further ahead of the sale's commit time than the ledger
+    /// allows.
     #[error("payment code: valid until {not_after}, more than the allowed {window_ms} ms ahead")]
-    PaymentCodeTooLong { not_after: u64, window_ms: u64 },
+    PaymentCodeTooLong {
+        /// The code's `not_after_unix_ms`, in ms since the Unix epoch.
+        not_after: u64,
+        /// The ledger's `max_spend_authorization_window_ms`, in ms.
+        window_ms: u64,
+    },
+    /// The payment code's nonce was already used by a committed sale.
     #[error("payment code: nonce {nonce} was already used")]
-    PaymentCodeReused { nonce: String },
+    PaymentCodeReused {
+        /// The code's 16-byte nonce, in hex.
+        nonce: String,
+    },
 
+    /// A sale's terminal counter is not above the last one its terminal key used.
     #[error(
         "terminal counter must strictly increase: key {key_id} last used {last}, found {found}"
     )]
     TerminalCounter {
+        /// The terminal key that signed the sale.
         key_id: KeyId,
+        /// The highest counter the key used in a committed sale.
         last: u64,
+        /// This sale's counter.
         found: u64,
     },
+    /// A sum of points would exceed what the ledger can represent; the text names the sum,
+    /// e.g. "a balance beyond 2^63 - 1".
     #[error("arithmetic overflow: {0} would exceed the largest representable number of points")]
     Overflow(&'static str),
     // --- the audit service ---
+    /// A request names a tree size for which no checkpoint was signed.
     #[error(
         "tree size {size} was never signed; ask for a signed size (the latest is {latest}) or 0 \
          for the latest"
     )]
-    NeverSigned { size: u64, latest: u64 },
+    NeverSigned {
+        /// The tree size asked for, in entries.
+        size: u64,
+        /// The latest signed tree size, in entries (0 if none).
+        latest: u64,
+    },
+    /// An inclusion proof asks for an entry that is not in the tree size the request names.
     #[error("entry {index} is not in the tree of size {size}: expected leaf_index < tree_size")]
-    LeafIndexPastSize { index: u64, size: u64 },
+    LeafIndexPastSize {
+        /// The entry's position in the log (its leaf index).
+        index: u64,
+        /// The tree size the request names, in entries.
+        size: u64,
+    },
+    /// An inclusion proof for the latest signed size asks for an entry past it.
     #[error(
         "entry {index} is not in the tree of size {latest}, the latest signed size; retry after \
          the next checkpoint"
     )]
-    LeafPastLatest { index: u64, latest: u64 },
+    LeafPastLatest {
+        /// The entry's position in the log (its leaf index).
+        index: u64,
+        /// The latest signed tree size, in entries.
+        latest: u64,
+    },
+    /// No entry has the leaf hash asked for.
     #[error("no entry has this leaf hash")]
     UnknownLeafHash,
+    /// A consistency proof asks from a larger tree size to a smaller one.
     #[error("first_size {first} is larger than second_size {second}")]
-    ConsistencyOrder { first: u64, second: u64 },
+    ConsistencyOrder {
+        /// The first tree size (0 already resolved to the latest), in entries.
+        first: u64,
+        /// The second tree size (0 already resolved to the latest), in entries.
+        second: u64,
+    },
+    /// An entry range ends before it starts, or holds more entries than one call may return.
     #[error("expected start <= end and at most {max} entries; found {start} .. {end}")]
-    EntryRangeInvalid { start: u64, end: u64, max: u64 },
+    EntryRangeInvalid {
+        /// The position of the first entry asked for.
+        start: u64,
+        /// The position after the last entry asked for (exclusive).
+        end: u64,
+        /// The most entries one call may return
+        /// ([`MAX_ENTRIES_PER_CALL`](crate::log::serving::MAX_ENTRIES_PER_CALL)).
+        max: u64,
+    },
+    /// An entry range goes past the latest signed tree size.
     #[error(
         "end {end} is past the latest signed size {latest}; ask for at most {latest}, or retry \
          after the next checkpoint"
     )]
-    EntryRangePastLatest { end: u64, latest: u64 },
+    EntryRangePastLatest {
+        /// The position after the last entry asked for (exclusive).
+        end: u64,
+        /// The latest signed tree size, in entries.
+        latest: u64,
+    },
 }
 
 impl Refusal {

@@ -1,8 +1,8 @@
 //! The budget family: the bureau fund backs points and allocates them to an issuer.
 
-use super::accounts::AccountChanges;
 use super::authority;
 use super::journal::Effects;
+use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::ledger::{AccountId, IssuerId, Points, Posting, Refusal};
 

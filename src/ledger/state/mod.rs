@@ -28,6 +28,7 @@ mod points;
 mod redemption;
 mod registry;
 mod reversal;
+mod staged;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 
@@ -144,7 +145,7 @@ impl State {
     }
 
     /// One page of the keys that could sign the entry at position `size`; see
-    /// [`keys`](self::keys).
+    /// the key set room.
     pub fn key_set_page(
         &self,
         size: u64,
@@ -189,7 +190,7 @@ impl State {
         self.accounts.view(account)
     }
 
-    /// Whether `role` may read `account`; see [`authority`](self::authority).
+    /// Whether `role` may read `account` (the authority room decides).
     pub fn may_read_account(&self, role: &Role, account: &AccountId) -> bool {
         authority::may_read_account(&self.accounts, role, account)
     }

@@ -1,9 +1,9 @@
 //! The points family: an issuer awards points to a household (issue) or takes them back for a
 //! violation (deduct). Each lot of points remembers its issuer.
 
-use super::accounts::AccountChanges;
 use super::authority;
 use super::journal::Effects;
+use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::ledger::{AccountId, Period, PointsAction, Posting, Refusal};
 

@@ -3,9 +3,9 @@
 
 use imbl::{HashMap, HashSet};
 
-use super::accounts::AccountChanges;
 use super::authority;
 use super::journal::Effects;
+use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{

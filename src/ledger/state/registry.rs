@@ -2,10 +2,11 @@
 
 use ed25519_dalek::VerifyingKey;
 
-use super::accounts::{AccountChanges, Household, Issuer, Shop};
+use super::accounts::{Household, Issuer, Shop};
 use super::authority::{self, KeyAction};
 use super::journal::Effects;
 use super::keys::KeyRecord;
+use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::ledger::{
     AccountId, HouseholdId, IssuerId, IssuerKind, KeyId, MAX_RESIDENT_KEYS, Refusal, Role, ShopId,

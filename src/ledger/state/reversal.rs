@@ -2,9 +2,9 @@
 //! to the account and issuer it came from. The original entry is never changed; its record
 //! notes the reversal.
 
-use super::accounts::AccountChanges;
 use super::authority;
 use super::journal::Effects;
+use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::ledger::{AccountId, OperationKind, Period, Posting, Refusal, Role, Sequence};
 

@@ -1,0 +1,203 @@
+//! A transaction's view of the accounts: reads see its own staged changes, every change is
+//! checked (no balance below zero or past `u64::MAX`, the bureau fund within what it may
+//! back), and nothing touches the real accounts until the plan commits the staged copies.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::accounts::{Accounts, Household, Issuer, Shop};
+use crate::ledger::{
+    AccountId, HouseholdId, IssuerId, MAX_BACKED_POINTS, Points, Posting, Refusal, ShopId,
+};
+
+/// Updated copies of the accounts one transaction changes; committing them cannot fail.
+#[derive(Debug, Default)]
+pub(super) struct AccountChanges {
+    bureau_fund: Option<i128>,
+    issuers: BTreeMap<IssuerId, Issuer>,
+    households: BTreeMap<HouseholdId, Household>,
+    shops: BTreeMap<ShopId, Shop>,
+}
+
+impl AccountChanges {
+    /// Writes the staged copies into `accounts`.
+    pub(super) fn commit(self, accounts: &mut Accounts) {
+        if let Some(balance) = self.bureau_fund {
+            accounts.bureau_fund = balance;
+        }
+        for (id, issuer) in self.issuers {
+            accounts.issuers.insert(id, Arc::new(issuer));
+        }
+        for (id, household) in self.households {
+            accounts.households.insert(id, Arc::new(household));
+        }
+        for (id, shop) in self.shops {
+            accounts.shops.insert(id, Arc::new(shop));
+        }
+    }
+}
+
+/// The accounts as one transaction would leave them: reads see its staged changes, and every
+/// change is checked. Nothing touches the real accounts until the plan commits.
+pub(super) struct Staged<'a> {
+    base: &'a Accounts,
+    changes: AccountChanges,
+}
+
+impl<'a> Staged<'a> {
+    pub(super) fn new(base: &'a Accounts) -> Self {
+        Self {
+            base,
+            changes: AccountChanges::default(),
+        }
+    }
+
+    /// A new issuer (its id checked to be free by the caller).
+    pub(super) fn add_issuer(&mut self, id: IssuerId, issuer: Issuer) {
+        self.changes.issuers.insert(id, issuer);
+    }
+
+    /// A new household (its id checked to be free by the caller).
+    pub(super) fn add_household(&mut self, id: HouseholdId, household: Household) {
+        self.changes.households.insert(id, household);
+    }
+
+    /// A new shop (its id checked to be free by the caller).
+    pub(super) fn add_shop(&mut self, id: ShopId, shop: Shop) {
+        self.changes.shops.insert(id, shop);
+    }
+
+    pub(super) fn issuer_mut(&mut self, id: &IssuerId) -> Result<&mut Issuer, Refusal> {
+        if !self.changes.issuers.contains_key(id) {
+            let copy = self.base.issuer(id)?.clone();
+            self.changes.issuers.insert(id.clone(), copy);
+        }
+        self.changes
+            .issuers
+            .get_mut(id)
+            .ok_or_else(|| Refusal::UnknownIssuer(id.clone()))
+    }
+
+    pub(super) fn household_mut(&mut self, id: &HouseholdId) -> Result<&mut Household, Refusal> {
+        if !self.changes.households.contains_key(id) {
+            let copy = self.base.household(id)?.clone();
+            self.changes.households.insert(id.clone(), copy);
+        }
+        self.changes
+            .households
+            .get_mut(id)
+            .ok_or_else(|| Refusal::UnknownHousehold(id.clone()))
+    }
+
+    fn shop_mut(&mut self, id: &ShopId) -> Result<&mut Shop, Refusal> {
+        if !self.changes.shops.contains_key(id) {
+            let copy = self.base.shop(id)?.clone();
+            self.changes.shops.insert(id.clone(), copy);
+        }
+        self.changes
+            .shops
+            .get_mut(id)
+            .ok_or_else(|| Refusal::UnknownShop(id.clone()))
+    }
+
+    fn bureau_fund(&self) -> i128 {
+        self.changes.bureau_fund.unwrap_or(self.base.bureau_fund)
+    }
+
+    /// Takes the posting's points from its debit account; refuses (as `what`) if the account
+    /// holds fewer, for households and shops fewer of the posting's issuer.
+    pub(super) fn debit(&mut self, posting: &Posting, what: &'static str) -> Result<(), Refusal> {
+        let points = posting.points;
+        let short = |available: Points| Refusal::Insufficient {
+            what,
+            account: posting.debit.to_string(),
+            available: available.get(),
+            requested: points.get(),
+        };
+        match &posting.debit {
+            AccountId::BureauFund => {
+                let balance = self.bureau_fund() - points.wide();
+                if -balance > i128::from(MAX_BACKED_POINTS) {
+                    return Err(Refusal::Overflow(
+                        "the points the bureau fund backs (at most 2^63 - 1 in all)",
+                    ));
+                }
+                self.changes.bureau_fund = Some(balance);
+            }
+            AccountId::Issuer(id) => {
+                let issuer = self.issuer_mut(id)?;
+                issuer.balance = issuer
+                    .balance
+                    .checked_sub(points)
+                    .ok_or_else(|| short(issuer.balance))?;
+            }
+            AccountId::Household(id) => {
+                self.household_mut(id)?
+                    .take(&posting.issuer, points, what, &posting.debit)?;
+            }
+            AccountId::Shop(id) => {
+                let shop = self.shop_mut(id)?;
+                let held = shop.holding(&posting.issuer);
+                if held < points {
+                    return Err(Refusal::Insufficient {
+                        what,
+                        account: format!(
+                            "{} (points from issuer {})",
+                            posting.debit, posting.issuer
+                        ),
+                        available: held.get(),
+                        requested: points.get(),
+                    });
+                }
+                shop.balance = Points(shop.balance.get() - points.get());
+                match Points(held.get() - points.get()) {
+                    Points::ZERO => shop.holdings.remove(&posting.issuer),
+                    left => shop.holdings.insert(posting.issuer.clone(), left),
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the posting's points to its credit account; refuses with `overflow` if a balance
+    /// would pass `u64::MAX`.
+    pub(super) fn credit(
+        &mut self,
+        posting: &Posting,
+        overflow: &'static str,
+    ) -> Result<(), Refusal> {
+        let points = posting.points;
+        match &posting.credit {
+            AccountId::BureauFund => {
+                self.changes.bureau_fund = Some(self.bureau_fund() + points.wide());
+            }
+            AccountId::Issuer(id) => {
+                let issuer = self.issuer_mut(id)?;
+                issuer.balance = issuer
+                    .balance
+                    .checked_add(points)
+                    .ok_or(Refusal::Overflow(overflow))?;
+            }
+            AccountId::Household(id) => {
+                self.household_mut(id)?
+                    .add_lot(&posting.issuer, points, overflow)?;
+            }
+            AccountId::Shop(id) => {
+                let shop = self.shop_mut(id)?;
+                shop.balance = shop
+                    .balance
+                    .checked_add(points)
+                    .ok_or(Refusal::Overflow(overflow))?;
+                let held = shop.holding(&posting.issuer);
+                shop.holdings
+                    .insert(posting.issuer.clone(), Points(held.get() + points.get()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The staged changes, ready to commit.
+    pub(super) fn into_changes(self) -> AccountChanges {
+        self.changes
+    }
+}
