@@ -15,8 +15,8 @@ use crate::config::ServerConfig;
 use crate::crypto::KeyFile;
 use crate::genesis;
 use crate::ledger::LedgerParameters;
+use crate::ledger::testkit::{allocate, issue, register_household, register_issuer, register_key};
 use crate::pb::points as pb;
-use crate::pb::points::transaction_body::Operation;
 use crate::server;
 
 /// One measured phase.
@@ -157,13 +157,7 @@ fn issues(client: &LedgerClient, officer: &Signer, count: usize) -> Vec<pb::Sign
     (0..count)
         .map(|i| {
             let body = new_body(
-                Operation::IssuePoints(pb::IssuePoints {
-                    issuer_id: "bench-village".into(),
-                    household_id: format!("hh-{}", i % 100),
-                    rule_code: "BENCH".into(),
-                    points: 1,
-                    memo: "benchmark".into(),
-                }),
+                issue("bench-village", &format!("hh-{}", i % 100), 1),
                 3_600_000,
             );
             officer.sign(&client.ledger_id, &body)
@@ -270,22 +264,9 @@ pub async fn run(
 
     let officer = Signer::generate();
     for operation in [
-        Operation::RegisterIssuer(pb::RegisterIssuer {
-            issuer_id: "bench-village".into(),
-            kind: pb::IssuerKind::Village.into(),
-            name: "Bench village".into(),
-        }),
-        Operation::RegisterKey(pb::RegisterKey {
-            public_key: officer.public_key(),
-            role: pb::Role::VillageOfficer.into(),
-            scope: "bench-village".into(),
-            label: "bench".into(),
-        }),
-        Operation::AllocateBudget(pb::AllocateBudget {
-            issuer_id: "bench-village".into(),
-            points: 1_000_000_000,
-            memo: String::new(),
-        }),
+        register_issuer("bench-village", pb::IssuerKind::Village),
+        register_key(&officer, pb::Role::VillageOfficer, "bench-village"),
+        allocate("bench-village", 1_000_000_000),
     ] {
         client.submit(&admin, operation).await?;
     }
@@ -293,11 +274,7 @@ pub async fn run(
         client
             .submit(
                 &officer,
-                Operation::RegisterHousehold(pb::RegisterHousehold {
-                    household_id: format!("hh-{household}"),
-                    village_id: "bench-village".into(),
-                    resident_public_keys: vec![],
-                }),
+                register_household(&format!("hh-{household}"), "bench-village", &[]),
             )
             .await?;
     }

@@ -8,7 +8,7 @@ use shanzhi::client::{self, LedgerClient, Signer, new_body};
 use shanzhi::config::ServerConfig;
 use shanzhi::crypto::KeyFile;
 use shanzhi::genesis;
-use shanzhi::ledger::LedgerParameters;
+use shanzhi::ledger::{LedgerParameters, Sequence};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation;
 use shanzhi::server::{self, RunningServer};
@@ -220,14 +220,7 @@ impl TestApp {
 
     pub async fn allocate(&mut self, issuer: &str, points: u64) -> Result<pb::Receipt, Status> {
         self.client
-            .submit(
-                &self.admin,
-                Operation::AllocateBudget(pb::AllocateBudget {
-                    issuer_id: issuer.to_owned(),
-                    points,
-                    memo: "budget".into(),
-                }),
-            )
+            .submit(&self.admin, allocate(issuer, points))
             .await
     }
 
@@ -248,17 +241,8 @@ impl TestApp {
         household: &str,
         points: u64,
     ) -> Result<pb::Receipt, Status> {
-        self.submit(
-            officer,
-            Operation::DeductPoints(pb::DeductPoints {
-                issuer_id: issuer.to_owned(),
-                household_id: household.to_owned(),
-                rule_code: "LITTER-01".into(),
-                points,
-                memo: "littering".into(),
-            }),
-        )
-        .await
+        self.submit(officer, deduct(issuer, household, points))
+            .await
     }
 
     /// A resident's payment code for `household` signed by `resident`.
@@ -307,14 +291,7 @@ impl TestApp {
     }
 
     pub async fn reverse(&mut self, signer: &Signer, sequence: u64) -> Result<pb::Receipt, Status> {
-        self.submit(
-            signer,
-            Operation::ReverseEntry(pb::ReverseEntry {
-                sequence,
-                reason: "entered by mistake".into(),
-            }),
-        )
-        .await
+        self.submit(signer, reverse(Sequence(sequence))).await
     }
 
     /// An account's balance as the bureau admin sees it.
@@ -384,39 +361,16 @@ pub async fn village_with_household(client: &mut LedgerClient, admin: &Signer) -
     officer
 }
 
-pub fn register_issuer(id: &str, kind: pb::IssuerKind) -> Operation {
-    Operation::RegisterIssuer(pb::RegisterIssuer {
-        issuer_id: id.to_owned(),
-        kind: kind.into(),
-        name: format!("Issuer {id}"),
-    })
-}
-
-pub fn register_key(key: &Signer, role: pb::Role, scope: &str) -> Operation {
-    Operation::RegisterKey(pb::RegisterKey {
-        public_key: key.public_key(),
-        role: role.into(),
-        scope: scope.to_owned(),
-        label: String::new(),
-    })
-}
-
-pub fn issue(issuer: &str, household: &str, points: u64) -> Operation {
-    Operation::IssuePoints(pb::IssuePoints {
-        issuer_id: issuer.to_owned(),
-        household_id: household.to_owned(),
-        rule_code: "ENV-01".into(),
-        points,
-        memo: "cleaned the village lane".into(),
-    })
-}
-
 /// A body valid for ten minutes with a fresh request id.
 pub fn body(operation: Operation) -> pb::TransactionBody {
     new_body(operation, 10 * 60 * 1000)
 }
 
 pub use client::{bureau_fund, household, issuer, shop};
+/// The operation builders are the crate's test DSL.
+pub use shanzhi::ledger::testkit::{
+    allocate, deduct, issue, register_issuer, register_key, reverse,
+};
 
 pub const LONG: Duration = Duration::from_secs(10);
 

@@ -29,7 +29,6 @@ mod redemption;
 mod registry;
 mod reversal;
 mod staged;
-#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 
 pub use accounts::AccountView;

@@ -1,6 +1,6 @@
-//! The test DSL for the state machine, shared by its tests, the property tests and the fuzz
-//! targets (through the `testkit` feature): a ledger in memory whose time the test chooses,
-//! and builders for the operations.
+//! The test DSL, in one place: builders for every operation (used by the state machine's
+//! tests, the property tests, the integration tests, the fuzz targets and `shanzhi bench`),
+//! and a ledger in memory whose time the test chooses.
 
 use super::{AccountView, EntryRecord, State};
 use crate::client::Signer;
@@ -110,11 +110,7 @@ impl Ledger {
 
     /// Registers an issuer with an officer key and `budget` points; returns the officer.
     pub fn issuer(&mut self, id: &str, kind: pb::IssuerKind, budget: u64) -> Signer {
-        self.admin_does(Op::RegisterIssuer(pb::RegisterIssuer {
-            issuer_id: id.into(),
-            kind: kind.into(),
-            name: id.into(),
-        }));
+        self.admin_does(register_issuer(id, kind));
         let officer = Signer::generate();
         let role = match kind {
             pb::IssuerKind::Village => pb::Role::VillageOfficer,
@@ -173,6 +169,15 @@ impl Ledger {
     }
 }
 
+/// Registers an issuer named "Issuer `id`".
+pub fn register_issuer(id: &str, kind: pb::IssuerKind) -> Op {
+    Op::RegisterIssuer(pb::RegisterIssuer {
+        issuer_id: id.into(),
+        kind: kind.into(),
+        name: format!("Issuer {id}"),
+    })
+}
+
 /// Registers `key` with `role` in `scope`.
 pub fn register_key(key: &Signer, role: pb::Role, scope: &str) -> Op {
     Op::RegisterKey(pb::RegisterKey {
@@ -197,29 +202,29 @@ pub fn allocate(issuer: &str, points: u64) -> Op {
     Op::AllocateBudget(pb::AllocateBudget {
         issuer_id: issuer.into(),
         points,
-        memo: String::new(),
+        memo: "budget".into(),
     })
 }
 
-/// Issuer → household, under rule R1.
+/// Issuer → household, under rule ENV-01 (cleaning the village lane).
 pub fn issue(issuer: &str, household: &str, points: u64) -> Op {
     Op::IssuePoints(pb::IssuePoints {
         issuer_id: issuer.into(),
         household_id: household.into(),
-        rule_code: "R1".into(),
+        rule_code: "ENV-01".into(),
         points,
-        memo: String::new(),
+        memo: "cleaned the village lane".into(),
     })
 }
 
-/// Household → issuer, under rule R2.
+/// Household → issuer, under rule LITTER-01 (littering).
 pub fn deduct(issuer: &str, household: &str, points: u64) -> Op {
     Op::DeductPoints(pb::DeductPoints {
         issuer_id: issuer.into(),
         household_id: household.into(),
-        rule_code: "R2".into(),
+        rule_code: "LITTER-01".into(),
         points,
-        memo: String::new(),
+        memo: "littering".into(),
     })
 }
 
@@ -227,7 +232,7 @@ pub fn deduct(issuer: &str, household: &str, points: u64) -> Op {
 pub fn reverse(sequence: Sequence) -> Op {
     Op::ReverseEntry(pb::ReverseEntry {
         sequence: sequence.get(),
-        reason: "mistake".into(),
+        reason: "entered by mistake".into(),
     })
 }
 
