@@ -15,9 +15,9 @@ use crate::config::ServerConfig;
 use crate::crypto::KeyFile;
 use crate::genesis;
 use crate::ledger::LedgerParameters;
-use crate::ledger::testkit::{allocate, issue, register_household, register_issuer, register_key};
 use crate::pb::points as pb;
 use crate::server;
+use crate::testkit::{allocate, issue, register_household, register_issuer, register_key};
 
 /// One measured phase.
 #[derive(Debug)]

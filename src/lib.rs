@@ -21,6 +21,7 @@ pub mod log;
 pub mod pb;
 pub mod server;
 pub mod store;
+pub mod testkit;
 pub mod verifier;
 pub mod wire;
 pub mod writer;

@@ -1,7 +1,7 @@
 //! The state machine's apply on arbitrary transaction bodies, signed by each role's key so the
 //! fuzzer reaches the business rules. Nothing may panic; a refusal changes nothing; points
 //! are conserved. The world is built with the state machine's test DSL
-//! (`shanzhi::ledger::testkit`), from fixed keys so runs are reproducible.
+//! (`shanzhi::testkit`), from fixed keys so runs are reproducible.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -9,11 +9,9 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use shanzhi::client::Signer;
 use shanzhi::ledger::UnixMs;
-use shanzhi::ledger::testkit::{
-    Ledger, allocate, issue, register_household, register_key, seeded_signer,
-};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation as Op;
+use shanzhi::testkit::{Ledger, allocate, issue, register_household, register_key, seeded_signer};
 
 struct World {
     ledger: Ledger,
@@ -71,9 +69,24 @@ fuzz_target!(|data: &[u8]| {
     let signed = signer.sign_bytes(&world.ledger.ledger_id, body.to_vec());
     let mut state = world.ledger.state.clone();
     let before = state.len();
+    let views = |state: &shanzhi::ledger::State| {
+        let accounts = state.accounts();
+        accounts
+            .iter()
+            .map(|a| state.account(a))
+            .collect::<Vec<_>>()
+    };
+    let accounts_before = views(&state);
     match state.verify_and_apply(UnixMs(world.ledger.now + 1), &signed) {
         Ok(_) => assert_eq!(state.len(), before + 1),
-        Err(_) => assert_eq!(state.len(), before, "a refusal must change nothing"),
+        Err(_) => {
+            assert_eq!(state.len(), before, "a refusal must not add an entry");
+            assert_eq!(
+                views(&state),
+                accounts_before,
+                "a refusal must change no account"
+            );
+        }
     }
     assert_eq!(state.total_balance(), 0, "points are conserved");
 });

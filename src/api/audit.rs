@@ -9,7 +9,7 @@ use tonic::{Request, Response, Status};
 use super::auth::{Reader, authenticate};
 use super::error::ApiError;
 use super::paging;
-use crate::ledger::{Refusal, RequestId, State, require_log_reader};
+use crate::ledger::{EntryRecord, Refusal, RequestId, State, require_log_reader};
 use crate::log::merkle::{self, Hash};
 use crate::log::serving::{
     BATCH_BYTES, EntryBatch, EntryBatches, LogReader, ServeError, SignedSize,
@@ -45,6 +45,26 @@ impl AuditApi {
 pub const KEY_SET_DEFAULT_PAGE_SIZE: u32 = 100;
 /// Most keys per `GetKeySet` page: 500.
 pub const KEY_SET_MAX_PAGE_SIZE: u32 = 500;
+
+/// The entry that committed `request_id`, if `reader` may read it in `state`.
+fn readable_entry<'s>(
+    state: &'s State,
+    reader: &Reader,
+    request_id: &RequestId,
+) -> Result<&'s EntryRecord, Refusal> {
+    let role = reader.role(state)?;
+    let entry = state
+        .entry_for_request(request_id)
+        .ok_or_else(|| Refusal::UnknownRequest(request_id.to_string()))?;
+    if !state.may_read_entry(&role, entry) {
+        return Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: role.scope(),
+            requested: format!("entry {}", entry.sequence),
+        });
+    }
+    Ok(entry)
+}
 
 fn hashes(proof: Vec<Hash>) -> Vec<Vec<u8>> {
     proof.into_iter().map(|h| h.to_vec()).collect()
@@ -161,25 +181,21 @@ impl AuditService for AuditApi {
     ) -> Result<Response<pb::TransactionReceipt>, Status> {
         let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let request_id = RequestId::from_slice(&request.into_inner().request_id)?;
+        // The reader may see the entry (checked on the published snapshot) before a checkpoint
+        // is forced, so no other reader can make the writer sign and sync one.
+        let first = reader.clone();
+        self.ledger
+            .read(move |state| readable_entry(state, &first, &request_id).map(|_| ()))
+            .await??;
         let (receipt, checkpoint, signer_public_key) = self
             .ledger
             .with_checkpoint(move |state, checkpoint| {
-                let role = reader.role(state)?;
-                let entry = state
-                    .entry_for_request(&request_id)
-                    .ok_or_else(|| Refusal::UnknownRequest(request_id.to_string()))?;
-                if !state.may_read_entry(&role, entry) {
-                    return Err(Refusal::OutOfScope {
-                        role: role.name(),
-                        scope: role.scope(),
-                        requested: format!("entry {}", entry.sequence),
-                    });
-                }
+                let entry = readable_entry(state, &reader, &request_id)?;
                 let signer = state
                     .key(&entry.signer)
                     .map(|k| k.public_key.to_bytes().to_vec())
                     .unwrap_or_default();
-                Ok((
+                Ok::<_, Refusal>((
                     points_pb::Receipt::from(entry),
                     checkpoint_message(checkpoint),
                     signer,

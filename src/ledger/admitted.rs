@@ -1,8 +1,9 @@
 //! Admission: a signed transaction is decoded once and its signatures are checked once, and
-//! what the state machine applies is the result, an [`Admitted`] transaction. The types are
-//! the proof: an `Admitted` can only be made by verifying the signature with the signer's
-//! public key ([`Signed::verify`]) or, for the server's own log, whose every entry was
-//! verified when it was admitted, by saying so ([`Signed::from_own_log`]).
+//! what the state machine applies is the result, an [`Admitted`] transaction. Outside this
+//! crate the types are the proof: an `Admitted` can only be made by verifying the signature
+//! with the signer's public key ([`Signed::verify`]). Inside it, the replay of the server's
+//! own log, whose every entry was verified when it was admitted, says so instead
+//! (`Signed::from_own_log`, crate-private, called only with the store's bytes).
 
 use ed25519_dalek::VerifyingKey;
 
@@ -92,7 +93,7 @@ impl Signed {
     /// An entry of the server's own log: its signatures were verified when it was admitted,
     /// so replaying it at start-up does not verify them again (authorization, every balance
     /// rule and the key set's checks still run).
-    pub fn from_own_log(signed: pb::SignedTransaction) -> Result<Verified, Refusal> {
+    pub(crate) fn from_own_log(signed: pb::SignedTransaction) -> Result<Verified, Refusal> {
         let Self { signed, signer } = Self::new(signed)?;
         Ok(Verified {
             signed,

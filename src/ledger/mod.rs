@@ -20,7 +20,6 @@ pub use period::{LocalTime, Period};
 pub(crate) use refusal::one_of_each;
 pub use refusal::{Refusal, RefusalClass};
 pub use replay::{Signatures, replay_entry};
-pub use state::testkit;
 pub use state::{
     AccountView, EntryRecord, HistoryFilter, HistoryPage, KeyRecord, State, read_denied,
     reads_everything, require_log_reader,

@@ -688,3 +688,67 @@ async fn the_largest_admissible_entries_read_back_and_verify_end_to_end() {
     let report = verify(&mut source, &key, None).await.unwrap();
     assert_eq!(report.size, 6);
 }
+
+#[tokio::test]
+async fn a_reader_who_may_not_see_an_entry_cannot_make_the_writer_sign_a_checkpoint() {
+    use shanzhi::client::LedgerClient;
+    use shanzhi::config::ServerConfig;
+    use shanzhi::ledger::LedgerParameters;
+    // Checkpoints only when asked (or every 1000 entries), so any new one was forced.
+    let data = tempfile::tempdir().unwrap();
+    let report = genesis::init(data.path(), LedgerParameters::default()).unwrap();
+    let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
+    let mut config = ServerConfig::new(data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.checkpoint_interval = std::time::Duration::from_secs(3600);
+    let server = shanzhi::server::start(config).await.unwrap();
+    let mut client = LedgerClient::connect(&format!("http://{}", server.local_addr))
+        .await
+        .unwrap();
+    let officer = village_with_household(&mut client, &admin).await;
+    let issued = client.submit(&officer, issue("v1", "h1", 5)).await.unwrap();
+    let other_village = Signer::generate();
+    client
+        .submit(&admin, register_issuer("v2", pb::IssuerKind::Village))
+        .await
+        .unwrap();
+    client
+        .submit(
+            &admin,
+            register_key(&other_village, pb::Role::VillageOfficer, "v2"),
+        )
+        .await
+        .unwrap();
+    let latest = |mut client: LedgerClient| async move {
+        client
+            .audit
+            .get_checkpoint(audit_pb::GetCheckpointRequest { tree_size: 0 })
+            .await
+            .unwrap()
+            .into_inner()
+            .tree_size
+    };
+    let before = latest(client.clone()).await;
+    assert!(
+        before < issued.sequence + 1,
+        "a checkpoint already covers the entry"
+    );
+
+    let refused = client
+        .transaction_receipt(&other_village, issued.request_id.clone())
+        .await;
+    assert_reason(refused, Code::PermissionDenied, "OUT_OF_SCOPE");
+    assert_eq!(
+        latest(client.clone()).await,
+        before,
+        "a checkpoint was forced"
+    );
+
+    // The officer who may read the entry gets its receipt, under a checkpoint signed for it.
+    let receipt = client
+        .transaction_receipt(&officer, issued.request_id.clone())
+        .await
+        .unwrap();
+    assert!(receipt.checkpoint.unwrap().tree_size > issued.sequence);
+    server.stop().await.unwrap();
+}

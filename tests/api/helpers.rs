@@ -368,9 +368,7 @@ pub fn body(operation: Operation) -> pb::TransactionBody {
 
 pub use client::{bureau_fund, household, issuer, shop};
 /// The operation builders are the crate's test DSL.
-pub use shanzhi::ledger::testkit::{
-    allocate, deduct, issue, register_issuer, register_key, reverse,
-};
+pub use shanzhi::testkit::{allocate, deduct, issue, register_issuer, register_key, reverse};
 
 pub const LONG: Duration = Duration::from_secs(10);
 

@@ -29,7 +29,6 @@ mod redemption;
 mod registry;
 mod reversal;
 mod staged;
-pub mod testkit;
 
 pub use accounts::AccountView;
 pub use authority::{read_denied, reads_everything, require_log_reader};

@@ -7,6 +7,7 @@ mod authority;
 mod budget;
 mod model;
 mod points;
+mod redemption;
 mod registry;
 mod reversal;
 
@@ -14,10 +15,10 @@ mod reversal;
 mod prelude {
     pub(super) use std::collections::BTreeMap;
 
-    pub(super) use super::super::testkit::*;
     pub(super) use super::super::*;
     pub(super) use crate::client::Signer;
     pub(super) use crate::ledger::*;
     pub(super) use crate::pb::points as pb;
     pub(super) use crate::pb::points::transaction_body::Operation as Op;
+    pub(super) use crate::testkit::*;
 }

@@ -1,11 +1,13 @@
 //! The test DSL, in one place: builders for every operation (used by the state machine's
 //! tests, the property tests, the integration tests, the fuzz targets and `shanzhi bench`),
-//! and a ledger in memory whose time the test chooses.
+//! and a ledger in memory whose time the test chooses. It is test code: its helpers panic
+//! with the refusal when a step the test relies on is refused.
 
-use super::{AccountView, EntryRecord, State};
 use crate::client::Signer;
 use crate::crypto::{KeyFile, SigningKey};
-use crate::ledger::{AccountId, LedgerId, Refusal, Sequence, UnixMs};
+use crate::ledger::{
+    AccountId, AccountView, EntryRecord, LedgerId, Refusal, Sequence, State, UnixMs,
+};
 use crate::pb::points as pb;
 use crate::pb::points::transaction_body::Operation as Op;
 
@@ -153,7 +155,10 @@ impl Ledger {
             .state
             .accounts()
             .iter()
-            .filter_map(|a| self.state.account(a).ok())
+            .map(|a| match self.state.account(a) {
+                Ok(view) => view,
+                Err(refusal) => panic!("{a} cannot be shown: {refusal}"),
+            })
             .collect();
         (self.state.len(), views)
     }
