@@ -3,29 +3,24 @@
 //! the writer an [`Admitted`] transaction, so the single writer only decides what depends on
 //! the log position (is the key active, may it do this).
 
-use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::Arc;
 
+use arc_swap::ArcSwap;
 use ed25519_dalek::VerifyingKey;
 
+use super::Snapshot;
 use crate::crypto::{self, SigningContext};
-use crate::ledger::{Admitted, KeyId, LedgerId, Refusal, Signed, SpendSignature, State};
+use crate::ledger::{Admitted, KeyId, LedgerId, Refusal, Sequence, Signed, SpendSignature, State};
 use crate::pb::points as pb;
 
-/// Public keys by key id, with their revocation, as committed to the log (published by the
-/// writer after each durable group commit). A key id is derived from its public key and
-/// never registered twice, so a public key, once present, is right forever; revocation is
-/// final too. The writer still decides authorization at the transaction's position.
+/// The registered public keys, with their revocation, as committed to the log: the key set of
+/// the snapshot the writer publishes after each durable group commit (no copy of its own). A
+/// key id is derived from its public key and never registered twice, so a public key, once
+/// present, is right forever; revocation is final too. The writer still decides
+/// authorization at the transaction's position.
 pub struct KeyDirectory {
     ledger_id: LedgerId,
-    keys: RwLock<Keys>,
-}
-
-#[derive(Default)]
-struct Keys {
-    by_id: HashMap<KeyId, DirectoryKey>,
-    /// How many of the state's key changes are reflected here.
-    changes_seen: usize,
+    snapshots: Arc<ArcSwap<Snapshot>>,
 }
 
 #[derive(Clone, Copy)]
@@ -35,45 +30,30 @@ struct DirectoryKey {
 }
 
 impl KeyDirectory {
-    /// The keys of `state` (after genesis).
+    /// The keys of `state` (after genesis), fixed: for tests and tools.
     pub fn new(ledger_id: LedgerId, state: &State) -> Self {
-        let directory = Self {
-            ledger_id,
-            keys: RwLock::new(Keys::default()),
+        let snapshot = Snapshot {
+            state: state.clone(),
+            checkpoint: None,
         };
-        directory.update(state);
-        directory
+        Self::published(ledger_id, Arc::new(ArcSwap::from_pointee(snapshot)))
     }
 
-    /// Takes in the key registrations and revocations `state` made since the last update;
-    /// the work is proportional to those changes, not to the number of keys.
-    pub fn update(&self, state: &State) {
-        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
-        let Keys {
-            by_id,
-            changes_seen,
-        } = &mut *keys;
-        for key_id in state.key_changes_from(*changes_seen) {
-            if let Some(record) = state.key(key_id) {
-                by_id.insert(
-                    *key_id,
-                    DirectoryKey {
-                        public_key: record.public_key,
-                        revoked_at: record.revoked_at.map(|s| s.get()),
-                    },
-                );
-            }
+    /// The keys of whatever snapshot the writer last published in `snapshots`.
+    pub(super) fn published(ledger_id: LedgerId, snapshots: Arc<ArcSwap<Snapshot>>) -> Self {
+        Self {
+            ledger_id,
+            snapshots,
         }
-        *changes_seen = state.key_change_count();
     }
 
     fn get(&self, key_id: &KeyId) -> Option<DirectoryKey> {
-        self.keys
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .by_id
-            .get(key_id)
-            .copied()
+        let snapshot = self.snapshots.load();
+        let record = snapshot.state.key(key_id)?;
+        Some(DirectoryKey {
+            public_key: record.public_key,
+            revoked_at: record.revoked_at.map(Sequence::get),
+        })
     }
 
     /// The handler's admission, before anything reaches the writer: a body of at most

@@ -8,7 +8,6 @@ use tokio::sync::{mpsc, oneshot};
 
 use arc_swap::ArcSwap;
 
-use super::admission::KeyDirectory;
 use super::{
     Checkpointing, Command, Committed, MAX_BATCH, MAX_CLOCK_REGRESSION_MS, SignedCheckpoint,
     Snapshot, StoreCallClock, SubmitError, now_unix_ms,
@@ -26,8 +25,6 @@ pub(super) struct Writer {
     pub(super) origin: String,
     pub(super) checkpointing: Checkpointing,
     pub(super) last_checkpoint: Option<SignedCheckpoint>,
-    /// Published after every durable batch, for the handlers' signature checks.
-    pub(super) keys: Arc<KeyDirectory>,
     /// Published after every durable batch and every checkpoint, for every read.
     pub(super) snapshot: Arc<ArcSwap<Snapshot>>,
     /// The log size known to be on disk; replies and reads wait until the state's size
@@ -117,7 +114,6 @@ impl Writer {
             written = self.store.flush();
             if written.is_ok() {
                 self.durable_len = self.state.len();
-                self.keys.update(&self.state);
                 self.publish();
                 tracing::debug!(entries = encoded.len(), first_sequence, "group committed");
             }

@@ -61,7 +61,6 @@ impl LedgerHandle {
             "ledger replayed"
         );
         let ledger_id = state.ledger_id().ok_or(OpenError::Empty)?;
-        let keys = Arc::new(KeyDirectory::new(ledger_id, &state));
         let (commands, receiver) = mpsc::channel(CHANNEL_CAPACITY);
         let last_checkpoint = latest_checkpoint(store.as_ref())?;
         if let Some(path) = &checkpointing.witness {
@@ -72,6 +71,7 @@ impl LedgerHandle {
             state: state.clone(),
             checkpoint: last_checkpoint.clone(),
         }));
+        let keys = Arc::new(KeyDirectory::published(ledger_id, Arc::clone(&snapshot)));
         let mut writer = Writer {
             snapshot: Arc::clone(&snapshot),
             store_calls: Arc::clone(&store_calls),
@@ -80,7 +80,6 @@ impl LedgerHandle {
             state,
             frontier,
             store: Arc::clone(&store),
-            keys: Arc::clone(&keys),
             checkpointing,
             last_checkpoint,
         };

@@ -24,9 +24,6 @@ pub struct KeyRecord {
 #[derive(Clone, Debug, Default)]
 pub(super) struct KeySet {
     keys: HashMap<KeyId, KeyRecord>,
-    /// Every registration and revocation, in log order: lets the handlers' key directory
-    /// follow the key set incrementally.
-    changes: Vector<KeyId>,
     /// Every registered key, in log order (so `registered_at` never decreases along it).
     registrations: Vector<KeyId>,
     /// Bureau admin keys not revoked: the last one cannot be revoked.
@@ -57,16 +54,6 @@ impl KeySet {
         self.active_admins
     }
 
-    /// How many registrations and revocations the log made so far.
-    pub(super) fn change_count(&self) -> usize {
-        self.changes.len()
-    }
-
-    /// The keys registered or revoked from change number `from` on, in log order.
-    pub(super) fn changes_from(&self, from: usize) -> impl Iterator<Item = &KeyId> {
-        (from..self.changes.len()).map(|i| &self.changes[i])
-    }
-
     /// Refuses a public key that is already registered; its key id otherwise.
     pub(super) fn check_new(&self, public_key: &VerifyingKey) -> Result<KeyId, Refusal> {
         let key_id = crypto::key_id(public_key);
@@ -84,7 +71,6 @@ impl KeySet {
         if record.role == Role::BureauAdmin {
             self.active_admins += 1;
         }
-        self.changes.push_back(key_id);
         self.registrations.push_back(key_id);
         self.keys.insert(key_id, record);
     }
@@ -96,7 +82,6 @@ impl KeySet {
                 self.active_admins -= 1;
             }
             key.revoked_at = Some(at);
-            self.changes.push_back(key_id);
         }
     }
 

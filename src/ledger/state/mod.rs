@@ -131,17 +131,6 @@ impl State {
         self.keys.get(key_id)
     }
 
-    /// How many key registrations and revocations the log made so far.
-    pub fn key_change_count(&self) -> usize {
-        self.keys.change_count()
-    }
-
-    /// The keys registered or revoked from change number `from` on, in log order (a key
-    /// appears once per change).
-    pub fn key_changes_from(&self, from: usize) -> impl Iterator<Item = &KeyId> {
-        self.keys.changes_from(from)
-    }
-
     /// One page of the keys that could sign the entry at position `size`; see
     /// the key set room.
     pub fn key_set_page(
