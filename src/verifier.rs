@@ -202,7 +202,7 @@ pub async fn verify(
             let record = replay_entry(&mut state, sequence, bytes, Signatures::VerifyAll)
                 .map_err(|reason| VerifyError::Replay { sequence, reason })?;
             signatures += 1;
-            if record.kind == OperationKind::Redeem {
+            if let OperationKind::Redemption(_) = record.kind {
                 payment_codes += 1;
             }
             if sequence == 0 {

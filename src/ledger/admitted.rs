@@ -7,7 +7,8 @@
 
 use ed25519_dalek::VerifyingKey;
 
-use super::transaction::{Operation, PaymentCode, Transaction, check_body_size, decode_canonical};
+use super::state::{PaymentCode, RedemptionOp};
+use super::transaction::{Operation, Transaction, check_body_size, decode_canonical};
 use super::{KeyId, LedgerId, Refusal};
 use crate::crypto::{self, SigningContext};
 use crate::pb::points as pb;
@@ -151,7 +152,9 @@ impl Verified {
         let transaction = Transaction::try_from(&body)?;
         let spend = match &transaction.operation {
             _ if self.own_log => SpendSignature(SpendCheck::Verified),
-            Operation::Redeem { payment_code, .. } => spend(payment_code)?,
+            Operation::Redemption(RedemptionOp::Redeem { payment_code, .. }) => {
+                spend(payment_code)?
+            }
             _ => SpendSignature(SpendCheck::Verified),
         };
         Ok(Admitted {

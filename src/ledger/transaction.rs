@@ -7,11 +7,13 @@
 use ed25519_dalek::VerifyingKey;
 use prost::Message;
 
-use super::ids::{
-    HouseholdId, IssuerId, KeyId, LedgerId, PaymentNonce, RequestId, RuleCode, ShopId,
+use super::Refusal;
+use super::ids::{LedgerId, RequestId};
+use super::state::{
+    BudgetKind, BudgetOp, PointsKind, PointsOp, RedemptionKind, RedemptionOp, RegistryKind,
+    RegistryOp, ReversalKind, ReversalOp,
 };
-use super::units::{Points, Sequence, UnixMs};
-use super::{Refusal, Role};
+use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
 use crate::pb::points as pb;
 
@@ -152,180 +154,66 @@ impl Default for LedgerParameters {
     }
 }
 
-/// A resident's payment code, parsed.
+/// What genesis fixes, once, in the first entry.
 #[derive(Clone, Debug)]
-pub struct PaymentCode {
-    /// The household whose points may be spent.
-    pub household: HouseholdId,
-    /// The most points the shop may take.
-    pub max_points: Points,
-    /// Single-use nonce.
-    pub nonce: PaymentNonce,
-    /// Void after this time.
-    pub not_after: UnixMs,
-    /// The exact encoded authorization bytes the resident signed.
-    pub authorization_bytes: Vec<u8>,
-    /// The resident key that signed.
-    pub resident_key: KeyId,
-    /// The resident's 64-byte signature.
-    pub resident_signature: Vec<u8>,
+pub struct Genesis {
+    /// 16 random bytes naming this deployment; every signature covers it, so a transaction
+    /// signed for one ledger is refused by every other.
+    pub ledger_id: LedgerId,
+    /// The first bureau admin's public key; it signs this genesis entry.
+    pub admin_key: VerifyingKey,
+    /// The public key that signs checkpoints of the verifiable log.
+    pub log_key: VerifyingKey,
+    /// The limits every later transaction keeps.
+    pub parameters: LedgerParameters,
 }
 
-/// A movement of issuer, household and rule: shared by issue and deduct.
-#[derive(Clone, Debug)]
-pub struct PointsAction {
-    /// The issuer that pays (issue) or receives (deduct).
-    pub issuer: IssuerId,
-    /// The household that receives (issue) or loses (deduct).
-    pub household: HouseholdId,
-    /// The catalogue rule.
-    pub rule: RuleCode,
-    /// Points, 1 ..= [`MAX_POINTS_PER_TRANSACTION`].
-    pub points: Points,
-    /// Free text, no personal data.
-    pub memo: String,
-}
-
-/// One operation of the ledger.
+/// One operation of the ledger: genesis, or an operation of one family. Each family's room
+/// (`state/<family>.rs`) defines its operations, their kinds and their rules, so a new
+/// operation of a family changes that room, not this type.
 #[derive(Clone, Debug)]
 pub enum Operation {
     /// Creates the ledger (first entry only).
-    Genesis {
-        /// 16 random bytes naming this deployment; every signature covers it, so a
-        /// transaction signed for one ledger is refused by every other.
-        ledger_id: LedgerId,
-        /// The first bureau admin's public key; it signs this genesis entry.
-        admin_key: VerifyingKey,
-        /// The public key that signs checkpoints of the verifiable log.
-        log_key: VerifyingKey,
-        /// The limits every later transaction keeps.
-        parameters: LedgerParameters,
-    },
-    /// Registers a key with a role and scope.
-    RegisterKey {
-        /// The new key (small-order keys are refused).
-        public_key: VerifyingKey,
-        /// The role the key acts in, with its scope.
-        role: Role,
-        /// A short description for people, e.g. "Gaoba village terminal 2"; no personal data;
-        /// at most 280 bytes, may be empty.
-        label: String,
-    },
-    /// Revokes a key.
-    RevokeKey {
-        /// The key to revoke.
-        key_id: KeyId,
-        /// Why, e.g. a lost phone or a staff change: free text for people, no personal data;
-        /// 1 to 280 bytes.
-        reason: String,
-    },
-    /// Registers a village or program issuer.
-    RegisterIssuer {
-        /// The new issuer's id, unique among issuers.
-        issuer: IssuerId,
-        /// Village committee or program.
-        kind: IssuerKind,
-        /// Display name, 1 to 128 characters (e.g. "红花套镇渔洋溪村").
-        name: String,
-    },
-    /// Registers a household in a village, with optional resident keys.
-    RegisterHousehold {
-        /// The new household's id, unique among households; never a resident ID number.
-        household: HouseholdId,
-        /// The village issuer the household belongs to.
-        village: IssuerId,
-        /// Resident (consent) keys registered with it, at most [`MAX_RESIDENT_KEYS`]; they
-        /// sign payment codes. May be empty.
-        resident_keys: Vec<VerifyingKey>,
-    },
-    /// Registers a partner shop.
-    RegisterShop {
-        /// The new shop's id, unique among shops.
-        shop: ShopId,
-        /// Display name, 1 to 128 characters.
-        name: String,
-    },
-    /// Bureau fund → issuer.
-    AllocateBudget {
-        /// The issuer whose budget receives the points.
-        issuer: IssuerId,
-        /// Points, 1 ..= [`MAX_POINTS_PER_TRANSACTION`].
-        points: Points,
-        /// Why, e.g. "2026 Q4 village budget": free text for people, no personal data; at
-        /// most 280 bytes.
-        memo: String,
-    },
-    /// Issuer → household.
-    IssuePoints(PointsAction),
-    /// Household → issuer.
-    DeductPoints(PointsAction),
-    /// A compensating entry for an earlier one.
-    ReverseEntry {
-        /// The log sequence of the entry to reverse.
-        sequence: Sequence,
-        /// Why: free text for people, no personal data; 1 to 280 bytes.
-        reason: String,
-    },
-    /// Household → shop, with the resident's consent.
-    Redeem {
-        /// The shop whose terminal signs, and which receives the points.
-        shop: ShopId,
-        /// The household that pays.
-        household: HouseholdId,
-        /// Points, 1 ..= [`MAX_POINTS_PER_TRANSACTION`], at most the payment code's
-        /// `max_points`.
-        points: Points,
-        /// The resident's consent.
-        payment_code: PaymentCode,
-        /// The terminal's own counter; it must be above the last one its key used.
-        terminal_counter: u64,
-        /// What was sold: free text for people, no personal data; at most 280 bytes.
-        memo: String,
-    },
+    Genesis(Genesis),
+    /// Keys, issuers, households, shops.
+    Registry(RegistryOp),
+    /// The bureau fund's allocations.
+    Budget(BudgetOp),
+    /// Issues and deductions.
+    Points(PointsOp),
+    /// Sales at partner shops.
+    Redemption(RedemptionOp),
+    /// Compensating entries.
+    Reversal(ReversalOp),
 }
 
-/// The kind of an operation, as listed in history filters.
+/// The kind of an operation, as entries record it and history filters select it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OperationKind {
-    /// [`Operation::Genesis`].
+    /// The genesis entry.
     Genesis,
-    /// [`Operation::RegisterKey`].
-    RegisterKey,
-    /// [`Operation::RevokeKey`].
-    RevokeKey,
-    /// [`Operation::RegisterIssuer`].
-    RegisterIssuer,
-    /// [`Operation::RegisterHousehold`].
-    RegisterHousehold,
-    /// [`Operation::RegisterShop`].
-    RegisterShop,
-    /// [`Operation::AllocateBudget`].
-    AllocateBudget,
-    /// [`Operation::IssuePoints`].
-    IssuePoints,
-    /// [`Operation::DeductPoints`].
-    DeductPoints,
-    /// [`Operation::ReverseEntry`].
-    ReverseEntry,
-    /// [`Operation::Redeem`].
-    Redeem,
+    /// A registry operation.
+    Registry(RegistryKind),
+    /// A budget operation.
+    Budget(BudgetKind),
+    /// A points operation.
+    Points(PointsKind),
+    /// A redemption operation.
+    Redemption(RedemptionKind),
+    /// A reversal.
+    Reversal(ReversalKind),
 }
 
 impl OperationKind {
-    /// A lowercase name for messages and the CLI.
+    /// A lowercase name for messages and the CLI, e.g. `issue-points`.
     pub fn name(self) -> &'static str {
         match self {
             OperationKind::Genesis => "genesis",
-            OperationKind::RegisterKey => "register-key",
-            OperationKind::RevokeKey => "revoke-key",
-            OperationKind::RegisterIssuer => "register-issuer",
-            OperationKind::RegisterHousehold => "register-household",
-            OperationKind::RegisterShop => "register-shop",
-            OperationKind::AllocateBudget => "allocate-budget",
-            OperationKind::IssuePoints => "issue-points",
-            OperationKind::DeductPoints => "deduct-points",
-            OperationKind::ReverseEntry => "reverse-entry",
-            OperationKind::Redeem => "redeem",
+            OperationKind::Registry(kind) => kind.name(),
+            OperationKind::Budget(kind) => kind.name(),
+            OperationKind::Points(kind) => kind.name(),
+            OperationKind::Redemption(kind) => kind.name(),
+            OperationKind::Reversal(kind) => kind.name(),
         }
     }
 }
@@ -334,17 +222,12 @@ impl Operation {
     /// The operation's kind.
     pub fn kind(&self) -> OperationKind {
         match self {
-            Operation::Genesis { .. } => OperationKind::Genesis,
-            Operation::RegisterKey { .. } => OperationKind::RegisterKey,
-            Operation::RevokeKey { .. } => OperationKind::RevokeKey,
-            Operation::RegisterIssuer { .. } => OperationKind::RegisterIssuer,
-            Operation::RegisterHousehold { .. } => OperationKind::RegisterHousehold,
-            Operation::RegisterShop { .. } => OperationKind::RegisterShop,
-            Operation::AllocateBudget { .. } => OperationKind::AllocateBudget,
-            Operation::IssuePoints(_) => OperationKind::IssuePoints,
-            Operation::DeductPoints(_) => OperationKind::DeductPoints,
-            Operation::ReverseEntry { .. } => OperationKind::ReverseEntry,
-            Operation::Redeem { .. } => OperationKind::Redeem,
+            Operation::Genesis(_) => OperationKind::Genesis,
+            Operation::Registry(op) => OperationKind::Registry(op.kind()),
+            Operation::Budget(op) => OperationKind::Budget(op.kind()),
+            Operation::Points(op) => OperationKind::Points(op.kind()),
+            Operation::Redemption(op) => OperationKind::Redemption(op.kind()),
+            Operation::Reversal(op) => OperationKind::Reversal(op.kind()),
         }
     }
 }

@@ -2,10 +2,11 @@
 //! checking every field that does not depend on the ledger's state.
 
 use crate::ledger::{
-    HouseholdId, IssuerId, IssuerKind, KeyId, LedgerId, LedgerParameters,
+    BudgetOp, Genesis, HouseholdId, IssuerId, IssuerKind, KeyId, LedgerId, LedgerParameters,
     MAX_POINTS_PER_TRANSACTION, MAX_RESIDENT_KEYS, Operation, PaymentCode, PaymentNonce, Points,
-    PointsAction, Refusal, RequestId, Role, RuleCode, Sequence, ShopId, Transaction, UnixMs,
-    decode_canonical, parse_memo, parse_name, parse_public_key,
+    PointsAction, PointsOp, RedemptionOp, Refusal, RegistryOp, RequestId, ReversalOp, Role,
+    RuleCode, Sequence, ShopId, Transaction, UnixMs, decode_canonical, parse_memo, parse_name,
+    parse_public_key,
 };
 use crate::pb::points as pb;
 
@@ -113,7 +114,7 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                         found: format!("{parameters:?}"),
                     });
                 }
-                Operation::Genesis {
+                Operation::Genesis(Genesis {
                     ledger_id: LedgerId::from_slice(&g.ledger_id)?,
                     admin_key: parse_public_key("admin_public_key", &g.admin_public_key)?,
                     log_key: parse_public_key("log_public_key", &g.log_public_key)?,
@@ -123,18 +124,18 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                             .max_spend_authorization_window_ms,
                         max_refund_window_ms: parameters.max_refund_window_ms,
                     },
-                }
+                })
             }
-            Op::RegisterKey(k) => Operation::RegisterKey {
+            Op::RegisterKey(k) => Operation::Registry(RegistryOp::RegisterKey {
                 public_key: parse_public_key("public_key", &k.public_key)?,
                 role: parse_role(k.role, &k.scope)?,
                 label: parse_memo("label", &k.label, false)?,
-            },
-            Op::RevokeKey(k) => Operation::RevokeKey {
+            }),
+            Op::RevokeKey(k) => Operation::Registry(RegistryOp::RevokeKey {
                 key_id: KeyId::from_hex(&k.key_id)?,
                 reason: parse_memo("reason", &k.reason, true)?,
-            },
-            Op::RegisterIssuer(i) => Operation::RegisterIssuer {
+            }),
+            Op::RegisterIssuer(i) => Operation::Registry(RegistryOp::RegisterIssuer {
                 issuer: IssuerId::parse("issuer_id", &i.issuer_id)?,
                 kind: match pb::IssuerKind::try_from(i.kind) {
                     Ok(pb::IssuerKind::Village) => IssuerKind::Village,
@@ -148,14 +149,14 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                     }
                 },
                 name: parse_name(&i.name)?,
-            },
+            }),
             Op::RegisterHousehold(h) if h.resident_public_keys.len() > MAX_RESIDENT_KEYS => {
                 return Err(Refusal::TooManyResidentKeys {
                     found: h.resident_public_keys.len(),
                     max: MAX_RESIDENT_KEYS,
                 });
             }
-            Op::RegisterHousehold(h) => Operation::RegisterHousehold {
+            Op::RegisterHousehold(h) => Operation::Registry(RegistryOp::RegisterHousehold {
                 household: HouseholdId::parse("household_id", &h.household_id)?,
                 village: IssuerId::parse("village_id", &h.village_id)?,
                 resident_keys: h
@@ -163,35 +164,35 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                     .iter()
                     .map(|k| parse_public_key("resident_public_keys", k))
                     .collect::<Result<_, _>>()?,
-            },
-            Op::RegisterShop(s) => Operation::RegisterShop {
+            }),
+            Op::RegisterShop(s) => Operation::Registry(RegistryOp::RegisterShop {
                 shop: ShopId::parse("shop_id", &s.shop_id)?,
                 name: parse_name(&s.name)?,
-            },
-            Op::AllocateBudget(a) => Operation::AllocateBudget {
+            }),
+            Op::AllocateBudget(a) => Operation::Budget(BudgetOp::Allocate {
                 issuer: IssuerId::parse("issuer_id", &a.issuer_id)?,
                 points: parse_points(a.points)?,
                 memo: parse_memo("memo", &a.memo, false)?,
-            },
-            Op::IssuePoints(i) => Operation::IssuePoints(parse_points_action(
+            }),
+            Op::IssuePoints(i) => Operation::Points(PointsOp::Issue(parse_points_action(
                 &i.issuer_id,
                 &i.household_id,
                 &i.rule_code,
                 i.points,
                 &i.memo,
-            )?),
-            Op::DeductPoints(d) => Operation::DeductPoints(parse_points_action(
+            )?)),
+            Op::DeductPoints(d) => Operation::Points(PointsOp::Deduct(parse_points_action(
                 &d.issuer_id,
                 &d.household_id,
                 &d.rule_code,
                 d.points,
                 &d.memo,
-            )?),
-            Op::ReverseEntry(r) => Operation::ReverseEntry {
+            )?)),
+            Op::ReverseEntry(r) => Operation::Reversal(ReversalOp::Reverse {
                 sequence: Sequence(r.sequence),
                 reason: parse_memo("reason", &r.reason, true)?,
-            },
-            Op::Redeem(r) => Operation::Redeem {
+            }),
+            Op::Redeem(r) => Operation::Redemption(RedemptionOp::Redeem {
                 shop: ShopId::parse("shop_id", &r.shop_id)?,
                 household: HouseholdId::parse("household_id", &r.household_id)?,
                 points: parse_points(r.points)?,
@@ -206,7 +207,7 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                     .try_into()?,
                 terminal_counter: r.terminal_counter,
                 memo: parse_memo("memo", &r.memo, false)?,
-            },
+            }),
         };
         Ok(Self {
             request_id,

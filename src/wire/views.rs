@@ -2,8 +2,9 @@
 //! account and operation-kind references requests carry into the domain.
 
 use crate::ledger::{
-    AccountId, AccountView, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters,
-    OperationKind, Points, Posting, Refusal, Role, Sequence, ShopId,
+    AccountId, AccountView, BudgetKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord,
+    LedgerParameters, OperationKind, Points, PointsKind, Posting, RedemptionKind, Refusal,
+    RegistryKind, ReversalKind, Role, Sequence, ShopId,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -69,16 +70,20 @@ impl From<OperationKind> for pb::OperationKind {
     fn from(kind: OperationKind) -> Self {
         match kind {
             OperationKind::Genesis => pb::OperationKind::Genesis,
-            OperationKind::RegisterKey => pb::OperationKind::RegisterKey,
-            OperationKind::RevokeKey => pb::OperationKind::RevokeKey,
-            OperationKind::RegisterIssuer => pb::OperationKind::RegisterIssuer,
-            OperationKind::RegisterHousehold => pb::OperationKind::RegisterHousehold,
-            OperationKind::RegisterShop => pb::OperationKind::RegisterShop,
-            OperationKind::AllocateBudget => pb::OperationKind::AllocateBudget,
-            OperationKind::IssuePoints => pb::OperationKind::IssuePoints,
-            OperationKind::DeductPoints => pb::OperationKind::DeductPoints,
-            OperationKind::ReverseEntry => pb::OperationKind::ReverseEntry,
-            OperationKind::Redeem => pb::OperationKind::Redeem,
+            OperationKind::Registry(RegistryKind::RegisterKey) => pb::OperationKind::RegisterKey,
+            OperationKind::Registry(RegistryKind::RevokeKey) => pb::OperationKind::RevokeKey,
+            OperationKind::Registry(RegistryKind::RegisterIssuer) => {
+                pb::OperationKind::RegisterIssuer
+            }
+            OperationKind::Registry(RegistryKind::RegisterHousehold) => {
+                pb::OperationKind::RegisterHousehold
+            }
+            OperationKind::Registry(RegistryKind::RegisterShop) => pb::OperationKind::RegisterShop,
+            OperationKind::Budget(BudgetKind::Allocate) => pb::OperationKind::AllocateBudget,
+            OperationKind::Points(PointsKind::Issue) => pb::OperationKind::IssuePoints,
+            OperationKind::Points(PointsKind::Deduct) => pb::OperationKind::DeductPoints,
+            OperationKind::Reversal(ReversalKind::Reverse) => pb::OperationKind::ReverseEntry,
+            OperationKind::Redemption(RedemptionKind::Redeem) => pb::OperationKind::Redeem,
         }
     }
 }
@@ -93,16 +98,22 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
     Ok(match kind {
         pb::OperationKind::Unspecified => None,
         pb::OperationKind::Genesis => Some(OperationKind::Genesis),
-        pb::OperationKind::RegisterKey => Some(OperationKind::RegisterKey),
-        pb::OperationKind::RevokeKey => Some(OperationKind::RevokeKey),
-        pb::OperationKind::RegisterIssuer => Some(OperationKind::RegisterIssuer),
-        pb::OperationKind::RegisterHousehold => Some(OperationKind::RegisterHousehold),
-        pb::OperationKind::RegisterShop => Some(OperationKind::RegisterShop),
-        pb::OperationKind::AllocateBudget => Some(OperationKind::AllocateBudget),
-        pb::OperationKind::IssuePoints => Some(OperationKind::IssuePoints),
-        pb::OperationKind::DeductPoints => Some(OperationKind::DeductPoints),
-        pb::OperationKind::ReverseEntry => Some(OperationKind::ReverseEntry),
-        pb::OperationKind::Redeem => Some(OperationKind::Redeem),
+        pb::OperationKind::RegisterKey => Some(OperationKind::Registry(RegistryKind::RegisterKey)),
+        pb::OperationKind::RevokeKey => Some(OperationKind::Registry(RegistryKind::RevokeKey)),
+        pb::OperationKind::RegisterIssuer => {
+            Some(OperationKind::Registry(RegistryKind::RegisterIssuer))
+        }
+        pb::OperationKind::RegisterHousehold => {
+            Some(OperationKind::Registry(RegistryKind::RegisterHousehold))
+        }
+        pb::OperationKind::RegisterShop => {
+            Some(OperationKind::Registry(RegistryKind::RegisterShop))
+        }
+        pb::OperationKind::AllocateBudget => Some(OperationKind::Budget(BudgetKind::Allocate)),
+        pb::OperationKind::IssuePoints => Some(OperationKind::Points(PointsKind::Issue)),
+        pb::OperationKind::DeductPoints => Some(OperationKind::Points(PointsKind::Deduct)),
+        pb::OperationKind::ReverseEntry => Some(OperationKind::Reversal(ReversalKind::Reverse)),
+        pb::OperationKind::Redeem => Some(OperationKind::Redemption(RedemptionKind::Redeem)),
     })
 }
 

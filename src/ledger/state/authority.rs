@@ -3,6 +3,7 @@
 
 use super::EntryRecord;
 use super::accounts::Accounts;
+use super::redemption::RedemptionKind;
 use crate::ledger::{AccountId, IssuerId, OperationKind, Refusal, Role, ShopId};
 
 /// What is being done to a key, for [`may_manage_key`].
@@ -146,13 +147,10 @@ pub(super) fn may_reverse(role: &Role, original: &EntryRecord) -> Result<(), Ref
     let allowed = match role {
         Role::BureauAdmin => true,
         Role::VillageOfficer(i) | Role::ProgramIssuer(i) => {
-            matches!(
-                original.kind,
-                OperationKind::IssuePoints | OperationKind::DeductPoints
-            ) && original.issuer.as_ref() == Some(i)
+            matches!(original.kind, OperationKind::Points(_)) && original.issuer.as_ref() == Some(i)
         }
         Role::ShopTerminal(s) => {
-            original.kind == OperationKind::Redeem
+            original.kind == OperationKind::Redemption(RedemptionKind::Redeem)
                 && original.accounts.contains(&AccountId::Shop(s.clone()))
         }
         Role::Resident(_) | Role::Auditor => false,

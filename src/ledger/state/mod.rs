@@ -15,7 +15,7 @@ use ed25519_dalek::VerifyingKey;
 
 use crate::crypto;
 use crate::ledger::admitted::{Admitted, Signed, SpendSignature};
-use crate::ledger::transaction::{LedgerParameters, Operation, Transaction};
+use crate::ledger::transaction::{Genesis, LedgerParameters, Operation, Transaction};
 use crate::ledger::{AccountId, KeyId, LedgerId, Refusal, RequestId, Role, Sequence, UnixMs};
 use crate::pb::points as pb;
 
@@ -32,8 +32,13 @@ mod staged;
 
 pub use accounts::AccountView;
 pub use authority::{read_denied, reads_everything, require_log_reader};
+pub use budget::{BudgetKind, BudgetOp};
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
 pub use keys::KeyRecord;
+pub use points::{PointsAction, PointsKind, PointsOp};
+pub use redemption::{PaymentCode, RedemptionKind, RedemptionOp};
+pub use registry::{RegistryKind, RegistryOp};
+pub use reversal::{ReversalKind, ReversalOp};
 
 /// What genesis fixed.
 #[derive(Clone, Copy, Debug)]
@@ -221,11 +226,11 @@ impl State {
                 signed.verify(&public_key, &facts.ledger_id)?
             }
             None => {
-                let Operation::Genesis {
+                let Operation::Genesis(Genesis {
                     ledger_id,
                     admin_key,
                     ..
-                } = Transaction::parse(signed.body())?.operation
+                }) = Transaction::parse(signed.body())?.operation
                 else {
                     return Err(Refusal::GenesisMissing);
                 };
@@ -270,7 +275,7 @@ impl State {
         let Some(facts) = self.facts else {
             return self.genesis(admitted, sequence, committed_at);
         };
-        if let Operation::Genesis { .. } = tx.operation {
+        if let Operation::Genesis(_) = tx.operation {
             return Err(Refusal::GenesisNotFirst);
         }
         check_window(
@@ -293,59 +298,16 @@ impl State {
         self.journal.last().ok_or(Refusal::GenesisMissing)
     }
 
-    /// The dispatcher: each operation to its family's check.
+    /// The dispatcher: each operation to its family's check (one arm per family, so a new
+    /// operation of a family does not change it).
     fn check(&self, ctx: &Context, operation: &Operation) -> Result<Plan, Refusal> {
         Ok(match operation {
-            Operation::Genesis { .. } => return Err(Refusal::GenesisNotFirst),
-            Operation::RegisterKey {
-                public_key, role, ..
-            } => Plan::Registry(registry::register_key(self, ctx, public_key, role)?),
-            Operation::RevokeKey { key_id, .. } => {
-                Plan::Registry(registry::revoke_key(self, ctx, key_id)?)
-            }
-            Operation::RegisterIssuer { issuer, kind, name } => {
-                Plan::Registry(registry::register_issuer(self, ctx, issuer, *kind, name)?)
-            }
-            Operation::RegisterHousehold {
-                household,
-                village,
-                resident_keys,
-            } => Plan::Registry(registry::register_household(
-                self,
-                ctx,
-                household,
-                village,
-                resident_keys,
-            )?),
-            Operation::RegisterShop { shop, name } => {
-                Plan::Registry(registry::register_shop(self, ctx, shop, name)?)
-            }
-            Operation::AllocateBudget { issuer, points, .. } => {
-                Plan::Budget(budget::allocate(self, ctx, issuer, *points)?)
-            }
-            Operation::IssuePoints(action) => Plan::Points(points::issue(self, ctx, action)?),
-            Operation::DeductPoints(action) => Plan::Points(points::deduct(self, ctx, action)?),
-            Operation::ReverseEntry { sequence, .. } => {
-                Plan::Reversal(reversal::reverse(self, ctx, *sequence)?)
-            }
-            Operation::Redeem {
-                shop,
-                household,
-                points,
-                payment_code,
-                terminal_counter,
-                ..
-            } => Plan::Redemption(redemption::redeem(
-                self,
-                ctx,
-                &redemption::Sale {
-                    shop,
-                    household,
-                    points: *points,
-                    payment_code,
-                    terminal_counter: *terminal_counter,
-                },
-            )?),
+            Operation::Genesis(_) => return Err(Refusal::GenesisNotFirst),
+            Operation::Registry(op) => Plan::Registry(registry::check(self, ctx, op)?),
+            Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
+            Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),
+            Operation::Redemption(op) => Plan::Redemption(redemption::check(self, ctx, op)?),
+            Operation::Reversal(op) => Plan::Reversal(reversal::check(self, ctx, op)?),
         })
     }
 
@@ -358,12 +320,12 @@ impl State {
         committed_at: UnixMs,
     ) -> Result<&EntryRecord, Refusal> {
         let tx = admitted.transaction();
-        let Operation::Genesis {
+        let Operation::Genesis(Genesis {
             ledger_id,
             admin_key,
             log_key,
             parameters,
-        } = &tx.operation
+        }) = &tx.operation
         else {
             return Err(Refusal::GenesisMissing);
         };

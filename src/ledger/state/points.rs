@@ -5,7 +5,68 @@ use super::authority;
 use super::journal::Effects;
 use super::staged::AccountChanges;
 use super::{Context, State};
-use crate::ledger::{AccountId, Period, PointsAction, Posting, Refusal};
+use crate::ledger::{AccountId, HouseholdId, IssuerId, Period, Points, Posting, Refusal, RuleCode};
+
+/// A movement of issuer, household and rule: shared by issue and deduct.
+#[derive(Clone, Debug)]
+pub struct PointsAction {
+    /// The issuer that pays (issue) or receives (deduct).
+    pub issuer: IssuerId,
+    /// The household that receives (issue) or loses (deduct).
+    pub household: HouseholdId,
+    /// The catalogue rule.
+    pub rule: RuleCode,
+    /// Points, 1 ..= [`MAX_POINTS_PER_TRANSACTION`](crate::ledger::MAX_POINTS_PER_TRANSACTION).
+    pub points: Points,
+    /// Free text, no personal data.
+    pub memo: String,
+}
+
+/// The points family's operations.
+#[derive(Clone, Debug)]
+pub enum PointsOp {
+    /// Issuer → household.
+    Issue(PointsAction),
+    /// Household → issuer.
+    Deduct(PointsAction),
+}
+
+/// The kinds of points operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PointsKind {
+    /// [`PointsOp::Issue`].
+    Issue,
+    /// [`PointsOp::Deduct`].
+    Deduct,
+}
+
+impl PointsOp {
+    /// The operation's kind.
+    pub fn kind(&self) -> PointsKind {
+        match self {
+            PointsOp::Issue(_) => PointsKind::Issue,
+            PointsOp::Deduct(_) => PointsKind::Deduct,
+        }
+    }
+}
+
+impl PointsKind {
+    /// A lowercase name for messages and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            PointsKind::Issue => "issue-points",
+            PointsKind::Deduct => "deduct-points",
+        }
+    }
+}
+
+/// Checks a points operation.
+pub(super) fn check(state: &State, ctx: &Context, op: &PointsOp) -> Result<Plan, Refusal> {
+    match op {
+        PointsOp::Issue(action) => issue(state, ctx, action),
+        PointsOp::Deduct(action) => deduct(state, ctx, action),
+    }
+}
 
 /// An issue or deduction checked to fit.
 #[derive(Debug)]
@@ -30,7 +91,7 @@ impl Plan {
 
 /// Issuer → household: an officer of the issuer (a village only for its own households), out
 /// of the issuer's budget; the household's score for the month rises by the points.
-pub(super) fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Refusal> {
+fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Refusal> {
     let household = state.accounts.household(&action.household)?;
     authority::require_issuer_officer(
         &ctx.role,
@@ -62,7 +123,7 @@ pub(super) fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Resu
 /// Household → issuers: the deducting issuer's own points go first, then the oldest lots;
 /// each part returns to the issuer that backed it, so no issuer's budget grows with another
 /// issuer's points. The household's score for the month falls by the points.
-pub(super) fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Refusal> {
+fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Refusal> {
     let household = state.accounts.household(&action.household)?;
     authority::require_issuer_officer(
         &ctx.role,

@@ -9,9 +9,97 @@ use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{
-    AccountId, HouseholdId, KeyId, PaymentCode, PaymentNonce, Points, Posting, Refusal, Role,
-    ShopId,
+    AccountId, HouseholdId, KeyId, PaymentNonce, Points, Posting, Refusal, Role, ShopId, UnixMs,
 };
+
+/// A resident's payment code, parsed.
+#[derive(Clone, Debug)]
+pub struct PaymentCode {
+    /// The household whose points may be spent.
+    pub household: HouseholdId,
+    /// The most points the shop may take.
+    pub max_points: Points,
+    /// Single-use nonce.
+    pub nonce: PaymentNonce,
+    /// Void after this time.
+    pub not_after: UnixMs,
+    /// The exact encoded authorization bytes the resident signed.
+    pub authorization_bytes: Vec<u8>,
+    /// The resident key that signed.
+    pub resident_key: KeyId,
+    /// The resident's 64-byte signature.
+    pub resident_signature: Vec<u8>,
+}
+
+/// The redemption family's operations.
+#[derive(Clone, Debug)]
+pub enum RedemptionOp {
+    /// Household → shop, with the resident's consent.
+    Redeem {
+        /// The shop whose terminal signs, and which receives the points.
+        shop: ShopId,
+        /// The household that pays.
+        household: HouseholdId,
+        /// Points, 1 ..= [`MAX_POINTS_PER_TRANSACTION`](crate::ledger::MAX_POINTS_PER_TRANSACTION),
+        /// at most the payment code's `max_points`.
+        points: Points,
+        /// The resident's consent.
+        payment_code: PaymentCode,
+        /// The terminal's own counter; it must be above the last one its key used.
+        terminal_counter: u64,
+        /// What was sold: free text for people, no personal data; at most 280 bytes.
+        memo: String,
+    },
+}
+
+/// The kinds of redemption operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RedemptionKind {
+    /// [`RedemptionOp::Redeem`].
+    Redeem,
+}
+
+impl RedemptionOp {
+    /// The operation's kind.
+    pub fn kind(&self) -> RedemptionKind {
+        match self {
+            RedemptionOp::Redeem { .. } => RedemptionKind::Redeem,
+        }
+    }
+}
+
+impl RedemptionKind {
+    /// A lowercase name for messages and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            RedemptionKind::Redeem => "redeem",
+        }
+    }
+}
+
+/// Checks a redemption operation.
+pub(super) fn check(state: &State, ctx: &Context, op: &RedemptionOp) -> Result<Plan, Refusal> {
+    match op {
+        RedemptionOp::Redeem {
+            shop,
+            household,
+            points,
+            payment_code,
+            terminal_counter,
+            ..
+        } => redeem(
+            state,
+            ctx,
+            &Sale {
+                shop,
+                household,
+                points: *points,
+                payment_code,
+                terminal_counter: *terminal_counter,
+            },
+        ),
+    }
+}
 
 /// What redemptions used up: payment codes and terminal counters.
 #[derive(Clone, Debug, Default)]
@@ -46,17 +134,17 @@ impl Plan {
 }
 
 /// The sale's fields, as the transaction carries them.
-pub(super) struct Sale<'a> {
-    pub(super) shop: &'a ShopId,
-    pub(super) household: &'a HouseholdId,
-    pub(super) points: Points,
-    pub(super) payment_code: &'a PaymentCode,
-    pub(super) terminal_counter: u64,
+struct Sale<'a> {
+    shop: &'a ShopId,
+    household: &'a HouseholdId,
+    points: Points,
+    payment_code: &'a PaymentCode,
+    terminal_counter: u64,
 }
 
 /// Household → shop: a terminal of the shop, a valid payment code of the household for at
 /// least the points, a terminal counter above the last one; the oldest lots are spent first.
-pub(super) fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<Plan, Refusal> {
+fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<Plan, Refusal> {
     authority::require_terminal_of(&ctx.role, sale.shop)?;
     state.accounts.shop(sale.shop)?;
     let household = state.accounts.household(sale.household)?;

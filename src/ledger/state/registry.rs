@@ -12,6 +12,115 @@ use crate::ledger::{
     AccountId, HouseholdId, IssuerId, IssuerKind, KeyId, MAX_RESIDENT_KEYS, Refusal, Role, ShopId,
 };
 
+/// The registry's operations.
+#[derive(Clone, Debug)]
+pub enum RegistryOp {
+    /// Registers a key with a role and scope.
+    RegisterKey {
+        /// The new key (small-order keys are refused).
+        public_key: VerifyingKey,
+        /// The role the key acts in, with its scope.
+        role: Role,
+        /// A short description for people, e.g. "Gaoba village terminal 2"; no personal data;
+        /// at most 280 bytes, may be empty.
+        label: String,
+    },
+    /// Revokes a key.
+    RevokeKey {
+        /// The key to revoke.
+        key_id: KeyId,
+        /// Why, e.g. a lost phone or a staff change: free text for people, no personal data;
+        /// 1 to 280 bytes.
+        reason: String,
+    },
+    /// Registers a village or program issuer.
+    RegisterIssuer {
+        /// The new issuer's id, unique among issuers.
+        issuer: IssuerId,
+        /// Village committee or program.
+        kind: IssuerKind,
+        /// Display name, 1 to 128 characters (e.g. "红花套镇渔洋溪村").
+        name: String,
+    },
+    /// Registers a household in a village, with optional resident keys.
+    RegisterHousehold {
+        /// The new household's id, unique among households; never a resident ID number.
+        household: HouseholdId,
+        /// The village issuer the household belongs to.
+        village: IssuerId,
+        /// Resident (consent) keys registered with it, at most
+        /// [`MAX_RESIDENT_KEYS`]; they sign payment codes. May be empty.
+        resident_keys: Vec<VerifyingKey>,
+    },
+    /// Registers a partner shop.
+    RegisterShop {
+        /// The new shop's id, unique among shops.
+        shop: ShopId,
+        /// Display name, 1 to 128 characters.
+        name: String,
+    },
+}
+
+/// The kinds of registry operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegistryKind {
+    /// [`RegistryOp::RegisterKey`].
+    RegisterKey,
+    /// [`RegistryOp::RevokeKey`].
+    RevokeKey,
+    /// [`RegistryOp::RegisterIssuer`].
+    RegisterIssuer,
+    /// [`RegistryOp::RegisterHousehold`].
+    RegisterHousehold,
+    /// [`RegistryOp::RegisterShop`].
+    RegisterShop,
+}
+
+impl RegistryOp {
+    /// The operation's kind.
+    pub fn kind(&self) -> RegistryKind {
+        match self {
+            RegistryOp::RegisterKey { .. } => RegistryKind::RegisterKey,
+            RegistryOp::RevokeKey { .. } => RegistryKind::RevokeKey,
+            RegistryOp::RegisterIssuer { .. } => RegistryKind::RegisterIssuer,
+            RegistryOp::RegisterHousehold { .. } => RegistryKind::RegisterHousehold,
+            RegistryOp::RegisterShop { .. } => RegistryKind::RegisterShop,
+        }
+    }
+}
+
+impl RegistryKind {
+    /// A lowercase name for messages and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegistryKind::RegisterKey => "register-key",
+            RegistryKind::RevokeKey => "revoke-key",
+            RegistryKind::RegisterIssuer => "register-issuer",
+            RegistryKind::RegisterHousehold => "register-household",
+            RegistryKind::RegisterShop => "register-shop",
+        }
+    }
+}
+
+/// Checks a registry operation.
+pub(super) fn check(state: &State, ctx: &Context, op: &RegistryOp) -> Result<Plan, Refusal> {
+    match op {
+        RegistryOp::RegisterKey {
+            public_key, role, ..
+        } => register_key(state, ctx, public_key, role),
+        RegistryOp::RevokeKey { key_id, .. } => revoke_key(state, ctx, key_id),
+        RegistryOp::RegisterIssuer { issuer, kind, name } => {
+            register_issuer(state, ctx, issuer, *kind, name)
+        }
+        RegistryOp::RegisterHousehold {
+            household,
+            village,
+            resident_keys,
+        } => register_household(state, ctx, household, village, resident_keys),
+        RegistryOp::RegisterShop { shop, name } => register_shop(state, ctx, shop, name),
+    }
+}
+
 /// What a registry operation will change.
 #[derive(Debug)]
 pub(super) struct Plan {
@@ -63,7 +172,7 @@ fn new_key(ctx: &Context, public_key: VerifyingKey, role: Role) -> KeyRecord {
     }
 }
 
-pub(super) fn register_key(
+fn register_key(
     state: &State,
     ctx: &Context,
     public_key: &VerifyingKey,
@@ -89,7 +198,7 @@ pub(super) fn register_key(
     Ok(plan)
 }
 
-pub(super) fn revoke_key(state: &State, ctx: &Context, key_id: &KeyId) -> Result<Plan, Refusal> {
+fn revoke_key(state: &State, ctx: &Context, key_id: &KeyId) -> Result<Plan, Refusal> {
     let target = state
         .keys
         .get(key_id)
@@ -114,7 +223,7 @@ pub(super) fn revoke_key(state: &State, ctx: &Context, key_id: &KeyId) -> Result
     Ok(plan)
 }
 
-pub(super) fn register_issuer(
+fn register_issuer(
     state: &State,
     ctx: &Context,
     issuer: &IssuerId,
@@ -136,7 +245,7 @@ pub(super) fn register_issuer(
     ))
 }
 
-pub(super) fn register_household(
+fn register_household(
     state: &State,
     ctx: &Context,
     household: &HouseholdId,
@@ -183,12 +292,7 @@ pub(super) fn register_household(
     Ok(plan)
 }
 
-pub(super) fn register_shop(
-    state: &State,
-    ctx: &Context,
-    shop: &ShopId,
-    name: &str,
-) -> Result<Plan, Refusal> {
+fn register_shop(state: &State, ctx: &Context, shop: &ShopId, name: &str) -> Result<Plan, Refusal> {
     authority::require_admin(&ctx.role, "registering a shop")?;
     if state.accounts.has_shop(shop) {
         return Err(Refusal::AlreadyRegistered {

@@ -3,10 +3,57 @@
 //! notes the reversal.
 
 use super::authority;
+use super::budget::BudgetKind;
 use super::journal::Effects;
+use super::points::PointsKind;
+use super::redemption::RedemptionKind;
 use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::ledger::{AccountId, OperationKind, Period, Posting, Refusal, Role, Sequence};
+
+/// The reversal family's operations.
+#[derive(Clone, Debug)]
+pub enum ReversalOp {
+    /// A compensating entry for an earlier one.
+    Reverse {
+        /// The log sequence of the entry to reverse.
+        sequence: Sequence,
+        /// Why: free text for people, no personal data; 1 to 280 bytes.
+        reason: String,
+    },
+}
+
+/// The kinds of reversal operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReversalKind {
+    /// [`ReversalOp::Reverse`].
+    Reverse,
+}
+
+impl ReversalOp {
+    /// The operation's kind.
+    pub fn kind(&self) -> ReversalKind {
+        match self {
+            ReversalOp::Reverse { .. } => ReversalKind::Reverse,
+        }
+    }
+}
+
+impl ReversalKind {
+    /// A lowercase name for messages and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReversalKind::Reverse => "reverse-entry",
+        }
+    }
+}
+
+/// Checks a reversal.
+pub(super) fn check(state: &State, ctx: &Context, op: &ReversalOp) -> Result<Plan, Refusal> {
+    match op {
+        ReversalOp::Reverse { sequence, .. } => reverse(state, ctx, *sequence),
+    }
+}
 
 /// A reversal checked to fit.
 #[derive(Debug)]
@@ -31,7 +78,7 @@ impl Plan {
 /// once each, by whom [`authority::may_reverse`] allows; a terminal only within the refund
 /// window. Every debit of the reversal must be covered (issuers by their whole balance,
 /// households and shops by what they hold of each issuer's points).
-pub(super) fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refusal> {
+fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refusal> {
     let original = state.journal.entry(target)?;
     if let Some(reversed_by) = original.reversed_by {
         return Err(Refusal::AlreadyReversed {
@@ -42,10 +89,9 @@ pub(super) fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<
     let kind = original.kind;
     let reversible = matches!(
         kind,
-        OperationKind::AllocateBudget
-            | OperationKind::IssuePoints
-            | OperationKind::DeductPoints
-            | OperationKind::Redeem
+        OperationKind::Budget(BudgetKind::Allocate)
+            | OperationKind::Points(_)
+            | OperationKind::Redemption(RedemptionKind::Redeem)
     );
     if !reversible {
         return Err(Refusal::NotReversible {
@@ -88,8 +134,8 @@ pub(super) fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<
     // The score changes in the month of the original entry.
     let moved: i128 = postings.iter().map(|p| p.points.wide()).sum();
     let score_change = match kind {
-        OperationKind::IssuePoints => -moved,
-        OperationKind::DeductPoints => moved,
+        OperationKind::Points(PointsKind::Issue) => -moved,
+        OperationKind::Points(PointsKind::Deduct) => moved,
         _ => 0,
     };
     if score_change != 0
