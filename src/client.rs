@@ -15,6 +15,7 @@ use crate::pb::audit::audit_service_client::AuditServiceClient;
 use crate::pb::points as pb;
 use crate::pb::points::query_service_client::QueryServiceClient;
 use crate::pb::points::transaction_service_client::TransactionServiceClient;
+use crate::pb::registry::registry_service_client::RegistryServiceClient;
 use crate::verifier::AuditSource;
 use crate::writer::now_unix_ms;
 
@@ -172,6 +173,8 @@ pub struct LedgerClient {
     pub queries: QueryServiceClient<Channel>,
     /// The audit service.
     pub audit: AuditServiceClient<Channel>,
+    /// The registry service.
+    pub registry: RegistryServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -232,7 +235,8 @@ impl LedgerClient {
             ledger_id,
             transactions,
             queries: QueryServiceClient::new(channel.clone()),
-            audit: AuditServiceClient::new(channel),
+            audit: AuditServiceClient::new(channel.clone()),
+            registry: RegistryServiceClient::new(channel),
         })
     }
 
@@ -287,6 +291,19 @@ impl LedgerClient {
         );
         self.queries
             .get_account(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// Reads one page of the registered areas as `signer`.
+    pub async fn areas(
+        &mut self,
+        signer: &Signer,
+        request: crate::pb::registry::ListAreasRequest,
+    ) -> Result<crate::pb::registry::ListAreasResponse, tonic::Status> {
+        let request = signer.read_request(&self.ledger_id, methods::LIST_AREAS, request);
+        self.registry
+            .list_areas(request)
             .await
             .map(tonic::Response::into_inner)
     }

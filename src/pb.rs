@@ -14,6 +14,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.audit.v1");
         }
     }
+    pub mod registry {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.registry.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -21,6 +26,9 @@ pub use shanzhi::points::v1 as points;
 
 /// `shanzhi.audit.v1`: checkpoints, proofs, receipts and snapshots for auditors.
 pub use shanzhi::audit::v1 as audit;
+
+/// `shanzhi.registry.v1`: the shared registry (administrative areas) and its service.
+pub use shanzhi::registry::v1 as registry;
 
 /// The encoded `FileDescriptorSet` of every shanzhi proto, served by gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] =

@@ -11,6 +11,7 @@ use tonic::transport::Server;
 
 use crate::api::audit::AuditApi;
 use crate::api::queries::QueryApi;
+use crate::api::registry::RegistryApi;
 use crate::api::shed::{Admission, Shed};
 use crate::api::transactions::TransactionApi;
 use crate::config::ServerConfig;
@@ -22,6 +23,7 @@ use crate::pb;
 use crate::pb::audit::audit_service_server::AuditServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
+use crate::pb::registry::registry_service_server::RegistryServiceServer;
 use crate::store::{SledStore, Store, StoreError};
 use crate::writer::{Checkpointing, LedgerHandle, OpenError};
 
@@ -332,7 +334,8 @@ async fn serve(
     ledger_services![
         TransactionServiceServer::new(TransactionApi::new(ledger.clone())),
         QueryServiceServer::new(QueryApi::new(ledger.clone(), skew)),
-        AuditServiceServer::new(AuditApi::new(ledger, skew)),
+        AuditServiceServer::new(AuditApi::new(ledger.clone(), skew)),
+        RegistryServiceServer::new(RegistryApi::new(ledger, skew)),
     ];
     for name in &names {
         health_reporter

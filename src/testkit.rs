@@ -274,3 +274,29 @@ pub fn id<T>(parse: fn(&'static str, &str) -> Result<T, Refusal>, text: &str) ->
         Err(refusal) => panic!("{text:?}: {refusal}"),
     }
 }
+
+/// Registers an administrative area.
+pub fn register_area(code: &str, name: &str) -> Op {
+    use crate::pb::registry as registry_pb;
+    Op::Registry(registry_pb::RegistryOperation {
+        operation: Some(registry_pb::registry_operation::Operation::RegisterArea(
+            registry_pb::RegisterArea {
+                code: code.into(),
+                name: name.into(),
+            },
+        )),
+    })
+}
+
+/// Places a village issuer in its village area.
+pub fn set_village_area(village: &str, area: &str) -> Op {
+    use crate::pb::registry as registry_pb;
+    Op::Registry(registry_pb::RegistryOperation {
+        operation: Some(registry_pb::registry_operation::Operation::SetVillageArea(
+            registry_pb::SetVillageArea {
+                village_id: village.into(),
+                area_code: area.into(),
+            },
+        )),
+    })
+}

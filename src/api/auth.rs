@@ -50,6 +50,8 @@ pub mod methods {
     pub const GET_KEY_SET: &str = "shanzhi.audit.v1.AuditService/GetKeySet";
     /// `AuditService.GetStateSnapshot`.
     pub const GET_STATE_SNAPSHOT: &str = "shanzhi.audit.v1.AuditService/GetStateSnapshot";
+    /// `RegistryService.ListAreas`.
+    pub const LIST_AREAS: &str = "shanzhi.registry.v1.RegistryService/ListAreas";
 }
 
 /// The full method name (`shanzhi.points.v1.QueryService/GetAccount`) a request was routed
@@ -216,6 +218,7 @@ mod tests {
     fn the_method_names_clients_sign_are_the_generated_services_routes() {
         use pb::audit::audit_service_server::SERVICE_NAME as AUDIT;
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
+        use pb::registry::registry_service_server::SERVICE_NAME as REGISTRY;
         let generated = generated_methods();
         let signed = [
             methods::GET_ACCOUNT,
@@ -226,21 +229,22 @@ mod tests {
             methods::GET_TRANSACTION_RECEIPT,
             methods::GET_KEY_SET,
             methods::GET_STATE_SNAPSHOT,
+            methods::LIST_AREAS,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
-                method.starts_with(&format!("{QUERY}/"))
-                    || method.starts_with(&format!("{AUDIT}/")),
+                [QUERY, AUDIT, REGISTRY]
+                    .iter()
+                    .any(|service| method.starts_with(&format!("{service}/"))),
                 "{method}"
             );
         }
-        // Every query needs a credential, so every one has a name here.
-        for query in generated
-            .iter()
-            .filter(|g| g.starts_with(&format!("{QUERY}/")))
-        {
-            assert!(signed.contains(&query.as_str()), "{query} has no constant");
+        // Every query and registry read needs a credential, so every one has a name here.
+        for read in generated.iter().filter(|g| {
+            g.starts_with(&format!("{QUERY}/")) || g.starts_with(&format!("{REGISTRY}/"))
+        }) {
+            assert!(signed.contains(&read.as_str()), "{read} has no constant");
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub(crate) mod paging;
 pub mod queries;
+pub mod registry;
 pub mod shed;
 pub mod transactions;
 

@@ -107,6 +107,20 @@ pub enum ReadCommand {
         #[arg(long)]
         sequence: u64,
     },
+    /// List the registered areas in code order, one page at a time.
+    Areas {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// Only areas within this code (e.g. a township's 9 digits).
+        #[arg(long, default_value = "")]
+        within: String,
+        /// Areas per page (1 to 500; 0 = 100).
+        #[arg(long, default_value_t = 0)]
+        page_size: u32,
+        /// The token printed after the previous page.
+        #[arg(long, default_value = "")]
+        page_token: String,
+    },
     /// Show the receipt of a transaction by its request id.
     Receipt {
         #[command(flatten)]
@@ -219,6 +233,35 @@ impl ReadCommand {
                     print_receipt(receipt);
                 }
                 println!("stored bytes: {}", hex::encode(&entry.log_entry));
+            }
+            ReadCommand::Areas {
+                read,
+                within,
+                page_size,
+                page_token,
+            } => {
+                let (signer, mut client) = read.open().await?;
+                let page = client
+                    .areas(
+                        &signer,
+                        shanzhi::pb::registry::ListAreasRequest {
+                            within,
+                            page_size,
+                            page_token,
+                        },
+                    )
+                    .await
+                    .map_err(status_error)?;
+                for area in &page.areas {
+                    let village = match area.village_id.as_str() {
+                        "" => String::new(),
+                        village => format!("  village {village}"),
+                    };
+                    println!("{}  {}{village}", area.code, area.name);
+                }
+                if !page.next_page_token.is_empty() {
+                    println!("next page: --page-token {}", page.next_page_token);
+                }
             }
             ReadCommand::Receipt { read, request_id } => {
                 let (signer, mut client) = read.open().await?;

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use shanzhi::client::{LedgerClient, new_body};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation;
+use shanzhi::pb::registry as registry_pb;
+use shanzhi::pb::registry::registry_operation::Operation as RegistryOp;
 
 use super::print::print_receipt;
 use super::{Connection, Signing, status_error};
@@ -146,6 +148,29 @@ pub enum WriteCommand {
         /// The shop's name.
         #[arg(long)]
         name: String,
+    },
+    /// Register an administrative area by its division code: 6 digits for a city, 9 for a
+    /// township, 12 for a village; the parent first (bureau admin).
+    RegisterArea {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The division code, e.g. 420581101.
+        #[arg(long)]
+        code: String,
+        /// The official name, e.g. 红花套镇.
+        #[arg(long)]
+        name: String,
+    },
+    /// Place a village issuer in its 12-digit village area, once (bureau admin).
+    SetVillageArea {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The village issuer.
+        #[arg(long)]
+        village: String,
+        /// The village area's code.
+        #[arg(long)]
+        area: String,
     },
     /// Allocate budget from the bureau fund to an issuer (bureau admin).
     Allocate {
@@ -294,6 +319,24 @@ impl WriteCommand {
             W::RegisterShop { write, id, name } => (
                 write,
                 Operation::RegisterShop(pb::RegisterShop { shop_id: id, name }),
+            ),
+            W::RegisterArea { write, code, name } => (
+                write,
+                registry(RegistryOp::RegisterArea(registry_pb::RegisterArea {
+                    code,
+                    name,
+                })),
+            ),
+            W::SetVillageArea {
+                write,
+                village,
+                area,
+            } => (
+                write,
+                registry(RegistryOp::SetVillageArea(registry_pb::SetVillageArea {
+                    village_id: village,
+                    area_code: area,
+                })),
             ),
             W::Allocate {
                 write,
@@ -455,4 +498,11 @@ fn submit_request_json(transaction: &pb::SignedTransaction) -> String {
         b64(&transaction.body),
         signatures.join(",")
     )
+}
+
+/// A registry operation as a transaction's operation.
+fn registry(operation: RegistryOp) -> Operation {
+    Operation::Registry(registry_pb::RegistryOperation {
+        operation: Some(operation),
+    })
 }

@@ -16,6 +16,82 @@ pub const MAX_MEMO_LEN: usize = 280;
 /// Longest display name, in characters.
 pub const MAX_NAME_CHARS: usize = 128;
 
+/// An administrative division code (行政区划代码): 6 digits for a county-level city (Yidu is
+/// 420581), 9 for a township, 12 for a village. A code's first 6 or 9 digits name its parent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AreaCode(String);
+
+/// The level of an area, given by its code's length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AreaLevel {
+    /// A county-level city (6 digits).
+    City,
+    /// A township (乡镇, 9 digits).
+    Township,
+    /// A village (村, 12 digits).
+    Village,
+}
+
+impl AreaLevel {
+    /// "city", "township" or "village".
+    pub fn name(self) -> &'static str {
+        match self {
+            AreaLevel::City => "city",
+            AreaLevel::Township => "township",
+            AreaLevel::Village => "village",
+        }
+    }
+}
+
+impl AreaCode {
+    /// Parses 6, 9 or 12 ASCII digits; `field` names the request field in the refusal.
+    pub fn parse(field: &'static str, value: &str) -> Result<Self, Refusal> {
+        let digits = value.bytes().all(|b| b.is_ascii_digit());
+        if !digits || !matches!(value.len(), 6 | 9 | 12) {
+            return Err(Refusal::InvalidField {
+                field,
+                expected: "an area code of 6, 9 or 12 digits".into(),
+                found: format!("{value:?}"),
+            });
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The level its length gives.
+    pub fn level(&self) -> AreaLevel {
+        match self.0.len() {
+            6 => AreaLevel::City,
+            9 => AreaLevel::Township,
+            _ => AreaLevel::Village,
+        }
+    }
+
+    /// The parent area: a village's township, a township's city; none for a city.
+    pub fn parent(&self) -> Option<AreaCode> {
+        match self.level() {
+            AreaLevel::City => None,
+            AreaLevel::Township => Some(Self(self.0[..6].to_owned())),
+            AreaLevel::Village => Some(Self(self.0[..9].to_owned())),
+        }
+    }
+
+    /// Whether this area is `other` or lies below it.
+    pub fn is_within(&self, other: &AreaCode) -> bool {
+        self.0.starts_with(&other.0)
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AreaCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 fn check_token(field: &'static str, value: &str, max: usize) -> Result<(), Refusal> {
     let valid = !value.is_empty()
         && value.len() <= max

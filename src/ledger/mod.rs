@@ -21,9 +21,10 @@ pub(crate) use refusal::one_of_each;
 pub use refusal::{Refusal, RefusalClass};
 pub use replay::{Signatures, replay_entry};
 pub use state::{
-    AccountView, BudgetKind, BudgetOp, EntryRecord, HistoryFilter, HistoryPage, KeyRecord,
-    PaymentCode, PointsAction, PointsKind, PointsOp, RedemptionKind, RedemptionOp, RegistryKind,
-    RegistryOp, ReversalKind, ReversalOp, State, read_denied, reads_everything, require_log_reader,
+    AccountView, AreaView, AreasKind, AreasOp, BudgetKind, BudgetOp, EntryRecord, HistoryFilter,
+    HistoryPage, KeyRecord, PaymentCode, PointsAction, PointsKind, PointsOp, RedemptionKind,
+    RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, State, read_denied,
+    reads_everything, require_log_reader,
 };
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};

@@ -10,8 +10,8 @@ use prost::Message;
 use super::Refusal;
 use super::ids::{LedgerId, RequestId};
 use super::state::{
-    BudgetKind, BudgetOp, PointsKind, PointsOp, RedemptionKind, RedemptionOp, RegistryKind,
-    RegistryOp, ReversalKind, ReversalOp,
+    AreasKind, AreasOp, BudgetKind, BudgetOp, PointsKind, PointsOp, RedemptionKind, RedemptionOp,
+    RegistryKind, RegistryOp, ReversalKind, ReversalOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -177,6 +177,8 @@ pub enum Operation {
     Genesis(Genesis),
     /// Keys, issuers, households, shops.
     Registry(RegistryOp),
+    /// Administrative areas (`shanzhi.registry.v1`).
+    Areas(AreasOp),
     /// The bureau fund's allocations.
     Budget(BudgetOp),
     /// Issues and deductions.
@@ -194,6 +196,8 @@ pub enum OperationKind {
     Genesis,
     /// A registry operation.
     Registry(RegistryKind),
+    /// An areas operation.
+    Areas(AreasKind),
     /// A budget operation.
     Budget(BudgetKind),
     /// A points operation.
@@ -210,6 +214,7 @@ impl OperationKind {
         match self {
             OperationKind::Genesis => "genesis",
             OperationKind::Registry(kind) => kind.name(),
+            OperationKind::Areas(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
             OperationKind::Redemption(kind) => kind.name(),
@@ -224,6 +229,7 @@ impl Operation {
         match self {
             Operation::Genesis(_) => OperationKind::Genesis,
             Operation::Registry(op) => OperationKind::Registry(op.kind()),
+            Operation::Areas(op) => OperationKind::Areas(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),
             Operation::Redemption(op) => OperationKind::Redemption(op.kind()),

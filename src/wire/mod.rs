@@ -1,9 +1,11 @@
 //! Every conversion between the generated protobuf types ([`crate::pb`]) and the domain
 //! ([`crate::ledger`]), in one place, as `From`/`TryFrom` impls: the log's wire format into a
 //! [`Transaction`](crate::ledger::Transaction) (`body.rs`), and the domain's records into their
-//! wire form and the references requests carry into the domain (`views.rs`). The API, the
+//! wire form and the references requests carry into the domain (`views.rs`); the shared
+//! registry's areas (`areas.rs`). The API, the
 //! verifier, genesis and the CLI all convert through here.
 
+mod areas;
 mod body;
 mod views;
 

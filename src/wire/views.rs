@@ -2,9 +2,9 @@
 //! account and operation-kind references requests carry into the domain.
 
 use crate::ledger::{
-    AccountId, AccountView, BudgetKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord,
-    LedgerParameters, OperationKind, Points, PointsKind, Posting, RedemptionKind, Refusal,
-    RegistryKind, ReversalKind, Role, Sequence, ShopId,
+    AccountId, AccountView, AreasKind, BudgetKind, EntryRecord, HouseholdId, IssuerId, KeyId,
+    KeyRecord, LedgerParameters, OperationKind, Points, PointsKind, Posting, RedemptionKind,
+    Refusal, RegistryKind, ReversalKind, Role, Sequence, ShopId,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -79,6 +79,8 @@ impl From<OperationKind> for pb::OperationKind {
                 pb::OperationKind::RegisterHousehold
             }
             OperationKind::Registry(RegistryKind::RegisterShop) => pb::OperationKind::RegisterShop,
+            OperationKind::Areas(AreasKind::RegisterArea) => pb::OperationKind::RegisterArea,
+            OperationKind::Areas(AreasKind::SetVillageArea) => pb::OperationKind::SetVillageArea,
             OperationKind::Budget(BudgetKind::Allocate) => pb::OperationKind::AllocateBudget,
             OperationKind::Points(PointsKind::Issue) => pb::OperationKind::IssuePoints,
             OperationKind::Points(PointsKind::Deduct) => pb::OperationKind::DeductPoints,
@@ -109,6 +111,8 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         pb::OperationKind::RegisterShop => {
             Some(OperationKind::Registry(RegistryKind::RegisterShop))
         }
+        pb::OperationKind::RegisterArea => Some(OperationKind::Areas(AreasKind::RegisterArea)),
+        pb::OperationKind::SetVillageArea => Some(OperationKind::Areas(AreasKind::SetVillageArea)),
         pb::OperationKind::AllocateBudget => Some(OperationKind::Budget(BudgetKind::Allocate)),
         pb::OperationKind::IssuePoints => Some(OperationKind::Points(PointsKind::Issue)),
         pb::OperationKind::DeductPoints => Some(OperationKind::Points(PointsKind::Deduct)),

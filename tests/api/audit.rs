@@ -1,7 +1,6 @@
 //! The verifiable log through the real server: checkpoints, proofs, receipts, key sets, and
 //! the auditor's verifier catching a server that lies.
 
-use ed25519_dalek::VerifyingKey;
 use shanzhi::client::{ServerSource, Signer};
 use shanzhi::crypto::KeyFile;
 use shanzhi::genesis;
@@ -34,17 +33,6 @@ async fn busy_ledger() -> (TestApp, Signer) {
         .await
         .unwrap();
     (app, auditor)
-}
-
-async fn log_key(app: &mut TestApp) -> VerifyingKey {
-    let info = app
-        .client
-        .transactions
-        .get_ledger_info(pb::GetLedgerInfoRequest {})
-        .await
-        .unwrap()
-        .into_inner();
-    VerifyingKey::from_bytes(&info.log_public_key.try_into().unwrap()).unwrap()
 }
 
 fn hashes(proof: &[Vec<u8>]) -> Vec<Hash> {

@@ -108,6 +108,37 @@ async fn a_new_user_runs_the_whole_flow_with_the_cli_and_stops_with_sigterm() {
         "--name",
         "高坝村",
     ]);
+    // Its place among the administrative areas: the city, the township, the village.
+    for (code, name) in [
+        ("420581", "宜都市"),
+        ("420581102", "高坝洲镇"),
+        ("420581102001", "高坝村"),
+    ] {
+        server.run(&[
+            "register-area",
+            "--key",
+            admin,
+            "--code",
+            code,
+            "--name",
+            name,
+        ]);
+    }
+    server.run(&[
+        "set-village-area",
+        "--key",
+        admin,
+        "--village",
+        "gaoba",
+        "--area",
+        "420581102001",
+    ]);
+    let areas = server.run(&["areas", "--key", admin, "--within", "420581102"]);
+    assert_eq!(
+        areas.lines().collect::<Vec<_>>(),
+        ["420581102  高坝洲镇", "420581102001  高坝村  village gaoba"],
+        "{areas}"
+    );
     let officer_public = keygen(Path::new(&path("officer.key")));
     server.run(&[
         "register-key",

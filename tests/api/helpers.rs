@@ -476,3 +476,15 @@ pub async fn covering_size(app: &mut TestApp) -> u64 {
         .unwrap()
         .tree_size
 }
+
+/// The ledger's log public key, as the server reports it.
+pub async fn log_key(app: &mut TestApp) -> ed25519_dalek::VerifyingKey {
+    let info = app
+        .client
+        .transactions
+        .get_ledger_info(pb::GetLedgerInfoRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    ed25519_dalek::VerifyingKey::from_bytes(&info.log_public_key.try_into().unwrap()).unwrap()
+}

@@ -11,6 +11,7 @@ mod durability;
 mod flow;
 mod helpers;
 mod refusals;
+mod registry;
 mod restart;
 mod server;
 mod slow_clients;

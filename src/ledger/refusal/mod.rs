@@ -1,7 +1,7 @@
 //! Every reason the ledger refuses a transaction or a read, each with a message that says what
 //! was expected and what was found.
 
-use super::ids::{HouseholdId, IssuerId, KeyId, ShopId};
+use super::ids::{AreaCode, HouseholdId, IssuerId, KeyId, ShopId};
 
 /// The class of a refusal; the API layer maps each to one gRPC status code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,6 +261,18 @@ pub enum Refusal {
     /// The key a `RevokeKey` names is not registered.
     #[error("key {0} to revoke is not registered")]
     UnknownKeyToRevoke(KeyId),
+    /// No area is registered with this division code.
+    #[error("area {0} is not registered")]
+    UnknownArea(AreaCode),
+    /// An area's parent (the city of a township, the township of a village) is not
+    /// registered yet.
+    #[error("area {code} needs its parent area {parent} registered first")]
+    ParentAreaMissing {
+        /// The area being registered.
+        code: AreaCode,
+        /// Its parent's code (its first 6 or 9 digits).
+        parent: AreaCode,
+    },
     // --- already exists ---
     /// An issuer, household, shop or key with this id is already registered.
     #[error("{kind} {id} is already registered")]
@@ -269,6 +281,32 @@ pub enum Refusal {
         kind: &'static str,
         /// Its id (a key's id in hex).
         id: String,
+    },
+    /// A village issuer is placed in an area that is not a village area.
+    #[error("area {code}: expected a {expected} area (12 digits), found a {found} area")]
+    WrongAreaLevel {
+        /// The area named.
+        code: AreaCode,
+        /// The level needed: "village".
+        expected: &'static str,
+        /// The area's level: "city" or "township".
+        found: &'static str,
+    },
+    /// The village issuer is already placed in an area.
+    #[error("village {village} is already in area {area}; an area is set once per village")]
+    VillageAreaAlreadySet {
+        /// The village issuer.
+        village: IssuerId,
+        /// The area it is in.
+        area: AreaCode,
+    },
+    /// Another village issuer is already placed in the area.
+    #[error("area {area} already holds village {village}; one village issuer per area")]
+    AreaTaken {
+        /// The area named.
+        area: AreaCode,
+        /// The village issuer already in it.
+        village: IssuerId,
     },
     /// The request id was already committed with a different body.
     #[error(
@@ -525,10 +563,16 @@ impl Refusal {
             | UnknownEntry { .. }
             | UnknownRequest(_)
             | UnknownLeafHash
-            | UnknownKeyToRevoke(_) => C::NotFound,
-            AlreadyRegistered { .. } | RequestIdReused { .. } => C::AlreadyExists,
+            | UnknownKeyToRevoke(_)
+            | UnknownArea(_)
+            | ParentAreaMissing { .. } => C::NotFound,
+            AlreadyRegistered { .. }
+            | RequestIdReused { .. }
+            | VillageAreaAlreadySet { .. }
+            | AreaTaken { .. } => C::AlreadyExists,
             Expired { .. }
             | WrongIssuerKind { .. }
+            | WrongAreaLevel { .. }
             | Insufficient { .. }
             | AlreadyRevoked { .. }
             | AlreadyReversed { .. }
@@ -582,6 +626,11 @@ impl Refusal {
             UnknownEntry { .. } => "UNKNOWN_ENTRY",
             UnknownRequest(_) => "UNKNOWN_REQUEST",
             UnknownKeyToRevoke(_) => "UNKNOWN_KEY_TO_REVOKE",
+            UnknownArea(_) => "UNKNOWN_AREA",
+            ParentAreaMissing { .. } => "PARENT_AREA_MISSING",
+            WrongAreaLevel { .. } => "WRONG_AREA_LEVEL",
+            VillageAreaAlreadySet { .. } => "VILLAGE_AREA_ALREADY_SET",
+            AreaTaken { .. } => "AREA_TAKEN",
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -11,6 +11,8 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     let household = HouseholdId::parse("household_id", "h").expect("a valid id");
     let issuer = IssuerId::parse("issuer_id", "v").expect("a valid id");
     let shop = ShopId::parse("shop_id", "s").expect("a valid id");
+    let area = AreaCode::parse("code", "420581101001").expect("a valid code");
+    let township = AreaCode::parse("code", "420581101").expect("a valid code");
     vec![
         InvalidField {
             field: "f",
@@ -87,6 +89,24 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
         },
         UnknownRequest("r".into()),
         UnknownKeyToRevoke(key),
+        UnknownArea(area.clone()),
+        ParentAreaMissing {
+            code: area.clone(),
+            parent: township.clone(),
+        },
+        WrongAreaLevel {
+            code: township,
+            expected: "village",
+            found: "township",
+        },
+        VillageAreaAlreadySet {
+            village: issuer.clone(),
+            area: area.clone(),
+        },
+        AreaTaken {
+            area,
+            village: issuer.clone(),
+        },
         AlreadyRegistered {
             kind: "k",
             id: "i".into(),

@@ -20,6 +20,7 @@ use crate::ledger::{AccountId, KeyId, LedgerId, Refusal, RequestId, Role, Sequen
 use crate::pb::points as pb;
 
 mod accounts;
+mod areas;
 mod authority;
 mod budget;
 mod journal;
@@ -31,6 +32,7 @@ mod reversal;
 mod staged;
 
 pub use accounts::AccountView;
+pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{read_denied, reads_everything, require_log_reader};
 pub use budget::{BudgetKind, BudgetOp};
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
@@ -56,6 +58,7 @@ pub struct State {
     accounts: accounts::Accounts,
     journal: journal::Journal,
     redemptions: redemption::Redemptions,
+    areas: areas::Areas,
 }
 
 /// What every family's check sees of the entry being decided.
@@ -77,6 +80,7 @@ struct Context {
 /// A checked operation, ready to commit.
 enum Plan {
     Registry(registry::Plan),
+    Areas(areas::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
     Redemption(redemption::Plan),
@@ -87,6 +91,7 @@ impl Plan {
     fn commit(self, state: &mut State, ctx: &Context) -> journal::Effects {
         match self {
             Plan::Registry(plan) => plan.commit(state, ctx),
+            Plan::Areas(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
             Plan::Redemption(plan) => plan.commit(state),
@@ -165,6 +170,25 @@ impl State {
     /// One page of history matching `filter`, oldest first.
     pub fn history(&self, filter: &HistoryFilter) -> HistoryPage<'_> {
         self.journal.history(filter)
+    }
+
+    /// One page of the registered areas within `within` (all for `None`), in code order,
+    /// after `after`, at most `limit`; and where the next page starts.
+    pub fn areas_page(
+        &self,
+        within: Option<&crate::ledger::AreaCode>,
+        after: Option<&crate::ledger::AreaCode>,
+        limit: usize,
+    ) -> (Vec<AreaView>, Option<crate::ledger::AreaCode>) {
+        self.areas.page(within, after, limit)
+    }
+
+    /// The village area a village issuer is in, if it was placed.
+    pub fn village_area(
+        &self,
+        village: &crate::ledger::IssuerId,
+    ) -> Option<&crate::ledger::AreaCode> {
+        self.areas.of_village(village)
     }
 
     /// Sum of all balances including the bureau fund; always 0 (points are conserved).
@@ -304,6 +328,7 @@ impl State {
         Ok(match operation {
             Operation::Genesis(_) => return Err(Refusal::GenesisNotFirst),
             Operation::Registry(op) => Plan::Registry(registry::check(self, ctx, op)?),
+            Operation::Areas(op) => Plan::Areas(areas::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),
             Operation::Redemption(op) => Plan::Redemption(redemption::check(self, ctx, op)?),

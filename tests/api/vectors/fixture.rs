@@ -193,5 +193,30 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
                 reason: "entered for the wrong household".into(),
             }),
         },
+        Step {
+            name: "register_city_area",
+            description: "The bureau registers Yidu's area (a 6-digit city code): a registry \
+                          operation, nested in TransactionBody field 31.",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::register_area("420581", "宜都市"),
+        },
+        Step {
+            name: "register_township_area",
+            description: "The bureau registers a township (9 digits, under the city).",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::register_area("420581101", "红花套镇"),
+        },
+        Step {
+            name: "register_village_area",
+            description: "The bureau registers a village area (12 digits, under the township).",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::register_area("420581101001", "渔洋溪村"),
+        },
+        Step {
+            name: "set_village_area",
+            description: "The bureau places the village issuer gaoba in its village area.",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::set_village_area("gaoba", "420581101001"),
+        },
     ]
 }

@@ -150,6 +150,23 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
                 .p_str("memo", &r.memo);
             ("redeem", obj.into())
         }
+        Op::Registry(r) => {
+            use shanzhi::pb::registry::registry_operation::Operation as R;
+            let obj = match &r.operation {
+                Some(R::RegisterArea(a)) => Obj::new().put(
+                    "registerArea",
+                    Obj::new().p_str("code", &a.code).p_str("name", &a.name),
+                ),
+                Some(R::SetVillageArea(v)) => Obj::new().put(
+                    "setVillageArea",
+                    Obj::new()
+                        .p_str("villageId", &v.village_id)
+                        .p_str("areaCode", &v.area_code),
+                ),
+                None => Obj::new(),
+            };
+            ("registry", obj.into())
+        }
     }
 }
 

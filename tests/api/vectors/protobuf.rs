@@ -159,6 +159,27 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             wire::bytes(6, r.memo.as_bytes(), &mut m);
             20
         }
+        Op::Registry(r) => {
+            use shanzhi::pb::registry::registry_operation::Operation as R;
+            let mut inner = Vec::new();
+            let case = match &r.operation {
+                Some(R::RegisterArea(a)) => {
+                    wire::bytes(1, a.code.as_bytes(), &mut inner);
+                    wire::bytes(2, a.name.as_bytes(), &mut inner);
+                    1
+                }
+                Some(R::SetVillageArea(v)) => {
+                    wire::bytes(1, v.village_id.as_bytes(), &mut inner);
+                    wire::bytes(2, v.area_code.as_bytes(), &mut inner);
+                    2
+                }
+                None => 0,
+            };
+            if case != 0 {
+                wire::message(case, &inner, &mut m);
+            }
+            31
+        }
     };
     (field, m)
 }

@@ -30,6 +30,13 @@ fn world() -> World {
     let program = ledger.issuer("p", pb::IssuerKind::Program, 1000);
     ledger.household("h1", "v1");
     ledger.household("h3", "v2");
+    for (code, name) in [
+        ("420581", "宜都市"),
+        ("420581101", "红花套镇"),
+        ("420581101001", "v1"),
+    ] {
+        ledger.admin_does(register_area(code, name));
+    }
     for shop in ["s1", "s2"] {
         ledger.admin_does(Op::RegisterShop(pb::RegisterShop {
             shop_id: shop.into(),
@@ -155,6 +162,16 @@ fn every_role_may_do_exactly_what_its_registration_allows() {
                     name: "s9".into(),
                 })
             }),
+            &["bureau admin"],
+        ),
+        (
+            "register an area",
+            Box::new(|_| register_area("420581102", "高坝洲镇")),
+            &["bureau admin"],
+        ),
+        (
+            "place v1 in its village area",
+            Box::new(|_| set_village_area("v1", "420581101001")),
             &["bureau admin"],
         ),
         (

@@ -3,6 +3,7 @@
 //! model.
 
 mod apply;
+mod areas;
 mod authority;
 mod budget;
 mod model;
