@@ -14,7 +14,8 @@ use prost::Message;
 
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{
-    KeyId, LedgerId, OperationKind, Signatures, State, parse_public_key, replay_entry,
+    KeyId, LedgerId, OperationKind, RedemptionKind, Signatures, State, parse_public_key,
+    replay_entry,
 };
 use crate::log::checkpoint::{self, Checkpoint, CheckpointError};
 use crate::log::merkle::{self, Frontier, Hash};
@@ -202,7 +203,7 @@ pub async fn verify(
             let record = replay_entry(&mut state, sequence, bytes, Signatures::VerifyAll)
                 .map_err(|reason| VerifyError::Replay { sequence, reason })?;
             signatures += 1;
-            if let OperationKind::Redemption(_) = record.kind {
+            if record.kind == OperationKind::Redemption(RedemptionKind::Redeem) {
                 payment_codes += 1;
             }
             if sequence == 0 {

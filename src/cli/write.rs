@@ -161,7 +161,8 @@ pub enum WriteCommand {
         #[arg(long)]
         name: String,
     },
-    /// Place a village issuer in its 12-digit village area, once (bureau admin).
+    /// Place a village issuer in its 12-digit village area, or move it to another (bureau
+    /// admin).
     SetVillageArea {
         #[command(flatten)]
         write: WriteArgs,

@@ -1,5 +1,5 @@
 //! The shared registry's areas through the real server: registering areas parent first,
-//! placing a village once, every refusal with its code and reason and nothing changed, reads
+//! placing and moving a village, every refusal with its code and reason and nothing changed, reads
 //! by any registered key, and a log holding all of it verifying.
 
 use shanzhi::client::{ServerSource, Signer};
@@ -28,7 +28,7 @@ async fn areas(app: &mut TestApp, reader: &Signer, within: &str) -> Vec<(String,
 }
 
 #[tokio::test]
-async fn areas_are_registered_parent_first_and_villages_placed_once_through_the_api() {
+async fn areas_are_registered_parent_first_and_villages_placed_and_moved_through_the_api() {
     let mut app = TestApp::spawn().await;
     let village = app.village("yuyangxi").await;
     let admin = app.admin.clone();
@@ -89,7 +89,7 @@ async fn areas_are_registered_parent_first_and_villages_placed_once_through_the_
         .await
         .unwrap();
     assert_reason(
-        app.submit(&admin, set_village_area("yuyangxi", "420581101002"))
+        app.submit(&admin, set_village_area("yuyangxi", "420581101001"))
             .await,
         Code::AlreadyExists,
         "VILLAGE_AREA_ALREADY_SET",
@@ -101,6 +101,18 @@ async fn areas_are_registered_parent_first_and_villages_placed_once_through_the_
         Code::AlreadyExists,
         "AREA_TAKEN",
     );
+    assert_reason(
+        app.submit(&admin, register_area("420582", "当阳市")).await,
+        Code::AlreadyExists,
+        "CITY_ALREADY_REGISTERED",
+    );
+    // A mistake corrected: the village moves, and frees the area it was in.
+    app.submit(&admin, set_village_area("yuyangxi", "420581101002"))
+        .await
+        .unwrap();
+    app.submit(&admin, set_village_area("other", "420581101001"))
+        .await
+        .unwrap();
 
     // Any registered key reads the areas, in code order, within a township.
     let listed = areas(&mut app, &village.officer, "420581101").await;
@@ -108,8 +120,8 @@ async fn areas_are_registered_parent_first_and_villages_placed_once_through_the_
         listed,
         vec![
             ("420581101".to_owned(), String::new()),
-            ("420581101001".to_owned(), "yuyangxi".to_owned()),
-            ("420581101002".to_owned(), String::new()),
+            ("420581101001".to_owned(), "other".to_owned()),
+            ("420581101002".to_owned(), "yuyangxi".to_owned()),
         ]
     );
     // A page of one, then the rest.
@@ -127,6 +139,21 @@ async fn areas_are_registered_parent_first_and_villages_placed_once_through_the_
         .unwrap();
     assert_eq!(first.areas.len(), 1);
     assert_eq!(first.next_page_token, "420581");
+    // A page token before the range asked for starts at the range.
+    let from_start = app
+        .client
+        .areas(
+            &admin,
+            registry_pb::ListAreasRequest {
+                within: "420581101".into(),
+                page_size: 0,
+                page_token: "420581".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(from_start.areas.len(), 3);
+    assert_eq!(from_start.next_page_token, "");
     // A stranger's key reads nothing.
     let stranger = Signer::generate();
     assert_reason(

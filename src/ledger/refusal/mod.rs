@@ -277,7 +277,7 @@ pub enum Refusal {
     /// An issuer, household, shop or key with this id is already registered.
     #[error("{kind} {id} is already registered")]
     AlreadyRegistered {
-        /// What is already registered: "issuer", "household", "shop" or "key".
+        /// What is already registered: "issuer", "household", "shop", "key" or "area".
         kind: &'static str,
         /// Its id (a key's id in hex).
         id: String,
@@ -292,13 +292,19 @@ pub enum Refusal {
         /// The area's level: "city" or "township".
         found: &'static str,
     },
-    /// The village issuer is already placed in an area.
-    #[error("village {village} is already in area {area}; an area is set once per village")]
+    /// The village issuer is already in this area.
+    #[error("village {village} is already in area {area}: nothing to change")]
     VillageAreaAlreadySet {
         /// The village issuer.
         village: IssuerId,
         /// The area it is in.
         area: AreaCode,
+    },
+    /// A second county-level city was registered: the ledger serves one.
+    #[error("the ledger's city is {city}; a ledger serves one county-level city")]
+    CityAlreadyRegistered {
+        /// The city already registered.
+        city: AreaCode,
     },
     /// Another village issuer is already placed in the area.
     #[error("area {area} already holds village {village}; one village issuer per area")]
@@ -569,6 +575,7 @@ impl Refusal {
             AlreadyRegistered { .. }
             | RequestIdReused { .. }
             | VillageAreaAlreadySet { .. }
+            | CityAlreadyRegistered { .. }
             | AreaTaken { .. } => C::AlreadyExists,
             Expired { .. }
             | WrongIssuerKind { .. }
@@ -631,6 +638,7 @@ impl Refusal {
             WrongAreaLevel { .. } => "WRONG_AREA_LEVEL",
             VillageAreaAlreadySet { .. } => "VILLAGE_AREA_ALREADY_SET",
             AreaTaken { .. } => "AREA_TAKEN",
+            CityAlreadyRegistered { .. } => "CITY_ALREADY_REGISTERED",
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -104,8 +104,11 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
             area: area.clone(),
         },
         AreaTaken {
-            area,
+            area: area.clone(),
             village: issuer.clone(),
+        },
+        CityAlreadyRegistered {
+            city: AreaCode::parse("code", "420582").expect("a valid code"),
         },
         AlreadyRegistered {
             kind: "k",

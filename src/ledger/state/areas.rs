@@ -21,7 +21,8 @@ pub enum AreasOp {
         /// The official name, 1 to 128 characters.
         name: String,
     },
-    /// Places a village issuer in its village area, once.
+    /// Places a village issuer in its village area, or moves it to another (a mistake
+    /// corrected, a redistricting); the log keeps every placement.
     SetVillageArea {
         /// A village issuer.
         village: IssuerId,
@@ -151,6 +152,14 @@ impl Plan {
                 Effects::default()
             }
             Plan::Place { village, area } => {
+                // A move frees the area the village was in.
+                if let Some(previous) = state.areas.village_areas.get(&village).cloned()
+                    && let Some(existing) = state.areas.areas.get(&previous)
+                {
+                    let mut freed = Area::clone(existing);
+                    freed.village = None;
+                    state.areas.areas.insert(previous, Arc::new(freed));
+                }
                 if let Some(existing) = state.areas.areas.get(&area) {
                     let mut placed = Area::clone(existing);
                     placed.village = Some(village.clone());
@@ -173,6 +182,16 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AreasOp) -> Result<Plan, 
                     kind: "area",
                     id: code.to_string(),
                 });
+            }
+            // The ledger serves one county-level city: catalogues' city scope names it.
+            if code.level() == AreaLevel::City
+                && let Some((city, _)) = state
+                    .areas
+                    .areas
+                    .iter()
+                    .find(|(c, _)| c.level() == AreaLevel::City)
+            {
+                return Err(Refusal::CityAlreadyRegistered { city: city.clone() });
             }
             if let Some(parent) = code.parent()
                 && !state.areas.areas.contains_key(&parent)
@@ -204,10 +223,10 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AreasOp) -> Result<Plan, 
                     found: area.level().name(),
                 });
             }
-            if let Some(current) = state.areas.village_areas.get(village) {
+            if state.areas.village_areas.get(village) == Some(area) {
                 return Err(Refusal::VillageAreaAlreadySet {
                     village: village.clone(),
-                    area: current.clone(),
+                    area: area.clone(),
                 });
             }
             if let Some(other) = &registered.village {

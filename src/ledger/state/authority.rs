@@ -3,6 +3,7 @@
 
 use super::EntryRecord;
 use super::accounts::Accounts;
+use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 use crate::ledger::{AccountId, IssuerId, OperationKind, Refusal, Role, ShopId};
 
@@ -147,7 +148,10 @@ pub(super) fn may_reverse(role: &Role, original: &EntryRecord) -> Result<(), Ref
     let allowed = match role {
         Role::BureauAdmin => true,
         Role::VillageOfficer(i) | Role::ProgramIssuer(i) => {
-            matches!(original.kind, OperationKind::Points(_)) && original.issuer.as_ref() == Some(i)
+            matches!(
+                original.kind,
+                OperationKind::Points(PointsKind::Issue | PointsKind::Deduct)
+            ) && original.issuer.as_ref() == Some(i)
         }
         Role::ShopTerminal(s) => {
             original.kind == OperationKind::Redemption(RedemptionKind::Redeem)

@@ -90,7 +90,7 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
     let reversible = matches!(
         kind,
         OperationKind::Budget(BudgetKind::Allocate)
-            | OperationKind::Points(_)
+            | OperationKind::Points(PointsKind::Issue | PointsKind::Deduct)
             | OperationKind::Redemption(RedemptionKind::Redeem)
     );
     if !reversible {

@@ -204,19 +204,19 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
             name: "register_township_area",
             description: "The bureau registers a township (9 digits, under the city).",
             signer: "bureau_admin",
-            operation: shanzhi::testkit::register_area("420581101", "红花套镇"),
+            operation: shanzhi::testkit::register_area("420581102", "高坝洲镇"),
         },
         Step {
             name: "register_village_area",
             description: "The bureau registers a village area (12 digits, under the township).",
             signer: "bureau_admin",
-            operation: shanzhi::testkit::register_area("420581101001", "渔洋溪村"),
+            operation: shanzhi::testkit::register_area("420581102001", "高坝村"),
         },
         Step {
             name: "set_village_area",
             description: "The bureau places the village issuer gaoba in its village area.",
             signer: "bureau_admin",
-            operation: shanzhi::testkit::set_village_area("gaoba", "420581101001"),
+            operation: shanzhi::testkit::set_village_area("gaoba", "420581102001"),
         },
     ]
 }

@@ -7,7 +7,7 @@ const HONGHUATAO: &str = "420581101";
 const YUYANGXI: &str = "420581101001";
 
 #[test]
-fn areas_are_registered_parent_first_and_a_village_is_placed_once() {
+fn areas_are_registered_parent_first_and_a_village_is_placed_and_moved() {
     let mut ledger = Ledger::new();
     let officer = ledger.issuer("yuyangxi", pb::IssuerKind::Village, 0);
     // A village area before its township: the parent is named.
