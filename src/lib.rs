@@ -19,6 +19,7 @@ pub mod genesis;
 pub mod ledger;
 pub mod log;
 pub mod pb;
+pub mod proposals;
 pub mod server;
 pub mod store;
 pub mod testkit;

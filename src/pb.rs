@@ -19,6 +19,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.registry.v1");
         }
     }
+    pub mod governance {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.governance.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -29,6 +34,9 @@ pub use shanzhi::audit::v1 as audit;
 
 /// `shanzhi.registry.v1`: the shared registry (administrative areas) and its service.
 pub use shanzhi::registry::v1 as registry;
+
+/// `shanzhi.governance.v1`: rule catalogues, village policies and the governance service.
+pub use shanzhi::governance::v1 as governance;
 
 /// The encoded `FileDescriptorSet` of every shanzhi proto, served by gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] =

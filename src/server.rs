@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tonic::transport::Server;
 
 use crate::api::audit::AuditApi;
+use crate::api::governance::GovernanceApi;
 use crate::api::queries::QueryApi;
 use crate::api::registry::RegistryApi;
 use crate::api::shed::{Admission, Shed};
@@ -21,6 +22,7 @@ use crate::crypto::KeyFile;
 use crate::genesis;
 use crate::pb;
 use crate::pb::audit::audit_service_server::AuditServiceServer;
+use crate::pb::governance::governance_service_server::GovernanceServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
 use crate::pb::registry::registry_service_server::RegistryServiceServer;
@@ -335,7 +337,8 @@ async fn serve(
         TransactionServiceServer::new(TransactionApi::new(ledger.clone())),
         QueryServiceServer::new(QueryApi::new(ledger.clone(), skew)),
         AuditServiceServer::new(AuditApi::new(ledger.clone(), skew)),
-        RegistryServiceServer::new(RegistryApi::new(ledger, skew)),
+        RegistryServiceServer::new(RegistryApi::new(ledger.clone(), skew)),
+        GovernanceServiceServer::new(GovernanceApi::new(ledger, skew)),
     ];
     for name in &names {
         health_reporter

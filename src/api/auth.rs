@@ -52,6 +52,10 @@ pub mod methods {
     pub const GET_STATE_SNAPSHOT: &str = "shanzhi.audit.v1.AuditService/GetStateSnapshot";
     /// `RegistryService.ListAreas`.
     pub const LIST_AREAS: &str = "shanzhi.registry.v1.RegistryService/ListAreas";
+    /// `GovernanceService.GetCatalogue`.
+    pub const GET_CATALOGUE: &str = "shanzhi.governance.v1.GovernanceService/GetCatalogue";
+    /// `GovernanceService.GetPolicy`.
+    pub const GET_POLICY: &str = "shanzhi.governance.v1.GovernanceService/GetPolicy";
 }
 
 /// The full method name (`shanzhi.points.v1.QueryService/GetAccount`) a request was routed
@@ -217,6 +221,7 @@ mod tests {
     #[test]
     fn the_method_names_clients_sign_are_the_generated_services_routes() {
         use pb::audit::audit_service_server::SERVICE_NAME as AUDIT;
+        use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
         use pb::registry::registry_service_server::SERVICE_NAME as REGISTRY;
         let generated = generated_methods();
@@ -230,19 +235,24 @@ mod tests {
             methods::GET_KEY_SET,
             methods::GET_STATE_SNAPSHOT,
             methods::LIST_AREAS,
+            methods::GET_CATALOGUE,
+            methods::GET_POLICY,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
-                [QUERY, AUDIT, REGISTRY]
+                [QUERY, AUDIT, REGISTRY, GOVERNANCE]
                     .iter()
                     .any(|service| method.starts_with(&format!("{service}/"))),
                 "{method}"
             );
         }
-        // Every query and registry read needs a credential, so every one has a name here.
+        // Every query, registry and governance read needs a credential, so every one has a
+        // name here.
         for read in generated.iter().filter(|g| {
-            g.starts_with(&format!("{QUERY}/")) || g.starts_with(&format!("{REGISTRY}/"))
+            [QUERY, REGISTRY, GOVERNANCE]
+                .iter()
+                .any(|service| g.starts_with(&format!("{service}/")))
         }) {
             assert!(signed.contains(&read.as_str()), "{read} has no constant");
         }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod governance;
 pub(crate) mod paging;
 pub mod queries;
 pub mod registry;

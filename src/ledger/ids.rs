@@ -184,10 +184,16 @@ pub fn parse_memo(field: &'static str, value: &str, required: bool) -> Result<St
 
 /// Checks a display name: 1 to [`MAX_NAME_CHARS`] characters, no control characters.
 pub fn parse_name(value: &str) -> Result<String, Refusal> {
+    parse_text("name", value)
+}
+
+/// Checks a short text of request field `field` (a title, a category, a unit): 1 to
+/// [`MAX_NAME_CHARS`] characters, no control characters.
+pub fn parse_text(field: &'static str, value: &str) -> Result<String, Refusal> {
     let chars = value.chars().count();
     if value.trim().is_empty() || chars > MAX_NAME_CHARS || value.chars().any(char::is_control) {
         return Err(Refusal::InvalidField {
-            field: "name",
+            field,
             expected: format!("1 to {MAX_NAME_CHARS} characters without control characters"),
             found: format!("{chars} characters"),
         });

@@ -15,16 +15,20 @@ mod units;
 
 pub use admitted::{Admitted, Signed, SpendSignature, Verified};
 pub use ids::*;
-pub use period::{LocalTime, Period};
+pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
 pub use refusal::{Refusal, RefusalClass};
 pub use replay::{Signatures, replay_entry};
 pub use state::{
-    AccountView, AreaView, AreasKind, AreasOp, BudgetKind, BudgetOp, EntryRecord, HistoryFilter,
-    HistoryPage, KeyRecord, PaymentCode, PointsAction, PointsKind, PointsOp, RedemptionKind,
-    RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, State, read_denied,
-    reads_everything, require_log_reader,
+    AccountView, AreaView, AreasKind, AreasOp, BudgetKind, BudgetOp, Cap, CapHolder, CapPeriod,
+    CatalogueHeader, CatalogueKind, CatalogueOp, CatalogueRef, CatalogueScope, CatalogueStatus,
+    CatalogueView, EntryRecord, HistoryFilter, HistoryPage, KeyRecord, LotExpiry,
+    MAX_CAPS_PER_RULE, MAX_CATALOGUE_RULES, MAX_CLAIM_AGE_DAYS, MAX_LOT_MONTHS, MAX_NOTICE_DAYS,
+    MAX_REVIEWERS_REQUIRED, MAX_RULES_PER_ADD, MAX_STAR_LEVELS, PaymentCode, PointsAction,
+    PointsKind, PointsOp, Policy, PolicyKind, PolicyOp, PolicyView, RedemptionKind, RedemptionOp,
+    RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
+    read_denied, reads_everything, require_log_reader,
 };
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};

@@ -10,8 +10,9 @@ use prost::Message;
 use super::Refusal;
 use super::ids::{LedgerId, RequestId};
 use super::state::{
-    AreasKind, AreasOp, BudgetKind, BudgetOp, PointsKind, PointsOp, RedemptionKind, RedemptionOp,
-    RegistryKind, RegistryOp, ReversalKind, ReversalOp,
+    AreasKind, AreasOp, BudgetKind, BudgetOp, CatalogueKind, CatalogueOp, PointsKind, PointsOp,
+    PolicyKind, PolicyOp, RedemptionKind, RedemptionOp, RegistryKind, RegistryOp, ReversalKind,
+    ReversalOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -179,6 +180,10 @@ pub enum Operation {
     Registry(RegistryOp),
     /// Administrative areas (`shanzhi.registry.v1`).
     Areas(AreasOp),
+    /// Rule catalogues (`shanzhi.governance.v1`).
+    Catalogue(CatalogueOp),
+    /// Village policies (`shanzhi.governance.v1`).
+    Policy(PolicyOp),
     /// The bureau fund's allocations.
     Budget(BudgetOp),
     /// Issues and deductions.
@@ -198,6 +203,10 @@ pub enum OperationKind {
     Registry(RegistryKind),
     /// An areas operation.
     Areas(AreasKind),
+    /// A catalogue operation.
+    Catalogue(CatalogueKind),
+    /// A policy operation.
+    Policy(PolicyKind),
     /// A budget operation.
     Budget(BudgetKind),
     /// A points operation.
@@ -215,6 +224,8 @@ impl OperationKind {
             OperationKind::Genesis => "genesis",
             OperationKind::Registry(kind) => kind.name(),
             OperationKind::Areas(kind) => kind.name(),
+            OperationKind::Catalogue(kind) => kind.name(),
+            OperationKind::Policy(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
             OperationKind::Redemption(kind) => kind.name(),
@@ -230,6 +241,8 @@ impl Operation {
             Operation::Genesis(_) => OperationKind::Genesis,
             Operation::Registry(op) => OperationKind::Registry(op.kind()),
             Operation::Areas(op) => OperationKind::Areas(op.kind()),
+            Operation::Catalogue(op) => OperationKind::Catalogue(op.kind()),
+            Operation::Policy(op) => OperationKind::Policy(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),
             Operation::Redemption(op) => OperationKind::Redemption(op.kind()),

@@ -193,6 +193,7 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                 reason: parse_memo("reason", &r.reason, true)?,
             }),
             Op::Registry(r) => Operation::Areas(r.try_into()?),
+            Op::Governance(g) => g.try_into()?,
             Op::Redeem(r) => Operation::Redemption(RedemptionOp::Redeem {
                 shop: ShopId::parse("shop_id", &r.shop_id)?,
                 household: HouseholdId::parse("household_id", &r.household_id)?,

@@ -2,11 +2,13 @@
 //! ([`crate::ledger`]), in one place, as `From`/`TryFrom` impls: the log's wire format into a
 //! [`Transaction`](crate::ledger::Transaction) (`body.rs`), and the domain's records into their
 //! wire form and the references requests carry into the domain (`views.rs`); the shared
-//! registry's areas (`areas.rs`). The API, the
+//! registry's areas (`areas.rs`); governance's catalogues and policies (`governance.rs`). The API, the
 //! verifier, genesis and the CLI all convert through here.
 
 mod areas;
 mod body;
+mod governance;
 mod views;
 
+pub use governance::{parse_scope, parse_which, rules_sha256};
 pub use views::{account_id, operation_kind_filter};

@@ -2,9 +2,9 @@
 //! account and operation-kind references requests carry into the domain.
 
 use crate::ledger::{
-    AccountId, AccountView, AreasKind, BudgetKind, EntryRecord, HouseholdId, IssuerId, KeyId,
-    KeyRecord, LedgerParameters, OperationKind, Points, PointsKind, Posting, RedemptionKind,
-    Refusal, RegistryKind, ReversalKind, Role, Sequence, ShopId,
+    AccountId, AccountView, AreasKind, BudgetKind, CatalogueKind, EntryRecord, HouseholdId,
+    IssuerId, KeyId, KeyRecord, LedgerParameters, OperationKind, Points, PointsKind, PolicyKind,
+    Posting, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence, ShopId,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -81,6 +81,12 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Registry(RegistryKind::RegisterShop) => pb::OperationKind::RegisterShop,
             OperationKind::Areas(AreasKind::RegisterArea) => pb::OperationKind::RegisterArea,
             OperationKind::Areas(AreasKind::SetVillageArea) => pb::OperationKind::SetVillageArea,
+            OperationKind::Catalogue(CatalogueKind::Open) => pb::OperationKind::OpenCatalogue,
+            OperationKind::Catalogue(CatalogueKind::AddRules) => {
+                pb::OperationKind::AddCatalogueRules
+            }
+            OperationKind::Catalogue(CatalogueKind::Seal) => pb::OperationKind::SealCatalogue,
+            OperationKind::Policy(PolicyKind::Set) => pb::OperationKind::SetVillagePolicy,
             OperationKind::Budget(BudgetKind::Allocate) => pb::OperationKind::AllocateBudget,
             OperationKind::Points(PointsKind::Issue) => pb::OperationKind::IssuePoints,
             OperationKind::Points(PointsKind::Deduct) => pb::OperationKind::DeductPoints,
@@ -113,6 +119,12 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         }
         pb::OperationKind::RegisterArea => Some(OperationKind::Areas(AreasKind::RegisterArea)),
         pb::OperationKind::SetVillageArea => Some(OperationKind::Areas(AreasKind::SetVillageArea)),
+        pb::OperationKind::OpenCatalogue => Some(OperationKind::Catalogue(CatalogueKind::Open)),
+        pb::OperationKind::AddCatalogueRules => {
+            Some(OperationKind::Catalogue(CatalogueKind::AddRules))
+        }
+        pb::OperationKind::SealCatalogue => Some(OperationKind::Catalogue(CatalogueKind::Seal)),
+        pb::OperationKind::SetVillagePolicy => Some(OperationKind::Policy(PolicyKind::Set)),
         pb::OperationKind::AllocateBudget => Some(OperationKind::Budget(BudgetKind::Allocate)),
         pb::OperationKind::IssuePoints => Some(OperationKind::Points(PointsKind::Issue)),
         pb::OperationKind::DeductPoints => Some(OperationKind::Points(PointsKind::Deduct)),

@@ -57,12 +57,15 @@ impl Refusal {
             | UnknownLeafHash
             | UnknownKeyToRevoke(_)
             | UnknownArea(_)
-            | ParentAreaMissing { .. } => C::NotFound,
+            | ParentAreaMissing { .. }
+            | UnknownCatalogue { .. }
+            | UnknownPolicy { .. } => C::NotFound,
             AlreadyRegistered { .. }
             | RequestIdReused { .. }
             | VillageAreaAlreadySet { .. }
             | CityAlreadyRegistered { .. }
-            | AreaTaken { .. } => C::AlreadyExists,
+            | AreaTaken { .. }
+            | DuplicateRuleCode { .. } => C::AlreadyExists,
             Expired { .. }
             | WrongIssuerKind { .. }
             | WrongAreaLevel { .. }
@@ -82,7 +85,13 @@ impl Refusal {
             | NeverSigned { .. }
             | LeafPastLatest { .. }
             | EntryRangePastLatest { .. }
-            | LastAdminKey { .. } => C::FailedPrecondition,
+            | LastAdminKey { .. }
+            | VersionNotNext { .. }
+            | EffectiveTooEarly { .. }
+            | CatalogueNotOpen { .. }
+            | CatalogueRuleCount { .. }
+            | CatalogueHashMismatch { .. }
+            | CatalogueWidensParent { .. } => C::FailedPrecondition,
         }
     }
 
@@ -125,6 +134,15 @@ impl Refusal {
             VillageAreaAlreadySet { .. } => "VILLAGE_AREA_ALREADY_SET",
             AreaTaken { .. } => "AREA_TAKEN",
             CityAlreadyRegistered { .. } => "CITY_ALREADY_REGISTERED",
+            UnknownCatalogue { .. } => "UNKNOWN_CATALOGUE",
+            UnknownPolicy { .. } => "UNKNOWN_POLICY",
+            DuplicateRuleCode { .. } => "DUPLICATE_RULE_CODE",
+            VersionNotNext { .. } => "VERSION_NOT_NEXT",
+            EffectiveTooEarly { .. } => "EFFECTIVE_TOO_EARLY",
+            CatalogueNotOpen { .. } => "CATALOGUE_NOT_OPEN",
+            CatalogueRuleCount { .. } => "CATALOGUE_RULE_COUNT",
+            CatalogueHashMismatch { .. } => "CATALOGUE_HASH_MISMATCH",
+            CatalogueWidensParent { .. } => "CATALOGUE_WIDENS_PARENT",
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -1,7 +1,8 @@
 //! Every reason the ledger refuses a transaction or a read, each with a message that says what
 //! was expected and what was found.
 
-use super::ids::{AreaCode, HouseholdId, IssuerId, KeyId, ShopId};
+use super::ids::{AreaCode, HouseholdId, IssuerId, KeyId, RuleCode, ShopId};
+use super::period::CivilDate;
 
 /// Why the ledger refused. Nothing is applied when a refusal is returned.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -214,6 +215,72 @@ pub enum Refusal {
         /// What the request asked to act for or read, in words.
         requested: String,
     },
+    /// A catalogue or policy version that is not the scope's next one.
+    #[error("{what}: expected version {expected}, found {found}")]
+    VersionNotNext {
+        /// Whose versions, e.g. `catalogue of village v1`.
+        what: String,
+        /// The next version number.
+        expected: u32,
+        /// The version the request names.
+        found: u32,
+    },
+    /// A catalogue or policy would start too early: before the commit date, or before the
+    /// version it replaces.
+    #[error("effective_from: expected on or after {earliest} ({because}), found {found}")]
+    EffectiveTooEarly {
+        /// The earliest date allowed.
+        earliest: CivilDate,
+        /// Why that date.
+        because: String,
+        /// The date the request names.
+        found: CivilDate,
+    },
+    /// Rules are added to, or a seal names, a version that is not open.
+    #[error("{catalogue}: expected the open version, found it {status}")]
+    CatalogueNotOpen {
+        /// The catalogue version.
+        catalogue: String,
+        /// `sealed` or `abandoned`.
+        status: &'static str,
+    },
+    /// More rules than the version declared, or a seal before all arrived.
+    #[error("{catalogue}: expected {declared} rules, found {found}")]
+    CatalogueRuleCount {
+        /// The catalogue version.
+        catalogue: String,
+        /// The `rule_count` it was opened with.
+        declared: u32,
+        /// The rules it would hold.
+        found: u64,
+    },
+    /// The rules added do not hash to the `rules_sha256` the version was opened with.
+    #[error("{catalogue}: expected rules_sha256 {declared}, found {computed} over the rules added")]
+    CatalogueHashMismatch {
+        /// The catalogue version.
+        catalogue: String,
+        /// The declared hash, hex.
+        declared: String,
+        /// The hash of the rules added, hex.
+        computed: String,
+    },
+    /// A township's or village's rule widens the rule of the same code of a parent catalogue.
+    #[error(
+        "rule {rule} must narrow the rule of {parent}: {field} expected {expected}, found {found}"
+    )]
+    CatalogueWidensParent {
+        /// The rule's code.
+        rule: RuleCode,
+        /// The parent catalogue version, e.g. `catalogue version 1 of the city`.
+        parent: String,
+        /// The field that widens: `sign`, `points_per_unit`, `max_quantity`,
+        /// `evidence_required` or `caps`.
+        field: &'static str,
+        /// What narrowing allows.
+        expected: String,
+        /// What the rule has.
+        found: String,
+    },
     /// Revoking this key would leave the ledger without an active bureau admin key.
     #[error("revoking key {key_id} would leave the ledger without an active bureau admin key")]
     LastAdminKey {
@@ -256,7 +323,31 @@ pub enum Refusal {
         /// Its parent's code (its first 6 or 9 digits).
         parent: AreaCode,
     },
+    /// No such catalogue version, or no version of the scope in force on the date asked.
+    #[error("catalogue of {scope}: expected {expected}, found none")]
+    UnknownCatalogue {
+        /// Whose catalogue, e.g. `village v1`.
+        scope: String,
+        /// What was asked for, e.g. `version 3` or `a version in force on 2026-12-01`.
+        expected: String,
+    },
+    /// No such policy version of the village, or none in force on the date asked.
+    #[error("policy of village {village}: expected {expected}, found none")]
+    UnknownPolicy {
+        /// The village issuer.
+        village: IssuerId,
+        /// What was asked for.
+        expected: String,
+    },
     // --- already exists ---
+    /// A rule code is already in the catalogue version (or twice in one request).
+    #[error("{catalogue}: expected each rule code once, found {rule} twice")]
+    DuplicateRuleCode {
+        /// The catalogue version, e.g. `catalogue version 2 of village v1`.
+        catalogue: String,
+        /// The repeated code.
+        rule: RuleCode,
+    },
     /// An issuer, household, shop or key with this id is already registered.
     #[error("{kind} {id} is already registered")]
     AlreadyRegistered {

@@ -13,6 +13,8 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     let shop = ShopId::parse("shop_id", "s").expect("a valid id");
     let area = AreaCode::parse("code", "420581101001").expect("a valid code");
     let township = AreaCode::parse("code", "420581101").expect("a valid code");
+    let rule = RuleCode::parse_code("ENV-01").expect("a valid code");
+    let date = CivilDate::from_days(20_788).expect("a valid date");
     vec![
         InvalidField {
             field: "f",
@@ -109,6 +111,49 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
         },
         CityAlreadyRegistered {
             city: AreaCode::parse("code", "420582").expect("a valid code"),
+        },
+        UnknownCatalogue {
+            scope: "village v".into(),
+            expected: "version 2".into(),
+        },
+        UnknownPolicy {
+            village: issuer.clone(),
+            expected: "version 2".into(),
+        },
+        DuplicateRuleCode {
+            catalogue: "c".into(),
+            rule: rule.clone(),
+        },
+        VersionNotNext {
+            what: "w".into(),
+            expected: 2,
+            found: 3,
+        },
+        EffectiveTooEarly {
+            earliest: date,
+            because: "b".into(),
+            found: date,
+        },
+        CatalogueNotOpen {
+            catalogue: "c".into(),
+            status: "sealed",
+        },
+        CatalogueRuleCount {
+            catalogue: "c".into(),
+            declared: 2,
+            found: 3,
+        },
+        CatalogueHashMismatch {
+            catalogue: "c".into(),
+            declared: "d".into(),
+            computed: "e".into(),
+        },
+        CatalogueWidensParent {
+            rule,
+            parent: "p".into(),
+            field: "sign",
+            expected: "award".into(),
+            found: "deduction".into(),
         },
         AlreadyRegistered {
             kind: "k",

@@ -93,6 +93,15 @@ impl Areas {
         self.village_areas.get(village)
     }
 
+    /// Refuses a code that is not registered.
+    pub(super) fn require(&self, code: &AreaCode) -> Result<(), Refusal> {
+        if self.areas.contains_key(code) {
+            Ok(())
+        } else {
+            Err(Refusal::UnknownArea(code.clone()))
+        }
+    }
+
     /// One page of the areas within `within` (all for `None`), in code order, after `after`:
     /// at most `limit`, and where the next page starts.
     pub(super) fn page(

@@ -3,6 +3,7 @@
 
 use super::EntryRecord;
 use super::accounts::Accounts;
+use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 use crate::ledger::{AccountId, IssuerId, OperationKind, Refusal, Role, ShopId};
@@ -46,6 +47,21 @@ pub(super) fn require_admin_or_village_of(
     operation: &'static str,
     village: &IssuerId,
 ) -> Result<(), Refusal> {
+    require_admin_or_officer_of(
+        role,
+        operation,
+        village,
+        "a bureau admin or an officer of the household's village",
+    )
+}
+
+/// A bureau admin, or an officer of `village`; `expected` says so in the refusal.
+pub(super) fn require_admin_or_officer_of(
+    role: &Role,
+    operation: &'static str,
+    village: &IssuerId,
+    expected: &'static str,
+) -> Result<(), Refusal> {
     match role {
         Role::BureauAdmin => Ok(()),
         Role::VillageOfficer(v) if v == village => Ok(()),
@@ -54,11 +70,22 @@ pub(super) fn require_admin_or_village_of(
             scope: format!("village {v}"),
             requested: format!("village {village}"),
         }),
-        _ => Err(not_allowed(
+        _ => Err(not_allowed(role, operation, expected)),
+    }
+}
+
+/// Who may adopt a catalogue: a bureau admin any; an officer of a village its village's.
+pub(super) fn may_adopt_catalogue(role: &Role, scope: &CatalogueScope) -> Result<(), Refusal> {
+    match scope {
+        CatalogueScope::Village(village) => require_admin_or_officer_of(
             role,
-            operation,
-            "a bureau admin or an officer of the household's village",
-        )),
+            "adopting a village catalogue",
+            village,
+            "a bureau admin or an officer of the village",
+        ),
+        CatalogueScope::City | CatalogueScope::Township(_) | CatalogueScope::Program(_) => {
+            require_admin(role, "adopting a city, township or program catalogue")
+        }
     }
 }
 

@@ -23,9 +23,11 @@ mod accounts;
 mod areas;
 mod authority;
 mod budget;
+mod catalogue;
 mod journal;
 mod keys;
 mod points;
+mod policy;
 mod redemption;
 mod registry;
 mod reversal;
@@ -35,9 +37,18 @@ pub use accounts::AccountView;
 pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{read_denied, reads_everything, require_log_reader};
 pub use budget::{BudgetKind, BudgetOp};
+pub use catalogue::{
+    Cap, CapHolder, CapPeriod, CatalogueHeader, CatalogueKind, CatalogueOp, CatalogueRef,
+    CatalogueScope, CatalogueStatus, CatalogueView, MAX_CAPS_PER_RULE, MAX_CATALOGUE_RULES,
+    MAX_RULES_PER_ADD, Resolution, Rule, Sign, Which,
+};
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
 pub use keys::KeyRecord;
 pub use points::{PointsAction, PointsKind, PointsOp};
+pub use policy::{
+    LotExpiry, MAX_CLAIM_AGE_DAYS, MAX_LOT_MONTHS, MAX_NOTICE_DAYS, MAX_REVIEWERS_REQUIRED,
+    MAX_STAR_LEVELS, Policy, PolicyKind, PolicyOp, PolicyView,
+};
 pub use redemption::{PaymentCode, RedemptionKind, RedemptionOp};
 pub use registry::{RegistryKind, RegistryOp};
 pub use reversal::{ReversalKind, ReversalOp};
@@ -59,6 +70,8 @@ pub struct State {
     journal: journal::Journal,
     redemptions: redemption::Redemptions,
     areas: areas::Areas,
+    catalogues: catalogue::Catalogues,
+    policies: policy::Policies,
 }
 
 /// What every family's check sees of the entry being decided.
@@ -81,6 +94,8 @@ struct Context {
 enum Plan {
     Registry(registry::Plan),
     Areas(areas::Plan),
+    Catalogue(catalogue::Plan),
+    Policy(policy::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
     Redemption(redemption::Plan),
@@ -92,6 +107,8 @@ impl Plan {
         match self {
             Plan::Registry(plan) => plan.commit(state, ctx),
             Plan::Areas(plan) => plan.commit(state, ctx),
+            Plan::Catalogue(plan) => plan.commit(state, ctx),
+            Plan::Policy(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
             Plan::Redemption(plan) => plan.commit(state),
@@ -329,6 +346,8 @@ impl State {
             Operation::Genesis(_) => return Err(Refusal::GenesisNotFirst),
             Operation::Registry(op) => Plan::Registry(registry::check(self, ctx, op)?),
             Operation::Areas(op) => Plan::Areas(areas::check(self, ctx, op)?),
+            Operation::Catalogue(op) => Plan::Catalogue(catalogue::check(self, ctx, op)?),
+            Operation::Policy(op) => Plan::Policy(policy::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),
             Operation::Redemption(op) => Plan::Redemption(redemption::check(self, ctx, op)?),

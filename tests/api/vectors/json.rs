@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 pub(super) enum Json {
     Str(String),
     Num(u64),
+    Bool(bool),
     Arr(Vec<Json>),
     Obj(Vec<(String, Json)>),
 }
@@ -71,6 +72,24 @@ impl Obj {
         }
     }
 
+    /// A uint32 (a JSON number, unlike uint64); omitted when 0.
+    pub(super) fn p_u32(self, key: &str, value: u32) -> Self {
+        if value == 0 {
+            self
+        } else {
+            self.put(key, u64::from(value))
+        }
+    }
+
+    /// A bool; omitted when false.
+    pub(super) fn p_bool(self, key: &str, value: bool) -> Self {
+        if value {
+            self.put(key, Json::Bool(true))
+        } else {
+            self
+        }
+    }
+
     pub(super) fn p_bytes(self, key: &str, value: &[u8]) -> Self {
         if value.is_empty() {
             self
@@ -107,6 +126,7 @@ fn write_json(value: &Json, indent: usize, out: &mut String) {
     match value {
         Json::Str(s) => escape(s, out),
         Json::Num(n) => out.push_str(&n.to_string()),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Json::Arr(items) if items.is_empty() => out.push_str("[]"),
         Json::Obj(fields) if fields.is_empty() => out.push_str("{}"),
         Json::Arr(items) => {

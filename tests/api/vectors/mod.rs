@@ -20,6 +20,7 @@
 mod by_hand;
 mod checkpoint;
 mod fixture;
+mod governance;
 mod json;
 mod key_id;
 mod non_canonical;

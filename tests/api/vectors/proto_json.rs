@@ -167,6 +167,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
             };
             ("registry", obj.into())
         }
+        Op::Governance(g) => ("governance", super::governance::governance_json(g)),
     }
 }
 

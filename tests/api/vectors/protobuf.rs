@@ -180,6 +180,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             }
             31
         }
+        Op::Governance(g) => {
+            m = super::governance::governance_by_hand(g);
+            30
+        }
     };
     (field, m)
 }

@@ -300,3 +300,6 @@ pub fn set_village_area(village: &str, area: &str) -> Op {
         )),
     })
 }
+
+mod governance;
+pub use governance::*;

@@ -1,0 +1,638 @@
+//! The catalogue family: rule catalogues (积分目录) of the city, its townships, its villages
+//! and the bureau's programs, versioned and dated. A version is adopted in steps (a body is at
+//! most 4 KiB): opened with its dates, resolution, rule count and the hash of its rules; filled
+//! with rules in order; sealed once every rule arrived and the hash matches. Only a sealed
+//! version is in force, from its `effective_from`; a correction is the next version.
+//!
+//! A township's catalogue narrows the city's, a village's its township's and the city's
+//! ([`narrowing`]): checked when a version is sealed, against the parents in force on its
+//! `effective_from`. Nothing is inherited silently: a village lists every rule it uses.
+
+use std::fmt;
+use std::sync::Arc;
+
+use imbl::{OrdMap, Vector};
+use sha2::{Digest, Sha256};
+
+use super::journal::Effects;
+use super::{Context, State, authority};
+use crate::ledger::{
+    AccountId, AreaCode, AreaLevel, CivilDate, IssuerId, IssuerKind, Points, Refusal, RuleCode,
+    Sequence,
+};
+
+mod narrowing;
+
+/// The most rules one catalogue version may have: 500.
+pub const MAX_CATALOGUE_RULES: u32 = 500;
+/// The most rules one `AddCatalogueRules` may carry: 20 (a body is at most 4 KiB).
+pub const MAX_RULES_PER_ADD: usize = 20;
+/// The most caps one rule may have: 6 (one per holder and period).
+pub const MAX_CAPS_PER_RULE: usize = 6;
+
+/// Whose catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CatalogueScope {
+    /// The county-level city's, adopted by the bureau.
+    City,
+    /// A township's (a 9-digit area), adopted by the bureau.
+    Township(AreaCode),
+    /// A village issuer's own.
+    Village(IssuerId),
+    /// A program issuer's rules for awards by rule, adopted by the bureau.
+    Program(IssuerId),
+}
+
+impl fmt::Display for CatalogueScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogueScope::City => f.write_str("the city"),
+            CatalogueScope::Township(code) => write!(f, "township {code}"),
+            CatalogueScope::Village(id) => write!(f, "village {id}"),
+            CatalogueScope::Program(id) => write!(f, "program {id}"),
+        }
+    }
+}
+
+/// One version of one scope's catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogueRef {
+    /// Whose.
+    pub scope: CatalogueScope,
+    /// Which version, from 1.
+    pub version: u32,
+}
+
+impl fmt::Display for CatalogueRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "catalogue version {} of {}", self.version, self.scope)
+    }
+}
+
+/// The decision that adopted a catalogue or a policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    /// Its date.
+    pub date: CivilDate,
+    /// SHA-256 of its document.
+    pub document_sha256: [u8; 32],
+    /// Its title.
+    pub title: String,
+}
+
+/// Whether a rule awards or deducts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sign {
+    /// Good conduct: points credited.
+    Award,
+    /// A violation: points deducted.
+    Deduction,
+}
+
+/// Who a cap counts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CapHolder {
+    /// The household.
+    Household,
+    /// The member a claim names.
+    Member,
+}
+
+/// The calendar period a cap counts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CapPeriod {
+    /// A calendar month.
+    Month,
+    /// A calendar quarter.
+    Quarter,
+    /// A calendar year.
+    Year,
+}
+
+/// The most points of one rule per holder and period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cap {
+    /// Who it counts for.
+    pub per: CapHolder,
+    /// The period.
+    pub period: CapPeriod,
+    /// At least 1.
+    pub max_points: Points,
+}
+
+/// One rule of a catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Its code, once per version.
+    pub code: RuleCode,
+    /// What it rewards or punishes.
+    pub title: String,
+    /// Its category.
+    pub category: String,
+    /// Award or deduction.
+    pub sign: Sign,
+    /// Points per unit, at least 1.
+    pub points_per_unit: Points,
+    /// The unit.
+    pub unit: String,
+    /// The most units per claim, at least 1.
+    pub max_quantity: u32,
+    /// Whether a claim must carry an evidence hash.
+    pub evidence_required: bool,
+    /// At most one per holder and period.
+    pub caps: Vec<Cap>,
+}
+
+/// What `OpenCatalogue` declares about a version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogueHeader {
+    /// The first date in force.
+    pub effective_from: CivilDate,
+    /// The first date no longer in force; `None` for open-ended.
+    pub effective_to: Option<CivilDate>,
+    /// The adopting resolution.
+    pub resolution: Resolution,
+    /// How many rules it has.
+    pub rule_count: u32,
+    /// SHA-256 over the rules, each length-prefixed, in order.
+    pub rules_sha256: [u8; 32],
+}
+
+/// The catalogue family's operations.
+#[derive(Clone, Debug)]
+pub enum CatalogueOp {
+    /// Opens the next version of a scope.
+    Open {
+        /// The version to open.
+        catalogue: CatalogueRef,
+        /// What it declares.
+        header: CatalogueHeader,
+    },
+    /// Adds the next rules to the open version.
+    AddRules {
+        /// The open version.
+        catalogue: CatalogueRef,
+        /// 1 to [`MAX_RULES_PER_ADD`] rules, in order.
+        rules: Vec<Rule>,
+        /// Their canonical encodings, each prefixed by its length as a varint, in order: what
+        /// `rules_sha256` is computed over.
+        framed: Vec<u8>,
+    },
+    /// Seals the open version.
+    Seal {
+        /// The open version.
+        catalogue: CatalogueRef,
+    },
+}
+
+/// The kinds of catalogue operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CatalogueKind {
+    /// [`CatalogueOp::Open`].
+    Open,
+    /// [`CatalogueOp::AddRules`].
+    AddRules,
+    /// [`CatalogueOp::Seal`].
+    Seal,
+}
+
+impl CatalogueOp {
+    /// The operation's kind.
+    pub fn kind(&self) -> CatalogueKind {
+        match self {
+            CatalogueOp::Open { .. } => CatalogueKind::Open,
+            CatalogueOp::AddRules { .. } => CatalogueKind::AddRules,
+            CatalogueOp::Seal { .. } => CatalogueKind::Seal,
+        }
+    }
+
+    fn catalogue(&self) -> &CatalogueRef {
+        match self {
+            CatalogueOp::Open { catalogue, .. }
+            | CatalogueOp::AddRules { catalogue, .. }
+            | CatalogueOp::Seal { catalogue } => catalogue,
+        }
+    }
+}
+
+impl CatalogueKind {
+    /// A lowercase name for messages and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            CatalogueKind::Open => "open-catalogue",
+            CatalogueKind::AddRules => "add-catalogue-rules",
+            CatalogueKind::Seal => "seal-catalogue",
+        }
+    }
+}
+
+/// Where a catalogue version stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatalogueStatus {
+    /// Opened, rules still arriving.
+    Open,
+    /// In force from its `effective_from`.
+    Sealed,
+    /// A later version was opened before it was sealed: never in force.
+    Abandoned,
+}
+
+impl CatalogueStatus {
+    /// A lowercase name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            CatalogueStatus::Open => "open",
+            CatalogueStatus::Sealed => "sealed",
+            CatalogueStatus::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// One catalogue version as queries show it.
+#[derive(Clone, Debug)]
+pub struct CatalogueView {
+    /// Which.
+    pub catalogue: CatalogueRef,
+    /// What it declared.
+    pub header: CatalogueHeader,
+    /// The rules added so far, in order.
+    pub rules: Vec<Arc<Rule>>,
+    /// Where it stands.
+    pub status: CatalogueStatus,
+    /// The entry that opened it.
+    pub opened_at: Sequence,
+    /// The entry that sealed it.
+    pub sealed_at: Option<Sequence>,
+}
+
+#[derive(Clone, Debug)]
+struct Version {
+    header: CatalogueHeader,
+    rules: Vector<Arc<Rule>>,
+    codes: OrdMap<RuleCode, usize>,
+    hasher: Sha256,
+    opened_at: Sequence,
+    sealed_at: Option<Sequence>,
+}
+
+impl Version {
+    fn rule(&self, code: &RuleCode) -> Option<&Arc<Rule>> {
+        self.codes.get(code).and_then(|&i| self.rules.get(i))
+    }
+}
+
+/// Every scope's catalogue versions, version `n` at index `n - 1`.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Catalogues {
+    scopes: OrdMap<CatalogueScope, Vector<Arc<Version>>>,
+}
+
+impl Catalogues {
+    fn versions(&self, scope: &CatalogueScope) -> Option<&Vector<Arc<Version>>> {
+        self.scopes.get(scope)
+    }
+
+    fn version(&self, catalogue: &CatalogueRef) -> Option<&Arc<Version>> {
+        let index = usize::try_from(catalogue.version.checked_sub(1)?).ok()?;
+        self.versions(&catalogue.scope)?.get(index)
+    }
+
+    /// The sealed version of `scope` in force on `date`, with its number: the latest sealed
+    /// version that starts on or before `date`, if it has not ended by then.
+    fn in_force(&self, scope: &CatalogueScope, date: CivilDate) -> Option<(u32, &Arc<Version>)> {
+        let versions = self.versions(scope)?;
+        let (index, version) = versions
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, v)| v.sealed_at.is_some())
+            .find(|(_, v)| v.header.effective_from <= date)?;
+        let ended = version.header.effective_to.is_some_and(|to| to <= date);
+        let number = u32::try_from(index + 1).ok()?;
+        (!ended).then_some((number, version))
+    }
+
+    fn status(versions: &Vector<Arc<Version>>, index: usize) -> CatalogueStatus {
+        match versions.get(index) {
+            Some(v) if v.sealed_at.is_some() => CatalogueStatus::Sealed,
+            _ if index + 1 == versions.len() => CatalogueStatus::Open,
+            _ => CatalogueStatus::Abandoned,
+        }
+    }
+
+    fn view(&self, scope: &CatalogueScope, number: u32) -> Option<CatalogueView> {
+        let versions = self.versions(scope)?;
+        let index = usize::try_from(number.checked_sub(1)?).ok()?;
+        let version = versions.get(index)?;
+        Some(CatalogueView {
+            catalogue: CatalogueRef {
+                scope: scope.clone(),
+                version: number,
+            },
+            header: version.header.clone(),
+            rules: version.rules.iter().cloned().collect(),
+            status: Self::status(versions, index),
+            opened_at: version.opened_at,
+            sealed_at: version.sealed_at,
+        })
+    }
+}
+
+/// Which version a query asks for.
+#[derive(Clone, Copy, Debug)]
+pub enum Which {
+    /// The version in force on a date.
+    InForceOn(CivilDate),
+    /// A version by number.
+    Version(u32),
+}
+
+impl fmt::Display for Which {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Which::InForceOn(date) => write!(f, "a version in force on {date}"),
+            Which::Version(n) => write!(f, "version {n}"),
+        }
+    }
+}
+
+impl State {
+    /// A version of a scope's catalogue: in force on a date (sealed), or by number.
+    pub fn catalogue(
+        &self,
+        scope: &CatalogueScope,
+        which: Which,
+    ) -> Result<CatalogueView, Refusal> {
+        let number = match which {
+            Which::InForceOn(date) => self.catalogues.in_force(scope, date).map(|(n, _)| n),
+            Which::Version(n) => Some(n),
+        };
+        number
+            .and_then(|n| self.catalogues.view(scope, n))
+            .ok_or_else(|| Refusal::UnknownCatalogue {
+                scope: scope.to_string(),
+                expected: which.to_string(),
+            })
+    }
+
+    /// The catalogues that bind `scope`'s (its parents), nearest first: a village's township
+    /// (if the village is placed in an area) and the city; a township's city.
+    fn parent_scopes(&self, scope: &CatalogueScope) -> Vec<CatalogueScope> {
+        match scope {
+            CatalogueScope::City | CatalogueScope::Program(_) => vec![],
+            CatalogueScope::Township(_) => vec![CatalogueScope::City],
+            CatalogueScope::Village(village) => {
+                let township = self.village_area(village).and_then(AreaCode::parent);
+                township
+                    .map(CatalogueScope::Township)
+                    .into_iter()
+                    .chain([CatalogueScope::City])
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A catalogue operation checked to fit.
+#[derive(Debug)]
+pub(super) enum Plan {
+    Open {
+        catalogue: CatalogueRef,
+        header: CatalogueHeader,
+    },
+    Add {
+        catalogue: CatalogueRef,
+        rules: Vec<Rule>,
+        framed: Vec<u8>,
+    },
+    Seal {
+        catalogue: CatalogueRef,
+    },
+}
+
+impl Plan {
+    pub(super) fn commit(self, state: &mut State, ctx: &Context) -> Effects {
+        let involved = |scope: &CatalogueScope| match scope {
+            CatalogueScope::Village(id) | CatalogueScope::Program(id) => {
+                Effects::involving(vec![AccountId::Issuer(id.clone())])
+            }
+            _ => Effects::default(),
+        };
+        match self {
+            Plan::Open { catalogue, header } => {
+                let effects = involved(&catalogue.scope);
+                let version = Version {
+                    header,
+                    rules: Vector::new(),
+                    codes: OrdMap::new(),
+                    hasher: Sha256::new(),
+                    opened_at: ctx.sequence,
+                    sealed_at: None,
+                };
+                state
+                    .catalogues
+                    .scopes
+                    .entry(catalogue.scope)
+                    .or_default()
+                    .push_back(Arc::new(version));
+                effects
+            }
+            Plan::Add {
+                catalogue,
+                rules,
+                framed,
+            } => {
+                let effects = involved(&catalogue.scope);
+                update(state, &catalogue, |version| {
+                    for rule in rules {
+                        version.codes.insert(rule.code.clone(), version.rules.len());
+                        version.rules.push_back(Arc::new(rule));
+                    }
+                    version.hasher.update(&framed);
+                });
+                effects
+            }
+            Plan::Seal { catalogue } => {
+                let effects = involved(&catalogue.scope);
+                update(state, &catalogue, |version| {
+                    version.sealed_at = Some(ctx.sequence);
+                });
+                effects
+            }
+        }
+    }
+}
+
+/// Changes a version that the check found.
+fn update(state: &mut State, catalogue: &CatalogueRef, change: impl FnOnce(&mut Version)) {
+    let index = catalogue.version.saturating_sub(1) as usize;
+    if let Some(versions) = state.catalogues.scopes.get_mut(&catalogue.scope)
+        && let Some(version) = versions.get_mut(index)
+    {
+        change(Arc::make_mut(version));
+    }
+}
+
+/// Checks that a scope exists: a registered township area, village or program issuer.
+fn check_scope(state: &State, scope: &CatalogueScope) -> Result<(), Refusal> {
+    match scope {
+        CatalogueScope::City => Ok(()),
+        CatalogueScope::Township(code) => {
+            state.areas.require(code)?;
+            if code.level() != AreaLevel::Township {
+                return Err(Refusal::WrongAreaLevel {
+                    code: code.clone(),
+                    expected: AreaLevel::Township.name(),
+                    found: code.level().name(),
+                });
+            }
+            Ok(())
+        }
+        CatalogueScope::Village(id) => state.accounts.expect_issuer_kind(id, IssuerKind::Village),
+        CatalogueScope::Program(id) => state.accounts.expect_issuer_kind(id, IssuerKind::Program),
+    }
+}
+
+/// The version an add or a seal names, which must be the open one.
+fn open_version<'a>(state: &'a State, catalogue: &CatalogueRef) -> Result<&'a Version, Refusal> {
+    let versions = state.catalogues.versions(&catalogue.scope);
+    let version = state
+        .catalogues
+        .version(catalogue)
+        .ok_or_else(|| Refusal::UnknownCatalogue {
+            scope: catalogue.scope.to_string(),
+            expected: Which::Version(catalogue.version).to_string(),
+        })?;
+    let index = catalogue.version.saturating_sub(1) as usize;
+    match versions.map(|v| Catalogues::status(v, index)) {
+        Some(CatalogueStatus::Open) => Ok(version),
+        status => Err(Refusal::CatalogueNotOpen {
+            catalogue: catalogue.to_string(),
+            status: status.unwrap_or(CatalogueStatus::Abandoned).name(),
+        }),
+    }
+}
+
+/// Refuses an `effective_from` before the commit date: `what` (a catalogue, a policy) is
+/// never back-dated.
+pub(in crate::ledger::state) fn not_backdated(
+    ctx: &Context,
+    from: CivilDate,
+    what: &str,
+) -> Result<(), Refusal> {
+    let today = CivilDate::of(ctx.committed_at);
+    if from < today {
+        return Err(Refusal::EffectiveTooEarly {
+            earliest: today,
+            because: format!("the commit date: {what} is never back-dated"),
+            found: from,
+        });
+    }
+    Ok(())
+}
+
+/// Checks a catalogue operation.
+pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Plan, Refusal> {
+    let catalogue = op.catalogue();
+    authority::may_adopt_catalogue(&ctx.role, &catalogue.scope)?;
+    check_scope(state, &catalogue.scope)?;
+    match op {
+        CatalogueOp::Open { catalogue, header } => {
+            let versions = state.catalogues.versions(&catalogue.scope);
+            let next = versions.map_or(0, |v| v.len()) + 1;
+            if catalogue.version as usize != next {
+                return Err(Refusal::VersionNotNext {
+                    what: format!("catalogue of {}", catalogue.scope),
+                    expected: u32::try_from(next).unwrap_or(u32::MAX),
+                    found: catalogue.version,
+                });
+            }
+            not_backdated(ctx, header.effective_from, "a catalogue")?;
+            let replaced = versions.and_then(|v| {
+                v.iter()
+                    .enumerate()
+                    .rev()
+                    .find(|(_, v)| v.sealed_at.is_some())
+            });
+            if let Some((index, replaced)) = replaced
+                && header.effective_from < replaced.header.effective_from
+            {
+                return Err(Refusal::EffectiveTooEarly {
+                    earliest: replaced.header.effective_from,
+                    because: format!("the start of version {}, which it replaces", index + 1),
+                    found: header.effective_from,
+                });
+            }
+            Ok(Plan::Open {
+                catalogue: catalogue.clone(),
+                header: header.clone(),
+            })
+        }
+        CatalogueOp::AddRules {
+            catalogue,
+            rules,
+            framed,
+        } => {
+            let version = open_version(state, catalogue)?;
+            let found = version.rules.len() as u64 + rules.len() as u64;
+            if found > u64::from(version.header.rule_count) {
+                return Err(Refusal::CatalogueRuleCount {
+                    catalogue: catalogue.to_string(),
+                    declared: version.header.rule_count,
+                    found,
+                });
+            }
+            for (i, rule) in rules.iter().enumerate() {
+                if version.codes.contains_key(&rule.code)
+                    || rules[..i].iter().any(|r| r.code == rule.code)
+                {
+                    return Err(Refusal::DuplicateRuleCode {
+                        catalogue: catalogue.to_string(),
+                        rule: rule.code.clone(),
+                    });
+                }
+            }
+            Ok(Plan::Add {
+                catalogue: catalogue.clone(),
+                rules: rules.clone(),
+                framed: framed.clone(),
+            })
+        }
+        CatalogueOp::Seal { catalogue } => {
+            let version = open_version(state, catalogue)?;
+            if version.rules.len() as u64 != u64::from(version.header.rule_count) {
+                return Err(Refusal::CatalogueRuleCount {
+                    catalogue: catalogue.to_string(),
+                    declared: version.header.rule_count,
+                    found: version.rules.len() as u64,
+                });
+            }
+            let computed: [u8; 32] = version.hasher.clone().finalize().into();
+            if computed != version.header.rules_sha256 {
+                return Err(Refusal::CatalogueHashMismatch {
+                    catalogue: catalogue.to_string(),
+                    declared: hex::encode(version.header.rules_sha256),
+                    computed: hex::encode(computed),
+                });
+            }
+            not_backdated(ctx, version.header.effective_from, "a catalogue")?;
+            let from = version.header.effective_from;
+            for parent in state.parent_scopes(&catalogue.scope) {
+                if let Some((number, parent_version)) = state.catalogues.in_force(&parent, from) {
+                    let parent_ref = CatalogueRef {
+                        scope: parent,
+                        version: number,
+                    };
+                    for rule in &version.rules {
+                        if let Some(parent_rule) = parent_version.rule(&rule.code) {
+                            narrowing::check(&parent_ref, parent_rule, rule)?;
+                        }
+                    }
+                }
+            }
+            Ok(Plan::Seal {
+                catalogue: catalogue.clone(),
+            })
+        }
+    }
+}
