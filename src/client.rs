@@ -12,6 +12,7 @@ use crate::ledger::{KeyId, LedgerId};
 use crate::log::merkle::Hash;
 use crate::pb::audit as audit_pb;
 use crate::pb::audit::audit_service_client::AuditServiceClient;
+use crate::pb::governance::governance_service_client::GovernanceServiceClient;
 use crate::pb::points as pb;
 use crate::pb::points::query_service_client::QueryServiceClient;
 use crate::pb::points::transaction_service_client::TransactionServiceClient;
@@ -175,6 +176,8 @@ pub struct LedgerClient {
     pub audit: AuditServiceClient<Channel>,
     /// The registry service.
     pub registry: RegistryServiceClient<Channel>,
+    /// The governance service.
+    pub governance: GovernanceServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -236,7 +239,8 @@ impl LedgerClient {
             transactions,
             queries: QueryServiceClient::new(channel.clone()),
             audit: AuditServiceClient::new(channel.clone()),
-            registry: RegistryServiceClient::new(channel),
+            registry: RegistryServiceClient::new(channel.clone()),
+            governance: GovernanceServiceClient::new(channel),
         })
     }
 
@@ -304,6 +308,32 @@ impl LedgerClient {
         let request = signer.read_request(&self.ledger_id, methods::LIST_AREAS, request);
         self.registry
             .list_areas(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// Reads a catalogue version as `signer`.
+    pub async fn catalogue(
+        &mut self,
+        signer: &Signer,
+        request: crate::pb::governance::GetCatalogueRequest,
+    ) -> Result<crate::pb::governance::Catalogue, tonic::Status> {
+        let request = signer.read_request(&self.ledger_id, methods::GET_CATALOGUE, request);
+        let response = self.governance.get_catalogue(request).await?.into_inner();
+        response
+            .catalogue
+            .ok_or_else(|| tonic::Status::internal("the server sent no catalogue"))
+    }
+
+    /// Reads a village policy version as `signer`.
+    pub async fn policy(
+        &mut self,
+        signer: &Signer,
+        request: crate::pb::governance::GetPolicyRequest,
+    ) -> Result<crate::pb::governance::GetPolicyResponse, tonic::Status> {
+        let request = signer.read_request(&self.ledger_id, methods::GET_POLICY, request);
+        self.governance
+            .get_policy(request)
             .await
             .map(tonic::Response::into_inner)
     }

@@ -15,7 +15,7 @@ use shanzhi::config::{self, ServerConfig};
 use shanzhi::genesis;
 use shanzhi::ledger::{LedgerId, LedgerParameters};
 
-use cli::{AuditCommand, Connection, ReadCommand, WriteCommand};
+use cli::{AuditCommand, Connection, GovernanceCommand, ReadCommand, WriteCommand};
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +89,9 @@ enum Command {
     /// Verify the ledger and its receipts.
     #[command(flatten)]
     Audit(AuditCommand),
+    /// Rule catalogues and village policies.
+    #[command(flatten)]
+    Governance(GovernanceCommand),
 }
 
 /// Ledger parameters, fixed at genesis. Unset flags take the documented defaults.
@@ -280,6 +283,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Write(command) => command.run().await,
         Command::Read(command) => command.run().await,
         Command::Audit(command) => command.run().await,
+        Command::Governance(command) => command.run().await,
     }
 }
 

@@ -2,6 +2,8 @@
 //! the write and read commands. Each command signs with a key file and talks to a server.
 
 mod audit;
+mod catalogue_file;
+mod governance;
 pub mod print;
 mod read;
 mod write;
@@ -31,6 +33,7 @@ impl ReadArgs {
 use shanzhi::crypto::KeyFile;
 
 pub use audit::AuditCommand;
+pub use governance::GovernanceCommand;
 pub use read::ReadCommand;
 pub use write::WriteCommand;
 

@@ -7,7 +7,7 @@ use prost::Message;
 
 use std::path::{Path, PathBuf};
 
-use shanzhi::client::{LedgerClient, new_body};
+use shanzhi::client::{LedgerClient, Signer, new_body};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation;
 use shanzhi::pb::registry as registry_pb;
@@ -410,9 +410,19 @@ impl WriteCommand {
 }
 
 impl WriteArgs {
-    async fn submit(&self, operation: Operation) -> Result<()> {
-        let signer = self.signing.signer()?;
-        let mut client = self.connection.connect().await?;
+    /// Loads the key and connects.
+    pub(super) async fn open(&self) -> Result<(Signer, LedgerClient)> {
+        Ok((self.signing.signer()?, self.connection.connect().await?))
+    }
+
+    /// Signs `operation`, then sends it and prints its receipt (or prints the SubmitRequest
+    /// with `--emit-json`).
+    pub(super) async fn submit_on(
+        &self,
+        client: &mut LedgerClient,
+        signer: &Signer,
+        operation: Operation,
+    ) -> Result<()> {
         let valid_for_ms = self
             .valid_for_secs
             .checked_mul(1000)
@@ -423,7 +433,17 @@ impl WriteArgs {
             println!("{}", submit_request_json(&signed));
             return Ok(());
         }
-        send(&mut client, signed).await
+        send(client, signed).await
+    }
+
+    /// Whether transactions are printed instead of sent.
+    pub(super) fn emits_json(&self) -> bool {
+        self.emit_json
+    }
+
+    async fn submit(&self, operation: Operation) -> Result<()> {
+        let (signer, mut client) = self.open().await?;
+        self.submit_on(&mut client, &signer, operation).await
     }
 }
 

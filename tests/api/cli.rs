@@ -8,12 +8,12 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
 
-struct Serving {
+pub(super) struct Serving {
     child: tokio::process::Child,
-    url: String,
+    pub(super) url: String,
 }
 
-async fn serve(data: &Path) -> Serving {
+pub(super) async fn serve(data: &Path) -> Serving {
     let mut child = tokio::process::Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
@@ -38,7 +38,7 @@ async fn serve(data: &Path) -> Serving {
 
 impl Serving {
     #[track_caller]
-    fn run(&self, args: &[&str]) -> String {
+    pub(super) fn run(&self, args: &[&str]) -> String {
         let output = self.try_run(args);
         assert!(
             output.status.success(),
@@ -48,7 +48,7 @@ impl Serving {
         String::from_utf8(output.stdout).unwrap()
     }
 
-    fn try_run(&self, args: &[&str]) -> Output {
+    pub(super) fn try_run(&self, args: &[&str]) -> Output {
         Command::new(BIN)
             .args(args)
             .args(["--server", &self.url])
@@ -56,7 +56,7 @@ impl Serving {
             .unwrap()
     }
 
-    async fn terminate(mut self) -> std::process::ExitStatus {
+    pub(super) async fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().unwrap().to_string();
         let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(killed.success());
@@ -67,7 +67,7 @@ impl Serving {
     }
 }
 
-fn keygen(path: &Path) -> String {
+pub(super) fn keygen(path: &Path) -> String {
     let output = Command::new(BIN)
         .args(["keygen", "--out"])
         .arg(path)

@@ -6,9 +6,11 @@
 
 mod audit;
 mod cli;
+mod cli_governance;
 mod crash;
 mod durability;
 mod flow;
+mod governance;
 mod helpers;
 mod refusals;
 mod registry;

@@ -175,6 +175,30 @@ fn every_role_may_do_exactly_what_its_registration_allows() {
             &["bureau admin"],
         ),
         (
+            "open a city catalogue",
+            Box::new(|w| open_catalogue(city(), 1, w.ledger.today(), &[award_rule("A", 1, 1)])),
+            &["bureau admin"],
+        ),
+        (
+            "open a program catalogue",
+            Box::new(|w| {
+                open_catalogue(program("p"), 1, w.ledger.today(), &[award_rule("A", 1, 1)])
+            }),
+            &["bureau admin"],
+        ),
+        (
+            "open v1's catalogue",
+            Box::new(|w| {
+                open_catalogue(village("v1"), 1, w.ledger.today(), &[award_rule("A", 1, 1)])
+            }),
+            &["bureau admin", "officer of v1"],
+        ),
+        (
+            "set v1's policy",
+            Box::new(|w| set_policy(default_policy("v1", 1, w.ledger.today()))),
+            &["bureau admin", "officer of v1"],
+        ),
+        (
             "allocate budget",
             Box::new(|_| {
                 Op::AllocateBudget(pb::AllocateBudget {
