@@ -12,6 +12,7 @@ mod durability;
 mod flow;
 mod governance;
 mod helpers;
+mod readme;
 mod refusals;
 mod registry;
 mod restart;

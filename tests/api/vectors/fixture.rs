@@ -9,6 +9,54 @@ use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation as Op;
 
 use super::payment_code::PaymentCode;
+use shanzhi::pb::governance as gov;
+use shanzhi::pb::governance::governance_operation::Operation as Governance;
+
+/// The first day of the city catalogue and the village policy: 2027-01-16 (days since
+/// 1970-01-01), the day after the vector ledger's entries commit.
+const CATALOGUE_FROM: u32 = 20_834;
+
+fn governance(operation: Governance) -> Op {
+    Op::Governance(gov::GovernanceOperation {
+        operation: Some(operation),
+    })
+}
+
+fn city_resolution() -> gov::Resolution {
+    gov::Resolution {
+        date: CATALOGUE_FROM - 1,
+        document_sha256: vec![0x5a; 32],
+        title: "宜都市积分管理目录".into(),
+    }
+}
+
+/// The city catalogue's two rules.
+fn city_rules() -> Vec<gov::Rule> {
+    vec![
+        gov::Rule {
+            code: "ENV-01".into(),
+            title: "keeps the lane in front of the house clean".into(),
+            category: "环境卫生".into(),
+            sign: gov::Sign::Award.into(),
+            points_per_unit: 5,
+            unit: "次".into(),
+            max_quantity: 3,
+            evidence_required: true,
+            caps: vec![shanzhi::testkit::household_cap(gov::CapPeriod::Month, 30)],
+        },
+        gov::Rule {
+            code: "LITTER-01".into(),
+            title: "litters in a public place".into(),
+            category: "环境卫生".into(),
+            sign: gov::Sign::Deduction.into(),
+            points_per_unit: 10,
+            unit: "次".into(),
+            max_quantity: 1,
+            evidence_required: false,
+            caps: vec![],
+        },
+    ]
+}
 
 /// The ledger id of every vector: raw bytes a0 a1 … af.
 pub(super) const LEDGER_ID: [u8; 16] = [
@@ -217,6 +265,53 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
             description: "The bureau places the village issuer gaoba in its village area.",
             signer: "bureau_admin",
             operation: shanzhi::testkit::set_village_area("gaoba", "420581102001"),
+        },
+        Step {
+            name: "open_city_catalogue",
+            description: "The bureau opens version 1 of the city's rule catalogue, in force \
+                          from 2027-01-16 (day 20834), declaring 2 rules and their SHA-256 \
+                          (each rule's encoding prefixed by its length as a varint): a \
+                          governance operation, nested in TransactionBody field 30.",
+            signer: "bureau_admin",
+            operation: governance(Governance::OpenCatalogue(gov::OpenCatalogue {
+                scope: Some(shanzhi::testkit::city()),
+                version: 1,
+                effective_from: CATALOGUE_FROM,
+                effective_to: 0,
+                resolution: Some(city_resolution()),
+                rule_count: 2,
+                rules_sha256: shanzhi::wire::rules_sha256(&city_rules()).to_vec(),
+            })),
+        },
+        Step {
+            name: "add_city_catalogue_rules",
+            description: "The bureau adds both rules, in order: an award with a cap and \
+                          evidence required, and a deduction.",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::add_rules(shanzhi::testkit::city(), 1, &city_rules()),
+        },
+        Step {
+            name: "seal_city_catalogue",
+            description: "The bureau seals version 1: every rule arrived and the hash matches.",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::seal_catalogue(shanzhi::testkit::city(), 1),
+        },
+        Step {
+            name: "set_village_policy",
+            description: "The village officer sets gaoba's first policy: notice 7 days, 1 \
+                          reviewer, claims at most 90 days old, three star levels (a packed \
+                          repeated field), lots expiring at the end of the following year (an \
+                          empty message in a oneof).",
+            signer: "village_officer",
+            operation: shanzhi::testkit::set_policy(gov::SetVillagePolicy {
+                star_thresholds: vec![100, 300, 600],
+                ..shanzhi::proposals::village_policy(
+                    "gaoba",
+                    1,
+                    CATALOGUE_FROM,
+                    city_resolution(),
+                )
+            }),
         },
     ]
 }

@@ -126,7 +126,7 @@ pub(super) fn ledger(code: &PaymentCode) -> Ledger {
         Obj::new()
             .put(
                 "description",
-                "A ledger of 15 entries, each signed by one of the fixed keys (key_id.json) and \
+                "A ledger of 19 entries, each signed by one of the fixed keys (key_id.json) and \
                  accepted by the state machine in this order. body is the TransactionBody in the \
                  proto3 JSON mapping (lowerCamelCase names, uint64 as strings, bytes as base64, \
                  default values omitted); body_hex is its canonical encoding, the only one the \
