@@ -153,6 +153,18 @@ entity_id!(
     /// A rule of the points catalogue (积分目录), e.g. `ENV-01`.
     RuleCode
 );
+entity_id!(
+    /// A claim of a deed under a catalogue rule.
+    ClaimId
+);
+entity_id!(
+    /// A batch of claims on public notice (公示).
+    NoticeId
+);
+entity_id!(
+    /// An objection to a claim on notice.
+    ObjectionId
+);
 
 impl RuleCode {
     /// Parses a rule code of 1 to 32 characters from `[A-Za-z0-9._-]`.
@@ -246,6 +258,12 @@ bytes16!(
     /// A client-chosen idempotency key, unique forever in a ledger.
     RequestId,
     "request_id"
+);
+bytes16!(
+    /// A member of a household: a pseudonymous subject id (16 random bytes). Names never
+    /// enter the log; they live in the erasable directory.
+    MemberId,
+    "member_id"
 );
 bytes16_parse!(LedgerId, "ledger_id");
 bytes16_parse!(KeyId, "key_id");

@@ -30,6 +30,11 @@ pub use state::{
     RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
     read_denied, reads_everything, require_log_reader,
 };
+pub use state::{
+    Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp, ClaimsPage, Decision,
+    MAX_CLAIMS_PER_NOTICE, MembersKind, MembersOp, Membership, Notice, NoticeView, Objection,
+    OfficerHousehold, Outcome, ReviewRecord,
+};
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};
 

@@ -10,9 +10,9 @@ use prost::Message;
 use super::Refusal;
 use super::ids::{LedgerId, RequestId};
 use super::state::{
-    AreasKind, AreasOp, BudgetKind, BudgetOp, CatalogueKind, CatalogueOp, PointsKind, PointsOp,
-    PolicyKind, PolicyOp, RedemptionKind, RedemptionOp, RegistryKind, RegistryOp, ReversalKind,
-    ReversalOp,
+    AreasKind, AreasOp, BudgetKind, BudgetOp, CatalogueKind, CatalogueOp, ClaimsKind, ClaimsOp,
+    MembersKind, MembersOp, PointsKind, PointsOp, PolicyKind, PolicyOp, RedemptionKind,
+    RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -184,6 +184,10 @@ pub enum Operation {
     Catalogue(CatalogueOp),
     /// Village policies (`shanzhi.governance.v1`).
     Policy(PolicyOp),
+    /// Households' members and officers' households (`shanzhi.registry.v1`).
+    Members(MembersOp),
+    /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
+    Claims(ClaimsOp),
     /// The bureau fund's allocations.
     Budget(BudgetOp),
     /// Issues and deductions.
@@ -207,6 +211,10 @@ pub enum OperationKind {
     Catalogue(CatalogueKind),
     /// A policy operation.
     Policy(PolicyKind),
+    /// A members operation.
+    Members(MembersKind),
+    /// A claims operation.
+    Claims(ClaimsKind),
     /// A budget operation.
     Budget(BudgetKind),
     /// A points operation.
@@ -226,6 +234,8 @@ impl OperationKind {
             OperationKind::Areas(kind) => kind.name(),
             OperationKind::Catalogue(kind) => kind.name(),
             OperationKind::Policy(kind) => kind.name(),
+            OperationKind::Members(kind) => kind.name(),
+            OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
             OperationKind::Redemption(kind) => kind.name(),
@@ -243,6 +253,8 @@ impl Operation {
             Operation::Areas(op) => OperationKind::Areas(op.kind()),
             Operation::Catalogue(op) => OperationKind::Catalogue(op.kind()),
             Operation::Policy(op) => OperationKind::Policy(op.kind()),
+            Operation::Members(op) => OperationKind::Members(op.kind()),
+            Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),
             Operation::Redemption(op) => OperationKind::Redemption(op.kind()),

@@ -165,3 +165,189 @@ impl Ledger {
         self.apply(signer, seal_catalogue(scope, version))
     }
 }
+
+/// A registry operation.
+fn registry(operation: crate::pb::registry::registry_operation::Operation) -> Op {
+    Op::Registry(crate::pb::registry::RegistryOperation {
+        operation: Some(operation),
+    })
+}
+
+/// A member (subject id `[byte; 16]`) joins a household on `joined_on` (days).
+pub fn register_member(household: &str, member: u8, joined_on: u32) -> Op {
+    use crate::pb::registry as reg;
+    registry(reg::registry_operation::Operation::RegisterMember(
+        reg::RegisterMember {
+            household_id: household.into(),
+            member_id: vec![member; 16],
+            joined_on,
+        },
+    ))
+}
+
+/// A member leaves their household on `left_on`.
+pub fn member_left(member: u8, left_on: u32) -> Op {
+    use crate::pb::registry as reg;
+    registry(reg::registry_operation::Operation::MemberLeft(
+        reg::MemberLeft {
+            member_id: vec![member; 16],
+            left_on,
+        },
+    ))
+}
+
+/// A household leaves its village on `left_on`.
+pub fn household_left(household: &str, left_on: u32) -> Op {
+    use crate::pb::registry as reg;
+    registry(reg::registry_operation::Operation::HouseholdLeft(
+        reg::HouseholdLeft {
+            household_id: household.into(),
+            left_on,
+        },
+    ))
+}
+
+/// Records an officer key's household (`None`: none of the village's).
+pub fn set_officer_household(officer: &Signer, household: Option<&str>) -> Op {
+    use crate::pb::registry as reg;
+    use reg::set_officer_household::Household;
+    registry(reg::registry_operation::Operation::SetOfficerHousehold(
+        reg::SetOfficerHousehold {
+            key_id: officer.key_id().to_string(),
+            household: Some(match household {
+                Some(h) => Household::HouseholdId(h.into()),
+                None => Household::None(reg::NoHousehold {}),
+            }),
+        },
+    ))
+}
+
+/// A claim of `quantity` units of `rule` for `household`, deed on `deed_date` (days), no
+/// member, no evidence.
+pub fn submit_claim(claim: &str, household: &str, rule: &str, quantity: u32, deed_date: u32) -> Op {
+    governance(gov::governance_operation::Operation::SubmitClaim(
+        gov::SubmitClaim {
+            claim_id: claim.into(),
+            household_id: household.into(),
+            member_id: vec![],
+            rule_code: rule.into(),
+            quantity,
+            deed_date,
+            evidence_sha256: vec![],
+            memo: String::new(),
+        },
+    ))
+}
+
+/// A claim like [`submit_claim`] with a member and an evidence hash.
+pub fn submit_claim_with(
+    claim: &str,
+    household: &str,
+    rule: &str,
+    quantity: u32,
+    deed_date: u32,
+    member: Option<u8>,
+    evidence: Option<u8>,
+) -> Op {
+    governance(gov::governance_operation::Operation::SubmitClaim(
+        gov::SubmitClaim {
+            claim_id: claim.into(),
+            household_id: household.into(),
+            member_id: member.map(|m| vec![m; 16]).unwrap_or_default(),
+            rule_code: rule.into(),
+            quantity,
+            deed_date,
+            evidence_sha256: evidence.map(|e| vec![e; 32]).unwrap_or_default(),
+            memo: String::new(),
+        },
+    ))
+}
+
+fn review(claim: &str, decision: gov::review_claim::Decision) -> Op {
+    governance(gov::governance_operation::Operation::ReviewClaim(
+        gov::ReviewClaim {
+            claim_id: claim.into(),
+            decision: Some(decision),
+            reason: "reviewed".into(),
+        },
+    ))
+}
+
+/// Approves a claim.
+pub fn approve(claim: &str) -> Op {
+    review(claim, gov::review_claim::Decision::Approve(gov::Approve {}))
+}
+
+/// Rejects a claim.
+pub fn reject(claim: &str) -> Op {
+    review(claim, gov::review_claim::Decision::Reject(gov::Reject {}))
+}
+
+/// Approves a claim with another quantity.
+pub fn adjust(claim: &str, quantity: u32) -> Op {
+    review(claim, gov::review_claim::Decision::AdjustQuantity(quantity))
+}
+
+/// Withdraws a claim.
+pub fn withdraw(claim: &str) -> Op {
+    governance(gov::governance_operation::Operation::WithdrawClaim(
+        gov::WithdrawClaim {
+            claim_id: claim.into(),
+            reason: "withdrawn".into(),
+        },
+    ))
+}
+
+/// Opens a notice batch of `village`'s claims.
+pub fn open_notice(batch: &str, village: &str, claims: &[&str]) -> Op {
+    governance(gov::governance_operation::Operation::OpenNotice(
+        gov::OpenNotice {
+            batch_id: batch.into(),
+            village_id: village.into(),
+            claim_ids: claims.iter().map(|c| (*c).into()).collect(),
+        },
+    ))
+}
+
+/// Objects to a claim on notice.
+pub fn file_objection(objection: &str, claim: &str) -> Op {
+    governance(gov::governance_operation::Operation::FileObjection(
+        gov::FileObjection {
+            objection_id: objection.into(),
+            claim_id: claim.into(),
+            reason: "the lane was not cleaned".into(),
+        },
+    ))
+}
+
+/// Resolves an objection: upheld or dismissed.
+pub fn resolve_objection(objection: &str, upheld: bool) -> Op {
+    use gov::resolve_objection::Decision;
+    governance(gov::governance_operation::Operation::ResolveObjection(
+        gov::ResolveObjection {
+            objection_id: objection.into(),
+            decision: Some(if upheld {
+                Decision::Upheld(gov::Upheld {})
+            } else {
+                Decision::Dismissed(gov::Dismissed {})
+            }),
+            reason: "checked on site".into(),
+        },
+    ))
+}
+
+/// Finalizes a notice batch.
+pub fn finalize_notice(batch: &str) -> Op {
+    governance(gov::governance_operation::Operation::FinalizeNotice(
+        gov::FinalizeNotice {
+            batch_id: batch.into(),
+        },
+    ))
+}
+
+/// From now on, points only through claims.
+pub fn require_claims() -> Op {
+    governance(gov::governance_operation::Operation::RequireClaims(
+        gov::RequireClaims {},
+    ))
+}

@@ -1,10 +1,13 @@
-//! The shared registry's areas: the wire's `RegistryOperation` into [`AreasOp`], and area
-//! views into their wire form.
+//! The shared registry: the wire's `RegistryOperation` into the areas and members families'
+//! operations, and area views into their wire form.
 
-use crate::ledger::{AreaCode, AreaView, AreasOp, IssuerId, Refusal, parse_name};
+use crate::ledger::{
+    AreaCode, AreaView, AreasOp, CivilDate, HouseholdId, IssuerId, KeyId, MemberId, MembersOp,
+    OfficerHousehold, Operation, Refusal, parse_name,
+};
 use crate::pb::registry as pb;
 
-impl TryFrom<&pb::RegistryOperation> for AreasOp {
+impl TryFrom<&pb::RegistryOperation> for Operation {
     type Error = Refusal;
 
     fn try_from(operation: &pb::RegistryOperation) -> Result<Self, Refusal> {
@@ -15,14 +18,46 @@ impl TryFrom<&pb::RegistryOperation> for AreasOp {
                 .as_ref()
                 .ok_or(Refusal::MissingOperation)?
             {
-                Op::RegisterArea(a) => AreasOp::RegisterArea {
+                Op::RegisterArea(a) => Operation::Areas(AreasOp::RegisterArea {
                     code: AreaCode::parse("code", &a.code)?,
                     name: parse_name(&a.name)?,
-                },
-                Op::SetVillageArea(v) => AreasOp::SetVillageArea {
+                }),
+                Op::SetVillageArea(v) => Operation::Areas(AreasOp::SetVillageArea {
                     village: IssuerId::parse("village_id", &v.village_id)?,
                     area: AreaCode::parse("area_code", &v.area_code)?,
-                },
+                }),
+                Op::RegisterMember(m) => Operation::Members(MembersOp::RegisterMember {
+                    household: HouseholdId::parse("household_id", &m.household_id)?,
+                    member: MemberId::from_slice(&m.member_id)?,
+                    joined_on: CivilDate::from_wire("joined_on", m.joined_on)?,
+                }),
+                Op::MemberLeft(m) => Operation::Members(MembersOp::MemberLeft {
+                    member: MemberId::from_slice(&m.member_id)?,
+                    left_on: CivilDate::from_wire("left_on", m.left_on)?,
+                }),
+                Op::HouseholdLeft(h) => Operation::Members(MembersOp::HouseholdLeft {
+                    household: HouseholdId::parse("household_id", &h.household_id)?,
+                    left_on: CivilDate::from_wire("left_on", h.left_on)?,
+                }),
+                Op::SetOfficerHousehold(o) => {
+                    use pb::set_officer_household::Household;
+                    Operation::Members(MembersOp::SetOfficerHousehold {
+                        key: KeyId::from_hex(&o.key_id)?,
+                        household: match &o.household {
+                            Some(Household::HouseholdId(h)) => {
+                                OfficerHousehold::Household(HouseholdId::parse("household_id", h)?)
+                            }
+                            Some(Household::None(pb::NoHousehold {})) => OfficerHousehold::None,
+                            None => {
+                                return Err(Refusal::InvalidField {
+                                    field: "household",
+                                    expected: "household_id or none".into(),
+                                    found: "nothing".into(),
+                                });
+                            }
+                        },
+                    })
+                }
             },
         )
     }

@@ -192,7 +192,7 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                 sequence: Sequence(r.sequence),
                 reason: parse_memo("reason", &r.reason, true)?,
             }),
-            Op::Registry(r) => Operation::Areas(r.try_into()?),
+            Op::Registry(r) => r.try_into()?,
             Op::Governance(g) => g.try_into()?,
             Op::Redeem(r) => Operation::Redemption(RedemptionOp::Redeem {
                 shop: ShopId::parse("shop_id", &r.shop_id)?,

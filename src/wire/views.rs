@@ -2,9 +2,10 @@
 //! account and operation-kind references requests carry into the domain.
 
 use crate::ledger::{
-    AccountId, AccountView, AreasKind, BudgetKind, CatalogueKind, EntryRecord, HouseholdId,
-    IssuerId, KeyId, KeyRecord, LedgerParameters, OperationKind, Points, PointsKind, PolicyKind,
-    Posting, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence, ShopId,
+    AccountId, AccountView, AreasKind, BudgetKind, CatalogueKind, ClaimsKind, EntryRecord,
+    HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters, MembersKind, OperationKind, Points,
+    PointsKind, PolicyKind, Posting, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role,
+    Sequence, ShopId,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -87,6 +88,24 @@ impl From<OperationKind> for pb::OperationKind {
             }
             OperationKind::Catalogue(CatalogueKind::Seal) => pb::OperationKind::SealCatalogue,
             OperationKind::Policy(PolicyKind::Set) => pb::OperationKind::SetVillagePolicy,
+            OperationKind::Members(MembersKind::RegisterMember) => {
+                pb::OperationKind::RegisterMember
+            }
+            OperationKind::Members(MembersKind::MemberLeft) => pb::OperationKind::MemberLeft,
+            OperationKind::Members(MembersKind::HouseholdLeft) => pb::OperationKind::HouseholdLeft,
+            OperationKind::Members(MembersKind::SetOfficerHousehold) => {
+                pb::OperationKind::SetOfficerHousehold
+            }
+            OperationKind::Claims(ClaimsKind::Submit) => pb::OperationKind::SubmitClaim,
+            OperationKind::Claims(ClaimsKind::Review) => pb::OperationKind::ReviewClaim,
+            OperationKind::Claims(ClaimsKind::Withdraw) => pb::OperationKind::WithdrawClaim,
+            OperationKind::Claims(ClaimsKind::OpenNotice) => pb::OperationKind::OpenNotice,
+            OperationKind::Claims(ClaimsKind::FileObjection) => pb::OperationKind::FileObjection,
+            OperationKind::Claims(ClaimsKind::ResolveObjection) => {
+                pb::OperationKind::ResolveObjection
+            }
+            OperationKind::Claims(ClaimsKind::FinalizeNotice) => pb::OperationKind::FinalizeNotice,
+            OperationKind::Claims(ClaimsKind::RequireClaims) => pb::OperationKind::RequireClaims,
             OperationKind::Budget(BudgetKind::Allocate) => pb::OperationKind::AllocateBudget,
             OperationKind::Points(PointsKind::Issue) => pb::OperationKind::IssuePoints,
             OperationKind::Points(PointsKind::Deduct) => pb::OperationKind::DeductPoints,
@@ -125,6 +144,28 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         }
         pb::OperationKind::SealCatalogue => Some(OperationKind::Catalogue(CatalogueKind::Seal)),
         pb::OperationKind::SetVillagePolicy => Some(OperationKind::Policy(PolicyKind::Set)),
+        pb::OperationKind::RegisterMember => {
+            Some(OperationKind::Members(MembersKind::RegisterMember))
+        }
+        pb::OperationKind::MemberLeft => Some(OperationKind::Members(MembersKind::MemberLeft)),
+        pb::OperationKind::HouseholdLeft => {
+            Some(OperationKind::Members(MembersKind::HouseholdLeft))
+        }
+        pb::OperationKind::SetOfficerHousehold => {
+            Some(OperationKind::Members(MembersKind::SetOfficerHousehold))
+        }
+        pb::OperationKind::SubmitClaim => Some(OperationKind::Claims(ClaimsKind::Submit)),
+        pb::OperationKind::ReviewClaim => Some(OperationKind::Claims(ClaimsKind::Review)),
+        pb::OperationKind::WithdrawClaim => Some(OperationKind::Claims(ClaimsKind::Withdraw)),
+        pb::OperationKind::OpenNotice => Some(OperationKind::Claims(ClaimsKind::OpenNotice)),
+        pb::OperationKind::FileObjection => Some(OperationKind::Claims(ClaimsKind::FileObjection)),
+        pb::OperationKind::ResolveObjection => {
+            Some(OperationKind::Claims(ClaimsKind::ResolveObjection))
+        }
+        pb::OperationKind::FinalizeNotice => {
+            Some(OperationKind::Claims(ClaimsKind::FinalizeNotice))
+        }
+        pb::OperationKind::RequireClaims => Some(OperationKind::Claims(ClaimsKind::RequireClaims)),
         pb::OperationKind::AllocateBudget => Some(OperationKind::Budget(BudgetKind::Allocate)),
         pb::OperationKind::IssuePoints => Some(OperationKind::Points(PointsKind::Issue)),
         pb::OperationKind::DeductPoints => Some(OperationKind::Points(PointsKind::Deduct)),
@@ -205,12 +246,14 @@ impl From<AccountView> for pb::Account {
             }
             AccountView::Household {
                 village,
+                arrears,
                 earned_score,
                 period_scores,
                 holdings: held,
                 ..
             } => {
                 account.detail = village.to_string();
+                account.arrears = i64::try_from(arrears.get()).unwrap_or(i64::MAX);
                 account.earned_score = earned_score;
                 account.period_scores = period_scores
                     .into_iter()

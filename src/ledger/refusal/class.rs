@@ -48,7 +48,9 @@ impl Refusal {
             | ReadCredentialMalformed { .. }
             | ReadCredentialStale { .. }
             | ReadCredentialBadSignature { .. } => C::Unauthenticated,
-            KeyRevoked { .. } | NotAllowed { .. } | OutOfScope { .. } => C::PermissionDenied,
+            KeyRevoked { .. } | NotAllowed { .. } | OutOfScope { .. } | ReviewerConflict { .. } => {
+                C::PermissionDenied
+            }
             UnknownIssuer(_)
             | UnknownHousehold(_)
             | UnknownShop(_)
@@ -59,13 +61,22 @@ impl Refusal {
             | UnknownArea(_)
             | ParentAreaMissing { .. }
             | UnknownCatalogue { .. }
-            | UnknownPolicy { .. } => C::NotFound,
+            | UnknownPolicy { .. }
+            | UnknownMember(_)
+            | UnknownClaim(_)
+            | UnknownNotice(_)
+            | UnknownObjection(_) => C::NotFound,
             AlreadyRegistered { .. }
             | RequestIdReused { .. }
             | VillageAreaAlreadySet { .. }
             | CityAlreadyRegistered { .. }
             | AreaTaken { .. }
-            | DuplicateRuleCode { .. } => C::AlreadyExists,
+            | DuplicateRuleCode { .. }
+            | DuplicateDeed { .. }
+            | AlreadyReviewed { .. }
+            | ClaimsAlreadyRequired { .. }
+            | NoticeFinalized { .. }
+            | MemberInHousehold { .. } => C::AlreadyExists,
             Expired { .. }
             | WrongIssuerKind { .. }
             | WrongAreaLevel { .. }
@@ -91,7 +102,27 @@ impl Refusal {
             | CatalogueNotOpen { .. }
             | CatalogueRuleCount { .. }
             | CatalogueHashMismatch { .. }
-            | CatalogueWidensParent { .. } => C::FailedPrecondition,
+            | CatalogueWidensParent { .. }
+            | DateOutOfRange { .. }
+            | HouseholdHasLeft { .. }
+            | NotAnOfficerKey { .. }
+            | NoPolicyInForce { .. }
+            | RuleNotInForce { .. }
+            | QuantityOverMaximum { .. }
+            | EvidenceRequired { .. }
+            | MemberRequired { .. }
+            | NotInVillageOn { .. }
+            | NotMemberOn { .. }
+            | ClaimState { .. }
+            | OfficerHouseholdUnknown { .. }
+            | CapExceeded { .. }
+            | BudgetExceeded { .. }
+            | ClaimNotInVillage { .. }
+            | NoticeEnded { .. }
+            | NoticeNotEnded { .. }
+            | ObjectionOpen { .. }
+            | ObjectionResolved { .. }
+            | ClaimRequired { .. } => C::FailedPrecondition,
         }
     }
 
@@ -143,6 +174,36 @@ impl Refusal {
             CatalogueRuleCount { .. } => "CATALOGUE_RULE_COUNT",
             CatalogueHashMismatch { .. } => "CATALOGUE_HASH_MISMATCH",
             CatalogueWidensParent { .. } => "CATALOGUE_WIDENS_PARENT",
+            UnknownMember(_) => "UNKNOWN_MEMBER",
+            UnknownClaim(_) => "UNKNOWN_CLAIM",
+            UnknownNotice(_) => "UNKNOWN_NOTICE",
+            UnknownObjection(_) => "UNKNOWN_OBJECTION",
+            DuplicateDeed { .. } => "DUPLICATE_DEED",
+            AlreadyReviewed { .. } => "ALREADY_REVIEWED",
+            ClaimsAlreadyRequired { .. } => "CLAIMS_ALREADY_REQUIRED",
+            NoticeFinalized { .. } => "NOTICE_FINALIZED",
+            MemberInHousehold { .. } => "MEMBER_IN_HOUSEHOLD",
+            ReviewerConflict { .. } => "REVIEWER_CONFLICT",
+            DateOutOfRange { .. } => "DATE_OUT_OF_RANGE",
+            HouseholdHasLeft { .. } => "HOUSEHOLD_HAS_LEFT",
+            NotAnOfficerKey { .. } => "NOT_AN_OFFICER_KEY",
+            NoPolicyInForce { .. } => "NO_POLICY_IN_FORCE",
+            RuleNotInForce { .. } => "RULE_NOT_IN_FORCE",
+            QuantityOverMaximum { .. } => "QUANTITY_OVER_MAXIMUM",
+            EvidenceRequired { .. } => "EVIDENCE_REQUIRED",
+            MemberRequired { .. } => "MEMBER_REQUIRED",
+            NotInVillageOn { .. } => "NOT_IN_VILLAGE_ON_DATE",
+            NotMemberOn { .. } => "NOT_MEMBER_ON_DATE",
+            ClaimState { .. } => "CLAIM_STATE",
+            OfficerHouseholdUnknown { .. } => "OFFICER_HOUSEHOLD_UNKNOWN",
+            CapExceeded { .. } => "CAP_EXCEEDED",
+            BudgetExceeded { .. } => "BUDGET_EXCEEDED",
+            ClaimNotInVillage { .. } => "CLAIM_NOT_IN_VILLAGE",
+            NoticeEnded { .. } => "NOTICE_ENDED",
+            NoticeNotEnded { .. } => "NOTICE_NOT_ENDED",
+            ObjectionOpen { .. } => "OBJECTION_OPEN",
+            ObjectionResolved { .. } => "OBJECTION_RESOLVED",
+            ClaimRequired { .. } => "CLAIM_REQUIRED",
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -1,8 +1,12 @@
 //! Every reason the ledger refuses a transaction or a read, each with a message that says what
 //! was expected and what was found.
 
-use super::ids::{AreaCode, HouseholdId, IssuerId, KeyId, RuleCode, ShopId};
+use super::ids::{
+    AreaCode, ClaimId, HouseholdId, IssuerId, KeyId, MemberId, NoticeId, ObjectionId, RuleCode,
+    ShopId,
+};
 use super::period::CivilDate;
+use super::units::{Points, Sequence};
 
 /// Why the ledger refused. Nothing is applied when a refusal is returned.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -281,6 +285,208 @@ pub enum Refusal {
         /// What the rule has.
         found: String,
     },
+    /// The reviewer (or an objection's resolver) proposed the claim or benefits from it.
+    #[error(
+        "claim {claim}: expected a reviewer who neither proposed it nor benefits from it, found {why}"
+    )]
+    ReviewerConflict {
+        /// The claim.
+        claim: ClaimId,
+        /// What conflicts.
+        why: String,
+    },
+    /// A date outside the range the operation allows.
+    #[error("{field}: expected {expected}, found {found}")]
+    DateOutOfRange {
+        /// The request field.
+        field: &'static str,
+        /// The dates allowed, in words.
+        expected: String,
+        /// The date given.
+        found: CivilDate,
+    },
+    /// The household has left its village.
+    #[error("household {household} left its village on {left_on}")]
+    HouseholdHasLeft {
+        /// The household.
+        household: HouseholdId,
+        /// When.
+        left_on: CivilDate,
+    },
+    /// The key named is not a registered, unrevoked village officer key.
+    #[error("key {key_id}: expected a registered, unrevoked village officer key, found {found}")]
+    NotAnOfficerKey {
+        /// The key named.
+        key_id: KeyId,
+        /// What it is.
+        found: String,
+    },
+    /// The village has no policy in force.
+    #[error("village {village}: expected a policy in force on {date}, found none (set one first)")]
+    NoPolicyInForce {
+        /// The village.
+        village: IssuerId,
+        /// The date.
+        date: CivilDate,
+    },
+    /// The rule is not in the village's catalogue in force on the deed date.
+    #[error(
+        "rule {rule}: expected a rule of village {village}'s catalogue in force on {date}, found none"
+    )]
+    RuleNotInForce {
+        /// The village.
+        village: IssuerId,
+        /// The rule code.
+        rule: RuleCode,
+        /// The deed date.
+        date: CivilDate,
+    },
+    /// More units than the rule allows per claim.
+    #[error("quantity: expected at most {max} (rule {rule}'s max_quantity), found {found}")]
+    QuantityOverMaximum {
+        /// The rule.
+        rule: RuleCode,
+        /// Its max_quantity.
+        max: u32,
+        /// The quantity asked for.
+        found: u32,
+    },
+    /// The rule requires evidence and the claim carries none.
+    #[error(
+        "evidence_sha256: expected the evidence's SHA-256 (rule {rule} requires evidence), found nothing"
+    )]
+    EvidenceRequired {
+        /// The rule.
+        rule: RuleCode,
+    },
+    /// The rule caps points per member and the claim names none.
+    #[error(
+        "member_id: expected the member who did the deed (rule {rule} caps points per member), found nothing"
+    )]
+    MemberRequired {
+        /// The rule.
+        rule: RuleCode,
+    },
+    /// The household did not belong to the village on the date.
+    #[error(
+        "household {household}: expected a household of village {village} on {date}, found it was not"
+    )]
+    NotInVillageOn {
+        /// The household.
+        household: HouseholdId,
+        /// The village.
+        village: IssuerId,
+        /// The date.
+        date: CivilDate,
+    },
+    /// The member did not belong to the household on the date.
+    #[error(
+        "member {member}: expected a member of household {household} on {date}, found they were not"
+    )]
+    NotMemberOn {
+        /// The member.
+        member: MemberId,
+        /// The household.
+        household: HouseholdId,
+        /// The date.
+        date: CivilDate,
+    },
+    /// The claim is not in a state the step applies to.
+    #[error("claim {claim}: expected it {expected}, found it {found}")]
+    ClaimState {
+        /// The claim.
+        claim: ClaimId,
+        /// The states the step applies to.
+        expected: &'static str,
+        /// Its state.
+        found: &'static str,
+    },
+    /// The officer's household was never recorded (SetOfficerHousehold).
+    #[error(
+        "key {key_id}: expected an officer whose household is recorded (SetOfficerHousehold), found none recorded"
+    )]
+    OfficerHouseholdUnknown {
+        /// The reviewer's key.
+        key_id: KeyId,
+    },
+    /// Approving the claim would pass one of its rule's caps.
+    #[error(
+        "claim {claim}: {cap} allows at most {max}, found {counted} counted and the claim adds {adds}"
+    )]
+    CapExceeded {
+        /// The claim.
+        claim: ClaimId,
+        /// The cap's counter: rule, holder and period.
+        cap: String,
+        /// The cap.
+        max: Points,
+        /// Points counted (approved, pending, posted).
+        counted: Points,
+        /// Points the claim adds.
+        adds: Points,
+    },
+    /// The issuer's budget, less what approved awards reserved, is short.
+    #[error(
+        "issuer {issuer}: expected a budget of at least {needed} not reserved by approved awards, found {available}"
+    )]
+    BudgetExceeded {
+        /// The issuer.
+        issuer: IssuerId,
+        /// Its balance less reservations.
+        available: Points,
+        /// The points needed.
+        needed: Points,
+    },
+    /// A claim of another village in a notice.
+    #[error("claim {claim}: expected a claim of village {village}, found one of another village")]
+    ClaimNotInVillage {
+        /// The claim.
+        claim: ClaimId,
+        /// The notice's village.
+        village: IssuerId,
+    },
+    /// The notice has ended: no more objections.
+    #[error("notice {notice}: expected a notice still running, found it ended on {ends_on}")]
+    NoticeEnded {
+        /// The batch.
+        notice: NoticeId,
+        /// The first date it was over.
+        ends_on: CivilDate,
+    },
+    /// The notice has not run its days.
+    #[error("notice {notice}: expected a finalization on or after {ends_on}, when the notice ends")]
+    NoticeNotEnded {
+        /// The batch.
+        notice: NoticeId,
+        /// The first date it may be finalized.
+        ends_on: CivilDate,
+    },
+    /// An objection to a claim of the notice is open.
+    #[error("notice {notice}: expected every objection resolved, found one open on claim {claim}")]
+    ObjectionOpen {
+        /// The batch.
+        notice: NoticeId,
+        /// The claim.
+        claim: ClaimId,
+    },
+    /// The objection was resolved already.
+    #[error("objection {objection} was already resolved at entry {at}")]
+    ObjectionResolved {
+        /// The objection.
+        objection: ObjectionId,
+        /// The entry that resolved it.
+        at: Sequence,
+    },
+    /// Points come only through claims since the bureau required them.
+    #[error(
+        "{kind}: expected points through claims, which the bureau requires since entry {since}, found a direct {kind}"
+    )]
+    ClaimRequired {
+        /// `issue-points` or `deduct-points`.
+        kind: &'static str,
+        /// The entry that required claims.
+        since: Sequence,
+    },
     /// Revoking this key would leave the ledger without an active bureau admin key.
     #[error("revoking key {key_id} would leave the ledger without an active bureau admin key")]
     LastAdminKey {
@@ -339,7 +545,59 @@ pub enum Refusal {
         /// What was asked for.
         expected: String,
     },
+    /// No member with this id is in a household.
+    #[error("member {0} is not in any household")]
+    UnknownMember(MemberId),
+    /// No claim with this id.
+    #[error("claim {0} does not exist")]
+    UnknownClaim(ClaimId),
+    /// No notice batch with this id.
+    #[error("notice {0} does not exist")]
+    UnknownNotice(NoticeId),
+    /// No objection with this id.
+    #[error("objection {0} does not exist")]
+    UnknownObjection(ObjectionId),
     // --- already exists ---
+    /// The same deed is already claimed by a claim that still stands.
+    #[error("expected a deed not claimed yet, found claim {claim} with {why}")]
+    DuplicateDeed {
+        /// The earlier claim.
+        claim: ClaimId,
+        /// What they share: the same rule, household and deed date, or the same evidence.
+        why: &'static str,
+    },
+    /// The reviewer already approved this claim.
+    #[error("claim {claim}: expected an approval by another reviewer, found key {reviewer} again")]
+    AlreadyReviewed {
+        /// The claim.
+        claim: ClaimId,
+        /// The reviewer's key.
+        reviewer: KeyId,
+    },
+    /// Claims were already required.
+    #[error("claims are already required, since entry {since}")]
+    ClaimsAlreadyRequired {
+        /// The entry that required them.
+        since: Sequence,
+    },
+    /// The notice was already finalized.
+    #[error("notice {notice} was already finalized at entry {at}")]
+    NoticeFinalized {
+        /// The batch.
+        notice: NoticeId,
+        /// The entry that finalized it.
+        at: Sequence,
+    },
+    /// The member is in a household already.
+    #[error(
+        "member {member}: expected a member in no household, found one in household {household} (record that they left first)"
+    )]
+    MemberInHousehold {
+        /// The member.
+        member: MemberId,
+        /// Their current household.
+        household: HouseholdId,
+    },
     /// A rule code is already in the catalogue version (or twice in one request).
     #[error("{catalogue}: expected each rule code once, found {rule} twice")]
     DuplicateRuleCode {

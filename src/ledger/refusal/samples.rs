@@ -15,6 +15,10 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     let township = AreaCode::parse("code", "420581101").expect("a valid code");
     let rule = RuleCode::parse_code("ENV-01").expect("a valid code");
     let date = CivilDate::from_days(20_788).expect("a valid date");
+    let member = MemberId([9; 16]);
+    let claim = ClaimId::parse("claim_id", "c").expect("a valid id");
+    let notice = NoticeId::parse("batch_id", "n").expect("a valid id");
+    let objection = ObjectionId::parse("objection_id", "o").expect("a valid id");
     vec![
         InvalidField {
             field: "f",
@@ -147,6 +151,112 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
             catalogue: "c".into(),
             declared: "d".into(),
             computed: "e".into(),
+        },
+        UnknownMember(member),
+        UnknownClaim(claim.clone()),
+        UnknownNotice(notice.clone()),
+        UnknownObjection(objection.clone()),
+        DuplicateDeed {
+            claim: claim.clone(),
+            why: "the same evidence",
+        },
+        AlreadyReviewed {
+            claim: claim.clone(),
+            reviewer: key,
+        },
+        ClaimsAlreadyRequired { since: Sequence(3) },
+        NoticeFinalized {
+            notice: notice.clone(),
+            at: Sequence(4),
+        },
+        MemberInHousehold {
+            member,
+            household: household.clone(),
+        },
+        ReviewerConflict {
+            claim: claim.clone(),
+            why: "w".into(),
+        },
+        DateOutOfRange {
+            field: "deed_date",
+            expected: "e".into(),
+            found: date,
+        },
+        HouseholdHasLeft {
+            household: household.clone(),
+            left_on: date,
+        },
+        NotAnOfficerKey {
+            key_id: key,
+            found: "f".into(),
+        },
+        NoPolicyInForce {
+            village: issuer.clone(),
+            date,
+        },
+        RuleNotInForce {
+            village: issuer.clone(),
+            rule: rule.clone(),
+            date,
+        },
+        QuantityOverMaximum {
+            rule: rule.clone(),
+            max: 1,
+            found: 2,
+        },
+        EvidenceRequired { rule: rule.clone() },
+        MemberRequired { rule: rule.clone() },
+        NotInVillageOn {
+            household: household.clone(),
+            village: issuer.clone(),
+            date,
+        },
+        NotMemberOn {
+            member,
+            household: household.clone(),
+            date,
+        },
+        ClaimState {
+            claim: claim.clone(),
+            expected: "approved",
+            found: "posted",
+        },
+        OfficerHouseholdUnknown { key_id: key },
+        CapExceeded {
+            claim: claim.clone(),
+            cap: "c".into(),
+            max: Points(1),
+            counted: Points(1),
+            adds: Points(1),
+        },
+        BudgetExceeded {
+            issuer: issuer.clone(),
+            available: Points(1),
+            needed: Points(2),
+        },
+        ClaimNotInVillage {
+            claim: claim.clone(),
+            village: issuer.clone(),
+        },
+        NoticeEnded {
+            notice: notice.clone(),
+            ends_on: date,
+        },
+        NoticeNotEnded {
+            notice: notice.clone(),
+            ends_on: date,
+        },
+        ObjectionOpen {
+            notice: notice.clone(),
+            claim: claim.clone(),
+        },
+        ObjectionResolved {
+            objection,
+            at: Sequence(5),
+        },
+        ClaimRequired {
+            kind: "issue-points",
+            since: Sequence(6),
         },
         CatalogueWidensParent {
             rule,

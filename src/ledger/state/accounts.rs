@@ -39,6 +39,9 @@ pub(super) struct Household {
     /// longest without interruption); spending consumes the oldest lots first.
     lots: VecDeque<Lot>,
     balance: Points,
+    /// Points a posted deduction could not take (the balance was short), which the
+    /// household's next credits pay first.
+    pub(super) arrears: Points,
     earned_score: i64,
     period_scores: BTreeMap<Period, i64>,
     /// Resident keys registered for it and not revoked; at most
@@ -82,6 +85,9 @@ pub enum AccountView {
         village: IssuerId,
         /// Spendable points.
         balance: Points,
+        /// Points owed from deductions the balance could not cover; the next credits pay
+        /// them first.
+        arrears: Points,
         /// Lifetime earned score.
         earned_score: i64,
         /// Earned score per month.
@@ -243,6 +249,7 @@ impl Accounts {
                     id: id.clone(),
                     village: household.village.clone(),
                     balance: household.balance,
+                    arrears: household.arrears,
                     earned_score: household.earned_score,
                     period_scores: household
                         .period_scores
@@ -313,6 +320,7 @@ impl Household {
             village,
             lots: VecDeque::new(),
             balance: Points::ZERO,
+            arrears: Points::ZERO,
             earned_score: 0,
             period_scores: BTreeMap::new(),
             active_resident_keys,
@@ -336,6 +344,11 @@ impl Household {
         self.earned_score = self.earned_score.saturating_add(change);
         let score = self.period_scores.entry(period).or_default();
         *score = score.saturating_add(change);
+    }
+
+    /// The spendable balance.
+    pub(super) fn balance(&self) -> Points {
+        self.balance
     }
 
     /// Which issuers' points spending `points` would take: lots of `prefer` first, then the

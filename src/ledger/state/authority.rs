@@ -74,6 +74,48 @@ pub(super) fn require_admin_or_officer_of(
     }
 }
 
+/// Only an officer of `village`.
+pub(super) fn require_officer_of(
+    role: &Role,
+    operation: &'static str,
+    village: &IssuerId,
+) -> Result<(), Refusal> {
+    match role {
+        Role::VillageOfficer(v) if v == village => Ok(()),
+        Role::VillageOfficer(v) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("village {v}"),
+            requested: format!("village {village}"),
+        }),
+        _ => Err(not_allowed(
+            role,
+            operation,
+            "an officer of the claim's village",
+        )),
+    }
+}
+
+/// Who may object to a claim of `village` on notice: a resident of one of its households, an
+/// officer of it, or an auditor (the supervision committee).
+pub(super) fn may_object(
+    accounts: &Accounts,
+    role: &Role,
+    village: &IssuerId,
+) -> Result<(), Refusal> {
+    let expected = "a resident or an officer of the claim's village, or an auditor";
+    match role {
+        Role::Auditor => Ok(()),
+        Role::VillageOfficer(v) if v == village => Ok(()),
+        Role::Resident(h) if accounts.village_of(h) == Some(village) => Ok(()),
+        Role::VillageOfficer(_) | Role::Resident(_) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: role.to_string(),
+            requested: format!("village {village}"),
+        }),
+        _ => Err(not_allowed(role, "objecting to a claim", expected)),
+    }
+}
+
 /// Who may adopt a catalogue: a bureau admin any; an officer of a village its village's.
 pub(super) fn may_adopt_catalogue(role: &Role, scope: &CatalogueScope) -> Result<(), Refusal> {
     match scope {

@@ -24,8 +24,10 @@ mod areas;
 mod authority;
 mod budget;
 mod catalogue;
+mod claims;
 mod journal;
 mod keys;
+mod members;
 mod points;
 mod policy;
 mod redemption;
@@ -42,8 +44,13 @@ pub use catalogue::{
     CatalogueScope, CatalogueStatus, CatalogueView, MAX_CAPS_PER_RULE, MAX_CATALOGUE_RULES,
     MAX_RULES_PER_ADD, Resolution, Rule, Sign, Which,
 };
+pub use claims::{
+    Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp, ClaimsPage, Decision,
+    MAX_CLAIMS_PER_NOTICE, Notice, NoticeView, Objection, Outcome, ReviewRecord,
+};
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
 pub use keys::KeyRecord;
+pub use members::{MembersKind, MembersOp, Membership, OfficerHousehold};
 pub use points::{PointsAction, PointsKind, PointsOp};
 pub use policy::{
     LotExpiry, MAX_CLAIM_AGE_DAYS, MAX_LOT_MONTHS, MAX_NOTICE_DAYS, MAX_REVIEWERS_REQUIRED,
@@ -72,6 +79,8 @@ pub struct State {
     areas: areas::Areas,
     catalogues: catalogue::Catalogues,
     policies: policy::Policies,
+    members: members::Members,
+    claims: claims::Claims,
 }
 
 /// What every family's check sees of the entry being decided.
@@ -96,6 +105,8 @@ enum Plan {
     Areas(areas::Plan),
     Catalogue(catalogue::Plan),
     Policy(policy::Plan),
+    Members(members::Plan),
+    Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
     Redemption(redemption::Plan),
@@ -109,6 +120,8 @@ impl Plan {
             Plan::Areas(plan) => plan.commit(state, ctx),
             Plan::Catalogue(plan) => plan.commit(state, ctx),
             Plan::Policy(plan) => plan.commit(state, ctx),
+            Plan::Members(plan) => plan.commit(state),
+            Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
             Plan::Redemption(plan) => plan.commit(state),
@@ -348,6 +361,8 @@ impl State {
             Operation::Areas(op) => Plan::Areas(areas::check(self, ctx, op)?),
             Operation::Catalogue(op) => Plan::Catalogue(catalogue::check(self, ctx, op)?),
             Operation::Policy(op) => Plan::Policy(policy::check(self, ctx, op)?),
+            Operation::Members(op) => Plan::Members(members::check(self, ctx, op)?),
+            Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),
             Operation::Redemption(op) => Plan::Redemption(redemption::check(self, ctx, op)?),

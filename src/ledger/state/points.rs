@@ -62,6 +62,12 @@ impl PointsKind {
 
 /// Checks a points operation.
 pub(super) fn check(state: &State, ctx: &Context, op: &PointsOp) -> Result<Plan, Refusal> {
+    if let Some(since) = state.claims.required_since() {
+        return Err(Refusal::ClaimRequired {
+            kind: op.kind().name(),
+            since,
+        });
+    }
     match op {
         PointsOp::Issue(action) => issue(state, ctx, action),
         PointsOp::Deduct(action) => deduct(state, ctx, action),
@@ -99,24 +105,29 @@ fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Re
         &action.issuer,
         &household.village,
     )?;
-    let posting = Posting {
-        debit: AccountId::Issuer(action.issuer.clone()),
-        credit: AccountId::Household(action.household.clone()),
-        points: action.points,
-        issuer: action.issuer.clone(),
-    };
+    // Budget promised to approved claims' awards is not the officer's to spend directly.
+    let reserved = state.claims.reserved(&action.issuer);
+    let balance = state.accounts.issuer(&action.issuer)?.balance;
+    if reserved > Points::ZERO && balance.get().saturating_sub(reserved.get()) < action.points.get()
+    {
+        return Err(Refusal::BudgetExceeded {
+            issuer: action.issuer.clone(),
+            available: Points(balance.get().saturating_sub(reserved.get())),
+            needed: action.points,
+        });
+    }
     let mut staged = state.accounts.stage();
-    staged.debit(&posting, "budget")?;
-    staged.credit(&posting, "the household's balance")?;
+    // The household's arrears are paid first.
+    let posting = staged.credit_household(&action.issuer, &action.household, action.points)?;
     staged.household_mut(&action.household)?.add_score(
         Period::containing(ctx.committed_at.get()),
         action.points.wide(),
     );
     Ok(Plan {
         changes: staged.into_changes(),
-        postings: vec![posting],
+        postings: posting.into_iter().collect(),
         action: action.clone(),
-        accounts: vec![],
+        accounts: vec![AccountId::Household(action.household.clone())],
     })
 }
 

@@ -9,7 +9,8 @@ use super::keys::KeyRecord;
 use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::ledger::{
-    AccountId, HouseholdId, IssuerId, IssuerKind, KeyId, MAX_RESIDENT_KEYS, Refusal, Role, ShopId,
+    AccountId, CivilDate, HouseholdId, IssuerId, IssuerKind, KeyId, MAX_RESIDENT_KEYS, Refusal,
+    Role, ShopId,
 };
 
 /// The registry's operations.
@@ -128,6 +129,8 @@ pub(super) struct Plan {
     revoke: Option<KeyId>,
     changes: AccountChanges,
     accounts: Vec<AccountId>,
+    /// A household registered: it belongs to its village from the commit date.
+    household: Option<HouseholdId>,
 }
 
 impl Plan {
@@ -137,6 +140,7 @@ impl Plan {
             revoke: None,
             changes,
             accounts,
+            household: None,
         }
     }
 
@@ -147,6 +151,11 @@ impl Plan {
         }
         if let Some(key_id) = self.revoke {
             state.keys.revoke(key_id, ctx.sequence);
+        }
+        if let Some(household) = self.household {
+            state
+                .members
+                .household_registered(household, CivilDate::of(ctx.committed_at));
         }
         Effects::involving(self.accounts)
     }
@@ -289,6 +298,7 @@ fn register_household(
         ],
     );
     plan.keys = keys;
+    plan.household = Some(household.clone());
     Ok(plan)
 }
 

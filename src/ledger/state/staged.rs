@@ -196,6 +196,66 @@ impl<'a> Staged<'a> {
         Ok(())
     }
 
+    /// Credits a household `points` of `issuer` out of the issuer's budget, paying the
+    /// household's arrears first: the part that pays them stays with the issuer (no posting
+    /// for it). The posting of the rest, if any.
+    pub(super) fn credit_household(
+        &mut self,
+        issuer: &IssuerId,
+        household: &HouseholdId,
+        points: Points,
+    ) -> Result<Option<Posting>, Refusal> {
+        let staged = self.household_mut(household)?;
+        let paid = staged.arrears.min(points);
+        staged.arrears = Points(staged.arrears.get() - paid.get());
+        let credited = Points(points.get() - paid.get());
+        if credited == Points::ZERO {
+            return Ok(None);
+        }
+        let posting = Posting {
+            debit: AccountId::Issuer(issuer.clone()),
+            credit: AccountId::Household(household.clone()),
+            points: credited,
+            issuer: issuer.clone(),
+        };
+        self.debit(&posting, "budget")?;
+        self.credit(&posting, "the household's balance")?;
+        Ok(Some(posting))
+    }
+
+    /// Deducts `points` from a household for `issuer`: what its balance holds (the issuer's
+    /// own lots first, each part back to the issuer that backed it), and the shortfall as
+    /// arrears. The postings.
+    pub(super) fn deduct_household(
+        &mut self,
+        issuer: &IssuerId,
+        household: &HouseholdId,
+        points: Points,
+    ) -> Result<Vec<Posting>, Refusal> {
+        let staged = self.household_mut(household)?;
+        let taken = points.min(staged.balance());
+        let shortfall = Points(points.get() - taken.get());
+        staged.arrears = staged
+            .arrears
+            .checked_add(shortfall)
+            .ok_or(Refusal::Overflow("a household's arrears"))?;
+        let plan = staged.plan_take(taken, Some(issuer))?;
+        let postings: Vec<Posting> = plan
+            .into_iter()
+            .map(|(lot_issuer, points)| Posting {
+                debit: AccountId::Household(household.clone()),
+                credit: AccountId::Issuer(lot_issuer.clone()),
+                points,
+                issuer: lot_issuer,
+            })
+            .collect();
+        for posting in &postings {
+            self.debit(posting, "spendable balance")?;
+            self.credit(posting, "the issuer's budget")?;
+        }
+        Ok(postings)
+    }
+
     /// The staged changes, ready to commit.
     pub(super) fn into_changes(self) -> AccountChanges {
         self.changes

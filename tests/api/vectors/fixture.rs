@@ -305,12 +305,7 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
             signer: "village_officer",
             operation: shanzhi::testkit::set_policy(gov::SetVillagePolicy {
                 star_thresholds: vec![100, 300, 600],
-                ..shanzhi::proposals::village_policy(
-                    "gaoba",
-                    1,
-                    CATALOGUE_FROM,
-                    city_resolution(),
-                )
+                ..shanzhi::proposals::village_policy("gaoba", 1, CATALOGUE_FROM, city_resolution())
             }),
         },
     ]

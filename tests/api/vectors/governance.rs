@@ -126,6 +126,67 @@ pub(super) fn governance_by_hand(operation: &pb::GovernanceOperation) -> Vec<u8>
             }
             4
         }
+        Some(G::SubmitClaim(c)) => {
+            wire::bytes(1, c.claim_id.as_bytes(), &mut inner);
+            wire::bytes(2, c.household_id.as_bytes(), &mut inner);
+            wire::bytes(3, &c.member_id, &mut inner);
+            wire::bytes(4, c.rule_code.as_bytes(), &mut inner);
+            wire::uint(5, u64::from(c.quantity), &mut inner);
+            wire::uint(6, u64::from(c.deed_date), &mut inner);
+            wire::bytes(7, &c.evidence_sha256, &mut inner);
+            wire::bytes(8, c.memo.as_bytes(), &mut inner);
+            5
+        }
+        Some(G::ReviewClaim(r)) => {
+            use pb::review_claim::Decision as D;
+            wire::bytes(1, r.claim_id.as_bytes(), &mut inner);
+            match &r.decision {
+                Some(D::Approve(_)) => wire::message(2, &[], &mut inner),
+                Some(D::Reject(_)) => wire::message(3, &[], &mut inner),
+                Some(D::AdjustQuantity(q)) => {
+                    wire::varint(4 << 3, &mut inner);
+                    wire::varint(u64::from(*q), &mut inner);
+                }
+                None => {}
+            }
+            wire::bytes(5, r.reason.as_bytes(), &mut inner);
+            6
+        }
+        Some(G::WithdrawClaim(w)) => {
+            wire::bytes(1, w.claim_id.as_bytes(), &mut inner);
+            wire::bytes(2, w.reason.as_bytes(), &mut inner);
+            7
+        }
+        Some(G::OpenNotice(o)) => {
+            wire::bytes(1, o.batch_id.as_bytes(), &mut inner);
+            wire::bytes(2, o.village_id.as_bytes(), &mut inner);
+            for id in &o.claim_ids {
+                wire::message(3, id.as_bytes(), &mut inner);
+            }
+            8
+        }
+        Some(G::FileObjection(o)) => {
+            wire::bytes(1, o.objection_id.as_bytes(), &mut inner);
+            wire::bytes(2, o.claim_id.as_bytes(), &mut inner);
+            wire::bytes(3, o.reason.as_bytes(), &mut inner);
+            9
+        }
+        Some(G::ResolveObjection(r)) => {
+            use pb::resolve_objection::Decision as D;
+            wire::bytes(1, r.objection_id.as_bytes(), &mut inner);
+            match &r.decision {
+                Some(D::Upheld(_)) => wire::message(2, &[], &mut inner),
+                Some(D::Dismissed(_)) => wire::message(3, &[], &mut inner),
+                None => {}
+            }
+            wire::bytes(4, r.reason.as_bytes(), &mut inner);
+            10
+        }
+        Some(G::FinalizeNotice(f)) => {
+            wire::bytes(1, f.batch_id.as_bytes(), &mut inner);
+            11
+        }
+        Some(G::RequireClaims(_)) => 12,
         None => return Vec::new(),
     };
     let mut m = Vec::new();
@@ -260,6 +321,66 @@ pub(super) fn governance_json(operation: &pb::GovernanceOperation) -> Json {
             }
             Obj::new().put("setVillagePolicy", inner)
         }
+        Some(G::SubmitClaim(c)) => Obj::new().put(
+            "submitClaim",
+            Obj::new()
+                .p_str("claimId", &c.claim_id)
+                .p_str("householdId", &c.household_id)
+                .p_bytes("memberId", &c.member_id)
+                .p_str("ruleCode", &c.rule_code)
+                .p_u32("quantity", c.quantity)
+                .p_u32("deedDate", c.deed_date)
+                .p_bytes("evidenceSha256", &c.evidence_sha256)
+                .p_str("memo", &c.memo),
+        ),
+        Some(G::ReviewClaim(r)) => {
+            use pb::review_claim::Decision as D;
+            let inner = Obj::new().p_str("claimId", &r.claim_id);
+            let inner = match &r.decision {
+                Some(D::Approve(_)) => inner.put("approve", Obj::new()),
+                Some(D::Reject(_)) => inner.put("reject", Obj::new()),
+                Some(D::AdjustQuantity(q)) => inner.put("adjustQuantity", u64::from(*q)),
+                None => inner,
+            };
+            Obj::new().put("reviewClaim", inner.p_str("reason", &r.reason))
+        }
+        Some(G::WithdrawClaim(w)) => Obj::new().put(
+            "withdrawClaim",
+            Obj::new()
+                .p_str("claimId", &w.claim_id)
+                .p_str("reason", &w.reason),
+        ),
+        Some(G::OpenNotice(o)) => {
+            let mut inner = Obj::new()
+                .p_str("batchId", &o.batch_id)
+                .p_str("villageId", &o.village_id);
+            if !o.claim_ids.is_empty() {
+                let ids: Vec<Json> = o.claim_ids.iter().map(|c| Json::from(c.as_str())).collect();
+                inner = inner.put("claimIds", ids);
+            }
+            Obj::new().put("openNotice", inner)
+        }
+        Some(G::FileObjection(o)) => Obj::new().put(
+            "fileObjection",
+            Obj::new()
+                .p_str("objectionId", &o.objection_id)
+                .p_str("claimId", &o.claim_id)
+                .p_str("reason", &o.reason),
+        ),
+        Some(G::ResolveObjection(r)) => {
+            use pb::resolve_objection::Decision as D;
+            let inner = Obj::new().p_str("objectionId", &r.objection_id);
+            let inner = match &r.decision {
+                Some(D::Upheld(_)) => inner.put("upheld", Obj::new()),
+                Some(D::Dismissed(_)) => inner.put("dismissed", Obj::new()),
+                None => inner,
+            };
+            Obj::new().put("resolveObjection", inner.p_str("reason", &r.reason))
+        }
+        Some(G::FinalizeNotice(f)) => {
+            Obj::new().put("finalizeNotice", Obj::new().p_str("batchId", &f.batch_id))
+        }
+        Some(G::RequireClaims(_)) => Obj::new().put("requireClaims", Obj::new()),
         None => Obj::new(),
     };
     obj.into()

@@ -163,6 +163,35 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
                         .p_str("villageId", &v.village_id)
                         .p_str("areaCode", &v.area_code),
                 ),
+                Some(R::RegisterMember(r)) => Obj::new().put(
+                    "registerMember",
+                    Obj::new()
+                        .p_str("householdId", &r.household_id)
+                        .p_bytes("memberId", &r.member_id)
+                        .p_u32("joinedOn", r.joined_on),
+                ),
+                Some(R::MemberLeft(r)) => Obj::new().put(
+                    "memberLeft",
+                    Obj::new()
+                        .p_bytes("memberId", &r.member_id)
+                        .p_u32("leftOn", r.left_on),
+                ),
+                Some(R::HouseholdLeft(r)) => Obj::new().put(
+                    "householdLeft",
+                    Obj::new()
+                        .p_str("householdId", &r.household_id)
+                        .p_u32("leftOn", r.left_on),
+                ),
+                Some(R::SetOfficerHousehold(o)) => {
+                    use shanzhi::pb::registry::set_officer_household::Household;
+                    let inner = Obj::new().p_str("keyId", &o.key_id);
+                    let inner = match &o.household {
+                        Some(Household::HouseholdId(h)) => inner.put("householdId", h.as_str()),
+                        Some(Household::None(_)) => inner.put("none", Obj::new()),
+                        None => inner,
+                    };
+                    Obj::new().put("setOfficerHousehold", inner)
+                }
                 None => Obj::new(),
             };
             ("registry", obj.into())

@@ -173,6 +173,35 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
                     wire::bytes(2, v.area_code.as_bytes(), &mut inner);
                     2
                 }
+                Some(R::RegisterMember(r)) => {
+                    wire::bytes(1, r.household_id.as_bytes(), &mut inner);
+                    wire::bytes(2, &r.member_id, &mut inner);
+                    wire::uint(3, u64::from(r.joined_on), &mut inner);
+                    3
+                }
+                Some(R::MemberLeft(r)) => {
+                    wire::bytes(1, &r.member_id, &mut inner);
+                    wire::uint(2, u64::from(r.left_on), &mut inner);
+                    4
+                }
+                Some(R::HouseholdLeft(r)) => {
+                    wire::bytes(1, r.household_id.as_bytes(), &mut inner);
+                    wire::uint(2, u64::from(r.left_on), &mut inner);
+                    5
+                }
+                Some(R::SetOfficerHousehold(o)) => {
+                    use shanzhi::pb::registry::set_officer_household::Household;
+                    wire::bytes(1, o.key_id.as_bytes(), &mut inner);
+                    match &o.household {
+                        // A oneof case is written even when empty.
+                        Some(Household::HouseholdId(h)) => {
+                            wire::message(2, h.as_bytes(), &mut inner)
+                        }
+                        Some(Household::None(_)) => wire::message(3, &[], &mut inner),
+                        None => {}
+                    }
+                    6
+                }
                 None => 0,
             };
             if case != 0 {

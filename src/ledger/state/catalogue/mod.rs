@@ -312,6 +312,17 @@ impl Catalogues {
         (!ended).then_some((number, version))
     }
 
+    /// The rule `code` of `scope`'s catalogue in force on `date`, with the version's number.
+    pub(super) fn rule_in_force(
+        &self,
+        scope: &CatalogueScope,
+        date: CivilDate,
+        code: &RuleCode,
+    ) -> Option<(u32, Arc<Rule>)> {
+        let (number, version) = self.in_force(scope, date)?;
+        version.rule(code).map(|rule| (number, Arc::clone(rule)))
+    }
+
     fn status(versions: &Vector<Arc<Version>>, index: usize) -> CatalogueStatus {
         match versions.get(index) {
             Some(v) if v.sealed_at.is_some() => CatalogueStatus::Sealed,
@@ -531,6 +542,30 @@ pub(in crate::ledger::state) fn not_backdated(
     Ok(())
 }
 
+/// Refuses unless every rule narrows the rule of the same code of each parent catalogue of
+/// `scope` in force on `date` (the township's, the city's).
+pub(in crate::ledger::state) fn narrows_parents<'r>(
+    state: &State,
+    scope: &CatalogueScope,
+    date: CivilDate,
+    rules: impl Iterator<Item = &'r Rule> + Clone,
+) -> Result<(), Refusal> {
+    for parent in state.parent_scopes(scope) {
+        if let Some((number, parent_version)) = state.catalogues.in_force(&parent, date) {
+            let parent_ref = CatalogueRef {
+                scope: parent,
+                version: number,
+            };
+            for rule in rules.clone() {
+                if let Some(parent_rule) = parent_version.rule(&rule.code) {
+                    narrowing::check(&parent_ref, parent_rule, rule)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks a catalogue operation.
 pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Plan, Refusal> {
     let catalogue = op.catalogue();
@@ -616,20 +651,12 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Pl
                 });
             }
             not_backdated(ctx, version.header.effective_from, "a catalogue")?;
-            let from = version.header.effective_from;
-            for parent in state.parent_scopes(&catalogue.scope) {
-                if let Some((number, parent_version)) = state.catalogues.in_force(&parent, from) {
-                    let parent_ref = CatalogueRef {
-                        scope: parent,
-                        version: number,
-                    };
-                    for rule in &version.rules {
-                        if let Some(parent_rule) = parent_version.rule(&rule.code) {
-                            narrowing::check(&parent_ref, parent_rule, rule)?;
-                        }
-                    }
-                }
-            }
+            narrows_parents(
+                state,
+                &catalogue.scope,
+                version.header.effective_from,
+                version.rules.iter().map(Arc::as_ref),
+            )?;
             Ok(Plan::Seal {
                 catalogue: catalogue.clone(),
             })

@@ -7,6 +7,7 @@ mod areas;
 mod authority;
 mod budget;
 mod catalogue;
+mod claims;
 mod model;
 mod points;
 mod policy;

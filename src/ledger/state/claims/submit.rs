@@ -1,0 +1,176 @@
+//! Submitting a claim (priced by the rule in force on the deed date, for a household and
+//! member that belonged to the village then, once per deed) and withdrawing one.
+
+use super::super::catalogue::{CapHolder, CatalogueScope};
+use super::super::{Context, State, authority};
+use super::{Claim, ClaimRequest, ClaimStatus, Plan};
+use crate::ledger::{CivilDate, ClaimId, Points, Refusal};
+
+/// Checks a new claim.
+pub(super) fn submit(
+    state: &State,
+    ctx: &Context,
+    request: &ClaimRequest,
+) -> Result<Plan, Refusal> {
+    let village = state
+        .accounts
+        .household(&request.household)?
+        .village
+        .clone();
+    authority::require_admin_or_officer_of(
+        &ctx.role,
+        "submitting a claim",
+        &village,
+        "a bureau admin or an officer of the household's village",
+    )?;
+    if state.claims.claims.contains_key(&request.claim) {
+        return Err(Refusal::AlreadyRegistered {
+            kind: "claim",
+            id: request.claim.to_string(),
+        });
+    }
+    let today = CivilDate::of(ctx.committed_at);
+    let policy =
+        state
+            .policies
+            .in_force(&village, today)
+            .ok_or_else(|| Refusal::NoPolicyInForce {
+                village: village.clone(),
+                date: today,
+            })?;
+    let deed = request.deed_date;
+    let oldest = CivilDate::from_days(
+        today
+            .days()
+            .saturating_sub(policy.policy.max_claim_age_days),
+    )
+    .unwrap_or(today);
+    if deed > today || deed < oldest {
+        return Err(Refusal::DateOutOfRange {
+            field: "deed_date",
+            expected: format!(
+                "from {oldest} to {today} (at most {} days before the commit date)",
+                policy.policy.max_claim_age_days
+            ),
+            found: deed,
+        });
+    }
+    let scope = CatalogueScope::Village(village.clone());
+    let (catalogue_version, rule) = state
+        .catalogues
+        .rule_in_force(&scope, deed, &request.rule)
+        .ok_or_else(|| Refusal::RuleNotInForce {
+            village: village.clone(),
+            rule: request.rule.clone(),
+            date: deed,
+        })?;
+    if request.quantity > rule.max_quantity {
+        return Err(Refusal::QuantityOverMaximum {
+            rule: rule.code.clone(),
+            max: rule.max_quantity,
+            found: request.quantity,
+        });
+    }
+    if rule.evidence_required && request.evidence.is_none() {
+        return Err(Refusal::EvidenceRequired {
+            rule: rule.code.clone(),
+        });
+    }
+    if rule.caps.iter().any(|c| c.per == CapHolder::Member) && request.member.is_none() {
+        return Err(Refusal::MemberRequired {
+            rule: rule.code.clone(),
+        });
+    }
+    if !state
+        .members
+        .household_in_village_on(&request.household, deed)
+    {
+        return Err(Refusal::NotInVillageOn {
+            household: request.household.clone(),
+            village: village.clone(),
+            date: deed,
+        });
+    }
+    if let Some(member) = &request.member
+        && !state.members.member_of_on(member, &request.household, deed)
+    {
+        return Err(Refusal::NotMemberOn {
+            member: *member,
+            household: request.household.clone(),
+            date: deed,
+        });
+    }
+    let deed_key = (request.household.clone(), rule.code.clone(), deed);
+    if let Some(earlier) = state.claims.deeds.get(&deed_key) {
+        return Err(Refusal::DuplicateDeed {
+            claim: earlier.clone(),
+            why: "the same rule, household and deed date",
+        });
+    }
+    if let Some(hash) = &request.evidence
+        && let Some(earlier) = state.claims.evidence.get(hash)
+    {
+        return Err(Refusal::DuplicateDeed {
+            claim: earlier.clone(),
+            why: "the same evidence",
+        });
+    }
+    // At most 10^12: the rule's points_per_unit × max_quantity is bounded when it is adopted.
+    let points = Points(rule.points_per_unit.get() * u64::from(request.quantity));
+    let claim = Claim {
+        id: request.claim.clone(),
+        village,
+        household: request.household.clone(),
+        member: request.member,
+        rule,
+        catalogue_version,
+        quantity: request.quantity,
+        points,
+        deed_date: deed,
+        evidence: request.evidence,
+        memo: request.memo.clone(),
+        proposer: ctx.signer,
+        submitted_at: ctx.sequence,
+        reviewers_required: policy.policy.reviewers_required,
+        approvals: Vec::new(),
+        status: ClaimStatus::UnderReview,
+        reviews: imbl::Vector::new(),
+        open_objections: 0,
+    };
+    let mut plan = Plan::default();
+    plan.deeds.push((deed_key, Some(claim.id.clone())));
+    if let Some(hash) = claim.evidence {
+        plan.evidence.push((hash, Some(claim.id.clone())));
+    }
+    plan.claims.push(claim);
+    Ok(plan)
+}
+
+/// Checks a withdrawal: by the proposer, before a notice.
+pub(super) fn withdraw(state: &State, ctx: &Context, id: &ClaimId) -> Result<Plan, Refusal> {
+    let claim = state.claims.claim(id)?;
+    if ctx.signer != claim.proposer {
+        return Err(Refusal::NotAllowed {
+            operation: "withdrawing a claim",
+            expected: "the key that proposed it",
+            found: ctx.role.to_string(),
+        });
+    }
+    if !matches!(
+        claim.status,
+        ClaimStatus::UnderReview | ClaimStatus::Approved
+    ) {
+        return Err(Refusal::ClaimState {
+            claim: id.clone(),
+            expected: "under review or approved",
+            found: claim.status.name(),
+        });
+    }
+    let mut plan = Plan::default();
+    plan.end(
+        state,
+        Claim::clone(claim),
+        ClaimStatus::Withdrawn(ctx.sequence),
+    )?;
+    Ok(plan)
+}
