@@ -8,7 +8,7 @@ use super::auth::authenticate;
 use crate::ledger::{IssuerId, Refusal};
 use crate::pb::governance as pb;
 use crate::pb::governance::governance_service_server::GovernanceService;
-use crate::wire::{parse_scope, parse_which};
+use crate::wire::{catalogue_which, parse_scope, policy_which};
 use crate::writer::LedgerHandle;
 
 /// Serves governance reads from the published snapshot.
@@ -30,15 +30,10 @@ impl GovernanceService for GovernanceApi {
         &self,
         request: Request<pb::GetCatalogueRequest>,
     ) -> Result<Response<pb::GetCatalogueResponse>, Status> {
-        use pb::get_catalogue_request::Which as W;
         let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let request = request.into_inner();
         let scope = parse_scope("scope", request.scope.as_ref())?;
-        let which = match request.which {
-            Some(W::InForceOn(days)) => parse_which(Some(days), None),
-            Some(W::Version(n)) => parse_which(None, Some(n)),
-            None => parse_which(None, None),
-        }?;
+        let which = catalogue_which(request.which.as_ref())?;
         let catalogue = self
             .ledger
             .read(move |state| {
@@ -56,15 +51,10 @@ impl GovernanceService for GovernanceApi {
         &self,
         request: Request<pb::GetPolicyRequest>,
     ) -> Result<Response<pb::GetPolicyResponse>, Status> {
-        use pb::get_policy_request::Which as W;
         let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let request = request.into_inner();
         let village = IssuerId::parse("village_id", &request.village_id)?;
-        let which = match request.which {
-            Some(W::InForceOn(days)) => parse_which(Some(days), None),
-            Some(W::Version(n)) => parse_which(None, Some(n)),
-            None => parse_which(None, None),
-        }?;
+        let which = policy_which(request.which.as_ref())?;
         let policy = self
             .ledger
             .read(move |state| {

@@ -150,6 +150,16 @@ fn name_of<T: Copy + PartialEq>(choices: &[(&'static str, T)], value: T) -> Stri
         .map_or_else(|| "unspecified".into(), |(n, _)| (*n).into())
 }
 
+/// A cap holder as the file spells it.
+pub fn holder_name(per: pb::CapHolder) -> String {
+    name_of(HOLDERS, per)
+}
+
+/// A cap period as the file spells it.
+pub fn period_name(period: pb::CapPeriod) -> String {
+    name_of(PERIODS, period)
+}
+
 /// A 32-byte digest from 64 hex characters.
 pub fn sha256_hex(what: &str, text: &str) -> Result<Vec<u8>> {
     let bytes = hex::decode(text.trim())

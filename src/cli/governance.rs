@@ -7,14 +7,18 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
-use shanzhi::client::{LedgerClient, Signer};
-use shanzhi::ledger::{CivilDate, MAX_RULES_PER_ADD, UnixMs};
+use prost::Message;
+
+use shanzhi::client::{LedgerClient, Signer, new_body};
+use shanzhi::ledger::{CivilDate, MAX_BODY_BYTES, MAX_RULES_PER_ADD, UnixMs};
 use shanzhi::pb::governance as pb;
 use shanzhi::pb::governance::governance_operation::Operation as G;
 use shanzhi::pb::points::transaction_body::Operation;
 use shanzhi::proposals;
 
-use super::catalogue_file::{CatalogueFile, date, date_text, parse_scope, scope_text, sha256_hex};
+use super::catalogue_file::{
+    CatalogueFile, date, date_text, holder_name, parse_scope, period_name, scope_text, sha256_hex,
+};
 use super::write::WriteArgs;
 use super::{ReadArgs, status_error};
 
@@ -35,7 +39,7 @@ pub struct ResolutionArgs {
     /// The resolution's title, e.g. "2027年积分管理办法".
     #[arg(long)]
     resolution_title: String,
-    /// Its date (YYYY-MM-DD) [default: the effective date].
+    /// Its date (YYYY-MM-DD) [default: today, or the effective date if that is earlier].
     #[arg(long)]
     resolution_date: Option<String>,
     /// The SHA-256 of its document, 64 hex characters.
@@ -245,7 +249,7 @@ impl ResolutionArgs {
         Ok(pb::Resolution {
             date: match &self.resolution_date {
                 Some(text) => date("--resolution-date", text)?,
-                None => effective_from,
+                None => effective_from.min(today()),
             },
             document_sha256,
             title: self.resolution_title.clone(),
@@ -300,11 +304,7 @@ async fn adopt(write: &WriteArgs, file: &Path) -> Result<()> {
     if done == rules.len() + 1 {
         return Ok(());
     }
-    for chunk in rules[done..].chunks(MAX_RULES_PER_ADD) {
-        let add = pb::AddCatalogueRules {
-            catalogue: Some(reference.clone()),
-            rules: chunk.to_vec(),
-        };
+    for add in batches(&reference, &rules[done..])? {
         write
             .submit_on(&mut client, &signer, governance(G::AddCatalogueRules(add)))
             .await?;
@@ -315,6 +315,40 @@ async fn adopt(write: &WriteArgs, file: &Path) -> Result<()> {
     write
         .submit_on(&mut client, &signer, governance(G::SealCatalogue(seal)))
         .await
+}
+
+/// The rules in `AddCatalogueRules` bodies, in order: as many per body as fit in
+/// [`MAX_BODY_BYTES`] (long titles take room), at most [`MAX_RULES_PER_ADD`].
+fn batches(reference: &pb::CatalogueRef, rules: &[pb::Rule]) -> Result<Vec<pb::AddCatalogueRules>> {
+    let fits = |add: &pb::AddCatalogueRules| {
+        let body = new_body(governance(G::AddCatalogueRules(add.clone())), u64::MAX / 2);
+        body.encoded_len() <= MAX_BODY_BYTES
+    };
+    let mut batches: Vec<pb::AddCatalogueRules> = Vec::new();
+    let empty = || pb::AddCatalogueRules {
+        catalogue: Some(reference.clone()),
+        rules: Vec::new(),
+    };
+    let mut current = empty();
+    for rule in rules {
+        current.rules.push(rule.clone());
+        if current.rules.len() > MAX_RULES_PER_ADD || !fits(&current) {
+            current.rules.pop();
+            if current.rules.is_empty() {
+                bail!(
+                    "rule {} alone does not fit in a transaction of {MAX_BODY_BYTES} bytes: \
+                     shorten its title, category or unit",
+                    rule.code
+                );
+            }
+            batches.push(std::mem::replace(&mut current, empty()));
+            current.rules.push(rule.clone());
+        }
+    }
+    if !current.rules.is_empty() {
+        batches.push(current);
+    }
+    Ok(batches)
 }
 
 /// How far the ledger already holds this version: `None` if it does not exist, the number of
@@ -362,6 +396,12 @@ async fn already_adopted(
             );
             Ok(Some(rules.len() + 1))
         }
+        pb::CatalogueStatus::Open if existing.effective_from < today() => bail!(
+            "{what} is open but starts on {}, before today: it can no longer be sealed; adopt \
+             version {} with a later effective_from instead",
+            date_text(existing.effective_from),
+            open.version + 1
+        ),
         pb::CatalogueStatus::Open => {
             println!(
                 "{what} is open with {} of {} rules; going on",
@@ -419,16 +459,12 @@ fn print_catalogue(catalogue: &pb::Catalogue) {
             .caps
             .iter()
             .map(|c| {
-                let per = match c.per() {
-                    pb::CapHolder::Member => "member",
-                    _ => "household",
-                };
-                let period = match c.period() {
-                    pb::CapPeriod::Quarter => "quarter",
-                    pb::CapPeriod::Year => "year",
-                    _ => "month",
-                };
-                format!("{} per {per} per {period}", c.max_points)
+                format!(
+                    "{} per {} per {}",
+                    c.max_points,
+                    holder_name(c.per()),
+                    period_name(c.period())
+                )
             })
             .collect();
         let caps = if caps.is_empty() {

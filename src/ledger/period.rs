@@ -118,12 +118,22 @@ impl CivilDate {
     /// The date (in China Standard Time) of a commit time.
     pub fn of(time: UnixMs) -> Self {
         let days = local_ms(time.get()).div_euclid(86_400_000);
-        Self(u32::try_from(days).unwrap_or(0).clamp(1, Self::MAX.0))
+        // Before 1970-01-02 is day 1, after 9999-12-31 is MAX: commit times are never there.
+        Self(
+            u32::try_from(days.max(1))
+                .unwrap_or(u32::MAX)
+                .min(Self::MAX.0),
+        )
     }
 
-    /// The date of a year, month and day, if it exists and is within range.
+    /// The date of a year, month and day, if it exists and is within range (years 1970 to
+    /// 9999).
     pub fn from_ymd(year: i64, month: u8, day: u8) -> Option<Self> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if !(1970..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+        {
             return None;
         }
         u32::try_from(days_from_civil(year, month, day))
@@ -248,6 +258,10 @@ mod tests {
         }
         assert!(CivilDate::from_wire("d", 0).is_err());
         assert_eq!(CivilDate::MAX.to_string(), "9999-12-31");
+        assert_eq!(CivilDate::from_ymd(i64::MAX, 1, 1), None);
+        assert_eq!(CivilDate::from_ymd(10_000, 1, 1), None);
+        assert_eq!(CivilDate::of(UnixMs(u64::MAX)), CivilDate::MAX);
+        assert_eq!(CivilDate::of(UnixMs(0)).days(), 1);
         for days in [1, 59, 60, 365, 11_016, 20_788, 2_932_896] {
             let date = CivilDate::from_days(days).unwrap();
             let (y, m, d) = date.ymd();

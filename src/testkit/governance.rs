@@ -69,6 +69,12 @@ pub fn household_cap(period: gov::CapPeriod, max_points: u64) -> gov::Cap {
     }
 }
 
+/// The date of the resolutions the builders cite: the day of [`T0`](super::T0), so never
+/// after a commit of a test.
+pub fn resolved_on() -> u32 {
+    CivilDate::of(UnixMs(super::T0)).days()
+}
+
 /// A resolution dated `date` (days), with a fixed document hash.
 pub fn resolution(date: u32) -> gov::Resolution {
     gov::Resolution {
@@ -98,7 +104,7 @@ pub fn open_catalogue(
             version,
             effective_from: from,
             effective_to: 0,
-            resolution: Some(resolution(from)),
+            resolution: Some(resolution(resolved_on().min(from))),
             rule_count: u32::try_from(rules.len()).unwrap_or(u32::MAX),
             rules_sha256: crate::wire::rules_sha256(rules).to_vec(),
         },
@@ -139,7 +145,7 @@ pub fn set_policy(policy: gov::SetVillagePolicy) -> Op {
 
 /// The proposed (documented default) policy of `village`, version `version`, from `from`.
 pub fn default_policy(village: &str, version: u32, from: u32) -> gov::SetVillagePolicy {
-    proposals::village_policy(village, version, from, resolution(from))
+    proposals::village_policy(village, version, from, resolution(resolved_on().min(from)))
 }
 
 impl Ledger {

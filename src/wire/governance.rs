@@ -34,6 +34,18 @@ fn out_of_range(field: &'static str, expected: String, found: impl ToString) -> 
     }
 }
 
+/// A version number of field `field`: at least 1.
+fn parse_version(field: &'static str, version: u32) -> Result<u32, Refusal> {
+    if version == 0 {
+        return Err(out_of_range(
+            field,
+            "a version number, at least 1".into(),
+            0,
+        ));
+    }
+    Ok(version)
+}
+
 /// A 32-byte SHA-256 digest of field `field`.
 fn parse_sha256(field: &'static str, bytes: &[u8]) -> Result<[u8; 32], Refusal> {
     <[u8; 32]>::try_from(bytes).map_err(|_| Refusal::InvalidField {
@@ -67,23 +79,28 @@ pub fn parse_scope(
 
 fn parse_ref(reference: Option<&pb::CatalogueRef>) -> Result<CatalogueRef, Refusal> {
     let reference = reference.ok_or_else(|| missing("catalogue", "a scope and a version"))?;
-    if reference.version == 0 {
-        return Err(out_of_range(
-            "version",
-            "a version number, at least 1".into(),
-            0,
-        ));
-    }
     Ok(CatalogueRef {
         scope: parse_scope("catalogue.scope", reference.scope.as_ref())?,
-        version: reference.version,
+        version: parse_version("version", reference.version)?,
     })
 }
 
-fn parse_resolution(resolution: Option<&pb::Resolution>) -> Result<Resolution, Refusal> {
+/// The adopting resolution of something in force from `effective_from`: dated on or before it.
+fn parse_resolution(
+    resolution: Option<&pb::Resolution>,
+    effective_from: CivilDate,
+) -> Result<Resolution, Refusal> {
     let resolution = resolution.ok_or_else(|| missing("resolution", "the adopting resolution"))?;
+    let date = CivilDate::from_wire("resolution.date", resolution.date)?;
+    if date > effective_from {
+        return Err(out_of_range(
+            "resolution.date",
+            format!("on or before effective_from {effective_from}"),
+            date,
+        ));
+    }
     Ok(Resolution {
-        date: CivilDate::from_wire("resolution.date", resolution.date)?,
+        date,
         document_sha256: parse_sha256("resolution.document_sha256", &resolution.document_sha256)?,
         title: parse_text("resolution.title", &resolution.title)?,
     })
@@ -186,13 +203,7 @@ fn parse_rule(rule: &pb::Rule) -> Result<Rule, Refusal> {
 }
 
 fn parse_open(open: &pb::OpenCatalogue) -> Result<CatalogueOp, Refusal> {
-    if open.version == 0 {
-        return Err(out_of_range(
-            "version",
-            "a version number, at least 1".into(),
-            0,
-        ));
-    }
+    let version = parse_version("version", open.version)?;
     let effective_from = CivilDate::from_wire("effective_from", open.effective_from)?;
     let effective_to = match open.effective_to {
         0 => None,
@@ -208,14 +219,7 @@ fn parse_open(open: &pb::OpenCatalogue) -> Result<CatalogueOp, Refusal> {
             Some(to)
         }
     };
-    let resolution = parse_resolution(open.resolution.as_ref())?;
-    if resolution.date > effective_from {
-        return Err(out_of_range(
-            "resolution.date",
-            format!("on or before effective_from {effective_from}"),
-            resolution.date,
-        ));
-    }
+    let resolution = parse_resolution(open.resolution.as_ref(), effective_from)?;
     if open.rule_count == 0 || open.rule_count > MAX_CATALOGUE_RULES {
         return Err(out_of_range(
             "rule_count",
@@ -226,7 +230,7 @@ fn parse_open(open: &pb::OpenCatalogue) -> Result<CatalogueOp, Refusal> {
     Ok(CatalogueOp::Open {
         catalogue: CatalogueRef {
             scope: parse_scope("scope", open.scope.as_ref())?,
-            version: open.version,
+            version,
         },
         header: CatalogueHeader {
             effective_from,
@@ -236,6 +240,22 @@ fn parse_open(open: &pb::OpenCatalogue) -> Result<CatalogueOp, Refusal> {
             rules_sha256: parse_sha256("rules_sha256", &open.rules_sha256)?,
         },
     })
+}
+
+/// Says which rule of the request a field refusal is about.
+fn in_rule(refusal: Refusal, index: usize, rule: &pb::Rule) -> Refusal {
+    match refusal {
+        Refusal::InvalidField {
+            field,
+            expected,
+            found,
+        } => Refusal::InvalidField {
+            field,
+            expected,
+            found: format!("{found} (in rules[{index}], code {:?})", rule.code),
+        },
+        other => other,
+    }
 }
 
 fn parse_add(add: &pb::AddCatalogueRules) -> Result<CatalogueOp, Refusal> {
@@ -254,7 +274,12 @@ fn parse_add(add: &pb::AddCatalogueRules) -> Result<CatalogueOp, Refusal> {
         .collect();
     Ok(CatalogueOp::AddRules {
         catalogue: parse_ref(add.catalogue.as_ref())?,
-        rules: add.rules.iter().map(parse_rule).collect::<Result<_, _>>()?,
+        rules: add
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| parse_rule(rule).map_err(|refusal| in_rule(refusal, i, rule)))
+            .collect::<Result<_, _>>()?,
         framed,
     })
 }
@@ -293,22 +318,9 @@ fn one_to(field: &'static str, value: u32, max: u32) -> Result<u32, Refusal> {
 }
 
 fn parse_policy(set: &pb::SetVillagePolicy) -> Result<Policy, Refusal> {
-    if set.version == 0 {
-        return Err(out_of_range(
-            "version",
-            "a version number, at least 1".into(),
-            0,
-        ));
-    }
+    let version = parse_version("version", set.version)?;
     let effective_from = CivilDate::from_wire("effective_from", set.effective_from)?;
-    let resolution = parse_resolution(set.resolution.as_ref())?;
-    if resolution.date > effective_from {
-        return Err(out_of_range(
-            "resolution.date",
-            format!("on or before effective_from {effective_from}"),
-            resolution.date,
-        ));
-    }
+    let resolution = parse_resolution(set.resolution.as_ref(), effective_from)?;
     let thresholds = &set.star_thresholds;
     let ascending = thresholds.windows(2).all(|w| w[0] < w[1]);
     let in_range = thresholds
@@ -326,7 +338,7 @@ fn parse_policy(set: &pb::SetVillagePolicy) -> Result<Policy, Refusal> {
     }
     Ok(Policy {
         village: IssuerId::parse("village_id", &set.village_id)?,
-        version: set.version,
+        version,
         effective_from,
         resolution,
         notice_days: one_to("notice_days", set.notice_days, MAX_NOTICE_DAYS)?,
@@ -475,18 +487,32 @@ impl TryFrom<&pb::GovernanceOperation> for Operation {
     }
 }
 
-/// Which version a query asks for (exactly one of a date or a number).
-pub fn parse_which(in_force_on: Option<u32>, version: Option<u32>) -> Result<Which, Refusal> {
-    match (in_force_on, version) {
-        (Some(days), None) => Ok(Which::InForceOn(CivilDate::from_wire("in_force_on", days)?)),
-        (None, Some(0)) => Err(out_of_range(
-            "version",
-            "a version number, at least 1".into(),
-            0,
-        )),
-        (None, Some(n)) => Ok(Which::Version(n)),
-        _ => Err(missing("which", "in_force_on (a date) or version")),
+/// Which version a query asks for: in force on a date (`Ok(days)`) or by number
+/// (`Err(number)`), exactly one.
+fn parse_which(which: Option<Result<u32, u32>>) -> Result<Which, Refusal> {
+    match which {
+        Some(Ok(days)) => Ok(Which::InForceOn(CivilDate::from_wire("in_force_on", days)?)),
+        Some(Err(number)) => Ok(Which::Version(parse_version("version", number)?)),
+        None => Err(missing("which", "in_force_on (a date) or version")),
     }
+}
+
+/// Which catalogue version a `GetCatalogue` asks for.
+pub fn catalogue_which(which: Option<&pb::get_catalogue_request::Which>) -> Result<Which, Refusal> {
+    use pb::get_catalogue_request::Which as W;
+    parse_which(which.map(|w| match *w {
+        W::InForceOn(days) => Ok(days),
+        W::Version(number) => Err(number),
+    }))
+}
+
+/// Which policy version a `GetPolicy` asks for.
+pub fn policy_which(which: Option<&pb::get_policy_request::Which>) -> Result<Which, Refusal> {
+    use pb::get_policy_request::Which as W;
+    parse_which(which.map(|w| match *w {
+        W::InForceOn(days) => Ok(days),
+        W::Version(number) => Err(number),
+    }))
 }
 
 impl From<&CatalogueScope> for pb::CatalogueScope {

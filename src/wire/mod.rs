@@ -10,5 +10,5 @@ mod body;
 mod governance;
 mod views;
 
-pub use governance::{parse_scope, parse_which, rules_sha256};
+pub use governance::{catalogue_which, parse_scope, policy_which, rules_sha256};
 pub use views::{account_id, operation_kind_filter};

@@ -34,14 +34,19 @@ fn rule(i: usize) -> serde_json::Value {
     })
 }
 
+fn today() -> CivilDate {
+    CivilDate::of(UnixMs(shanzhi::writer::now_unix_ms()))
+}
+
 fn catalogue_file(scope: &str, version: u32, rules: Vec<serde_json::Value>) -> String {
     let from = tomorrow().to_string();
+    let resolved = today().to_string();
     serde_json::json!({
         "scope": scope,
         "version": version,
         "effective_from": from,
         "resolution": {
-            "date": from,
+            "date": resolved,
             "title": "宜都市积分管理目录",
             "document_sha256": "ab".repeat(32)
         },
@@ -244,7 +249,9 @@ async fn a_bureau_and_a_village_adopt_catalogues_and_a_policy_with_the_cli() {
         ) = &mut open
         {
             o.resolution = Some(gov::Resolution {
-                date: from_days,
+                date: CivilDate::parse("d", file["resolution"]["date"].as_str().unwrap())
+                    .unwrap()
+                    .days(),
                 document_sha256: vec![0xab; 32],
                 title: "宜都市积分管理目录".into(),
             });
@@ -277,6 +284,52 @@ async fn a_bureau_and_a_village_adopt_catalogues_and_a_policy_with_the_cli() {
         "2",
     ]);
     assert!(city2.contains("sealed at entry"), "{city2}");
+
+    // Long titles: the rules go in as many transactions as their size needs.
+    let long: Vec<_> = (0..6)
+        .map(|i| {
+            let mut r = rule(i);
+            r["code"] = format!("LONG-{i}").into();
+            r["title"] = "环".repeat(128).into();
+            r["category"] = "卫".repeat(128).into();
+            r["unit"] = "次".repeat(128).into();
+            r
+        })
+        .collect();
+    std::fs::write(path("township.json"), catalogue_file("program:p", 1, long)).unwrap();
+    server.run(&[
+        "register-program",
+        "--key",
+        admin,
+        "--id",
+        "p",
+        "--name",
+        "志愿服务",
+    ]);
+    let adopted = server.run(&[
+        "adopt-catalogue",
+        "--key",
+        admin,
+        "--file",
+        &path("township.json"),
+    ]);
+    assert!(
+        receipts(&adopted) > 3,
+        "one open, several additions, one seal: {adopted}"
+    );
+    let program = server.run(&[
+        "catalogue",
+        "--key",
+        admin,
+        "--scope",
+        "program:p",
+        "--version",
+        "1",
+    ]);
+    assert!(
+        program.contains("sealed at entry") && program.contains("rules: 6 of 6"),
+        "{program}"
+    );
 
     // The village's policy: the documented defaults, then read back.
     std::fs::write(path("resolution.pdf"), b"the resolution").unwrap();

@@ -43,10 +43,12 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "set -euo pipefail\nshopt -s expand_aliases\nexport SHANZHI_SERVER={}\n",
         server.url
     );
-    let script = script.replace(
-        "alias shanzhi='cargo run --release --quiet --'",
-        &format!("alias shanzhi='{BIN}'"),
+    let alias = "alias shanzhi='cargo run --release --quiet --'";
+    assert!(
+        script.contains(alias),
+        "the walkthrough's alias changed: {script}"
     );
+    let script = script.replace(alias, &format!("alias shanzhi='{BIN}'"));
     let output = Command::new("bash")
         .arg("-c")
         .arg(prelude + &script)

@@ -34,6 +34,7 @@ mod redemption;
 mod registry;
 mod reversal;
 mod staged;
+mod versions;
 
 pub use accounts::AccountView;
 pub use areas::{AreaView, AreasKind, AreasOp};

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use imbl::{OrdMap, Vector};
 
-use super::catalogue::{Resolution, Which, not_backdated};
+use super::catalogue::{Resolution, Which};
 use super::journal::Effects;
+use super::versions;
 use super::{Context, State, authority};
 use crate::ledger::{AccountId, CivilDate, IssuerId, IssuerKind, Points, Refusal, Sequence};
 
@@ -108,11 +109,13 @@ impl Policies {
     /// The version of `village`'s policy in force on `date`: the latest that starts on or
     /// before it.
     pub(super) fn in_force(&self, village: &IssuerId, date: CivilDate) -> Option<&PolicyView> {
-        self.villages
-            .get(village)?
-            .iter()
-            .rev()
-            .find(|v| v.policy.effective_from <= date)
+        let versions = self.villages.get(village)?;
+        let start_of = |i: usize| {
+            versions
+                .get(i)
+                .map_or(CivilDate::MAX, |v| v.policy.effective_from)
+        };
+        versions.get(versions::latest_started(versions.len(), start_of, date)?)
     }
 }
 
@@ -170,26 +173,15 @@ pub(super) fn check(state: &State, ctx: &Context, op: &PolicyOp) -> Result<Plan,
         .accounts
         .expect_issuer_kind(&policy.village, IssuerKind::Village)?;
     let versions = state.policies.villages.get(&policy.village);
-    let next = versions.map_or(0, |v| v.len()) + 1;
-    if policy.version as usize != next {
-        return Err(Refusal::VersionNotNext {
-            what: format!("policy of village {}", policy.village),
-            expected: u32::try_from(next).unwrap_or(u32::MAX),
-            found: policy.version,
-        });
-    }
-    not_backdated(ctx, policy.effective_from, "a policy")?;
-    if let Some(replaced) = versions.and_then(|v| v.last())
-        && policy.effective_from < replaced.policy.effective_from
-    {
-        return Err(Refusal::EffectiveTooEarly {
-            earliest: replaced.policy.effective_from,
-            because: format!(
-                "the start of version {}, which it replaces",
-                replaced.policy.version
-            ),
-            found: policy.effective_from,
-        });
-    }
+    versions::require_next(
+        format!("policy of village {}", policy.village),
+        versions.map_or(0, |v| v.len()) + 1,
+        policy.version,
+    )?;
+    let replaced = versions
+        .and_then(|v| v.last())
+        .map(|v| (v.policy.version, v.policy.effective_from));
+    versions::require_start(ctx, "a policy", policy.effective_from, replaced)?;
+    versions::require_resolution_taken(ctx, policy.resolution.date)?;
     Ok(Plan(policy.clone()))
 }

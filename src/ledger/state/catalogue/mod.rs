@@ -15,6 +15,7 @@ use imbl::{OrdMap, Vector};
 use sha2::{Digest, Sha256};
 
 use super::journal::Effects;
+use super::versions::{self, latest_started};
 use super::{Context, State, authority};
 use crate::ledger::{
     AccountId, AreaCode, AreaLevel, CivilDate, IssuerId, IssuerKind, Points, Refusal, RuleCode,
@@ -89,6 +90,16 @@ pub enum Sign {
     Deduction,
 }
 
+impl Sign {
+    /// `award` or `deduction`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sign::Award => "award",
+            Sign::Deduction => "deduction",
+        }
+    }
+}
+
 /// Who a cap counts for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CapHolder {
@@ -96,6 +107,16 @@ pub enum CapHolder {
     Household,
     /// The member a claim names.
     Member,
+}
+
+impl CapHolder {
+    /// `household` or `member`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CapHolder::Household => "household",
+            CapHolder::Member => "member",
+        }
+    }
 }
 
 /// The calendar period a cap counts in.
@@ -107,6 +128,17 @@ pub enum CapPeriod {
     Quarter,
     /// A calendar year.
     Year,
+}
+
+impl CapPeriod {
+    /// `month`, `quarter` or `year`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CapPeriod::Month => "month",
+            CapPeriod::Quarter => "quarter",
+            CapPeriod::Year => "year",
+        }
+    }
 }
 
 /// The most points of one rule per holder and period.
@@ -281,10 +313,13 @@ impl Version {
     }
 }
 
-/// Every scope's catalogue versions, version `n` at index `n - 1`.
+/// Every scope's catalogue versions, version `n` at index `n - 1`, and the indexes of the
+/// sealed ones (their starts never decrease: a version may not start before the one it
+/// replaces).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Catalogues {
     scopes: OrdMap<CatalogueScope, Vector<Arc<Version>>>,
+    sealed: OrdMap<CatalogueScope, Vector<usize>>,
 }
 
 impl Catalogues {
@@ -297,19 +332,58 @@ impl Catalogues {
         self.versions(&catalogue.scope)?.get(index)
     }
 
-    /// The sealed version of `scope` in force on `date`, with its number: the latest sealed
-    /// version that starts on or before `date`, if it has not ended by then.
+    /// The number and start of the last sealed version of `scope`.
+    fn last_sealed(&self, scope: &CatalogueScope) -> Option<(u32, CivilDate)> {
+        let index = *self.sealed.get(scope)?.last()?;
+        let version = self.versions(scope)?.get(index)?;
+        Some((number_of(index), version.header.effective_from))
+    }
+
+    /// The sealed versions of `scope` in force on some day of `[from, to)` (`to` `None`: no
+    /// end), with their numbers, in order. A sealed version is in force from its start until
+    /// its end or the start of the next sealed version, whichever is first.
+    fn in_force_during(
+        &self,
+        scope: &CatalogueScope,
+        from: CivilDate,
+        to: Option<CivilDate>,
+    ) -> Vec<(u32, &Arc<Version>)> {
+        let (Some(versions), Some(sealed)) = (self.versions(scope), self.sealed.get(scope)) else {
+            return Vec::new();
+        };
+        let start_of = |k: usize| {
+            sealed
+                .get(k)
+                .and_then(|&i| versions.get(i))
+                .map_or(CivilDate::MAX, |v| v.header.effective_from)
+        };
+        let first = latest_started(sealed.len(), start_of, from).unwrap_or(0);
+        let mut found = Vec::new();
+        for k in first..sealed.len() {
+            let start = start_of(k);
+            if to.is_some_and(|to| start >= to) {
+                break;
+            }
+            let Some(version) = sealed.get(k).and_then(|&i| versions.get(i)) else {
+                continue;
+            };
+            let next_start = (k + 1 < sealed.len()).then(|| start_of(k + 1));
+            let end = match (version.header.effective_to, next_start) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if start < end.unwrap_or(CivilDate::MAX) && end.is_none_or(|end| from < end) {
+                found.push((number_of(sealed[k]), version));
+            }
+        }
+        found
+    }
+
+    /// The sealed version of `scope` in force on `date`, with its number.
     fn in_force(&self, scope: &CatalogueScope, date: CivilDate) -> Option<(u32, &Arc<Version>)> {
-        let versions = self.versions(scope)?;
-        let (index, version) = versions
-            .iter()
-            .enumerate()
-            .rev()
-            .filter(|(_, v)| v.sealed_at.is_some())
-            .find(|(_, v)| v.header.effective_from <= date)?;
-        let ended = version.header.effective_to.is_some_and(|to| to <= date);
-        let number = u32::try_from(index + 1).ok()?;
-        (!ended).then_some((number, version))
+        self.in_force_during(scope, date, Some(date.add_days(1)))
+            .into_iter()
+            .next()
     }
 
     /// The rule `code` of `scope`'s catalogue in force on `date`, with the version's number.
@@ -347,6 +421,11 @@ impl Catalogues {
             sealed_at: version.sealed_at,
         })
     }
+}
+
+/// The number of the version at `index`.
+fn number_of(index: usize) -> u32 {
+    u32::try_from(index + 1).unwrap_or(u32::MAX)
 }
 
 /// Which version a query asks for.
@@ -468,6 +547,12 @@ impl Plan {
                 update(state, &catalogue, |version| {
                     version.sealed_at = Some(ctx.sequence);
                 });
+                state
+                    .catalogues
+                    .sealed
+                    .entry(catalogue.scope)
+                    .or_default()
+                    .push_back(catalogue.version.saturating_sub(1) as usize);
                 effects
             }
         }
@@ -524,36 +609,19 @@ fn open_version<'a>(state: &'a State, catalogue: &CatalogueRef) -> Result<&'a Ve
     }
 }
 
-/// Refuses an `effective_from` before the commit date: `what` (a catalogue, a policy) is
-/// never back-dated.
-pub(in crate::ledger::state) fn not_backdated(
-    ctx: &Context,
-    from: CivilDate,
-    what: &str,
-) -> Result<(), Refusal> {
-    let today = CivilDate::of(ctx.committed_at);
-    if from < today {
-        return Err(Refusal::EffectiveTooEarly {
-            earliest: today,
-            because: format!("the commit date: {what} is never back-dated"),
-            found: from,
-        });
-    }
-    Ok(())
-}
-
 /// Refuses unless every rule narrows the rule of the same code of each parent catalogue of
-/// `scope` in force on `date` (the township's, the city's).
+/// `scope` (the township's, the city's) in force on some day of `[from, to)`.
 pub(in crate::ledger::state) fn narrows_parents<'r>(
     state: &State,
     scope: &CatalogueScope,
-    date: CivilDate,
+    from: CivilDate,
+    to: Option<CivilDate>,
     rules: impl Iterator<Item = &'r Rule> + Clone,
 ) -> Result<(), Refusal> {
     for parent in state.parent_scopes(scope) {
-        if let Some((number, parent_version)) = state.catalogues.in_force(&parent, date) {
+        for (number, parent_version) in state.catalogues.in_force_during(&parent, from, to) {
             let parent_ref = CatalogueRef {
-                scope: parent,
+                scope: parent.clone(),
                 version: number,
             };
             for rule in rules.clone() {
@@ -574,30 +642,18 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Pl
     match op {
         CatalogueOp::Open { catalogue, header } => {
             let versions = state.catalogues.versions(&catalogue.scope);
-            let next = versions.map_or(0, |v| v.len()) + 1;
-            if catalogue.version as usize != next {
-                return Err(Refusal::VersionNotNext {
-                    what: format!("catalogue of {}", catalogue.scope),
-                    expected: u32::try_from(next).unwrap_or(u32::MAX),
-                    found: catalogue.version,
-                });
-            }
-            not_backdated(ctx, header.effective_from, "a catalogue")?;
-            let replaced = versions.and_then(|v| {
-                v.iter()
-                    .enumerate()
-                    .rev()
-                    .find(|(_, v)| v.sealed_at.is_some())
-            });
-            if let Some((index, replaced)) = replaced
-                && header.effective_from < replaced.header.effective_from
-            {
-                return Err(Refusal::EffectiveTooEarly {
-                    earliest: replaced.header.effective_from,
-                    because: format!("the start of version {}, which it replaces", index + 1),
-                    found: header.effective_from,
-                });
-            }
+            versions::require_next(
+                format!("catalogue of {}", catalogue.scope),
+                versions.map_or(0, |v| v.len()) + 1,
+                catalogue.version,
+            )?;
+            versions::require_start(
+                ctx,
+                "a catalogue",
+                header.effective_from,
+                state.catalogues.last_sealed(&catalogue.scope),
+            )?;
+            versions::require_resolution_taken(ctx, header.resolution.date)?;
             Ok(Plan::Open {
                 catalogue: catalogue.clone(),
                 header: header.clone(),
@@ -650,11 +706,17 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Pl
                     computed: hex::encode(computed),
                 });
             }
-            not_backdated(ctx, version.header.effective_from, "a catalogue")?;
+            versions::require_start(
+                ctx,
+                "a catalogue",
+                version.header.effective_from,
+                state.catalogues.last_sealed(&catalogue.scope),
+            )?;
             narrows_parents(
                 state,
                 &catalogue.scope,
                 version.header.effective_from,
+                version.header.effective_to,
                 version.rules.iter().map(Arc::as_ref),
             )?;
             Ok(Plan::Seal {

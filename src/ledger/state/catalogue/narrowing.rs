@@ -1,34 +1,36 @@
 //! Narrowing: a rule of a township's or a village's catalogue that has the code of a rule of a
-//! parent catalogue may only narrow it, so a village can never pay more for a deed, or demand
-//! less evidence, than its township and the city allow.
+//! parent catalogue may only narrow it, so a village can never pay more for a deed, demand
+//! less evidence, or soften a deduction, compared with its township and the city.
+//!
+//! Both kinds keep the parent's sign and unit, allow at most the parent's units per claim,
+//! and keep evidence if the parent requires it. An award pays at most the parent's points per
+//! unit and keeps every parent cap at most as high (more caps may be added). A deduction
+//! deducts exactly the parent's points per unit under exactly the parent's caps: a lower
+//! value or a tighter cap would let a village soften what the city deducts ("deductions that
+//! bite"), a higher value or a looser cap would be harsher than the resolution allows.
 
-use super::{Cap, CapHolder, CapPeriod, CatalogueRef, Rule, Sign};
+use super::{Cap, CatalogueRef, Rule, Sign};
 use crate::ledger::Refusal;
 
-fn sign_name(sign: Sign) -> &'static str {
-    match sign {
-        Sign::Award => "award",
-        Sign::Deduction => "deduction",
+fn caps_text(caps: &[Cap]) -> String {
+    if caps.is_empty() {
+        return "no caps".into();
     }
+    let caps: Vec<String> = caps
+        .iter()
+        .map(|c| {
+            format!(
+                "{} per {} per {}",
+                c.max_points.get(),
+                c.per.name(),
+                c.period.name()
+            )
+        })
+        .collect();
+    caps.join(", ")
 }
 
-fn cap_name(per: CapHolder, period: CapPeriod) -> String {
-    let per = match per {
-        CapHolder::Household => "household",
-        CapHolder::Member => "member",
-    };
-    let period = match period {
-        CapPeriod::Month => "month",
-        CapPeriod::Quarter => "quarter",
-        CapPeriod::Year => "year",
-    };
-    format!("a cap per {per} per {period}")
-}
-
-/// Refuses `rule` unless it narrows `parent_rule` of catalogue `parent`: the same sign,
-/// `points_per_unit` and `max_quantity` at most the parent's, evidence required if the parent
-/// requires it, and every cap of the parent kept with `max_points` at most the parent's (more
-/// caps may be added).
+/// Refuses `rule` unless it narrows `parent_rule` of catalogue `parent` (see the module).
 pub(in crate::ledger::state) fn check(
     parent: &CatalogueRef,
     parent_rule: &Rule,
@@ -46,15 +48,15 @@ pub(in crate::ledger::state) fn check(
     if rule.sign != parent_rule.sign {
         return widens(
             "sign",
-            sign_name(parent_rule.sign).into(),
-            sign_name(rule.sign).into(),
+            parent_rule.sign.name().into(),
+            rule.sign.name().into(),
         );
     }
-    if rule.points_per_unit > parent_rule.points_per_unit {
+    if rule.unit != parent_rule.unit {
         return widens(
-            "points_per_unit",
-            format!("at most {}", parent_rule.points_per_unit.get()),
-            rule.points_per_unit.get().to_string(),
+            "unit",
+            format!("{:?}", parent_rule.unit),
+            format!("{:?}", rule.unit),
         );
     }
     if rule.max_quantity > parent_rule.max_quantity {
@@ -67,38 +69,55 @@ pub(in crate::ledger::state) fn check(
     if parent_rule.evidence_required && !rule.evidence_required {
         return widens("evidence_required", "true".into(), "false".into());
     }
-    for Cap {
-        per,
-        period,
-        max_points,
-    } in &parent_rule.caps
-    {
-        let own = rule
-            .caps
-            .iter()
-            .find(|c| c.per == *per && c.period == *period);
-        match own {
-            Some(own) if own.max_points <= *max_points => {}
-            Some(own) => {
+    match rule.sign {
+        Sign::Award => {
+            if rule.points_per_unit > parent_rule.points_per_unit {
                 return widens(
-                    "caps",
-                    format!(
-                        "{} of at most {}",
-                        cap_name(*per, *period),
-                        max_points.get()
-                    ),
-                    own.max_points.get().to_string(),
+                    "points_per_unit",
+                    format!("at most {}", parent_rule.points_per_unit.get()),
+                    rule.points_per_unit.get().to_string(),
                 );
             }
-            None => {
+            for cap in &parent_rule.caps {
+                let own = rule
+                    .caps
+                    .iter()
+                    .find(|c| c.per == cap.per && c.period == cap.period);
+                if own.is_none_or(|own| own.max_points > cap.max_points) {
+                    return widens(
+                        "caps",
+                        format!(
+                            "a cap per {} per {} of at most {}",
+                            cap.per.name(),
+                            cap.period.name(),
+                            cap.max_points.get()
+                        ),
+                        own.map_or_else(
+                            || "no such cap".into(),
+                            |c| c.max_points.get().to_string(),
+                        ),
+                    );
+                }
+            }
+        }
+        Sign::Deduction => {
+            if rule.points_per_unit != parent_rule.points_per_unit {
+                return widens(
+                    "points_per_unit",
+                    format!(
+                        "exactly {}: a deduction is neither softened nor made harsher",
+                        parent_rule.points_per_unit.get()
+                    ),
+                    rule.points_per_unit.get().to_string(),
+                );
+            }
+            let same_caps = rule.caps.len() == parent_rule.caps.len()
+                && parent_rule.caps.iter().all(|cap| rule.caps.contains(cap));
+            if !same_caps {
                 return widens(
                     "caps",
-                    format!(
-                        "{} of at most {}",
-                        cap_name(*per, *period),
-                        max_points.get()
-                    ),
-                    "no such cap".into(),
+                    format!("exactly the parent's: {}", caps_text(&parent_rule.caps)),
+                    caps_text(&rule.caps),
                 );
             }
         }

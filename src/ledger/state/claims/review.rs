@@ -39,6 +39,7 @@ fn approve(state: &State, plan: &mut Plan, claim: &Claim) -> Result<(), Refusal>
         state,
         &CatalogueScope::Village(claim.village.clone()),
         claim.deed_date,
+        Some(claim.deed_date.add_days(1)),
         std::iter::once(claim.rule.as_ref()),
     )?;
     for cap in &claim.rule.caps {

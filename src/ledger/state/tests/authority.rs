@@ -72,6 +72,35 @@ fn world() -> World {
         .unwrap()
         .sequence;
     let admin = ledger.admin_signer();
+    // Governance: a policy and a catalogue for v1, drafts of the city's and the township's
+    // catalogues, a claim under review and one on notice (proposed by the bureau, so that
+    // v1's officer, whose household is recorded, may review it).
+    let today = ledger.today();
+    ledger.admin_does(set_policy(default_policy("v1", 1, today)));
+    let rules: Vec<_> = ["ENV-01", "ENV-02", "ENV-03"]
+        .iter()
+        .map(|code| award_rule(code, 1, 9))
+        .collect();
+    ledger.admin_does(open_catalogue(village("v1"), 1, today, &rules));
+    ledger.admin_does(add_rules(village("v1"), 1, &rules));
+    ledger.admin_does(seal_catalogue(village("v1"), 1));
+    ledger.admin_does(open_catalogue(city(), 1, today, &[award_rule("A", 1, 1)]));
+    ledger.admin_does(open_catalogue(
+        township("420581101"),
+        1,
+        today,
+        &[award_rule("A", 1, 1)],
+    ));
+    ledger.admin_does(add_rules(
+        township("420581101"),
+        1,
+        &[award_rule("A", 1, 1)],
+    ));
+    ledger.admin_does(set_officer_household(&officer_v1, None));
+    ledger.admin_does(submit_claim("under-review", "h1", "ENV-01", 1, today));
+    ledger.admin_does(submit_claim("on-notice", "h1", "ENV-02", 2, today));
+    ledger.apply(&officer_v1, approve("on-notice")).unwrap();
+    ledger.admin_does(open_notice("n0", "v1", &["on-notice"]));
     World {
         ledger,
         actors: vec![
@@ -176,7 +205,7 @@ fn every_role_may_do_exactly_what_its_registration_allows() {
         ),
         (
             "open a city catalogue",
-            Box::new(|w| open_catalogue(city(), 1, w.ledger.today(), &[award_rule("A", 1, 1)])),
+            Box::new(|w| open_catalogue(city(), 2, w.ledger.today(), &[award_rule("A", 1, 1)])),
             &["bureau admin"],
         ),
         (
@@ -189,14 +218,76 @@ fn every_role_may_do_exactly_what_its_registration_allows() {
         (
             "open v1's catalogue",
             Box::new(|w| {
-                open_catalogue(village("v1"), 1, w.ledger.today(), &[award_rule("A", 1, 1)])
+                open_catalogue(
+                    village("v1"),
+                    2,
+                    w.ledger.today() + 1,
+                    &[award_rule("A", 1, 1)],
+                )
             }),
             &["bureau admin", "officer of v1"],
         ),
         (
             "set v1's policy",
-            Box::new(|w| set_policy(default_policy("v1", 1, w.ledger.today()))),
+            Box::new(|w| set_policy(default_policy("v1", 2, w.ledger.today() + 1))),
             &["bureau admin", "officer of v1"],
+        ),
+        (
+            "open a township catalogue",
+            Box::new(|w| {
+                open_catalogue(
+                    township("420581101"),
+                    2,
+                    w.ledger.today(),
+                    &[award_rule("A", 1, 1)],
+                )
+            }),
+            &["bureau admin"],
+        ),
+        (
+            "add rules to the city's draft",
+            Box::new(|_| add_rules(city(), 1, &[award_rule("A", 1, 1)])),
+            &["bureau admin"],
+        ),
+        (
+            "seal the township's draft",
+            Box::new(|_| seal_catalogue(township("420581101"), 1)),
+            &["bureau admin"],
+        ),
+        (
+            "register a member of h1",
+            Box::new(|w| register_member("h1", 5, w.ledger.today())),
+            &["bureau admin", "officer of v1"],
+        ),
+        (
+            "record the household of v1's officer",
+            Box::new(|w| set_officer_household(&w.actors[2].1, Some("h1"))),
+            &["bureau admin"],
+        ),
+        (
+            "submit a claim for h1",
+            Box::new(|w| submit_claim("new", "h1", "ENV-03", 1, w.ledger.today())),
+            &["bureau admin", "officer of v1"],
+        ),
+        (
+            "approve a claim of v1",
+            Box::new(|_| approve("under-review")),
+            &["officer of v1"],
+        ),
+        (
+            "object to a claim of v1 on notice",
+            Box::new(|_| file_objection("o", "on-notice")),
+            &["auditor", "officer of v1", "resident of h1"],
+        ),
+        (
+            "withdraw the bureau's claim",
+            Box::new(|_| withdraw("under-review")),
+            &["bureau admin"],
+        ),
+        (
+            "require claims",
+            Box::new(|_| require_claims()),
+            &["bureau admin"],
         ),
         (
             "allocate budget",

@@ -417,7 +417,7 @@ fn a_village_may_only_narrow_its_township_and_the_city() {
     let mut eleven = township_rule;
     eleven.points_per_unit = 11;
     let refused = ledger
-        .adopt(&v2, village("v2"), 2, today, &[eleven])
+        .adopt(&v2, village("v2"), 2, today + 1, &[eleven])
         .unwrap_err();
     assert!(refused.to_string().contains("the city"), "{refused}");
 }
@@ -493,4 +493,253 @@ fn the_wire_refuses_malformed_catalogue_steps_before_the_state() {
     ] {
         assert_eq!(field_of(&mut ledger, op), field);
     }
+}
+
+#[test]
+fn a_village_rule_must_narrow_every_parent_version_in_force_during_its_dates() {
+    let (mut ledger, v1, _) = world();
+    let admin = ledger.admin_signer();
+    let today = ledger.today();
+    ledger
+        .adopt(&admin, city(), 1, today, &[award_rule("ENV-01", 10, 3)])
+        .unwrap();
+    // The city already decided: from day 30 ENV-01 pays 5.
+    ledger
+        .adopt(&admin, city(), 2, today + 30, &[award_rule("ENV-01", 5, 3)])
+        .unwrap();
+    // An open-ended village rule at 10 would pay twice the city's from day 30.
+    let refused = ledger
+        .adopt(
+            &v1,
+            village("v1"),
+            1,
+            today + 1,
+            &[award_rule("ENV-01", 10, 3)],
+        )
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("catalogue version 2 of the city"),
+        "{refused}"
+    );
+    // One that ends before day 30 only meets version 1.
+    let mut ending = open_catalogue(village("v1"), 2, today + 1, &[award_rule("ENV-01", 10, 3)]);
+    if let Op::Governance(gov::GovernanceOperation {
+        operation: Some(gov::governance_operation::Operation::OpenCatalogue(o)),
+    }) = &mut ending
+    {
+        o.effective_to = today + 30;
+    }
+    ledger.apply(&v1, ending).unwrap();
+    ledger
+        .apply(
+            &v1,
+            add_rules(village("v1"), 2, &[award_rule("ENV-01", 10, 3)]),
+        )
+        .unwrap();
+    ledger.apply(&v1, seal_catalogue(village("v1"), 2)).unwrap();
+}
+
+#[test]
+fn deductions_keep_their_value_and_caps_and_every_rule_its_unit() {
+    let (mut ledger, v1, _) = world();
+    let admin = ledger.admin_signer();
+    let today = ledger.today();
+    let mut litter = deduction_rule("LITTER-01", 10, 2);
+    litter.caps = vec![household_cap(gov::CapPeriod::Year, 50)];
+    ledger
+        .adopt(
+            &admin,
+            city(),
+            1,
+            today,
+            &[litter.clone(), award_rule("ENV-01", 5, 3)],
+        )
+        .unwrap();
+    let cases: Vec<(gov::Rule, &str)> = vec![
+        (
+            gov::Rule {
+                points_per_unit: 1,
+                ..litter.clone()
+            },
+            "points_per_unit",
+        ),
+        (
+            gov::Rule {
+                points_per_unit: 20,
+                ..litter.clone()
+            },
+            "points_per_unit",
+        ),
+        (
+            gov::Rule {
+                caps: vec![],
+                ..litter.clone()
+            },
+            "caps",
+        ),
+        (
+            gov::Rule {
+                caps: vec![household_cap(gov::CapPeriod::Year, 20)],
+                ..litter.clone()
+            },
+            "caps",
+        ),
+        (
+            gov::Rule {
+                caps: vec![
+                    household_cap(gov::CapPeriod::Year, 50),
+                    household_cap(gov::CapPeriod::Month, 10),
+                ],
+                ..litter.clone()
+            },
+            "caps",
+        ),
+        (
+            gov::Rule {
+                unit: "小时".into(),
+                ..award_rule("ENV-01", 5, 3)
+            },
+            "unit",
+        ),
+    ];
+    for (version, (rule, field)) in (1..).zip(cases) {
+        let refused = ledger
+            .adopt(
+                &v1,
+                village("v1"),
+                version,
+                today,
+                std::slice::from_ref(&rule),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::CatalogueWidensParent { field: f, .. } if f == &field),
+            "{field}: {refused}"
+        );
+    }
+    // The same deduction, with fewer units per claim and a local title, narrows.
+    let narrower = gov::Rule {
+        max_quantity: 1,
+        title: "乱扔垃圾".into(),
+        ..litter
+    };
+    ledger
+        .adopt(&v1, village("v1"), 7, today, &[narrower])
+        .unwrap();
+}
+
+#[test]
+fn a_township_narrows_the_city_and_a_replacing_version_starts_tomorrow() {
+    let (mut ledger, _, _) = world();
+    let admin = ledger.admin_signer();
+    let today = ledger.today();
+    ledger
+        .adopt(&admin, city(), 1, today, &[award_rule("ENV-01", 10, 3)])
+        .unwrap();
+    let refused = ledger
+        .adopt(
+            &admin,
+            township("420581101"),
+            1,
+            today,
+            &[award_rule("ENV-01", 11, 3)],
+        )
+        .unwrap_err();
+    assert_eq!(refused.reason(), "CATALOGUE_WIDENS_PARENT", "{refused}");
+    // What was in force this morning stays in force today.
+    let replacing = ledger
+        .apply(
+            &admin,
+            open_catalogue(city(), 2, today, &[award_rule("ENV-01", 5, 3)]),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&replacing, Refusal::EffectiveTooEarly { earliest, .. } if *earliest == date(today + 1)),
+        "{replacing}"
+    );
+    // A resolution not taken yet cannot adopt anything.
+    let mut future = open_catalogue(city(), 2, today + 5, &[award_rule("ENV-01", 5, 3)]);
+    if let Op::Governance(gov::GovernanceOperation {
+        operation: Some(gov::governance_operation::Operation::OpenCatalogue(o)),
+    }) = &mut future
+    {
+        o.resolution = Some(resolution(today + 1));
+    }
+    let refused = ledger.apply(&admin, future).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Refusal::DateOutOfRange {
+                field: "resolution.date",
+                ..
+            }
+        ),
+        "{refused}"
+    );
+}
+
+#[test]
+fn the_wire_refuses_bad_dates_counts_and_names_the_rule_at_fault() {
+    let (mut ledger, _, _) = world();
+    let admin = ledger.admin_signer();
+    let today = ledger.today();
+    let rule = award_rule("A", 1, 1);
+    let open_with = |change: fn(&mut gov::OpenCatalogue, u32)| {
+        let mut op = open_catalogue(city(), 1, today, std::slice::from_ref(&rule));
+        if let Op::Governance(gov::GovernanceOperation {
+            operation: Some(gov::governance_operation::Operation::OpenCatalogue(o)),
+        }) = &mut op
+        {
+            change(o, today);
+        }
+        op
+    };
+    for (op, field) in [
+        (open_with(|o, today| o.effective_to = today), "effective_to"),
+        (
+            open_with(|o, today| o.resolution.as_mut().unwrap().date = today + 1),
+            "resolution.date",
+        ),
+        (open_with(|o, _| o.rule_count = 501), "rule_count"),
+        (
+            open_with(|o, _| o.rules_sha256 = vec![0; 31]),
+            "rules_sha256",
+        ),
+    ] {
+        match ledger.apply(&admin, op) {
+            Err(Refusal::InvalidField { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{field}: expected INVALID_FIELD, got {other:?}"),
+        }
+    }
+    let mut policy = default_policy("v1", 1, today);
+    policy.lot_expiry = Some(gov::LotExpiry {
+        rule: Some(gov::lot_expiry::Rule::Months(121)),
+    });
+    assert!(matches!(
+        ledger.apply(&admin, set_policy(policy)),
+        Err(Refusal::InvalidField {
+            field: "lot_expiry.months",
+            ..
+        })
+    ));
+    // Of twenty rules, the refusal names the one at fault.
+    ledger
+        .apply(
+            &admin,
+            open_catalogue(city(), 1, today, &[rule.clone(), rule.clone()]),
+        )
+        .unwrap();
+    let bad = gov::Rule {
+        unit: String::new(),
+        ..award_rule("B-07", 1, 1)
+    };
+    let refusal = ledger
+        .apply(&admin, add_rules(city(), 1, &[rule, bad]))
+        .unwrap_err();
+    assert!(
+        refusal.to_string().contains("rules[1], code \"B-07\""),
+        "{refusal}"
+    );
 }

@@ -328,9 +328,11 @@ fn no_reviewer_proposed_or_benefits_from_the_claim() {
 fn distinct_approvals_are_counted_and_an_adjustment_voids_earlier_ones() {
     let mut w = world();
     let today = w.ledger.today();
-    let mut two = default_policy("v1", 2, today);
+    let mut two = default_policy("v1", 2, today + 1);
     two.reviewers_required = 2;
     w.ledger.apply(&w.proposer, set_policy(two)).unwrap();
+    w.ledger.now += DAY_MS;
+    let today = w.ledger.today();
     let l = &mut w.ledger;
     l.apply(&w.proposer, submit_claim("c1", "h1", "ENV-01", 3, today))
         .unwrap();
