@@ -103,6 +103,9 @@ pub struct ServerConfig {
     pub checkpoint_interval: Duration,
     /// Longest time one store call may take before the store is treated as failed.
     pub store_stall_timeout: Duration,
+    /// The clock that stamps entries: the wall clock (no flag sets another; tests that must
+    /// let days pass use an adjustable one).
+    pub clock: crate::writer::Clock,
 }
 
 impl ServerConfig {
@@ -127,6 +130,7 @@ impl ServerConfig {
             checkpoint_every_entries: DEFAULT_CHECKPOINT_EVERY_ENTRIES,
             checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
             store_stall_timeout: DEFAULT_STORE_STALL_TIMEOUT,
+            clock: crate::writer::Clock::system(),
         }
     }
 }

@@ -331,6 +331,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         checkpoint_every_entries: args.checkpoint_every_entries.max(1),
         checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms.max(1)),
         store_stall_timeout: Duration::from_secs(args.store_stall_timeout_secs.max(1)),
+        clock: shanzhi::writer::Clock::system(),
     };
     let mut server = shanzhi::server::start_locked(config, lock).await?;
     println!("shanzhi listening on {}", server.local_addr);

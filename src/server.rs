@@ -149,7 +149,8 @@ pub async fn start_locked(
         every_entries: config.checkpoint_every_entries,
         witness: Some(genesis::checkpoint_witness_path(&config.data_dir)),
     };
-    let (ledger, writer) = LedgerHandle::start(store, checkpointing)?;
+    let (ledger, writer) =
+        LedgerHandle::start_with_clock(store, checkpointing, config.clock.clone())?;
     // Time-based checkpoints: the writer signs one when entries are not yet covered.
     let ticker = {
         let (ledger, interval) = (ledger.clone(), config.checkpoint_interval);

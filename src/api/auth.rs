@@ -56,6 +56,12 @@ pub mod methods {
     pub const GET_CATALOGUE: &str = "shanzhi.governance.v1.GovernanceService/GetCatalogue";
     /// `GovernanceService.GetPolicy`.
     pub const GET_POLICY: &str = "shanzhi.governance.v1.GovernanceService/GetPolicy";
+    /// `GovernanceService.GetClaim`.
+    pub const GET_CLAIM: &str = "shanzhi.governance.v1.GovernanceService/GetClaim";
+    /// `GovernanceService.ListClaims`.
+    pub const LIST_CLAIMS: &str = "shanzhi.governance.v1.GovernanceService/ListClaims";
+    /// `GovernanceService.GetNotice`.
+    pub const GET_NOTICE: &str = "shanzhi.governance.v1.GovernanceService/GetNotice";
 }
 
 /// The full method name (`shanzhi.points.v1.QueryService/GetAccount`) a request was routed
@@ -237,6 +243,9 @@ mod tests {
             methods::LIST_AREAS,
             methods::GET_CATALOGUE,
             methods::GET_POLICY,
+            methods::GET_CLAIM,
+            methods::LIST_CLAIMS,
+            methods::GET_NOTICE,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");

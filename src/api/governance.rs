@@ -1,15 +1,22 @@
-//! `shanzhi.governance.v1.GovernanceService`: reads of catalogues and village policies.
+//! `shanzhi.governance.v1.GovernanceService`: reads of catalogues, village policies, claims
+//! and notices.
 
 use std::time::Duration;
 
 use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
-use crate::ledger::{IssuerId, Refusal};
+use super::paging;
+use crate::ledger::{ClaimId, HouseholdId, IssuerId, NoticeId, Refusal, read_denied};
 use crate::pb::governance as pb;
 use crate::pb::governance::governance_service_server::GovernanceService;
-use crate::wire::{catalogue_which, parse_scope, policy_which};
+use crate::wire::{catalogue_which, claim_status_filter, parse_scope, policy_which};
 use crate::writer::LedgerHandle;
+
+/// Claims per `ListClaims` page when the request does not say: 100.
+pub const CLAIMS_DEFAULT_PAGE_SIZE: u32 = 100;
+/// Most claims per `ListClaims` page: 500.
+pub const CLAIMS_MAX_PAGE_SIZE: u32 = 500;
 
 /// Serves governance reads from the published snapshot.
 pub struct GovernanceApi {
@@ -63,5 +70,94 @@ impl GovernanceService for GovernanceApi {
             })
             .await??;
         Ok(Response::new(policy))
+    }
+
+    async fn get_claim(
+        &self,
+        request: Request<pb::GetClaimRequest>,
+    ) -> Result<Response<pb::GetClaimResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let claim_id = ClaimId::parse("claim_id", &request.get_ref().claim_id)?;
+        let claim = self
+            .ledger
+            .read(move |state| {
+                let role = &reader.role(state)?;
+                let claim = state.claim(&claim_id)?;
+                if !state.may_read_claims(role, &claim.village, Some(&claim.household)) {
+                    return Err(read_denied(role, format!("claim {claim_id}")));
+                }
+                Ok::<_, Refusal>(pb::ClaimView::from(&*claim))
+            })
+            .await??;
+        Ok(Response::new(pb::GetClaimResponse { claim: Some(claim) }))
+    }
+
+    async fn list_claims(
+        &self,
+        request: Request<pb::ListClaimsRequest>,
+    ) -> Result<Response<pb::ListClaimsResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let request = request.into_inner();
+        let limit = paging::page_size(
+            request.page_size,
+            CLAIMS_DEFAULT_PAGE_SIZE,
+            CLAIMS_MAX_PAGE_SIZE,
+        )?;
+        let village = IssuerId::parse("village_id", &request.village_id)?;
+        let status = claim_status_filter(request.status)?;
+        let household = match request.household_id.as_str() {
+            "" => None,
+            id => Some(HouseholdId::parse("household_id", id)?),
+        };
+        let after = match request.page_token.as_str() {
+            "" => None,
+            token => Some(ClaimId::parse("page_token", token)?),
+        };
+        let page = self
+            .ledger
+            .read(move |state| {
+                let role = &reader.role(state)?;
+                if !state.may_read_claims(role, &village, household.as_ref()) {
+                    let what = match &household {
+                        Some(h) => format!("the claims of household {h} in village {village}"),
+                        None => format!("the claims of village {village}"),
+                    };
+                    return Err(read_denied(role, what));
+                }
+                let page =
+                    state.claims_page(&village, status, household.as_ref(), after.as_ref(), limit);
+                Ok::<_, Refusal>(pb::ListClaimsResponse {
+                    claims: page
+                        .claims
+                        .iter()
+                        .map(|c| pb::ClaimView::from(&**c))
+                        .collect(),
+                    next_page_token: page.next_after.map(|c| c.to_string()).unwrap_or_default(),
+                })
+            })
+            .await??;
+        Ok(Response::new(page))
+    }
+
+    async fn get_notice(
+        &self,
+        request: Request<pb::GetNoticeRequest>,
+    ) -> Result<Response<pb::GetNoticeResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let notice_id = NoticeId::parse("batch_id", &request.get_ref().batch_id)?;
+        let notice = self
+            .ledger
+            .read(move |state| {
+                let role = &reader.role(state)?;
+                let view = state.notice(&notice_id)?;
+                if !state.may_read_notice(role, &view.notice.village) {
+                    return Err(read_denied(role, format!("notice {notice_id}")));
+                }
+                Ok::<_, Refusal>(pb::NoticeView::from(&view))
+            })
+            .await??;
+        Ok(Response::new(pb::GetNoticeResponse {
+            notice: Some(notice),
+        }))
     }
 }

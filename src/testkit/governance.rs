@@ -148,6 +148,21 @@ pub fn default_policy(village: &str, version: u32, from: u32) -> gov::SetVillage
     proposals::village_policy(village, version, from, resolution(resolved_on().min(from)))
 }
 
+/// The steps that adopt a catalogue: open, its rules 20 at a time, seal.
+pub fn adopt_ops(
+    scope: gov::CatalogueScope,
+    version: u32,
+    from: u32,
+    rules: &[gov::Rule],
+) -> Vec<Op> {
+    let mut ops = vec![open_catalogue(scope.clone(), version, from, rules)];
+    for chunk in rules.chunks(crate::ledger::MAX_RULES_PER_ADD) {
+        ops.push(add_rules(scope.clone(), version, chunk));
+    }
+    ops.push(seal_catalogue(scope, version));
+    ops
+}
+
 impl Ledger {
     /// The civil date of the next commit, as days.
     pub fn today(&self) -> u32 {
@@ -164,11 +179,11 @@ impl Ledger {
         from: u32,
         rules: &[gov::Rule],
     ) -> Result<EntryRecord, Refusal> {
-        self.apply(signer, open_catalogue(scope.clone(), version, from, rules))?;
-        for chunk in rules.chunks(crate::ledger::MAX_RULES_PER_ADD) {
-            self.apply(signer, add_rules(scope.clone(), version, chunk))?;
+        let mut last = None;
+        for op in adopt_ops(scope, version, from, rules) {
+            last = Some(self.apply(signer, op)?);
         }
-        self.apply(signer, seal_catalogue(scope, version))
+        last.ok_or(Refusal::MissingOperation)
     }
 }
 

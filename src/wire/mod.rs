@@ -7,8 +7,10 @@
 
 mod areas;
 mod body;
+mod claims;
 mod governance;
 mod views;
 
+pub use claims::claim_status_filter;
 pub use governance::{catalogue_which, parse_scope, policy_which, rules_sha256};
 pub use views::{account_id, operation_kind_filter};

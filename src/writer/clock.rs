@@ -60,3 +60,41 @@ pub fn now_unix_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
+
+/// The clock that stamps entries: the wall clock, or, for tests that must let days pass (a
+/// public notice runs for days), the wall clock moved ahead by an amount the test controls.
+/// Time reaches the state machine only through the commit times this clock gives.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    ahead_ms: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+impl Clock {
+    /// The wall clock.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// The wall clock, moved ahead by whatever [`Clock::advance`] adds.
+    pub fn adjustable() -> Self {
+        Self {
+            ahead_ms: Some(std::sync::Arc::default()),
+        }
+    }
+
+    /// Moves an adjustable clock ahead by `ms` (a system clock does not move).
+    pub fn advance(&self, ms: u64) {
+        if let Some(ahead) = &self.ahead_ms {
+            ahead.fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Milliseconds since the Unix epoch by this clock.
+    pub fn now_unix_ms(&self) -> u64 {
+        let ahead = self
+            .ahead_ms
+            .as_ref()
+            .map_or(0, |a| a.load(std::sync::atomic::Ordering::SeqCst));
+        now_unix_ms().saturating_add(ahead)
+    }
+}

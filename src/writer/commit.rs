@@ -9,8 +9,8 @@ use tokio::sync::{mpsc, oneshot};
 use arc_swap::ArcSwap;
 
 use super::{
-    Checkpointing, Command, Committed, MAX_BATCH, MAX_CLOCK_REGRESSION_MS, SignedCheckpoint,
-    Snapshot, StoreCallClock, SubmitError, now_unix_ms,
+    Checkpointing, Clock, Command, Committed, MAX_BATCH, MAX_CLOCK_REGRESSION_MS, SignedCheckpoint,
+    Snapshot, StoreCallClock, SubmitError,
 };
 use crate::ledger::{Admitted, State, UnixMs};
 use crate::log::checkpoint::Checkpoint;
@@ -32,6 +32,8 @@ pub(super) struct Writer {
     pub(super) durable_len: u64,
     /// Running time of the current store call, watched by the server.
     pub(super) store_calls: Arc<StoreCallClock>,
+    /// Stamps entries.
+    pub(super) clock: Clock,
 }
 
 /// The writer's thread. It ends with `Ok` after a requested stop and a successful final
@@ -199,7 +201,7 @@ impl Writer {
         encoded: &mut Vec<Vec<u8>>,
         hashes: &mut Vec<(SubtreeId, Hash)>,
     ) -> Result<Committed, SubmitError> {
-        let now = now_unix_ms();
+        let now = self.clock.now_unix_ms();
         let last = self.state.last_committed_at().get();
         if now.saturating_add(MAX_CLOCK_REGRESSION_MS) < last {
             tracing::error!(

@@ -12,8 +12,8 @@ use super::replay::{check_witness, latest_checkpoint, replay};
 use arc_swap::ArcSwap;
 
 use super::{
-    CHANNEL_CAPACITY, Checkpointing, Command, Committed, OpenError, Replayed, SignedCheckpoint,
-    Snapshot, StoreCallClock, SubmitError,
+    CHANNEL_CAPACITY, Checkpointing, Clock, Command, Committed, OpenError, Replayed,
+    SignedCheckpoint, Snapshot, StoreCallClock, SubmitError,
 };
 use crate::ledger::State;
 use crate::log::checkpoint;
@@ -43,6 +43,15 @@ impl LedgerHandle {
     pub fn start(
         store: Arc<dyn Store>,
         checkpointing: Checkpointing,
+    ) -> Result<(Self, WriterThread), OpenError> {
+        Self::start_with_clock(store, checkpointing, Clock::system())
+    }
+
+    /// As [`LedgerHandle::start`], with entries stamped by `clock`.
+    pub fn start_with_clock(
+        store: Arc<dyn Store>,
+        checkpointing: Checkpointing,
+        clock: Clock,
     ) -> Result<(Self, WriterThread), OpenError> {
         // Whatever an earlier run wrote but did not sync is made durable before any of it is
         // replayed and served.
@@ -82,6 +91,7 @@ impl LedgerHandle {
             store: Arc::clone(&store),
             checkpointing,
             last_checkpoint,
+            clock,
         };
         writer.checkpoint_if_behind(1)?;
         let thread = std::thread::Builder::new()

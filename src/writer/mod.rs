@@ -31,7 +31,7 @@ mod handle;
 mod replay;
 
 pub use admission::KeyDirectory;
-pub use clock::{MAX_CLOCK_REGRESSION_MS, StoreCallClock, now_unix_ms};
+pub use clock::{Clock, MAX_CLOCK_REGRESSION_MS, StoreCallClock, now_unix_ms};
 pub use commit::WriterThread;
 pub use handle::LedgerHandle;
 pub use replay::{Replayed, replay};

@@ -12,6 +12,7 @@ use shanzhi::ledger::{LedgerParameters, Sequence};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation;
 use shanzhi::server::{self, RunningServer};
+use shanzhi::writer::Clock;
 use tempfile::TempDir;
 use tonic::{Code, Status};
 
@@ -24,6 +25,8 @@ pub struct TestApp {
     pub client: LedgerClient,
     pub admin: Signer,
     pub url: String,
+    /// The server's clock: the wall clock, moved ahead by [`TestApp::advance_days`].
+    pub clock: Clock,
     next_counter: u64,
 }
 
@@ -81,8 +84,9 @@ pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, Status>, code: Code,
     }
 }
 
-async fn start(data: &TempDir) -> (RunningServer, String) {
+async fn start(data: &TempDir, clock: &Clock) -> (RunningServer, String) {
     let mut config = ServerConfig::new(data.path().to_owned());
+    config.clock = clock.clone();
     config.listen = "127.0.0.1:0".parse().unwrap();
     let server = server::start(config).await.expect("server starts");
     let url = format!("http://{}", server.local_addr);
@@ -99,7 +103,8 @@ impl TestApp {
         let data = tempfile::tempdir().unwrap();
         let report = genesis::init(data.path(), parameters).expect("genesis");
         let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
-        let (server, url) = start(&data).await;
+        let clock = Clock::adjustable();
+        let (server, url) = start(&data, &clock).await;
         let client = LedgerClient::connect(&url).await.expect("client connects");
         Self {
             server: Some(server),
@@ -107,6 +112,7 @@ impl TestApp {
             client,
             admin,
             url,
+            clock,
             next_counter: 1,
         }
     }
@@ -119,7 +125,7 @@ impl TestApp {
             .stop()
             .await
             .expect("clean stop");
-        let (server, url) = start(&self.data).await;
+        let (server, url) = start(&self.data, &self.clock).await;
         self.client = LedgerClient::connect(&url)
             .await
             .expect("client reconnects");
@@ -127,12 +133,29 @@ impl TestApp {
         self.url = url;
     }
 
+    /// Signs `operation` in a body valid for 10 minutes by the server's clock, and submits it.
     pub async fn submit(
-        &mut self,
+        &self,
         signer: &Signer,
         operation: Operation,
     ) -> Result<pb::Receipt, Status> {
-        self.client.submit(signer, operation).await
+        let mut body = new_body(operation, 10 * 60 * 1000);
+        body.not_after_unix_ms = self.clock.now_unix_ms() + 10 * 60 * 1000;
+        // A clone of the client shares its connection.
+        let response = self.client.clone().submit_body(signer, &body).await?;
+        response
+            .receipt
+            .ok_or_else(|| Status::internal("the server sent no receipt"))
+    }
+
+    /// Lets `days` days pass on the server's clock (never by sleeping).
+    pub fn advance_days(&self, days: u64) {
+        self.clock.advance(days * 86_400_000);
+    }
+
+    /// Today by the server's clock, China Standard Time, as days.
+    pub fn today(&self) -> u32 {
+        shanzhi::ledger::CivilDate::of(shanzhi::ledger::UnixMs(self.clock.now_unix_ms())).days()
     }
 
     pub async fn log_size(&mut self) -> u64 {
@@ -158,13 +181,11 @@ impl TestApp {
     }
 
     async fn issuer_with_key(&mut self, id: &str, kind: pb::IssuerKind, role: pb::Role) -> Village {
-        self.client
-            .submit(&self.admin, register_issuer(id, kind))
+        self.submit(&self.admin, register_issuer(id, kind))
             .await
             .expect("issuer registers");
         let officer = Signer::generate();
-        self.client
-            .submit(&self.admin, register_key(&officer, role, id))
+        self.submit(&self.admin, register_key(&officer, role, id))
             .await
             .expect("officer key registers");
         Village {
@@ -194,24 +215,22 @@ impl TestApp {
 
     /// Registers a shop and a terminal key for it.
     pub async fn shop(&mut self, id: &str) -> Shop {
-        self.client
-            .submit(
-                &self.admin,
-                Operation::RegisterShop(pb::RegisterShop {
-                    shop_id: id.to_owned(),
-                    name: format!("Shop {id}"),
-                }),
-            )
-            .await
-            .expect("shop registers");
+        self.submit(
+            &self.admin,
+            Operation::RegisterShop(pb::RegisterShop {
+                shop_id: id.to_owned(),
+                name: format!("Shop {id}"),
+            }),
+        )
+        .await
+        .expect("shop registers");
         let terminal = Signer::generate();
-        self.client
-            .submit(
-                &self.admin,
-                register_key(&terminal, pb::Role::ShopTerminal, id),
-            )
-            .await
-            .expect("terminal key registers");
+        self.submit(
+            &self.admin,
+            register_key(&terminal, pb::Role::ShopTerminal, id),
+        )
+        .await
+        .expect("terminal key registers");
         Shop {
             id: id.to_owned(),
             terminal,
@@ -219,9 +238,7 @@ impl TestApp {
     }
 
     pub async fn allocate(&mut self, issuer: &str, points: u64) -> Result<pb::Receipt, Status> {
-        self.client
-            .submit(&self.admin, allocate(issuer, points))
-            .await
+        self.submit(&self.admin, allocate(issuer, points)).await
     }
 
     pub async fn issue(

@@ -6,7 +6,7 @@ use super::accounts::Accounts;
 use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
-use crate::ledger::{AccountId, IssuerId, OperationKind, Refusal, Role, ShopId};
+use crate::ledger::{AccountId, HouseholdId, IssuerId, OperationKind, Refusal, Role, ShopId};
 
 /// What is being done to a key, for [`may_manage_key`].
 #[derive(Clone, Copy, Debug)]
@@ -256,6 +256,34 @@ pub(super) fn may_read_account(accounts: &Accounts, role: &Role, account: &Accou
         (Role::ProgramIssuer(p), AccountId::Issuer(i)) => p == i,
         (Role::ShopTerminal(s), AccountId::Shop(t)) => s == t,
         (Role::Resident(h), AccountId::Household(g)) => h == g,
+        _ => false,
+    }
+}
+
+/// Whether `role` may read the claims of `village` (of `household`, if the read is about one
+/// household): admins and auditors every claim, a village's officers its claims, a resident
+/// their household's.
+pub(super) fn may_read_claims(
+    accounts: &Accounts,
+    role: &Role,
+    village: &IssuerId,
+    household: Option<&HouseholdId>,
+) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::VillageOfficer(v) => v == village,
+        Role::Resident(h) => household == Some(h) && accounts.village_of(h) == Some(village),
+        _ => false,
+    }
+}
+
+/// Whether `role` may read a notice of `village` (公示 is public to the village): admins and
+/// auditors, the village's officers, residents of its households.
+pub(super) fn may_read_notice(accounts: &Accounts, role: &Role, village: &IssuerId) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::VillageOfficer(v) => v == village,
+        Role::Resident(h) => accounts.village_of(h) == Some(village),
         _ => false,
     }
 }

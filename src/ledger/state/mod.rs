@@ -242,6 +242,21 @@ impl State {
         authority::may_read_account(&self.accounts, role, account)
     }
 
+    /// Whether `role` may read `village`'s claims (of `household`, if given).
+    pub fn may_read_claims(
+        &self,
+        role: &Role,
+        village: &crate::ledger::IssuerId,
+        household: Option<&crate::ledger::HouseholdId>,
+    ) -> bool {
+        authority::may_read_claims(&self.accounts, role, village, household)
+    }
+
+    /// Whether `role` may read a notice of `village`.
+    pub fn may_read_notice(&self, role: &Role, village: &crate::ledger::IssuerId) -> bool {
+        authority::may_read_notice(&self.accounts, role, village)
+    }
+
     /// Whether `role` may read `entry`: it may read one of the entry's accounts.
     pub fn may_read_entry(&self, role: &Role, entry: &EntryRecord) -> bool {
         authority::may_read_entry(&self.accounts, role, entry)

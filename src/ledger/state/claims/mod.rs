@@ -266,6 +266,8 @@ pub struct Claim {
     pub approvals: Vec<KeyId>,
     /// Where it stands.
     pub status: ClaimStatus,
+    /// The notice batch it is or was in.
+    pub notice: Option<NoticeId>,
     /// Every review, in order.
     pub reviews: Vector<ReviewRecord>,
     /// Objections filed and not resolved.

@@ -58,6 +58,7 @@ pub(super) fn open(
         }
         let mut next = Claim::clone(claim);
         next.status = ClaimStatus::InNotice(id.clone());
+        next.notice = Some(id.clone());
         plan.claims.push(next);
     }
     plan.notices.push(Notice {

@@ -134,6 +134,7 @@ pub(super) fn submit(
         reviewers_required: policy.policy.reviewers_required,
         approvals: Vec::new(),
         status: ClaimStatus::UnderReview,
+        notice: None,
         reviews: imbl::Vector::new(),
         open_objections: 0,
     };
