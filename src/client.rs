@@ -176,6 +176,10 @@ pub struct LedgerClient {
     pub audit: AuditServiceClient<Channel>,
     /// The registry service.
     pub registry: RegistryServiceClient<Channel>,
+    /// How far the server's clock was ahead of this machine's when connecting, in ms
+    /// (negative: behind). New bodies take their validity from the server's clock, so a
+    /// device whose clock is wrong still signs bodies the server accepts.
+    pub server_ahead_ms: i64,
     /// The governance service.
     pub governance: GovernanceServiceClient<Channel>,
 }
@@ -234,12 +238,16 @@ impl LedgerClient {
             LedgerId::from_slice(&info.ledger_id).map_err(|_| ConnectError::BadLedgerId {
                 url: url.to_owned(),
             })?;
+        let wide = |ms: u64| i128::from(ms);
+        let ahead = wide(info.server_time_unix_ms) - wide(now_unix_ms());
+        let server_ahead_ms = i64::try_from(ahead).unwrap_or(0);
         Ok(Self {
             ledger_id,
             transactions,
             queries: QueryServiceClient::new(channel.clone()),
             audit: AuditServiceClient::new(channel.clone()),
             registry: RegistryServiceClient::new(channel.clone()),
+            server_ahead_ms,
             governance: GovernanceServiceClient::new(channel),
         })
     }
@@ -267,13 +275,31 @@ impl LedgerClient {
         self.submit_signed(signed).await
     }
 
+    /// The server's time now, as estimated from its clock when connecting.
+    pub fn server_now_unix_ms(&self) -> u64 {
+        let now = i128::from(now_unix_ms()) + i128::from(self.server_ahead_ms);
+        u64::try_from(now.max(0)).unwrap_or(u64::MAX)
+    }
+
+    /// A new body for `operation` with a random request id, valid for `valid_for_ms` from the
+    /// server's time.
+    pub fn body(
+        &self,
+        operation: pb::transaction_body::Operation,
+        valid_for_ms: u64,
+    ) -> pb::TransactionBody {
+        let mut body = new_body(operation, valid_for_ms);
+        body.not_after_unix_ms = self.server_now_unix_ms().saturating_add(valid_for_ms);
+        body
+    }
+
     /// Builds a body for `operation` (fresh request id, valid 10 minutes), signs and submits.
     pub async fn submit(
         &mut self,
         signer: &Signer,
         operation: pb::transaction_body::Operation,
     ) -> Result<pb::Receipt, tonic::Status> {
-        let body = new_body(operation, 10 * 60 * 1000);
+        let body = self.body(operation, 10 * 60 * 1000);
         let response = self.submit_body(signer, &body).await?;
         response
             .receipt

@@ -15,7 +15,7 @@ use shanzhi::config::{self, ServerConfig};
 use shanzhi::genesis;
 use shanzhi::ledger::{LedgerId, LedgerParameters};
 
-use cli::{AuditCommand, Connection, GovernanceCommand, ReadCommand, WriteCommand};
+use cli::{AuditCommand, ClaimsCommand, Connection, GovernanceCommand, ReadCommand, WriteCommand};
 
 #[derive(Parser)]
 #[command(
@@ -92,6 +92,9 @@ enum Command {
     /// Rule catalogues and village policies.
     #[command(flatten)]
     Governance(GovernanceCommand),
+    /// Members, claims, reviews, notices and objections.
+    #[command(flatten)]
+    Claims(ClaimsCommand),
 }
 
 /// Ledger parameters, fixed at genesis. Unset flags take the documented defaults.
@@ -284,6 +287,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Read(command) => command.run().await,
         Command::Audit(command) => command.run().await,
         Command::Governance(command) => command.run().await,
+        Command::Claims(command) => command.run().await,
     }
 }
 

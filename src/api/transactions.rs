@@ -5,7 +5,7 @@ use tonic::{Request, Response, Status};
 use crate::ledger::Refusal;
 use crate::pb::points as pb;
 use crate::pb::points::transaction_service_server::TransactionService;
-use crate::writer::{LedgerHandle, now_unix_ms};
+use crate::writer::LedgerHandle;
 
 /// Accepts signed transactions for the writer.
 pub struct TransactionApi {
@@ -25,9 +25,10 @@ impl TransactionService for TransactionApi {
         &self,
         _request: Request<pb::GetLedgerInfoRequest>,
     ) -> Result<Response<pb::LedgerInfo>, Status> {
+        let now = self.ledger.now_unix_ms();
         let info = self
             .ledger
-            .read(|state| pb::LedgerInfo {
+            .read(move |state| pb::LedgerInfo {
                 ledger_id: state.ledger_id().map(|l| l.0.to_vec()).unwrap_or_default(),
                 parameters: state.parameters().map(pb::LedgerParameters::from),
                 log_size: state.len(),
@@ -35,7 +36,7 @@ impl TransactionService for TransactionApi {
                     .log_key()
                     .map(|k| k.to_bytes().to_vec())
                     .unwrap_or_default(),
-                server_time_unix_ms: now_unix_ms(),
+                server_time_unix_ms: now,
             })
             .await?;
         Ok(Response::new(info))

@@ -3,6 +3,7 @@
 
 mod audit;
 mod catalogue_file;
+mod claims;
 mod governance;
 pub mod print;
 mod read;
@@ -33,6 +34,7 @@ impl ReadArgs {
 use shanzhi::crypto::KeyFile;
 
 pub use audit::AuditCommand;
+pub use claims::ClaimsCommand;
 pub use governance::GovernanceCommand;
 pub use read::ReadCommand;
 pub use write::WriteCommand;

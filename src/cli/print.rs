@@ -64,6 +64,12 @@ pub fn print_account(account: &pb::Account) {
     }
     println!("balance: {}", account.balance);
     if account.account.as_ref().map(|a| a.kind) == Some(pb::AccountKind::Household.into()) {
+        if account.arrears != 0 {
+            println!(
+                "arrears: {} (paid first by the next credits)",
+                account.arrears
+            );
+        }
         println!("earned score: {}", account.earned_score);
         for s in &account.period_scores {
             println!("  {}: {}", s.period, s.score);

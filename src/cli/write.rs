@@ -7,7 +7,7 @@ use prost::Message;
 
 use std::path::{Path, PathBuf};
 
-use shanzhi::client::{LedgerClient, Signer, new_body};
+use shanzhi::client::{LedgerClient, Signer};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::points::transaction_body::Operation;
 use shanzhi::pb::registry as registry_pb;
@@ -23,7 +23,8 @@ pub struct WriteArgs {
     connection: Connection,
     #[command(flatten)]
     signing: Signing,
-    /// How long the signed transaction stays valid, in seconds.
+    /// How long the signed transaction stays valid, in seconds from the server's clock (as
+    /// it answered when connecting).
     #[arg(long, default_value_t = 600)]
     valid_for_secs: u64,
     /// Sign, but print the SubmitRequest as JSON for `grpcurl -d @` instead of sending it.
@@ -427,7 +428,7 @@ impl WriteArgs {
             .valid_for_secs
             .checked_mul(1000)
             .context("--valid-for-secs is too large")?;
-        let body = new_body(operation, valid_for_ms);
+        let body = client.body(operation, valid_for_ms);
         let signed = signer.sign(&client.ledger_id, &body);
         if self.emit_json {
             println!("{}", submit_request_json(&signed));

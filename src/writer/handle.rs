@@ -34,6 +34,8 @@ pub struct LedgerHandle {
     store_calls: Arc<StoreCallClock>,
     /// Submissions that passed the handler's checks and were sent to the writer.
     admitted: Arc<std::sync::atomic::AtomicU64>,
+    /// The clock that stamps entries.
+    clock: Clock,
 }
 
 impl LedgerHandle {
@@ -91,7 +93,7 @@ impl LedgerHandle {
             store: Arc::clone(&store),
             checkpointing,
             last_checkpoint,
-            clock,
+            clock: clock.clone(),
         };
         writer.checkpoint_if_behind(1)?;
         let thread = std::thread::Builder::new()
@@ -106,9 +108,15 @@ impl LedgerHandle {
                 snapshot,
                 store_calls,
                 admitted: Arc::default(),
+                clock,
             },
             thread,
         ))
+    }
+
+    /// The time by the clock that stamps entries, in ms since the Unix epoch.
+    pub fn now_unix_ms(&self) -> u64 {
+        self.clock.now_unix_ms()
     }
 
     /// Submits a transaction; resolves once it is committed and on disk, or refused.

@@ -139,7 +139,7 @@ impl TestApp {
         signer: &Signer,
         operation: Operation,
     ) -> Result<pb::Receipt, Status> {
-        let mut body = new_body(operation, 10 * 60 * 1000);
+        let mut body = self.client.body(operation, 10 * 60 * 1000);
         body.not_after_unix_ms = self.clock.now_unix_ms() + 10 * 60 * 1000;
         // A clone of the client shares its connection.
         let response = self.client.clone().submit_body(signer, &body).await?;

@@ -1,0 +1,618 @@
+//! Claims commands: households' members and officers' households, a claim from submission
+//! through review, public notice and objections to its posting, and the reads of claims and
+//! notices.
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+
+use shanzhi::pb::governance as pb;
+use shanzhi::pb::governance::governance_operation::Operation as G;
+use shanzhi::pb::points::transaction_body::Operation;
+use shanzhi::pb::registry as registry_pb;
+use shanzhi::pb::registry::registry_operation::Operation as R;
+
+use super::catalogue_file::{date, date_text, sha256_hex};
+use super::write::WriteArgs;
+use super::{ReadArgs, status_error};
+
+/// A 16-byte member id, as 32 hex characters.
+fn member_id(text: &str) -> Result<Vec<u8>> {
+    hex::decode(text)
+        .ok()
+        .filter(|b| b.len() == 16)
+        .with_context(|| format!("--member: expected 32 hex characters (16 bytes), found {text:?}"))
+}
+
+/// A date flag, today by default.
+fn date_or_today(flag: &'static str, text: &Option<String>) -> Result<u32> {
+    match text {
+        Some(text) => date(flag, text),
+        None => Ok(shanzhi::ledger::CivilDate::of(shanzhi::ledger::UnixMs(
+            shanzhi::writer::now_unix_ms(),
+        ))
+        .days()),
+    }
+}
+
+/// A reviewer's decision, as the CLI spells it.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DecisionArg {
+    Approve,
+    Reject,
+}
+
+/// A claim status filter, as the CLI spells it.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    UnderReview,
+    Approved,
+    InNotice,
+    Posted,
+    Rejected,
+    Withdrawn,
+}
+
+/// What a claim is about.
+#[derive(Args)]
+pub struct ClaimArgs {
+    /// The claim's id (unique in the ledger), e.g. c-2026-12-001.
+    #[arg(long)]
+    id: String,
+    /// The household.
+    #[arg(long)]
+    household: String,
+    /// The member who did it (32 hex characters).
+    #[arg(long)]
+    member: Option<String>,
+    /// The rule's code in the village's catalogue.
+    #[arg(long)]
+    rule: String,
+    /// Units of the rule (points are the rule's value × quantity).
+    #[arg(long, default_value_t = 1)]
+    quantity: u32,
+    /// The date of the deed (YYYY-MM-DD) [default: today].
+    #[arg(long)]
+    deed_date: Option<String>,
+    /// The SHA-256 of the evidence, 64 hex characters.
+    #[arg(long, conflicts_with = "evidence_file")]
+    evidence_sha256: Option<String>,
+    /// The evidence itself (its SHA-256 is computed; the file stays with the village).
+    #[arg(long)]
+    evidence_file: Option<std::path::PathBuf>,
+    /// What happened (no personal data).
+    #[arg(long, default_value = "")]
+    memo: String,
+}
+
+/// The claims commands.
+#[derive(Subcommand)]
+pub enum ClaimsCommand {
+    /// Register a member of a household (officer of its village).
+    RegisterMember {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The household.
+        #[arg(long)]
+        household: String,
+        /// The member's subject id (32 hex characters); a new random one if not given.
+        #[arg(long)]
+        member: Option<String>,
+        /// The date the member joined (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        joined_on: Option<String>,
+    },
+    /// Record that a member left their household.
+    MemberLeft {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The member (32 hex characters).
+        #[arg(long)]
+        member: String,
+        /// The first date no longer in it [default: today].
+        #[arg(long)]
+        left_on: Option<String>,
+    },
+    /// Record that a household left its village.
+    HouseholdLeft {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The household.
+        #[arg(long)]
+        household: String,
+        /// The first date no longer in the village [default: today].
+        #[arg(long)]
+        left_on: Option<String>,
+    },
+    /// Record the household a village officer's key belongs to (another officer of the
+    /// village or the bureau; never the key itself).
+    SetOfficerHousehold {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The officer's key id (32 hex characters).
+        #[arg(long)]
+        officer_key_id: String,
+        /// Its household; leave out with --none.
+        #[arg(long, required_unless_present = "none")]
+        household: Option<String>,
+        /// The officer belongs to no household of the village.
+        #[arg(long, conflicts_with = "household")]
+        none: bool,
+    },
+    /// Claim a deed under a rule of the village's catalogue (officer of the village).
+    SubmitClaim {
+        #[command(flatten)]
+        write: WriteArgs,
+        #[command(flatten)]
+        claim: ClaimArgs,
+    },
+    /// Review a claim: approve, reject, or approve with another quantity.
+    ReviewClaim {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The claim.
+        #[arg(long)]
+        claim: String,
+        /// Approve or reject.
+        #[arg(long, required_unless_present = "adjust_quantity")]
+        decision: Option<DecisionArg>,
+        /// Approve with this quantity instead.
+        #[arg(long, conflicts_with = "decision")]
+        adjust_quantity: Option<u32>,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Withdraw a claim not yet on notice (its proposer).
+    WithdrawClaim {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The claim.
+        #[arg(long)]
+        claim: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Put approved claims on public notice (公示) in a batch.
+    OpenNotice {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The batch's id.
+        #[arg(long)]
+        batch: String,
+        /// The village.
+        #[arg(long)]
+        village: String,
+        /// The claims, comma-separated (at most 100).
+        #[arg(long, value_delimiter = ',', required = true)]
+        claims: Vec<String>,
+    },
+    /// Object to a claim on notice (a resident or officer of the village, or an auditor).
+    FileObjection {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The objection's id.
+        #[arg(long)]
+        id: String,
+        /// The claim.
+        #[arg(long)]
+        claim: String,
+        /// Why (no personal data).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Resolve an objection: upheld rejects the claim, dismissed keeps it on notice.
+    ResolveObjection {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The objection.
+        #[arg(long)]
+        objection: String,
+        /// The objection holds.
+        #[arg(
+            long,
+            conflicts_with = "dismissed",
+            required_unless_present = "dismissed"
+        )]
+        upheld: bool,
+        /// The objection fails.
+        #[arg(long)]
+        dismissed: bool,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Post every claim of a notice batch that was not rejected, once the notice has ended.
+    FinalizeNotice {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The batch.
+        #[arg(long)]
+        batch: String,
+    },
+    /// From now on, points only through claims: direct issue and deduct are refused, for good
+    /// (bureau admin).
+    RequireClaims {
+        #[command(flatten)]
+        write: WriteArgs,
+    },
+    /// Show a claim with its reviews.
+    Claim {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The claim.
+        #[arg(long)]
+        id: String,
+    },
+    /// List a village's claims, one page at a time.
+    Claims {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The village.
+        #[arg(long)]
+        village: String,
+        /// Only claims in this status.
+        #[arg(long)]
+        status: Option<StatusArg>,
+        /// Only claims of this household (a resident must give theirs).
+        #[arg(long, default_value = "")]
+        household: String,
+        /// Claims per page (1 to 500; 0 = 100).
+        #[arg(long, default_value_t = 0)]
+        page_size: u32,
+        /// The token printed after the previous page.
+        #[arg(long, default_value = "")]
+        page_token: String,
+    },
+    /// Show a notice batch with its claims and objections.
+    Notice {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The batch.
+        #[arg(long)]
+        batch: String,
+    },
+}
+
+fn governance(operation: G) -> Operation {
+    Operation::Governance(pb::GovernanceOperation {
+        operation: Some(operation),
+    })
+}
+
+fn registry(operation: R) -> Operation {
+    Operation::Registry(registry_pb::RegistryOperation {
+        operation: Some(operation),
+    })
+}
+
+impl ClaimsCommand {
+    /// Runs the command.
+    pub async fn run(self) -> Result<()> {
+        use ClaimsCommand as C;
+        let (write, operation) = match self {
+            C::Claim { read, id } => {
+                let (signer, mut client) = read.open().await?;
+                let claim = client.claim(&signer, &id).await.map_err(status_error)?;
+                print_claim(&claim, true);
+                return Ok(());
+            }
+            C::Claims {
+                read,
+                village,
+                status,
+                household,
+                page_size,
+                page_token,
+            } => {
+                let (signer, mut client) = read.open().await?;
+                let request = pb::ListClaimsRequest {
+                    village_id: village,
+                    status: status
+                        .map_or(pb::ClaimStatus::Unspecified, status_pb)
+                        .into(),
+                    household_id: household,
+                    page_size,
+                    page_token,
+                };
+                let page = client
+                    .claims(&signer, request)
+                    .await
+                    .map_err(status_error)?;
+                for claim in &page.claims {
+                    print_claim(claim, false);
+                }
+                if !page.next_page_token.is_empty() {
+                    println!("next page: --page-token {}", page.next_page_token);
+                }
+                return Ok(());
+            }
+            C::Notice { read, batch } => {
+                let (signer, mut client) = read.open().await?;
+                let notice = client.notice(&signer, &batch).await.map_err(status_error)?;
+                print_notice(&notice);
+                return Ok(());
+            }
+            C::RegisterMember {
+                write,
+                household,
+                member,
+                joined_on,
+            } => {
+                let member_id = match member {
+                    Some(text) => member_id(&text)?,
+                    None => {
+                        let id = shanzhi::crypto::random_bytes::<16>().to_vec();
+                        println!("member id: {}", hex::encode(&id));
+                        id
+                    }
+                };
+                let joined_on = date_or_today("--joined-on", &joined_on)?;
+                let op = R::RegisterMember(registry_pb::RegisterMember {
+                    household_id: household,
+                    member_id,
+                    joined_on,
+                });
+                (write, registry(op))
+            }
+            C::MemberLeft {
+                write,
+                member,
+                left_on,
+            } => {
+                let op = R::MemberLeft(registry_pb::MemberLeft {
+                    member_id: member_id(&member)?,
+                    left_on: date_or_today("--left-on", &left_on)?,
+                });
+                (write, registry(op))
+            }
+            C::HouseholdLeft {
+                write,
+                household,
+                left_on,
+            } => {
+                let op = R::HouseholdLeft(registry_pb::HouseholdLeft {
+                    household_id: household,
+                    left_on: date_or_today("--left-on", &left_on)?,
+                });
+                (write, registry(op))
+            }
+            C::SetOfficerHousehold {
+                write,
+                officer_key_id,
+                household,
+                ..
+            } => {
+                use registry_pb::set_officer_household::Household;
+                let household = match household {
+                    Some(h) => Household::HouseholdId(h),
+                    None => Household::None(registry_pb::NoHousehold {}),
+                };
+                let op = R::SetOfficerHousehold(registry_pb::SetOfficerHousehold {
+                    key_id: officer_key_id,
+                    household: Some(household),
+                });
+                (write, registry(op))
+            }
+            C::SubmitClaim { write, claim } => {
+                let evidence_sha256 = match (&claim.evidence_sha256, &claim.evidence_file) {
+                    (Some(hex), _) => sha256_hex("--evidence-sha256", hex)?,
+                    (None, Some(path)) => {
+                        let bytes = std::fs::read(path)
+                            .with_context(|| format!("cannot read {}", path.display()))?;
+                        shanzhi::crypto::sha256(&bytes).to_vec()
+                    }
+                    (None, None) => Vec::new(),
+                };
+                let op = G::SubmitClaim(pb::SubmitClaim {
+                    claim_id: claim.id,
+                    household_id: claim.household,
+                    member_id: match &claim.member {
+                        Some(text) => member_id(text)?,
+                        None => Vec::new(),
+                    },
+                    rule_code: claim.rule,
+                    quantity: claim.quantity,
+                    deed_date: date_or_today("--deed-date", &claim.deed_date)?,
+                    evidence_sha256,
+                    memo: claim.memo,
+                });
+                (write, governance(op))
+            }
+            C::ReviewClaim {
+                write,
+                claim,
+                decision,
+                adjust_quantity,
+                reason,
+            } => {
+                use pb::review_claim::Decision as D;
+                let decision = match (decision, adjust_quantity) {
+                    (_, Some(quantity)) => D::AdjustQuantity(quantity),
+                    (Some(DecisionArg::Reject), None) => D::Reject(pb::Reject {}),
+                    _ => D::Approve(pb::Approve {}),
+                };
+                let op = G::ReviewClaim(pb::ReviewClaim {
+                    claim_id: claim,
+                    decision: Some(decision),
+                    reason,
+                });
+                (write, governance(op))
+            }
+            C::WithdrawClaim {
+                write,
+                claim,
+                reason,
+            } => {
+                let op = G::WithdrawClaim(pb::WithdrawClaim {
+                    claim_id: claim,
+                    reason,
+                });
+                (write, governance(op))
+            }
+            C::OpenNotice {
+                write,
+                batch,
+                village,
+                claims,
+            } => {
+                let op = G::OpenNotice(pb::OpenNotice {
+                    batch_id: batch,
+                    village_id: village,
+                    claim_ids: claims,
+                });
+                (write, governance(op))
+            }
+            C::FileObjection {
+                write,
+                id,
+                claim,
+                reason,
+            } => {
+                let op = G::FileObjection(pb::FileObjection {
+                    objection_id: id,
+                    claim_id: claim,
+                    reason,
+                });
+                (write, governance(op))
+            }
+            C::ResolveObjection {
+                write,
+                objection,
+                upheld,
+                reason,
+                ..
+            } => {
+                use pb::resolve_objection::Decision as D;
+                let decision = if upheld {
+                    D::Upheld(pb::Upheld {})
+                } else {
+                    D::Dismissed(pb::Dismissed {})
+                };
+                let op = G::ResolveObjection(pb::ResolveObjection {
+                    objection_id: objection,
+                    decision: Some(decision),
+                    reason,
+                });
+                (write, governance(op))
+            }
+            C::FinalizeNotice { write, batch } => {
+                let op = G::FinalizeNotice(pb::FinalizeNotice { batch_id: batch });
+                (write, governance(op))
+            }
+            C::RequireClaims { write } => {
+                (write, governance(G::RequireClaims(pb::RequireClaims {})))
+            }
+        };
+        let (signer, mut client) = write.open().await?;
+        write.submit_on(&mut client, &signer, operation).await
+    }
+}
+
+fn status_pb(status: StatusArg) -> pb::ClaimStatus {
+    match status {
+        StatusArg::UnderReview => pb::ClaimStatus::UnderReview,
+        StatusArg::Approved => pb::ClaimStatus::Approved,
+        StatusArg::InNotice => pb::ClaimStatus::InNotice,
+        StatusArg::Posted => pb::ClaimStatus::Posted,
+        StatusArg::Rejected => pb::ClaimStatus::Rejected,
+        StatusArg::Withdrawn => pb::ClaimStatus::Withdrawn,
+    }
+}
+
+fn status_text(claim: &pb::ClaimView) -> String {
+    let name = match claim.status() {
+        pb::ClaimStatus::UnderReview => "under review",
+        pb::ClaimStatus::Approved => "approved",
+        pb::ClaimStatus::InNotice => "in notice",
+        pb::ClaimStatus::Posted => "posted",
+        pb::ClaimStatus::Rejected => "rejected",
+        pb::ClaimStatus::Withdrawn => "withdrawn",
+        pb::ClaimStatus::Unspecified => "unspecified",
+    };
+    match (claim.decided_at, claim.batch_id.as_str()) {
+        (0, "") => name.into(),
+        (0, batch) => format!("{name} (batch {batch})"),
+        (at, "") => format!("{name} at entry {at}"),
+        (at, batch) => format!("{name} at entry {at} (batch {batch})"),
+    }
+}
+
+fn print_claim(claim: &pb::ClaimView, reviews: bool) {
+    let (sign, code) = claim
+        .rule
+        .as_ref()
+        .map(|r| {
+            let sign = if r.sign() == pb::Sign::Deduction {
+                "-"
+            } else {
+                "+"
+            };
+            (sign, r.code.as_str())
+        })
+        .unwrap_or(("", ""));
+    println!(
+        "{}  {}  {code} × {} = {sign}{} points, deed {}, {}",
+        claim.claim_id,
+        claim.household_id,
+        claim.quantity,
+        claim.points,
+        date_text(claim.deed_date),
+        status_text(claim)
+    );
+    if reviews {
+        println!(
+            "  proposed by {} at entry {}; {} of {} approvals; {} open objections",
+            claim.proposer_key_id,
+            claim.submitted_at,
+            claim.approvals.len(),
+            claim.reviewers_required,
+            claim.open_objections
+        );
+        for review in &claim.reviews {
+            use pb::review::Decision as D;
+            let decision = match &review.decision {
+                Some(D::Approve(_)) => "approved".into(),
+                Some(D::Reject(_)) => "rejected".into(),
+                Some(D::AdjustQuantity(q)) => format!("adjusted to {q}"),
+                None => String::new(),
+            };
+            println!(
+                "  #{} {} {decision}: {}",
+                review.at, review.reviewer_key_id, review.reason
+            );
+        }
+    }
+}
+
+fn print_notice(notice: &pb::NoticeView) {
+    let state = match notice.finalized_at {
+        0 => format!(
+            "runs until {} (finalize on or after it)",
+            date_text(notice.ends_on)
+        ),
+        at => format!("finalized at entry {at}"),
+    };
+    println!(
+        "notice {} of village {}: opened {} at entry {}, {state}",
+        notice.batch_id,
+        notice.village_id,
+        date_text(notice.opened_on),
+        notice.opened_at
+    );
+    for claim in &notice.claims {
+        print_claim(claim, false);
+    }
+    for objection in &notice.objections {
+        let status = match objection.status() {
+            pb::ObjectionStatus::Open => "open".to_owned(),
+            pb::ObjectionStatus::Upheld => format!("upheld: {}", objection.resolution_reason),
+            pb::ObjectionStatus::Dismissed => format!("dismissed: {}", objection.resolution_reason),
+            pb::ObjectionStatus::Unspecified => String::new(),
+        };
+        println!(
+            "  objection {} to {}: {} ({status})",
+            objection.objection_id, objection.claim_id, objection.reason
+        );
+    }
+}
