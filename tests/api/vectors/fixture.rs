@@ -11,6 +11,8 @@ use shanzhi::pb::points::transaction_body::Operation as Op;
 use super::payment_code::PaymentCode;
 use shanzhi::pb::governance as gov;
 use shanzhi::pb::governance::governance_operation::Operation as Governance;
+use shanzhi::pb::registry as reg;
+use shanzhi::pb::registry::registry_operation::Operation as Registry;
 
 /// The first day of the city catalogue and the village policy: 2027-01-16 (days since
 /// 1970-01-01), the day after the vector ledger's entries commit.
@@ -28,6 +30,22 @@ fn city_resolution() -> gov::Resolution {
         document_sha256: vec![0x5a; 32],
         title: "宜都市积分管理目录".into(),
     }
+}
+
+/// The member of hh-001 in the claims: a subject id of 16 bytes.
+const MEMBER: [u8; 16] = [0x11; 16];
+
+fn registry(operation: Registry) -> Op {
+    Op::Registry(reg::RegistryOperation {
+        operation: Some(operation),
+    })
+}
+
+/// gaoba's catalogue: the city's rules, ENV-01 narrowed to 4 points per unit.
+fn village_rules() -> Vec<gov::Rule> {
+    let mut rules = city_rules();
+    rules[0].points_per_unit = 4;
+    rules
 }
 
 /// The city catalogue's two rules.
@@ -94,8 +112,23 @@ pub(super) fn request_id(sequence: u64) -> Vec<u8> {
 }
 
 pub(super) fn committed_at(sequence: u64) -> u64 {
-    T0 + sequence * 1000
+    // Claims start the day after the catalogue and policy were adopted; the notice is
+    // finalized once its 7 days have run.
+    let days_later = if sequence >= FINALIZED_AT {
+        8
+    } else if sequence >= CLAIMS_FROM {
+        1
+    } else {
+        0
+    };
+    T0 + sequence * 1000 + days_later * DAY_MS
 }
+
+const DAY_MS: u64 = 86_400_000;
+/// The first entry committed on 2027-01-16, the day the catalogues and the policy start.
+pub(super) const CLAIMS_FROM: u64 = 24;
+/// The entry that finalizes the notice, 7 days after it opened.
+pub(super) const FINALIZED_AT: u64 = 31;
 
 /// One transaction of the vector ledger.
 pub(super) struct Step {
@@ -307,6 +340,164 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
                 star_thresholds: vec![100, 300, 600],
                 ..shanzhi::proposals::village_policy("gaoba", 1, CATALOGUE_FROM, city_resolution())
             }),
+        },
+        Step {
+            name: "open_village_catalogue",
+            description: "The village officer opens version 1 of gaoba's own catalogue, from \
+                          2027-01-16: it narrows the city's ENV-01 (4 points instead of 5) and \
+                          keeps its LITTER-01 deduction as it is.",
+            signer: "village_officer",
+            operation: governance(Governance::OpenCatalogue(gov::OpenCatalogue {
+                scope: Some(shanzhi::testkit::village("gaoba")),
+                version: 1,
+                effective_from: CATALOGUE_FROM,
+                effective_to: 0,
+                resolution: Some(city_resolution()),
+                rule_count: 2,
+                rules_sha256: shanzhi::wire::rules_sha256(&village_rules()).to_vec(),
+            })),
+        },
+        Step {
+            name: "add_village_catalogue_rules",
+            description: "The village officer adds both rules.",
+            signer: "village_officer",
+            operation: shanzhi::testkit::add_rules(
+                shanzhi::testkit::village("gaoba"),
+                1,
+                &village_rules(),
+            ),
+        },
+        Step {
+            name: "seal_village_catalogue",
+            description: "The village officer seals it; the seal checks that it narrows the \
+                          city's catalogue.",
+            signer: "village_officer",
+            operation: shanzhi::testkit::seal_catalogue(shanzhi::testkit::village("gaoba"), 1),
+        },
+        Step {
+            name: "register_member",
+            description: "The village officer registers a member of hh-001 by a pseudonymous \
+                          16-byte subject id (the name stays out of the log): a registry \
+                          operation.",
+            signer: "village_officer",
+            operation: registry(Registry::RegisterMember(reg::RegisterMember {
+                household_id: "hh-001".into(),
+                member_id: MEMBER.to_vec(),
+                joined_on: CATALOGUE_FROM - 1,
+            })),
+        },
+        Step {
+            name: "set_officer_household",
+            description: "The bureau records that the village officer belongs to none of the \
+                          village's households (an empty message as a oneof case).",
+            signer: "bureau_admin",
+            operation: registry(Registry::SetOfficerHousehold(reg::SetOfficerHousehold {
+                key_id: signer("village_officer").key_id().to_string(),
+                household: Some(reg::set_officer_household::Household::None(
+                    reg::NoHousehold {},
+                )),
+            })),
+        },
+        Step {
+            name: "submit_claim",
+            description: "The next day, the bureau claims 2 units of ENV-01 for hh-001's \
+                          member, with the evidence's SHA-256; the points are the rule's.",
+            signer: "bureau_admin",
+            operation: governance(Governance::SubmitClaim(gov::SubmitClaim {
+                claim_id: "c-001".into(),
+                household_id: "hh-001".into(),
+                member_id: MEMBER.to_vec(),
+                rule_code: "ENV-01".into(),
+                quantity: 2,
+                deed_date: CATALOGUE_FROM,
+                evidence_sha256: vec![0x77; 32],
+                memo: "cleaned the lane".into(),
+            })),
+        },
+        Step {
+            name: "review_claim_adjust",
+            description: "The village officer approves it with 3 units instead (a uint32 oneof \
+                          case).",
+            signer: "village_officer",
+            operation: governance(Governance::ReviewClaim(gov::ReviewClaim {
+                claim_id: "c-001".into(),
+                decision: Some(gov::review_claim::Decision::AdjustQuantity(3)),
+                reason: "three sections of the lane".into(),
+            })),
+        },
+        Step {
+            name: "submit_claim_deduction",
+            description: "The bureau claims a LITTER-01 deduction from hh-001, without member, \
+                          evidence or memo.",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::submit_claim("c-002", "hh-001", "LITTER-01", 1, CATALOGUE_FROM),
+        },
+        Step {
+            name: "withdraw_claim",
+            description: "The bureau withdraws it before any notice.",
+            signer: "bureau_admin",
+            operation: governance(Governance::WithdrawClaim(gov::WithdrawClaim {
+                claim_id: "c-002".into(),
+                reason: "recorded for the wrong household".into(),
+            })),
+        },
+        Step {
+            name: "open_notice",
+            description: "The village officer puts c-001 on public notice for the policy's 7 \
+                          days.",
+            signer: "village_officer",
+            operation: shanzhi::testkit::open_notice("n-1", "gaoba", &["c-001"]),
+        },
+        Step {
+            name: "file_objection",
+            description: "The resident objects to c-001 while the notice runs.",
+            signer: "resident",
+            operation: governance(Governance::FileObjection(gov::FileObjection {
+                objection_id: "o-1".into(),
+                claim_id: "c-001".into(),
+                reason: "only two sections were cleaned".into(),
+            })),
+        },
+        Step {
+            name: "resolve_objection",
+            description: "The village officer dismisses it.",
+            signer: "village_officer",
+            operation: governance(Governance::ResolveObjection(gov::ResolveObjection {
+                objection_id: "o-1".into(),
+                decision: Some(gov::resolve_objection::Decision::Dismissed(gov::Dismissed {})),
+                reason: "the photo shows three".into(),
+            })),
+        },
+        Step {
+            name: "finalize_notice",
+            description: "Seven days after the notice opened, the village officer finalizes \
+                          it: c-001's 12 points are posted to hh-001.",
+            signer: "village_officer",
+            operation: shanzhi::testkit::finalize_notice("n-1"),
+        },
+        Step {
+            name: "require_claims",
+            description: "The bureau requires claims from now on (an empty message).",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::require_claims(),
+        },
+        Step {
+            name: "member_left",
+            description: "The member leaves hh-001.",
+            signer: "village_officer",
+            operation: registry(Registry::MemberLeft(reg::MemberLeft {
+                member_id: MEMBER.to_vec(),
+                left_on: CATALOGUE_FROM + 7,
+            })),
+        },
+        Step {
+            name: "household_left",
+            description: "hh-001 leaves the village.",
+            signer: "village_officer",
+            operation: registry(Registry::HouseholdLeft(reg::HouseholdLeft {
+                household_id: "hh-001".into(),
+                left_on: CATALOGUE_FROM + 7,
+            })),
         },
     ]
 }

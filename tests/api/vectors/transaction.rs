@@ -10,7 +10,10 @@ use shanzhi::log::merkle::{self, Frontier};
 use shanzhi::pb::points as pb;
 
 use super::by_hand::{assert_verifies, domain_message, key_id_by_hand};
-use super::fixture::{LEDGER_ID, VALID_FOR_MS, committed_at, request_id, secret, signer, steps};
+use super::fixture::{
+    CLAIMS_FROM, FINALIZED_AT, LEDGER_ID, VALID_FOR_MS, committed_at, request_id, secret, signer,
+    steps,
+};
 use super::json::{Json, Obj, to_text};
 use super::payment_code::PaymentCode;
 use super::proto_json::body_json;
@@ -35,7 +38,10 @@ pub(super) fn ledger(code: &PaymentCode) -> Ledger {
     let mut transactions: Vec<Json> = Vec::new();
     let mut worked_example = None;
 
-    for (sequence, step) in (0u64..).zip(steps(code)) {
+    let all = steps(code);
+    assert_eq!(all[CLAIMS_FROM as usize].name, "submit_claim");
+    assert_eq!(all[FINALIZED_AT as usize].name, "finalize_notice");
+    for (sequence, step) in (0u64..).zip(all) {
         let signer = signer(step.signer);
         let body = pb::TransactionBody {
             request_id: request_id(sequence),
@@ -118,15 +124,15 @@ pub(super) fn ledger(code: &PaymentCode) -> Ledger {
     let household = AccountId::Household(HouseholdId::parse("household_id", "hh-001").unwrap());
     assert_eq!(
         state.account(&household).unwrap().balance(),
-        30 - 5 - 12 + 5,
-        "the vector ledger moved the points it says"
+        30 - 5 - 12 + 5 + 3 * 4,
+        "the vector ledger moved the points it says (c-001 posted 3 × 4)"
     );
 
     let transaction_file = to_text(
         Obj::new()
             .put(
                 "description",
-                "A ledger of 19 entries, each signed by one of the fixed keys (key_id.json) and \
+                "A ledger of 35 entries, each signed by one of the fixed keys (key_id.json) and \
                  accepted by the state machine in this order. body is the TransactionBody in the \
                  proto3 JSON mapping (lowerCamelCase names, uint64 as strings, bytes as base64, \
                  default values omitted); body_hex is its canonical encoding, the only one the \
