@@ -111,6 +111,24 @@ pub fn open_catalogue(
     ))
 }
 
+/// [`open_catalogue`], changed by `edit` (an end date, another resolution, a bad field).
+pub fn open_catalogue_with(
+    scope: gov::CatalogueScope,
+    version: u32,
+    from: u32,
+    rules: &[gov::Rule],
+    edit: impl FnOnce(&mut gov::OpenCatalogue),
+) -> Op {
+    let mut op = open_catalogue(scope, version, from, rules);
+    if let Op::Governance(gov::GovernanceOperation {
+        operation: Some(gov::governance_operation::Operation::OpenCatalogue(open)),
+    }) = &mut op
+    {
+        edit(open);
+    }
+    op
+}
+
 /// Adds `rules` to version `version` of `scope`'s catalogue.
 pub fn add_rules(scope: gov::CatalogueScope, version: u32, rules: &[gov::Rule]) -> Op {
     governance(gov::governance_operation::Operation::AddCatalogueRules(

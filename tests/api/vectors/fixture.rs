@@ -430,7 +430,13 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
             description: "The bureau claims a LITTER-01 deduction from hh-001, without member, \
                           evidence or memo.",
             signer: "bureau_admin",
-            operation: shanzhi::testkit::submit_claim("c-002", "hh-001", "LITTER-01", 1, CATALOGUE_FROM),
+            operation: shanzhi::testkit::submit_claim(
+                "c-002",
+                "hh-001",
+                "LITTER-01",
+                1,
+                CATALOGUE_FROM,
+            ),
         },
         Step {
             name: "withdraw_claim",
@@ -464,7 +470,9 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
             signer: "village_officer",
             operation: governance(Governance::ResolveObjection(gov::ResolveObjection {
                 objection_id: "o-1".into(),
-                decision: Some(gov::resolve_objection::Decision::Dismissed(gov::Dismissed {})),
+                decision: Some(gov::resolve_objection::Decision::Dismissed(
+                    gov::Dismissed {},
+                )),
                 reason: "the photo shows three".into(),
             })),
         },

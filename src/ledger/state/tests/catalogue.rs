@@ -284,13 +284,9 @@ fn versions_replace_each_other_and_an_ended_one_leaves_nothing_in_force() {
         .adopt(&v1, village("v1"), 1, today, &[award_rule("A", 5, 1)])
         .unwrap();
     let rules = [award_rule("A", 3, 1)];
-    let mut open = open_catalogue(village("v1"), 2, today + 10, &rules);
-    if let Op::Governance(gov::GovernanceOperation {
-        operation: Some(gov::governance_operation::Operation::OpenCatalogue(o)),
-    }) = &mut open
-    {
+    let open = open_catalogue_with(village("v1"), 2, today + 10, &rules, |o| {
         o.effective_to = today + 20;
-    }
+    });
     ledger.apply(&v1, open).unwrap();
     ledger
         .apply(&v1, add_rules(village("v1"), 2, &rules))
@@ -524,13 +520,15 @@ fn a_village_rule_must_narrow_every_parent_version_in_force_during_its_dates() {
         "{refused}"
     );
     // One that ends before day 30 only meets version 1.
-    let mut ending = open_catalogue(village("v1"), 2, today + 1, &[award_rule("ENV-01", 10, 3)]);
-    if let Op::Governance(gov::GovernanceOperation {
-        operation: Some(gov::governance_operation::Operation::OpenCatalogue(o)),
-    }) = &mut ending
-    {
-        o.effective_to = today + 30;
-    }
+    let ending = open_catalogue_with(
+        village("v1"),
+        2,
+        today + 1,
+        &[award_rule("ENV-01", 10, 3)],
+        |o| {
+            o.effective_to = today + 30;
+        },
+    );
     ledger.apply(&v1, ending).unwrap();
     ledger
         .apply(
@@ -660,13 +658,9 @@ fn a_township_narrows_the_city_and_a_replacing_version_starts_tomorrow() {
         "{replacing}"
     );
     // A resolution not taken yet cannot adopt anything.
-    let mut future = open_catalogue(city(), 2, today + 5, &[award_rule("ENV-01", 5, 3)]);
-    if let Op::Governance(gov::GovernanceOperation {
-        operation: Some(gov::governance_operation::Operation::OpenCatalogue(o)),
-    }) = &mut future
-    {
+    let future = open_catalogue_with(city(), 2, today + 5, &[award_rule("ENV-01", 5, 3)], |o| {
         o.resolution = Some(resolution(today + 1));
-    }
+    });
     let refused = ledger.apply(&admin, future).unwrap_err();
     assert!(
         matches!(
@@ -687,14 +681,9 @@ fn the_wire_refuses_bad_dates_counts_and_names_the_rule_at_fault() {
     let today = ledger.today();
     let rule = award_rule("A", 1, 1);
     let open_with = |change: fn(&mut gov::OpenCatalogue, u32)| {
-        let mut op = open_catalogue(city(), 1, today, std::slice::from_ref(&rule));
-        if let Op::Governance(gov::GovernanceOperation {
-            operation: Some(gov::governance_operation::Operation::OpenCatalogue(o)),
-        }) = &mut op
-        {
-            change(o, today);
-        }
-        op
+        open_catalogue_with(city(), 1, today, std::slice::from_ref(&rule), |o| {
+            change(o, today)
+        })
     };
     for (op, field) in [
         (open_with(|o, today| o.effective_to = today), "effective_to"),
