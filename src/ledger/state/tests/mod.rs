@@ -8,6 +8,7 @@ mod authority;
 mod budget;
 mod catalogue;
 mod claims;
+mod claims_model;
 mod model;
 mod points;
 mod policy;
