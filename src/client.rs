@@ -239,7 +239,11 @@ impl LedgerClient {
                 url: url.to_owned(),
             })?;
         let wide = |ms: u64| i128::from(ms);
-        let ahead = wide(info.server_time_unix_ms) - wide(now_unix_ms());
+        // A server that sends no time (0) is taken to agree with this machine's clock.
+        let ahead = match info.server_time_unix_ms {
+            0 => 0,
+            server => wide(server) - wide(now_unix_ms()),
+        };
         let server_ahead_ms = i64::try_from(ahead).unwrap_or(0);
         Ok(Self {
             ledger_id,
@@ -279,6 +283,11 @@ impl LedgerClient {
     pub fn server_now_unix_ms(&self) -> u64 {
         let now = i128::from(now_unix_ms()) + i128::from(self.server_ahead_ms);
         u64::try_from(now.max(0)).unwrap_or(u64::MAX)
+    }
+
+    /// Today by the server's clock, in China Standard Time, as days since 1970-01-01.
+    pub fn server_today(&self) -> u32 {
+        crate::ledger::CivilDate::of(crate::ledger::UnixMs(self.server_now_unix_ms())).days()
     }
 
     /// A new body for `operation` with a random request id, valid for `valid_for_ms` from the

@@ -23,14 +23,15 @@ fn member_id(text: &str) -> Result<Vec<u8>> {
         .with_context(|| format!("--member: expected 32 hex characters (16 bytes), found {text:?}"))
 }
 
-/// A date flag, today by default.
-fn date_or_today(flag: &'static str, text: &Option<String>) -> Result<u32> {
+/// A date flag, by default today by the server's clock.
+async fn date_or_today(
+    write: &WriteArgs,
+    flag: &'static str,
+    text: &Option<String>,
+) -> Result<u32> {
     match text {
         Some(text) => date(flag, text),
-        None => Ok(shanzhi::ledger::CivilDate::of(shanzhi::ledger::UnixMs(
-            shanzhi::writer::now_unix_ms(),
-        ))
-        .days()),
+        None => write.server_today().await,
     }
 }
 
@@ -347,7 +348,7 @@ impl ClaimsCommand {
                         id
                     }
                 };
-                let joined_on = date_or_today("--joined-on", &joined_on)?;
+                let joined_on = date_or_today(&write, "--joined-on", &joined_on).await?;
                 let op = R::RegisterMember(registry_pb::RegisterMember {
                     household_id: household,
                     member_id,
@@ -362,7 +363,7 @@ impl ClaimsCommand {
             } => {
                 let op = R::MemberLeft(registry_pb::MemberLeft {
                     member_id: member_id(&member)?,
-                    left_on: date_or_today("--left-on", &left_on)?,
+                    left_on: date_or_today(&write, "--left-on", &left_on).await?,
                 });
                 (write, registry(op))
             }
@@ -373,7 +374,7 @@ impl ClaimsCommand {
             } => {
                 let op = R::HouseholdLeft(registry_pb::HouseholdLeft {
                     household_id: household,
-                    left_on: date_or_today("--left-on", &left_on)?,
+                    left_on: date_or_today(&write, "--left-on", &left_on).await?,
                 });
                 (write, registry(op))
             }
@@ -413,7 +414,7 @@ impl ClaimsCommand {
                     },
                     rule_code: claim.rule,
                     quantity: claim.quantity,
-                    deed_date: date_or_today("--deed-date", &claim.deed_date)?,
+                    deed_date: date_or_today(&write, "--deed-date", &claim.deed_date).await?,
                     evidence_sha256,
                     memo: claim.memo,
                 });

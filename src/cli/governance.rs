@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use prost::Message;
 
 use shanzhi::client::{LedgerClient, Signer, new_body};
-use shanzhi::ledger::{CivilDate, MAX_BODY_BYTES, MAX_RULES_PER_ADD, UnixMs};
+use shanzhi::ledger::{MAX_BODY_BYTES, MAX_RULES_PER_ADD};
 use shanzhi::pb::governance as pb;
 use shanzhi::pb::governance::governance_operation::Operation as G;
 use shanzhi::pb::points::transaction_body::Operation;
@@ -130,24 +130,21 @@ fn governance(operation: G) -> Operation {
     })
 }
 
-fn today() -> u32 {
-    CivilDate::of(UnixMs(shanzhi::writer::now_unix_ms())).days()
-}
-
 impl WhichArgs {
-    fn catalogue(&self) -> Result<pb::get_catalogue_request::Which> {
+    /// `today`: the server's, the default date.
+    fn catalogue(&self, today: u32) -> Result<pb::get_catalogue_request::Which> {
         use pb::get_catalogue_request::Which as W;
         Ok(match (&self.on, self.version) {
             (_, Some(version)) => W::Version(version),
             (Some(on), None) => W::InForceOn(date("--on", on)?),
-            (None, None) => W::InForceOn(today()),
+            (None, None) => W::InForceOn(today),
         })
     }
 
-    fn policy(&self) -> Result<pb::get_policy_request::Which> {
+    fn policy(&self, today: u32) -> Result<pb::get_policy_request::Which> {
         use pb::get_catalogue_request::Which as C;
         use pb::get_policy_request::Which as W;
-        Ok(match self.catalogue()? {
+        Ok(match self.catalogue(today)? {
             C::Version(version) => W::Version(version),
             C::InForceOn(days) => W::InForceOn(days),
         })
@@ -168,7 +165,7 @@ impl GovernanceCommand {
                 let (signer, mut client) = read.open().await?;
                 let request = pb::GetCatalogueRequest {
                     scope: Some(parse_scope(&scope)?),
-                    which: Some(which.catalogue()?),
+                    which: Some(which.catalogue(client.server_today())?),
                 };
                 let catalogue = client
                     .catalogue(&signer, request)
@@ -194,18 +191,23 @@ impl GovernanceCommand {
                 stars,
                 lot_expiry,
             } => {
+                let (signer, mut client) = write.open().await?;
+                let today = client.server_today();
                 let from = match effective_from {
                     Some(text) => date("--effective-from", &text)?,
-                    None => today(),
+                    None => today,
                 };
-                let mut policy =
-                    proposals::village_policy(&village, version, from, resolution.wire(from)?);
+                let mut policy = proposals::village_policy(
+                    &village,
+                    version,
+                    from,
+                    resolution.wire(from, today)?,
+                );
                 policy.notice_days = notice_days;
                 policy.reviewers_required = reviewers;
                 policy.max_claim_age_days = max_claim_age_days;
                 policy.star_thresholds = stars;
                 policy.lot_expiry = Some(parse_lot_expiry(&lot_expiry)?);
-                let (signer, mut client) = write.open().await?;
                 write
                     .submit_on(
                         &mut client,
@@ -222,7 +224,7 @@ impl GovernanceCommand {
                 let (signer, mut client) = read.open().await?;
                 let request = pb::GetPolicyRequest {
                     village_id: village,
-                    which: Some(which.policy()?),
+                    which: Some(which.policy(client.server_today())?),
                 };
                 let answer = client
                     .policy(&signer, request)
@@ -236,7 +238,7 @@ impl GovernanceCommand {
 }
 
 impl ResolutionArgs {
-    fn wire(&self, effective_from: u32) -> Result<pb::Resolution> {
+    fn wire(&self, effective_from: u32, today: u32) -> Result<pb::Resolution> {
         let document_sha256 = match (&self.resolution_sha256, &self.resolution_document) {
             (Some(hex), _) => sha256_hex("--resolution-sha256", hex)?,
             (None, Some(path)) => {
@@ -249,7 +251,7 @@ impl ResolutionArgs {
         Ok(pb::Resolution {
             date: match &self.resolution_date {
                 Some(text) => date("--resolution-date", text)?,
-                None => effective_from.min(today()),
+                None => effective_from.min(today),
             },
             document_sha256,
             title: self.resolution_title.clone(),
@@ -396,7 +398,7 @@ async fn already_adopted(
             );
             Ok(Some(rules.len() + 1))
         }
-        pb::CatalogueStatus::Open if existing.effective_from < today() => bail!(
+        pb::CatalogueStatus::Open if existing.effective_from < client.server_today() => bail!(
             "{what} is open but starts on {}, before today: it can no longer be sealed; adopt \
              version {} with a later effective_from instead",
             date_text(existing.effective_from),

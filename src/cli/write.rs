@@ -437,6 +437,11 @@ impl WriteArgs {
         send(client, signed).await
     }
 
+    /// Today by the server's clock (China Standard Time), as days: the default of date flags.
+    pub(super) async fn server_today(&self) -> Result<u32> {
+        Ok(self.connection.connect().await?.server_today())
+    }
+
     /// Whether transactions are printed instead of sent.
     pub(super) fn emits_json(&self) -> bool {
         self.emit_json

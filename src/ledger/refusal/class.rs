@@ -74,6 +74,7 @@ impl Refusal {
             | DuplicateRuleCode { .. }
             | DuplicateDeed { .. }
             | AlreadyReviewed { .. }
+            | ObjectionAlreadyOpen { .. }
             | ClaimsAlreadyRequired { .. }
             | NoticeFinalized { .. }
             | MemberInHousehold { .. } => C::AlreadyExists,
@@ -114,6 +115,7 @@ impl Refusal {
             | NotInVillageOn { .. }
             | NotMemberOn { .. }
             | ClaimState { .. }
+            | ClaimLimit { .. }
             | OfficerHouseholdUnknown { .. }
             | CapExceeded { .. }
             | BudgetExceeded { .. }
@@ -180,6 +182,8 @@ impl Refusal {
             UnknownObjection(_) => "UNKNOWN_OBJECTION",
             DuplicateDeed { .. } => "DUPLICATE_DEED",
             AlreadyReviewed { .. } => "ALREADY_REVIEWED",
+            ObjectionAlreadyOpen { .. } => "OBJECTION_ALREADY_OPEN",
+            ClaimLimit { .. } => "CLAIM_LIMIT",
             ClaimsAlreadyRequired { .. } => "CLAIMS_ALREADY_REQUIRED",
             NoticeFinalized { .. } => "NOTICE_FINALIZED",
             MemberInHousehold { .. } => "MEMBER_IN_HOUSEHOLD",

@@ -306,7 +306,9 @@ pub enum Refusal {
         found: CivilDate,
     },
     /// The household has left its village.
-    #[error("household {household} left its village on {left_on}")]
+    #[error(
+        "household {household}: expected a household still in its village, found it left on {left_on}"
+    )]
     HouseholdHasLeft {
         /// The household.
         household: HouseholdId,
@@ -391,6 +393,16 @@ pub enum Refusal {
         /// The date.
         date: CivilDate,
     },
+    /// A claim reached the most objections or review steps it may have.
+    #[error("claim {claim}: expected at most {max} {what}, found {max} already")]
+    ClaimLimit {
+        /// The claim.
+        claim: ClaimId,
+        /// `objections` or `review steps`.
+        what: &'static str,
+        /// The limit.
+        max: usize,
+    },
     /// The claim is not in a state the step applies to.
     #[error("claim {claim}: expected it {expected}, found it {found}")]
     ClaimState {
@@ -470,7 +482,7 @@ pub enum Refusal {
         claim: ClaimId,
     },
     /// The objection was resolved already.
-    #[error("objection {objection} was already resolved at entry {at}")]
+    #[error("objection {objection}: expected an open objection, found it resolved at entry {at}")]
     ObjectionResolved {
         /// The objection.
         objection: ObjectionId,
@@ -566,6 +578,16 @@ pub enum Refusal {
         /// What they share: the same rule, household and deed date, or the same evidence.
         why: &'static str,
     },
+    /// The filer already has an open objection to this claim.
+    #[error(
+        "claim {claim}: expected one open objection per filer, found one by key {key_id} open already"
+    )]
+    ObjectionAlreadyOpen {
+        /// The claim.
+        claim: ClaimId,
+        /// The filer's key.
+        key_id: KeyId,
+    },
     /// The reviewer already approved this claim.
     #[error("claim {claim}: expected an approval by another reviewer, found key {reviewer} again")]
     AlreadyReviewed {
@@ -575,13 +597,17 @@ pub enum Refusal {
         reviewer: KeyId,
     },
     /// Claims were already required.
-    #[error("claims are already required, since entry {since}")]
+    #[error(
+        "RequireClaims: expected claims not required yet, found them required since entry {since}"
+    )]
     ClaimsAlreadyRequired {
         /// The entry that required them.
         since: Sequence,
     },
     /// The notice was already finalized.
-    #[error("notice {notice} was already finalized at entry {at}")]
+    #[error(
+        "notice {notice}: expected a notice not finalized yet, found it finalized at entry {at}"
+    )]
     NoticeFinalized {
         /// The batch.
         notice: NoticeId,

@@ -165,6 +165,15 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
             reviewer: key,
         },
         ClaimsAlreadyRequired { since: Sequence(3) },
+        ObjectionAlreadyOpen {
+            claim: claim.clone(),
+            key_id: key,
+        },
+        ClaimLimit {
+            claim: claim.clone(),
+            what: "objections",
+            max: 20,
+        },
         NoticeFinalized {
             notice: notice.clone(),
             at: Sequence(4),

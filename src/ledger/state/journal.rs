@@ -7,7 +7,8 @@ use std::sync::Arc;
 use imbl::{HashMap, Vector};
 
 use crate::ledger::{
-    AccountId, IssuerId, KeyId, OperationKind, Posting, Refusal, RequestId, Sequence, UnixMs,
+    AccountId, IssuerId, KeyId, OperationKind, Points, Posting, Refusal, RequestId, Sequence,
+    UnixMs,
 };
 
 /// What one committed entry did; the source of receipts and history.
@@ -36,6 +37,9 @@ pub struct EntryRecord {
     pub reversed_by: Option<Sequence>,
     /// For a reversal, the entry it reversed.
     pub reverses: Option<Sequence>,
+    /// Points of a household's arrears a credit paid instead of crediting them (its
+    /// reversal owes them again).
+    pub arrears_paid: Points,
 }
 
 /// What an operation did, as its plan reports it when it commits.
@@ -49,6 +53,8 @@ pub(super) struct Effects {
     pub(super) issuer: Option<IssuerId>,
     /// The entry this one reverses.
     pub(super) reverses: Option<Sequence>,
+    /// Points of a household's arrears a credit paid.
+    pub(super) arrears_paid: Points,
 }
 
 impl Effects {

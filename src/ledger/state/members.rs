@@ -359,6 +359,15 @@ pub(super) fn check(state: &State, ctx: &Context, op: &MembersOp) -> Result<Plan
                     found: "the officer's own key".into(),
                 });
             }
+            // Once recorded, only the bureau changes it: two officers could otherwise take
+            // turns clearing each other's household around a review.
+            if state.members.officers.contains_key(key) && ctx.role != Role::BureauAdmin {
+                return Err(Refusal::NotAllowed {
+                    operation: "changing an officer's recorded household",
+                    expected: "a bureau admin",
+                    found: ctx.role.to_string(),
+                });
+            }
             if let OfficerHousehold::Household(h) = household
                 && &state.accounts.household(h)?.village != village
             {

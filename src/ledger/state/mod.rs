@@ -471,6 +471,7 @@ impl State {
             issuer: effects.issuer,
             reversed_by: None,
             reverses: effects.reverses,
+            arrears_paid: effects.arrears_paid,
         });
     }
 

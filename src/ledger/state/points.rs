@@ -5,7 +5,9 @@ use super::authority;
 use super::journal::Effects;
 use super::staged::AccountChanges;
 use super::{Context, State};
-use crate::ledger::{AccountId, HouseholdId, IssuerId, Period, Points, Posting, Refusal, RuleCode};
+use crate::ledger::{
+    AccountId, HouseholdId, IssuerId, Period, Points, Posting, Refusal, Role, RuleCode,
+};
 
 /// A movement of issuer, household and rule: shared by issue and deduct.
 #[derive(Clone, Debug)]
@@ -81,6 +83,7 @@ pub(super) struct Plan {
     postings: Vec<Posting>,
     action: PointsAction,
     accounts: Vec<AccountId>,
+    arrears_paid: Points,
 }
 
 impl Plan {
@@ -91,6 +94,7 @@ impl Plan {
             accounts: self.accounts,
             issuer: Some(self.action.issuer),
             reverses: None,
+            arrears_paid: self.arrears_paid,
         }
     }
 }
@@ -118,7 +122,8 @@ fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Re
     }
     let mut staged = state.accounts.stage();
     // The household's arrears are paid first.
-    let posting = staged.credit_household(&action.issuer, &action.household, action.points)?;
+    let (posting, arrears_paid) =
+        staged.credit_household(&action.issuer, &action.household, action.points)?;
     staged.household_mut(&action.household)?.add_score(
         Period::containing(ctx.committed_at.get()),
         action.points.wide(),
@@ -128,6 +133,7 @@ fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Re
         postings: posting.into_iter().collect(),
         action: action.clone(),
         accounts: vec![AccountId::Household(action.household.clone())],
+        arrears_paid,
     })
 }
 
@@ -136,6 +142,14 @@ fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Re
 /// issuer's points. The household's score for the month falls by the points.
 fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Refusal> {
     let household = state.accounts.household(&action.household)?;
+    // Only the household's own village deducts; a program issuer only awards.
+    if let Role::ProgramIssuer(_) = ctx.role {
+        return Err(Refusal::NotAllowed {
+            operation: "deducting points",
+            expected: "an officer of the household's village (a program issuer only awards)",
+            found: ctx.role.to_string(),
+        });
+    }
     authority::require_issuer_officer(
         &ctx.role,
         "deducting points",
@@ -167,5 +181,6 @@ fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, R
         postings,
         action: action.clone(),
         accounts: vec![AccountId::Issuer(action.issuer.clone())],
+        arrears_paid: Points::ZERO,
     })
 }

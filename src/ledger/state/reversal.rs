@@ -9,7 +9,7 @@ use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 use super::staged::AccountChanges;
 use super::{Context, State};
-use crate::ledger::{AccountId, OperationKind, Period, Posting, Refusal, Role, Sequence};
+use crate::ledger::{AccountId, OperationKind, Period, Points, Posting, Refusal, Role, Sequence};
 
 /// The reversal family's operations.
 #[derive(Clone, Debug)]
@@ -122,6 +122,21 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
             issuer: p.issuer.clone(),
         })
         .collect();
+    // An issuer's budget promised to approved awards is not the reversal's to take.
+    for posting in &postings {
+        if let AccountId::Issuer(issuer) = &posting.debit {
+            let reserved = state.claims.reserved(issuer);
+            let balance = state.accounts.issuer(issuer)?.balance;
+            let available = Points(balance.get().saturating_sub(reserved.get()));
+            if reserved > Points::ZERO && available < posting.points {
+                return Err(Refusal::BudgetExceeded {
+                    issuer: issuer.clone(),
+                    available,
+                    needed: posting.points,
+                });
+            }
+        }
+    }
     let mut staged = state.accounts.stage();
     // Every debit first, then every credit: a reversal the accounts cannot pay is refused as
     // short before any overflow is considered.
@@ -131,23 +146,30 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
     for posting in &postings {
         staged.credit(posting, "the reversal's credit")?;
     }
-    // The score changes in the month of the original entry.
-    let moved: i128 = postings.iter().map(|p| p.points.wide()).sum();
+    // The score changes in the month of the original entry, by all the issue was worth,
+    // including what paid arrears: those arrears are owed again.
+    let moved: i128 =
+        postings.iter().map(|p| p.points.wide()).sum::<i128>() + original.arrears_paid.wide();
     let score_change = match kind {
         OperationKind::Points(PointsKind::Issue) => -moved,
         OperationKind::Points(PointsKind::Deduct) => moved,
         _ => 0,
     };
     if score_change != 0
-        && let Some(AccountId::Household(h)) = postings
+        && let Some(AccountId::Household(h)) = original
+            .accounts
             .iter()
-            .flat_map(|p| [&p.debit, &p.credit])
             .find(|a| matches!(a, AccountId::Household(_)))
     {
-        staged.household_mut(h)?.add_score(
+        let household = staged.household_mut(h)?;
+        household.add_score(
             Period::containing(original.committed_at.get()),
             score_change,
         );
+        household.arrears = household
+            .arrears
+            .checked_add(original.arrears_paid)
+            .ok_or(Refusal::Overflow("a household's arrears"))?;
     }
     Ok(Plan {
         changes: staged.into_changes(),

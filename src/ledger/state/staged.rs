@@ -198,19 +198,19 @@ impl<'a> Staged<'a> {
 
     /// Credits a household `points` of `issuer` out of the issuer's budget, paying the
     /// household's arrears first: the part that pays them stays with the issuer (no posting
-    /// for it). The posting of the rest, if any.
+    /// for it). The posting of the rest, if any, and the arrears paid.
     pub(super) fn credit_household(
         &mut self,
         issuer: &IssuerId,
         household: &HouseholdId,
         points: Points,
-    ) -> Result<Option<Posting>, Refusal> {
+    ) -> Result<(Option<Posting>, Points), Refusal> {
         let staged = self.household_mut(household)?;
         let paid = staged.arrears.min(points);
         staged.arrears = Points(staged.arrears.get() - paid.get());
         let credited = Points(points.get() - paid.get());
         if credited == Points::ZERO {
-            return Ok(None);
+            return Ok((None, paid));
         }
         let posting = Posting {
             debit: AccountId::Issuer(issuer.clone()),
@@ -220,7 +220,7 @@ impl<'a> Staged<'a> {
         };
         self.debit(&posting, "budget")?;
         self.credit(&posting, "the household's balance")?;
-        Ok(Some(posting))
+        Ok((Some(posting), paid))
     }
 
     /// Deducts `points` from a household for `issuer`: what its balance holds (the issuer's

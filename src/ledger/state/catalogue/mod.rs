@@ -634,6 +634,39 @@ pub(in crate::ledger::state) fn narrows_parents<'r>(
     Ok(())
 }
 
+/// Refuses a catalogue of `scope` that leaves out a deduction of a parent catalogue in force
+/// on some day of `[from, to)`: a village may not drop what its township or the city deducts.
+fn includes_parent_deductions(
+    state: &State,
+    scope: &CatalogueScope,
+    from: CivilDate,
+    to: Option<CivilDate>,
+    version: &Version,
+) -> Result<(), Refusal> {
+    for parent in state.parent_scopes(scope) {
+        for (number, parent_version) in state.catalogues.in_force_during(&parent, from, to) {
+            let missing = parent_version
+                .rules
+                .iter()
+                .find(|r| r.sign == Sign::Deduction && version.rule(&r.code).is_none());
+            if let Some(rule) = missing {
+                return Err(Refusal::CatalogueWidensParent {
+                    rule: rule.code.clone(),
+                    parent: CatalogueRef {
+                        scope: parent.clone(),
+                        version: number,
+                    }
+                    .to_string(),
+                    field: "rules",
+                    expected: "the parent's deduction listed".into(),
+                    found: "no rule of that code".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks a catalogue operation.
 pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Plan, Refusal> {
     let catalogue = op.catalogue();
@@ -718,6 +751,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Pl
                 version.header.effective_from,
                 version.header.effective_to,
                 version.rules.iter().map(Arc::as_ref),
+            )?;
+            includes_parent_deductions(
+                state,
+                &catalogue.scope,
+                version.header.effective_from,
+                version.header.effective_to,
+                version,
             )?;
             Ok(Plan::Seal {
                 catalogue: catalogue.clone(),

@@ -2,12 +2,13 @@
 //! parent catalogue may only narrow it, so a village can never pay more for a deed, demand
 //! less evidence, or soften a deduction, compared with its township and the city.
 //!
-//! Both kinds keep the parent's sign and unit, allow at most the parent's units per claim,
-//! and keep evidence if the parent requires it. An award pays at most the parent's points per
-//! unit and keeps every parent cap at most as high (more caps may be added). A deduction
-//! deducts exactly the parent's points per unit under exactly the parent's caps: a lower
-//! value or a tighter cap would let a village soften what the city deducts ("deductions that
-//! bite"), a higher value or a looser cap would be harsher than the resolution allows.
+//! Both kinds keep the parent's sign and unit. An award allows at most the parent's units per
+//! claim, keeps evidence if the parent requires it, pays at most the parent's points per unit
+//! and keeps every parent cap at most as high (more caps may be added). A deduction is the
+//! parent's exactly: the same units per claim, evidence, points per unit and caps, and a
+//! catalogue lists every deduction of its parents ([`super::includes_parent_deductions`]):
+//! anything less would let a village soften what the city deducts ("deductions that bite"),
+//! anything more would be harsher than the resolution allows.
 
 use super::{Cap, CatalogueRef, Rule, Sign};
 use crate::ledger::Refusal;
@@ -59,18 +60,18 @@ pub(in crate::ledger::state) fn check(
             format!("{:?}", rule.unit),
         );
     }
-    if rule.max_quantity > parent_rule.max_quantity {
-        return widens(
-            "max_quantity",
-            format!("at most {}", parent_rule.max_quantity),
-            rule.max_quantity.to_string(),
-        );
-    }
-    if parent_rule.evidence_required && !rule.evidence_required {
-        return widens("evidence_required", "true".into(), "false".into());
-    }
     match rule.sign {
         Sign::Award => {
+            if rule.max_quantity > parent_rule.max_quantity {
+                return widens(
+                    "max_quantity",
+                    format!("at most {}", parent_rule.max_quantity),
+                    rule.max_quantity.to_string(),
+                );
+            }
+            if parent_rule.evidence_required && !rule.evidence_required {
+                return widens("evidence_required", "true".into(), "false".into());
+            }
             if rule.points_per_unit > parent_rule.points_per_unit {
                 return widens(
                     "points_per_unit",
@@ -101,6 +102,21 @@ pub(in crate::ledger::state) fn check(
             }
         }
         Sign::Deduction => {
+            // One claim per rule, household and day: fewer units per claim would soften it.
+            if rule.max_quantity != parent_rule.max_quantity {
+                return widens(
+                    "max_quantity",
+                    format!("exactly {}", parent_rule.max_quantity),
+                    rule.max_quantity.to_string(),
+                );
+            }
+            if rule.evidence_required != parent_rule.evidence_required {
+                return widens(
+                    "evidence_required",
+                    parent_rule.evidence_required.to_string(),
+                    rule.evidence_required.to_string(),
+                );
+            }
             if rule.points_per_unit != parent_rule.points_per_unit {
                 return widens(
                     "points_per_unit",

@@ -27,6 +27,11 @@ mod submit;
 
 /// The most claims one notice batch may hold: 100.
 pub const MAX_CLAIMS_PER_NOTICE: usize = 100;
+/// The most objections one claim may receive: 20 (each filer one open at a time), so a
+/// notice with its objections stays readable in one reply.
+pub const MAX_OBJECTIONS_PER_CLAIM: usize = 20;
+/// The most review steps one claim may take: 50.
+pub const MAX_REVIEWS_PER_CLAIM: usize = 50;
 
 /// What a claim asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -434,10 +439,16 @@ impl Plan {
     /// Counts (`count`) or releases (`!count`) a claim's points in its caps and, for an
     /// award, its issuer's reservation.
     fn count(&mut self, state: &State, claim: &Claim, count: bool) -> Result<(), Refusal> {
-        for cap in &claim.rule.caps {
-            let Some(key) = cap_key(claim, cap.per, cap.period) else {
-                continue;
-            };
+        // Every holder and period is counted, whatever caps this version of the rule has: a
+        // later version that adds a cap counts the claims made before it.
+        let keys = [CapHolder::Household, CapHolder::Member]
+            .into_iter()
+            .flat_map(|per| {
+                [CapPeriod::Month, CapPeriod::Quarter, CapPeriod::Year]
+                    .into_iter()
+                    .filter_map(move |period| cap_key(claim, per, period))
+            });
+        for key in keys {
             let current = self.cap_value(state, &key);
             let next = if count {
                 current.checked_add(claim.points)
@@ -558,6 +569,8 @@ impl Plan {
             accounts,
             issuer: self.issuer,
             reverses: None,
+            // A finalization is never reversed: what its awards paid of arrears stays paid.
+            arrears_paid: Points::ZERO,
         }
     }
 }

@@ -7,7 +7,10 @@
 use super::super::catalogue::Sign;
 use super::super::{Context, State, authority};
 use super::review::no_conflict;
-use super::{Claim, ClaimId, ClaimStatus, MAX_CLAIMS_PER_NOTICE, Notice, Objection, Outcome, Plan};
+use super::{
+    Claim, ClaimId, ClaimStatus, MAX_CLAIMS_PER_NOTICE, MAX_OBJECTIONS_PER_CLAIM, Notice,
+    Objection, Outcome, Plan,
+};
 use crate::ledger::{AccountId, CivilDate, IssuerId, NoticeId, ObjectionId, Period, Refusal};
 
 /// Checks opening a notice batch of approved claims.
@@ -116,6 +119,27 @@ pub(super) fn object(
         });
     }
     running_notice(state, ctx, claim)?;
+    let filed = state.claims.objections_by_claim.get(claim_id);
+    if filed.is_some_and(|ids| ids.len() >= MAX_OBJECTIONS_PER_CLAIM) {
+        return Err(Refusal::ClaimLimit {
+            claim: claim_id.clone(),
+            what: "objections",
+            max: MAX_OBJECTIONS_PER_CLAIM,
+        });
+    }
+    let open_by_filer = filed.into_iter().flatten().any(|id| {
+        state
+            .claims
+            .objections
+            .get(id)
+            .is_some_and(|o| o.filed_by == ctx.signer && o.resolution.is_none())
+    });
+    if open_by_filer {
+        return Err(Refusal::ObjectionAlreadyOpen {
+            claim: claim_id.clone(),
+            key_id: ctx.signer,
+        });
+    }
     let mut next = Claim::clone(claim);
     next.open_objections = next.open_objections.saturating_add(1);
     let mut plan = Plan::default();
@@ -211,7 +235,9 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
     for claim in on_notice {
         let signed_points = match claim.rule.sign {
             Sign::Award => {
-                let posting =
+                // The arrears a posted award pays are not restored by anything: a posted claim
+                // is never reversed (a correction is a deduction claim).
+                let (posting, _paid) =
                     staged.credit_household(&claim.village, &claim.household, claim.points)?;
                 plan.postings.extend(posting);
                 let reserved = plan.reserved_value(state, &claim.village);

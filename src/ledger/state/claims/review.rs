@@ -7,7 +7,7 @@
 use super::super::catalogue::{CatalogueScope, Sign, narrows_parents};
 use super::super::members::OfficerHousehold;
 use super::super::{Context, State, authority};
-use super::{Claim, ClaimStatus, Decision, Plan, ReviewRecord, cap_key};
+use super::{Claim, ClaimStatus, Decision, MAX_REVIEWS_PER_CLAIM, Plan, ReviewRecord, cap_key};
 use crate::ledger::{ClaimId, Points, Refusal};
 
 /// Refuses a reviewer (or an objection's resolver) who proposed the claim, whose household
@@ -87,6 +87,13 @@ pub(super) fn review(
             claim: id.clone(),
             expected: "under review",
             found: claim.status.name(),
+        });
+    }
+    if claim.reviews.len() >= MAX_REVIEWS_PER_CLAIM {
+        return Err(Refusal::ClaimLimit {
+            claim: id.clone(),
+            what: "review steps",
+            max: MAX_REVIEWS_PER_CLAIM,
         });
     }
     let mut next = Claim::clone(claim);

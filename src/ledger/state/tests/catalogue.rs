@@ -319,10 +319,10 @@ fn a_village_may_only_narrow_its_township_and_the_city() {
             city(),
             1,
             today,
-            &[city_rule.clone(), deduction_rule("LITTER-01", 5, 1)],
+            &[city_rule.clone(), award_rule("CITY-02", 5, 1)],
         )
         .unwrap();
-    // The township narrows ENV-01 and adds a rule of its own.
+    // The township narrows ENV-01, leaves CITY-02 out and adds a rule of its own.
     let mut township_rule = city_rule.clone();
     township_rule.points_per_unit = 8;
     let own = award_rule("HHT-01", 20, 1);
@@ -383,13 +383,7 @@ fn a_village_may_only_narrow_its_township_and_the_city() {
     );
     // A city rule the township left out still binds the village.
     let refused = ledger
-        .adopt(
-            &v1,
-            village("v1"),
-            9,
-            today,
-            &[deduction_rule("LITTER-01", 6, 1)],
-        )
+        .adopt(&v1, village("v1"), 9, today, &[award_rule("CITY-02", 6, 1)])
         .unwrap_err();
     assert!(refused.to_string().contains("the city"), "{refused}");
 
@@ -617,14 +611,38 @@ fn deductions_keep_their_value_and_caps_and_every_rule_its_unit() {
             "{field}: {refused}"
         );
     }
-    // The same deduction, with fewer units per claim and a local title, narrows.
-    let narrower = gov::Rule {
+    // The same deduction with a local title narrows; fewer units per claim would soften it,
+    // and leaving it out would drop it.
+    let fewer = gov::Rule {
         max_quantity: 1,
+        ..litter.clone()
+    };
+    let refused = ledger
+        .adopt(&v1, village("v1"), 7, today, &[fewer])
+        .unwrap_err();
+    assert!(
+        matches!(
+            &refused,
+            Refusal::CatalogueWidensParent {
+                field: "max_quantity",
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    let refused = ledger
+        .adopt(&v1, village("v1"), 8, today, &[award_rule("ENV-01", 5, 3)])
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Refusal::CatalogueWidensParent { field: "rules", rule, .. } if rule.as_str() == "LITTER-01"),
+        "{refused}"
+    );
+    let local = gov::Rule {
         title: "乱扔垃圾".into(),
         ..litter
     };
     ledger
-        .adopt(&v1, village("v1"), 7, today, &[narrower])
+        .adopt(&v1, village("v1"), 9, today, &[local])
         .unwrap();
 }
 

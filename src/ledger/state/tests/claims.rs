@@ -391,6 +391,22 @@ fn caps_count_approved_pending_and_posted_claims_and_budgets_count_reservations(
     assert!(budget.to_string().contains("found 165"), "{budget}");
     refused(l, &p, issue("v1", "h1", 200), "BUDGET_EXCEEDED");
     l.apply(&p, issue("v1", "h1", 165)).unwrap();
+    // Posted claims still count: c1 and c3 (20 of h1's 30) posted, c4 pending; another 15
+    // for h1 this month does not fit.
+    l.apply(&p, open_notice("n1", "v1", &["c1", "c3"])).unwrap();
+    l.apply(&p, open_notice("n2", "v1", &["c4"])).unwrap();
+    l.now += 7 * DAY_MS;
+    l.apply(&p, finalize_notice("n1")).unwrap();
+    l.apply(&p, submit_claim("c6", "h1", "ENV-01", 3, today - 3))
+        .unwrap();
+    refused(l, &r, approve("c6"), "CAP_EXCEEDED");
+    // 10 more fit the cap (and, with more budget, the budget).
+    l.apply(&p, submit_claim("c7", "h1", "ENV-01", 2, today - 4))
+        .unwrap();
+    refused(l, &r, approve("c7"), "BUDGET_EXCEEDED");
+    let admin = l.admin_signer();
+    l.apply(&admin, allocate("v1", 10)).unwrap();
+    l.apply(&r, approve("c7")).unwrap();
 }
 
 #[test]
@@ -480,36 +496,127 @@ fn a_deduction_bites_what_it_cannot_take_becomes_arrears_paid_by_the_next_credit
     let today = w.ledger.today();
     let (p, r) = (w.proposer.clone(), w.outsider.clone());
     let l = &mut w.ledger;
+    let terminal = l.shop("s1");
+    let resident_h1 = Signer::generate();
+    let admin = l.admin_signer();
+    l.apply(&admin, register_key(&resident_h1, pb::Role::Resident, "h1"))
+        .unwrap();
     l.apply(&p, issue("v1", "h1", 10)).unwrap();
     l.apply(&p, submit_claim("d1", "h1", "LITTER-01", 1, today))
         .unwrap();
     l.apply(&r, approve("d1")).unwrap();
     l.apply(&p, open_notice("n1", "v1", &["d1"])).unwrap();
-    // Spending quickly does not dodge it: the 10 points are gone, 20 remain owed.
+    // Spending quickly while the deduction is on notice does not dodge it.
+    let code = l.payment_code(&resident_h1, "h1", 10);
+    l.apply(&terminal, redeem("s1", "h1", 10, code, 1)).unwrap();
     l.now += 7 * DAY_MS;
     l.apply(&p, finalize_notice("n1")).unwrap();
-    assert_eq!(
-        l.balance(AccountId::Household(id(HouseholdId::parse, "h1"))),
-        0
-    );
-    assert_eq!(arrears_of(l, "h1"), Points(20));
+    let h1 = AccountId::Household(id(HouseholdId::parse, "h1"));
+    assert_eq!(l.balance(h1.clone()), 0);
+    assert_eq!(arrears_of(l, "h1"), Points(30));
     let AccountView::Household { earned_score, .. } = household_view(l, "h1") else {
         panic!()
     };
     assert_eq!(earned_score, 10 - 30);
     // The next credit pays the arrears first; the paying part stays with the issuer.
-    let budget = l.balance(AccountId::Issuer(id(IssuerId::parse, "v1")));
-    l.apply(&p, issue("v1", "h1", 25)).unwrap();
+    let village = AccountId::Issuer(id(IssuerId::parse, "v1"));
+    let budget = l.balance(village.clone());
+    let paying = l.apply(&p, issue("v1", "h1", 35)).unwrap();
+    assert_eq!(paying.arrears_paid, Points(30));
     assert_eq!(arrears_of(l, "h1"), Points(0));
-    assert_eq!(
-        l.balance(AccountId::Household(id(HouseholdId::parse, "h1"))),
-        5
-    );
-    assert_eq!(
-        l.balance(AccountId::Issuer(id(IssuerId::parse, "v1"))),
-        budget - 5
-    );
+    assert_eq!(l.balance(h1.clone()), 5);
+    assert_eq!(l.balance(village.clone()), budget - 5);
+    // Reversing that credit owes the arrears again: a reversal cannot erase a deduction.
+    l.apply(&p, reverse(paying.sequence)).unwrap();
+    assert_eq!(arrears_of(l, "h1"), Points(30));
+    assert_eq!(l.balance(h1), 0);
+    assert_eq!(l.balance(village), budget);
+    let AccountView::Household { earned_score, .. } = household_view(l, "h1") else {
+        panic!()
+    };
+    assert_eq!(earned_score, 10 - 30);
     assert_eq!(l.state.total_balance(), 0);
+}
+
+#[test]
+fn limits_that_keep_a_claim_bounded_and_budget_promises_kept() {
+    let mut w = world();
+    let today = w.ledger.today();
+    let (p, r) = (w.proposer.clone(), w.outsider.clone());
+    let l = &mut w.ledger;
+    let admin = l.admin_signer();
+    l.apply(&p, submit_claim("c1", "h1", "ENV-01", 2, today))
+        .unwrap();
+    l.apply(&r, approve("c1")).unwrap();
+    l.apply(&p, open_notice("n1", "v1", &["c1"])).unwrap();
+    // One open objection per filer; at most 20 per claim.
+    l.apply(&w.resident_h2, file_objection("o0", "c1")).unwrap();
+    refused(
+        l,
+        &w.resident_h2,
+        file_objection("o1", "c1"),
+        "OBJECTION_ALREADY_OPEN",
+    );
+    l.apply(&r, resolve_objection("o0", false)).unwrap();
+    l.apply(&w.resident_h2, file_objection("o1", "c1")).unwrap();
+    for i in 2..20 {
+        let auditor = Signer::generate();
+        l.apply(&admin, register_key(&auditor, pb::Role::Auditor, ""))
+            .unwrap();
+        l.apply(&auditor, file_objection(&format!("o{i}"), "c1"))
+            .unwrap();
+    }
+    refused(l, &w.auditor, file_objection("o20", "c1"), "CLAIM_LIMIT");
+    // A reversal may not take budget that approved awards were promised: the village holds
+    // 1000 + 500, of which 25 are promised to c1 and c2, so a direct issue takes at most
+    // 1475; after an issue of 1000, reversing the 500 would leave nothing for them.
+    l.apply(&p, submit_claim("c2", "h2", "ENV-01", 3, today))
+        .unwrap();
+    l.apply(&r, approve("c2")).unwrap();
+    let allocation = l.apply(&admin, allocate("v1", 500)).unwrap();
+    refused(l, &p, issue("v1", "h1", 1_476), "BUDGET_EXCEEDED");
+    l.apply(&p, issue("v1", "h1", 1_000)).unwrap();
+    refused(l, &admin, reverse(allocation.sequence), "BUDGET_EXCEEDED");
+    // The bureau may withdraw an approved claim whose proposer is gone; c1's 10 stay promised.
+    l.apply(&admin, revoke(&p)).unwrap();
+    l.apply(&admin, withdraw("c2")).unwrap();
+    let still = refused(l, &admin, reverse(allocation.sequence), "BUDGET_EXCEEDED");
+    assert!(still.to_string().contains("found 490 points"), "{still}");
+    l.apply(&admin, allocate("v1", 10)).unwrap();
+    l.apply(&admin, reverse(allocation.sequence)).unwrap();
+}
+
+#[test]
+fn a_cap_added_by_a_later_version_counts_the_claims_made_before_it() {
+    let mut w = world();
+    let today = w.ledger.today();
+    let (p, r) = (w.proposer.clone(), w.outsider.clone());
+    let l = &mut w.ledger;
+    // BIG-01 has no cap in version 1; 2 × 400 are approved.
+    for (claim, deed) in [("b1", today - 1), ("b2", today)] {
+        l.apply(&p, submit_claim(claim, "h1", "BIG-01", 1, deed))
+            .unwrap();
+        l.apply(&r, approve(claim)).unwrap();
+    }
+    // From tomorrow version 2 caps BIG-01 at 1000 a year per household.
+    let mut capped_rules = rules();
+    capped_rules[3].caps = vec![household_cap(gov::CapPeriod::Year, 1_000)];
+    l.adopt(&p, village("v1"), 2, today + 1, &capped_rules)
+        .unwrap();
+    l.now += DAY_MS;
+    let tomorrow = l.today();
+    l.apply(&admin_alloc(l), allocate("v1", 1_000)).unwrap();
+    l.apply(&p, submit_claim("b3", "h1", "BIG-01", 1, tomorrow))
+        .unwrap();
+    let refused_cap = refused(l, &r, approve("b3"), "CAP_EXCEEDED");
+    assert!(
+        refused_cap.to_string().contains("800 points counted"),
+        "{refused_cap}"
+    );
+}
+
+fn admin_alloc(ledger: &Ledger) -> Signer {
+    ledger.admin_signer()
 }
 
 #[test]
@@ -592,14 +699,28 @@ fn members_and_households_are_dated_and_officers_households_recorded_by_others()
     refused(l, &p, register_member("h2", 5, today), "HOUSEHOLD_HAS_LEFT");
     // Officers' households: never one's own, only the village's, only officer keys.
     refused(l, &p, set_officer_household(&p, None), "ROLE_NOT_ALLOWED");
-    refused(l, &p, set_officer_household(&r, Some("h9")), "OUT_OF_SCOPE");
+    let admin = l.admin_signer();
+    refused(
+        l,
+        &admin,
+        set_officer_household(&r, Some("h9")),
+        "OUT_OF_SCOPE",
+    );
     refused(
         l,
         &p,
         set_officer_household(&w.auditor, None),
         "NOT_AN_OFFICER_KEY",
     );
-    l.apply(&p, set_officer_household(&r, Some("h1"))).unwrap();
+    // Once recorded, only the bureau changes an officer's household.
+    refused(
+        l,
+        &p,
+        set_officer_household(&r, Some("h1")),
+        "ROLE_NOT_ALLOWED",
+    );
+    l.apply(&admin, set_officer_household(&r, Some("h1")))
+        .unwrap();
     // Now the reviewer belongs to h1 and may not review its claims.
     refused(l, &r, approve("c1"), "REVIEWER_CONFLICT");
     l.apply(&r, approve("c2")).unwrap();

@@ -33,11 +33,14 @@ fn a_household_holds_one_lot_per_issuer_however_often_it_is_credited() {
             (id(IssuerId::parse, "p"), Points(2_000))
         ]
     );
-    // The village's lot is the older: a deduction by the program takes its own first.
-    let entry = ledger.apply(&program, deduct("p", "h", 2_500)).unwrap();
+    // A deduction by the village takes its own lot first, then the program's.
+    let entry = ledger.apply(&village, deduct("a", "h", 1_500)).unwrap();
     let taken: Vec<_> = entry.postings.iter().map(|p| p.points.get()).collect();
-    assert_eq!(taken, vec![2_000, 500]);
+    assert_eq!(taken, vec![1_000, 500]);
     assert_eq!(ledger.state.accounts.lot_count(&h), 1);
+    // A program issuer only awards.
+    let refused = ledger.apply(&program, deduct("p", "h", 1)).unwrap_err();
+    assert_eq!(refused.class(), RefusalClass::PermissionDenied, "{refused}");
 }
 
 #[test]
