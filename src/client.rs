@@ -405,6 +405,19 @@ impl LedgerClient {
             .map(tonic::Response::into_inner)
     }
 
+    /// Reads a village's boards as `signer`.
+    pub async fn board(
+        &mut self,
+        signer: &Signer,
+        request: crate::pb::governance::GetBoardRequest,
+    ) -> Result<crate::pb::governance::GetBoardResponse, tonic::Status> {
+        let request = signer.read_request(&self.ledger_id, methods::GET_BOARD, request);
+        self.governance
+            .get_board(request)
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
     /// Reads a notice batch as `signer`.
     pub async fn notice(
         &mut self,

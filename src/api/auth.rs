@@ -62,6 +62,8 @@ pub mod methods {
     pub const LIST_CLAIMS: &str = "shanzhi.governance.v1.GovernanceService/ListClaims";
     /// `GovernanceService.GetNotice`.
     pub const GET_NOTICE: &str = "shanzhi.governance.v1.GovernanceService/GetNotice";
+    /// `GovernanceService.GetBoard`.
+    pub const GET_BOARD: &str = "shanzhi.governance.v1.GovernanceService/GetBoard";
 }
 
 /// The full method name (`shanzhi.points.v1.QueryService/GetAccount`) a request was routed
@@ -246,6 +248,7 @@ mod tests {
             methods::GET_CLAIM,
             methods::LIST_CLAIMS,
             methods::GET_NOTICE,
+            methods::GET_BOARD,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");

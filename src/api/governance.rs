@@ -7,7 +7,10 @@ use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
 use super::paging;
-use crate::ledger::{ClaimId, HouseholdId, IssuerId, NoticeId, Refusal, read_denied};
+use crate::ledger::{
+    BoardPeriod, CivilDate, ClaimId, HouseholdId, IssuerId, MAX_BOARD_LINES, NoticeId, Refusal,
+    UnixMs, read_denied,
+};
 use crate::pb::governance as pb;
 use crate::pb::governance::governance_service_server::GovernanceService;
 use crate::wire::{catalogue_which, claim_status_filter, parse_scope, policy_which};
@@ -17,6 +20,9 @@ use crate::writer::LedgerHandle;
 pub const CLAIMS_DEFAULT_PAGE_SIZE: u32 = 100;
 /// Most claims per `ListClaims` page: 500.
 pub const CLAIMS_MAX_PAGE_SIZE: u32 = 500;
+
+/// Households on each side of a board when the request does not say: 10.
+pub const BOARD_DEFAULT_LINES: u32 = 10;
 
 /// Serves governance reads from the published snapshot.
 pub struct GovernanceApi {
@@ -137,6 +143,45 @@ impl GovernanceService for GovernanceApi {
             })
             .await??;
         Ok(Response::new(page))
+    }
+
+    async fn get_board(
+        &self,
+        request: Request<pb::GetBoardRequest>,
+    ) -> Result<Response<pb::GetBoardResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let request = request.into_inner();
+        let village = IssuerId::parse("village_id", &request.village_id)?;
+        let period = match request.period.as_str() {
+            "" => BoardPeriod::month_of(CivilDate::of(UnixMs(self.ledger.now_unix_ms()))),
+            text => BoardPeriod::parse("period", text)?,
+        };
+        let top = paging::page_size(request.top, BOARD_DEFAULT_LINES, MAX_BOARD_LINES as u32)?;
+        let board = self
+            .ledger
+            .read(move |state| {
+                let role = &reader.role(state)?;
+                if !state.may_read_notice(role, &village) {
+                    return Err(read_denied(
+                        role,
+                        format!("the boards of village {village}"),
+                    ));
+                }
+                let board = state.board(&village, period, top);
+                let line = |l: &crate::ledger::BoardLine| pb::BoardLine {
+                    household_id: l.household.to_string(),
+                    score: l.score,
+                    deducted: l.deducted,
+                    stars: l.stars,
+                };
+                Ok::<_, Refusal>(pb::GetBoardResponse {
+                    period: board.period.to_string(),
+                    red: board.red.iter().map(line).collect(),
+                    black: board.black.iter().map(line).collect(),
+                })
+            })
+            .await??;
+        Ok(Response::new(board))
     }
 
     async fn get_notice(

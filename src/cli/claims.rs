@@ -265,6 +265,20 @@ pub enum ClaimsCommand {
         #[arg(long, default_value = "")]
         page_token: String,
     },
+    /// Show a village's red and black boards (红黑榜) with star levels.
+    Board {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The village.
+        #[arg(long)]
+        village: String,
+        /// YYYY-MM, YYYY-Q1 to YYYY-Q4, or YYYY [default: this month by the server's clock].
+        #[arg(long, default_value = "")]
+        period: String,
+        /// Households on each side (1 to 100; 0 = 10).
+        #[arg(long, default_value_t = 0)]
+        top: u32,
+    },
     /// Show a notice batch with its claims and objections.
     Notice {
         #[command(flatten)]
@@ -325,6 +339,39 @@ impl ClaimsCommand {
                 }
                 if !page.next_page_token.is_empty() {
                     println!("next page: --page-token {}", page.next_page_token);
+                }
+                return Ok(());
+            }
+            C::Board {
+                read,
+                village,
+                period,
+                top,
+            } => {
+                let (signer, mut client) = read.open().await?;
+                let request = pb::GetBoardRequest {
+                    village_id: village.clone(),
+                    period,
+                    top,
+                };
+                let board = client.board(&signer, request).await.map_err(status_error)?;
+                println!("boards of village {village}, {}", board.period);
+                println!("red (highest earned score):");
+                for (rank, line) in board.red.iter().enumerate() {
+                    println!(
+                        "  {}. {}  score {}  stars {}",
+                        rank + 1,
+                        line.household_id,
+                        line.score,
+                        line.stars
+                    );
+                }
+                println!("black (deductions):");
+                for line in &board.black {
+                    println!(
+                        "  {}  deducted {}  score {}",
+                        line.household_id, line.deducted, line.score
+                    );
                 }
                 return Ok(());
             }

@@ -31,9 +31,9 @@ pub use state::{
     read_denied, reads_everything, require_log_reader,
 };
 pub use state::{
-    Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp, ClaimsPage, Decision,
-    MAX_CLAIMS_PER_NOTICE, MembersKind, MembersOp, Membership, Notice, NoticeView, Objection,
-    OfficerHousehold, Outcome, ReviewRecord,
+    Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp,
+    ClaimsPage, Decision, MAX_BOARD_LINES, MAX_CLAIMS_PER_NOTICE, MembersKind, MembersOp,
+    Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
 };
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};

@@ -216,6 +216,57 @@ async fn a_village_month_from_claims_to_posted_points_through_the_api() {
         Code::PermissionDenied,
         "OUT_OF_SCOPE",
     );
+    // The boards of the month of the posting: h2 red, h1 black.
+    let board = app
+        .client
+        .board(
+            &h2.resident,
+            gov::GetBoardRequest {
+                village_id: "v1".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let red: Vec<_> = board
+        .red
+        .iter()
+        .map(|l| (l.household_id.as_str(), l.score))
+        .collect();
+    assert_eq!(red, [("h2", 10)]);
+    let black: Vec<_> = board
+        .black
+        .iter()
+        .map(|l| (l.household_id.as_str(), l.deducted))
+        .collect();
+    assert_eq!(black, [("h1", 10)]);
+    assert_reason(
+        app.client
+            .board(
+                &shop.terminal,
+                gov::GetBoardRequest {
+                    village_id: "v1".into(),
+                    ..Default::default()
+                },
+            )
+            .await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    assert_reason(
+        app.client
+            .board(
+                &h2.resident,
+                gov::GetBoardRequest {
+                    village_id: "v1".into(),
+                    period: "2026-13".into(),
+                    ..Default::default()
+                },
+            )
+            .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     let claim = app.client.claim(&app.admin.clone(), "c1").await.unwrap();
     assert_eq!(claim.reviews.len(), 1);
     assert_eq!(claim.points, 10);

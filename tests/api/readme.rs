@@ -108,6 +108,8 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "c-002  hh-001  ENV-01 × 2 = +8 points",
         "c-003  hh-001  LITTER-01 × 1 = -10 points",
         "balance: 16",
+        "boards of village gaoba",
+        "hh-001  deducted 10",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

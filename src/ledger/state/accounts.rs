@@ -44,6 +44,8 @@ pub(super) struct Household {
     pub(super) arrears: Points,
     earned_score: i64,
     period_scores: BTreeMap<Period, i64>,
+    /// Points deducted per month (posted deductions, less reversed ones): the black board.
+    deducted: BTreeMap<Period, i64>,
     /// Resident keys registered for it and not revoked; at most
     /// [`MAX_RESIDENT_KEYS`](crate::ledger::MAX_RESIDENT_KEYS).
     pub(super) active_resident_keys: usize,
@@ -323,6 +325,7 @@ impl Household {
             arrears: Points::ZERO,
             earned_score: 0,
             period_scores: BTreeMap::new(),
+            deducted: BTreeMap::new(),
             active_resident_keys,
         }
     }
@@ -349,6 +352,24 @@ impl Household {
     /// The spendable balance.
     pub(super) fn balance(&self) -> Points {
         self.balance
+    }
+
+    /// Records `points` deducted in `period` (negative: a reversed deduction), saturating.
+    pub(super) fn add_deducted(&mut self, period: Period, points: i128) {
+        let points = i64::try_from(points).unwrap_or(if points < 0 { i64::MIN } else { i64::MAX });
+        let deducted = self.deducted.entry(period).or_default();
+        *deducted = deducted.saturating_add(points);
+    }
+
+    /// The earned score and the points deducted over the months `within` selects.
+    pub(super) fn score_and_deducted(&self, within: impl Fn(Period) -> bool) -> (i64, i64) {
+        let sum = |months: &BTreeMap<Period, i64>| {
+            months
+                .iter()
+                .filter(|(p, _)| within(**p))
+                .fold(0i64, |total, (_, v)| total.saturating_add(*v))
+        };
+        (sum(&self.period_scores), sum(&self.deducted))
     }
 
     /// Which issuers' points spending `points` would take: lots of `prefer` first, then the

@@ -22,6 +22,7 @@ use crate::pb::points as pb;
 mod accounts;
 mod areas;
 mod authority;
+mod boards;
 mod budget;
 mod catalogue;
 mod claims;
@@ -39,6 +40,7 @@ mod versions;
 pub use accounts::AccountView;
 pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{read_denied, reads_everything, require_log_reader};
+pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
 pub use budget::{BudgetKind, BudgetOp};
 pub use catalogue::{
     Cap, CapHolder, CapPeriod, CatalogueHeader, CatalogueKind, CatalogueOp, CatalogueRef,

@@ -172,10 +172,10 @@ fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, R
         staged.debit(posting, "spendable balance")?;
         staged.credit(posting, "the issuer's budget")?;
     }
-    staged.household_mut(&action.household)?.add_score(
-        Period::containing(ctx.committed_at.get()),
-        -action.points.wide(),
-    );
+    let household = staged.household_mut(&action.household)?;
+    let period = Period::containing(ctx.committed_at.get());
+    household.add_score(period, -action.points.wide());
+    household.add_deducted(period, action.points.wide());
     Ok(Plan {
         changes: staged.into_changes(),
         postings,

@@ -162,10 +162,11 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
             .find(|a| matches!(a, AccountId::Household(_)))
     {
         let household = staged.household_mut(h)?;
-        household.add_score(
-            Period::containing(original.committed_at.get()),
-            score_change,
-        );
+        let period = Period::containing(original.committed_at.get());
+        household.add_score(period, score_change);
+        if kind == OperationKind::Points(PointsKind::Deduct) {
+            household.add_deducted(period, -moved);
+        }
         household.arrears = household
             .arrears
             .checked_add(original.arrears_paid)

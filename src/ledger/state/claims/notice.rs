@@ -254,9 +254,11 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
                 -claim.points.wide()
             }
         };
-        staged
-            .household_mut(&claim.household)?
-            .add_score(period, signed_points);
+        let household = staged.household_mut(&claim.household)?;
+        household.add_score(period, signed_points);
+        if signed_points < 0 {
+            household.add_deducted(period, -signed_points);
+        }
         let mut posted = claim.clone();
         posted.status = ClaimStatus::Posted(ctx.sequence);
         plan.claims.push(posted);

@@ -5,6 +5,7 @@
 mod apply;
 mod areas;
 mod authority;
+mod boards;
 mod budget;
 mod catalogue;
 mod claims;
