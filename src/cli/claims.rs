@@ -231,6 +231,36 @@ pub enum ClaimsCommand {
         #[arg(long)]
         batch: String,
     },
+    /// Award a household points under a rule of a program's catalogue, posted at once (an
+    /// issuing officer of the program; once per activity and household).
+    AwardByRule {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The program issuer.
+        #[arg(long)]
+        program: String,
+        /// The program's record of the activity, e.g. act-2026-12-01.
+        #[arg(long)]
+        activity: String,
+        /// The household.
+        #[arg(long)]
+        household: String,
+        /// An award rule of the program's catalogue.
+        #[arg(long)]
+        rule: String,
+        /// Units of the rule.
+        #[arg(long, default_value_t = 1)]
+        quantity: u32,
+        /// The date of the activity (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        deed_date: Option<String>,
+        /// The SHA-256 of the evidence, 64 hex characters.
+        #[arg(long)]
+        evidence_sha256: Option<String>,
+        /// What happened (no personal data).
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
     /// From now on, points only through claims: direct issue and deduct are refused, for good
     /// (bureau admin).
     RequireClaims {
@@ -541,6 +571,32 @@ impl ClaimsCommand {
                     objection_id: objection,
                     decision: Some(decision),
                     reason,
+                });
+                (write, governance(op))
+            }
+            C::AwardByRule {
+                write,
+                program,
+                activity,
+                household,
+                rule,
+                quantity,
+                deed_date,
+                evidence_sha256,
+                memo,
+            } => {
+                let op = G::AwardByRule(pb::AwardByRule {
+                    program_id: program,
+                    activity_id: activity,
+                    household_id: household,
+                    rule_code: rule,
+                    quantity,
+                    deed_date: date_or_today(&write, "--deed-date", &deed_date).await?,
+                    evidence_sha256: match &evidence_sha256 {
+                        Some(hex) => sha256_hex("--evidence-sha256", hex)?,
+                        None => Vec::new(),
+                    },
+                    memo,
                 });
                 (write, governance(op))
             }

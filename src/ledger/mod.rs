@@ -31,8 +31,8 @@ pub use state::{
     read_denied, reads_everything, require_log_reader,
 };
 pub use state::{
-    Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp,
-    ClaimsPage, Decision, MAX_BOARD_LINES, MAX_CLAIMS_PER_NOTICE, MembersKind, MembersOp,
+    AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,
+    ClaimsOp, ClaimsPage, Decision, MAX_BOARD_LINES, MAX_CLAIMS_PER_NOTICE, MembersKind, MembersOp,
     Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
 };
 pub use transaction::*;

@@ -390,3 +390,27 @@ pub fn require_claims() -> Op {
         gov::RequireClaims {},
     ))
 }
+
+/// A program's award of `quantity` units of `rule` to `household` for `activity`, on
+/// `deed_date` (days), without evidence.
+pub fn award_by_rule(
+    program: &str,
+    activity: &str,
+    household: &str,
+    rule: &str,
+    quantity: u32,
+    deed_date: u32,
+) -> Op {
+    governance(gov::governance_operation::Operation::AwardByRule(
+        gov::AwardByRule {
+            program_id: program.into(),
+            activity_id: activity.into(),
+            household_id: household.into(),
+            rule_code: rule.into(),
+            quantity,
+            deed_date,
+            evidence_sha256: vec![],
+            memo: String::new(),
+        },
+    ))
+}

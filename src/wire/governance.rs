@@ -13,8 +13,8 @@ use crate::ledger::{
     Which, parse_text,
 };
 use crate::ledger::{
-    ClaimId, ClaimRequest, ClaimsOp, Decision, HouseholdId, MAX_CLAIMS_PER_NOTICE, MemberId,
-    NoticeId, ObjectionId, Outcome, parse_memo,
+    AwardRequest, ClaimId, ClaimRequest, ClaimsOp, Decision, HouseholdId, MAX_CLAIMS_PER_NOTICE,
+    MemberId, NoticeId, ObjectionId, Outcome, parse_memo,
 };
 use crate::pb::governance as pb;
 
@@ -379,6 +379,25 @@ fn parse_claim(submit: &pb::SubmitClaim) -> Result<ClaimRequest, Refusal> {
     })
 }
 
+fn parse_award(award: &pb::AwardByRule) -> Result<ClaimsOp, Refusal> {
+    if award.quantity == 0 {
+        return Err(out_of_range("quantity", "at least 1".into(), 0));
+    }
+    Ok(ClaimsOp::AwardByRule(AwardRequest {
+        program: IssuerId::parse("program_id", &award.program_id)?,
+        activity: ClaimId::parse("activity_id", &award.activity_id)?,
+        household: HouseholdId::parse("household_id", &award.household_id)?,
+        rule: RuleCode::parse_code(&award.rule_code)?,
+        quantity: award.quantity,
+        deed_date: CivilDate::from_wire("deed_date", award.deed_date)?,
+        evidence: match award.evidence_sha256.as_slice() {
+            [] => None,
+            bytes => Some(parse_sha256("evidence_sha256", bytes)?),
+        },
+        memo: parse_memo("memo", &award.memo, false)?,
+    }))
+}
+
 fn parse_review(review: &pb::ReviewClaim) -> Result<ClaimsOp, Refusal> {
     use pb::review_claim::Decision as D;
     let decision = match &review.decision {
@@ -482,6 +501,7 @@ impl TryFrom<&pb::GovernanceOperation> for Operation {
                 Op::RequireClaims(pb::RequireClaims {}) => {
                     Operation::Claims(ClaimsOp::RequireClaims)
                 }
+                Op::AwardByRule(award) => Operation::Claims(parse_award(award)?),
             },
         )
     }

@@ -106,6 +106,7 @@ impl From<OperationKind> for pb::OperationKind {
             }
             OperationKind::Claims(ClaimsKind::FinalizeNotice) => pb::OperationKind::FinalizeNotice,
             OperationKind::Claims(ClaimsKind::RequireClaims) => pb::OperationKind::RequireClaims,
+            OperationKind::Claims(ClaimsKind::AwardByRule) => pb::OperationKind::AwardByRule,
             OperationKind::Budget(BudgetKind::Allocate) => pb::OperationKind::AllocateBudget,
             OperationKind::Points(PointsKind::Issue) => pb::OperationKind::IssuePoints,
             OperationKind::Points(PointsKind::Deduct) => pb::OperationKind::DeductPoints,
@@ -166,6 +167,7 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
             Some(OperationKind::Claims(ClaimsKind::FinalizeNotice))
         }
         pb::OperationKind::RequireClaims => Some(OperationKind::Claims(ClaimsKind::RequireClaims)),
+        pb::OperationKind::AwardByRule => Some(OperationKind::Claims(ClaimsKind::AwardByRule)),
         pb::OperationKind::AllocateBudget => Some(OperationKind::Budget(BudgetKind::Allocate)),
         pb::OperationKind::IssuePoints => Some(OperationKind::Points(PointsKind::Issue)),
         pb::OperationKind::DeductPoints => Some(OperationKind::Points(PointsKind::Deduct)),

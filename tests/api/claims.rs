@@ -532,3 +532,43 @@ async fn every_authority_and_issuance_refusal_of_the_domain_through_the_api() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_program_awards_by_its_rule_through_the_api() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.admin.clone();
+    let program = app.program("vol").await;
+    let v1 = app.village("v1").await;
+    app.allocate("vol", 50).await.unwrap();
+    app.household(&v1, "h1").await;
+    let today = app.today();
+    for op in adopt_ops(
+        shanzhi::testkit::program("vol"),
+        1,
+        today,
+        &[award_rule("VOL-01", 10, 2)],
+    ) {
+        app.submit(&admin, op).await.unwrap();
+    }
+    app.submit(&admin, require_claims()).await.unwrap();
+    let award = shanzhi::testkit::award_by_rule("vol", "act-1", "h1", "VOL-01", 2, today);
+    let receipt = app.submit(&program.officer, award.clone()).await.unwrap();
+    assert_eq!(receipt.postings.len(), 1);
+    assert_eq!(app.balance(shanzhi::client::household("h1")).await, 20);
+    refused(
+        &mut app,
+        &program.officer,
+        award,
+        Code::AlreadyExists,
+        "DUPLICATE_DEED",
+    )
+    .await;
+    refused(
+        &mut app,
+        &v1.officer,
+        shanzhi::testkit::award_by_rule("vol", "act-2", "h1", "VOL-01", 1, today),
+        Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
+    )
+    .await;
+}

@@ -331,13 +331,14 @@ pub enum Refusal {
         /// The date.
         date: CivilDate,
     },
-    /// The rule is not in the village's catalogue in force on the deed date.
+    /// The rule is not in the catalogue (the village's, or a program's) in force on the deed
+    /// date.
     #[error(
-        "rule {rule}: expected a rule of village {village}'s catalogue in force on {date}, found none"
+        "rule {rule}: expected a rule of the catalogue of {catalogue} in force on {date}, found none"
     )]
     RuleNotInForce {
-        /// The village.
-        village: IssuerId,
+        /// Whose catalogue: `village v1`, `program p`.
+        catalogue: String,
         /// The rule code.
         rule: RuleCode,
         /// The deed date.

@@ -204,7 +204,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
             date,
         },
         RuleNotInForce {
-            village: issuer.clone(),
+            catalogue: "village v".into(),
             rule: rule.clone(),
             date,
         },

@@ -48,7 +48,7 @@ pub use catalogue::{
     MAX_RULES_PER_ADD, Resolution, Rule, Sign, Which,
 };
 pub use claims::{
-    Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp, ClaimsPage, Decision,
+    AwardRequest, Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp, ClaimsPage, Decision,
     MAX_CLAIMS_PER_NOTICE, Notice, NoticeView, Objection, Outcome, ReviewRecord,
 };
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};

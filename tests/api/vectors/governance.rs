@@ -187,6 +187,17 @@ pub(super) fn governance_by_hand(operation: &pb::GovernanceOperation) -> Vec<u8>
             11
         }
         Some(G::RequireClaims(_)) => 12,
+        Some(G::AwardByRule(a)) => {
+            wire::bytes(1, a.program_id.as_bytes(), &mut inner);
+            wire::bytes(2, a.activity_id.as_bytes(), &mut inner);
+            wire::bytes(3, a.household_id.as_bytes(), &mut inner);
+            wire::bytes(4, a.rule_code.as_bytes(), &mut inner);
+            wire::uint(5, u64::from(a.quantity), &mut inner);
+            wire::uint(6, u64::from(a.deed_date), &mut inner);
+            wire::bytes(7, &a.evidence_sha256, &mut inner);
+            wire::bytes(8, a.memo.as_bytes(), &mut inner);
+            13
+        }
         None => return Vec::new(),
     };
     let mut m = Vec::new();
@@ -381,6 +392,18 @@ pub(super) fn governance_json(operation: &pb::GovernanceOperation) -> Json {
             Obj::new().put("finalizeNotice", Obj::new().p_str("batchId", &f.batch_id))
         }
         Some(G::RequireClaims(_)) => Obj::new().put("requireClaims", Obj::new()),
+        Some(G::AwardByRule(a)) => Obj::new().put(
+            "awardByRule",
+            Obj::new()
+                .p_str("programId", &a.program_id)
+                .p_str("activityId", &a.activity_id)
+                .p_str("householdId", &a.household_id)
+                .p_str("ruleCode", &a.rule_code)
+                .p_u32("quantity", a.quantity)
+                .p_u32("deedDate", a.deed_date)
+                .p_bytes("evidenceSha256", &a.evidence_sha256)
+                .p_str("memo", &a.memo),
+        ),
         None => Obj::new(),
     };
     obj.into()

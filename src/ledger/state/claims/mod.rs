@@ -21,6 +21,7 @@ use crate::ledger::{
     Points, Posting, Refusal, RuleCode, Sequence,
 };
 
+mod award;
 mod notice;
 mod review;
 mod submit;
@@ -129,6 +130,29 @@ pub enum ClaimsOp {
     },
     /// From now on, points only through claims.
     RequireClaims,
+    /// A program's award under a rule of its catalogue.
+    AwardByRule(AwardRequest),
+}
+
+/// What a program's award by rule asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwardRequest {
+    /// The program issuer.
+    pub program: IssuerId,
+    /// The program's record of the activity.
+    pub activity: ClaimId,
+    /// The household.
+    pub household: HouseholdId,
+    /// The rule of the program's catalogue.
+    pub rule: RuleCode,
+    /// Units, at least 1.
+    pub quantity: u32,
+    /// The date of the activity.
+    pub deed_date: CivilDate,
+    /// SHA-256 of the evidence.
+    pub evidence: Option<[u8; 32]>,
+    /// Free text, no personal data.
+    pub memo: String,
 }
 
 /// The kinds of claims operations.
@@ -150,6 +174,8 @@ pub enum ClaimsKind {
     FinalizeNotice,
     /// [`ClaimsOp::RequireClaims`].
     RequireClaims,
+    /// [`ClaimsOp::AwardByRule`].
+    AwardByRule,
 }
 
 impl ClaimsOp {
@@ -164,6 +190,7 @@ impl ClaimsOp {
             ClaimsOp::ResolveObjection { .. } => ClaimsKind::ResolveObjection,
             ClaimsOp::FinalizeNotice { .. } => ClaimsKind::FinalizeNotice,
             ClaimsOp::RequireClaims => ClaimsKind::RequireClaims,
+            ClaimsOp::AwardByRule(_) => ClaimsKind::AwardByRule,
         }
     }
 }
@@ -180,6 +207,7 @@ impl ClaimsKind {
             ClaimsKind::ResolveObjection => "resolve-objection",
             ClaimsKind::FinalizeNotice => "finalize-notice",
             ClaimsKind::RequireClaims => "require-claims",
+            ClaimsKind::AwardByRule => "award-by-rule",
         }
     }
 }
@@ -354,6 +382,8 @@ pub(super) struct Claims {
     reserved: OrdMap<IssuerId, Points>,
     /// The entry from which points come only through claims.
     required_since: Option<Sequence>,
+    /// Programs' awards by (program, activity, household): the entry that posted each.
+    awards: OrdMap<(IssuerId, ClaimId, HouseholdId), Sequence>,
 }
 
 impl Claims {
@@ -433,6 +463,8 @@ pub(super) struct Plan {
     accounts: Vec<AccountId>,
     issuer: Option<IssuerId>,
     require_claims: bool,
+    award: Option<(IssuerId, ClaimId, HouseholdId)>,
+    arrears_paid: Points,
 }
 
 impl Plan {
@@ -561,6 +593,9 @@ impl Plan {
         if self.require_claims {
             claims.required_since = Some(ctx.sequence);
         }
+        if let Some(award) = self.award {
+            claims.awards.insert(award, ctx.sequence);
+        }
         if let Some(changes) = self.changes {
             changes.commit(&mut state.accounts);
         }
@@ -569,8 +604,9 @@ impl Plan {
             accounts,
             issuer: self.issuer,
             reverses: None,
-            // A finalization is never reversed: what its awards paid of arrears stays paid.
-            arrears_paid: Points::ZERO,
+            // Neither a finalization nor an award by rule is reversed (a correction is a new
+            // claim): what they paid of arrears is recorded, and stays paid.
+            arrears_paid: self.arrears_paid,
         }
     }
 }
@@ -601,6 +637,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ClaimsOp) -> Result<Plan,
             reason,
         } => notice::resolve(state, ctx, objection, *outcome, reason),
         ClaimsOp::FinalizeNotice { notice } => notice::finalize(state, ctx, notice),
+        ClaimsOp::AwardByRule(request) => award::award(state, ctx, request),
         ClaimsOp::RequireClaims => {
             super::authority::require_admin(&ctx.role, "requiring claims")?;
             if let Some(since) = state.claims.required_since {

@@ -60,7 +60,7 @@ pub(super) fn submit(
         .catalogues
         .rule_in_force(&scope, deed, &request.rule)
         .ok_or_else(|| Refusal::RuleNotInForce {
-            village: village.clone(),
+            catalogue: scope.to_string(),
             rule: request.rule.clone(),
             date: deed,
         })?;

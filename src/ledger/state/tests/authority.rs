@@ -97,6 +97,14 @@ fn world() -> World {
         &[award_rule("A", 1, 1)],
     ));
     ledger.admin_does(set_officer_household(&officer_v1, None));
+    for op in adopt_ops(
+        crate::testkit::program("p"),
+        1,
+        today,
+        &[award_rule("P-01", 1, 9)],
+    ) {
+        ledger.admin_does(op);
+    }
     ledger.admin_does(submit_claim("under-review", "h1", "ENV-01", 1, today));
     ledger.admin_does(submit_claim("on-notice", "h1", "ENV-02", 2, today));
     ledger.apply(&officer_v1, approve("on-notice")).unwrap();
@@ -211,7 +219,12 @@ fn every_role_may_do_exactly_what_its_registration_allows() {
         (
             "open a program catalogue",
             Box::new(|w| {
-                open_catalogue(program("p"), 1, w.ledger.today(), &[award_rule("A", 1, 1)])
+                open_catalogue(
+                    program("p"),
+                    2,
+                    w.ledger.today() + 1,
+                    &[award_rule("A", 1, 1)],
+                )
             }),
             &["bureau admin"],
         ),
@@ -283,6 +296,11 @@ fn every_role_may_do_exactly_what_its_registration_allows() {
             "withdraw the bureau's claim",
             Box::new(|_| withdraw("under-review")),
             &["bureau admin"],
+        ),
+        (
+            "award by p's rule to h1",
+            Box::new(|w| award_by_rule("p", "act-1", "h1", "P-01", 1, w.ledger.today())),
+            &["program issuer of p"],
         ),
         (
             "require claims",

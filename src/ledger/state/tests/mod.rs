@@ -5,6 +5,7 @@
 mod apply;
 mod areas;
 mod authority;
+mod awards;
 mod boards;
 mod budget;
 mod catalogue;
