@@ -156,7 +156,18 @@ impl GovernanceService for GovernanceApi {
             "" => BoardPeriod::month_of(CivilDate::of(UnixMs(self.ledger.now_unix_ms()))),
             text => BoardPeriod::parse("period", text)?,
         };
-        let top = paging::page_size(request.top, BOARD_DEFAULT_LINES, MAX_BOARD_LINES as u32)?;
+        let top = match request.top {
+            0 => BOARD_DEFAULT_LINES as usize,
+            top if top as usize <= MAX_BOARD_LINES => top as usize,
+            top => {
+                return Err(Refusal::InvalidField {
+                    field: "top",
+                    expected: format!("0 (for {BOARD_DEFAULT_LINES}) to {MAX_BOARD_LINES}"),
+                    found: top.to_string(),
+                }
+                .into());
+            }
+        };
         let board = self
             .ledger
             .read(move |state| {
@@ -167,7 +178,7 @@ impl GovernanceService for GovernanceApi {
                         format!("the boards of village {village}"),
                     ));
                 }
-                let board = state.board(&village, period, top);
+                let board = state.board(&village, period, top)?;
                 let line = |l: &crate::ledger::BoardLine| pb::BoardLine {
                     household_id: l.household.to_string(),
                     score: l.score,

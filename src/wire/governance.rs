@@ -266,6 +266,44 @@ fn parse_add(add: &pb::AddCatalogueRules) -> Result<CatalogueOp, Refusal> {
             add.rules.len(),
         ));
     }
+    // A program only awards, and its awards are capped per household.
+    let program = matches!(
+        add.catalogue
+            .as_ref()
+            .and_then(|c| c.scope.as_ref())
+            .and_then(|s| s.scope.as_ref()),
+        Some(pb::catalogue_scope::Scope::ProgramId(_))
+    );
+    if program {
+        for (i, rule) in add.rules.iter().enumerate() {
+            if rule.sign != pb::Sign::Award as i32 {
+                return Err(in_rule(
+                    out_of_range(
+                        "rules.sign",
+                        "SIGN_AWARD: a program's catalogue only awards".into(),
+                        rule.sign,
+                    ),
+                    i,
+                    rule,
+                ));
+            }
+            if rule
+                .caps
+                .iter()
+                .any(|c| c.per != pb::CapHolder::Household as i32)
+            {
+                return Err(in_rule(
+                    out_of_range(
+                        "rules.caps.per",
+                        "CAP_HOLDER_HOUSEHOLD: a program's awards are capped per household".into(),
+                        "a cap per member",
+                    ),
+                    i,
+                    rule,
+                ));
+            }
+        }
+    }
     // The body is canonical, so each rule re-encodes to exactly the bytes that were signed.
     let framed = add
         .rules

@@ -140,6 +140,8 @@ pub(super) struct Accounts {
     pub(super) bureau_fund: i128,
     pub(super) issuers: OrdMap<IssuerId, Arc<Issuer>>,
     pub(super) households: OrdMap<HouseholdId, Arc<Household>>,
+    /// Each village's households (a household never changes village).
+    pub(super) by_village: OrdMap<IssuerId, imbl::OrdSet<HouseholdId>>,
     pub(super) shops: OrdMap<ShopId, Arc<Shop>>,
 }
 
@@ -175,6 +177,18 @@ impl Accounts {
 
     pub(super) fn has_shop(&self, id: &ShopId) -> bool {
         self.shops.contains_key(id)
+    }
+
+    /// A village's households, in id order.
+    pub(super) fn households_of(
+        &self,
+        village: &IssuerId,
+    ) -> impl Iterator<Item = (&HouseholdId, &Household)> {
+        self.by_village
+            .get(village)
+            .into_iter()
+            .flat_map(|ids| ids.iter())
+            .filter_map(|id| self.households.get(id).map(|h| (id, h.as_ref())))
     }
 
     /// The village of a household, if it exists.

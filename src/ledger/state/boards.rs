@@ -1,8 +1,8 @@
 //! Boards (红黑榜) and star levels, read from the households' scores: a village's households
-//! by earned score in a month, quarter or year (counted in the month of each posting, so a
-//! board shown never changes), those with deductions in it, and each household's star level
-//! from its score of the period's year and the village policy's thresholds. Spending never
-//! lowers a score. A read-only room: it adds no operation.
+//! by earned score in a month, quarter or year (counted in the month of each posting; a
+//! reversal corrects the month of the entry it reverses), those with deductions in it, and
+//! each household's star level from its score of the period's whole year and the village
+//! policy's thresholds. Spending never lowers a score. A read-only room: it adds no operation.
 
 use std::fmt;
 
@@ -137,9 +137,15 @@ pub struct Board {
 
 impl State {
     /// `village`'s board for `period`, at most `top` households on each side (ties in id
-    /// order). Reads every household of the ledger once: bounded by its size, on the
-    /// reader's task.
-    pub fn board(&self, village: &IssuerId, period: BoardPeriod, top: usize) -> Board {
+    /// order). Reads each household of the village once, on the reader's task.
+    pub fn board(
+        &self,
+        village: &IssuerId,
+        period: BoardPeriod,
+        top: usize,
+    ) -> Result<Board, Refusal> {
+        self.accounts
+            .expect_issuer_kind(village, crate::ledger::IssuerKind::Village)?;
         let thresholds = period
             .last_day()
             .and_then(|day| self.policies.in_force(village, day))
@@ -148,9 +154,7 @@ impl State {
         let year = period.year();
         let mut lines: Vec<BoardLine> = self
             .accounts
-            .households
-            .iter()
-            .filter(|(_, h)| &h.village == village)
+            .households_of(village)
             .map(|(id, household)| {
                 let (score, deducted) = household.score_and_deducted(|p| period.contains(p));
                 let (yearly, _) = household.score_and_deducted(|p| p.year == year);
@@ -176,10 +180,10 @@ impl State {
         lines.retain(|l| l.score > 0);
         lines.sort_by(|a, b| b.score.cmp(&a.score).then(a.household.cmp(&b.household)));
         lines.truncate(top);
-        Board {
+        Ok(Board {
             period,
             red: lines,
             black,
-        }
+        })
     }
 }

@@ -5,9 +5,7 @@ use super::authority;
 use super::journal::Effects;
 use super::staged::AccountChanges;
 use super::{Context, State};
-use crate::ledger::{
-    AccountId, HouseholdId, IssuerId, Period, Points, Posting, Refusal, Role, RuleCode,
-};
+use crate::ledger::{AccountId, HouseholdId, IssuerId, Period, Points, Posting, Refusal, RuleCode};
 
 /// A movement of issuer, household and rule: shared by issue and deduct.
 #[derive(Clone, Debug)]
@@ -142,14 +140,9 @@ fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Re
 /// issuer's points. The household's score for the month falls by the points.
 fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Refusal> {
     let household = state.accounts.household(&action.household)?;
-    // Only the household's own village deducts; a program issuer only awards.
-    if let Role::ProgramIssuer(_) = ctx.role {
-        return Err(Refusal::NotAllowed {
-            operation: "deducting points",
-            expected: "an officer of the household's village (a program issuer only awards)",
-            found: ctx.role.to_string(),
-        });
-    }
+    // A program issuer's direct deduction is the core's rule, kept so that older logs replay
+    // unchanged; once claims are required no direct deduction is taken, and claims and
+    // awards by rule give a program no way to deduct.
     authority::require_issuer_officer(
         &ctx.role,
         "deducting points",

@@ -61,6 +61,7 @@ pub(super) struct Plan {
     changes: AccountChanges,
     postings: Vec<Posting>,
     target: Sequence,
+    arrears_paid: Points,
 }
 
 impl Plan {
@@ -69,6 +70,7 @@ impl Plan {
         Effects {
             postings: self.postings,
             reverses: Some(self.target),
+            arrears_paid: self.arrears_paid,
             ..Effects::default()
         }
     }
@@ -112,7 +114,7 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
         }
     }
     // Debit and credit swap; the issuer tag stays.
-    let postings: Vec<Posting> = original
+    let mut postings: Vec<Posting> = original
         .postings
         .iter()
         .map(|p| Posting {
@@ -122,6 +124,24 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
             issuer: p.issuer.clone(),
         })
         .collect();
+    // Points a reversed deduction returns to a household pay its arrears first, as any credit
+    // does: the paying part stays with the issuer.
+    let mut arrears_paid = Points::ZERO;
+    if kind == OperationKind::Points(PointsKind::Deduct)
+        && let Some(AccountId::Household(h)) = original
+            .accounts
+            .iter()
+            .find(|a| matches!(a, AccountId::Household(_)))
+    {
+        let mut owed = state.accounts.household(h)?.arrears;
+        for posting in postings.iter_mut() {
+            let paid = owed.min(posting.points);
+            posting.points = Points(posting.points.get() - paid.get());
+            owed = Points(owed.get() - paid.get());
+            arrears_paid = Points(arrears_paid.get() + paid.get());
+        }
+        postings.retain(|p| p.points > Points::ZERO);
+    }
     // An issuer's budget promised to approved awards is not the reversal's to take.
     for posting in &postings {
         if let AccountId::Issuer(issuer) = &posting.debit {
@@ -146,10 +166,12 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
     for posting in &postings {
         staged.credit(posting, "the reversal's credit")?;
     }
-    // The score changes in the month of the original entry, by all the issue was worth,
-    // including what paid arrears: those arrears are owed again.
-    let moved: i128 =
-        postings.iter().map(|p| p.points.wide()).sum::<i128>() + original.arrears_paid.wide();
+    // The score changes in the month of the original entry, by all the entry was worth:
+    // an issue's points including what paid arrears (owed again now), a deduction's
+    // including what now pays arrears.
+    let moved: i128 = postings.iter().map(|p| p.points.wide()).sum::<i128>()
+        + original.arrears_paid.wide()
+        + arrears_paid.wide();
     let score_change = match kind {
         OperationKind::Points(PointsKind::Issue) => -moved,
         OperationKind::Points(PointsKind::Deduct) => moved,
@@ -171,10 +193,12 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
             .arrears
             .checked_add(original.arrears_paid)
             .ok_or(Refusal::Overflow("a household's arrears"))?;
+        household.arrears = Points(household.arrears.get().saturating_sub(arrears_paid.get()));
     }
     Ok(Plan {
         changes: staged.into_changes(),
         postings,
         target,
+        arrears_paid,
     })
 }

@@ -29,6 +29,11 @@ impl AccountChanges {
             accounts.issuers.insert(id, Arc::new(issuer));
         }
         for (id, household) in self.households {
+            accounts
+                .by_village
+                .entry(household.village.clone())
+                .or_default()
+                .insert(id.clone());
             accounts.households.insert(id, Arc::new(household));
         }
         for (id, shop) in self.shops {

@@ -634,6 +634,23 @@ pub(in crate::ledger::state) fn narrows_parents<'r>(
     Ok(())
 }
 
+/// The deduction rule `code` of the nearest parent catalogue of `scope` in force on `date`
+/// (the township's, then the city's), with that version's number: deductions are the
+/// parent's exactly, so a claim is priced by it even if the village has not adopted it yet.
+pub(in crate::ledger::state) fn parent_deduction(
+    state: &State,
+    scope: &CatalogueScope,
+    date: CivilDate,
+    code: &RuleCode,
+) -> Option<(u32, Arc<Rule>)> {
+    state.parent_scopes(scope).into_iter().find_map(|parent| {
+        state
+            .catalogues
+            .rule_in_force(&parent, date, code)
+            .filter(|(_, rule)| rule.sign == Sign::Deduction)
+    })
+}
+
 /// Refuses a catalogue of `scope` that leaves out a deduction of a parent catalogue in force
 /// on some day of `[from, to)`: a village may not drop what its township or the city deducts.
 fn includes_parent_deductions(

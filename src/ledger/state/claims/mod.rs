@@ -28,9 +28,12 @@ mod submit;
 
 /// The most claims one notice batch may hold: 100.
 pub const MAX_CLAIMS_PER_NOTICE: usize = 100;
-/// The most objections one claim may receive: 20 (each filer one open at a time), so a
-/// notice with its objections stays readable in one reply.
-pub const MAX_OBJECTIONS_PER_CLAIM: usize = 20;
+/// The most objections one claim may receive: 50, so a notice of 100 claims with all their
+/// objections stays readable in one reply.
+pub const MAX_OBJECTIONS_PER_CLAIM: usize = 50;
+/// The most objections one key may file against one claim: 3 (and one open at a time), so no
+/// one key uses up a claim's objections.
+pub const MAX_OBJECTIONS_PER_KEY: usize = 3;
 /// The most review steps one claim may take: 50.
 pub const MAX_REVIEWS_PER_CLAIM: usize = 50;
 
@@ -277,7 +280,8 @@ pub struct Claim {
     pub member: Option<MemberId>,
     /// The rule as it was in force on the deed date.
     pub rule: Arc<Rule>,
-    /// The village catalogue version it came from.
+    /// The version of the catalogue the rule came from: the village's, or for a deduction the
+    /// nearest parent's that has it.
     pub catalogue_version: u32,
     /// Units.
     pub quantity: u32,

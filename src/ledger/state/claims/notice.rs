@@ -8,8 +8,8 @@ use super::super::catalogue::Sign;
 use super::super::{Context, State, authority};
 use super::review::no_conflict;
 use super::{
-    Claim, ClaimId, ClaimStatus, MAX_CLAIMS_PER_NOTICE, MAX_OBJECTIONS_PER_CLAIM, Notice,
-    Objection, Outcome, Plan,
+    Claim, ClaimId, ClaimStatus, MAX_CLAIMS_PER_NOTICE, MAX_OBJECTIONS_PER_CLAIM,
+    MAX_OBJECTIONS_PER_KEY, Notice, Objection, Outcome, Plan,
 };
 use crate::ledger::{AccountId, CivilDate, IssuerId, NoticeId, ObjectionId, Period, Refusal};
 
@@ -127,14 +127,20 @@ pub(super) fn object(
             max: MAX_OBJECTIONS_PER_CLAIM,
         });
     }
-    let open_by_filer = filed.into_iter().flatten().any(|id| {
-        state
-            .claims
-            .objections
-            .get(id)
-            .is_some_and(|o| o.filed_by == ctx.signer && o.resolution.is_none())
-    });
-    if open_by_filer {
+    let by_filer: Vec<&Objection> = filed
+        .into_iter()
+        .flatten()
+        .filter_map(|id| state.claims.objections.get(id).map(AsRef::as_ref))
+        .filter(|o| o.filed_by == ctx.signer)
+        .collect();
+    if by_filer.len() >= MAX_OBJECTIONS_PER_KEY {
+        return Err(Refusal::ClaimLimit {
+            claim: claim_id.clone(),
+            what: "objections by one key",
+            max: MAX_OBJECTIONS_PER_KEY,
+        });
+    }
+    if by_filer.iter().any(|o| o.resolution.is_none()) {
         return Err(Refusal::ObjectionAlreadyOpen {
             claim: claim_id.clone(),
             key_id: ctx.signer,
@@ -171,6 +177,12 @@ pub(super) fn resolve(
         .ok_or_else(|| Refusal::UnknownObjection(id.clone()))?;
     let claim = state.claims.claim(&objection.claim)?;
     no_conflict(state, ctx, claim)?;
+    if objection.filed_by == ctx.signer {
+        return Err(Refusal::ReviewerConflict {
+            claim: claim.id.clone(),
+            why: "the key filed the objection it would resolve".into(),
+        });
+    }
     if let Some((_, _, _, at)) = &objection.resolution {
         return Err(Refusal::ObjectionResolved {
             objection: id.clone(),

@@ -89,7 +89,8 @@ pub(super) fn review(
             found: claim.status.name(),
         });
     }
-    if claim.reviews.len() >= MAX_REVIEWS_PER_CLAIM {
+    // A rejection always ends it, however many steps came before.
+    if claim.reviews.len() >= MAX_REVIEWS_PER_CLAIM && decision != Decision::Reject {
         return Err(Refusal::ClaimLimit {
             claim: id.clone(),
             what: "review steps",

@@ -1,7 +1,7 @@
 //! Submitting a claim (priced by the rule in force on the deed date, for a household and
 //! member that belonged to the village then, once per deed) and withdrawing one.
 
-use super::super::catalogue::{CapHolder, CatalogueScope};
+use super::super::catalogue::{CapHolder, CatalogueScope, parent_deduction};
 use super::super::{Context, State, authority};
 use super::{Claim, ClaimRequest, ClaimStatus, Plan};
 use crate::ledger::{CivilDate, ClaimId, Points, Refusal, Role};
@@ -56,9 +56,10 @@ pub(super) fn submit(
         });
     }
     let scope = CatalogueScope::Village(village.clone());
-    let (catalogue_version, rule) = state
-        .catalogues
-        .rule_in_force(&scope, deed, &request.rule)
+    // A parent's deduction prices the claim even where the village's catalogue lacks it or
+    // still has an earlier version of it: a village never softens a deduction.
+    let (catalogue_version, rule) = parent_deduction(state, &scope, deed, &request.rule)
+        .or_else(|| state.catalogues.rule_in_force(&scope, deed, &request.rule))
         .ok_or_else(|| Refusal::RuleNotInForce {
             catalogue: scope.to_string(),
             rule: request.rule.clone(),

@@ -21,13 +21,7 @@ fn a_program_awards_by_its_rules_once_per_activity_and_within_caps() {
     let mut proof = award_rule("VOL-02", 5, 1);
     proof.evidence_required = true;
     ledger
-        .adopt(
-            &admin,
-            program("vol"),
-            1,
-            today,
-            &[help, proof, deduction_rule("VOL-09", 5, 1)],
-        )
+        .adopt(&admin, program("vol"), 1, today, &[help, proof])
         .unwrap();
     ledger.now += DAY_MS;
     let today = ledger.today();
@@ -42,11 +36,6 @@ fn a_program_awards_by_its_rules_once_per_activity_and_within_caps() {
         (
             &village_officer,
             award_by_rule("vol", "a1", "h1", "VOL-01", 1, today),
-            "ROLE_NOT_ALLOWED",
-        ),
-        (
-            &volunteer,
-            award_by_rule("vol", "a1", "h1", "VOL-09", 1, today),
             "ROLE_NOT_ALLOWED",
         ),
         (
@@ -117,11 +106,53 @@ fn a_program_awards_by_its_rules_once_per_activity_and_within_caps() {
             award_by_rule("vol", "a2", "h1", "VOL-01", 1, today),
         )
         .unwrap();
+    // A program's catalogue only awards, capped per household.
+    for (version, rule, field) in [
+        (2, deduction_rule("VOL-09", 5, 1), "rules.sign"),
+        (
+            3,
+            gov::Rule {
+                caps: vec![gov::Cap {
+                    per: gov::CapHolder::Member.into(),
+                    period: gov::CapPeriod::Year.into(),
+                    max_points: 5,
+                }],
+                ..award_rule("VOL-08", 5, 1)
+            },
+            "rules.caps.per",
+        ),
+    ] {
+        ledger
+            .apply(
+                &admin,
+                open_catalogue(
+                    program("vol"),
+                    version,
+                    today + 1,
+                    std::slice::from_ref(&rule),
+                ),
+            )
+            .unwrap();
+        match ledger.apply(&admin, add_rules(program("vol"), version, &[rule])) {
+            Err(Refusal::InvalidField { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
     // Replay reaches the same state.
     let mut replayed = State::new();
     for (committed_at, signed) in &ledger.log {
         replayed.verify_and_apply(*committed_at, signed).unwrap();
     }
+    let board = |state: &State| {
+        state
+            .board(
+                &id(IssuerId::parse, "v1"),
+                BoardPeriod::month_of(CivilDate::from_days(today).unwrap()),
+                10,
+            )
+            .unwrap()
+    };
+    assert_eq!(board(&replayed), board(&ledger.state));
     let live = ledger.snapshot();
     ledger.state = replayed;
     assert_eq!(ledger.snapshot(), live);

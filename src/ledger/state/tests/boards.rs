@@ -56,7 +56,7 @@ fn a_village_board_ranks_scores_lists_deductions_and_gives_stars() {
             .map(|l| (l.household.to_string(), l.score, l.deducted, l.stars))
             .collect()
     };
-    let november = ledger.state.board(&v1, period("2026-11"), 10);
+    let november = ledger.state.board(&v1, period("2026-11"), 10).unwrap();
     assert_eq!(
         names(&november.red),
         [("h1".into(), 60, 0, 1), ("h2".into(), 30, 0, 2)]
@@ -64,16 +64,29 @@ fn a_village_board_ranks_scores_lists_deductions_and_gives_stars() {
     assert!(november.black.is_empty());
     // December: h2's 80 (its reversed deduction counts for nothing), h1's deduction; stars
     // count the year's score (h2 110, h1 50).
-    let december = ledger.state.board(&v1, period("2026-12"), 10);
+    let december = ledger.state.board(&v1, period("2026-12"), 10).unwrap();
     assert_eq!(names(&december.red), [("h2".into(), 80, 0, 2)]);
     assert_eq!(names(&december.black), [("h1".into(), -10, 10, 1)]);
     // The year and the quarter sum the months; the top limits each side.
-    let year = ledger.state.board(&v1, period("2026"), 10);
+    let year = ledger.state.board(&v1, period("2026"), 10).unwrap();
     assert_eq!(
         names(&year.red),
         [("h2".into(), 110, 0, 2), ("h1".into(), 50, 10, 1)]
     );
-    assert_eq!(ledger.state.board(&v1, period("2026-Q4"), 1).red.len(), 1);
+    assert_eq!(
+        ledger
+            .state
+            .board(&v1, period("2026-Q4"), 1)
+            .unwrap()
+            .red
+            .len(),
+        1
+    );
     // Spending never lowers a score; other villages never show.
     assert!(year.red.iter().all(|l| l.household.as_str() != "h9"));
+    let not_a_village = ledger
+        .state
+        .board(&id(IssuerId::parse, "nowhere"), period("2026"), 10)
+        .unwrap_err();
+    assert_eq!(not_a_village.reason(), "UNKNOWN_ISSUER");
 }

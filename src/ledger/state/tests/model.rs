@@ -232,12 +232,7 @@ impl Harness {
                 // A deduction is paid from the household's balance.
                 let h = HOUSEHOLDS[household].0;
                 let account = AccountId::Household(HouseholdId::parse("id", h).unwrap());
-                // A program issuer only awards.
-                let expected = if ISSUERS[officer] == "p" && points != 0 {
-                    Some(RefusalClass::PermissionDenied)
-                } else {
-                    self.expect_points(officer, issuer, household, points, account)
-                };
+                let expected = self.expect_points(officer, issuer, household, points, account);
                 let signer = self.officers[officer].clone();
                 let op = deduct(ISSUERS[issuer], h, points);
                 (self.ledger.apply(&signer, op), Some(expected))

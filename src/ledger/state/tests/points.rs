@@ -38,9 +38,12 @@ fn a_household_holds_one_lot_per_issuer_however_often_it_is_credited() {
     let taken: Vec<_> = entry.postings.iter().map(|p| p.points.get()).collect();
     assert_eq!(taken, vec![1_000, 500]);
     assert_eq!(ledger.state.accounts.lot_count(&h), 1);
-    // A program issuer only awards.
+    // Before claims are required a program may still deduct its own points directly (the
+    // core's rule, so older logs replay); once they are, no direct deduction is taken.
+    ledger.apply(&program, deduct("p", "h", 1)).unwrap();
+    ledger.admin_does(require_claims());
     let refused = ledger.apply(&program, deduct("p", "h", 1)).unwrap_err();
-    assert_eq!(refused.class(), RefusalClass::PermissionDenied, "{refused}");
+    assert_eq!(refused.reason(), "CLAIM_REQUIRED", "{refused}");
 }
 
 #[test]
