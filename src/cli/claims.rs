@@ -261,6 +261,18 @@ pub enum ClaimsCommand {
         #[arg(long, default_value = "")]
         memo: String,
     },
+    /// Move what is left of a village's lots expired by a date out of the households' balances,
+    /// back to the bureau fund (bureau admin); repeated until nothing is left.
+    ExpireLots {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The village.
+        #[arg(long)]
+        village: String,
+        /// Lots expiring on or before this date (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        up_to: Option<String>,
+    },
     /// From now on, points only through claims: direct issue and deduct are refused, for good
     /// (bureau admin).
     RequireClaims {
@@ -599,6 +611,33 @@ impl ClaimsCommand {
                     memo,
                 });
                 (write, governance(op))
+            }
+            C::ExpireLots {
+                write,
+                village,
+                up_to,
+            } => {
+                let up_to = date_or_today(&write, "--up-to", &up_to).await?;
+                let (signer, mut client) = write.open().await?;
+                // A run moves at most 100 households per entry: go on until nothing is left.
+                loop {
+                    let op = G::ExpireLots(pb::ExpireLots {
+                        village_id: village.clone(),
+                        up_to,
+                    });
+                    match write.submit_on(&mut client, &signer, governance(op)).await {
+                        Ok(()) if !write.emits_json() => continue,
+                        Ok(()) => return Ok(()),
+                        Err(error) if error.to_string().contains(" NOTHING_EXPIRED: ") => {
+                            println!(
+                                "nothing (more) expired in village {village} by {}",
+                                date_text(up_to)
+                            );
+                            return Ok(());
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
             }
             C::FinalizeNotice { write, batch } => {
                 let op = G::FinalizeNotice(pb::FinalizeNotice { batch_id: batch });

@@ -74,7 +74,11 @@ pub fn load_signer(path: &Path) -> Result<Signer> {
     Ok(Signer::new(KeyFile::read(path)?))
 }
 
-/// A gRPC status as an error a person can read: the code and the server's message.
+/// A gRPC status as an error a person can read: the code, the stable reason (when the server
+/// sent one) and the server's message.
 pub fn status_error(status: tonic::Status) -> anyhow::Error {
-    anyhow::anyhow!("{:?}: {}", status.code(), status.message())
+    match shanzhi::api::reason_of(&status) {
+        Some(reason) => anyhow::anyhow!("{:?} {reason}: {}", status.code(), status.message()),
+        None => anyhow::anyhow!("{:?}: {}", status.code(), status.message()),
+    }
 }

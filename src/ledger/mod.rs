@@ -32,8 +32,8 @@ pub use state::{
 };
 pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,
-    ClaimsOp, ClaimsPage, Decision, MAX_BOARD_LINES, MAX_CLAIMS_PER_NOTICE, MembersKind, MembersOp,
-    Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
+    ClaimsOp, ClaimsPage, Decision, LotView, MAX_BOARD_LINES, MAX_CLAIMS_PER_NOTICE, MembersKind,
+    MembersOp, Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
 };
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};

@@ -414,3 +414,13 @@ pub fn award_by_rule(
         },
     ))
 }
+
+/// An expiry run for `village`'s lots expired by `up_to` (days).
+pub fn expire_lots(village: &str, up_to: u32) -> Op {
+    governance(gov::governance_operation::Operation::ExpireLots(
+        gov::ExpireLots {
+            village_id: village.into(),
+            up_to,
+        },
+    ))
+}

@@ -540,6 +540,10 @@ impl TryFrom<&pb::GovernanceOperation> for Operation {
                     Operation::Claims(ClaimsOp::RequireClaims)
                 }
                 Op::AwardByRule(award) => Operation::Claims(parse_award(award)?),
+                Op::ExpireLots(run) => Operation::Claims(ClaimsOp::ExpireLots {
+                    village: IssuerId::parse("village_id", &run.village_id)?,
+                    up_to: CivilDate::from_wire("up_to", run.up_to)?,
+                }),
             },
         )
     }

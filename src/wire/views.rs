@@ -107,6 +107,7 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Claims(ClaimsKind::FinalizeNotice) => pb::OperationKind::FinalizeNotice,
             OperationKind::Claims(ClaimsKind::RequireClaims) => pb::OperationKind::RequireClaims,
             OperationKind::Claims(ClaimsKind::AwardByRule) => pb::OperationKind::AwardByRule,
+            OperationKind::Claims(ClaimsKind::ExpireLots) => pb::OperationKind::ExpireLots,
             OperationKind::Budget(BudgetKind::Allocate) => pb::OperationKind::AllocateBudget,
             OperationKind::Points(PointsKind::Issue) => pb::OperationKind::IssuePoints,
             OperationKind::Points(PointsKind::Deduct) => pb::OperationKind::DeductPoints,
@@ -168,6 +169,7 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         }
         pb::OperationKind::RequireClaims => Some(OperationKind::Claims(ClaimsKind::RequireClaims)),
         pb::OperationKind::AwardByRule => Some(OperationKind::Claims(ClaimsKind::AwardByRule)),
+        pb::OperationKind::ExpireLots => Some(OperationKind::Claims(ClaimsKind::ExpireLots)),
         pb::OperationKind::AllocateBudget => Some(OperationKind::Budget(BudgetKind::Allocate)),
         pb::OperationKind::IssuePoints => Some(OperationKind::Points(PointsKind::Issue)),
         pb::OperationKind::DeductPoints => Some(OperationKind::Points(PointsKind::Deduct)),
@@ -249,6 +251,7 @@ impl From<AccountView> for pb::Account {
             AccountView::Household {
                 village,
                 arrears,
+                lots,
                 earned_score,
                 period_scores,
                 holdings: held,
@@ -256,6 +259,14 @@ impl From<AccountView> for pb::Account {
             } => {
                 account.detail = village.to_string();
                 account.arrears = i64::try_from(arrears.get()).unwrap_or(i64::MAX);
+                account.lots = lots
+                    .into_iter()
+                    .map(|lot| pb::HouseholdLot {
+                        issuer_id: lot.issuer.to_string(),
+                        points: i64::try_from(lot.points.get()).unwrap_or(i64::MAX),
+                        expires_on: lot.expires_on.map_or(0, |d| d.days()),
+                    })
+                    .collect();
                 account.earned_score = earned_score;
                 account.period_scores = period_scores
                     .into_iter()

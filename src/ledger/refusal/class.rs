@@ -124,7 +124,8 @@ impl Refusal {
             | NoticeNotEnded { .. }
             | ObjectionOpen { .. }
             | ObjectionResolved { .. }
-            | ClaimRequired { .. } => C::FailedPrecondition,
+            | ClaimRequired { .. }
+            | NothingExpired { .. } => C::FailedPrecondition,
         }
     }
 
@@ -208,6 +209,7 @@ impl Refusal {
             ObjectionOpen { .. } => "OBJECTION_OPEN",
             ObjectionResolved { .. } => "OBJECTION_RESOLVED",
             ClaimRequired { .. } => "CLAIM_REQUIRED",
+            NothingExpired { .. } => "NOTHING_EXPIRED",
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -490,6 +490,16 @@ pub enum Refusal {
         /// The entry that resolved it.
         at: Sequence,
     },
+    /// An expiry run found no household of the village with a lot expired by the date.
+    #[error(
+        "village {village}: expected a household with a lot expired by {up_to}, found none (the run is done)"
+    )]
+    NothingExpired {
+        /// The village.
+        village: IssuerId,
+        /// The date of the run.
+        up_to: CivilDate,
+    },
     /// Points come only through claims since the bureau required them.
     #[error(
         "{kind}: expected points through claims, which the bureau requires since entry {since}, found a direct {kind}"

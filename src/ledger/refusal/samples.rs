@@ -263,6 +263,10 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
             objection,
             at: Sequence(5),
         },
+        NothingExpired {
+            village: issuer.clone(),
+            up_to: date,
+        },
         ClaimRequired {
             kind: "issue-points",
             since: Sequence(6),

@@ -13,14 +13,33 @@ use imbl::OrdMap;
 
 use super::staged::Staged;
 use crate::ledger::{
-    AccountId, HouseholdId, IssuerId, IssuerKind, Period, Points, Refusal, ShopId,
+    AccountId, CivilDate, HouseholdId, IssuerId, IssuerKind, Period, Points, Refusal, ShopId,
 };
 
-/// Points of one issuer a household holds.
+/// Points of one issuer a household holds, spendable until `expires_on` (the first date they
+/// no longer are; `None`: they never expire).
 #[derive(Clone, Debug)]
 struct Lot {
     issuer: IssuerId,
+    expires_on: Option<CivilDate>,
     remaining: Points,
+}
+
+impl Lot {
+    fn live_on(&self, today: CivilDate) -> bool {
+        self.expires_on.is_none_or(|e| today < e)
+    }
+}
+
+/// A household's lot, as views show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LotView {
+    /// Whose points.
+    pub issuer: IssuerId,
+    /// The first date they are no longer spendable; `None`: never.
+    pub expires_on: Option<CivilDate>,
+    /// Points left.
+    pub points: Points,
 }
 
 /// A village or program issuer: its balance is its unspent budget.
@@ -35,8 +54,8 @@ pub(super) struct Issuer {
 #[derive(Clone, Debug)]
 pub(super) struct Household {
     pub(super) village: IssuerId,
-    /// At most one per issuer, oldest first (the issuer whose points the household has held
-    /// longest without interruption); spending consumes the oldest lots first.
+    /// At most one per issuer and expiry date, earliest-expiring first (lots that never expire
+    /// last, in the order they were first credited); spending takes them in that order.
     lots: VecDeque<Lot>,
     balance: Points,
     /// Points a posted deduction could not take (the balance was short), which the
@@ -96,6 +115,8 @@ pub enum AccountView {
         period_scores: Vec<(Period, i64)>,
         /// Points held per issuing issuer.
         holdings: Vec<(IssuerId, Points)>,
+        /// The lots, earliest-expiring first.
+        lots: Vec<LotView>,
     },
     /// A partner shop.
     Shop {
@@ -273,6 +294,15 @@ impl Accounts {
                         .map(|(p, s)| (*p, *s))
                         .collect(),
                     holdings: holdings.into_iter().collect(),
+                    lots: household
+                        .lots
+                        .iter()
+                        .map(|l| LotView {
+                            issuer: l.issuer.clone(),
+                            expires_on: l.expires_on,
+                            points: l.remaining,
+                        })
+                        .collect(),
                 }
             }
             AccountId::Shop(id) => {
@@ -299,9 +329,14 @@ impl Accounts {
         self.households.get(household).map_or(0, |h| h.lots.len())
     }
 
-    /// A staging view on these accounts for one transaction's checks.
-    pub(super) fn stage(&self) -> Staged<'_> {
-        Staged::new(self)
+    /// A staging view on these accounts for one transaction's checks on `today`, crediting
+    /// lots with the expiry `policies` give.
+    pub(super) fn stage<'a>(
+        &'a self,
+        today: CivilDate,
+        policies: &'a super::policy::Policies,
+    ) -> Staged<'a> {
+        Staged::new(self, today, policies)
     }
 }
 
@@ -344,28 +379,12 @@ impl Household {
         }
     }
 
-    /// Points of `issuer` the household holds.
-    pub(super) fn holding(&self, issuer: &IssuerId) -> Points {
-        Points(
-            self.lots
-                .iter()
-                .filter(|l| &l.issuer == issuer)
-                .map(|l| l.remaining.get())
-                .sum(),
-        )
-    }
-
     /// Adds `change` to the lifetime score and the score of `period`, saturating.
     pub(super) fn add_score(&mut self, period: Period, change: i128) {
         let change = i64::try_from(change).unwrap_or(if change < 0 { i64::MIN } else { i64::MAX });
         self.earned_score = self.earned_score.saturating_add(change);
         let score = self.period_scores.entry(period).or_default();
         *score = score.saturating_add(change);
-    }
-
-    /// The spendable balance.
-    pub(super) fn balance(&self) -> Points {
-        self.balance
     }
 
     /// Records `points` deducted in `period` (negative: a reversed deduction), saturating.
@@ -386,25 +405,39 @@ impl Household {
         (sum(&self.period_scores), sum(&self.deducted))
     }
 
-    /// Which issuers' points spending `points` would take: lots of `prefer` first, then the
-    /// oldest lots. Refuses if the balance is short.
+    /// The points spendable on `today`: those of lots that have not expired.
+    pub(super) fn spendable(&self, today: CivilDate) -> Points {
+        Points(
+            self.lots
+                .iter()
+                .filter(|l| l.live_on(today))
+                .map(|l| l.remaining.get())
+                .sum(),
+        )
+    }
+
+    /// Which issuers' points spending `points` on `today` would take: unexpired lots of
+    /// `prefer` first, then the earliest-expiring. Refuses if the spendable balance is short.
     pub(super) fn plan_take(
         &self,
         points: Points,
         prefer: Option<&IssuerId>,
+        today: CivilDate,
     ) -> Result<Vec<(IssuerId, Points)>, Refusal> {
-        if self.balance < points {
+        let spendable = self.spendable(today);
+        if spendable < points {
             return Err(Refusal::Insufficient {
                 what: "spendable balance",
                 account: "the household".into(),
-                available: self.balance.get(),
+                available: spendable.get(),
                 requested: points.get(),
             });
         }
         let mut plan: Vec<(IssuerId, Points)> = Vec::new();
         let mut left = points;
-        let preferred = self.lots.iter().filter(|l| Some(&l.issuer) == prefer);
-        let others = self.lots.iter().filter(|l| Some(&l.issuer) != prefer);
+        let live = self.lots.iter().filter(|l| l.live_on(today));
+        let preferred = live.clone().filter(|l| Some(&l.issuer) == prefer);
+        let others = live.filter(|l| Some(&l.issuer) != prefer);
         for lot in preferred.chain(others) {
             if left == Points::ZERO {
                 break;
@@ -419,40 +452,89 @@ impl Household {
         Ok(plan)
     }
 
-    /// Credits `points` of `issuer`: into the household's lot of that issuer if it holds one
-    /// (lots merge per issuer until lots carry an expiry, so a household holds at most one lot
-    /// per issuer and every balance operation is bounded by the number of issuers), else into
-    /// a new, youngest lot.
+    /// Credits `points` of `issuer` expiring on `expires_on`: into the household's lot of that
+    /// issuer and expiry if it holds one (lots merge, so a household holds at most one lot per
+    /// issuer and expiry date, and every balance operation is bounded by their number), else
+    /// into a new lot at its place in expiry order.
     pub(super) fn add_lot(
         &mut self,
         issuer: &IssuerId,
         points: Points,
+        expires_on: Option<CivilDate>,
         overflow: &'static str,
     ) -> Result<(), Refusal> {
         self.balance = self
             .balance
             .checked_add(points)
             .ok_or(Refusal::Overflow(overflow))?;
-        match self.lots.iter_mut().find(|lot| &lot.issuer == issuer) {
+        let same = |lot: &&mut Lot| &lot.issuer == issuer && lot.expires_on == expires_on;
+        match self.lots.iter_mut().find(same) {
             Some(lot) => lot.remaining = Points(lot.remaining.get() + points.get()),
-            None => self.lots.push_back(Lot {
-                issuer: issuer.clone(),
-                remaining: points,
-            }),
+            None => {
+                // After every lot that expires no later (never-expiring ones sort last).
+                let key = |e: Option<CivilDate>| e.unwrap_or(CivilDate::MAX.add_days(1));
+                let at = self
+                    .lots
+                    .iter()
+                    .position(|l| key(l.expires_on) > key(expires_on))
+                    .unwrap_or(self.lots.len());
+                self.lots.insert(
+                    at,
+                    Lot {
+                        issuer: issuer.clone(),
+                        expires_on,
+                        remaining: points,
+                    },
+                );
+            }
         }
         Ok(())
     }
 
-    /// Takes `points` of `issuer`, oldest lots of that issuer first; refuses (as `what`) if
-    /// the household holds fewer.
+    /// Whether the household holds a lot that expired on or before `up_to`.
+    pub(super) fn has_expired(&self, up_to: CivilDate) -> bool {
+        self.lots
+            .iter()
+            .any(|l| l.expires_on.is_some_and(|e| e <= up_to))
+    }
+
+    /// Removes what is left of the lots that expired on or before `up_to`: the points per
+    /// issuer, in lot order.
+    pub(super) fn remove_expired(&mut self, up_to: CivilDate) -> Vec<(IssuerId, Points)> {
+        let mut removed: Vec<(IssuerId, Points)> = Vec::new();
+        for lot in self
+            .lots
+            .iter()
+            .filter(|l| l.expires_on.is_some_and(|e| e <= up_to))
+        {
+            match removed.iter_mut().find(|(i, _)| *i == lot.issuer) {
+                Some((_, p)) => *p = Points(p.get() + lot.remaining.get()),
+                None => removed.push((lot.issuer.clone(), lot.remaining)),
+            }
+        }
+        self.lots.retain(|l| l.expires_on.is_none_or(|e| e > up_to));
+        let gone: u64 = removed.iter().map(|(_, p)| p.get()).sum();
+        self.balance = Points(self.balance.get().saturating_sub(gone));
+        removed
+    }
+
+    /// Takes `points` of `issuer` spendable on `today`, earliest-expiring lots of that issuer
+    /// first; refuses (as `what`) if the household holds fewer.
     pub(super) fn take(
         &mut self,
         issuer: &IssuerId,
         points: Points,
         what: &'static str,
         account: &AccountId,
+        today: CivilDate,
     ) -> Result<(), Refusal> {
-        let held = self.holding(issuer);
+        let held = Points(
+            self.lots
+                .iter()
+                .filter(|l| &l.issuer == issuer && l.live_on(today))
+                .map(|l| l.remaining.get())
+                .sum(),
+        );
         if held < points {
             return Err(Refusal::Insufficient {
                 what,
@@ -462,7 +544,11 @@ impl Household {
             });
         }
         let mut left = points.get();
-        for lot in self.lots.iter_mut().filter(|l| &l.issuer == issuer) {
+        for lot in self
+            .lots
+            .iter_mut()
+            .filter(|l| &l.issuer == issuer && l.live_on(today))
+        {
             let take = lot.remaining.get().min(left);
             lot.remaining = Points(lot.remaining.get() - take);
             left -= take;

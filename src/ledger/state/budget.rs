@@ -88,7 +88,7 @@ fn allocate(
         points,
         issuer: issuer.clone(),
     };
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     staged.credit(&posting, "the issuer's budget")?;
     staged.debit(&posting, "the bureau fund")?;
     Ok(Plan {

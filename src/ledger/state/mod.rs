@@ -37,7 +37,7 @@ mod reversal;
 mod staged;
 mod versions;
 
-pub use accounts::AccountView;
+pub use accounts::{AccountView, LotView};
 pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{read_denied, reads_everything, require_log_reader};
 pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
@@ -242,6 +242,14 @@ impl State {
     /// Whether `role` may read `account` (the authority room decides).
     pub fn may_read_account(&self, role: &Role, account: &AccountId) -> bool {
         authority::may_read_account(&self.accounts, role, account)
+    }
+
+    /// The accounts staged for one transaction's checks at `ctx`'s commit date.
+    fn stage(&self, ctx: &Context) -> staged::Staged<'_> {
+        self.accounts.stage(
+            crate::ledger::CivilDate::of(ctx.committed_at),
+            &self.policies,
+        )
     }
 
     /// Whether `role` may read `village`'s claims (of `household`, if given).

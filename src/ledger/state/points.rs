@@ -118,7 +118,7 @@ fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Re
             needed: action.points,
         });
     }
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     // The household's arrears are paid first.
     let (posting, arrears_paid) =
         staged.credit_household(&action.issuer, &action.household, action.points)?;
@@ -150,7 +150,8 @@ fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, R
         &household.village,
     )?;
     state.accounts.issuer(&action.issuer)?;
-    let taken = household.plan_take(action.points, Some(&action.issuer))?;
+    let today = crate::ledger::CivilDate::of(ctx.committed_at);
+    let taken = household.plan_take(action.points, Some(&action.issuer), today)?;
     let postings: Vec<Posting> = taken
         .into_iter()
         .map(|(lot_issuer, points)| Posting {
@@ -160,7 +161,7 @@ fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, R
             issuer: lot_issuer,
         })
         .collect();
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     for posting in &postings {
         staged.debit(posting, "spendable balance")?;
         staged.credit(posting, "the issuer's budget")?;

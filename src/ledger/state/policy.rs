@@ -90,6 +90,27 @@ impl PolicyKind {
     }
 }
 
+/// The first date a lot credited on `posted_on` is no longer spendable under `rule`: 1 January
+/// two years on (the end of the following year), the same day `n` months later (or that
+/// month's last day), or never.
+pub(super) fn lot_expires_on(rule: LotExpiry, posted_on: CivilDate) -> Option<CivilDate> {
+    let (year, month, day) = posted_on.ymd();
+    match rule {
+        LotExpiry::Never => None,
+        LotExpiry::EndOfFollowingYear => {
+            CivilDate::from_ymd(year + 2, 1, 1).or(Some(CivilDate::MAX))
+        }
+        LotExpiry::Months(months) => {
+            let total = i64::from(month) - 1 + i64::from(months);
+            let (year, month) = (year + total / 12, (total % 12) as u8 + 1);
+            (day.min(28)..=day)
+                .rev()
+                .find_map(|d| CivilDate::from_ymd(year, month, d))
+                .or(Some(CivilDate::MAX))
+        }
+    }
+}
+
 /// A policy version with the entry that set it.
 #[derive(Clone, Debug)]
 pub struct PolicyView {

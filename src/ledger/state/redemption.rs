@@ -159,7 +159,11 @@ fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<Plan, Refusal
         });
     }
     let postings: Vec<Posting> = household
-        .plan_take(sale.points, None)?
+        .plan_take(
+            sale.points,
+            None,
+            crate::ledger::CivilDate::of(ctx.committed_at),
+        )?
         .into_iter()
         .map(|(issuer, points)| Posting {
             debit: AccountId::Household(sale.household.clone()),
@@ -168,7 +172,7 @@ fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<Plan, Refusal
             issuer,
         })
         .collect();
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     for posting in &postings {
         staged.debit(posting, "spendable balance")?;
         staged.credit(posting, "the shop's balance")?;

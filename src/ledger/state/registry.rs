@@ -190,7 +190,7 @@ fn register_key(
     authority::may_manage_key(&state.accounts, &ctx.role, role, KeyAction::Register)?;
     check_scope_exists(state, role)?;
     let key_id = state.keys.check_new(public_key)?;
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     if let Role::Resident(h) = role {
         let household = staged.household_mut(h)?;
         if household.active_resident_keys >= MAX_RESIDENT_KEYS {
@@ -222,7 +222,7 @@ fn revoke_key(state: &State, ctx: &Context, key_id: &KeyId) -> Result<Plan, Refu
     if target.role == Role::BureauAdmin && state.keys.active_admins() <= 1 {
         return Err(Refusal::LastAdminKey { key_id: *key_id });
     }
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     if let Role::Resident(h) = &target.role {
         let household = staged.household_mut(h)?;
         household.active_resident_keys = household.active_resident_keys.saturating_sub(1);
@@ -246,7 +246,7 @@ fn register_issuer(
             id: issuer.to_string(),
         });
     }
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     staged.add_issuer(issuer.clone(), Issuer::new(kind, name.to_owned()));
     Ok(Plan::new(
         staged.into_changes(),
@@ -285,7 +285,7 @@ fn register_household(
             new_key(ctx, *key, Role::Resident(household.clone())),
         ));
     }
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     staged.add_household(
         household.clone(),
         Household::new(village.clone(), keys.len()),
@@ -310,7 +310,7 @@ fn register_shop(state: &State, ctx: &Context, shop: &ShopId, name: &str) -> Res
             id: shop.to_string(),
         });
     }
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     staged.add_shop(shop.clone(), Shop::new(name.to_owned()));
     Ok(Plan::new(
         staged.into_changes(),

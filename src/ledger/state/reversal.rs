@@ -157,7 +157,7 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
             }
         }
     }
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     // Every debit first, then every credit: a reversal the accounts cannot pay is refused as
     // short before any overflow is considered.
     for posting in &postings {

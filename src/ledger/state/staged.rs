@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::accounts::{Accounts, Household, Issuer, Shop};
+use super::policy::{Policies, lot_expires_on};
 use crate::ledger::{
-    AccountId, HouseholdId, IssuerId, MAX_BACKED_POINTS, Points, Posting, Refusal, ShopId,
+    AccountId, CivilDate, HouseholdId, IssuerId, MAX_BACKED_POINTS, Points, Posting, Refusal,
+    ShopId,
 };
 
 /// Updated copies of the accounts one transaction changes; committing them cannot fail.
@@ -47,14 +49,27 @@ impl AccountChanges {
 pub(super) struct Staged<'a> {
     base: &'a Accounts,
     changes: AccountChanges,
+    /// The commit date: lots expired by it are not spendable.
+    today: CivilDate,
+    /// The village policies, which give a credit's lot its expiry.
+    policies: &'a Policies,
 }
 
 impl<'a> Staged<'a> {
-    pub(super) fn new(base: &'a Accounts) -> Self {
+    pub(super) fn new(base: &'a Accounts, today: CivilDate, policies: &'a Policies) -> Self {
         Self {
             base,
             changes: AccountChanges::default(),
+            today,
+            policies,
         }
+    }
+
+    /// When a credit to a household of `village` today expires: by the village's policy in
+    /// force today; never without one.
+    fn lot_expiry(&self, village: &IssuerId) -> Option<CivilDate> {
+        let policy = self.policies.in_force(village, self.today)?;
+        lot_expires_on(policy.policy.lot_expiry, self.today)
     }
 
     /// A new issuer (its id checked to be free by the caller).
@@ -137,8 +152,14 @@ impl<'a> Staged<'a> {
                     .ok_or_else(|| short(issuer.balance))?;
             }
             AccountId::Household(id) => {
-                self.household_mut(id)?
-                    .take(&posting.issuer, points, what, &posting.debit)?;
+                let today = self.today;
+                self.household_mut(id)?.take(
+                    &posting.issuer,
+                    points,
+                    what,
+                    &posting.debit,
+                    today,
+                )?;
             }
             AccountId::Shop(id) => {
                 let shop = self.shop_mut(id)?;
@@ -184,8 +205,10 @@ impl<'a> Staged<'a> {
                     .ok_or(Refusal::Overflow(overflow))?;
             }
             AccountId::Household(id) => {
+                let village = self.household_mut(id)?.village.clone();
+                let expires_on = self.lot_expiry(&village);
                 self.household_mut(id)?
-                    .add_lot(&posting.issuer, points, overflow)?;
+                    .add_lot(&posting.issuer, points, expires_on, overflow)?;
             }
             AccountId::Shop(id) => {
                 let shop = self.shop_mut(id)?;
@@ -237,14 +260,15 @@ impl<'a> Staged<'a> {
         household: &HouseholdId,
         points: Points,
     ) -> Result<Vec<Posting>, Refusal> {
+        let today = self.today;
         let staged = self.household_mut(household)?;
-        let taken = points.min(staged.balance());
+        let taken = points.min(staged.spendable(today));
         let shortfall = Points(points.get() - taken.get());
         staged.arrears = staged
             .arrears
             .checked_add(shortfall)
             .ok_or(Refusal::Overflow("a household's arrears"))?;
-        let plan = staged.plan_take(taken, Some(issuer))?;
+        let plan = staged.plan_take(taken, Some(issuer), today)?;
         let postings: Vec<Posting> = plan
             .into_iter()
             .map(|(lot_issuer, points)| Posting {
@@ -257,6 +281,27 @@ impl<'a> Staged<'a> {
         for posting in &postings {
             self.debit(posting, "spendable balance")?;
             self.credit(posting, "the issuer's budget")?;
+        }
+        Ok(postings)
+    }
+
+    /// Moves a household's lots expired by `up_to` to the bureau fund: one posting per issuer.
+    pub(super) fn expire_household(
+        &mut self,
+        household: &HouseholdId,
+        up_to: CivilDate,
+    ) -> Result<Vec<Posting>, Refusal> {
+        let removed = self.household_mut(household)?.remove_expired(up_to);
+        let mut postings = Vec::with_capacity(removed.len());
+        for (issuer, points) in removed {
+            let posting = Posting {
+                debit: AccountId::Household(household.clone()),
+                credit: AccountId::BureauFund,
+                points,
+                issuer,
+            };
+            self.credit(&posting, "the bureau fund")?;
+            postings.push(posting);
         }
         Ok(postings)
     }

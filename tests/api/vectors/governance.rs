@@ -198,6 +198,11 @@ pub(super) fn governance_by_hand(operation: &pb::GovernanceOperation) -> Vec<u8>
             wire::bytes(8, a.memo.as_bytes(), &mut inner);
             13
         }
+        Some(G::ExpireLots(e)) => {
+            wire::bytes(1, e.village_id.as_bytes(), &mut inner);
+            wire::uint(2, u64::from(e.up_to), &mut inner);
+            14
+        }
         None => return Vec::new(),
     };
     let mut m = Vec::new();
@@ -403,6 +408,12 @@ pub(super) fn governance_json(operation: &pb::GovernanceOperation) -> Json {
                 .p_u32("deedDate", a.deed_date)
                 .p_bytes("evidenceSha256", &a.evidence_sha256)
                 .p_str("memo", &a.memo),
+        ),
+        Some(G::ExpireLots(e)) => Obj::new().put(
+            "expireLots",
+            Obj::new()
+                .p_str("villageId", &e.village_id)
+                .p_u32("upTo", e.up_to),
         ),
         None => Obj::new(),
     };

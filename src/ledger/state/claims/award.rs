@@ -140,7 +140,7 @@ pub(super) fn award(state: &State, ctx: &Context, request: &AwardRequest) -> Res
         }
         plan.caps.push((key, Points(total)));
     }
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     let (posting, arrears_paid) = staged.credit_household(program, &request.household, points)?;
     staged
         .household_mut(&request.household)?

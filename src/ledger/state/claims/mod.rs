@@ -22,6 +22,7 @@ use crate::ledger::{
 };
 
 mod award;
+mod expiry;
 mod notice;
 mod review;
 mod submit;
@@ -135,6 +136,13 @@ pub enum ClaimsOp {
     RequireClaims,
     /// A program's award under a rule of its catalogue.
     AwardByRule(AwardRequest),
+    /// An expiry run for a village's households.
+    ExpireLots {
+        /// The village.
+        village: IssuerId,
+        /// Lots expiring on or before this date.
+        up_to: CivilDate,
+    },
 }
 
 /// What a program's award by rule asks for.
@@ -179,6 +187,8 @@ pub enum ClaimsKind {
     RequireClaims,
     /// [`ClaimsOp::AwardByRule`].
     AwardByRule,
+    /// [`ClaimsOp::ExpireLots`].
+    ExpireLots,
 }
 
 impl ClaimsOp {
@@ -194,6 +204,7 @@ impl ClaimsOp {
             ClaimsOp::FinalizeNotice { .. } => ClaimsKind::FinalizeNotice,
             ClaimsOp::RequireClaims => ClaimsKind::RequireClaims,
             ClaimsOp::AwardByRule(_) => ClaimsKind::AwardByRule,
+            ClaimsOp::ExpireLots { .. } => ClaimsKind::ExpireLots,
         }
     }
 }
@@ -211,6 +222,7 @@ impl ClaimsKind {
             ClaimsKind::FinalizeNotice => "finalize-notice",
             ClaimsKind::RequireClaims => "require-claims",
             ClaimsKind::AwardByRule => "award-by-rule",
+            ClaimsKind::ExpireLots => "expire-lots",
         }
     }
 }
@@ -642,6 +654,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ClaimsOp) -> Result<Plan,
         } => notice::resolve(state, ctx, objection, *outcome, reason),
         ClaimsOp::FinalizeNotice { notice } => notice::finalize(state, ctx, notice),
         ClaimsOp::AwardByRule(request) => award::award(state, ctx, request),
+        ClaimsOp::ExpireLots { village, up_to } => expiry::expire(state, ctx, village, *up_to),
         ClaimsOp::RequireClaims => {
             super::authority::require_admin(&ctx.role, "requiring claims")?;
             if let Some(since) = state.claims.required_since {

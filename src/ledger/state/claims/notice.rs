@@ -242,7 +242,7 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
         });
     }
     let mut plan = Plan::default();
-    let mut staged = state.accounts.stage();
+    let mut staged = state.stage(ctx);
     let period = Period::containing(ctx.committed_at.get());
     for claim in on_notice {
         let signed_points = match claim.rule.sign {

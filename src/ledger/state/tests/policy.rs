@@ -169,3 +169,35 @@ fn every_policy_field_is_required_and_within_its_bounds() {
         }
     }
 }
+
+#[test]
+fn a_lots_expiry_follows_the_policys_rule() {
+    use super::super::policy::lot_expires_on;
+    let day = |text: &str| CivilDate::parse("d", text).unwrap();
+    let expiry = |rule, from: &str| lot_expires_on(rule, day(from)).map(|d| d.to_string());
+    assert_eq!(
+        expiry(LotExpiry::EndOfFollowingYear, "2026-12-05").as_deref(),
+        Some("2028-01-01")
+    );
+    assert_eq!(
+        expiry(LotExpiry::EndOfFollowingYear, "2026-01-01").as_deref(),
+        Some("2028-01-01")
+    );
+    assert_eq!(
+        expiry(LotExpiry::Months(1), "2026-01-31").as_deref(),
+        Some("2026-02-28")
+    );
+    assert_eq!(
+        expiry(LotExpiry::Months(1), "2024-01-31").as_deref(),
+        Some("2024-02-29")
+    );
+    assert_eq!(
+        expiry(LotExpiry::Months(12), "2026-12-05").as_deref(),
+        Some("2027-12-05")
+    );
+    assert_eq!(
+        expiry(LotExpiry::Months(14), "2026-11-30").as_deref(),
+        Some("2028-01-30")
+    );
+    assert_eq!(expiry(LotExpiry::Never, "2026-12-05"), None);
+}
