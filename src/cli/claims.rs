@@ -262,7 +262,8 @@ pub enum ClaimsCommand {
         memo: String,
     },
     /// Move what is left of a village's lots expired by a date out of the households' balances,
-    /// back to the bureau fund (bureau admin); repeated until nothing is left.
+    /// back to the bureau fund (bureau admin); repeated until nothing is left (with
+    /// --emit-json, one entry is printed). Run it regularly, e.g. every day after midnight.
     ExpireLots {
         #[command(flatten)]
         write: WriteArgs,

@@ -34,6 +34,7 @@ pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,
     ClaimsOp, ClaimsPage, Decision, LotView, MAX_BOARD_LINES, MAX_CLAIMS_PER_NOTICE, MembersKind,
     MembersOp, Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
+    TakenLot,
 };
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};
@@ -98,7 +99,7 @@ pub enum AccountId {
     BureauFund,
     /// A village or program issuer: its balance is its unspent budget.
     Issuer(IssuerId),
-    /// A household's spendable points.
+    /// A household's points (its lots; what is spendable is the lots not past their expiry).
     Household(HouseholdId),
     /// A shop's points taken in redemptions.
     Shop(ShopId),

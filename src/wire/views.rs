@@ -251,6 +251,7 @@ impl From<AccountView> for pb::Account {
             AccountView::Household {
                 village,
                 arrears,
+                spendable,
                 lots,
                 earned_score,
                 period_scores,
@@ -259,6 +260,7 @@ impl From<AccountView> for pb::Account {
             } => {
                 account.detail = village.to_string();
                 account.arrears = i64::try_from(arrears.get()).unwrap_or(i64::MAX);
+                account.spendable = i64::try_from(spendable.get()).unwrap_or(i64::MAX);
                 account.lots = lots
                     .into_iter()
                     .map(|lot| pb::HouseholdLot {

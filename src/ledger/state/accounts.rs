@@ -104,8 +104,11 @@ pub enum AccountView {
         id: HouseholdId,
         /// Its village.
         village: IssuerId,
-        /// Spendable points.
+        /// Points held: every lot, including any past its expiry that no expiry run has moved
+        /// yet.
         balance: Points,
+        /// Points spendable on the date of the last entry: the lots not past their expiry.
+        spendable: Points,
         /// Points owed from deductions the balance could not cover; the next credits pay
         /// them first.
         arrears: Points,
@@ -260,7 +263,11 @@ impl Accounts {
     }
 
     /// A view of one account.
-    pub(super) fn view(&self, account: &AccountId) -> Result<AccountView, Refusal> {
+    pub(super) fn view(
+        &self,
+        account: &AccountId,
+        today: CivilDate,
+    ) -> Result<AccountView, Refusal> {
         Ok(match account {
             AccountId::BureauFund => AccountView::BureauFund {
                 balance: i64::try_from(self.bureau_fund)
@@ -286,6 +293,7 @@ impl Accounts {
                     id: id.clone(),
                     village: household.village.clone(),
                     balance: household.balance,
+                    spendable: household.spendable(today),
                     arrears: household.arrears,
                     earned_score: household.earned_score,
                     period_scores: household
@@ -472,11 +480,15 @@ impl Household {
             Some(lot) => lot.remaining = Points(lot.remaining.get() + points.get()),
             None => {
                 // After every lot that expires no later (never-expiring ones sort last).
-                let key = |e: Option<CivilDate>| e.unwrap_or(CivilDate::MAX.add_days(1));
+                let later = |e: Option<CivilDate>| match (e, expires_on) {
+                    (None, None) | (Some(_), None) => false,
+                    (None, Some(_)) => true,
+                    (Some(e), Some(new)) => e > new,
+                };
                 let at = self
                     .lots
                     .iter()
-                    .position(|l| key(l.expires_on) > key(expires_on))
+                    .position(|l| later(l.expires_on))
                     .unwrap_or(self.lots.len());
                 self.lots.insert(
                     at,
@@ -491,11 +503,12 @@ impl Household {
         Ok(())
     }
 
-    /// Whether the household holds a lot that expired on or before `up_to`.
+    /// Whether the household holds a lot that expired on or before `up_to` (lots are in
+    /// expiry order, so the first one tells).
     pub(super) fn has_expired(&self, up_to: CivilDate) -> bool {
         self.lots
-            .iter()
-            .any(|l| l.expires_on.is_some_and(|e| e <= up_to))
+            .front()
+            .is_some_and(|l| l.expires_on.is_some_and(|e| e <= up_to))
     }
 
     /// Removes what is left of the lots that expired on or before `up_to`: the points per
@@ -518,8 +531,10 @@ impl Household {
         removed
     }
 
-    /// Takes `points` of `issuer` spendable on `today`, earliest-expiring lots of that issuer
-    /// first; refuses (as `what`) if the household holds fewer.
+    /// Takes `points` of `issuer` spendable on `today` (or, with `expired_too`, also from
+    /// lots past their expiry: a reversal takes back what it reverses), earliest-expiring lots
+    /// of that issuer first; refuses (as `what`) if the household holds fewer. What it took,
+    /// by expiry.
     pub(super) fn take(
         &mut self,
         issuer: &IssuerId,
@@ -527,11 +542,13 @@ impl Household {
         what: &'static str,
         account: &AccountId,
         today: CivilDate,
-    ) -> Result<(), Refusal> {
+        expired_too: bool,
+    ) -> Result<Vec<(Option<CivilDate>, Points)>, Refusal> {
+        let usable = |l: &Lot| &l.issuer == issuer && (expired_too || l.live_on(today));
         let held = Points(
             self.lots
                 .iter()
-                .filter(|l| &l.issuer == issuer && l.live_on(today))
+                .filter(|l| usable(l))
                 .map(|l| l.remaining.get())
                 .sum(),
         );
@@ -544,20 +561,20 @@ impl Household {
             });
         }
         let mut left = points.get();
-        for lot in self
-            .lots
-            .iter_mut()
-            .filter(|l| &l.issuer == issuer && l.live_on(today))
-        {
+        let mut taken = Vec::new();
+        for lot in self.lots.iter_mut().filter(|l| usable(l)) {
             let take = lot.remaining.get().min(left);
             lot.remaining = Points(lot.remaining.get() - take);
             left -= take;
+            if take > 0 {
+                taken.push((lot.expires_on, Points(take)));
+            }
             if left == 0 {
                 break;
             }
         }
         self.balance = Points(self.balance.get() - points.get());
         self.lots.retain(|l| l.remaining > Points::ZERO);
-        Ok(())
+        Ok(taken)
     }
 }

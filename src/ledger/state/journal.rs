@@ -40,6 +40,9 @@ pub struct EntryRecord {
     /// Points of a household's arrears a credit paid instead of crediting them (its
     /// reversal owes them again).
     pub arrears_paid: Points,
+    /// What the entry took from households' lots, with their expiries (its reversal returns
+    /// them as they were).
+    pub lots_taken: Vec<super::staged::TakenLot>,
 }
 
 /// What an operation did, as its plan reports it when it commits.
@@ -55,6 +58,8 @@ pub(super) struct Effects {
     pub(super) reverses: Option<Sequence>,
     /// Points of a household's arrears a credit paid.
     pub(super) arrears_paid: Points,
+    /// What it took from households' lots.
+    pub(super) lots_taken: Vec<super::staged::TakenLot>,
 }
 
 impl Effects {

@@ -62,6 +62,7 @@ pub use policy::{
 pub use redemption::{PaymentCode, RedemptionKind, RedemptionOp};
 pub use registry::{RegistryKind, RegistryOp};
 pub use reversal::{ReversalKind, ReversalOp};
+pub use staged::TakenLot;
 
 /// What genesis fixed.
 #[derive(Clone, Copy, Debug)]
@@ -236,7 +237,9 @@ impl State {
 
     /// A view of one account.
     pub fn account(&self, account: &AccountId) -> Result<AccountView, Refusal> {
-        self.accounts.view(account)
+        // What is spendable is judged on the date of the last entry.
+        let today = crate::ledger::CivilDate::of(self.last_committed_at());
+        self.accounts.view(account, today)
     }
 
     /// Whether `role` may read `account` (the authority room decides).
@@ -482,6 +485,7 @@ impl State {
             reversed_by: None,
             reverses: effects.reverses,
             arrears_paid: effects.arrears_paid,
+            lots_taken: effects.lots_taken,
         });
     }
 

@@ -82,6 +82,7 @@ pub(super) struct Plan {
     action: PointsAction,
     accounts: Vec<AccountId>,
     arrears_paid: Points,
+    lots_taken: Vec<super::staged::TakenLot>,
 }
 
 impl Plan {
@@ -93,6 +94,7 @@ impl Plan {
             issuer: Some(self.action.issuer),
             reverses: None,
             arrears_paid: self.arrears_paid,
+            lots_taken: self.lots_taken,
         }
     }
 }
@@ -132,6 +134,7 @@ fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Re
         action: action.clone(),
         accounts: vec![AccountId::Household(action.household.clone())],
         arrears_paid,
+        lots_taken: Vec::new(),
     })
 }
 
@@ -170,11 +173,13 @@ fn deduct(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, R
     let period = Period::containing(ctx.committed_at.get());
     household.add_score(period, -action.points.wide());
     household.add_deducted(period, action.points.wide());
+    let (changes, lots_taken) = staged.into_changes_and_taken();
     Ok(Plan {
-        changes: staged.into_changes(),
+        changes,
         postings,
         action: action.clone(),
         accounts: vec![AccountId::Issuer(action.issuer.clone())],
         arrears_paid: Points::ZERO,
+        lots_taken,
     })
 }

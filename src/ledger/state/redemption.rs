@@ -112,6 +112,7 @@ pub(super) struct Redemptions {
 #[derive(Debug)]
 pub(super) struct Plan {
     changes: AccountChanges,
+    lots_taken: Vec<super::staged::TakenLot>,
     postings: Vec<Posting>,
     nonce: PaymentNonce,
     terminal: KeyId,
@@ -128,6 +129,7 @@ impl Plan {
             .insert(self.terminal, self.counter);
         Effects {
             postings: self.postings,
+            lots_taken: self.lots_taken,
             ..Effects::default()
         }
     }
@@ -177,8 +179,10 @@ fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<Plan, Refusal
         staged.debit(posting, "spendable balance")?;
         staged.credit(posting, "the shop's balance")?;
     }
+    let (changes, lots_taken) = staged.into_changes_and_taken();
     Ok(Plan {
-        changes: staged.into_changes(),
+        changes,
+        lots_taken,
         postings,
         nonce: sale.payment_code.nonce,
         terminal: ctx.signer,

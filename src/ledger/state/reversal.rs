@@ -158,13 +158,17 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
         }
     }
     let mut staged = state.stage(ctx);
+    // A reversal takes back what it reverses, expired or not, and gives back points with the
+    // expiry they had (a refund never renews points; ones past their expiry come back
+    // unspendable, for the next expiry run).
+    staged.reversing();
     // Every debit first, then every credit: a reversal the accounts cannot pay is refused as
     // short before any overflow is considered.
     for posting in &postings {
         staged.debit(posting, "balance to reverse")?;
     }
     for posting in &postings {
-        staged.credit(posting, "the reversal's credit")?;
+        staged.credit_lots(posting, &original.lots_taken, "the reversal's credit")?;
     }
     // The score changes in the month of the original entry, by all the entry was worth:
     // an issue's points including what paid arrears (owed again now), a deduction's

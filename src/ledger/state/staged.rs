@@ -44,6 +44,20 @@ impl AccountChanges {
     }
 }
 
+/// Points taken from one lot of a household, with the lot's expiry: recorded in the entry, so
+/// its reversal returns them with the same expiry (a refund never renews points).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TakenLot {
+    /// The household.
+    pub household: HouseholdId,
+    /// Whose points.
+    pub issuer: IssuerId,
+    /// The lot's expiry; `None`: never.
+    pub expires_on: Option<CivilDate>,
+    /// How many.
+    pub points: Points,
+}
+
 /// The accounts as one transaction would leave them: reads see its staged changes, and every
 /// change is checked. Nothing touches the real accounts until the plan commits.
 pub(super) struct Staged<'a> {
@@ -53,6 +67,10 @@ pub(super) struct Staged<'a> {
     today: CivilDate,
     /// The village policies, which give a credit's lot its expiry.
     policies: &'a Policies,
+    /// What household debits took, lot by lot.
+    taken: Vec<TakenLot>,
+    /// A reversal: household debits may take back expired points too.
+    reversing: bool,
 }
 
 impl<'a> Staged<'a> {
@@ -62,7 +80,53 @@ impl<'a> Staged<'a> {
             changes: AccountChanges::default(),
             today,
             policies,
+            taken: Vec::new(),
+            reversing: false,
         }
+    }
+
+    /// Marks this as a reversal's staging: household debits may take expired points too.
+    pub(super) fn reversing(&mut self) {
+        self.reversing = true;
+    }
+
+    /// Credits a household the posting's points into lots with the expiries `lots` give (of
+    /// the posting's household and issuer, in order); any rest gets today's expiry.
+    pub(super) fn credit_lots(
+        &mut self,
+        posting: &Posting,
+        lots: &[TakenLot],
+        overflow: &'static str,
+    ) -> Result<(), Refusal> {
+        let AccountId::Household(id) = &posting.credit else {
+            return self.credit(posting, overflow);
+        };
+        let mut left = posting.points;
+        let matching = lots
+            .iter()
+            .filter(|l| &l.household == id && l.issuer == posting.issuer);
+        for lot in matching {
+            if left == Points::ZERO {
+                break;
+            }
+            let points = lot.points.min(left);
+            left = Points(left.get() - points.get());
+            self.household_mut(id)?
+                .add_lot(&posting.issuer, points, lot.expires_on, overflow)?;
+        }
+        if left > Points::ZERO {
+            let rest = Posting {
+                points: left,
+                ..posting.clone()
+            };
+            self.credit(&rest, overflow)?;
+        }
+        Ok(())
+    }
+
+    /// The staged changes and what household debits took, ready to commit.
+    pub(super) fn into_changes_and_taken(self) -> (AccountChanges, Vec<TakenLot>) {
+        (self.changes, self.taken)
     }
 
     /// When a credit to a household of `village` today expires: by the village's policy in
@@ -152,14 +216,22 @@ impl<'a> Staged<'a> {
                     .ok_or_else(|| short(issuer.balance))?;
             }
             AccountId::Household(id) => {
-                let today = self.today;
-                self.household_mut(id)?.take(
+                let (today, reversing) = (self.today, self.reversing);
+                let taken = self.household_mut(id)?.take(
                     &posting.issuer,
                     points,
                     what,
                     &posting.debit,
                     today,
+                    reversing,
                 )?;
+                self.taken
+                    .extend(taken.into_iter().map(|(expires_on, points)| TakenLot {
+                        household: id.clone(),
+                        issuer: posting.issuer.clone(),
+                        expires_on,
+                        points,
+                    }));
             }
             AccountId::Shop(id) => {
                 let shop = self.shop_mut(id)?;

@@ -623,6 +623,8 @@ impl Plan {
             // Neither a finalization nor an award by rule is reversed (a correction is a new
             // claim): what they paid of arrears is recorded, and stays paid.
             arrears_paid: self.arrears_paid,
+            // Neither a finalization nor an award is reversed: what they took stays taken.
+            lots_taken: Vec::new(),
         }
     }
 }

@@ -121,3 +121,64 @@ fn lots_expire_by_the_policy_are_spent_earliest_first_and_an_expiry_run_moves_th
     ledger.state = replayed;
     assert_eq!(ledger.snapshot(), live);
 }
+
+#[test]
+fn refunds_and_reversals_keep_each_points_expiry() {
+    let mut ledger = Ledger::new();
+    let officer = ledger.issuer("v1", pb::IssuerKind::Village, 1_000);
+    let resident = Signer::generate();
+    ledger.admin_does(register_household("h1", "v1", &[&resident]));
+    let terminal = ledger.shop("s1");
+    let today = ledger.today();
+    let mut policy = default_policy("v1", 1, today);
+    policy.lot_expiry = Some(gov::LotExpiry {
+        rule: Some(gov::lot_expiry::Rule::Months(1)),
+    });
+    ledger.apply(&officer, set_policy(policy)).unwrap();
+    // Two credits the same day merge into one lot.
+    let first = ledger.apply(&officer, issue("v1", "h1", 10)).unwrap();
+    ledger.apply(&officer, issue("v1", "h1", 5)).unwrap();
+    assert_eq!(
+        lots(&ledger, "h1"),
+        [("v1".into(), Some("2026-12-30".into()), 15)]
+    );
+    // The day before expiry the points are spendable; a sale and its refund the same day
+    // give them back with their own expiry, not a fresh one.
+    ledger.now += 29 * DAY_MS;
+    assert_eq!(
+        ledger.today(),
+        CivilDate::parse("d", "2026-12-29").unwrap().days()
+    );
+    let code = ledger.payment_code(&resident, "h1", 15);
+    let sale = ledger
+        .apply(&terminal, redeem("s1", "h1", 15, code, 1))
+        .unwrap();
+    ledger.apply(&terminal, reverse(sale.sequence)).unwrap();
+    assert_eq!(
+        lots(&ledger, "h1"),
+        [("v1".into(), Some("2026-12-30".into()), 15)]
+    );
+    // After expiry: a new credit is spendable, the old lot is not; the view says both.
+    ledger.now += DAY_MS;
+    ledger.apply(&officer, issue("v1", "h1", 4)).unwrap();
+    let AccountView::Household {
+        balance, spendable, ..
+    } = ledger
+        .state
+        .account(&AccountId::Household(id(HouseholdId::parse, "h1")))
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((balance, spendable), (Points(19), Points(4)));
+    // Reversing the first issue takes back the expired points it credited, not the new ones.
+    ledger.apply(&officer, reverse(first.sequence)).unwrap();
+    assert_eq!(
+        lots(&ledger, "h1"),
+        [
+            ("v1".into(), Some("2026-12-30".into()), 5),
+            ("v1".into(), Some("2027-01-30".into()), 4)
+        ]
+    );
+    assert_eq!(ledger.state.total_balance(), 0);
+}
