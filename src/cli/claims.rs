@@ -12,6 +12,7 @@ use shanzhi::pb::registry as registry_pb;
 use shanzhi::pb::registry::registry_operation::Operation as R;
 
 use super::catalogue_file::{date, date_text, sha256_hex};
+use super::print::{print_claim, print_notice};
 use super::write::WriteArgs;
 use super::{ReadArgs, status_error};
 
@@ -661,102 +662,5 @@ fn status_pb(status: StatusArg) -> pb::ClaimStatus {
         StatusArg::Posted => pb::ClaimStatus::Posted,
         StatusArg::Rejected => pb::ClaimStatus::Rejected,
         StatusArg::Withdrawn => pb::ClaimStatus::Withdrawn,
-    }
-}
-
-fn status_text(claim: &pb::ClaimView) -> String {
-    let name = match claim.status() {
-        pb::ClaimStatus::UnderReview => "under review",
-        pb::ClaimStatus::Approved => "approved",
-        pb::ClaimStatus::InNotice => "in notice",
-        pb::ClaimStatus::Posted => "posted",
-        pb::ClaimStatus::Rejected => "rejected",
-        pb::ClaimStatus::Withdrawn => "withdrawn",
-        pb::ClaimStatus::Unspecified => "unspecified",
-    };
-    match (claim.decided_at, claim.batch_id.as_str()) {
-        (0, "") => name.into(),
-        (0, batch) => format!("{name} (batch {batch})"),
-        (at, "") => format!("{name} at entry {at}"),
-        (at, batch) => format!("{name} at entry {at} (batch {batch})"),
-    }
-}
-
-fn print_claim(claim: &pb::ClaimView, reviews: bool) {
-    let (sign, code) = claim
-        .rule
-        .as_ref()
-        .map(|r| {
-            let sign = if r.sign() == pb::Sign::Deduction {
-                "-"
-            } else {
-                "+"
-            };
-            (sign, r.code.as_str())
-        })
-        .unwrap_or(("", ""));
-    println!(
-        "{}  {}  {code} × {} = {sign}{} points, deed {}, {}",
-        claim.claim_id,
-        claim.household_id,
-        claim.quantity,
-        claim.points,
-        date_text(claim.deed_date),
-        status_text(claim)
-    );
-    if reviews {
-        println!(
-            "  proposed by {} at entry {}; {} of {} approvals; {} open objections",
-            claim.proposer_key_id,
-            claim.submitted_at,
-            claim.approvals.len(),
-            claim.reviewers_required,
-            claim.open_objections
-        );
-        for review in &claim.reviews {
-            use pb::review::Decision as D;
-            let decision = match &review.decision {
-                Some(D::Approve(_)) => "approved".into(),
-                Some(D::Reject(_)) => "rejected".into(),
-                Some(D::AdjustQuantity(q)) => format!("adjusted to {q}"),
-                None => String::new(),
-            };
-            println!(
-                "  #{} {} {decision}: {}",
-                review.at, review.reviewer_key_id, review.reason
-            );
-        }
-    }
-}
-
-fn print_notice(notice: &pb::NoticeView) {
-    let state = match notice.finalized_at {
-        0 => format!(
-            "runs until {} (finalize on or after it)",
-            date_text(notice.ends_on)
-        ),
-        at => format!("finalized at entry {at}"),
-    };
-    println!(
-        "notice {} of village {}: opened {} at entry {}, {state}",
-        notice.batch_id,
-        notice.village_id,
-        date_text(notice.opened_on),
-        notice.opened_at
-    );
-    for claim in &notice.claims {
-        print_claim(claim, false);
-    }
-    for objection in &notice.objections {
-        let status = match objection.status() {
-            pb::ObjectionStatus::Open => "open".to_owned(),
-            pb::ObjectionStatus::Upheld => format!("upheld: {}", objection.resolution_reason),
-            pb::ObjectionStatus::Dismissed => format!("dismissed: {}", objection.resolution_reason),
-            pb::ObjectionStatus::Unspecified => String::new(),
-        };
-        println!(
-            "  objection {} to {}: {} ({status})",
-            objection.objection_id, objection.claim_id, objection.reason
-        );
     }
 }

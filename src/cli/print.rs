@@ -1,6 +1,7 @@
 //! How receipts and accounts look on a terminal.
 
 use shanzhi::ledger::LocalTime;
+use shanzhi::pb::governance as gov_pb;
 use shanzhi::pb::points as pb;
 
 fn account_name(account: Option<&pb::AccountRef>) -> String {
@@ -77,5 +78,106 @@ pub fn print_account(account: &pb::Account) {
     }
     for h in &account.holdings {
         println!("  points of issuer {}: {}", h.issuer_id, h.points);
+    }
+}
+
+// Claims and notices.
+
+fn status_text(claim: &gov_pb::ClaimView) -> String {
+    let name = match claim.status() {
+        gov_pb::ClaimStatus::UnderReview => "under review",
+        gov_pb::ClaimStatus::Approved => "approved",
+        gov_pb::ClaimStatus::InNotice => "in notice",
+        gov_pb::ClaimStatus::Posted => "posted",
+        gov_pb::ClaimStatus::Rejected => "rejected",
+        gov_pb::ClaimStatus::Withdrawn => "withdrawn",
+        gov_pb::ClaimStatus::Unspecified => "unspecified",
+    };
+    match (claim.decided_at, claim.batch_id.as_str()) {
+        (0, "") => name.into(),
+        (0, batch) => format!("{name} (batch {batch})"),
+        (at, "") => format!("{name} at entry {at}"),
+        (at, batch) => format!("{name} at entry {at} (batch {batch})"),
+    }
+}
+
+pub fn print_claim(claim: &gov_pb::ClaimView, reviews: bool) {
+    let (sign, code) = claim
+        .rule
+        .as_ref()
+        .map(|r| {
+            let sign = if r.sign() == gov_pb::Sign::Deduction {
+                "-"
+            } else {
+                "+"
+            };
+            (sign, r.code.as_str())
+        })
+        .unwrap_or(("", ""));
+    println!(
+        "{}  {}  {code} × {} = {sign}{} points, deed {}, {}",
+        claim.claim_id,
+        claim.household_id,
+        claim.quantity,
+        claim.points,
+        super::catalogue_file::date_text(claim.deed_date),
+        status_text(claim)
+    );
+    if reviews {
+        println!(
+            "  proposed by {} at entry {}; {} of {} approvals; {} open objections",
+            claim.proposer_key_id,
+            claim.submitted_at,
+            claim.approvals.len(),
+            claim.reviewers_required,
+            claim.open_objections
+        );
+        for review in &claim.reviews {
+            use gov_pb::review::Decision as D;
+            let decision = match &review.decision {
+                Some(D::Approve(_)) => "approved".into(),
+                Some(D::Reject(_)) => "rejected".into(),
+                Some(D::AdjustQuantity(q)) => format!("adjusted to {q}"),
+                None => String::new(),
+            };
+            println!(
+                "  #{} {} {decision}: {}",
+                review.at, review.reviewer_key_id, review.reason
+            );
+        }
+    }
+}
+
+pub fn print_notice(notice: &gov_pb::NoticeView) {
+    let state = match notice.finalized_at {
+        0 => format!(
+            "runs until {} (finalize on or after it)",
+            super::catalogue_file::date_text(notice.ends_on)
+        ),
+        at => format!("finalized at entry {at}"),
+    };
+    println!(
+        "notice {} of village {}: opened {} at entry {}, {state}",
+        notice.batch_id,
+        notice.village_id,
+        super::catalogue_file::date_text(notice.opened_on),
+        notice.opened_at
+    );
+    for claim in &notice.claims {
+        print_claim(claim, false);
+    }
+    for objection in &notice.objections {
+        let status = match objection.status() {
+            gov_pb::ObjectionStatus::Open => "open".to_owned(),
+            gov_pb::ObjectionStatus::Upheld => format!("upheld: {}", objection.resolution_reason),
+            gov_pb::ObjectionStatus::Dismissed => {
+                format!("dismissed: {}", objection.resolution_reason)
+            }
+            gov_pb::ObjectionStatus::Unspecified => String::new(),
+        };
+        println!(
+            "  objection {} to {}: {} ({status})",
+            objection.objection_id, objection.claim_id, objection.reason
+        );
     }
 }

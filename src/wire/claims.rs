@@ -1,8 +1,121 @@
-//! Claims, notices and objections into their wire form (`shanzhi.governance.v1` views), and
-//! the status filter of `ListClaims` into the domain.
+//! Claims: the wire's claim, review, notice, objection and award operations into the domain
+//! (with every field checked that does not depend on the state), claims, notices and
+//! objections into their wire form (`shanzhi.governance.v1` views), and the status filter of
+//! `ListClaims`.
 
-use crate::ledger::{Claim, ClaimStatus, Decision, NoticeView, Objection, Outcome, Refusal};
+use super::governance::{missing, out_of_range, parse_sha256};
+use crate::ledger::{
+    AwardRequest, CivilDate, Claim, ClaimId, ClaimRequest, ClaimStatus, ClaimsOp, Decision,
+    HouseholdId, IssuerId, MAX_CLAIMS_PER_NOTICE, MemberId, NoticeId, NoticeView, Objection,
+    ObjectionId, Outcome, Refusal, RuleCode, parse_memo,
+};
 use crate::pb::governance as pb;
+
+pub(super) fn parse_claim(submit: &pb::SubmitClaim) -> Result<ClaimRequest, Refusal> {
+    if submit.quantity == 0 {
+        return Err(out_of_range("quantity", "at least 1".into(), 0));
+    }
+    Ok(ClaimRequest {
+        claim: ClaimId::parse("claim_id", &submit.claim_id)?,
+        household: HouseholdId::parse("household_id", &submit.household_id)?,
+        member: match submit.member_id.as_slice() {
+            [] => None,
+            bytes => Some(MemberId::from_slice(bytes)?),
+        },
+        rule: RuleCode::parse_code(&submit.rule_code)?,
+        quantity: submit.quantity,
+        deed_date: CivilDate::from_wire("deed_date", submit.deed_date)?,
+        evidence: match submit.evidence_sha256.as_slice() {
+            [] => None,
+            bytes => Some(parse_sha256("evidence_sha256", bytes)?),
+        },
+        memo: parse_memo("memo", &submit.memo, false)?,
+    })
+}
+
+pub(super) fn parse_award(award: &pb::AwardByRule) -> Result<ClaimsOp, Refusal> {
+    if award.quantity == 0 {
+        return Err(out_of_range("quantity", "at least 1".into(), 0));
+    }
+    Ok(ClaimsOp::AwardByRule(AwardRequest {
+        program: IssuerId::parse("program_id", &award.program_id)?,
+        activity: ClaimId::parse("activity_id", &award.activity_id)?,
+        household: HouseholdId::parse("household_id", &award.household_id)?,
+        rule: RuleCode::parse_code(&award.rule_code)?,
+        quantity: award.quantity,
+        deed_date: CivilDate::from_wire("deed_date", award.deed_date)?,
+        evidence: match award.evidence_sha256.as_slice() {
+            [] => None,
+            bytes => Some(parse_sha256("evidence_sha256", bytes)?),
+        },
+        memo: parse_memo("memo", &award.memo, false)?,
+    }))
+}
+
+pub(super) fn parse_review(review: &pb::ReviewClaim) -> Result<ClaimsOp, Refusal> {
+    use pb::review_claim::Decision as D;
+    let decision = match &review.decision {
+        Some(D::Approve(pb::Approve {})) => Decision::Approve,
+        Some(D::Reject(pb::Reject {})) => Decision::Reject,
+        Some(D::AdjustQuantity(0)) => {
+            return Err(out_of_range("adjust_quantity", "at least 1".into(), 0));
+        }
+        Some(D::AdjustQuantity(quantity)) => Decision::Adjust(*quantity),
+        None => {
+            return Err(missing(
+                "decision",
+                "one of approve, reject, adjust_quantity",
+            ));
+        }
+    };
+    Ok(ClaimsOp::Review {
+        claim: ClaimId::parse("claim_id", &review.claim_id)?,
+        decision,
+        reason: parse_memo("reason", &review.reason, true)?,
+    })
+}
+
+pub(super) fn parse_notice(open: &pb::OpenNotice) -> Result<ClaimsOp, Refusal> {
+    let count = open.claim_ids.len();
+    if count == 0 || count > MAX_CLAIMS_PER_NOTICE {
+        return Err(out_of_range(
+            "claim_ids",
+            format!("1 to {MAX_CLAIMS_PER_NOTICE} claims"),
+            count,
+        ));
+    }
+    let mut claims: Vec<ClaimId> = Vec::with_capacity(count);
+    for id in &open.claim_ids {
+        let claim = ClaimId::parse("claim_ids", id)?;
+        if claims.contains(&claim) {
+            return Err(out_of_range(
+                "claim_ids",
+                "each claim once".into(),
+                format!("{claim} twice"),
+            ));
+        }
+        claims.push(claim);
+    }
+    Ok(ClaimsOp::OpenNotice {
+        notice: NoticeId::parse("batch_id", &open.batch_id)?,
+        village: IssuerId::parse("village_id", &open.village_id)?,
+        claims,
+    })
+}
+
+pub(super) fn parse_resolve(resolve: &pb::ResolveObjection) -> Result<ClaimsOp, Refusal> {
+    use pb::resolve_objection::Decision as D;
+    let outcome = match &resolve.decision {
+        Some(D::Upheld(pb::Upheld {})) => Outcome::Upheld,
+        Some(D::Dismissed(pb::Dismissed {})) => Outcome::Dismissed,
+        None => return Err(missing("decision", "upheld or dismissed")),
+    };
+    Ok(ClaimsOp::ResolveObjection {
+        objection: ObjectionId::parse("objection_id", &resolve.objection_id)?,
+        outcome,
+        reason: parse_memo("reason", &resolve.reason, true)?,
+    })
+}
 
 /// The status names `State::claims_page` filters on, from the wire's `ClaimStatus`
 /// (unspecified: no filter).

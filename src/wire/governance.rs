@@ -12,13 +12,10 @@ use crate::ledger::{
     Operation, Points, Policy, PolicyOp, PolicyView, Refusal, Resolution, Rule, RuleCode, Sign,
     Which, parse_text,
 };
-use crate::ledger::{
-    AwardRequest, ClaimId, ClaimRequest, ClaimsOp, Decision, HouseholdId, MAX_CLAIMS_PER_NOTICE,
-    MemberId, NoticeId, ObjectionId, Outcome, parse_memo,
-};
+use crate::ledger::{ClaimId, ClaimsOp, NoticeId, ObjectionId, parse_memo};
 use crate::pb::governance as pb;
 
-fn missing(field: &'static str, expected: &str) -> Refusal {
+pub(super) fn missing(field: &'static str, expected: &str) -> Refusal {
     Refusal::InvalidField {
         field,
         expected: expected.into(),
@@ -26,7 +23,7 @@ fn missing(field: &'static str, expected: &str) -> Refusal {
     }
 }
 
-fn out_of_range(field: &'static str, expected: String, found: impl ToString) -> Refusal {
+pub(super) fn out_of_range(field: &'static str, expected: String, found: impl ToString) -> Refusal {
     Refusal::InvalidField {
         field,
         expected,
@@ -47,7 +44,7 @@ fn parse_version(field: &'static str, version: u32) -> Result<u32, Refusal> {
 }
 
 /// A 32-byte SHA-256 digest of field `field`.
-fn parse_sha256(field: &'static str, bytes: &[u8]) -> Result<[u8; 32], Refusal> {
+pub(super) fn parse_sha256(field: &'static str, bytes: &[u8]) -> Result<[u8; 32], Refusal> {
     <[u8; 32]>::try_from(bytes).map_err(|_| Refusal::InvalidField {
         field,
         expected: "a 32-byte SHA-256 digest".into(),
@@ -395,111 +392,7 @@ fn parse_policy(set: &pb::SetVillagePolicy) -> Result<Policy, Refusal> {
     })
 }
 
-fn parse_claim(submit: &pb::SubmitClaim) -> Result<ClaimRequest, Refusal> {
-    if submit.quantity == 0 {
-        return Err(out_of_range("quantity", "at least 1".into(), 0));
-    }
-    Ok(ClaimRequest {
-        claim: ClaimId::parse("claim_id", &submit.claim_id)?,
-        household: HouseholdId::parse("household_id", &submit.household_id)?,
-        member: match submit.member_id.as_slice() {
-            [] => None,
-            bytes => Some(MemberId::from_slice(bytes)?),
-        },
-        rule: RuleCode::parse_code(&submit.rule_code)?,
-        quantity: submit.quantity,
-        deed_date: CivilDate::from_wire("deed_date", submit.deed_date)?,
-        evidence: match submit.evidence_sha256.as_slice() {
-            [] => None,
-            bytes => Some(parse_sha256("evidence_sha256", bytes)?),
-        },
-        memo: parse_memo("memo", &submit.memo, false)?,
-    })
-}
-
-fn parse_award(award: &pb::AwardByRule) -> Result<ClaimsOp, Refusal> {
-    if award.quantity == 0 {
-        return Err(out_of_range("quantity", "at least 1".into(), 0));
-    }
-    Ok(ClaimsOp::AwardByRule(AwardRequest {
-        program: IssuerId::parse("program_id", &award.program_id)?,
-        activity: ClaimId::parse("activity_id", &award.activity_id)?,
-        household: HouseholdId::parse("household_id", &award.household_id)?,
-        rule: RuleCode::parse_code(&award.rule_code)?,
-        quantity: award.quantity,
-        deed_date: CivilDate::from_wire("deed_date", award.deed_date)?,
-        evidence: match award.evidence_sha256.as_slice() {
-            [] => None,
-            bytes => Some(parse_sha256("evidence_sha256", bytes)?),
-        },
-        memo: parse_memo("memo", &award.memo, false)?,
-    }))
-}
-
-fn parse_review(review: &pb::ReviewClaim) -> Result<ClaimsOp, Refusal> {
-    use pb::review_claim::Decision as D;
-    let decision = match &review.decision {
-        Some(D::Approve(pb::Approve {})) => Decision::Approve,
-        Some(D::Reject(pb::Reject {})) => Decision::Reject,
-        Some(D::AdjustQuantity(0)) => {
-            return Err(out_of_range("adjust_quantity", "at least 1".into(), 0));
-        }
-        Some(D::AdjustQuantity(quantity)) => Decision::Adjust(*quantity),
-        None => {
-            return Err(missing(
-                "decision",
-                "one of approve, reject, adjust_quantity",
-            ));
-        }
-    };
-    Ok(ClaimsOp::Review {
-        claim: ClaimId::parse("claim_id", &review.claim_id)?,
-        decision,
-        reason: parse_memo("reason", &review.reason, true)?,
-    })
-}
-
-fn parse_notice(open: &pb::OpenNotice) -> Result<ClaimsOp, Refusal> {
-    let count = open.claim_ids.len();
-    if count == 0 || count > MAX_CLAIMS_PER_NOTICE {
-        return Err(out_of_range(
-            "claim_ids",
-            format!("1 to {MAX_CLAIMS_PER_NOTICE} claims"),
-            count,
-        ));
-    }
-    let mut claims: Vec<ClaimId> = Vec::with_capacity(count);
-    for id in &open.claim_ids {
-        let claim = ClaimId::parse("claim_ids", id)?;
-        if claims.contains(&claim) {
-            return Err(out_of_range(
-                "claim_ids",
-                "each claim once".into(),
-                format!("{claim} twice"),
-            ));
-        }
-        claims.push(claim);
-    }
-    Ok(ClaimsOp::OpenNotice {
-        notice: NoticeId::parse("batch_id", &open.batch_id)?,
-        village: IssuerId::parse("village_id", &open.village_id)?,
-        claims,
-    })
-}
-
-fn parse_resolve(resolve: &pb::ResolveObjection) -> Result<ClaimsOp, Refusal> {
-    use pb::resolve_objection::Decision as D;
-    let outcome = match &resolve.decision {
-        Some(D::Upheld(pb::Upheld {})) => Outcome::Upheld,
-        Some(D::Dismissed(pb::Dismissed {})) => Outcome::Dismissed,
-        None => return Err(missing("decision", "upheld or dismissed")),
-    };
-    Ok(ClaimsOp::ResolveObjection {
-        objection: ObjectionId::parse("objection_id", &resolve.objection_id)?,
-        outcome,
-        reason: parse_memo("reason", &resolve.reason, true)?,
-    })
-}
+use super::claims::{parse_award, parse_claim, parse_notice, parse_resolve, parse_review};
 
 impl TryFrom<&pb::GovernanceOperation> for Operation {
     type Error = Refusal;

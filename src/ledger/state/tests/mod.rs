@@ -11,6 +11,7 @@ mod budget;
 mod catalogue;
 mod claims;
 mod claims_model;
+mod claims_rules;
 mod expiry;
 mod model;
 mod points;
