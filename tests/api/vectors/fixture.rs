@@ -41,6 +41,21 @@ fn registry(operation: Registry) -> Op {
     })
 }
 
+/// The volunteer program's catalogue: one award rule.
+fn program_rules() -> Vec<gov::Rule> {
+    vec![gov::Rule {
+        code: "VOL-01".into(),
+        title: "volunteers for the village".into(),
+        category: "志愿服务".into(),
+        sign: gov::Sign::Award.into(),
+        points_per_unit: 10,
+        unit: "次".into(),
+        max_quantity: 2,
+        evidence_required: false,
+        caps: vec![shanzhi::testkit::household_cap(gov::CapPeriod::Month, 40)],
+    }]
+}
+
 /// gaoba's catalogue: the city's rules, ENV-01 narrowed to 4 points per unit.
 fn village_rules() -> Vec<gov::Rule> {
     let mut rules = city_rules();
@@ -90,12 +105,13 @@ pub(super) const READ_AT: u64 = T0 + 60_000;
 pub(super) const NONCE: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 
 /// The fixed keys: (name, 32-byte secret key filled with one byte).
-pub(super) const KEYS: [(&str, u8); 5] = [
+pub(super) const KEYS: [(&str, u8); 6] = [
     ("bureau_admin", 0x01),
     ("log", 0x02),
     ("village_officer", 0x03),
     ("resident", 0x04),
     ("shop_terminal", 0x05),
+    ("program_issuer", 0x06),
 ];
 
 pub(super) fn secret(name: &str) -> [u8; 32] {
@@ -488,6 +504,84 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
             description: "The bureau requires claims from now on (an empty message).",
             signer: "bureau_admin",
             operation: shanzhi::testkit::require_claims(),
+        },
+        Step {
+            name: "register_program",
+            description: "The bureau registers a program issuer (volunteer service).",
+            signer: "bureau_admin",
+            operation: Op::RegisterIssuer(pb::RegisterIssuer {
+                issuer_id: "vol".into(),
+                kind: pb::IssuerKind::Program.into(),
+                name: "志愿服务".into(),
+            }),
+        },
+        Step {
+            name: "register_program_key",
+            description: "The bureau registers the program's issuing key.",
+            signer: "bureau_admin",
+            operation: Op::RegisterKey(pb::RegisterKey {
+                public_key: public_key("program_issuer"),
+                role: pb::Role::ProgramIssuer.into(),
+                scope: "vol".into(),
+                label: String::new(),
+            }),
+        },
+        Step {
+            name: "allocate_program_budget",
+            description: "The bureau allocates the program a budget.",
+            signer: "bureau_admin",
+            operation: Op::AllocateBudget(pb::AllocateBudget {
+                issuer_id: "vol".into(),
+                points: 100,
+                memo: String::new(),
+            }),
+        },
+        Step {
+            name: "open_program_catalogue",
+            description: "The bureau opens the program's catalogue (scope program:vol), one \
+                          award rule capped per household and month.",
+            signer: "bureau_admin",
+            operation: governance(Governance::OpenCatalogue(gov::OpenCatalogue {
+                scope: Some(shanzhi::testkit::program("vol")),
+                version: 1,
+                effective_from: CATALOGUE_FROM + 7,
+                effective_to: 0,
+                resolution: Some(city_resolution()),
+                rule_count: 1,
+                rules_sha256: shanzhi::wire::rules_sha256(&program_rules()).to_vec(),
+            })),
+        },
+        Step {
+            name: "add_program_catalogue_rules",
+            description: "The bureau adds its rule.",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::add_rules(
+                shanzhi::testkit::program("vol"),
+                1,
+                &program_rules(),
+            ),
+        },
+        Step {
+            name: "seal_program_catalogue",
+            description: "The bureau seals it.",
+            signer: "bureau_admin",
+            operation: shanzhi::testkit::seal_catalogue(shanzhi::testkit::program("vol"), 1),
+        },
+        Step {
+            name: "award_by_rule",
+            description: "The program awards hh-001 two units of VOL-01 for an activity it \
+                          records, posted at once (no points in the body: the rule's).",
+            signer: "program_issuer",
+            operation: governance(Governance::AwardByRule(gov::AwardByRule {
+                program_id: "vol".into(),
+                activity_id: "act-2027-01-23".into(),
+                household_id: "hh-001".into(),
+                rule_code: "VOL-01".into(),
+                quantity: 2,
+                deed_date: CATALOGUE_FROM + 7,
+                evidence_sha256: vec![0x66; 32],
+                memo: "helped at the village fair".into(),
+            })),
         },
         Step {
             name: "member_left",
