@@ -112,6 +112,21 @@ pub(super) fn object(
 ) -> Result<Plan, Refusal> {
     let claim = state.claims.claim(claim_id)?;
     authority::may_object(&state.accounts, &ctx.role, &claim.village)?;
+    // A household that has left its village no longer speaks in its notices.
+    if let crate::ledger::Role::Resident(household) = &ctx.role
+        && !state
+            .members
+            .household_in_village_on(household, CivilDate::of(ctx.committed_at))
+    {
+        return Err(Refusal::OutOfScope {
+            role: ctx.role.name(),
+            scope: format!(
+                "household {household}, which has left village {}",
+                claim.village
+            ),
+            requested: format!("village {}", claim.village),
+        });
+    }
     if state.claims.objections.contains_key(id) {
         return Err(Refusal::AlreadyRegistered {
             kind: "objection",

@@ -177,3 +177,23 @@ fn reversing_a_deduction_pays_arrears_first() {
     );
     assert_eq!(l.state.total_balance(), 0);
 }
+
+#[test]
+fn a_household_that_left_no_longer_objects() {
+    let mut w = world();
+    let today = w.ledger.today();
+    let (p, r) = (w.proposer.clone(), w.outsider.clone());
+    let l = &mut w.ledger;
+    l.apply(&p, submit_claim("c1", "h1", "ENV-01", 1, today))
+        .unwrap();
+    l.apply(&r, approve("c1")).unwrap();
+    l.apply(&p, open_notice("n1", "v1", &["c1"])).unwrap();
+    l.apply(&p, household_left("h2", today)).unwrap();
+    refused(
+        l,
+        &w.resident_h2,
+        file_objection("o1", "c1"),
+        "OUT_OF_SCOPE",
+    );
+    l.apply(&w.auditor, file_objection("o2", "c1")).unwrap();
+}
