@@ -179,7 +179,7 @@ pub enum CatalogueOp {
     AddRules {
         /// The open version.
         catalogue: CatalogueRef,
-        /// 1 to [`MAX_RULES_PER_ADD`] rules, in order.
+        /// 1 to [`MAX_RULES_PER_ADD`](super::MAX_RULES_PER_ADD) rules, in order.
         rules: Vec<Rule>,
         /// Their canonical encodings, each prefixed by its length as a varint, in order: what
         /// `rules_sha256` is computed over.

@@ -79,7 +79,7 @@ pub enum ClaimsOp {
         notice: NoticeId,
         /// The village.
         village: IssuerId,
-        /// 1 to [`MAX_CLAIMS_PER_NOTICE`] claims, each once.
+        /// 1 to [`MAX_CLAIMS_PER_NOTICE`](super::MAX_CLAIMS_PER_NOTICE) claims, each once.
         claims: Vec<ClaimId>,
     },
     /// Objects to a claim on notice.
