@@ -52,6 +52,7 @@ pub enum StatusArg {
     Posted,
     Rejected,
     Withdrawn,
+    Reversed,
 }
 
 /// What a claim is about.
@@ -220,6 +221,18 @@ pub enum ClaimsCommand {
         /// The objection fails.
         #[arg(long)]
         dismissed: bool,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Correct a posted claim, once, by undoing its posting (a bureau admin, or an officer of
+    /// the village who neither proposed it nor belongs to its household).
+    ReverseClaim {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The claim.
+        #[arg(long)]
+        claim: String,
         /// Why.
         #[arg(long)]
         reason: String,
@@ -641,6 +654,17 @@ impl ClaimsCommand {
                     }
                 }
             }
+            C::ReverseClaim {
+                write,
+                claim,
+                reason,
+            } => {
+                let op = G::ReverseClaim(pb::ReverseClaim {
+                    claim_id: claim,
+                    reason,
+                });
+                (write, governance(op))
+            }
             C::FinalizeNotice { write, batch } => {
                 let op = G::FinalizeNotice(pb::FinalizeNotice { batch_id: batch });
                 (write, governance(op))
@@ -662,5 +686,6 @@ fn status_pb(status: StatusArg) -> pb::ClaimStatus {
         StatusArg::Posted => pb::ClaimStatus::Posted,
         StatusArg::Rejected => pb::ClaimStatus::Rejected,
         StatusArg::Withdrawn => pb::ClaimStatus::Withdrawn,
+        StatusArg::Reversed => pb::ClaimStatus::Reversed,
     }
 }

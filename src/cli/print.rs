@@ -91,6 +91,7 @@ fn status_text(claim: &gov_pb::ClaimView) -> String {
         gov_pb::ClaimStatus::Posted => "posted",
         gov_pb::ClaimStatus::Rejected => "rejected",
         gov_pb::ClaimStatus::Withdrawn => "withdrawn",
+        gov_pb::ClaimStatus::Reversed => "reversed",
         gov_pb::ClaimStatus::Unspecified => "unspecified",
     };
     match (claim.decided_at, claim.batch_id.as_str()) {

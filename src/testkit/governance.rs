@@ -424,3 +424,13 @@ pub fn expire_lots(village: &str, up_to: u32) -> Op {
         },
     ))
 }
+
+/// Reverses a posted claim.
+pub fn reverse_claim(claim: &str) -> Op {
+    governance(gov::governance_operation::Operation::ReverseClaim(
+        gov::ReverseClaim {
+            claim_id: claim.into(),
+            reason: "posted for the wrong household".into(),
+        },
+    ))
+}

@@ -128,6 +128,7 @@ pub fn claim_status_filter(status: i32) -> Result<Option<&'static str>, Refusal>
         Ok(pb::ClaimStatus::Posted) => Some("posted"),
         Ok(pb::ClaimStatus::Rejected) => Some("rejected"),
         Ok(pb::ClaimStatus::Withdrawn) => Some("withdrawn"),
+        Ok(pb::ClaimStatus::Reversed) => Some("reversed"),
         Err(_) => {
             return Err(Refusal::InvalidField {
                 field: "status",
@@ -146,6 +147,7 @@ impl From<&Claim> for pb::ClaimView {
             ClaimStatus::Approved => (pb::ClaimStatus::Approved, 0),
             ClaimStatus::InNotice(_) => (pb::ClaimStatus::InNotice, 0),
             ClaimStatus::Posted(at) => (pb::ClaimStatus::Posted, at.get()),
+            ClaimStatus::Reversed(at) => (pb::ClaimStatus::Reversed, at.get()),
             ClaimStatus::Rejected(at) => (pb::ClaimStatus::Rejected, at.get()),
             ClaimStatus::Withdrawn(at) => (pb::ClaimStatus::Withdrawn, at.get()),
         };

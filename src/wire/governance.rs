@@ -433,6 +433,10 @@ impl TryFrom<&pb::GovernanceOperation> for Operation {
                     Operation::Claims(ClaimsOp::RequireClaims)
                 }
                 Op::AwardByRule(award) => Operation::Claims(parse_award(award)?),
+                Op::ReverseClaim(r) => Operation::Claims(ClaimsOp::Reverse {
+                    claim: ClaimId::parse("claim_id", &r.claim_id)?,
+                    reason: parse_memo("reason", &r.reason, true)?,
+                }),
                 Op::ExpireLots(run) => Operation::Claims(ClaimsOp::ExpireLots {
                     village: IssuerId::parse("village_id", &run.village_id)?,
                     up_to: CivilDate::from_wire("up_to", run.up_to)?,

@@ -503,6 +503,17 @@ impl Household {
         Ok(())
     }
 
+    /// Points of `issuer` the household holds, expired or not.
+    pub(super) fn held_of(&self, issuer: &IssuerId) -> Points {
+        Points(
+            self.lots
+                .iter()
+                .filter(|l| &l.issuer == issuer)
+                .map(|l| l.remaining.get())
+                .sum(),
+        )
+    }
+
     /// Whether the household holds a lot that expired on or before `up_to` (lots are in
     /// expiry order, so the first one tells).
     pub(super) fn has_expired(&self, up_to: CivilDate) -> bool {

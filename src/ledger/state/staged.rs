@@ -85,6 +85,19 @@ impl<'a> Staged<'a> {
         }
     }
 
+    /// How many lots household debits have taken so far.
+    pub(super) fn taken_len(&self) -> usize {
+        self.taken.len()
+    }
+
+    /// The lots household debits took from the `from`-th on.
+    pub(super) fn taken_since(&self, from: usize) -> Vec<TakenLot> {
+        self.taken
+            .get(from..)
+            .map(<[TakenLot]>::to_vec)
+            .unwrap_or_default()
+    }
+
     /// Marks this as a reversal's staging: household debits may take expired points too.
     pub(super) fn reversing(&mut self) {
         self.reversing = true;

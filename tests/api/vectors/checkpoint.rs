@@ -56,7 +56,7 @@ pub(super) fn checkpoint_file(entries: &[Vec<u8>], frontier: &Frontier) -> Strin
         Obj::new()
             .put(
                 "description",
-                "The checkpoint of the 42 entries of transaction.json, signed by the log key \
+                "The checkpoint of the 43 entries of transaction.json, signed by the log key \
                  (key_id.json: log) in the C2SP tlog-checkpoint signed-note format. The signed \
                  bytes are note_text exactly (three lines, each ending in 0x0A). The signature \
                  line is U+2014 EM DASH, a space, the origin, a space and base64(note key id (4 \

@@ -584,6 +584,16 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
             })),
         },
         Step {
+            name: "reverse_claim",
+            description: "The bureau corrects the posted claim c-001 once: its 12 points go \
+                          back to the village.",
+            signer: "bureau_admin",
+            operation: governance(Governance::ReverseClaim(gov::ReverseClaim {
+                claim_id: "c-001".into(),
+                reason: "the lane was cleaned by the neighbour".into(),
+            })),
+        },
+        Step {
             name: "member_left",
             description: "The member leaves hh-001.",
             signer: "village_officer",

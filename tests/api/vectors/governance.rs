@@ -198,6 +198,11 @@ pub(super) fn governance_by_hand(operation: &pb::GovernanceOperation) -> Vec<u8>
             wire::bytes(8, a.memo.as_bytes(), &mut inner);
             13
         }
+        Some(G::ReverseClaim(r)) => {
+            wire::bytes(1, r.claim_id.as_bytes(), &mut inner);
+            wire::bytes(2, r.reason.as_bytes(), &mut inner);
+            15
+        }
         Some(G::ExpireLots(e)) => {
             wire::bytes(1, e.village_id.as_bytes(), &mut inner);
             wire::uint(2, u64::from(e.up_to), &mut inner);
@@ -408,6 +413,12 @@ pub(super) fn governance_json(operation: &pb::GovernanceOperation) -> Json {
                 .p_u32("deedDate", a.deed_date)
                 .p_bytes("evidenceSha256", &a.evidence_sha256)
                 .p_str("memo", &a.memo),
+        ),
+        Some(G::ReverseClaim(r)) => Obj::new().put(
+            "reverseClaim",
+            Obj::new()
+                .p_str("claimId", &r.claim_id)
+                .p_str("reason", &r.reason),
         ),
         Some(G::ExpireLots(e)) => Obj::new().put(
             "expireLots",

@@ -124,15 +124,16 @@ pub(super) fn ledger(code: &PaymentCode) -> Ledger {
     let household = AccountId::Household(HouseholdId::parse("household_id", "hh-001").unwrap());
     assert_eq!(
         state.account(&household).unwrap().balance(),
-        30 - 5 - 12 + 5 + 3 * 4 + 2 * 10,
-        "the vector ledger moved the points it says (c-001 posted 3 × 4, an award of 2 × 10)"
+        30 - 5 - 12 + 5 + 3 * 4 + 2 * 10 - 3 * 4,
+        "the vector ledger moved the points it says (c-001 posted 3 × 4 and reversed, an award \
+         of 2 × 10)"
     );
 
     let transaction_file = to_text(
         Obj::new()
             .put(
                 "description",
-                "A ledger of 42 entries, each signed by one of the fixed keys (key_id.json) and \
+                "A ledger of 43 entries, each signed by one of the fixed keys (key_id.json) and \
                  accepted by the state machine in this order. body is the TransactionBody in the \
                  proto3 JSON mapping (lowerCamelCase names, uint64 as strings, bytes as base64, \
                  default values omitted); body_hex is its canonical encoding, the only one the \

@@ -25,6 +25,7 @@ mod award;
 mod expiry;
 mod notice;
 mod queries;
+mod reverse;
 mod review;
 mod submit;
 mod types;
@@ -193,7 +194,10 @@ impl Plan {
             .ok_or(Refusal::Overflow("a cap's count"))?;
             self.caps.push((key, next));
         }
-        if claim.rule.sign == super::catalogue::Sign::Award {
+        // A posted award already drew its budget: only an unposted one holds a reservation.
+        if claim.rule.sign == super::catalogue::Sign::Award
+            && !matches!(claim.status, ClaimStatus::Posted(_))
+        {
             let current = self.reserved_value(state, &claim.village);
             let next = if count {
                 current.checked_add(claim.points)
@@ -343,6 +347,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ClaimsOp) -> Result<Plan,
         } => notice::resolve(state, ctx, objection, *outcome, reason),
         ClaimsOp::FinalizeNotice { notice } => notice::finalize(state, ctx, notice),
         ClaimsOp::AwardByRule(request) => award::award(state, ctx, request),
+        ClaimsOp::Reverse { claim, .. } => reverse::reverse(state, ctx, claim),
         ClaimsOp::ExpireLots { village, up_to } => expiry::expire(state, ctx, village, *up_to),
         ClaimsOp::RequireClaims => {
             super::authority::require_admin(&ctx.role, "requiring claims")?;

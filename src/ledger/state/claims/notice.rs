@@ -7,6 +7,7 @@
 use super::super::catalogue::Sign;
 use super::super::{Context, State, authority};
 use super::review::no_conflict;
+use super::types::PostedEffect;
 use super::{
     Claim, ClaimId, ClaimStatus, MAX_CLAIMS_PER_NOTICE, MAX_OBJECTIONS_PER_CLAIM,
     MAX_OBJECTIONS_PER_KEY, Notice, Objection, Outcome, Plan,
@@ -260,12 +261,19 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
     let mut staged = state.stage(ctx);
     let period = Period::containing(ctx.committed_at.get());
     for claim in on_notice {
+        let mark = staged.taken_len();
+        let mut effect = PostedEffect {
+            period,
+            postings: Vec::new(),
+            arrears: crate::ledger::Points::ZERO,
+            lots_taken: Vec::new(),
+        };
         let signed_points = match claim.rule.sign {
             Sign::Award => {
-                // The arrears a posted award pays are not restored by anything: a posted claim
-                // is never reversed (a correction is a deduction claim).
-                let (posting, _paid) =
+                let (posting, paid) =
                     staged.credit_household(&claim.village, &claim.household, claim.points)?;
+                effect.postings.extend(posting.clone());
+                effect.arrears = paid;
                 plan.postings.extend(posting);
                 let reserved = plan.reserved_value(state, &claim.village);
                 plan.reserved.push((
@@ -277,6 +285,10 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
             Sign::Deduction => {
                 let postings =
                     staged.deduct_household(&claim.village, &claim.household, claim.points)?;
+                let taken: u64 = postings.iter().map(|p| p.points.get()).sum();
+                effect.arrears = crate::ledger::Points(claim.points.get() - taken);
+                effect.postings.extend(postings.clone());
+                effect.lots_taken = staged.taken_since(mark);
                 plan.postings.extend(postings);
                 -claim.points.wide()
             }
@@ -288,6 +300,7 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
         }
         let mut posted = claim.clone();
         posted.status = ClaimStatus::Posted(ctx.sequence);
+        posted.posted = Some(effect);
         plan.claims.push(posted);
     }
     let mut finalized = Notice::clone(notice);

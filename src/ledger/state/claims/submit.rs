@@ -136,6 +136,7 @@ pub(super) fn submit(
         approvals: Vec::new(),
         status: ClaimStatus::UnderReview,
         notice: None,
+        posted: None,
         reviews: imbl::Vector::new(),
         open_objections: 0,
     };

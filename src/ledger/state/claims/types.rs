@@ -107,6 +107,13 @@ pub enum ClaimsOp {
     },
     /// From now on, points only through claims.
     RequireClaims,
+    /// Corrects a posted claim, once: undoes its posting.
+    Reverse {
+        /// The claim.
+        claim: ClaimId,
+        /// Why.
+        reason: String,
+    },
     /// A program's award under a rule of its catalogue.
     AwardByRule(AwardRequest),
     /// An expiry run for a village's households.
@@ -158,6 +165,8 @@ pub enum ClaimsKind {
     FinalizeNotice,
     /// [`ClaimsOp::RequireClaims`].
     RequireClaims,
+    /// [`ClaimsOp::Reverse`].
+    Reverse,
     /// [`ClaimsOp::AwardByRule`].
     AwardByRule,
     /// [`ClaimsOp::ExpireLots`].
@@ -176,6 +185,7 @@ impl ClaimsOp {
             ClaimsOp::ResolveObjection { .. } => ClaimsKind::ResolveObjection,
             ClaimsOp::FinalizeNotice { .. } => ClaimsKind::FinalizeNotice,
             ClaimsOp::RequireClaims => ClaimsKind::RequireClaims,
+            ClaimsOp::Reverse { .. } => ClaimsKind::Reverse,
             ClaimsOp::AwardByRule(_) => ClaimsKind::AwardByRule,
             ClaimsOp::ExpireLots { .. } => ClaimsKind::ExpireLots,
         }
@@ -194,6 +204,7 @@ impl ClaimsKind {
             ClaimsKind::ResolveObjection => "resolve-objection",
             ClaimsKind::FinalizeNotice => "finalize-notice",
             ClaimsKind::RequireClaims => "require-claims",
+            ClaimsKind::Reverse => "reverse-claim",
             ClaimsKind::AwardByRule => "award-by-rule",
             ClaimsKind::ExpireLots => "expire-lots",
         }
@@ -211,6 +222,8 @@ pub enum ClaimStatus {
     InNotice(NoticeId),
     /// Posted by the finalization at this entry.
     Posted(Sequence),
+    /// Posted, then reversed by `ReverseClaim` at this entry.
+    Reversed(Sequence),
     /// Rejected (by a reviewer or an upheld objection) at this entry.
     Rejected(Sequence),
     /// Withdrawn by its proposer at this entry.
@@ -225,6 +238,7 @@ impl ClaimStatus {
             ClaimStatus::Approved => "approved",
             ClaimStatus::InNotice(_) => "in notice",
             ClaimStatus::Posted(_) => "posted",
+            ClaimStatus::Reversed(_) => "reversed",
             ClaimStatus::Rejected(_) => "rejected",
             ClaimStatus::Withdrawn(_) => "withdrawn",
         }
@@ -290,10 +304,25 @@ pub struct Claim {
     pub status: ClaimStatus,
     /// The notice batch it is or was in.
     pub notice: Option<NoticeId>,
+    /// What its posting did, kept so that a reversal undoes exactly that.
+    pub posted: Option<PostedEffect>,
     /// Every review, in order.
     pub reviews: Vector<ReviewRecord>,
     /// Objections filed and not resolved.
     pub open_objections: u32,
+}
+
+/// What posting a claim did to the household and the issuers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostedEffect {
+    /// The month of the posting, where its score counted.
+    pub period: crate::ledger::Period,
+    /// The points it moved.
+    pub postings: Vec<crate::ledger::Posting>,
+    /// An award: the arrears it paid; a deduction: the arrears it added.
+    pub arrears: Points,
+    /// A deduction: the lots it took, with their expiries.
+    pub lots_taken: Vec<super::super::staged::TakenLot>,
 }
 
 /// A batch of claims on public notice.

@@ -197,3 +197,88 @@ fn a_household_that_left_no_longer_objects() {
     );
     l.apply(&w.auditor, file_objection("o2", "c1")).unwrap();
 }
+
+/// Posts `claims` (already submitted and approved) through a notice of 7 days.
+fn post(l: &mut Ledger, p: &Signer, batch: &str, claims: &[&str]) -> Sequence {
+    l.apply(p, open_notice(batch, "v1", claims)).unwrap();
+    l.now += 7 * DAY_MS;
+    l.apply(p, finalize_notice(batch)).unwrap().sequence
+}
+
+#[test]
+fn a_posted_award_is_reversed_once_and_what_was_spent_becomes_arrears() {
+    let mut w = world();
+    let today = w.ledger.today();
+    let (p, r) = (w.proposer.clone(), w.outsider.clone());
+    let l = &mut w.ledger;
+    let terminal = l.shop("s1");
+    let resident_h1 = Signer::generate();
+    let admin = l.admin_signer();
+    l.apply(&admin, register_key(&resident_h1, pb::Role::Resident, "h1"))
+        .unwrap();
+    l.apply(&p, submit_claim("c1", "h1", "ENV-01", 3, today))
+        .unwrap();
+    l.apply(&r, approve("c1")).unwrap();
+    post(l, &p, "n1", &["c1"]);
+    let village = AccountId::Issuer(id(IssuerId::parse, "v1"));
+    let budget = l.balance(village.clone());
+    // The household spent 10 of the 15.
+    let code = l.payment_code(&resident_h1, "h1", 10);
+    l.apply(&terminal, redeem("s1", "h1", 10, code, 1)).unwrap();
+    // Who may: not the proposer, nor someone of the household.
+    refused(l, &p, reverse_claim("c1"), "REVIEWER_CONFLICT");
+    let undone = l.apply(&r, reverse_claim("c1")).unwrap();
+    assert_eq!(undone.postings.len(), 1);
+    assert_eq!(undone.postings[0].points, Points(5));
+    assert_eq!(l.balance(village), budget + 5);
+    assert_eq!(arrears_of(l, "h1"), Points(10));
+    assert!(matches!(claim_of(l, "c1").status, ClaimStatus::Reversed(_)));
+    refused(l, &r, reverse_claim("c1"), "CLAIM_STATE");
+    // Its cap and deed are free again: the corrected claim goes in.
+    l.apply(&p, submit_claim("c2", "h1", "ENV-01", 3, today))
+        .unwrap();
+    l.apply(&r, approve("c2")).unwrap();
+    assert_eq!(l.state.total_balance(), 0);
+}
+
+#[test]
+fn a_posted_deduction_is_reversed_with_its_points_and_arrears_given_back() {
+    let mut w = world();
+    let today = w.ledger.today();
+    let (p, r) = (w.proposer.clone(), w.outsider.clone());
+    let l = &mut w.ledger;
+    l.apply(&p, issue("v1", "h1", 12)).unwrap();
+    l.apply(&p, submit_claim("d1", "h1", "LITTER-01", 1, today))
+        .unwrap();
+    l.apply(&r, approve("d1")).unwrap();
+    post(l, &p, "n1", &["d1"]);
+    // 12 taken, 18 owed; a credit of 5 then pays 5 of them.
+    assert_eq!(arrears_of(l, "h1"), Points(18));
+    l.apply(&p, issue("v1", "h1", 5)).unwrap();
+    assert_eq!(arrears_of(l, "h1"), Points(13));
+    let h1 = AccountId::Household(id(HouseholdId::parse, "h1"));
+    let AccountView::Household { earned_score, .. } = l.state.account(&h1).unwrap() else {
+        panic!()
+    };
+    l.apply(&w.outsider.clone(), reverse_claim("d1")).unwrap();
+    // The 12 come back, the 13 still owed are forgiven, the 5 paid come back too.
+    assert_eq!(arrears_of(l, "h1"), Points(0));
+    assert_eq!(l.balance(h1.clone()), 12 + 5);
+    let AccountView::Household {
+        earned_score: after,
+        ..
+    } = l.state.account(&h1).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(after, earned_score + 30);
+    assert_eq!(l.state.total_balance(), 0);
+    // A replay reaches the same state.
+    let mut replayed = State::new();
+    for (committed_at, signed) in &l.log {
+        replayed.verify_and_apply(*committed_at, signed).unwrap();
+    }
+    let live = l.snapshot();
+    l.state = replayed;
+    assert_eq!(l.snapshot(), live);
+}
