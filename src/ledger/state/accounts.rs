@@ -503,6 +503,17 @@ impl Household {
         Ok(())
     }
 
+    /// Points of `issuer` the household can spend on `today`.
+    pub(super) fn live_of(&self, issuer: &IssuerId, today: CivilDate) -> Points {
+        Points(
+            self.lots
+                .iter()
+                .filter(|l| &l.issuer == issuer && l.live_on(today))
+                .map(|l| l.remaining.get())
+                .sum(),
+        )
+    }
+
     /// Points of `issuer` the household holds, expired or not.
     pub(super) fn held_of(&self, issuer: &IssuerId) -> Points {
         Points(

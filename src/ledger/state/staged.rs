@@ -103,6 +103,11 @@ impl<'a> Staged<'a> {
         self.reversing = true;
     }
 
+    /// Household debits take only spendable points again (`false`) or expired ones too.
+    pub(super) fn set_reversing(&mut self, on: bool) {
+        self.reversing = on;
+    }
+
     /// Credits a household the posting's points into lots with the expiries `lots` give (of
     /// the posting's household and issuer, in order); any rest gets today's expiry.
     pub(super) fn credit_lots(

@@ -192,7 +192,7 @@ pub(super) fn resolve(
         .get(id)
         .ok_or_else(|| Refusal::UnknownObjection(id.clone()))?;
     let claim = state.claims.claim(&objection.claim)?;
-    no_conflict(state, ctx, claim)?;
+    no_conflict(state, ctx, claim, "resolving an objection")?;
     if objection.filed_by == ctx.signer {
         return Err(Refusal::ReviewerConflict {
             claim: claim.id.clone(),

@@ -12,8 +12,13 @@ use crate::ledger::{ClaimId, Points, Refusal};
 
 /// Refuses a reviewer (or an objection's resolver) who proposed the claim, whose household
 /// was never recorded, or who belongs to the household the claim benefits.
-pub(super) fn no_conflict(state: &State, ctx: &Context, claim: &Claim) -> Result<(), Refusal> {
-    authority::require_officer_of(&ctx.role, "reviewing a claim", &claim.village)?;
+pub(super) fn no_conflict(
+    state: &State,
+    ctx: &Context,
+    claim: &Claim,
+    operation: &'static str,
+) -> Result<(), Refusal> {
+    authority::require_officer_of(&ctx.role, operation, &claim.village)?;
     if ctx.signer == claim.proposer {
         return Err(Refusal::ReviewerConflict {
             claim: claim.id.clone(),
@@ -81,7 +86,7 @@ pub(super) fn review(
     reason: &str,
 ) -> Result<Plan, Refusal> {
     let claim = state.claims.claim(id)?;
-    no_conflict(state, ctx, claim)?;
+    no_conflict(state, ctx, claim, "reviewing a claim")?;
     if claim.status != ClaimStatus::UnderReview {
         return Err(Refusal::ClaimState {
             claim: id.clone(),

@@ -282,3 +282,41 @@ fn a_posted_deduction_is_reversed_with_its_points_and_arrears_given_back() {
     l.state = replayed;
     assert_eq!(l.snapshot(), live);
 }
+
+#[test]
+fn reversing_a_deduction_never_pays_out_budget_promised_to_awards() {
+    let mut w = world();
+    let today = w.ledger.today();
+    let (p, r) = (w.proposer.clone(), w.outsider.clone());
+    let l = &mut w.ledger;
+    l.apply(&p, submit_claim("d1", "h1", "LITTER-01", 1, today))
+        .unwrap();
+    l.apply(&r, approve("d1")).unwrap();
+    post(l, &p, "n1", &["d1"]);
+    // h1 owed 30; a credit of 10 paid 10 of them (no posting: the village keeps its 1000).
+    l.apply(&p, issue("v1", "h1", 10)).unwrap();
+    assert_eq!(
+        l.balance(AccountId::Issuer(id(IssuerId::parse, "v1"))),
+        1000
+    );
+    // 800 promised to two approved awards, 195 spent: 5 free, less than the 10 to refund.
+    for (claim, deed) in [("b1", today), ("b2", today - 1)] {
+        l.apply(&p, submit_claim(claim, "h2", "BIG-01", 1, deed))
+            .unwrap();
+        l.apply(&r, approve(claim)).unwrap();
+    }
+    l.apply(&p, issue("v1", "h2", 195)).unwrap();
+    let before = l.snapshot();
+    let refused = l.apply(&r, reverse_claim("d1")).unwrap_err();
+    assert_eq!(refused.reason(), "BUDGET_EXCEEDED", "{refused}");
+    assert_eq!(l.snapshot(), before);
+    // With the budget there, the reversal goes through and refunds what was paid.
+    let admin = l.admin_signer();
+    l.apply(&admin, allocate("v1", 5)).unwrap();
+    l.apply(&r, reverse_claim("d1")).unwrap();
+    assert_eq!(arrears_of(l, "h1"), Points(0));
+    assert_eq!(
+        l.balance(AccountId::Household(id(HouseholdId::parse, "h1"))),
+        10
+    );
+}
