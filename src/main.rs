@@ -15,7 +15,10 @@ use shanzhi::config::{self, ServerConfig};
 use shanzhi::genesis;
 use shanzhi::ledger::{LedgerId, LedgerParameters};
 
-use cli::{AuditCommand, ClaimsCommand, Connection, GovernanceCommand, ReadCommand, WriteCommand};
+use cli::{
+    AuditCommand, ClaimsCommand, Connection, GovernanceCommand, MembersCommand, ReadCommand,
+    WriteCommand,
+};
 
 #[derive(Parser)]
 #[command(
@@ -92,7 +95,10 @@ enum Command {
     /// Rule catalogues and village policies.
     #[command(flatten)]
     Governance(GovernanceCommand),
-    /// Members, claims, reviews, notices and objections.
+    /// Members of households and officers' households.
+    #[command(flatten)]
+    Members(MembersCommand),
+    /// Claims, reviews, notices and objections.
     #[command(flatten)]
     Claims(ClaimsCommand),
 }
@@ -287,6 +293,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Read(command) => command.run().await,
         Command::Audit(command) => command.run().await,
         Command::Governance(command) => command.run().await,
+        Command::Members(command) => command.run().await,
         Command::Claims(command) => command.run().await,
     }
 }

@@ -1,6 +1,6 @@
-//! Claims commands: households' members and officers' households, a claim from submission
-//! through review, public notice and objections to its posting, and the reads of claims and
-//! notices.
+//! Claims commands: a claim from submission through review, public notice and objections to
+//! its posting, its reversal, awards by rule, lot expiry, and the reads of claims, notices and
+//! boards.
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
@@ -8,33 +8,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use shanzhi::pb::governance as pb;
 use shanzhi::pb::governance::governance_operation::Operation as G;
 use shanzhi::pb::points::transaction_body::Operation;
-use shanzhi::pb::registry as registry_pb;
-use shanzhi::pb::registry::registry_operation::Operation as R;
 
-use super::catalogue_file::{date, date_text, sha256_hex};
+use super::catalogue_file::{date_text, sha256_hex};
+use super::members::{date_or_today, member_id};
 use super::print::{print_claim, print_notice};
 use super::write::WriteArgs;
 use super::{ReadArgs, status_error};
-
-/// A 16-byte member id, as 32 hex characters.
-fn member_id(text: &str) -> Result<Vec<u8>> {
-    hex::decode(text)
-        .ok()
-        .filter(|b| b.len() == 16)
-        .with_context(|| format!("--member: expected 32 hex characters (16 bytes), found {text:?}"))
-}
-
-/// A date flag, by default today by the server's clock.
-async fn date_or_today(
-    write: &WriteArgs,
-    flag: &'static str,
-    text: &Option<String>,
-) -> Result<u32> {
-    match text {
-        Some(text) => date(flag, text),
-        None => write.server_today().await,
-    }
-}
 
 /// A reviewer's decision, as the CLI spells it.
 #[derive(Clone, Copy, ValueEnum)]
@@ -90,57 +69,6 @@ pub struct ClaimArgs {
 /// The claims commands.
 #[derive(Subcommand)]
 pub enum ClaimsCommand {
-    /// Register a member of a household (officer of its village).
-    RegisterMember {
-        #[command(flatten)]
-        write: WriteArgs,
-        /// The household.
-        #[arg(long)]
-        household: String,
-        /// The member's subject id (32 hex characters); a new random one if not given.
-        #[arg(long)]
-        member: Option<String>,
-        /// The date the member joined (YYYY-MM-DD) [default: today].
-        #[arg(long)]
-        joined_on: Option<String>,
-    },
-    /// Record that a member left their household.
-    MemberLeft {
-        #[command(flatten)]
-        write: WriteArgs,
-        /// The member (32 hex characters).
-        #[arg(long)]
-        member: String,
-        /// The first date no longer in it [default: today].
-        #[arg(long)]
-        left_on: Option<String>,
-    },
-    /// Record that a household left its village.
-    HouseholdLeft {
-        #[command(flatten)]
-        write: WriteArgs,
-        /// The household.
-        #[arg(long)]
-        household: String,
-        /// The first date no longer in the village [default: today].
-        #[arg(long)]
-        left_on: Option<String>,
-    },
-    /// Record the household a village officer's key belongs to (another officer of the
-    /// village or the bureau; never the key itself).
-    SetOfficerHousehold {
-        #[command(flatten)]
-        write: WriteArgs,
-        /// The officer's key id (32 hex characters).
-        #[arg(long)]
-        officer_key_id: String,
-        /// Its household; leave out with --none.
-        #[arg(long, required_unless_present = "none")]
-        household: Option<String>,
-        /// The officer belongs to no household of the village.
-        #[arg(long, conflicts_with = "household")]
-        none: bool,
-    },
     /// Claim a deed under a rule of the village's catalogue (officer of the village).
     SubmitClaim {
         #[command(flatten)]
@@ -352,12 +280,6 @@ fn governance(operation: G) -> Operation {
     })
 }
 
-fn registry(operation: R) -> Operation {
-    Operation::Registry(registry_pb::RegistryOperation {
-        operation: Some(operation),
-    })
-}
-
 impl ClaimsCommand {
     /// Runs the command.
     pub async fn run(self) -> Result<()> {
@@ -437,67 +359,6 @@ impl ClaimsCommand {
                 let notice = client.notice(&signer, &batch).await.map_err(status_error)?;
                 print_notice(&notice);
                 return Ok(());
-            }
-            C::RegisterMember {
-                write,
-                household,
-                member,
-                joined_on,
-            } => {
-                let member_id = match member {
-                    Some(text) => member_id(&text)?,
-                    None => {
-                        let id = shanzhi::crypto::random_bytes::<16>().to_vec();
-                        println!("member id: {}", hex::encode(&id));
-                        id
-                    }
-                };
-                let joined_on = date_or_today(&write, "--joined-on", &joined_on).await?;
-                let op = R::RegisterMember(registry_pb::RegisterMember {
-                    household_id: household,
-                    member_id,
-                    joined_on,
-                });
-                (write, registry(op))
-            }
-            C::MemberLeft {
-                write,
-                member,
-                left_on,
-            } => {
-                let op = R::MemberLeft(registry_pb::MemberLeft {
-                    member_id: member_id(&member)?,
-                    left_on: date_or_today(&write, "--left-on", &left_on).await?,
-                });
-                (write, registry(op))
-            }
-            C::HouseholdLeft {
-                write,
-                household,
-                left_on,
-            } => {
-                let op = R::HouseholdLeft(registry_pb::HouseholdLeft {
-                    household_id: household,
-                    left_on: date_or_today(&write, "--left-on", &left_on).await?,
-                });
-                (write, registry(op))
-            }
-            C::SetOfficerHousehold {
-                write,
-                officer_key_id,
-                household,
-                ..
-            } => {
-                use registry_pb::set_officer_household::Household;
-                let household = match household {
-                    Some(h) => Household::HouseholdId(h),
-                    None => Household::None(registry_pb::NoHousehold {}),
-                };
-                let op = R::SetOfficerHousehold(registry_pb::SetOfficerHousehold {
-                    key_id: officer_key_id,
-                    household: Some(household),
-                });
-                (write, registry(op))
             }
             C::SubmitClaim { write, claim } => {
                 let evidence_sha256 = match (&claim.evidence_sha256, &claim.evidence_file) {

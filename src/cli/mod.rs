@@ -5,6 +5,7 @@ mod audit;
 mod catalogue_file;
 mod claims;
 mod governance;
+mod members;
 pub mod print;
 mod read;
 mod write;
@@ -36,6 +37,7 @@ use shanzhi::crypto::KeyFile;
 pub use audit::AuditCommand;
 pub use claims::ClaimsCommand;
 pub use governance::GovernanceCommand;
+pub use members::MembersCommand;
 pub use read::ReadCommand;
 pub use write::WriteCommand;
 

@@ -9,6 +9,7 @@ mod areas;
 mod body;
 mod claims;
 mod governance;
+mod policy;
 mod views;
 
 pub use claims::claim_status_filter;
