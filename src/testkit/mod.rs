@@ -41,6 +41,16 @@ impl Default for Ledger {
 }
 
 impl Ledger {
+    /// The state its log replays to from nothing, or the first refusal (what a restarted
+    /// server reaches).
+    pub fn replay(&self) -> Result<State, Refusal> {
+        let mut replayed = State::new();
+        for (committed_at, signed) in &self.log {
+            replayed.verify_and_apply(*committed_at, signed)?;
+        }
+        Ok(replayed)
+    }
+
     /// A ledger after genesis with a new random admin key; the refund window is 1 s and the
     /// other windows 60 s.
     pub fn new() -> Self {

@@ -94,33 +94,19 @@ pub(super) fn award(state: &State, ctx: &Context, request: &AwardRequest) -> Res
             why: "the same activity and household",
         });
     }
-    if let Some(hash) = &request.evidence
-        && let Some(earlier) = state.claims.evidence.get(hash)
-    {
-        return Err(Refusal::DuplicateDeed {
-            claim: earlier.clone(),
-            why: "the same evidence",
-        });
-    }
+    state.claims.evidence_unused(request.evidence.as_ref())?;
     // At most 10^12: the rule's points_per_unit × max_quantity is bounded when it is adopted.
     let points = Points(rule.points_per_unit.get() * u64::from(request.quantity));
     let mut plan = Plan::default();
-    let (year, month, _) = deed.ymd();
     // Every period is counted, whatever caps this version of the rule has (as for claims).
     for period in [CapPeriod::Month, CapPeriod::Quarter, CapPeriod::Year] {
-        let index = match period {
-            CapPeriod::Month => month,
-            CapPeriod::Quarter => (month - 1) / 3 + 1,
-            CapPeriod::Year => 0,
-        };
-        let key = CapKey {
-            village: program.clone(),
-            rule: rule.code.clone(),
-            holder: Holder::Household(request.household.clone()),
+        let key = CapKey::new(
+            program.clone(),
+            rule.code.clone(),
+            Holder::Household(request.household.clone()),
             period,
-            year,
-            index,
-        };
+            deed,
+        );
         let counted = plan.cap_value(state, &key);
         let total = counted.get().saturating_add(points.get());
         let cap = rule

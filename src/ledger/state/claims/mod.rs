@@ -112,6 +112,44 @@ impl Claims {
             .get(id)
             .ok_or_else(|| Refusal::UnknownNotice(id.clone()))
     }
+
+    /// Refuses evidence (its SHA-256) another claim or award already carries.
+    fn evidence_unused(&self, evidence: Option<&[u8; 32]>) -> Result<(), Refusal> {
+        match evidence.and_then(|hash| self.evidence.get(hash)) {
+            Some(earlier) => Err(Refusal::DuplicateDeed {
+                claim: earlier.clone(),
+                why: "the same evidence",
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl CapKey {
+    /// The counter of `holder`'s points under `village`'s rule `rule` in the `period` that
+    /// holds the deed's date.
+    fn new(
+        village: IssuerId,
+        rule: RuleCode,
+        holder: Holder,
+        period: CapPeriod,
+        deed: CivilDate,
+    ) -> Self {
+        let (year, month, _) = deed.ymd();
+        let index = match period {
+            CapPeriod::Month => month,
+            CapPeriod::Quarter => (month - 1) / 3 + 1,
+            CapPeriod::Year => 0,
+        };
+        Self {
+            village,
+            rule,
+            holder,
+            period,
+            year,
+            index,
+        }
+    }
 }
 
 /// The counter of `cap` for a claim, if the claim has its holder.
@@ -120,20 +158,13 @@ fn cap_key(claim: &Claim, per: CapHolder, period: CapPeriod) -> Option<CapKey> {
         CapHolder::Household => Holder::Household(claim.household.clone()),
         CapHolder::Member => Holder::Member(claim.member?),
     };
-    let (year, month, _) = claim.deed_date.ymd();
-    let index = match period {
-        CapPeriod::Month => month,
-        CapPeriod::Quarter => (month - 1) / 3 + 1,
-        CapPeriod::Year => 0,
-    };
-    Some(CapKey {
-        village: claim.village.clone(),
-        rule: claim.rule.code.clone(),
+    Some(CapKey::new(
+        claim.village.clone(),
+        claim.rule.code.clone(),
         holder,
         period,
-        year,
-        index,
-    })
+        claim.deed_date,
+    ))
 }
 
 impl fmt::Display for CapKey {

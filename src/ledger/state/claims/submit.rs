@@ -108,14 +108,7 @@ pub(super) fn submit(
             why: "the same rule, household and deed date",
         });
     }
-    if let Some(hash) = &request.evidence
-        && let Some(earlier) = state.claims.evidence.get(hash)
-    {
-        return Err(Refusal::DuplicateDeed {
-            claim: earlier.clone(),
-            why: "the same evidence",
-        });
-    }
+    state.claims.evidence_unused(request.evidence.as_ref())?;
     // At most 10^12: the rule's points_per_unit × max_quantity is bounded when it is adopted.
     let points = Points(rule.points_per_unit.get() * u64::from(request.quantity));
     let claim = Claim {

@@ -139,10 +139,7 @@ fn a_program_awards_by_its_rules_once_per_activity_and_within_caps() {
         }
     }
     // Replay reaches the same state.
-    let mut replayed = State::new();
-    for (committed_at, signed) in &ledger.log {
-        replayed.verify_and_apply(*committed_at, signed).unwrap();
-    }
+    let replayed = ledger.replay().unwrap();
     let board = |state: &State| {
         state
             .board(

@@ -521,10 +521,7 @@ fn replaying_the_log_reaches_the_same_claims() {
     l.apply(&r, resolve_objection("o1", true)).unwrap();
     l.now += 7 * DAY_MS;
     l.apply(&p, finalize_notice("n1")).unwrap();
-    let mut replayed = State::new();
-    for (committed_at, signed) in &l.log {
-        replayed.verify_and_apply(*committed_at, signed).unwrap();
-    }
+    let replayed = l.replay().unwrap();
     for claim in ["c1", "c2"] {
         let id = ClaimId::parse("c", claim).unwrap();
         assert_eq!(replayed.claim(&id).unwrap(), l.state.claim(&id).unwrap());

@@ -274,10 +274,7 @@ fn a_posted_deduction_is_reversed_with_its_points_and_arrears_given_back() {
     assert_eq!(after, earned_score + 30);
     assert_eq!(l.state.total_balance(), 0);
     // A replay reaches the same state.
-    let mut replayed = State::new();
-    for (committed_at, signed) in &l.log {
-        replayed.verify_and_apply(*committed_at, signed).unwrap();
-    }
+    let replayed = l.replay().unwrap();
     let live = l.snapshot();
     l.state = replayed;
     assert_eq!(l.snapshot(), live);

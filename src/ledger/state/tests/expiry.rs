@@ -113,10 +113,7 @@ fn lots_expire_by_the_policy_are_spent_earliest_first_and_an_expiry_run_moves_th
     assert_eq!(again.reason(), "NOTHING_EXPIRED");
     assert_eq!(ledger.state.total_balance(), 0);
     // Replay reaches the same state.
-    let mut replayed = State::new();
-    for (committed_at, signed) in &ledger.log {
-        replayed.verify_and_apply(*committed_at, signed).unwrap();
-    }
+    let replayed = ledger.replay().unwrap();
     let live = ledger.snapshot();
     ledger.state = replayed;
     assert_eq!(ledger.snapshot(), live);
