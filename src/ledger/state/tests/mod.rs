@@ -13,6 +13,7 @@ mod claims;
 mod claims_model;
 mod claims_rules;
 mod expiry;
+mod lookups;
 mod members;
 mod model;
 mod narrowing;
