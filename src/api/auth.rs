@@ -106,10 +106,7 @@ pub fn authenticate<T: Message>(
         .get::<RoutedMethod>()
         .ok_or_else(|| missing("the request's route is unknown to the server"))?;
     let credential = ReadCredential::from_request(request, &method.0)?;
-    credential.verify(keys, crate::writer::now_unix_ms(), max_skew)?;
-    Ok(Reader {
-        key_id: credential.key_id,
-    })
+    credential.verify(keys, crate::writer::now_unix_ms(), max_skew)
 }
 
 /// A read credential taken from request metadata, not yet verified.
@@ -159,13 +156,13 @@ impl ReadCredential {
     }
 
     /// Checks the timestamp (at most `max_skew` from `now_ms`) and the signature against the
-    /// registered keys. Runs on the caller's task, not the writer's.
+    /// registered keys, and gives the reader. Runs on the caller's task, not the writer's.
     pub fn verify(
         &self,
         keys: &KeyDirectory,
         now_ms: u64,
         max_skew: Duration,
-    ) -> Result<(), Refusal> {
+    ) -> Result<Reader, Refusal> {
         let timestamp: u64 = self
             .timestamp
             .parse()
@@ -191,12 +188,10 @@ impl ReadCredential {
                 timestamp: self.timestamp.clone(),
             },
             other => other,
+        })?;
+        Ok(Reader {
+            key_id: self.key_id,
         })
-    }
-
-    /// The reader's role at the current log position; refused if the key was revoked.
-    pub fn role(&self, state: &State) -> Result<Role, Refusal> {
-        state.active_role(&self.key_id).cloned()
     }
 }
 

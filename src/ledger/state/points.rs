@@ -2,6 +2,7 @@
 //! violation (deduct). Each lot of points remembers its issuer.
 
 use super::authority;
+use super::claims::require_unreserved;
 use super::journal::Effects;
 use super::staged::AccountChanges;
 use super::{Context, State};
@@ -110,15 +111,10 @@ fn issue(state: &State, ctx: &Context, action: &PointsAction) -> Result<Plan, Re
         &household.village,
     )?;
     // Budget promised to approved claims' awards is not the officer's to spend directly.
+    // (With nothing promised, a short balance is refused by the debit itself.)
     let reserved = state.claims.reserved(&action.issuer);
-    let balance = state.accounts.issuer(&action.issuer)?.balance;
-    if reserved > Points::ZERO && balance.get().saturating_sub(reserved.get()) < action.points.get()
-    {
-        return Err(Refusal::BudgetExceeded {
-            issuer: action.issuer.clone(),
-            available: Points(balance.get().saturating_sub(reserved.get())),
-            needed: action.points,
-        });
+    if reserved > Points::ZERO {
+        require_unreserved(state, &action.issuer, reserved, action.points)?;
     }
     let mut staged = state.stage(ctx);
     // The household's arrears are paid first.

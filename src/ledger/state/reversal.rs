@@ -4,6 +4,7 @@
 
 use super::authority;
 use super::budget::BudgetKind;
+use super::claims::require_unreserved;
 use super::journal::Effects;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
@@ -146,14 +147,8 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
     for posting in &postings {
         if let AccountId::Issuer(issuer) = &posting.debit {
             let reserved = state.claims.reserved(issuer);
-            let balance = state.accounts.issuer(issuer)?.balance;
-            let available = Points(balance.get().saturating_sub(reserved.get()));
-            if reserved > Points::ZERO && available < posting.points {
-                return Err(Refusal::BudgetExceeded {
-                    issuer: issuer.clone(),
-                    available,
-                    needed: posting.points,
-                });
+            if reserved > Points::ZERO {
+                require_unreserved(state, issuer, reserved, posting.points)?;
             }
         }
     }
@@ -161,7 +156,7 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
     // A reversal takes back what it reverses, expired or not, and gives back points with the
     // expiry they had (a refund never renews points; ones past their expiry come back
     // unspendable, for the next expiry run).
-    staged.reversing();
+    staged.set_reversing(true);
     // Every debit first, then every credit: a reversal the accounts cannot pay is refused as
     // short before any overflow is considered.
     for posting in &postings {

@@ -98,12 +98,8 @@ impl<'a> Staged<'a> {
             .unwrap_or_default()
     }
 
-    /// Marks this as a reversal's staging: household debits may take expired points too.
-    pub(super) fn reversing(&mut self) {
-        self.reversing = true;
-    }
-
-    /// Household debits take only spendable points again (`false`) or expired ones too.
+    /// Household debits take only spendable points (`false`, the default) or expired ones too
+    /// (`true`: a reversal's staging).
     pub(super) fn set_reversing(&mut self, on: bool) {
         self.reversing = on;
     }

@@ -51,14 +51,14 @@ fn read_credential<T: Message + Clone>(
     metadata.insert("x-shanzhi-timestamp", timestamp.parse().unwrap());
     metadata.insert("x-shanzhi-signature", signature_hex.parse().unwrap());
     let credential = ReadCredential::from_request(&grpc, method).unwrap();
-    credential
+    let verified = credential
         .verify(
             &KeyDirectory::new(*ledger_id, state),
             READ_AT,
             Duration::from_secs(300),
         )
         .unwrap_or_else(|e| panic!("{name}: the server refuses the credential: {e}"));
-    credential.role(state).unwrap();
+    verified.role(state).unwrap();
 
     // The crate's own client makes credentials of the same layout (with the current time).
     let live = signer.read_request(ledger_id, method, request.clone());

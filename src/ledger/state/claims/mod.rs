@@ -152,6 +152,26 @@ impl CapKey {
     }
 }
 
+/// Refuses taking `needed` from `issuer` beyond its balance less `reserved`: budget promised
+/// to approved awards is spent only by their posting.
+pub(super) fn require_unreserved(
+    state: &State,
+    issuer: &IssuerId,
+    reserved: Points,
+    needed: Points,
+) -> Result<(), Refusal> {
+    let balance = state.accounts.issuer(issuer)?.balance;
+    let available = Points(balance.get().saturating_sub(reserved.get()));
+    if available < needed {
+        return Err(Refusal::BudgetExceeded {
+            issuer: issuer.clone(),
+            available,
+            needed,
+        });
+    }
+    Ok(())
+}
+
 /// The counter of `cap` for a claim, if the claim has its holder.
 fn cap_key(claim: &Claim, per: CapHolder, period: CapPeriod) -> Option<CapKey> {
     let holder = match per {

@@ -249,7 +249,7 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
         .iter()
         .filter_map(|c| state.claims.claims.get(c))
         .map(AsRef::as_ref)
-        .filter(|c| c.status == ClaimStatus::InNotice(id.clone()))
+        .filter(|c| matches!(&c.status, ClaimStatus::InNotice(n) if n == id))
         .collect();
     if let Some(blocked) = on_notice.iter().find(|c| c.open_objections > 0) {
         return Err(Refusal::ObjectionOpen {

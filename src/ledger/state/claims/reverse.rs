@@ -9,7 +9,7 @@
 use super::super::catalogue::Sign;
 use super::super::{Context, State};
 use super::review::no_conflict;
-use super::{Claim, ClaimStatus, Plan};
+use super::{Claim, ClaimStatus, Plan, require_unreserved};
 use crate::ledger::{AccountId, ClaimId, Points, Posting, Refusal, Role};
 
 /// Checks a claim's reversal.
@@ -89,16 +89,7 @@ pub(super) fn reverse(state: &State, ctx: &Context, id: &ClaimId) -> Result<Plan
                 add(village, paid);
             }
             for (issuer, needed) in &debits {
-                let reserved = state.claims.reserved(issuer);
-                let balance = state.accounts.issuer(issuer)?.balance;
-                let available = Points(balance.get().saturating_sub(reserved.get()));
-                if available < *needed {
-                    return Err(Refusal::BudgetExceeded {
-                        issuer: issuer.clone(),
-                        available,
-                        needed: *needed,
-                    });
-                }
+                require_unreserved(state, issuer, state.claims.reserved(issuer), *needed)?;
             }
             for taken in &effect.postings {
                 let posting = Posting {

@@ -7,7 +7,10 @@
 use super::super::catalogue::{CatalogueScope, Sign, narrows_parents};
 use super::super::members::OfficerHousehold;
 use super::super::{Context, State, authority};
-use super::{Claim, ClaimStatus, Decision, MAX_REVIEWS_PER_CLAIM, Plan, ReviewRecord, cap_key};
+use super::{
+    Claim, ClaimStatus, Decision, MAX_REVIEWS_PER_CLAIM, Plan, ReviewRecord, cap_key,
+    require_unreserved,
+};
 use crate::ledger::{ClaimId, Points, Refusal};
 
 /// Refuses a reviewer (or an objection's resolver) who proposed the claim, whose household
@@ -63,16 +66,8 @@ fn approve(state: &State, plan: &mut Plan, claim: &Claim) -> Result<(), Refusal>
         }
     }
     if claim.rule.sign == Sign::Award {
-        let balance = state.accounts.issuer(&claim.village)?.balance;
         let reserved = plan.reserved_value(state, &claim.village);
-        let available = Points(balance.get().saturating_sub(reserved.get()));
-        if available < claim.points {
-            return Err(Refusal::BudgetExceeded {
-                issuer: claim.village.clone(),
-                available,
-                needed: claim.points,
-            });
-        }
+        require_unreserved(state, &claim.village, reserved, claim.points)?;
     }
     plan.count(state, claim, true)
 }
