@@ -13,6 +13,7 @@ const PROTOS: &[&str] = &[
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",
+    "shanzhi/directory/v1/directory.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -15,6 +15,7 @@ pub mod client;
 pub mod config;
 pub mod connections;
 pub mod crypto;
+pub mod directory;
 pub mod genesis;
 pub mod ledger;
 pub mod log;

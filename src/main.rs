@@ -16,7 +16,7 @@ use shanzhi::genesis;
 use shanzhi::ledger::{LedgerId, LedgerParameters};
 
 use cli::{
-    AuditCommand, ClaimsCommand, Connection, GovernanceCommand, MembersCommand, ReadCommand,
+    AuditCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand, ReadCommand,
     WriteCommand,
 };
 
@@ -101,6 +101,9 @@ enum Command {
     /// Claims, reviews, notices and objections.
     #[command(flatten)]
     Claims(ClaimsCommand),
+    /// Display names in the directory of personal data (outside the log).
+    #[command(flatten)]
+    Directory(DirectoryCommand),
 }
 
 /// Ledger parameters, fixed at genesis. Unset flags take the documented defaults.
@@ -294,6 +297,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Audit(command) => command.run().await,
         Command::Governance(command) => command.run().await,
         Command::Members(command) => command.run().await,
+        Command::Directory(command) => command.run().await,
         Command::Claims(command) => command.run().await,
     }
 }

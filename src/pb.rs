@@ -24,6 +24,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.governance.v1");
         }
     }
+    pub mod directory {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.directory.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -41,3 +46,6 @@ pub use shanzhi::governance::v1 as governance;
 /// The encoded `FileDescriptorSet` of every shanzhi proto, served by gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/shanzhi_descriptor.bin"));
+
+/// `shanzhi.directory.v1`: the directory of personal data (display names) outside the log.
+pub use shanzhi::directory::v1 as directory;

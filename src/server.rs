@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tonic::transport::Server;
 
 use crate::api::audit::AuditApi;
+use crate::api::directory::DirectoryApi;
 use crate::api::governance::GovernanceApi;
 use crate::api::queries::QueryApi;
 use crate::api::registry::RegistryApi;
@@ -19,9 +20,11 @@ use crate::config::ServerConfig;
 use crate::config::{HTTP2_KEEPALIVE, MAX_REPLY_BYTES};
 use crate::connections;
 use crate::crypto::KeyFile;
+use crate::directory::{self, Directory};
 use crate::genesis;
 use crate::pb;
 use crate::pb::audit::audit_service_server::AuditServiceServer;
+use crate::pb::directory::directory_service_server::DirectoryServiceServer;
 use crate::pb::governance::governance_service_server::GovernanceServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
@@ -68,6 +71,12 @@ pub enum ServerError {
          recovers exactly what is on disk"
     )]
     StoreFailed(#[from] crate::store::StoreError),
+    /// The directory of personal data could not be opened, or a write or sync of it failed.
+    #[error(
+        "the directory of personal data failed, so the server stopped (nothing acknowledged is \
+         lost); fix the cause below and restart"
+    )]
+    Directory(#[source] crate::store::StoreError),
     /// The data directory could not be locked or created.
     #[error(transparent)]
     DataDir(#[from] genesis::GenesisError),
@@ -144,6 +153,9 @@ pub async fn start_locked(
         .unwrap_or_else(|| genesis::log_key_path(&config.data_dir));
     let log_key = KeyFile::read(&log_key_path)?.signing_key;
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&ledger_path).map_err(OpenError::from)?);
+    let directory = Arc::new(
+        Directory::open(&directory::path(&config.data_dir)).map_err(ServerError::Directory)?,
+    );
     let checkpointing = Checkpointing {
         log_key,
         every_entries: config.checkpoint_every_entries,
@@ -222,13 +234,23 @@ pub async fn start_locked(
         let grace = config.shutdown_grace;
         let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
         let mut failed = writer_outcome.clone();
-        let served = serve(config, listener, ledger.clone(), async move {
+        let mut directory_failed = directory.failed();
+        let directory_outcome = directory.failed();
+        let services = Services {
+            ledger: ledger.clone(),
+            directory,
+        };
+        let served = serve(config, listener, services, async move {
             // Drain on a shutdown signal, or at once when the writer stops by itself (a
-            // failed write, sync or checkpoint): health turns NOT_SERVING either way.
+            // failed write, sync or checkpoint) or the directory fails: health turns
+            // NOT_SERVING either way.
             tokio::select! {
                 _ = signal => {}
                 _ = failed.wait_for(Option::is_some) => {
                     tracing::error!("the ledger writer stopped; health NOT_SERVING, shutting down");
+                }
+                _ = directory_failed.wait_for(Option::is_some) => {
+                    tracing::error!("the directory failed; health NOT_SERVING, shutting down");
                 }
             }
             let _ = draining.send(());
@@ -258,6 +280,9 @@ pub async fn start_locked(
             .await
             .map_err(|_| ServerError::WriterStopped)?
             .clone();
+        if let Some(why) = directory_outcome.borrow().clone() {
+            return Err(ServerError::Directory(StoreError::Io(why)));
+        }
         match outcome {
             Some(Ok(())) => served,
             Some(Err(error)) => Err(ServerError::StoreFailed(error)),
@@ -272,12 +297,19 @@ pub async fn start_locked(
     })
 }
 
+/// What the services serve: the ledger and the directory beside it.
+struct Services {
+    ledger: LedgerHandle,
+    directory: Arc<Directory>,
+}
+
 async fn serve(
     config: ServerConfig,
     listener: TcpListener,
-    ledger: LedgerHandle,
+    services: Services,
     signal: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
+    let Services { ledger, directory } = services;
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -339,7 +371,8 @@ async fn serve(
         QueryServiceServer::new(QueryApi::new(ledger.clone(), skew)),
         AuditServiceServer::new(AuditApi::new(ledger.clone(), skew)),
         RegistryServiceServer::new(RegistryApi::new(ledger.clone(), skew)),
-        GovernanceServiceServer::new(GovernanceApi::new(ledger, skew)),
+        GovernanceServiceServer::new(GovernanceApi::new(ledger.clone(), skew)),
+        DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     for name in &names {
         health_reporter

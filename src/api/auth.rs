@@ -62,6 +62,8 @@ pub mod methods {
     pub const LIST_CLAIMS: &str = "shanzhi.governance.v1.GovernanceService/ListClaims";
     /// `GovernanceService.GetNotice`.
     pub const GET_NOTICE: &str = "shanzhi.governance.v1.GovernanceService/GetNotice";
+    /// `DirectoryService.GetRecords`.
+    pub const GET_RECORDS: &str = "shanzhi.directory.v1.DirectoryService/GetRecords";
     /// `GovernanceService.GetBoard`.
     pub const GET_BOARD: &str = "shanzhi.governance.v1.GovernanceService/GetBoard";
 }

@@ -6,6 +6,7 @@
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use crate::directory::{DirectoryError, DirectoryRefusal};
 use crate::ledger::{Refusal, RefusalClass};
 use crate::log::merkle::ProofError;
 use crate::log::serving::ServeError;
@@ -22,6 +23,9 @@ pub enum ApiError {
     /// it. Nothing was done.
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// The directory of personal data refused. Nothing was done.
+    #[error(transparent)]
+    Directory(#[from] DirectoryRefusal),
     /// The store failed or the writer stopped; a write may or may not be on disk. Resend the
     /// same signed bytes once the server is back.
     #[error("the ledger store is unavailable: {0}; resend the same signed transaction")]
@@ -80,6 +84,22 @@ impl From<SubmitError> for ApiError {
     }
 }
 
+impl From<DirectoryError> for ApiError {
+    fn from(error: DirectoryError) -> Self {
+        match error {
+            DirectoryError::Ledger(refusal) => ApiError::Refused(refusal),
+            DirectoryError::Refused(refusal) => ApiError::Directory(refusal),
+            DirectoryError::Unavailable(why) => ApiError::StoreUnavailable(why),
+        }
+    }
+}
+
+impl From<DirectoryError> for Status {
+    fn from(error: DirectoryError) -> Self {
+        ApiError::from(error).into()
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         ApiError::StoreUnavailable(error.to_string())
@@ -124,6 +144,7 @@ impl ApiError {
     pub fn code(&self) -> Code {
         match self {
             ApiError::Refused(refusal) => code_for(refusal.class()),
+            ApiError::Directory(refusal) => refusal.code(),
             ApiError::StoreUnavailable(_) | ApiError::NoCheckpointYet => Code::Unavailable,
             ApiError::ProofNotPossible(_) => Code::InvalidArgument,
             ApiError::Internal(_) => Code::Internal,
@@ -138,6 +159,7 @@ impl ApiError {
     pub fn reason(&self) -> &'static str {
         match self {
             ApiError::Refused(refusal) => refusal.reason(),
+            ApiError::Directory(refusal) => refusal.reason(),
             ApiError::StoreUnavailable(_) => "STORE_UNAVAILABLE",
             ApiError::NoCheckpointYet => "NO_CHECKPOINT_YET",
             ApiError::ProofNotPossible(_) => "PROOF_NOT_POSSIBLE",
@@ -220,6 +242,11 @@ mod tests {
         let errors: Vec<ApiError> = crate::ledger::one_of_each()
             .into_iter()
             .map(ApiError::Refused)
+            .chain(
+                DirectoryRefusal::one_of_each()
+                    .into_iter()
+                    .map(ApiError::Directory),
+            )
             .chain(the_others())
             .collect();
         let mut missing = Vec::new();

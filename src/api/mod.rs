@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod directory;
 pub mod error;
 pub mod governance;
 pub(crate) mod paging;

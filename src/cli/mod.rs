@@ -4,6 +4,7 @@
 mod audit;
 mod catalogue_file;
 mod claims;
+mod directory;
 mod governance;
 mod members;
 pub mod print;
@@ -36,6 +37,7 @@ use shanzhi::crypto::KeyFile;
 
 pub use audit::AuditCommand;
 pub use claims::ClaimsCommand;
+pub use directory::DirectoryCommand;
 pub use governance::GovernanceCommand;
 pub use members::MembersCommand;
 pub use read::ReadCommand;

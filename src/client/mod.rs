@@ -10,6 +10,7 @@ use crate::api::auth::{
 use crate::crypto::{self, KeyFile, SigningContext};
 use crate::ledger::{KeyId, LedgerId};
 use crate::pb::audit::audit_service_client::AuditServiceClient;
+use crate::pb::directory::directory_service_client::DirectoryServiceClient;
 use crate::pb::governance::governance_service_client::GovernanceServiceClient;
 use crate::pb::points as pb;
 use crate::pb::points::query_service_client::QueryServiceClient;
@@ -17,9 +18,11 @@ use crate::pb::points::transaction_service_client::TransactionServiceClient;
 use crate::pb::registry::registry_service_client::RegistryServiceClient;
 
 mod audit;
+mod directory;
 mod governance;
 use crate::writer::now_unix_ms;
 pub use audit::ServerSource;
+pub use directory::{household_subject, member_subject};
 
 /// Signs transactions, payment codes and read credentials with one key.
 #[derive(Clone)]
@@ -183,6 +186,8 @@ pub struct LedgerClient {
     pub server_ahead_ms: i64,
     /// The governance service.
     pub governance: GovernanceServiceClient<Channel>,
+    /// The directory service.
+    pub directory: DirectoryServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -253,7 +258,8 @@ impl LedgerClient {
             audit: AuditServiceClient::new(channel.clone()),
             registry: RegistryServiceClient::new(channel.clone()),
             server_ahead_ms,
-            governance: GovernanceServiceClient::new(channel),
+            governance: GovernanceServiceClient::new(channel.clone()),
+            directory: DirectoryServiceClient::new(channel),
         })
     }
 

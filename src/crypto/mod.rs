@@ -26,6 +26,8 @@ pub enum SigningContext {
     SpendAuthorization,
     /// A read credential in gRPC metadata: `shanzhi/read/v1`.
     Read,
+    /// A change to the directory of personal data: `shanzhi/directory/v1`.
+    Directory,
 }
 
 impl SigningContext {
@@ -35,6 +37,7 @@ impl SigningContext {
             SigningContext::Transaction => "tx",
             SigningContext::SpendAuthorization => "spend",
             SigningContext::Read => "read",
+            SigningContext::Directory => "directory",
         }
     }
 }

@@ -273,6 +273,25 @@ bytes16!(
     "nonce"
 );
 
+/// Whose personal record, in the directory (never in the log): a household or a member of
+/// one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    /// A registered household.
+    Household(HouseholdId),
+    /// A registered member.
+    Member(MemberId),
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Household(id) => write!(f, "household {id}"),
+            Subject::Member(id) => write!(f, "member {id}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

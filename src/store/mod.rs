@@ -6,11 +6,13 @@
 //! subtree and size, `INSERT`s in one transaction, `COMMIT` as the flush) fits it as well as
 //! sled.
 
+mod durable;
 mod sled_store;
 
 use crate::log::merkle::{Hash, ProofError, SubtreeHashes, SubtreeId};
 
-pub use sled_store::{SledStore, fsync_path};
+pub use durable::{DurableDb, fsync_path};
+pub use sled_store::SledStore;
 
 /// Why the store failed. A failed write or flush is fatal to the writer: it answers
 /// `UNAVAILABLE` and stops, and the server exits non-zero.

@@ -297,6 +297,17 @@ pub(super) fn may_read_entry(accounts: &Accounts, role: &Role, entry: &EntryReco
             .any(|a| may_read_account(accounts, role, a))
 }
 
+/// Whether `role` may read the directory record of a subject of `household` in `village`:
+/// admins and auditors, the village's officers, the household's residents.
+pub(super) fn may_read_record(role: &Role, village: &IssuerId, household: &HouseholdId) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::VillageOfficer(v) => v == village,
+        Role::Resident(h) => h == household,
+        _ => false,
+    }
+}
+
 /// The refusal for a read outside the reader's scope.
 pub fn read_denied(role: &Role, what: String) -> Refusal {
     Refusal::OutOfScope {

@@ -8,7 +8,9 @@ use imbl::{OrdMap, Vector};
 
 use super::journal::Effects;
 use super::{Context, State, authority};
-use crate::ledger::{AccountId, CivilDate, HouseholdId, IssuerId, KeyId, MemberId, Refusal, Role};
+use crate::ledger::{
+    AccountId, CivilDate, HouseholdId, IssuerId, KeyId, MemberId, Refusal, Role, Subject,
+};
 
 /// Whose household an officer key belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,6 +173,46 @@ impl Members {
 }
 
 impl State {
+    /// The household of a directory subject and its village: the household itself, or the
+    /// member's latest household (a member who left keeps a record that their village may
+    /// correct or erase).
+    fn subject_household(&self, subject: &Subject) -> Result<(HouseholdId, IssuerId), Refusal> {
+        let household = match subject {
+            Subject::Household(household) => household.clone(),
+            Subject::Member(member) => self
+                .members
+                .members
+                .get(member)
+                .and_then(|stays| stays.last())
+                .map(|stay| stay.household.clone())
+                .ok_or_else(|| Refusal::UnknownMember(*member))?,
+        };
+        let village = self
+            .accounts
+            .village_of(&household)
+            .cloned()
+            .ok_or_else(|| Refusal::UnknownHousehold(household.clone()))?;
+        Ok((household, village))
+    }
+
+    /// Refuses unless `role` may change the directory record of `subject`: a bureau admin or
+    /// an officer of its household's village; the subject must be registered.
+    pub fn authorize_record_change(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
+        let (_, village) = self.subject_household(subject)?;
+        authority::require_admin_or_village_of(role, "changing a directory record", &village)
+    }
+
+    /// Refuses unless `role` may read the directory record of `subject` (see
+    /// [`authority`]); the subject must be registered.
+    pub fn authorize_record_read(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
+        let (household, village) = self.subject_household(subject)?;
+        if authority::may_read_record(role, &village, &household) {
+            Ok(())
+        } else {
+            Err(authority::read_denied(role, format!("the directory record of {subject}")))
+        }
+    }
+
     /// A member's stays in households, oldest first.
     pub fn memberships(&self, member: &MemberId) -> Vec<Membership> {
         self.members

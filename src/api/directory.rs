@@ -1,0 +1,130 @@
+//! `shanzhi.directory.v1.DirectoryService`: signed changes to the directory of personal data
+//! and authenticated reads of it. Who may change and read a record is decided against the
+//! ledger's latest published state (`state/authority.rs`); the directory itself only keeps
+//! the records.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tonic::{Request, Response, Status};
+
+use super::auth::authenticate;
+use super::error::ApiError;
+use crate::directory::{self, Directory, DirectoryRefusal, MAX_SUBJECTS_PER_READ, RecordState};
+use crate::ledger::{Refusal, Subject, UnixMs};
+use crate::pb::directory as pb;
+use crate::pb::directory::directory_service_server::DirectoryService;
+use crate::writer::LedgerHandle;
+
+/// Serves the directory beside the ledger.
+pub struct DirectoryApi {
+    ledger: LedgerHandle,
+    directory: Arc<Directory>,
+    max_skew: Duration,
+}
+
+impl DirectoryApi {
+    /// Serves `directory`, authorizing against `ledger`; read credentials up to `max_skew`
+    /// from the server's clock.
+    pub fn new(ledger: LedgerHandle, directory: Arc<Directory>, max_skew: Duration) -> Self {
+        Self {
+            ledger,
+            directory,
+            max_skew,
+        }
+    }
+}
+
+/// Runs a directory call (synced disk I/O under the directory's lock) off the runtime.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, directory::DirectoryError> + Send + 'static,
+) -> Result<T, Status> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::Internal(format!("a directory call did not finish: {e}")))?
+        .map_err(Status::from)
+}
+
+#[tonic::async_trait]
+impl DirectoryService for DirectoryApi {
+    async fn change(
+        &self,
+        request: Request<pb::ChangeRequest>,
+    ) -> Result<Response<pb::ChangeResponse>, Status> {
+        let signed = request
+            .into_inner()
+            .change
+            .ok_or_else(|| Refusal::InvalidField {
+                field: "change",
+                expected: "a SignedChange".into(),
+                found: "nothing".into(),
+            })?;
+        let change = directory::admit(&signed, self.ledger.keys())?;
+        let (signer, subject) = (change.signer, change.subject.clone());
+        self.ledger
+            .read(move |state| {
+                let role = state.active_role(&signer)?;
+                state.authorize_record_change(role, &subject)
+            })
+            .await??;
+        let now = UnixMs(self.ledger.now_unix_ms());
+        let directory = Arc::clone(&self.directory);
+        let record = blocking(move || directory.apply(&change, now)).await?;
+        Ok(Response::new(pb::ChangeResponse {
+            record: Some(pb::Record::from(&record)),
+        }))
+    }
+
+    async fn get_records(
+        &self,
+        request: Request<pb::GetRecordsRequest>,
+    ) -> Result<Response<pb::GetRecordsResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let asked = &request.get_ref().subjects;
+        if asked.is_empty() || asked.len() > MAX_SUBJECTS_PER_READ {
+            return Err(ApiError::Directory(DirectoryRefusal::SubjectCount {
+                found: asked.len(),
+                max: MAX_SUBJECTS_PER_READ,
+            })
+            .into());
+        }
+        let subjects = asked
+            .iter()
+            .map(Subject::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let checked = subjects.clone();
+        self.ledger
+            .read(move |state| {
+                let role = reader.role(state)?;
+                checked
+                    .iter()
+                    .try_for_each(|subject| state.authorize_record_read(&role, subject))
+            })
+            .await??;
+        let directory = Arc::clone(&self.directory);
+        let records = blocking(move || directory.records(&subjects)).await?;
+        Ok(Response::new(pb::GetRecordsResponse {
+            records: records.iter().map(pb::Record::from).collect(),
+        }))
+    }
+}
+
+impl From<&directory::Record> for pb::Record {
+    fn from(record: &directory::Record) -> Self {
+        let state = match record.state {
+            RecordState::Absent => pb::RecordState::Absent,
+            RecordState::Present => pb::RecordState::Present,
+            RecordState::Erased => pb::RecordState::Erased,
+        };
+        let change = record.last_change.as_ref();
+        pb::Record {
+            subject: Some(pb::Subject::from(&record.subject)),
+            state: state.into(),
+            revision: record.revision,
+            display_name: record.display_name.clone().unwrap_or_default(),
+            changed_at_unix_ms: change.map_or(0, |c| c.at.0),
+            changed_by: change.map(|c| c.by.to_string()).unwrap_or_default(),
+            reason: change.map(|c| c.reason.clone()).unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The directory service: signed changes to display names and authenticated reads of them.
+
+use prost::Message;
+
+use super::{LedgerClient, Signer};
+use crate::api::auth::methods;
+use crate::crypto::{self, SigningContext};
+use crate::ledger::LedgerId;
+use crate::pb::directory as pb;
+
+impl Signer {
+    /// Encodes and signs a directory change for `ledger_id`.
+    pub fn sign_change(&self, ledger_id: &LedgerId, body: &pb::ChangeBody) -> pb::SignedChange {
+        let body = body.encode_to_vec();
+        let signature = crypto::sign(
+            &self.key.signing_key,
+            SigningContext::Directory,
+            ledger_id,
+            &body,
+        );
+        pb::SignedChange {
+            body,
+            key_id: self.key_id().to_string(),
+            signature: signature.to_vec(),
+        }
+    }
+}
+
+/// A household subject.
+pub fn household_subject(id: &str) -> pb::Subject {
+    pb::Subject {
+        subject: Some(pb::subject::Subject::HouseholdId(id.to_owned())),
+    }
+}
+
+/// A member subject.
+pub fn member_subject(id: &[u8]) -> pb::Subject {
+    pb::Subject {
+        subject: Some(pb::subject::Subject::MemberId(id.to_vec())),
+    }
+}
+
+impl LedgerClient {
+    /// Sends a signed directory change; returns the record after it.
+    pub async fn change_record(
+        &mut self,
+        change: pb::SignedChange,
+    ) -> Result<pb::Record, tonic::Status> {
+        self.directory
+            .change(pb::ChangeRequest {
+                change: Some(change),
+            })
+            .await?
+            .into_inner()
+            .record
+            .ok_or_else(|| tonic::Status::internal("the server sent no record"))
+    }
+
+    /// Reads the records of `subjects` as `signer`.
+    pub async fn records(
+        &mut self,
+        signer: &Signer,
+        subjects: Vec<pb::Subject>,
+    ) -> Result<Vec<pb::Record>, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::GET_RECORDS,
+            pb::GetRecordsRequest { subjects },
+        );
+        Ok(self.directory.get_records(request).await?.into_inner().records)
+    }
+
+    /// Signs and sends `change` to `subject`'s record at `revision`, or, when `None`, at the
+    /// revision the record has now (read first as `signer`).
+    pub async fn change_subject(
+        &mut self,
+        signer: &Signer,
+        subject: pb::Subject,
+        revision: Option<u64>,
+        change: pb::change_body::Change,
+        reason: &str,
+    ) -> Result<pb::Record, tonic::Status> {
+        let revision = match revision {
+            Some(revision) => revision,
+            None => {
+                let current = self.records(signer, vec![subject.clone()]).await?;
+                current.first().map_or(0, |record| record.revision)
+            }
+        };
+        let body = pb::ChangeBody {
+            subject: Some(subject),
+            revision,
+            change: Some(change),
+            reason: reason.to_owned(),
+        };
+        let signed = signer.sign_change(&self.ledger_id, &body);
+        self.change_record(signed).await
+    }
+}

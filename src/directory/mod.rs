@@ -1,0 +1,333 @@
+//! The directory of personal data (`shanzhi.directory.v1`): the display names of households
+//! and members, outside the log, correctable and erasable by signed changes
+//! (`docs/design/directory.md`). The log speaks only of household ids and pseudonymous member
+//! ids; nothing here is in the log or its Merkle tree, so `shanzhi verify` never needs it.
+//!
+//! On disk, in `<data>/directory/`: `records/` (a sled database: per subject, its revision,
+//! last change and encrypted contents) and `keys` (the [`keyring`]: one key per record,
+//! overwritten in place). A record's name never reaches the disk in clear, and erasing or
+//! replacing it zeroes its key, so the ciphertext sled may keep until it compacts can never
+//! be read again.
+//!
+//! Every change is applied under one lock and acknowledged only after its key, its record and
+//! the old key's zeroing are synced; a failed write or sync stops the directory (and the
+//! server) for good, as for the ledger's store.
+
+mod change;
+mod keyring;
+mod refusal;
+mod sealed;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Mutex;
+
+use prost::Message;
+
+pub use change::{Change, ChangeKind, MAX_CHANGE_BODY_BYTES, admit};
+pub use refusal::{DirectoryError, DirectoryRefusal};
+
+use keyring::{KEY_BYTES, Keyring, RecordKey};
+use sealed::{Contents, Held, Stored, subject_key};
+
+use crate::ledger::{KeyId, Subject, UnixMs};
+use crate::store::{DurableDb, StoreError};
+
+/// The most subjects one read may ask for.
+pub const MAX_SUBJECTS_PER_READ: usize = 100;
+
+/// What the directory holds for a subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordState {
+    /// No record was ever written.
+    Absent,
+    /// A display name.
+    Present,
+    /// Erased: only the revision and the erasure's signer, time and reason stay.
+    Erased,
+}
+
+/// A subject's record, decrypted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Whose record.
+    pub subject: Subject,
+    /// What is held.
+    pub state: RecordState,
+    /// 0 when none was ever written, then one more per change.
+    pub revision: u64,
+    /// The display name (present records only).
+    pub display_name: Option<String>,
+    /// The last change's time, signer and reason.
+    pub last_change: Option<LastChange>,
+}
+
+/// Who made a record's last change, when and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastChange {
+    /// When it was applied.
+    pub at: UnixMs,
+    /// The key that signed it.
+    pub by: KeyId,
+    /// Its reason.
+    pub reason: String,
+}
+
+/// The directory: its record store, its keyring, and whether it has failed.
+pub struct Directory {
+    db: DurableDb,
+    records: sled::Tree,
+    /// The keyring, and the lock every change and read takes.
+    keyring: Mutex<Keyring>,
+    failure: tokio::sync::watch::Sender<Option<String>>,
+}
+
+/// The data directory's `directory/`.
+pub fn path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("directory")
+}
+
+fn io(error: sled::Error) -> StoreError {
+    StoreError::Io(error.to_string())
+}
+
+fn corrupt(subject: &Subject) -> StoreError {
+    StoreError::Corrupt(format!("the directory record of {subject} does not decode"))
+}
+
+impl Directory {
+    /// Opens (or creates) the directory in `path`: the record store, then the keyring, which
+    /// zeroes every key no record names (finishing an erasure a crash interrupted).
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(path)
+            .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", path.display())))?;
+        crate::store::fsync_path(path)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            crate::store::fsync_path(parent)?;
+        }
+        let db = DurableDb::open(&path.join("records"))?;
+        let records = db.db().open_tree("records").map_err(io)?;
+        let mut in_use = HashSet::new();
+        for item in records.iter() {
+            let (key, value) = item.map_err(io)?;
+            let stored = Stored::decode(value.as_ref()).map_err(|_| {
+                StoreError::Corrupt(format!("a directory record ({} key bytes)", key.len()))
+            })?;
+            in_use.extend(stored.slot());
+        }
+        let keyring = Keyring::open(&path.join("keys"), &in_use)?;
+        Ok(Self {
+            db,
+            records,
+            keyring: Mutex::new(keyring),
+            failure: tokio::sync::watch::Sender::new(None),
+        })
+    }
+
+    /// Resolves with the reason once a write or sync of the directory has failed.
+    pub fn failed(&self) -> tokio::sync::watch::Receiver<Option<String>> {
+        self.failure.subscribe()
+    }
+
+    /// How many records hold a key (present records).
+    pub fn keys_in_use(&self) -> u32 {
+        self.lock().in_use()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Keyring> {
+        self.keyring.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn stored(&self, subject: &Subject) -> Result<Option<Stored>, StoreError> {
+        self.records
+            .get(subject_key(subject))
+            .map_err(io)?
+            .map(|value| Stored::decode(value.as_ref()).map_err(|_| corrupt(subject)))
+            .transpose()
+    }
+
+    /// The records of `subjects`, in order. Authorization is the caller's.
+    pub fn records(&self, subjects: &[Subject]) -> Result<Vec<Record>, DirectoryError> {
+        let keyring = self.lock();
+        subjects
+            .iter()
+            .map(|subject| {
+                let stored = self.stored(subject).map_err(unavailable)?;
+                view(&keyring, subject, stored.as_ref())
+            })
+            .collect()
+    }
+
+    /// Applies a verified, authorized change at time `now`, and returns the record after it.
+    /// A change already applied (the same signed body, one revision back) returns the record
+    /// again and changes nothing.
+    pub fn apply(&self, change: &Change, now: UnixMs) -> Result<Record, DirectoryError> {
+        let mut keyring = self.lock();
+        if let Some(why) = self.failure.borrow().clone() {
+            return Err(DirectoryError::Unavailable(why));
+        }
+        let subject = &change.subject;
+        let current = self.stored(subject).map_err(unavailable)?;
+        let revision = current.as_ref().map_or(0, |c| c.revision);
+        if let Some(current) = &current
+            && current.change_hash == change.body_hash
+            && change.revision.checked_add(1) == Some(current.revision)
+        {
+            return view(&keyring, subject, Some(current));
+        }
+        if change.revision != revision {
+            return Err(DirectoryRefusal::RevisionMismatch {
+                subject: subject.clone(),
+                current: revision,
+                found: change.revision,
+            }
+            .into());
+        }
+        let old_slot = current.as_ref().and_then(Stored::slot);
+        if change.kind == ChangeKind::Erase {
+            match &current {
+                None => {
+                    return Err(DirectoryRefusal::NoRecord {
+                        subject: subject.clone(),
+                    }
+                    .into());
+                }
+                Some(erased) if old_slot.is_none() => {
+                    return Err(DirectoryRefusal::AlreadyErased {
+                        subject: subject.clone(),
+                        revision: erased.revision,
+                    }
+                    .into());
+                }
+                Some(_) => {}
+            }
+        }
+        let written = self.write(&mut keyring, change, revision + 1, old_slot, now);
+        written.inspect_err(|e| self.fail(e)).map_err(unavailable)
+    }
+
+    /// Writes the change's record at `revision` and zeroes the old key, each step synced:
+    /// the new key, then the record, then the old key's zeroing. A crash between steps
+    /// leaves a key no record names, which the next open zeroes.
+    fn write(
+        &self,
+        keyring: &mut Keyring,
+        change: &Change,
+        revision: u64,
+        old_slot: Option<u32>,
+        now: UnixMs,
+    ) -> Result<Record, StoreError> {
+        let held = match &change.kind {
+            ChangeKind::SetName(display_name) => {
+                let key = fresh_key();
+                let slot = keyring.store(&key)?;
+                let contents = Contents {
+                    display_name: display_name.clone(),
+                    reason: change.reason.clone(),
+                };
+                Held::Sealed(sealed::seal(
+                    &change.subject,
+                    revision,
+                    &key,
+                    slot,
+                    &contents,
+                ))
+            }
+            ChangeKind::Erase => Held::ErasureReason(change.reason.clone()),
+        };
+        let stored = Stored {
+            revision,
+            changed_at_unix_ms: now.0,
+            changed_by: change.signer.0.to_vec(),
+            change_hash: change.body_hash.to_vec(),
+            held: Some(held),
+        };
+        self.records
+            .insert(subject_key(&change.subject), stored.encode_to_vec())
+            .map_err(io)?;
+        self.db.sync()?;
+        if let Some(old) = old_slot {
+            keyring.erase(old)?;
+        }
+        tracing::info!(
+            subject = %change.subject,
+            revision,
+            signer = %change.signer,
+            erased = change.kind == ChangeKind::Erase,
+            "directory record changed"
+        );
+        view(keyring, &change.subject, Some(&stored)).map_err(|_| corrupt(&change.subject))
+    }
+
+    fn fail(&self, error: &StoreError) {
+        tracing::error!(%error, "the directory store failed; it takes no more changes");
+        self.failure
+            .send_if_modified(|slot| slot.is_none() && slot.replace(error.to_string()).is_none());
+    }
+}
+
+fn unavailable(error: StoreError) -> DirectoryError {
+    DirectoryError::Unavailable(error.to_string())
+}
+
+/// A new random key, never all zero (an all-zero slot means "no key").
+fn fresh_key() -> RecordKey {
+    loop {
+        let key = zeroize::Zeroizing::new(crate::crypto::random_bytes::<KEY_BYTES>());
+        if key.iter().any(|b| *b != 0) {
+            return key;
+        }
+    }
+}
+
+/// A stored record as a [`Record`], decrypting its contents.
+fn view(
+    keyring: &Keyring,
+    subject: &Subject,
+    stored: Option<&Stored>,
+) -> Result<Record, DirectoryError> {
+    let Some(stored) = stored else {
+        return Ok(Record {
+            subject: subject.clone(),
+            state: RecordState::Absent,
+            revision: 0,
+            display_name: None,
+            last_change: None,
+        });
+    };
+    let damaged = || DirectoryRefusal::Damaged {
+        subject: subject.clone(),
+        revision: stored.revision,
+    };
+    let by = KeyId::from_slice(&stored.changed_by).map_err(|_| damaged())?;
+    let (state, display_name, reason) = match &stored.held {
+        Some(Held::Sealed(sealed)) => {
+            let key = keyring
+                .key(sealed.slot)
+                .map_err(unavailable)?
+                .ok_or_else(damaged)?;
+            let contents =
+                sealed::open(subject, stored.revision, &key, sealed).ok_or_else(damaged)?;
+            (
+                RecordState::Present,
+                Some(contents.display_name),
+                contents.reason,
+            )
+        }
+        Some(Held::ErasureReason(reason)) => (RecordState::Erased, None, reason.clone()),
+        None => return Err(damaged().into()),
+    };
+    Ok(Record {
+        subject: subject.clone(),
+        state,
+        revision: stored.revision,
+        display_name,
+        last_change: Some(LastChange {
+            at: UnixMs(stored.changed_at_unix_ms),
+            by,
+            reason,
+        }),
+    })
+}
