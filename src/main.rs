@@ -16,8 +16,8 @@ use shanzhi::genesis;
 use shanzhi::ledger::{LedgerId, LedgerParameters};
 
 use cli::{
-    AuditCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand, ReadCommand,
-    WriteCommand,
+    AuditCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
+    ReadCommand, WriteCommand,
 };
 
 #[derive(Parser)]

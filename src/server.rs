@@ -236,6 +236,7 @@ pub async fn start_locked(
         let mut failed = writer_outcome.clone();
         let mut directory_failed = directory.failed();
         let directory_outcome = directory.failed();
+        let closing = Arc::clone(&directory);
         let services = Services {
             ledger: ledger.clone(),
             directory,
@@ -269,6 +270,8 @@ pub async fn start_locked(
                 Ok(())
             }
         };
+        // Connections still open may hold the directory's service: close its stores now.
+        closing.close();
         // The writer finishes the batch it holds, flushes, and stops; requests still queued
         // are answered UNAVAILABLE.
         ticker.abort();

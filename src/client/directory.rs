@@ -67,7 +67,12 @@ impl LedgerClient {
             methods::GET_RECORDS,
             pb::GetRecordsRequest { subjects },
         );
-        Ok(self.directory.get_records(request).await?.into_inner().records)
+        Ok(self
+            .directory
+            .get_records(request)
+            .await?
+            .into_inner()
+            .records)
     }
 
     /// Signs and sends `change` to `subject`'s record at `revision`, or, when `None`, at the

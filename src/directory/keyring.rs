@@ -68,9 +68,8 @@ impl Keyring {
             .metadata()
             .map_err(|e| io_error(path, "read the size of", e))?
             .len();
-        let slots = u32::try_from(length.div_ceil(KEY_BYTES as u64)).map_err(|_| {
-            StoreError::Corrupt(format!("{} holds too many slots", path.display()))
-        })?;
+        let slots = u32::try_from(length.div_ceil(KEY_BYTES as u64))
+            .map_err(|_| StoreError::Corrupt(format!("{} holds too many slots", path.display())))?;
         let mut keyring = Self {
             file,
             path: path.to_owned(),

@@ -4,7 +4,7 @@
 //! ids; nothing here is in the log or its Merkle tree, so `shanzhi verify` never needs it.
 //!
 //! On disk, in `<data>/directory/`: `records/` (a sled database: per subject, its revision,
-//! last change and encrypted contents) and `keys` (the [`keyring`]: one key per record,
+//! last change and encrypted contents) and `keys` (the keyring: one key per record,
 //! overwritten in place). A record's name never reaches the disk in clear, and erasing or
 //! replacing it zeroes its key, so the ciphertext sled may keep until it compacts can never
 //! be read again.
@@ -75,13 +75,18 @@ pub struct LastChange {
     pub reason: String,
 }
 
-/// The directory: its record store, its keyring, and whether it has failed.
+/// The directory: its record store and keyring while open, and whether it has failed.
 pub struct Directory {
+    /// The open stores, behind the lock every change and read takes; `None` once closed.
+    open: Mutex<Option<Open>>,
+    failure: tokio::sync::watch::Sender<Option<String>>,
+}
+
+/// The directory's stores.
+struct Open {
     db: DurableDb,
     records: sled::Tree,
-    /// The keyring, and the lock every change and read takes.
-    keyring: Mutex<Keyring>,
-    failure: tokio::sync::watch::Sender<Option<String>>,
+    keyring: Keyring,
 }
 
 /// The data directory's `directory/`.
@@ -119,11 +124,20 @@ impl Directory {
         }
         let keyring = Keyring::open(&path.join("keys"), &in_use)?;
         Ok(Self {
-            db,
-            records,
-            keyring: Mutex::new(keyring),
+            open: Mutex::new(Some(Open {
+                db,
+                records,
+                keyring,
+            })),
             failure: tokio::sync::watch::Sender::new(None),
         })
+    }
+
+    /// Closes the stores (at shutdown, so the next open finds them free even while a
+    /// connection still holds the service); every later call is `UNAVAILABLE`. Waits for a
+    /// change in progress, which is synced when it returns.
+    pub fn close(&self) {
+        self.lock().take();
     }
 
     /// Resolves with the reason once a write or sync of the directory has failed.
@@ -131,15 +145,99 @@ impl Directory {
         self.failure.subscribe()
     }
 
-    /// How many records hold a key (present records).
+    /// How many records hold a key (present records); 0 once closed.
     pub fn keys_in_use(&self) -> u32 {
-        self.lock().in_use()
+        self.lock().as_ref().map_or(0, |open| open.keyring.in_use())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Keyring> {
-        self.keyring.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Open>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Runs `work` on the open stores, unless the directory failed or was closed.
+    fn with_open<T>(
+        &self,
+        work: impl FnOnce(&mut Open) -> Result<T, DirectoryError>,
+    ) -> Result<T, DirectoryError> {
+        let mut open = self.lock();
+        if let Some(why) = self.failure.borrow().clone() {
+            return Err(DirectoryError::Unavailable(why));
+        }
+        match open.as_mut() {
+            Some(open) => work(open),
+            None => Err(DirectoryError::Unavailable(
+                "the directory is closed: the server is shutting down".into(),
+            )),
+        }
+    }
+
+    /// The records of `subjects`, in order. Authorization is the caller's.
+    pub fn records(&self, subjects: &[Subject]) -> Result<Vec<Record>, DirectoryError> {
+        self.with_open(|open| {
+            subjects
+                .iter()
+                .map(|subject| {
+                    let stored = open.stored(subject).map_err(unavailable)?;
+                    view(&open.keyring, subject, stored.as_ref())
+                })
+                .collect()
+        })
+    }
+
+    /// Applies a verified, authorized change at time `now`, and returns the record after it.
+    /// A change already applied (the same signed body, one revision back) returns the record
+    /// again and changes nothing.
+    pub fn apply(&self, change: &Change, now: UnixMs) -> Result<Record, DirectoryError> {
+        self.with_open(|open| {
+            let subject = &change.subject;
+            let current = open.stored(subject).map_err(unavailable)?;
+            let revision = current.as_ref().map_or(0, |c| c.revision);
+            if let Some(current) = &current
+                && current.change_hash == change.body_hash
+                && change.revision.checked_add(1) == Some(current.revision)
+            {
+                return view(&open.keyring, subject, Some(current));
+            }
+            if change.revision != revision {
+                return Err(DirectoryRefusal::RevisionMismatch {
+                    subject: subject.clone(),
+                    current: revision,
+                    found: change.revision,
+                }
+                .into());
+            }
+            let old_slot = current.as_ref().and_then(Stored::slot);
+            if change.kind == ChangeKind::Erase {
+                match &current {
+                    None => {
+                        return Err(DirectoryRefusal::NoRecord {
+                            subject: subject.clone(),
+                        }
+                        .into());
+                    }
+                    Some(erased) if old_slot.is_none() => {
+                        return Err(DirectoryRefusal::AlreadyErased {
+                            subject: subject.clone(),
+                            revision: erased.revision,
+                        }
+                        .into());
+                    }
+                    Some(_) => {}
+                }
+            }
+            let written = open.write(change, revision + 1, old_slot, now);
+            written.inspect_err(|e| self.fail(e)).map_err(unavailable)
+        })
+    }
+
+    fn fail(&self, error: &StoreError) {
+        tracing::error!(%error, "the directory store failed; it takes no more changes");
+        self.failure
+            .send_if_modified(|slot| slot.is_none() && slot.replace(error.to_string()).is_none());
+    }
+}
+
+impl Open {
     fn stored(&self, subject: &Subject) -> Result<Option<Stored>, StoreError> {
         self.records
             .get(subject_key(subject))
@@ -148,72 +246,11 @@ impl Directory {
             .transpose()
     }
 
-    /// The records of `subjects`, in order. Authorization is the caller's.
-    pub fn records(&self, subjects: &[Subject]) -> Result<Vec<Record>, DirectoryError> {
-        let keyring = self.lock();
-        subjects
-            .iter()
-            .map(|subject| {
-                let stored = self.stored(subject).map_err(unavailable)?;
-                view(&keyring, subject, stored.as_ref())
-            })
-            .collect()
-    }
-
-    /// Applies a verified, authorized change at time `now`, and returns the record after it.
-    /// A change already applied (the same signed body, one revision back) returns the record
-    /// again and changes nothing.
-    pub fn apply(&self, change: &Change, now: UnixMs) -> Result<Record, DirectoryError> {
-        let mut keyring = self.lock();
-        if let Some(why) = self.failure.borrow().clone() {
-            return Err(DirectoryError::Unavailable(why));
-        }
-        let subject = &change.subject;
-        let current = self.stored(subject).map_err(unavailable)?;
-        let revision = current.as_ref().map_or(0, |c| c.revision);
-        if let Some(current) = &current
-            && current.change_hash == change.body_hash
-            && change.revision.checked_add(1) == Some(current.revision)
-        {
-            return view(&keyring, subject, Some(current));
-        }
-        if change.revision != revision {
-            return Err(DirectoryRefusal::RevisionMismatch {
-                subject: subject.clone(),
-                current: revision,
-                found: change.revision,
-            }
-            .into());
-        }
-        let old_slot = current.as_ref().and_then(Stored::slot);
-        if change.kind == ChangeKind::Erase {
-            match &current {
-                None => {
-                    return Err(DirectoryRefusal::NoRecord {
-                        subject: subject.clone(),
-                    }
-                    .into());
-                }
-                Some(erased) if old_slot.is_none() => {
-                    return Err(DirectoryRefusal::AlreadyErased {
-                        subject: subject.clone(),
-                        revision: erased.revision,
-                    }
-                    .into());
-                }
-                Some(_) => {}
-            }
-        }
-        let written = self.write(&mut keyring, change, revision + 1, old_slot, now);
-        written.inspect_err(|e| self.fail(e)).map_err(unavailable)
-    }
-
     /// Writes the change's record at `revision` and zeroes the old key, each step synced:
     /// the new key, then the record, then the old key's zeroing. A crash between steps
     /// leaves a key no record names, which the next open zeroes.
     fn write(
-        &self,
-        keyring: &mut Keyring,
+        &mut self,
         change: &Change,
         revision: u64,
         old_slot: Option<u32>,
@@ -222,7 +259,7 @@ impl Directory {
         let held = match &change.kind {
             ChangeKind::SetName(display_name) => {
                 let key = fresh_key();
-                let slot = keyring.store(&key)?;
+                let slot = self.keyring.store(&key)?;
                 let contents = Contents {
                     display_name: display_name.clone(),
                     reason: change.reason.clone(),
@@ -249,7 +286,7 @@ impl Directory {
             .map_err(io)?;
         self.db.sync()?;
         if let Some(old) = old_slot {
-            keyring.erase(old)?;
+            self.keyring.erase(old)?;
         }
         tracing::info!(
             subject = %change.subject,
@@ -258,13 +295,7 @@ impl Directory {
             erased = change.kind == ChangeKind::Erase,
             "directory record changed"
         );
-        view(keyring, &change.subject, Some(&stored)).map_err(|_| corrupt(&change.subject))
-    }
-
-    fn fail(&self, error: &StoreError) {
-        tracing::error!(%error, "the directory store failed; it takes no more changes");
-        self.failure
-            .send_if_modified(|slot| slot.is_none() && slot.replace(error.to_string()).is_none());
+        view(&self.keyring, &change.subject, Some(&stored)).map_err(|_| corrupt(&change.subject))
     }
 }
 

@@ -132,7 +132,12 @@ pub fn seal(
 }
 
 /// Decrypts a record of `subject` at `revision`; `None` if it does not authenticate.
-pub fn open(subject: &Subject, revision: u64, key: &RecordKey, sealed: &Sealed) -> Option<Contents> {
+pub fn open(
+    subject: &Subject,
+    revision: u64,
+    key: &RecordKey,
+    sealed: &Sealed,
+) -> Option<Contents> {
     if sealed.nonce.len() != NONCE_BYTES {
         return None;
     }

@@ -1,0 +1,212 @@
+//! The directory on its own: revisions, idempotent resends, erasure that leaves no key and no
+//! clear name on disk, recovery of an interrupted erasure, and damaged records.
+
+use super::*;
+use crate::ledger::{HouseholdId, MemberId};
+use crate::testkit::on_disk;
+
+fn household(id: &str) -> Subject {
+    Subject::Household(HouseholdId::parse("household_id", id).unwrap())
+}
+
+fn change(subject: &Subject, revision: u64, kind: ChangeKind, tag: u8) -> Change {
+    Change {
+        subject: subject.clone(),
+        revision,
+        kind,
+        reason: format!("change {tag}"),
+        signer: KeyId([9; 16]),
+        body_hash: [tag; 32],
+    }
+}
+
+fn set(subject: &Subject, revision: u64, name: &str, tag: u8) -> Change {
+    change(subject, revision, ChangeKind::SetName(name.into()), tag)
+}
+
+fn refusal(result: Result<Record, DirectoryError>) -> DirectoryRefusal {
+    match result {
+        Err(DirectoryError::Refused(refusal)) => refusal,
+        other => panic!("expected a directory refusal, got {other:?}"),
+    }
+}
+
+/// Runs `work` on the directory's open stores.
+fn inside<T>(directory: &Directory, work: impl FnOnce(&mut Open) -> T) -> T {
+    work(directory.lock().as_mut().unwrap())
+}
+
+fn key_of(directory: &Directory, subject: &Subject) -> RecordKey {
+    inside(directory, |open| {
+        let slot = open.stored(subject).unwrap().unwrap().slot().unwrap();
+        open.keyring.key(slot).unwrap().unwrap()
+    })
+}
+
+const NOW: UnixMs = UnixMs(1_790_000_000_000);
+
+#[test]
+fn a_record_is_set_corrected_and_erased_by_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let directory = Directory::open(dir.path()).unwrap();
+    let h = household("hh-001");
+    let absent = directory.records(std::slice::from_ref(&h)).unwrap();
+    assert_eq!(absent[0].state, RecordState::Absent);
+    assert_eq!(absent[0].revision, 0);
+
+    let first = directory.apply(&set(&h, 0, "张建国户", 1), NOW).unwrap();
+    assert_eq!(
+        (first.state, first.revision, first.display_name.as_deref()),
+        (RecordState::Present, 1, Some("张建国户"))
+    );
+    assert_eq!(first.last_change.as_ref().unwrap().reason, "change 1");
+    // A change of an old revision is refused and changes nothing.
+    assert_eq!(
+        refusal(directory.apply(&set(&h, 0, "其他", 2), NOW)),
+        DirectoryRefusal::RevisionMismatch {
+            subject: h.clone(),
+            current: 1,
+            found: 0
+        }
+    );
+    // The same signed change again is answered with the record, not applied twice.
+    assert_eq!(
+        directory.apply(&set(&h, 0, "张建国户", 1), NOW).unwrap(),
+        first
+    );
+    let corrected = directory.apply(&set(&h, 1, "张建华户", 3), NOW).unwrap();
+    assert_eq!(corrected.revision, 2);
+    assert_eq!(corrected.display_name.as_deref(), Some("张建华户"));
+    assert_eq!(directory.keys_in_use(), 1);
+
+    let erased = directory
+        .apply(&change(&h, 2, ChangeKind::Erase, 4), NOW)
+        .unwrap();
+    assert_eq!((erased.state, erased.revision), (RecordState::Erased, 3));
+    assert_eq!(erased.display_name, None);
+    assert_eq!(erased.last_change.unwrap().reason, "change 4");
+    assert_eq!(directory.keys_in_use(), 0);
+    assert_eq!(
+        refusal(directory.apply(&change(&h, 3, ChangeKind::Erase, 5), NOW)),
+        DirectoryRefusal::AlreadyErased {
+            subject: h.clone(),
+            revision: 3
+        }
+    );
+    let m = Subject::Member(MemberId([4; 16]));
+    assert_eq!(
+        refusal(directory.apply(&change(&m, 0, ChangeKind::Erase, 6), NOW)),
+        DirectoryRefusal::NoRecord { subject: m }
+    );
+    // A name may be set again after an erasure; the revision goes on.
+    let again = directory.apply(&set(&h, 3, "张建华户", 7), NOW).unwrap();
+    assert_eq!((again.state, again.revision), (RecordState::Present, 4));
+    // Closed (at shutdown): every call is refused as unavailable.
+    directory.close();
+    assert!(matches!(
+        directory.records(&[h]),
+        Err(DirectoryError::Unavailable(_))
+    ));
+}
+
+#[test]
+fn names_never_reach_the_disk_in_clear_and_a_replaced_or_erased_key_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let directory = Directory::open(dir.path()).unwrap();
+    let (h, m) = (household("hh-007"), Subject::Member(MemberId([7; 16])));
+    let first_name = "李秀英-marker-one";
+    directory.apply(&set(&h, 0, first_name, 1), NOW).unwrap();
+    directory.apply(&set(&m, 0, "王小明", 2), NOW).unwrap();
+    let first_key = key_of(&directory, &h);
+    let member_key = key_of(&directory, &m);
+    assert!(!on_disk(dir.path(), first_name.as_bytes()));
+    assert!(on_disk(dir.path(), first_key.as_slice()));
+
+    // A correction replaces the key: the old one is zeroed on disk.
+    directory
+        .apply(&set(&h, 1, "李秀英-marker-two", 3), NOW)
+        .unwrap();
+    let second_key = key_of(&directory, &h);
+    assert!(!on_disk(dir.path(), first_key.as_slice()));
+    assert!(on_disk(dir.path(), second_key.as_slice()));
+
+    // An erasure zeroes the key; the other record is untouched.
+    directory
+        .apply(&change(&h, 2, ChangeKind::Erase, 4), NOW)
+        .unwrap();
+    drop(directory);
+    assert!(!on_disk(dir.path(), second_key.as_slice()));
+    assert!(!on_disk(dir.path(), b"marker"));
+    assert!(on_disk(dir.path(), member_key.as_slice()));
+    let directory = Directory::open(dir.path()).unwrap();
+    let records = directory.records(&[h, m]).unwrap();
+    assert_eq!(records[0].state, RecordState::Erased);
+    assert_eq!(records[1].display_name.as_deref(), Some("王小明"));
+}
+
+#[test]
+fn opening_finishes_an_erasure_a_crash_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = household("hh-1");
+    let directory = Directory::open(dir.path()).unwrap();
+    directory.apply(&set(&h, 0, "name", 1), NOW).unwrap();
+    let key = key_of(&directory, &h);
+    // The crash: the erasure's record is synced, but the key was not zeroed yet.
+    let stored = Stored {
+        revision: 2,
+        changed_at_unix_ms: NOW.0,
+        changed_by: vec![9; 16],
+        change_hash: vec![2; 32],
+        held: Some(Held::ErasureReason("erased".into())),
+    };
+    inside(&directory, |open| {
+        open.records
+            .insert(subject_key(&h), stored.encode_to_vec())
+            .unwrap();
+        open.db.sync().unwrap();
+    });
+    drop(directory);
+    assert!(on_disk(dir.path(), key.as_slice()));
+
+    let directory = Directory::open(dir.path()).unwrap();
+    assert!(!on_disk(dir.path(), key.as_slice()));
+    assert_eq!(directory.keys_in_use(), 0);
+    assert_eq!(
+        directory.records(&[h]).unwrap()[0].state,
+        RecordState::Erased
+    );
+}
+
+#[test]
+fn a_record_whose_key_is_lost_or_whose_bytes_moved_reads_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (household("hh-a"), household("hh-b"));
+    let directory = Directory::open(dir.path()).unwrap();
+    directory.apply(&set(&a, 0, "甲", 1), NOW).unwrap();
+    directory.apply(&set(&b, 0, "乙", 2), NOW).unwrap();
+    // Another record's bytes under this subject: the associated data does not match.
+    inside(&directory, |open| {
+        let moved = open.records.get(subject_key(&a)).unwrap().unwrap();
+        open.records.insert(subject_key(&b), moved).unwrap();
+    });
+    assert!(matches!(
+        directory.records(std::slice::from_ref(&b)),
+        Err(DirectoryError::Refused(DirectoryRefusal::Damaged { .. }))
+    ));
+    // A key zeroed behind the directory's back.
+    inside(&directory, |open| {
+        let slot = open.stored(&a).unwrap().unwrap().slot().unwrap();
+        open.keyring.erase(slot).unwrap();
+    });
+    assert_eq!(
+        directory
+            .records(std::slice::from_ref(&a))
+            .unwrap_err()
+            .to_string(),
+        DirectoryRefusal::Damaged {
+            subject: a,
+            revision: 1
+        }
+        .to_string()
+    );
+}

@@ -311,5 +311,25 @@ pub fn set_village_area(village: &str, area: &str) -> Op {
     })
 }
 
+/// Whether any file under `dir` (recursively) holds `needle`: what a test asks to show that
+/// a name or a key is, or is not, on disk.
+///
+/// # Panics
+/// If `dir` cannot be read (a test's own temporary directory).
+#[allow(clippy::expect_used, reason = "a test helper: a failure is the test's")]
+pub fn on_disk(dir: &std::path::Path, needle: &[u8]) -> bool {
+    std::fs::read_dir(dir)
+        .expect("the directory is readable")
+        .any(|entry| {
+            let path = entry.expect("the entry is readable").path();
+            if path.is_dir() {
+                on_disk(&path, needle)
+            } else {
+                let bytes = std::fs::read(&path).expect("the file is readable");
+                bytes.windows(needle.len()).any(|w| w == needle)
+            }
+        })
+}
+
 mod governance;
 pub use governance::*;

@@ -53,18 +53,23 @@ fn calls(trace: &str) -> Vec<Call<'_>> {
         .collect()
 }
 
-/// How `-yy` shows the store's `db` file as a descriptor's path (escaped like the data).
-fn db_file() -> String {
-    format!("{}>", strace_bytes(b"/ledger/db"))
+/// How `-yy` shows a descriptor of the file at `path` (its end, escaped like the data).
+fn file(path: &str) -> String {
+    format!("{}>", strace_bytes(path.as_bytes()))
 }
 
-/// Index of the line where the first `fdatasync`/`fsync` of the store's `db` file that
-/// started after `after` completed (its own line, or its `resumed` line).
-fn db_sync_completed_after(calls: &[Call<'_>], after: usize) -> Option<usize> {
-    let is_db_sync = |text: &str| {
-        (text.starts_with("fdatasync(") || text.starts_with("fsync(")) && text.contains(&db_file())
+/// How `-yy` shows the store's `db` file.
+fn db_file() -> String {
+    file("/ledger/db")
+}
+
+/// Index of the line where the first `fdatasync`/`fsync` of `file` (as [`file`] shows it)
+/// that started after `after` completed (its own line, or its `resumed` line).
+fn sync_completed_after(calls: &[Call<'_>], file: &str, after: usize) -> Option<usize> {
+    let is_sync = |text: &str| {
+        (text.starts_with("fdatasync(") || text.starts_with("fsync(")) && text.contains(file)
     };
-    let start = (after + 1..calls.len()).find(|&i| is_db_sync(calls[i].text))?;
+    let start = (after + 1..calls.len()).find(|&i| is_sync(calls[i].text))?;
     if !calls[start].text.contains("<unfinished ...>") {
         return calls[start].text.ends_with("= 0").then_some(start);
     }
@@ -77,16 +82,9 @@ fn db_sync_completed_after(calls: &[Call<'_>], after: usize) -> Option<usize> {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_acknowledgement_follows_a_real_sync_of_the_store_file() {
-    if !system_facility("strace", strace_available()) {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let trace_path = dir.path().join("trace");
-    let trace_arg = trace_path.to_str().unwrap().to_owned();
-    let wrapper = [
+/// The strace wrapper that traces writes and syncs into `trace`.
+fn strace_wrapper(trace: &str) -> Vec<&str> {
+    vec![
         "strace",
         "-f",
         "-xx",
@@ -96,12 +94,47 @@ async fn every_acknowledgement_follows_a_real_sync_of_the_store_file() {
         "-e",
         "trace=pwrite64,pwritev,write,writev,sendmsg,sendto,fdatasync,fsync,sync_file_range",
         "-o",
-        &trace_arg,
-    ];
-    let (mut server, url) = serve_process(&data, &wrapper, &[]).await;
+        trace,
+    ]
+}
+
+/// The real binary under strace (tracing into `<dir>/trace`), with village `v1`, household
+/// `h1` and its officer.
+struct Traced {
+    dir: tempfile::TempDir,
+    server: tokio::process::Child,
+    client: LedgerClient,
+    officer: Signer,
+}
+
+async fn traced_server() -> Traced {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let trace = dir.path().join("trace").to_str().unwrap().to_owned();
+    let (server, url) = serve_process(&data, &strace_wrapper(&trace), &[]).await;
     let admin = Signer::new(KeyFile::read(&data.join("keys/bureau-admin.key")).unwrap());
     let mut client = LedgerClient::connect(&url).await.unwrap();
     let officer = village_with_household(&mut client, &admin).await;
+    Traced {
+        dir,
+        server,
+        client,
+        officer,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledgement_follows_a_real_sync_of_the_store_file() {
+    if !system_facility("strace", strace_available()) {
+        return;
+    }
+    let Traced {
+        dir,
+        mut server,
+        mut client,
+        officer,
+    } = traced_server().await;
+    let trace_path = dir.path().join("trace");
 
     // Sequential writes, each acknowledged before the next is sent.
     let mut request_ids = Vec::new();
@@ -128,7 +161,7 @@ async fn every_acknowledgement_follows_a_real_sync_of_the_store_file() {
                     && c.text.contains(&needle)
             })
             .unwrap_or_else(|| panic!("write {n}: its entry was never written to ledger/db"));
-        let synced = db_sync_completed_after(&calls, written)
+        let synced = sync_completed_after(&calls, &db_file(), written)
             .unwrap_or_else(|| panic!("write {n}: ledger/db was never synced after its entry"));
         let acknowledged = calls
             .iter()
@@ -139,6 +172,109 @@ async fn every_acknowledgement_follows_a_real_sync_of_the_store_file() {
             "write {n}: entry written at line {written}, db synced at line {synced}, \
              acknowledged at line {acknowledged}: the reply must follow the sync"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_directory_change_is_acknowledged_after_its_key_record_and_erasure_are_synced() {
+    if !system_facility("strace", strace_available()) {
+        return;
+    }
+    let Traced {
+        dir,
+        mut server,
+        mut client,
+        officer,
+    } = traced_server().await;
+    let trace_path = dir.path().join("trace");
+
+    // A name set, corrected, then erased; each change carries a reason its reply echoes.
+    use shanzhi::pb::directory as dpb;
+    use shanzhi::pb::directory::change_body::Change;
+    let set = |name: &str| {
+        Change::SetName(dpb::SetName {
+            display_name: name.into(),
+        })
+    };
+    let changes = [
+        (set("张建国户"), "reason-first-0001"),
+        (set("张建华户"), "reason-second-002"),
+        (Change::Erase(dpb::Erase {}), "reason-erasure-03"),
+    ];
+    let mut signed = Vec::new();
+    for (revision, (change, reason)) in changes.into_iter().enumerate() {
+        let body = dpb::ChangeBody {
+            subject: Some(shanzhi::client::household_subject("h1")),
+            revision: revision as u64,
+            change: Some(change),
+            reason: reason.into(),
+        };
+        let change = officer.sign_change(&client.ledger_id, &body);
+        client.change_record(change.clone()).await.unwrap();
+        signed.push((change, reason));
+    }
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
+
+    let trace = std::fs::read_to_string(&trace_path).unwrap();
+    let calls = calls(&trace);
+    let (keys, records) = (file("/directory/keys"), file("/directory/records/db"));
+    let zeros = strace_bytes(&[0; 32]);
+    let mut previous_ack = 0;
+    for (n, (change, reason)) in signed.iter().enumerate() {
+        // The record (which holds the hash of the signed body) reaches records/db, then
+        // records/db is synced, then the reply (echoing the reason) goes out.
+        let hash = strace_bytes(&shanzhi::crypto::sha256(&change.body));
+        let written = calls
+            .iter()
+            .position(|c| {
+                c.text.starts_with("pwrite") && c.text.contains(&records) && c.text.contains(&hash)
+            })
+            .unwrap_or_else(|| panic!("change {n}: its record was never written"));
+        let synced = sync_completed_after(&calls, &records, written)
+            .unwrap_or_else(|| panic!("change {n}: records/db was never synced after it"));
+        let acknowledged = calls
+            .iter()
+            .position(|c| {
+                c.text.contains("TCP") && c.text.contains(&strace_bytes(reason.as_bytes()))
+            })
+            .unwrap_or_else(|| panic!("change {n}: no reply carrying its reason"));
+        assert!(
+            previous_ack < written && written < synced && synced < acknowledged,
+            "change {n}: record written at line {written}, synced at {synced}, acknowledged at \
+             {acknowledged} (previous reply at {previous_ack})"
+        );
+        // A new name's key is written and synced before its record.
+        if n < 2 {
+            let key_written = (previous_ack..written)
+                .find(|&i| calls[i].text.starts_with("pwrite") && calls[i].text.contains(&keys))
+                .unwrap_or_else(|| panic!("change {n}: no key written before its record"));
+            let key_synced = sync_completed_after(&calls, &keys, key_written)
+                .unwrap_or_else(|| panic!("change {n}: the keyring was never synced"));
+            assert!(
+                key_synced < written,
+                "change {n}: the record preceded its key's sync"
+            );
+        }
+        // A correction or an erasure zeroes the old key, synced, before the reply.
+        if n > 0 {
+            let zeroed = (synced..acknowledged)
+                .find(|&i| {
+                    calls[i].text.starts_with("pwrite")
+                        && calls[i].text.contains(&keys)
+                        && calls[i].text.contains(&zeros)
+                })
+                .unwrap_or_else(|| {
+                    panic!("change {n}: the old key was not zeroed before the reply")
+                });
+            let zero_synced = sync_completed_after(&calls, &keys, zeroed)
+                .unwrap_or_else(|| panic!("change {n}: the zeroed key was never synced"));
+            assert!(
+                zero_synced < acknowledged,
+                "change {n}: replied before the erasure synced"
+            );
+        }
+        previous_ack = acknowledged;
     }
 }
 

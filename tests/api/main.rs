@@ -9,6 +9,7 @@ mod claims;
 mod cli;
 mod cli_governance;
 mod crash;
+mod directory;
 mod durability;
 mod flow;
 mod governance;

@@ -185,7 +185,7 @@ impl State {
                 .get(member)
                 .and_then(|stays| stays.last())
                 .map(|stay| stay.household.clone())
-                .ok_or_else(|| Refusal::UnknownMember(*member))?,
+                .ok_or(Refusal::UnknownMember(*member))?,
         };
         let village = self
             .accounts
@@ -202,14 +202,18 @@ impl State {
         authority::require_admin_or_village_of(role, "changing a directory record", &village)
     }
 
-    /// Refuses unless `role` may read the directory record of `subject` (see
-    /// [`authority`]); the subject must be registered.
+    /// Refuses unless `role` may read the directory record of `subject` (admins and
+    /// auditors, the village's officers, the household's residents); the subject must be
+    /// registered.
     pub fn authorize_record_read(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
         let (household, village) = self.subject_household(subject)?;
         if authority::may_read_record(role, &village, &household) {
             Ok(())
         } else {
-            Err(authority::read_denied(role, format!("the directory record of {subject}")))
+            Err(authority::read_denied(
+                role,
+                format!("the directory record of {subject}"),
+            ))
         }
     }
 
