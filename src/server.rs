@@ -206,21 +206,33 @@ pub async fn start_locked(
         .name("shanzhi-watchdog".into())
         .spawn({
             let (ledger, done, limit) = (ledger.clone(), writer_done, config.store_stall_timeout);
+            let directory = Arc::clone(&directory);
             move || {
                 while done.borrow().is_none() && !done.is_closed() {
                     std::thread::sleep(Duration::from_millis(250));
-                    if let Some(running) = ledger.store_call_running_for()
-                        && running > limit
-                    {
-                        tracing::error!(?running, ?limit, "a store call has not returned");
-                        report(
-                            &done,
-                            Err(StoreError::Io(format!(
-                                "a store write or sync has not returned for {} s (the disk may \
-                                 be full or failing)",
-                                running.as_secs()
-                            ))),
-                        );
+                    let stalled = [
+                        ("store", ledger.store_call_running_for()),
+                        ("directory", directory.call_running_for()),
+                    ];
+                    for (what, running) in stalled {
+                        if let Some(running) = running
+                            && running > limit
+                        {
+                            tracing::error!(
+                                ?running,
+                                ?limit,
+                                what,
+                                "a store call has not returned"
+                            );
+                            report(
+                                &done,
+                                Err(StoreError::Io(format!(
+                                    "a {what} write or sync has not returned for {} s (the disk \
+                                     may be full or failing)",
+                                    running.as_secs()
+                                ))),
+                            );
+                        }
                     }
                 }
             }

@@ -34,6 +34,7 @@ use sealed::{Contents, Held, Stored, subject_key};
 
 use crate::ledger::{KeyId, Subject, UnixMs};
 use crate::store::{DurableDb, StoreError};
+use crate::writer::StoreCallClock;
 
 /// The most subjects one read may ask for.
 pub const MAX_SUBJECTS_PER_READ: usize = 100;
@@ -80,6 +81,8 @@ pub struct Directory {
     /// The open stores, behind the lock every change and read takes; `None` once closed.
     open: Mutex<Option<Open>>,
     failure: tokio::sync::watch::Sender<Option<String>>,
+    /// When the call holding the lock began, for the server's stall watchdog.
+    calls: StoreCallClock,
 }
 
 /// The directory's stores.
@@ -130,6 +133,7 @@ impl Directory {
                 keyring,
             })),
             failure: tokio::sync::watch::Sender::new(None),
+            calls: StoreCallClock::default(),
         })
     }
 
@@ -138,6 +142,13 @@ impl Directory {
     /// change in progress, which is synced when it returns.
     pub fn close(&self) {
         self.lock().take();
+    }
+
+    /// How long the current call (a change's writes and syncs, or a read) has been running,
+    /// if one is: the server stops when it passes the store stall timeout, as for the
+    /// ledger's store (a full disk can make sled hang instead of failing).
+    pub fn call_running_for(&self) -> Option<std::time::Duration> {
+        self.calls.running_for()
     }
 
     /// Resolves with the reason once a write or sync of the directory has failed.
@@ -164,7 +175,12 @@ impl Directory {
             return Err(DirectoryError::Unavailable(why));
         }
         match open.as_mut() {
-            Some(open) => work(open),
+            Some(open) => {
+                self.calls.begin();
+                let done = work(open);
+                self.calls.end();
+                done
+            }
             None => Err(DirectoryError::Unavailable(
                 "the directory is closed: the server is shutting down".into(),
             )),

@@ -34,12 +34,14 @@ impl StoreCallClock {
             .saturating_add(1)
     }
 
-    pub(super) fn begin(&self) {
+    /// Marks the start of a store call.
+    pub fn begin(&self) {
         self.began
             .store(self.now(), std::sync::atomic::Ordering::SeqCst);
     }
 
-    pub(super) fn end(&self) {
+    /// Marks its end.
+    pub fn end(&self) {
         self.began.store(0, std::sync::atomic::Ordering::SeqCst);
     }
 

@@ -4,12 +4,14 @@
 //! scope, and records surviving a restart.
 
 use prost::Message;
-use shanzhi::client::{ServerSource, Signer, household_subject, member_subject};
+use shanzhi::client::{LedgerClient, ServerSource, Signer, household_subject, member_subject};
+use shanzhi::crypto::KeyFile;
 use shanzhi::pb::directory as dpb;
 use shanzhi::pb::directory::change_body::Change;
 use shanzhi::testkit::{on_disk, register_key, register_member, revoke};
 use shanzhi::verifier::verify;
 use tonic::Code;
+use tonic_health::pb::health_check_response::ServingStatus;
 
 use crate::helpers::*;
 
@@ -352,4 +354,105 @@ async fn every_directory_refusal_has_its_code_and_reason_and_changes_nothing() {
         (after.revision, after.display_name.as_str()),
         (1, "张建国户")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_stops_the_directory_and_loses_no_acknowledged_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mount = dir.path().join("small");
+    if !system_facility("mounting a tmpfs (root)", mount_tmpfs(&mount, 32 << 20)) {
+        return;
+    }
+    let _unmount = Unmount(&mount);
+    let data = mount.clone();
+    let flags = ["--shutdown-grace-secs", "1", "--idle-timeout-secs", "600"];
+    let (mut server, url) = serve_process(&data, &[], &flags).await;
+    let admin = Signer::new(KeyFile::read(&data.join("keys/bureau-admin.key")).unwrap());
+    let mut client = LedgerClient::connect(&url).await.unwrap();
+    let officer = village_with_household(&mut client, &admin).await;
+    let mut watch = watch_health(&url).await;
+
+    // Leave the directory about 256 KiB, then correct one name until the disk is full.
+    let ballast = mount.join("ballast");
+    let room = free_bytes(&mount).saturating_sub(256 << 10);
+    std::fs::write(&ballast, vec![0u8; usize::try_from(room).unwrap()]).unwrap();
+    let name = |revision: u64| format!("{revision:0>120}");
+    let mut acknowledged = 0;
+    let mut unacknowledged = None;
+    for revision in 0..100_000 {
+        let change = officer.sign_change(
+            &client.ledger_id,
+            &body(household_subject("h1"), revision, set_name(&name(revision))),
+        );
+        match tokio::time::timeout(LONG, client.change_record(change.clone())).await {
+            Ok(Ok(record)) => {
+                assert_eq!(record.revision, revision + 1);
+                acknowledged = revision + 1;
+            }
+            Ok(Err(status)) => {
+                assert!(
+                    matches!(status.code(), Code::Unavailable | Code::Unknown),
+                    "{status:?}"
+                );
+                unacknowledged = Some(change);
+                break;
+            }
+            Err(_) => panic!(
+                "a directory change on a full disk hung instead of failing; server log: {}",
+                std::fs::read_to_string(data.with_extension("stderr")).unwrap_or_default()
+            ),
+        }
+    }
+    let unacknowledged = unacknowledged.expect("the disk filled up");
+    assert!(acknowledged > 0);
+
+    // Health turns NOT_SERVING, then the server exits non-zero, saying why.
+    let mut statuses = Vec::new();
+    while let Ok(Ok(Some(update))) = tokio::time::timeout(LONG, watch.message()).await {
+        statuses.push(update.status());
+    }
+    assert!(
+        statuses.contains(&ServingStatus::NotServing),
+        "health updates after the failure: {statuses:?}"
+    );
+    let status = tokio::time::timeout(LONG, server.wait())
+        .await
+        .expect("the server exits after a failed directory write")
+        .unwrap();
+    assert!(!status.success(), "exit status {status}");
+    let stderr = std::fs::read_to_string(data.with_extension("stderr")).unwrap();
+    assert!(
+        stderr.contains("directory of personal data failed"),
+        "{stderr}"
+    );
+
+    // Space freed and restarted: the last acknowledged name (or the unacknowledged one, if it
+    // reached the disk) is there; sending the unacknowledged change again applies it at most
+    // once; and the keyring holds exactly one key, the record's.
+    std::fs::remove_file(&ballast).unwrap();
+    let (mut server, url) = serve_process(&data, &[], &flags).await;
+    let mut client = LedgerClient::connect(&url).await.unwrap();
+    let before = client
+        .records(&officer, vec![household_subject("h1")])
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(
+        before.revision == acknowledged || before.revision == acknowledged + 1,
+        "revision {} after {acknowledged} acknowledged changes",
+        before.revision
+    );
+    assert_eq!(before.display_name, name(before.revision - 1));
+    let after = client.change_record(unacknowledged.clone()).await.unwrap();
+    assert_eq!(after.revision, acknowledged + 1);
+    assert_eq!(after.display_name, name(acknowledged));
+    assert_eq!(client.change_record(unacknowledged).await.unwrap(), after);
+    let keys = std::fs::read(data.join("directory/keys")).unwrap();
+    let held = keys
+        .chunks(32)
+        .filter(|k| k.iter().any(|b| *b != 0))
+        .count();
+    assert_eq!(held, 1, "keys held in {} slots", keys.len() / 32);
+    server.start_kill().unwrap();
+    server.wait().await.unwrap();
 }

@@ -3,8 +3,6 @@
 //! small tmpfs proves that a full disk fails closed and loses nothing acknowledged, and two
 //! servers racing on one empty directory create one ledger.
 
-use std::path::Path;
-
 use prost::Message;
 use shanzhi::client::{LedgerClient, ServerSource, Signer};
 use shanzhi::crypto::KeyFile;
@@ -13,7 +11,8 @@ use shanzhi::verifier::verify;
 use tonic_health::pb::health_check_response::ServingStatus;
 
 use crate::helpers::{
-    LONG, body, issue, serve_process, system_facility, village_with_household, watch_health,
+    LONG, Unmount, body, free_bytes, issue, mount_tmpfs, serve_process, system_facility,
+    village_with_household, watch_health,
 };
 
 fn strace_available() -> bool {
@@ -276,42 +275,6 @@ async fn every_directory_change_is_acknowledged_after_its_key_record_and_erasure
         }
         previous_ack = acknowledged;
     }
-}
-
-fn mount_tmpfs(path: &Path, bytes: u64) -> bool {
-    std::fs::create_dir_all(path).unwrap();
-    std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
-        .arg(path)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-struct Unmount<'a>(&'a Path);
-
-impl Drop for Unmount<'_> {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount")
-            .arg("-l")
-            .arg(self.0)
-            .status();
-    }
-}
-
-fn free_bytes(path: &Path) -> u64 {
-    let output = std::process::Command::new("df")
-        .args(["--output=avail", "-B1"])
-        .arg(path)
-        .output()
-        .unwrap();
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .nth(1)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

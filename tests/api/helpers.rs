@@ -505,3 +505,42 @@ pub async fn log_key(app: &mut TestApp) -> ed25519_dalek::VerifyingKey {
         .into_inner();
     ed25519_dalek::VerifyingKey::from_bytes(&info.log_public_key.try_into().unwrap()).unwrap()
 }
+
+/// Mounts a tmpfs of `bytes` at `path` (needs root); false if it cannot.
+pub fn mount_tmpfs(path: &std::path::Path, bytes: u64) -> bool {
+    std::fs::create_dir_all(path).unwrap();
+    std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+        .arg(path)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Unmounts (lazily) when dropped.
+pub struct Unmount<'a>(pub &'a std::path::Path);
+
+impl Drop for Unmount<'_> {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0)
+            .status();
+    }
+}
+
+/// Bytes free on the filesystem of `path`.
+pub fn free_bytes(path: &std::path::Path) -> u64 {
+    let output = std::process::Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
