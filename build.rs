@@ -10,6 +10,7 @@ const PROTOS: &[&str] = &[
     "shanzhi/registry/v1/registry.proto",
     "shanzhi/governance/v1/log.proto",
     "shanzhi/governance/v1/governance.proto",
+    "shanzhi/shops/v1/log.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

@@ -24,6 +24,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.governance.v1");
         }
     }
+    pub mod shops {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.shops.v1");
+        }
+    }
     pub mod directory {
         pub mod v1 {
             tonic::include_proto!("shanzhi.directory.v1");
@@ -49,3 +54,6 @@ pub const FILE_DESCRIPTOR_SET: &[u8] =
 
 /// `shanzhi.directory.v1`: the directory of personal data (display names) outside the log.
 pub use shanzhi::directory::v1 as directory;
+
+/// `shanzhi.shops.v1`: shops' terminals (activation codes, activation, status).
+pub use shanzhi::shops::v1 as shops;

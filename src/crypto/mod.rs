@@ -28,6 +28,8 @@ pub enum SigningContext {
     Read,
     /// A change to the directory of personal data: `shanzhi/directory/v1`.
     Directory,
+    /// The hash of a terminal's activation code (hashed, not signed): `shanzhi/activation/v1`.
+    Activation,
 }
 
 impl SigningContext {
@@ -38,6 +40,7 @@ impl SigningContext {
             SigningContext::SpendAuthorization => "spend",
             SigningContext::Read => "read",
             SigningContext::Directory => "directory",
+            SigningContext::Activation => "activation",
         }
     }
 }

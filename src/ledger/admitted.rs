@@ -103,6 +103,21 @@ impl Signed {
         })
     }
 
+    /// The key a terminal's activation registers, when it is this transaction's signer: the
+    /// one transaction signed by a key that is not registered yet (it proves possession of
+    /// the key; the activation code proves the right to register it). `None` for anything
+    /// else, or a body that does not parse.
+    pub fn self_signed_key(&self) -> Option<VerifyingKey> {
+        let transaction = Transaction::parse(&self.signed.body).ok()?;
+        match &transaction.operation {
+            Operation::Terminals(op) => op
+                .activated_key()
+                .filter(|key| crypto::key_id(key) == self.signer)
+                .copied(),
+            _ => None,
+        }
+    }
+
     /// The key id the signature names.
     pub fn signer(&self) -> KeyId {
         self.signer

@@ -18,8 +18,12 @@ pub use ids::*;
 pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
-pub use refusal::{Refusal, RefusalClass};
+pub use refusal::{Refusal, RefusalClass, TerminalRefusal};
 pub use replay::{Signatures, replay_entry};
+pub use state::{
+    ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
+    activation_code_hash,
+};
 pub use state::{
     AccountView, AreaView, AreasKind, AreasOp, BudgetKind, BudgetOp, Cap, CapHolder, CapPeriod,
     CatalogueHeader, CatalogueKind, CatalogueOp, CatalogueRef, CatalogueScope, CatalogueStatus,
@@ -57,6 +61,8 @@ pub enum Role {
     Resident(HouseholdId),
     /// Reads everything, moves nothing.
     Auditor,
+    /// A partner shop's manager: its terminals and its account.
+    ShopManager(ShopId),
 }
 
 impl Role {
@@ -69,6 +75,7 @@ impl Role {
             Role::ShopTerminal(_) => "shop terminal",
             Role::Resident(_) => "resident",
             Role::Auditor => "auditor",
+            Role::ShopManager(_) => "shop manager",
         }
     }
 
@@ -77,7 +84,7 @@ impl Role {
         match self {
             Role::BureauAdmin | Role::Auditor => String::new(),
             Role::VillageOfficer(id) | Role::ProgramIssuer(id) => id.to_string(),
-            Role::ShopTerminal(id) => id.to_string(),
+            Role::ShopTerminal(id) | Role::ShopManager(id) => id.to_string(),
             Role::Resident(id) => id.to_string(),
         }
     }

@@ -12,7 +12,7 @@ use super::ids::{LedgerId, RequestId};
 use super::state::{
     AreasKind, AreasOp, BudgetKind, BudgetOp, CatalogueKind, CatalogueOp, ClaimsKind, ClaimsOp,
     MembersKind, MembersOp, PointsKind, PointsOp, PolicyKind, PolicyOp, RedemptionKind,
-    RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp,
+    RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, TerminalsKind, TerminalsOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -196,6 +196,8 @@ pub enum Operation {
     Redemption(RedemptionOp),
     /// Compensating entries.
     Reversal(ReversalOp),
+    /// Shops' terminals (`shanzhi.shops.v1`).
+    Terminals(TerminalsOp),
 }
 
 /// The kind of an operation, as entries record it and history filters select it.
@@ -223,6 +225,8 @@ pub enum OperationKind {
     Redemption(RedemptionKind),
     /// A reversal.
     Reversal(ReversalKind),
+    /// A terminals operation.
+    Terminals(TerminalsKind),
 }
 
 impl OperationKind {
@@ -240,6 +244,7 @@ impl OperationKind {
             OperationKind::Points(kind) => kind.name(),
             OperationKind::Redemption(kind) => kind.name(),
             OperationKind::Reversal(kind) => kind.name(),
+            OperationKind::Terminals(kind) => kind.name(),
         }
     }
 }
@@ -259,6 +264,7 @@ impl Operation {
             Operation::Points(op) => OperationKind::Points(op.kind()),
             Operation::Redemption(op) => OperationKind::Redemption(op.kind()),
             Operation::Reversal(op) => OperationKind::Reversal(op.kind()),
+            Operation::Terminals(op) => OperationKind::Terminals(op.kind()),
         }
     }
 }

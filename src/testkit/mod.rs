@@ -332,4 +332,6 @@ pub fn on_disk(dir: &std::path::Path, needle: &[u8]) -> bool {
 }
 
 mod governance;
+mod shops;
 pub use governance::*;
+pub use shops::*;

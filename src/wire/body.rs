@@ -39,10 +39,11 @@ fn parse_role(role: i32, scope: &str) -> Result<Role, Refusal> {
         Ok(pb::Role::ProgramIssuer) => Ok(Role::ProgramIssuer(IssuerId::parse("scope", scope)?)),
         Ok(pb::Role::ShopTerminal) => Ok(Role::ShopTerminal(ShopId::parse("scope", scope)?)),
         Ok(pb::Role::Resident) => Ok(Role::Resident(HouseholdId::parse("scope", scope)?)),
+        Ok(pb::Role::ShopManager) => Ok(Role::ShopManager(ShopId::parse("scope", scope)?)),
         Ok(pb::Role::Unspecified) | Err(_) => Err(Refusal::InvalidField {
             field: "role",
             expected: "one of bureau admin, village officer, program issuer, shop terminal, \
-                       resident, auditor"
+                       resident, auditor, shop manager"
                 .into(),
             found: role.to_string(),
         }),
@@ -194,6 +195,7 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
             }),
             Op::Registry(r) => r.try_into()?,
             Op::Governance(g) => g.try_into()?,
+            Op::Shops(s) => s.try_into()?,
             Op::Redeem(r) => Operation::Redemption(RedemptionOp::Redeem {
                 shop: ShopId::parse("shop_id", &r.shop_id)?,
                 household: HouseholdId::parse("household_id", &r.household_id)?,

@@ -2,7 +2,7 @@
 //! ([`crate::ledger`]), in one place, as `From`/`TryFrom` impls: the log's wire format into a
 //! [`Transaction`](crate::ledger::Transaction) (`body.rs`), and the domain's records into their
 //! wire form and the references requests carry into the domain (`views.rs`); the shared
-//! registry's areas (`areas.rs`); governance's catalogues and policies (`governance.rs`). The API, the
+//! registry's areas (`areas.rs`); governance's catalogues and policies (`governance.rs`); shops' terminals (`shops.rs`). The API, the
 //! verifier, genesis and the CLI all convert through here.
 
 mod areas;
@@ -10,6 +10,7 @@ mod body;
 mod claims;
 mod governance;
 mod policy;
+mod shops;
 mod views;
 
 pub use claims::claim_status_filter;

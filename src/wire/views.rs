@@ -5,7 +5,7 @@ use crate::ledger::{
     AccountId, AccountView, AreasKind, BudgetKind, CatalogueKind, ClaimsKind, EntryRecord,
     HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters, MembersKind, OperationKind, Points,
     PointsKind, PolicyKind, Posting, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role,
-    Sequence, ShopId,
+    Sequence, ShopId, TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -114,6 +114,15 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Points(PointsKind::Deduct) => pb::OperationKind::DeductPoints,
             OperationKind::Reversal(ReversalKind::Reverse) => pb::OperationKind::ReverseEntry,
             OperationKind::Redemption(RedemptionKind::Redeem) => pb::OperationKind::Redeem,
+            OperationKind::Terminals(TerminalsKind::CreateActivationCode) => {
+                pb::OperationKind::CreateActivationCode
+            }
+            OperationKind::Terminals(TerminalsKind::ActivateTerminal) => {
+                pb::OperationKind::ActivateTerminal
+            }
+            OperationKind::Terminals(TerminalsKind::SetTerminalStatus) => {
+                pb::OperationKind::SetTerminalStatus
+            }
         }
     }
 }
@@ -177,6 +186,15 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         pb::OperationKind::DeductPoints => Some(OperationKind::Points(PointsKind::Deduct)),
         pb::OperationKind::ReverseEntry => Some(OperationKind::Reversal(ReversalKind::Reverse)),
         pb::OperationKind::Redeem => Some(OperationKind::Redemption(RedemptionKind::Redeem)),
+        pb::OperationKind::CreateActivationCode => Some(OperationKind::Terminals(
+            TerminalsKind::CreateActivationCode,
+        )),
+        pb::OperationKind::ActivateTerminal => {
+            Some(OperationKind::Terminals(TerminalsKind::ActivateTerminal))
+        }
+        pb::OperationKind::SetTerminalStatus => {
+            Some(OperationKind::Terminals(TerminalsKind::SetTerminalStatus))
+        }
     })
 }
 
@@ -221,6 +239,7 @@ impl From<&Role> for (pb::Role, String) {
             Role::ShopTerminal(_) => pb::Role::ShopTerminal,
             Role::Resident(_) => pb::Role::Resident,
             Role::Auditor => pb::Role::Auditor,
+            Role::ShopManager(_) => pb::Role::ShopManager,
         };
         (kind, role.scope())
     }

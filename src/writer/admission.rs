@@ -10,7 +10,10 @@ use ed25519_dalek::VerifyingKey;
 
 use super::Snapshot;
 use crate::crypto::{self, SigningContext};
-use crate::ledger::{Admitted, KeyId, LedgerId, Refusal, Sequence, Signed, SpendSignature, State};
+use crate::ledger::{
+    Admitted, KeyId, LedgerId, Operation, Refusal, Sequence, Signed, SpendSignature, State,
+    TerminalsOp,
+};
 use crate::pb::points as pb;
 
 /// The registered public keys, with their revocation, as committed to the log: the key set of
@@ -64,15 +67,30 @@ impl KeyDirectory {
     pub fn admit(&self, signed: pb::SignedTransaction) -> Result<Admitted, Refusal> {
         let signed = Signed::new(signed)?;
         let key_id = signed.signer();
-        let key = self.get(&key_id).ok_or(Refusal::UnknownKey { key_id })?;
-        let verified = signed.verify(&key.public_key, &self.ledger_id)?;
-        if let Some(revoked_at) = key.revoked_at {
+        let known = self.get(&key_id);
+        let public_key = match known {
+            Some(key) => key.public_key,
+            // Only a terminal's activation is signed by a key not registered yet.
+            None => signed
+                .self_signed_key()
+                .ok_or(Refusal::UnknownKey { key_id })?,
+        };
+        let verified = signed.verify(&public_key, &self.ledger_id)?;
+        if let Some(revoked_at) = known.and_then(|key| key.revoked_at) {
             return Err(Refusal::KeyRevoked { key_id, revoked_at });
         }
-        verified.parse(|code| match self.get(&code.resident_key) {
+        let admitted = verified.parse(|code| match self.get(&code.resident_key) {
             Some(resident) => SpendSignature::verify(code, &resident.public_key, &self.ledger_id),
             None => Ok(SpendSignature::unchecked()),
-        })
+        })?;
+        if known.is_none()
+            && let Operation::Terminals(TerminalsOp::ActivateTerminal { code, .. }) =
+                &admitted.transaction().operation
+        {
+            // Without a known, unused code, an unregistered key costs the writer nothing.
+            self.snapshots.load().state.check_activation_code(code)?;
+        }
+        Ok(admitted)
     }
 
     /// Verifies `signature` by a registered key over `payload` in `context`, then that the

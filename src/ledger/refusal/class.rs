@@ -126,6 +126,7 @@ impl Refusal {
             | ObjectionResolved { .. }
             | ClaimRequired { .. }
             | NothingExpired { .. } => C::FailedPrecondition,
+            Terminal(refusal) => refusal.class(),
         }
     }
 
@@ -210,6 +211,7 @@ impl Refusal {
             ObjectionResolved { .. } => "OBJECTION_RESOLVED",
             ClaimRequired { .. } => "CLAIM_REQUIRED",
             NothingExpired { .. } => "NOTHING_EXPIRED",
+            Terminal(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

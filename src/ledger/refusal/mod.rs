@@ -901,11 +901,18 @@ pub enum Refusal {
         /// The latest signed tree size, in entries.
         latest: u64,
     },
+
+    // --- the families' own refusals, each in its file ---
+    /// A terminals refusal (`terminals.rs`).
+    #[error(transparent)]
+    Terminal(#[from] TerminalRefusal),
 }
 
 mod class;
+mod terminals;
 
 pub use class::RefusalClass;
+pub use terminals::TerminalRefusal;
 
 #[cfg(test)]
 mod samples;

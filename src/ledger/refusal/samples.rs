@@ -364,6 +364,9 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
         },
         EntryRangePastLatest { end: 9, latest: 1 },
     ]
+    .into_iter()
+    .chain(TerminalRefusal::one_of_each())
+    .collect()
 }
 
 #[test]

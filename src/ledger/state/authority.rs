@@ -226,7 +226,7 @@ pub(super) fn may_reverse(role: &Role, original: &EntryRecord) -> Result<(), Ref
             original.kind == OperationKind::Redemption(RedemptionKind::Redeem)
                 && original.accounts.contains(&AccountId::Shop(s.clone()))
         }
-        Role::Resident(_) | Role::Auditor => false,
+        Role::Resident(_) | Role::Auditor | Role::ShopManager(_) => false,
     };
     if allowed {
         Ok(())
@@ -237,6 +237,28 @@ pub(super) fn may_reverse(role: &Role, original: &EntryRecord) -> Result<(), Ref
             "a bureau admin, an officer of the issuer that made the issue or deduction, or \
              (for a redemption) a terminal of the entry's shop",
         ))
+    }
+}
+
+/// A bureau admin, or a manager of `shop`.
+pub(super) fn require_admin_or_manager_of(
+    role: &Role,
+    operation: &'static str,
+    shop: &ShopId,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::ShopManager(s) if s == shop => Ok(()),
+        Role::ShopManager(s) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("shop {s}"),
+            requested: format!("shop {shop}"),
+        }),
+        _ => Err(not_allowed(
+            role,
+            operation,
+            "a bureau admin or a manager of the shop",
+        )),
     }
 }
 
@@ -254,7 +276,7 @@ pub(super) fn may_read_account(accounts: &Accounts, role: &Role, account: &Accou
         (Role::VillageOfficer(v), AccountId::Issuer(i)) => v == i,
         (Role::VillageOfficer(v), AccountId::Household(h)) => accounts.village_of(h) == Some(v),
         (Role::ProgramIssuer(p), AccountId::Issuer(i)) => p == i,
-        (Role::ShopTerminal(s), AccountId::Shop(t)) => s == t,
+        (Role::ShopTerminal(s) | Role::ShopManager(s), AccountId::Shop(t)) => s == t,
         (Role::Resident(h), AccountId::Household(g)) => h == g,
         _ => false,
     }

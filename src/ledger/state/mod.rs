@@ -35,6 +35,7 @@ mod redemption;
 mod registry;
 mod reversal;
 mod staged;
+mod terminals;
 mod versions;
 
 pub use accounts::{AccountView, LotView};
@@ -63,6 +64,10 @@ pub use redemption::{PaymentCode, RedemptionKind, RedemptionOp};
 pub use registry::{RegistryKind, RegistryOp};
 pub use reversal::{ReversalKind, ReversalOp};
 pub use staged::TakenLot;
+pub use terminals::{
+    ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
+    activation_code_hash,
+};
 
 /// What genesis fixed.
 #[derive(Clone, Copy, Debug)]
@@ -85,6 +90,7 @@ pub struct State {
     policies: policy::Policies,
     members: members::Members,
     claims: claims::Claims,
+    terminals: terminals::Terminals,
 }
 
 /// What every family's check sees of the entry being decided.
@@ -115,6 +121,7 @@ enum Plan {
     Points(points::Plan),
     Redemption(redemption::Plan),
     Reversal(reversal::Plan),
+    Terminals(terminals::Plan),
 }
 
 impl Plan {
@@ -130,6 +137,7 @@ impl Plan {
             Plan::Points(plan) => plan.commit(state),
             Plan::Redemption(plan) => plan.commit(state),
             Plan::Reversal(plan) => plan.commit(state),
+            Plan::Terminals(plan) => plan.commit(state, ctx),
         }
     }
 }
@@ -186,9 +194,24 @@ impl State {
         self.keys.page(size, from, limit)
     }
 
-    /// The role of a registered, unrevoked key.
+    /// The role of a registered, unrevoked key that is not a blocked terminal.
     pub fn active_role(&self, key_id: &KeyId) -> Result<&Role, Refusal> {
-        self.keys.active_role(key_id)
+        let role = self.keys.active_role(key_id)?;
+        self.terminals.refuse_blocked(key_id)?;
+        Ok(role)
+    }
+
+    /// The role `signer` acts in for `operation`: its registered role, or, for a terminal's
+    /// activation signed by the new key it registers, the terminal role it asks for (the
+    /// terminals room then checks the activation code).
+    fn signer_role(&self, signer: &KeyId, operation: &Operation) -> Result<Role, Refusal> {
+        if let Operation::Terminals(op @ TerminalsOp::ActivateTerminal { shop, .. }) = operation
+            && self.keys.get(signer).is_none()
+            && op.activated_key().map(crypto::key_id) == Some(*signer)
+        {
+            return Ok(Role::ShopTerminal(shop.clone()));
+        }
+        self.active_role(signer).cloned()
     }
 
     /// The entry at `sequence`.
@@ -301,11 +324,12 @@ impl State {
         let verified = match self.facts {
             Some(facts) => {
                 let signer = signed.signer();
-                let key = self
-                    .keys
-                    .get(&signer)
-                    .ok_or(Refusal::UnknownKey { key_id: signer })?;
-                let public_key = key.public_key;
+                let public_key = match self.keys.get(&signer) {
+                    Some(key) => key.public_key,
+                    None => signed
+                        .self_signed_key()
+                        .ok_or(Refusal::UnknownKey { key_id: signer })?,
+                };
                 signed.verify(&public_key, &facts.ledger_id)?
             }
             None => {
@@ -371,7 +395,7 @@ impl State {
             sequence,
             committed_at,
             signer,
-            role: self.active_role(&signer)?.clone(),
+            role: self.signer_role(&signer, &tx.operation)?,
             facts,
             spend_unchecked: admitted.spend_unchecked(),
         };
@@ -396,6 +420,7 @@ impl State {
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),
             Operation::Redemption(op) => Plan::Redemption(redemption::check(self, ctx, op)?),
             Operation::Reversal(op) => Plan::Reversal(reversal::check(self, ctx, op)?),
+            Operation::Terminals(op) => Plan::Terminals(terminals::check(self, ctx, op)?),
         })
     }
 
@@ -504,7 +529,7 @@ impl State {
         // The signer's standing comes first: nothing about the log (not even whether a request
         // id was used) is told to an unknown or revoked key, retries included.
         let signer = admitted.signer();
-        self.active_role(&signer)?;
+        self.signer_role(&signer, &admitted.transaction().operation)?;
         let original = self
             .check_request(&admitted.transaction().request_id, &admitted.body_sha256())?
             .map(|e| (e.sequence, e.signer));

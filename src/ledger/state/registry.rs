@@ -167,7 +167,7 @@ fn check_scope_exists(state: &State, role: &Role) -> Result<(), Refusal> {
         Role::BureauAdmin | Role::Auditor => Ok(()),
         Role::VillageOfficer(v) => state.accounts.expect_issuer_kind(v, IssuerKind::Village),
         Role::ProgramIssuer(p) => state.accounts.expect_issuer_kind(p, IssuerKind::Program),
-        Role::ShopTerminal(s) => state.accounts.shop(s).map(|_| ()),
+        Role::ShopTerminal(s) | Role::ShopManager(s) => state.accounts.shop(s).map(|_| ()),
         Role::Resident(h) => state.accounts.household(h).map(|_| ()),
     }
 }

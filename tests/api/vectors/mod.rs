@@ -28,6 +28,7 @@ mod payment_code;
 mod proto_json;
 mod protobuf;
 mod read_credential;
+mod shops;
 mod transaction;
 
 use std::path::{Path, PathBuf};

@@ -197,6 +197,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
             ("registry", obj.into())
         }
         Op::Governance(g) => ("governance", super::governance::governance_json(g)),
+        Op::Shops(s) => ("shops", super::shops::shops_json(s)),
     }
 }
 

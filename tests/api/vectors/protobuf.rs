@@ -213,6 +213,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::governance::governance_by_hand(g);
             30
         }
+        Op::Shops(s) => {
+            m = super::shops::shops_by_hand(s);
+            32
+        }
     };
     (field, m)
 }

@@ -22,6 +22,7 @@ mod policy;
 mod redemption;
 mod registry;
 mod reversal;
+mod terminals;
 
 /// What every test file uses.
 mod prelude {
