@@ -210,6 +210,7 @@ pub fn init_locked(
         hashes: &hashes,
     })?;
     store.flush()?;
+    crate::directory::Directory::create(&crate::directory::path(data_dir), &ledger_id)?;
     for directory in [keys_dir.as_path(), data_dir] {
         crate::store::fsync_path(directory)?;
     }
@@ -218,4 +219,24 @@ pub fn init_locked(
         admin_key_path,
         log_key_path,
     })
+}
+
+/// Creates an empty directory of personal data for the ledger in `data_dir` (whose directory
+/// was lost, or which was created before the directory existed): every name is gone, and
+/// the ledger is served without them. Refuses if the directory exists; takes the data
+/// directory's lock. Returns the ledger's id.
+pub fn init_directory(data_dir: &Path) -> Result<LedgerId, GenesisError> {
+    let _lock = DataDirLock::acquire(data_dir)?;
+    let store = SledStore::open(&store_path(data_dir))?;
+    let missing = || StoreError::Corrupt(format!("{} holds no genesis entry", data_dir.display()));
+    let bytes = store.entry(0)?.ok_or_else(missing)?;
+    let entry = pb::LogEntry::decode(bytes.as_slice()).map_err(|_| missing())?;
+    let body = entry.transaction.ok_or_else(missing)?.body;
+    let crate::ledger::Operation::Genesis(genesis) =
+        crate::ledger::Transaction::parse(&body)?.operation
+    else {
+        return Err(missing().into());
+    };
+    crate::directory::Directory::create(&crate::directory::path(data_dir), &genesis.ledger_id)?;
+    Ok(genesis.ledger_id)
 }

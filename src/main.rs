@@ -43,6 +43,13 @@ enum Command {
     },
     /// Run the gRPC server; creates the ledger first if the data directory has none.
     Serve(ServeArgs),
+    /// Create an empty directory of personal data (names) for a ledger whose directory was
+    /// lost or never created: the ledger is then served without names. Refused if one exists.
+    InitDirectory {
+        /// Data directory holding the ledger.
+        #[arg(long, env = "SHANZHI_DATA", default_value = config::DEFAULT_DATA_DIR)]
+        data: PathBuf,
+    },
     /// Generate a new key pair into a key file (mode 0600) and print its public key and id.
     Keygen {
         /// Where to write the key file; never overwritten.
@@ -257,6 +264,14 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
+        Command::InitDirectory { data } => {
+            let ledger_id = genesis::init_directory(&data)?;
+            println!(
+                "created an empty directory of personal data in {} for ledger {ledger_id}",
+                shanzhi::directory::path(&data).display()
+            );
+            Ok(())
+        }
         Command::Keygen { out } => {
             let signer = Signer::generate();
             signer.key_file().write_new(&out)?;

@@ -73,8 +73,9 @@ pub enum ServerError {
     StoreFailed(#[from] crate::store::StoreError),
     /// The directory of personal data could not be opened, or a write or sync of it failed.
     #[error(
-        "the directory of personal data failed, so the server stopped (nothing acknowledged is \
-         lost); fix the cause below and restart"
+        "the directory of personal data could not be opened, or a write or sync of it failed or \
+         stalled; the server stopped (nothing acknowledged is lost): fix the cause below and \
+         restart"
     )]
     Directory(#[source] crate::store::StoreError),
     /// The data directory could not be locked or created.
@@ -153,9 +154,6 @@ pub async fn start_locked(
         .unwrap_or_else(|| genesis::log_key_path(&config.data_dir));
     let log_key = KeyFile::read(&log_key_path)?.signing_key;
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&ledger_path).map_err(OpenError::from)?);
-    let directory = Arc::new(
-        Directory::open(&directory::path(&config.data_dir)).map_err(ServerError::Directory)?,
-    );
     let checkpointing = Checkpointing {
         log_key,
         every_entries: config.checkpoint_every_entries,
@@ -163,6 +161,17 @@ pub async fn start_locked(
     };
     let (ledger, writer) =
         LedgerHandle::start_with_clock(store, checkpointing, config.clock.clone())?;
+    let directory = match Directory::open(
+        &directory::path(&config.data_dir),
+        &ledger.keys().ledger_id(),
+    ) {
+        Ok(directory) => Arc::new(directory),
+        Err(error) => {
+            ledger.stop().await;
+            let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+            return Err(ServerError::Directory(error));
+        }
+    };
     // Time-based checkpoints: the writer signs one when entries are not yet covered.
     let ticker = {
         let (ledger, interval) = (ledger.clone(), config.checkpoint_interval);

@@ -30,6 +30,14 @@ pub enum ApiError {
     /// same signed bytes once the server is back.
     #[error("the ledger store is unavailable: {0}; resend the same signed transaction")]
     StoreUnavailable(String),
+    /// The directory of personal data failed (the server stops) or is closed (shutting
+    /// down); a change may or may not be on disk. Resend the same signed change once the
+    /// server is back: if it was applied, the reply is the record it made.
+    #[error(
+        "the directory of personal data is unavailable: {0}; resend the same signed change once \
+         the server is back"
+    )]
+    DirectoryUnavailable(String),
     /// No checkpoint has been signed yet (a new ledger, for at most a second).
     #[error("no checkpoint has been signed yet; retry in a second")]
     NoCheckpointYet,
@@ -89,7 +97,7 @@ impl From<DirectoryError> for ApiError {
         match error {
             DirectoryError::Ledger(refusal) => ApiError::Refused(refusal),
             DirectoryError::Refused(refusal) => ApiError::Directory(refusal),
-            DirectoryError::Unavailable(why) => ApiError::StoreUnavailable(why),
+            DirectoryError::Unavailable(why) => ApiError::DirectoryUnavailable(why),
         }
     }
 }
@@ -145,7 +153,9 @@ impl ApiError {
         match self {
             ApiError::Refused(refusal) => code_for(refusal.class()),
             ApiError::Directory(refusal) => refusal.code(),
-            ApiError::StoreUnavailable(_) | ApiError::NoCheckpointYet => Code::Unavailable,
+            ApiError::StoreUnavailable(_)
+            | ApiError::DirectoryUnavailable(_)
+            | ApiError::NoCheckpointYet => Code::Unavailable,
             ApiError::ProofNotPossible(_) => Code::InvalidArgument,
             ApiError::Internal(_) => Code::Internal,
             ApiError::ReadTimeout { .. } => Code::DeadlineExceeded,
@@ -161,6 +171,7 @@ impl ApiError {
             ApiError::Refused(refusal) => refusal.reason(),
             ApiError::Directory(refusal) => refusal.reason(),
             ApiError::StoreUnavailable(_) => "STORE_UNAVAILABLE",
+            ApiError::DirectoryUnavailable(_) => "DIRECTORY_UNAVAILABLE",
             ApiError::NoCheckpointYet => "NO_CHECKPOINT_YET",
             ApiError::ProofNotPossible(_) => "PROOF_NOT_POSSIBLE",
             ApiError::Internal(_) => "INTERNAL",
@@ -214,6 +225,7 @@ mod tests {
     fn the_others() -> Vec<ApiError> {
         vec![
             ApiError::StoreUnavailable("s".into()),
+            ApiError::DirectoryUnavailable("d".into()),
             ApiError::NoCheckpointYet,
             ApiError::ProofNotPossible("p".into()),
             ApiError::Internal("i".into()),

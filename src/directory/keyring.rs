@@ -46,9 +46,9 @@ fn offset(slot: u32) -> u64 {
 
 impl Keyring {
     /// Opens (or creates) the slot file at `path`. `in_use` are the slots the records name;
-    /// every other slot that still holds a key is zeroed (and the file synced) before this
-    /// returns. A partial slot at the end (a crash while the file grew) is zeroed to a whole
-    /// one.
+    /// every other slot is overwritten with zeros (and the file synced) before this returns,
+    /// including a partial slot at the end (a crash while the file grew), made whole. Refuses
+    /// a file too short for the slots the records name.
     pub fn open(path: &Path, in_use: &HashSet<u32>) -> Result<Self, StoreError> {
         let created = !path.exists();
         let file = OpenOptions::new()
@@ -70,31 +70,26 @@ impl Keyring {
             .len();
         let slots = u32::try_from(length.div_ceil(KEY_BYTES as u64))
             .map_err(|_| StoreError::Corrupt(format!("{} holds too many slots", path.display())))?;
+        if let Some(beyond) = in_use.iter().find(|slot| **slot >= slots) {
+            return Err(StoreError::Corrupt(format!(
+                "{} holds {slots} key slots, but a record names slot {beyond}: the keyring was \
+                 truncated or replaced; restore the directory from its backup",
+                path.display()
+            )));
+        }
         let mut keyring = Self {
             file,
             path: path.to_owned(),
             slots,
             free: BTreeSet::new(),
         };
-        let mut zeroed = length % KEY_BYTES as u64 != 0;
-        for slot in 0..slots {
-            if in_use.contains(&slot) {
-                continue;
-            }
+        // Zero every slot no record names, whatever it reads as: a zeroing whose sync failed
+        // may read as zeros from the page cache while the disk still holds the key.
+        for slot in (0..slots).filter(|slot| !in_use.contains(slot)) {
+            keyring.write_slot(slot, &ZEROS)?;
             keyring.free.insert(slot);
-            if keyring.read_raw(slot)?.iter().any(|b| *b != 0) {
-                keyring.write_slot(slot, &ZEROS)?;
-                zeroed = true;
-            }
         }
-        if zeroed {
-            if length % KEY_BYTES as u64 != 0 && !in_use.contains(&(slots - 1)) {
-                // A partial last slot no record names (records are written only after their
-                // key is synced): make it a whole, empty one.
-                keyring.write_slot(slots - 1, &ZEROS)?;
-            }
-            keyring.sync()?;
-        }
+        keyring.sync()?;
         Ok(keyring)
     }
 

@@ -23,6 +23,7 @@ mod tests;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use prost::Message;
 
@@ -32,7 +33,7 @@ pub use refusal::{DirectoryError, DirectoryRefusal};
 use keyring::{KEY_BYTES, Keyring, RecordKey};
 use sealed::{Contents, Held, Stored, subject_key};
 
-use crate::ledger::{KeyId, Subject, UnixMs};
+use crate::ledger::{KeyId, LedgerId, Subject, UnixMs};
 use crate::store::{DurableDb, StoreError};
 use crate::writer::StoreCallClock;
 
@@ -80,6 +81,8 @@ pub struct LastChange {
 pub struct Directory {
     /// The open stores, behind the lock every change and read takes; `None` once closed.
     open: Mutex<Option<Open>>,
+    /// Set by [`Directory::close`].
+    closed: AtomicBool,
     failure: tokio::sync::watch::Sender<Option<String>>,
     /// When the call holding the lock began, for the server's stall watchdog.
     calls: StoreCallClock,
@@ -92,7 +95,7 @@ struct Open {
     keyring: Keyring,
 }
 
-/// The data directory's `directory/`.
+/// The data directory's `directory/` (created at genesis).
 pub fn path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("directory")
 }
@@ -105,16 +108,60 @@ fn corrupt(subject: &Subject) -> StoreError {
     StoreError::Corrupt(format!("the directory record of {subject} does not decode"))
 }
 
+/// The file in the directory naming the ledger it belongs to (its id, in hex).
+const MARKER: &str = "ledger-id";
+
 impl Directory {
-    /// Opens (or creates) the directory in `path`: the record store, then the keyring, which
-    /// zeroes every key no record names (finishing an erasure a crash interrupted).
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Creates an empty directory for the ledger `ledger_id` in `path` (at genesis, or by
+    /// `shanzhi init-directory`), synced; refuses if `path` exists.
+    pub fn create(path: &Path, ledger_id: &LedgerId) -> Result<(), StoreError> {
+        if path.exists() {
+            return Err(StoreError::Io(format!(
+                "{} exists already; refusing to replace a directory of personal data",
+                path.display()
+            )));
+        }
         std::fs::create_dir_all(path)
             .map_err(|e| StoreError::Io(format!("cannot create {}: {e}", path.display())))?;
+        let marker = path.join(MARKER);
+        std::fs::write(&marker, ledger_id.to_string())
+            .map_err(|e| StoreError::Io(format!("cannot write {}: {e}", marker.display())))?;
+        crate::store::fsync_path(&marker)?;
+        // The stores, created and synced, then the directory entries.
+        drop(Self::open_stores(path)?);
         crate::store::fsync_path(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             crate::store::fsync_path(parent)?;
         }
+        Ok(())
+    }
+
+    /// Opens the directory of the ledger `ledger_id` in `path`: the record store, then the
+    /// keyring, which zeroes every slot no record names (finishing an erasure a crash
+    /// interrupted). Refuses a missing directory or one of another ledger (a lost directory
+    /// must never silently become an empty one: every name would be gone and every old
+    /// signed change of revision 0 valid again).
+    pub fn open(path: &Path, ledger_id: &LedgerId) -> Result<Self, StoreError> {
+        let marker = path.join(MARKER);
+        let found = std::fs::read_to_string(&marker).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "{} cannot be read ({e}): the directory of personal data is missing or \
+                 incomplete. Restore it from its backup (then apply again every erasure made \
+                 since); to serve this ledger without names, run `shanzhi init-directory`",
+                marker.display()
+            ))
+        })?;
+        if found.trim() != ledger_id.to_string() {
+            return Err(StoreError::Corrupt(format!(
+                "{} belongs to ledger {:?}, not to this ledger {ledger_id}",
+                path.display(),
+                found.trim()
+            )));
+        }
+        Self::open_stores(path)
+    }
+
+    fn open_stores(path: &Path) -> Result<Self, StoreError> {
         let db = DurableDb::open(&path.join("records"))?;
         let records = db.db().open_tree("records").map_err(io)?;
         let mut in_use = HashSet::new();
@@ -132,16 +179,27 @@ impl Directory {
                 records,
                 keyring,
             })),
+            closed: AtomicBool::new(false),
             failure: tokio::sync::watch::Sender::new(None),
             calls: StoreCallClock::default(),
         })
     }
 
     /// Closes the stores (at shutdown, so the next open finds them free even while a
-    /// connection still holds the service); every later call is `UNAVAILABLE`. Waits for a
-    /// change in progress, which is synced when it returns.
+    /// connection still holds the service); every later call is `UNAVAILABLE`. Never waits:
+    /// a change in progress closes them when it returns (synced), and one stuck in a stalled
+    /// disk keeps them until the process exits.
     pub fn close(&self) {
-        self.lock().take();
+        self.closed.store(true, Ordering::SeqCst);
+        if let Ok(mut open) = self.open.try_lock() {
+            open.take();
+        }
+    }
+
+    /// Stops the directory for good with `why` (a stalled store call, seen by the server's
+    /// watchdog): every later call is `UNAVAILABLE`, and the server stops.
+    pub fn fail_with(&self, why: String) {
+        self.fail(&StoreError::Io(why));
     }
 
     /// How long the current call (a change's writes and syncs, or a read) has been running,
@@ -170,15 +228,21 @@ impl Directory {
         &self,
         work: impl FnOnce(&mut Open) -> Result<T, DirectoryError>,
     ) -> Result<T, DirectoryError> {
-        let mut open = self.lock();
+        let mut guard = self.lock();
         if let Some(why) = self.failure.borrow().clone() {
             return Err(DirectoryError::Unavailable(why));
         }
-        match open.as_mut() {
+        if self.closed.load(Ordering::SeqCst) {
+            guard.take();
+        }
+        match guard.as_mut() {
             Some(open) => {
                 self.calls.begin();
                 let done = work(open);
                 self.calls.end();
+                if self.closed.load(Ordering::SeqCst) {
+                    guard.take();
+                }
                 done
             }
             None => Err(DirectoryError::Unavailable(

@@ -56,7 +56,8 @@ pub enum DirectoryRefusal {
     /// directory's files were damaged or edited.
     #[error(
         "the directory record of {subject} (revision {revision}) cannot be decrypted: its key \
-         is missing or the stored bytes are damaged; restore the directory from a backup"
+         is missing or the stored bytes are damaged; restore the directory from its backup, \
+         then apply again every erasure and correction made since that backup"
     )]
     Damaged {
         /// Whose record.

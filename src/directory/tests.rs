@@ -44,11 +44,23 @@ fn key_of(directory: &Directory, subject: &Subject) -> RecordKey {
 }
 
 const NOW: UnixMs = UnixMs(1_790_000_000_000);
+const LEDGER: LedgerId = LedgerId([5; 16]);
+
+/// A new directory in `dir/directory`, created and opened.
+fn fresh(dir: &tempfile::TempDir) -> Directory {
+    let path = dir.path().join("directory");
+    Directory::create(&path, &LEDGER).unwrap();
+    reopen(dir)
+}
+
+fn reopen(dir: &tempfile::TempDir) -> Directory {
+    Directory::open(&dir.path().join("directory"), &LEDGER).unwrap()
+}
 
 #[test]
 fn a_record_is_set_corrected_and_erased_by_revision() {
     let dir = tempfile::tempdir().unwrap();
-    let directory = Directory::open(dir.path()).unwrap();
+    let directory = fresh(&dir);
     let h = household("hh-001");
     let absent = directory.records(std::slice::from_ref(&h)).unwrap();
     assert_eq!(absent[0].state, RecordState::Absent);
@@ -112,7 +124,7 @@ fn a_record_is_set_corrected_and_erased_by_revision() {
 #[test]
 fn names_never_reach_the_disk_in_clear_and_a_replaced_or_erased_key_is_gone() {
     let dir = tempfile::tempdir().unwrap();
-    let directory = Directory::open(dir.path()).unwrap();
+    let directory = fresh(&dir);
     let (h, m) = (household("hh-007"), Subject::Member(MemberId([7; 16])));
     let first_name = "李秀英-marker-one";
     directory.apply(&set(&h, 0, first_name, 1), NOW).unwrap();
@@ -138,7 +150,7 @@ fn names_never_reach_the_disk_in_clear_and_a_replaced_or_erased_key_is_gone() {
     assert!(!on_disk(dir.path(), second_key.as_slice()));
     assert!(!on_disk(dir.path(), b"marker"));
     assert!(on_disk(dir.path(), member_key.as_slice()));
-    let directory = Directory::open(dir.path()).unwrap();
+    let directory = reopen(&dir);
     let records = directory.records(&[h, m]).unwrap();
     assert_eq!(records[0].state, RecordState::Erased);
     assert_eq!(records[1].display_name.as_deref(), Some("王小明"));
@@ -148,7 +160,7 @@ fn names_never_reach_the_disk_in_clear_and_a_replaced_or_erased_key_is_gone() {
 fn opening_finishes_an_erasure_a_crash_interrupted() {
     let dir = tempfile::tempdir().unwrap();
     let h = household("hh-1");
-    let directory = Directory::open(dir.path()).unwrap();
+    let directory = fresh(&dir);
     directory.apply(&set(&h, 0, "name", 1), NOW).unwrap();
     let key = key_of(&directory, &h);
     // The crash: the erasure's record is synced, but the key was not zeroed yet.
@@ -168,7 +180,7 @@ fn opening_finishes_an_erasure_a_crash_interrupted() {
     drop(directory);
     assert!(on_disk(dir.path(), key.as_slice()));
 
-    let directory = Directory::open(dir.path()).unwrap();
+    let directory = reopen(&dir);
     assert!(!on_disk(dir.path(), key.as_slice()));
     assert_eq!(directory.keys_in_use(), 0);
     assert_eq!(
@@ -181,7 +193,7 @@ fn opening_finishes_an_erasure_a_crash_interrupted() {
 fn a_record_whose_key_is_lost_or_whose_bytes_moved_reads_as_damaged() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (household("hh-a"), household("hh-b"));
-    let directory = Directory::open(dir.path()).unwrap();
+    let directory = fresh(&dir);
     directory.apply(&set(&a, 0, "甲", 1), NOW).unwrap();
     directory.apply(&set(&b, 0, "乙", 2), NOW).unwrap();
     // Another record's bytes under this subject: the associated data does not match.
@@ -209,4 +221,27 @@ fn a_record_whose_key_is_lost_or_whose_bytes_moved_reads_as_damaged() {
         }
         .to_string()
     );
+}
+
+#[test]
+fn a_missing_or_foreign_directory_or_a_truncated_keyring_is_refused_not_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("directory");
+    assert!(matches!(
+        Directory::open(&path, &LEDGER),
+        Err(StoreError::Corrupt(_))
+    ));
+    assert!(!path.exists(), "opening created a directory");
+    let directory = fresh(&dir);
+    directory
+        .apply(&set(&household("hh-1"), 0, "name", 1), NOW)
+        .unwrap();
+    drop(directory);
+    assert!(Directory::create(&path, &LEDGER).is_err());
+    let other = Directory::open(&path, &LedgerId([6; 16])).err().unwrap();
+    assert!(other.to_string().contains("not to this ledger"), "{other}");
+    // The record names slot 0; a keyring emptied behind the directory's back is refused.
+    std::fs::write(path.join("keys"), b"").unwrap();
+    let truncated = Directory::open(&path, &LEDGER).err().unwrap();
+    assert!(truncated.to_string().contains("truncated"), "{truncated}");
 }

@@ -50,6 +50,11 @@ impl KeyDirectory {
         }
     }
 
+    /// The ledger id every signature covers.
+    pub fn ledger_id(&self) -> LedgerId {
+        self.ledger_id
+    }
+
     fn get(&self, key_id: &KeyId) -> Option<DirectoryKey> {
         let snapshot = self.snapshots.load();
         let record = snapshot.state.key(key_id)?;

@@ -184,10 +184,44 @@ async fn every_directory_refusal_has_its_code_and_reason_and_changes_nothing() {
             reason,
         );
     }
-    // Who may read: not another village, not a shop.
-    for reader in [&other.officer, &shop.terminal] {
+    // Who may read: not another village, a shop, a program, or another household's resident;
+    // every subject of a read is checked, not only the first.
+    let program = app.program("volunteers").await;
+    let neighbour = app.household(&gaoba, "hh-003").await;
+    for reader in [
+        &other.officer,
+        &shop.terminal,
+        &program.officer,
+        &neighbour.resident,
+    ] {
         assert_reason(
             app.client.records(reader, vec![hh.clone()]).await,
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        );
+    }
+    assert_reason(
+        app.client
+            .records(
+                &home.resident,
+                vec![hh.clone(), household_subject("hh-003")],
+            )
+            .await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    // An officer learns nothing about ids outside its village: an unregistered one is
+    // refused like another village's.
+    for subject in [household_subject("hh-404"), member_subject(&[9; 16])] {
+        assert_reason(
+            app.client
+                .records(&other.officer, vec![subject.clone()])
+                .await,
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        );
+        assert_reason(
+            change(&mut app, &other.officer, subject, 0, set_name("无")).await,
             Code::PermissionDenied,
             "OUT_OF_SCOPE",
         );
@@ -422,7 +456,9 @@ async fn a_full_disk_stops_the_directory_and_loses_no_acknowledged_change() {
     assert!(!status.success(), "exit status {status}");
     let stderr = std::fs::read_to_string(data.with_extension("stderr")).unwrap();
     assert!(
-        stderr.contains("directory of personal data failed"),
+        stderr.contains(
+            "directory of personal data could not be opened, or a write or sync of it failed"
+        ),
         "{stderr}"
     );
 
@@ -455,4 +491,65 @@ async fn a_full_disk_stops_the_directory_and_loses_no_acknowledged_change() {
     assert_eq!(held, 1, "keys held in {} slots", keys.len() / 32);
     server.start_kill().unwrap();
     server.wait().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_lost_directory_stops_the_server_from_starting_until_one_is_made_on_purpose() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("gaoba").await;
+    app.household(&village, "hh-001").await;
+    change(
+        &mut app,
+        &village.officer,
+        household_subject("hh-001"),
+        0,
+        set_name("张建国户"),
+    )
+    .await
+    .unwrap();
+    app.server.take().unwrap().stop().await.unwrap();
+    let directory = shanzhi::directory::path(app.data.path());
+    std::fs::remove_dir_all(&directory).unwrap();
+
+    let mut config = shanzhi::config::ServerConfig::new(app.data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let refused = shanzhi::server::start(config.clone()).await.err().unwrap();
+    let chain = format!(
+        "{refused}: {}",
+        std::error::Error::source(&refused).unwrap()
+    );
+    assert!(chain.contains("init-directory"), "{chain}");
+    assert!(!directory.exists(), "a refused start created a directory");
+
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_shanzhi"))
+        .args(["init-directory", "--data"])
+        .arg(app.data.path())
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_shanzhi"))
+        .args(["init-directory", "--data"])
+        .arg(app.data.path())
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "a second init-directory replaced the directory"
+    );
+
+    // Served again, without the lost names: the record is absent, at revision 0.
+    let server = shanzhi::server::start(config).await.unwrap();
+    let mut client = LedgerClient::connect(&format!("http://{}", server.local_addr))
+        .await
+        .unwrap();
+    let record = client
+        .records(&app.admin, vec![household_subject("hh-001")])
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (record.state(), record.revision),
+        (dpb::RecordState::Absent, 0)
+    );
+    server.stop().await.unwrap();
 }

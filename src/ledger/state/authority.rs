@@ -6,7 +6,9 @@ use super::accounts::Accounts;
 use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
-use crate::ledger::{AccountId, HouseholdId, IssuerId, OperationKind, Refusal, Role, ShopId};
+use crate::ledger::{
+    AccountId, HouseholdId, IssuerId, OperationKind, Refusal, Role, ShopId, Subject,
+};
 
 /// What is being done to a key, for [`may_manage_key`].
 #[derive(Clone, Copy, Debug)]
@@ -319,14 +321,46 @@ pub(super) fn may_read_entry(accounts: &Accounts, role: &Role, entry: &EntryReco
             .any(|a| may_read_account(accounts, role, a))
 }
 
-/// Whether `role` may read the directory record of a subject of `household` in `village`:
-/// admins and auditors, the village's officers, the household's residents.
-pub(super) fn may_read_record(role: &Role, village: &IssuerId, household: &HouseholdId) -> bool {
-    match role {
-        Role::BureauAdmin | Role::Auditor => true,
-        Role::VillageOfficer(v) => v == village,
-        Role::Resident(h) => h == household,
-        _ => false,
+/// Who may change a subject's directory record: a bureau admin (told if the subject is not
+/// registered), or an officer of the village of the subject's household. An officer asking
+/// about another village's subject or an unregistered one is refused alike, so no key learns
+/// from the directory which ids are registered outside its scope.
+pub(super) fn may_change_record(
+    role: &Role,
+    subject: &Subject,
+    found: Result<(HouseholdId, IssuerId), Refusal>,
+) -> Result<(), Refusal> {
+    match (role, found) {
+        (Role::BureauAdmin, found) => found.map(|_| ()),
+        (Role::VillageOfficer(v), Ok((_, village))) if *v == village => Ok(()),
+        (Role::VillageOfficer(_), _) => Err(read_denied(
+            role,
+            format!("the directory record of {subject}"),
+        )),
+        _ => Err(not_allowed(
+            role,
+            "changing a directory record",
+            "a bureau admin or an officer of the household's village",
+        )),
+    }
+}
+
+/// Who may read a subject's directory record: admins and auditors (told if the subject is
+/// not registered), the officers of its household's village, the household's residents;
+/// everyone else, and anyone asking about an unregistered subject, is refused alike.
+pub(super) fn may_read_record(
+    role: &Role,
+    subject: &Subject,
+    found: Result<(HouseholdId, IssuerId), Refusal>,
+) -> Result<(), Refusal> {
+    match (role, found) {
+        (Role::BureauAdmin | Role::Auditor, found) => found.map(|_| ()),
+        (Role::VillageOfficer(v), Ok((_, village))) if *v == village => Ok(()),
+        (Role::Resident(h), Ok((household, _))) if *h == household => Ok(()),
+        _ => Err(read_denied(
+            role,
+            format!("the directory record of {subject}"),
+        )),
     }
 }
 

@@ -196,25 +196,15 @@ impl State {
     }
 
     /// Refuses unless `role` may change the directory record of `subject`: a bureau admin or
-    /// an officer of its household's village; the subject must be registered.
+    /// an officer of its household's village (rules in `authority.rs`).
     pub fn authorize_record_change(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
-        let (_, village) = self.subject_household(subject)?;
-        authority::require_admin_or_village_of(role, "changing a directory record", &village)
+        authority::may_change_record(role, subject, self.subject_household(subject))
     }
 
-    /// Refuses unless `role` may read the directory record of `subject` (admins and
-    /// auditors, the village's officers, the household's residents); the subject must be
-    /// registered.
+    /// Refuses unless `role` may read the directory record of `subject`: admins and
+    /// auditors, the village's officers, the household's residents.
     pub fn authorize_record_read(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
-        let (household, village) = self.subject_household(subject)?;
-        if authority::may_read_record(role, &village, &household) {
-            Ok(())
-        } else {
-            Err(authority::read_denied(
-                role,
-                format!("the directory record of {subject}"),
-            ))
-        }
+        authority::may_read_record(role, subject, self.subject_household(subject))
     }
 
     /// A member's stays in households, oldest first.
