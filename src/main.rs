@@ -17,7 +17,7 @@ use shanzhi::ledger::{LedgerId, LedgerParameters};
 
 use cli::{
     AuditCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
-    ReadCommand, WriteCommand,
+    ReadCommand, ShopsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -111,6 +111,9 @@ enum Command {
     /// Display names in the directory of personal data (outside the log).
     #[command(flatten)]
     Directory(DirectoryCommand),
+    /// Shops' terminals: activation codes, activation, status.
+    #[command(flatten)]
+    Shops(ShopsCommand),
 }
 
 /// Ledger parameters, fixed at genesis. Unset flags take the documented defaults.
@@ -313,6 +316,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Governance(command) => command.run().await,
         Command::Members(command) => command.run().await,
         Command::Directory(command) => command.run().await,
+        Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,
     }
 }

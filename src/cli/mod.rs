@@ -9,6 +9,7 @@ mod governance;
 mod members;
 pub mod print;
 mod read;
+mod shops;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,7 @@ pub use directory::DirectoryCommand;
 pub use governance::GovernanceCommand;
 pub use members::MembersCommand;
 pub use read::ReadCommand;
+pub use shops::ShopsCommand;
 pub use write::WriteCommand;
 
 /// Where the server is.

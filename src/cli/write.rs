@@ -41,6 +41,7 @@ pub enum RoleArg {
     ShopTerminal,
     Resident,
     Auditor,
+    ShopManager,
 }
 
 /// Who and what an issue or deduction is about.
@@ -278,6 +279,7 @@ impl WriteCommand {
                     RoleArg::ShopTerminal => pb::Role::ShopTerminal,
                     RoleArg::Resident => pb::Role::Resident,
                     RoleArg::Auditor => pb::Role::Auditor,
+                    RoleArg::ShopManager => pb::Role::ShopManager,
                 };
                 let operation = Operation::RegisterKey(pb::RegisterKey {
                     public_key: decode_hex("public-key", &public_key)?,
@@ -464,7 +466,7 @@ fn outcome_unknown(code: tonic::Code) -> bool {
 
 /// Sends a signed transaction and prints its receipt. If the outcome is unknown, saves the
 /// exact signed bytes so `resubmit` can settle it exactly once.
-async fn send(client: &mut LedgerClient, signed: pb::SignedTransaction) -> Result<()> {
+pub(super) async fn send(client: &mut LedgerClient, signed: pb::SignedTransaction) -> Result<()> {
     let request_id = pb::TransactionBody::decode(signed.body.as_slice())
         .map(|b| hex::encode(b.request_id))
         .unwrap_or_default();

@@ -20,9 +20,13 @@ use crate::pb::registry::registry_service_client::RegistryServiceClient;
 mod audit;
 mod directory;
 mod governance;
+mod shops;
 use crate::writer::now_unix_ms;
 pub use audit::ServerSource;
 pub use directory::{household_subject, member_subject};
+pub use shops::{
+    activate_terminal_operation, activation_code_text, new_activation_code, parse_activation_code,
+};
 
 /// Signs transactions, payment codes and read credentials with one key.
 #[derive(Clone)]

@@ -4,7 +4,7 @@
 //! reason and nothing changed.
 
 use prost::Message;
-use shanzhi::client::{ServerSource, Signer};
+use shanzhi::client::Signer;
 use shanzhi::pb::governance as gov;
 use shanzhi::pb::points::transaction_body::Operation;
 use shanzhi::testkit::{
@@ -12,7 +12,6 @@ use shanzhi::testkit::{
     finalize_notice, household_cap, open_notice, register_member, reject, require_claims,
     resolve_objection, set_officer_household, set_policy, submit_claim, submit_claim_with, village,
 };
-use shanzhi::verifier::verify;
 use tonic::Code;
 
 use crate::helpers::*;
@@ -274,14 +273,8 @@ async fn a_village_month_from_claims_to_posted_points_through_the_api() {
     // Replayed on restart, the same; and the log verifies.
     app.restart().await;
     assert_eq!(app.client.claim(&reviewer, "c1").await.unwrap(), claim);
-    let log_key = log_key(&mut app).await;
-    let admin = app.admin.clone();
-    let mut source = ServerSource {
-        client: &mut app.client,
-        signer: &admin,
-    };
-    let report = verify(&mut source, &log_key, None).await.unwrap();
-    assert_eq!(report.size, app.log_size().await);
+    let size = app.log_size().await;
+    assert_eq!(verify_whole_log(&mut app).await, size);
 }
 
 #[tokio::test]

@@ -544,3 +544,18 @@ pub fn free_bytes(path: &std::path::Path) -> u64 {
         .parse()
         .unwrap()
 }
+
+/// Verifies the whole log as an auditor would (`shanzhi verify` with the bureau admin's
+/// credentials) and returns the verified size.
+pub async fn verify_whole_log(app: &mut TestApp) -> u64 {
+    let log_key = log_key(app).await;
+    let admin = app.admin.clone();
+    let mut source = shanzhi::client::ServerSource {
+        client: &mut app.client,
+        signer: &admin,
+    };
+    shanzhi::verifier::verify(&mut source, &log_key, None)
+        .await
+        .unwrap()
+        .size
+}

@@ -19,5 +19,6 @@ mod refusals;
 mod registry;
 mod restart;
 mod server;
+mod shops;
 mod slow_clients;
 mod vectors;

@@ -110,6 +110,9 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "balance: 16",
         "boards of village gaoba",
         "hh-001  deducted 10",
+        "\"张晓红\"  revision 2",
+        "(erased)  revision 3",
+        "terminal key id:",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

@@ -1,0 +1,192 @@
+//! Shops' terminals through the real server: a manager's one-time activation code, a
+//! terminal activating its own new key with it (the one transaction signed by a key not yet
+//! registered, checked in the handler before it may reach the writer), blocking, unblocking
+//! and retiring, and a log holding all of it verifying.
+
+use shanzhi::client::{Signer, activate_terminal_operation, household, shop};
+use shanzhi::pb::points as pb;
+use shanzhi::pb::shops::TerminalStatus as Status;
+use shanzhi::testkit::{code, create_activation_code, register_key, set_terminal_status};
+use tonic::Code;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_terminal_activates_itself_with_a_one_time_code_and_its_manager_blocks_and_retires_it() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.admin.clone();
+    let village = app.village("gaoba").await;
+    let home = app.household(&village, "hh-001").await;
+    app.allocate("gaoba", 100).await.unwrap();
+    app.submit(
+        &village.officer,
+        shanzhi::testkit::issue("gaoba", "hh-001", 50),
+    )
+    .await
+    .unwrap();
+    let other_shop = app.shop("shop-2").await;
+    app.submit(
+        &admin,
+        pb::transaction_body::Operation::RegisterShop(pb::RegisterShop {
+            shop_id: "shop-1".into(),
+            name: "积分超市".into(),
+        }),
+    )
+    .await
+    .unwrap();
+    let manager = Signer::generate();
+    app.submit(
+        &admin,
+        register_key(&manager, pb::Role::ShopManager, "shop-1"),
+    )
+    .await
+    .unwrap();
+
+    // The manager creates a code valid an hour; only its hash enters the log.
+    let ledger_id = app.client.ledger_id;
+    let until = app.clock.now_unix_ms() + 3_600_000;
+    app.submit(
+        &manager,
+        create_activation_code(&ledger_id, "shop-1", &code(1), until),
+    )
+    .await
+    .unwrap();
+    assert_reason(
+        app.submit(
+            &manager,
+            create_activation_code(&ledger_id, "shop-2", &code(2), until),
+        )
+        .await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+
+    // A bad code from an unregistered key is refused in the handler: it never reaches the
+    // writer.
+    let stranger = Signer::generate();
+    let admitted = app.server.as_ref().unwrap().submissions_admitted();
+    let size = app.log_size().await;
+    assert_reason(
+        app.submit(
+            &stranger,
+            activate_terminal_operation("shop-1", &code(9), &stranger),
+        )
+        .await,
+        Code::NotFound,
+        "UNKNOWN_ACTIVATION_CODE",
+    );
+    // Signed by a key other than the one it would register: an unknown signer.
+    let terminal = Signer::generate();
+    assert_reason(
+        app.submit(
+            &stranger,
+            activate_terminal_operation("shop-1", &code(1), &terminal),
+        )
+        .await,
+        Code::Unauthenticated,
+        "UNKNOWN_KEY",
+    );
+    assert_eq!(
+        app.server.as_ref().unwrap().submissions_admitted(),
+        admitted
+    );
+    assert_eq!(app.log_size().await, size);
+
+    // The terminal activates itself, once.
+    app.submit(
+        &terminal,
+        activate_terminal_operation("shop-1", &code(1), &terminal),
+    )
+    .await
+    .unwrap();
+    let late = Signer::generate();
+    assert_reason(
+        app.submit(
+            &late,
+            activate_terminal_operation("shop-1", &code(1), &late),
+        )
+        .await,
+        Code::FailedPrecondition,
+        "ACTIVATION_CODE_USED",
+    );
+    let shop_1 = Shop {
+        id: "shop-1".into(),
+        terminal: terminal.clone(),
+    };
+    app.redeem(&shop_1, &home, 5).await.unwrap();
+    // The manager reads its shop's account, not another's.
+    let account = app.client.account(&manager, shop("shop-1")).await.unwrap();
+    assert_eq!(account.balance, 5);
+    assert_reason(
+        app.client.account(&manager, shop("shop-2")).await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+
+    // Blocked, the terminal can neither sell nor read; unblocked, it can again.
+    let key = terminal.key_id().to_string();
+    app.submit(&manager, set_terminal_status(&key, Status::Blocked))
+        .await
+        .unwrap();
+    assert_reason(
+        app.redeem(&shop_1, &home, 5).await,
+        Code::PermissionDenied,
+        "KEY_BLOCKED",
+    );
+    assert_reason(
+        app.client.account(&terminal, shop("shop-1")).await,
+        Code::PermissionDenied,
+        "KEY_BLOCKED",
+    );
+    assert_reason(
+        app.submit(
+            &other_shop.terminal,
+            set_terminal_status(&key, Status::Active),
+        )
+        .await,
+        Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
+    );
+    app.submit(&manager, set_terminal_status(&key, Status::Active))
+        .await
+        .unwrap();
+    app.redeem(&shop_1, &home, 5).await.unwrap();
+    app.submit(&manager, set_terminal_status(&key, Status::Retired))
+        .await
+        .unwrap();
+    assert_reason(
+        app.redeem(&shop_1, &home, 5).await,
+        Code::PermissionDenied,
+        "KEY_REVOKED",
+    );
+    assert_eq!(app.balance(household("hh-001")).await, 40);
+
+    // A code expires.
+    let until = app.clock.now_unix_ms() + 60_000;
+    app.submit(
+        &admin,
+        create_activation_code(&ledger_id, "shop-1", &code(3), until),
+    )
+    .await
+    .unwrap();
+    app.advance_days(1);
+    assert_reason(
+        app.submit(
+            &late,
+            activate_terminal_operation("shop-1", &code(3), &late),
+        )
+        .await,
+        Code::FailedPrecondition,
+        "ACTIVATION_CODE_EXPIRED",
+    );
+
+    // The log holding all of it verifies; a restart replays it to the same keys.
+    let size = app.log_size().await;
+    assert_eq!(verify_whole_log(&mut app).await, size);
+    app.restart().await;
+    assert_reason(
+        app.client.account(&terminal, shop("shop-1")).await,
+        Code::PermissionDenied,
+        "KEY_REVOKED",
+    );
+}
