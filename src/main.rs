@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use prost::Message;
 
 use shanzhi::client::Signer;
 use shanzhi::config::{self, ServerConfig};
@@ -76,6 +75,12 @@ enum Command {
         /// How long the code is valid, in seconds.
         #[arg(long, default_value_t = 300)]
         valid_for_secs: u64,
+        /// Only this shop may take the code [default: any partner shop].
+        #[arg(long)]
+        shop: Option<String>,
+        /// Print only the text, without the QR code (which goes to stderr).
+        #[arg(long)]
+        no_qr: bool,
     },
     /// Load-test a fresh in-process server on loopback and print a Markdown report.
     Bench {
@@ -290,15 +295,33 @@ async fn run(command: Command) -> Result<()> {
             max_points,
             valid_for_secs,
             connection,
+            shop,
+            no_qr,
         } => {
             let signer = cli::load_signer(&key)?;
             let ledger_id = match ledger_id {
                 Some(hex) => LedgerId::from_hex(&hex)?,
                 None => connection.connect().await?.ledger_id,
             };
-            let code =
-                signer.payment_code(&ledger_id, &household, max_points, valid_for_secs * 1000);
-            println!("{}", hex::encode(code.encode_to_vec()));
+            let valid_ms = valid_for_secs
+                .checked_mul(1000)
+                .context("--valid-for-secs is too large")?;
+            let authorization = shanzhi::pb::points::SpendAuthorization {
+                household_id: household,
+                max_points,
+                nonce: shanzhi::crypto::random_bytes::<16>().to_vec(),
+                not_after_unix_ms: shanzhi::writer::now_unix_ms().saturating_add(valid_ms),
+                shop_id: shop.unwrap_or_default(),
+            };
+            let code = signer.sign_spend_authorization(&ledger_id, &authorization);
+            let text = shanzhi::client::payment_code_text(&code);
+            if !no_qr {
+                match shanzhi::client::payment_code_qr(&text) {
+                    Ok(qr) => eprintln!("{qr}"),
+                    Err(e) => eprintln!("(no QR code: {e})"),
+                }
+            }
+            println!("{text}");
             Ok(())
         }
         Command::Bench {

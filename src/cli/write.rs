@@ -227,7 +227,7 @@ pub enum WriteCommand {
         /// Points.
         #[arg(long)]
         points: u64,
-        /// The payment code printed by `shanzhi payment-code` (hex).
+        /// The resident's payment code, as `shanzhi payment-code` prints it (SZP1.…).
         #[arg(long)]
         payment_code: String,
         /// The terminal's counter; must increase with every sale. Default: the time in ms.
@@ -392,12 +392,8 @@ impl WriteCommand {
                 counter,
                 memo,
             } => {
-                let code = hex::decode(payment_code.trim())
-                    .ok()
-                    .and_then(|bytes| pb::SignedSpendAuthorization::decode(bytes.as_slice()).ok())
-                    .context(
-                        "--payment-code: expected the hex printed by `shanzhi payment-code`",
-                    )?;
+                let code = shanzhi::client::parse_payment_code(&payment_code)
+                    .map_err(|e| anyhow::anyhow!("--payment-code: {e}"))?;
                 let operation = Operation::Redeem(pb::Redeem {
                     shop_id: shop,
                     household_id: household,

@@ -20,10 +20,14 @@ use crate::pb::registry::registry_service_client::RegistryServiceClient;
 mod audit;
 mod directory;
 mod governance;
+mod payment_code;
 mod shops;
 use crate::writer::now_unix_ms;
 pub use audit::ServerSource;
 pub use directory::{household_subject, member_subject};
+pub use payment_code::{
+    PAYMENT_CODE_PREFIX, parse_payment_code, payment_code_qr, payment_code_text,
+};
 pub use shops::{
     activate_terminal_operation, activation_code_text, new_activation_code, parse_activation_code,
 };
@@ -120,13 +124,25 @@ impl Signer {
         max_points: u64,
         not_after_unix_ms: u64,
     ) -> pb::SignedSpendAuthorization {
-        let authorization = pb::SpendAuthorization {
-            household_id: household_id.to_owned(),
-            max_points,
-            nonce: crypto::random_bytes::<16>().to_vec(),
-            not_after_unix_ms,
-        }
-        .encode_to_vec();
+        self.sign_spend_authorization(
+            ledger_id,
+            &pb::SpendAuthorization {
+                household_id: household_id.to_owned(),
+                max_points,
+                nonce: crypto::random_bytes::<16>().to_vec(),
+                not_after_unix_ms,
+                shop_id: String::new(),
+            },
+        )
+    }
+
+    /// Signs a spend authorization (a payment code) exactly as given.
+    pub fn sign_spend_authorization(
+        &self,
+        ledger_id: &LedgerId,
+        authorization: &pb::SpendAuthorization,
+    ) -> pb::SignedSpendAuthorization {
+        let authorization = authorization.encode_to_vec();
         let signature = crypto::sign(
             &self.key.signing_key,
             SigningContext::SpendAuthorization,

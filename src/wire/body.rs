@@ -89,6 +89,10 @@ impl TryFrom<&pb::SignedSpendAuthorization> for PaymentCode {
             max_points: parse_points(authorization.max_points)?,
             nonce: PaymentNonce::from_slice(&authorization.nonce)?,
             not_after: UnixMs(authorization.not_after_unix_ms),
+            shop: match authorization.shop_id.as_str() {
+                "" => None,
+                shop => Some(ShopId::parse("payment_code.shop_id", shop)?),
+            },
             authorization_bytes: code.authorization.clone(),
             resident_key: KeyId::from_hex(&signature.key_id)?,
             resident_signature: signature.signature.clone(),

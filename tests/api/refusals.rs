@@ -497,54 +497,99 @@ async fn payment_codes_need_the_residents_consent_once_within_limits() {
     // Over its maximum.
     let code = app.payment_code(&home.resident, "h1", 3);
     let op = app.redeem_op("s1", "h1", 4, code);
-    assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        refused.clone(),
         Code::FailedPrecondition,
-        "allows at most 3 points",
+        "PAYMENT_CODE_OVER_MAXIMUM",
     );
-    // For another household, and signed by another household's resident.
+    assert_refused(refused, Code::FailedPrecondition, "allows at most 3 points");
+    // For one shop, presented at another.
+    let only_s2 = home.resident.sign_spend_authorization(
+        &ledger,
+        &pb::SpendAuthorization {
+            household_id: "h1".into(),
+            max_points: 3,
+            nonce: shanzhi::crypto::random_bytes::<16>().to_vec(),
+            not_after_unix_ms: shanzhi::writer::now_unix_ms() + CODE_VALIDITY_MS,
+            shop_id: "s2".into(),
+        },
+    );
+    let op = app.redeem_op("s1", "h1", 1, only_s2);
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        refused.clone(),
+        Code::FailedPrecondition,
+        "PAYMENT_CODE_OTHER_SHOP",
+    );
+    assert_refused(refused, Code::FailedPrecondition, "valid only at shop s2");
+    // Signed by a resident of another household (for that household, or for this one).
     let code = app.payment_code(&home.resident, "h1", 3);
     let op = app.redeem_op("s1", "h2", 1, code);
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        refused.clone(),
+        Code::FailedPrecondition,
+        "PAYMENT_CODE_NOT_RESIDENT",
+    );
     assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
+        refused,
         Code::FailedPrecondition,
         "resident key of household h2",
     );
     let code = app.payment_code(&neighbour.resident, "h1", 3);
     let op = app.redeem_op("s1", "h1", 1, code);
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        refused.clone(),
+        Code::FailedPrecondition,
+        "PAYMENT_CODE_NOT_RESIDENT",
+    );
     assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
+        refused,
         Code::FailedPrecondition,
         "expected a resident key of household h1",
     );
+    // A household's own resident's code, naming another household.
+    let code = app.payment_code(&neighbour.resident, "h1", 3);
+    let op = app.redeem_op("s1", "h2", 1, code);
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        refused.clone(),
+        Code::FailedPrecondition,
+        "PAYMENT_CODE_OTHER_HOUSEHOLD",
+    );
+    assert_refused(refused, Code::FailedPrecondition, "h1");
     // Expired.
     let expired = home.resident.payment_code(&ledger, "h1", 3, 0);
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let op = app.redeem_op("s1", "h1", 1, expired);
-    assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        refused.clone(),
         Code::FailedPrecondition,
-        "expired",
+        "PAYMENT_CODE_EXPIRED",
     );
+    assert_refused(refused, Code::FailedPrecondition, "expired");
     // Valid far longer than the ledger allows.
     let long = home
         .resident
         .payment_code(&ledger, "h1", 3, 24 * 3600 * 1000);
     let op = app.redeem_op("s1", "h1", 1, long);
-    assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        refused.clone(),
         Code::FailedPrecondition,
-        "more than the allowed",
+        "PAYMENT_CODE_TOO_LONG",
     );
+    assert_refused(refused, Code::FailedPrecondition, "more than the allowed");
     // Forged consent: the code's signature does not verify.
     let mut forged = app.payment_code(&home.resident, "h1", 3);
     forged.resident_signature.as_mut().unwrap().signature[0] ^= 1;
     let op = app.redeem_op("s1", "h1", 1, forged);
-    assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
-        Code::Unauthenticated,
-        "does not verify",
-    );
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(refused.clone(), Code::Unauthenticated, "BAD_SIGNATURE");
+    assert_refused(refused, Code::Unauthenticated, "does not verify");
     // No consent at all.
     let op = Operation::Redeem(pb::Redeem {
         shop_id: "s1".into(),
@@ -554,8 +599,10 @@ async fn payment_codes_need_the_residents_consent_once_within_limits() {
         terminal_counter: 1_000,
         memo: String::new(),
     });
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(refused.clone(), Code::InvalidArgument, "INVALID_FIELD");
     assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
+        refused,
         Code::InvalidArgument,
         "payment_code: expected the resident's signed spend authorization",
     );
@@ -569,8 +616,14 @@ async fn payment_codes_need_the_residents_consent_once_within_limits() {
         terminal_counter: 1,
         memo: String::new(),
     });
+    let refused = app.submit(&shop_fixture.terminal, op).await;
+    assert_reason(
+        refused.clone(),
+        Code::FailedPrecondition,
+        "TERMINAL_COUNTER_NOT_INCREASING",
+    );
     assert_refused(
-        app.submit(&shop_fixture.terminal, op).await,
+        refused,
         Code::FailedPrecondition,
         "terminal counter must strictly increase",
     );

@@ -127,6 +127,7 @@ impl Refusal {
             | ClaimRequired { .. }
             | NothingExpired { .. } => C::FailedPrecondition,
             Terminal(refusal) => refusal.class(),
+            Sale(refusal) => refusal.class(),
         }
     }
 
@@ -212,6 +213,7 @@ impl Refusal {
             ClaimRequired { .. } => "CLAIM_REQUIRED",
             NothingExpired { .. } => "NOTHING_EXPIRED",
             Terminal(refusal) => refusal.reason(),
+            Sale(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

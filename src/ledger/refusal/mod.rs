@@ -906,12 +906,17 @@ pub enum Refusal {
     /// A terminals refusal (`terminals.rs`).
     #[error(transparent)]
     Terminal(#[from] TerminalRefusal),
+    /// A sale's refusal (`sale.rs`).
+    #[error(transparent)]
+    Sale(#[from] SaleRefusal),
 }
 
 mod class;
+mod sale;
 mod terminals;
 
 pub use class::RefusalClass;
+pub use sale::SaleRefusal;
 pub use terminals::TerminalRefusal;
 
 #[cfg(test)]

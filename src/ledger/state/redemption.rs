@@ -9,7 +9,8 @@ use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{
-    AccountId, HouseholdId, KeyId, PaymentNonce, Points, Posting, Refusal, Role, ShopId, UnixMs,
+    AccountId, HouseholdId, KeyId, PaymentNonce, Points, Posting, Refusal, Role, SaleRefusal,
+    ShopId, UnixMs,
 };
 
 /// A resident's payment code, parsed.
@@ -23,6 +24,8 @@ pub struct PaymentCode {
     pub nonce: PaymentNonce,
     /// Void after this time.
     pub not_after: UnixMs,
+    /// The one shop that may take it, if the resident named one.
+    pub shop: Option<ShopId>,
     /// The exact encoded authorization bytes the resident signed.
     pub authorization_bytes: Vec<u8>,
     /// The resident key that signed.
@@ -231,6 +234,15 @@ fn check_payment_code(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<(
             code_household: code.household.clone(),
             household: sale.household.clone(),
         });
+    }
+    if let Some(code_shop) = &code.shop
+        && code_shop != sale.shop
+    {
+        return Err(SaleRefusal::PaymentCodeOtherShop {
+            code_shop: code_shop.clone(),
+            shop: sale.shop.clone(),
+        }
+        .into());
     }
     if sale.points > code.max_points {
         return Err(Refusal::PaymentCodeOverMaximum {

@@ -25,8 +25,9 @@ pub(super) fn payment_code() -> PaymentCode {
         household_id: "hh-001".into(),
         max_points: 20,
         nonce: NONCE.to_vec(),
-        // Valid 5 minutes past the redemption's commit time (entry 9).
+        // Valid 5 minutes past the redemption's commit time (entry 9), at any shop.
         not_after_unix_ms: committed_at(9) + 300_000,
+        shop_id: String::new(),
     };
     let authorization_bytes = authorization.encode_to_vec();
     assert_eq!(
@@ -78,10 +79,15 @@ pub(super) fn payment_code_file(code: &PaymentCode, ledger_id: &LedgerId) -> Str
         encode_payment_code_by_hand(&code.signed)
     );
 
-    // What `shanzhi redeem --payment-code` accepts: the hex of a SignedSpendAuthorization.
-    let decoded =
-        pb::SignedSpendAuthorization::decode(hex::decode(&printed).unwrap().as_slice()).unwrap();
-    assert_eq!(decoded, code.signed);
+    // What `shanzhi payment-code` prints and `shanzhi redeem --payment-code` takes: SZP1. and
+    // the unpadded base64url of the encoded SignedSpendAuthorization.
+    let text = shanzhi::client::payment_code_text(&code.signed);
+    let by_hand = format!("SZP1.{}", base64_url_by_hand(&code.signed.encode_to_vec()));
+    assert_eq!(text, by_hand);
+    assert_eq!(
+        shanzhi::client::parse_payment_code(&text).unwrap(),
+        code.signed
+    );
 
     // The crate's own payment codes have the documented layout (their nonce and expiry are
     // random and time-dependent, so only their shape and signature are checked).
@@ -112,8 +118,10 @@ pub(super) fn payment_code_file(code: &PaymentCode, ledger_id: &LedgerId) -> Str
                  mapping; authorization_hex its canonical encoding, the exact bytes signed and \
                  carried. signed_message_hex = \"shanzhi/spend/v1\" || 0x00 || ledger id (16 raw \
                  bytes) || 0x00 || authorization. payment_code_hex is the encoded \
-                 SignedSpendAuthorization in lower-case hex: what `shanzhi payment-code` prints \
-                 and `shanzhi redeem --payment-code` takes.",
+                 SignedSpendAuthorization in lower-case hex; payment_code_text is the same \
+                 bytes as a phone shows them (in a QR code): SZP1. followed by their unpadded \
+                 base64url, what `shanzhi payment-code` prints and `shanzhi redeem \
+                 --payment-code` takes.",
             )
             .hex("ledger_id_hex", &LEDGER_ID)
             .put("signing_context", "shanzhi/spend/v1")
@@ -128,9 +136,27 @@ pub(super) fn payment_code_file(code: &PaymentCode, ledger_id: &LedgerId) -> Str
                 payment_code_json(&code.signed),
             )
             .put("payment_code_hex", printed)
+            .put("payment_code_text", text)
             .put(
                 "used_by",
                 "transaction.json: redeem_with_payment_code (sequence 9)",
             ),
     )
+}
+
+/// RFC 4648 §5 base64url without padding, written out so the vector does not trust the crate
+/// it checks.
+fn base64_url_by_hand(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
 }

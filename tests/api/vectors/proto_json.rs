@@ -20,6 +20,7 @@ pub(super) fn authorization_json(a: &pb::SpendAuthorization) -> Json {
         .p_u64("maxPoints", a.max_points)
         .p_bytes("nonce", &a.nonce)
         .p_u64("notAfterUnixMs", a.not_after_unix_ms)
+        .p_str("shopId", &a.shop_id)
         .into()
 }
 

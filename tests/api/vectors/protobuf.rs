@@ -56,6 +56,7 @@ pub(super) fn encode_authorization_by_hand(a: &pb::SpendAuthorization) -> Vec<u8
     wire::uint(2, a.max_points, &mut out);
     wire::bytes(3, &a.nonce, &mut out);
     wire::uint(4, a.not_after_unix_ms, &mut out);
+    wire::bytes(5, a.shop_id.as_bytes(), &mut out);
     out
 }
 

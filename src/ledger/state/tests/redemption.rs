@@ -106,3 +106,29 @@ fn a_code_the_handler_could_not_check_is_checked_by_the_state_machine() {
         })
     ));
 }
+
+#[test]
+fn a_payment_code_that_names_a_shop_is_taken_only_there() {
+    let (mut ledger, resident, terminal) = world();
+    let other_terminal = ledger.shop("t");
+    let only_s = resident.sign_spend_authorization(
+        &ledger.ledger_id,
+        &pb::SpendAuthorization {
+            household_id: "h".into(),
+            max_points: 10,
+            nonce: vec![4; 16],
+            not_after_unix_ms: ledger.now + 10_000,
+            shop_id: "s".into(),
+        },
+    );
+    let before = ledger.snapshot();
+    let refused = ledger
+        .apply(&other_terminal, redeem("t", "h", 10, only_s.clone(), 1))
+        .unwrap_err();
+    assert_eq!(refused.reason(), "PAYMENT_CODE_OTHER_SHOP", "{refused}");
+    assert_eq!(ledger.snapshot(), before);
+    ledger
+        .apply(&terminal, redeem("s", "h", 10, only_s, 1))
+        .unwrap();
+    assert_eq!(ledger.balance(AccountId::Shop(id(ShopId::parse, "s"))), 10);
+}
