@@ -224,19 +224,46 @@ pub enum WriteCommand {
         /// The household paying.
         #[arg(long)]
         household: String,
-        /// Points.
+        /// A line of the sale, CODE:QUANTITY:UNIT_POINTS:NAME (e.g. "RICE-5KG:1:10:大米 5 kg");
+        /// repeat for each item.
+        #[arg(long = "item", required = true, value_parser = parse_sale_line)]
+        items: Vec<pb::SaleLine>,
+        /// The total, if the terminal states it: refused unless it is the lines' sum
+        /// [default: the lines' sum].
         #[arg(long)]
-        points: u64,
+        points: Option<u64>,
         /// The resident's payment code, as `shanzhi payment-code` prints it (SZP1.…).
         #[arg(long)]
         payment_code: String,
         /// The terminal's counter; must increase with every sale. Default: the time in ms.
         #[arg(long)]
         counter: Option<u64>,
-        /// What was sold.
+        /// Free text for people (e.g. a receipt number); no personal data.
         #[arg(long, default_value = "")]
         memo: String,
     },
+}
+
+/// One `--item CODE:QUANTITY:UNIT_POINTS:NAME`.
+fn parse_sale_line(text: &str) -> Result<pb::SaleLine, String> {
+    let mut parts = text.splitn(4, ':');
+    let (Some(code), Some(quantity), Some(unit), Some(name)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(format!(
+            "expected CODE:QUANTITY:UNIT_POINTS:NAME (e.g. RICE-5KG:1:10:大米), found {text:?}"
+        ));
+    };
+    Ok(pb::SaleLine {
+        item_code: code.to_owned(),
+        name: name.to_owned(),
+        quantity: quantity
+            .parse()
+            .map_err(|_| format!("quantity: expected a whole number, found {quantity:?}"))?,
+        unit_points: unit
+            .parse()
+            .map_err(|_| format!("unit points: expected a whole number, found {unit:?}"))?,
+    })
 }
 
 fn register_issuer(id: String, name: String, kind: pb::IssuerKind) -> Operation {
@@ -387,6 +414,7 @@ impl WriteCommand {
                 write,
                 shop,
                 household,
+                items,
                 points,
                 payment_code,
                 counter,
@@ -394,13 +422,22 @@ impl WriteCommand {
             } => {
                 let code = shanzhi::client::parse_payment_code(&payment_code)
                     .map_err(|e| anyhow::anyhow!("--payment-code: {e}"))?;
+                let sum = items
+                    .iter()
+                    .try_fold(0u64, |sum, line| {
+                        u64::from(line.quantity)
+                            .checked_mul(line.unit_points)
+                            .and_then(|points| sum.checked_add(points))
+                    })
+                    .context("--item: the lines' total is too large")?;
                 let operation = Operation::Redeem(pb::Redeem {
                     shop_id: shop,
                     household_id: household,
-                    points,
+                    points: points.unwrap_or(sum),
                     payment_code: Some(code),
                     terminal_counter: counter.unwrap_or_else(shanzhi::writer::now_unix_ms),
                     memo,
+                    lines: items,
                 });
                 (write, operation)
             }

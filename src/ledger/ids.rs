@@ -166,6 +166,13 @@ entity_id!(
     ObjectionId
 );
 
+/// Checks a code of request field `field` (a shop's item code): 1 to [`MAX_RULE_CODE_LEN`]
+/// characters from `[A-Za-z0-9._-]`.
+pub fn parse_code(field: &'static str, value: &str) -> Result<String, Refusal> {
+    check_token(field, value, MAX_RULE_CODE_LEN)?;
+    Ok(value.to_owned())
+}
+
 impl RuleCode {
     /// Parses a rule code of 1 to 32 characters from `[A-Za-z0-9._-]`.
     pub fn parse_code(value: &str) -> Result<Self, Refusal> {

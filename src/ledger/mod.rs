@@ -40,6 +40,7 @@ pub use state::{
     MembersOp, Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
     TakenLot,
 };
+pub use state::{MAX_LINE_QUANTITY, MAX_SALE_LINES, SaleLine};
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};
 

@@ -274,7 +274,18 @@ pub fn redeem(
         payment_code: Some(code),
         terminal_counter: counter,
         memo: String::new(),
+        lines: one_line(points),
     })
+}
+
+/// One sale line worth `points`: one unit of item `GOODS`.
+pub fn one_line(points: u64) -> Vec<pb::SaleLine> {
+    vec![pb::SaleLine {
+        item_code: "GOODS".into(),
+        name: "goods".into(),
+        quantity: 1,
+        unit_points: points,
+    }]
 }
 
 /// Parses a test id, panicking on a typo in the test.

@@ -3,10 +3,10 @@
 
 use crate::ledger::{
     BudgetOp, Genesis, HouseholdId, IssuerId, IssuerKind, KeyId, LedgerId, LedgerParameters,
-    MAX_POINTS_PER_TRANSACTION, MAX_RESIDENT_KEYS, Operation, PaymentCode, PaymentNonce, Points,
-    PointsAction, PointsOp, RedemptionOp, Refusal, RegistryOp, RequestId, ReversalOp, Role,
-    RuleCode, Sequence, ShopId, Transaction, UnixMs, decode_canonical, parse_memo, parse_name,
-    parse_public_key,
+    MAX_LINE_QUANTITY, MAX_POINTS_PER_TRANSACTION, MAX_RESIDENT_KEYS, MAX_SALE_LINES, Operation,
+    PaymentCode, PaymentNonce, Points, PointsAction, PointsOp, RedemptionOp, Refusal, RegistryOp,
+    RequestId, ReversalOp, Role, RuleCode, SaleLine, SaleRefusal, Sequence, ShopId, Transaction,
+    UnixMs, decode_canonical, parse_code, parse_memo, parse_name, parse_public_key, parse_text,
 };
 use crate::pb::points as pb;
 
@@ -98,6 +98,47 @@ impl TryFrom<&pb::SignedSpendAuthorization> for PaymentCode {
             resident_signature: signature.signature.clone(),
         })
     }
+}
+
+/// A sale's lines: 1 to [`MAX_SALE_LINES`], each well-formed, totalling `points`.
+fn parse_sale_lines(points: u64, lines: &[pb::SaleLine]) -> Result<Vec<SaleLine>, Refusal> {
+    if lines.is_empty() || lines.len() > MAX_SALE_LINES {
+        return Err(Refusal::InvalidField {
+            field: "lines",
+            expected: format!("1 to {MAX_SALE_LINES} sale lines"),
+            found: lines.len().to_string(),
+        });
+    }
+    let parsed = lines
+        .iter()
+        .map(|line| {
+            if line.quantity == 0 || line.quantity > MAX_LINE_QUANTITY {
+                return Err(Refusal::InvalidField {
+                    field: "lines.quantity",
+                    expected: format!("1 to {MAX_LINE_QUANTITY}"),
+                    found: line.quantity.to_string(),
+                });
+            }
+            Ok(SaleLine {
+                item_code: parse_code("lines.item_code", &line.item_code)?,
+                name: parse_text("lines.name", &line.name)?,
+                quantity: line.quantity,
+                unit_points: parse_points(line.unit_points)?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let total: u128 = parsed
+        .iter()
+        .map(|l| u128::from(l.quantity) * u128::from(l.unit_points.get()))
+        .sum();
+    if total != u128::from(points) {
+        return Err(SaleRefusal::TotalMismatch {
+            lines: total,
+            points,
+        }
+        .into());
+    }
+    Ok(parsed)
 }
 
 impl TryFrom<&pb::TransactionBody> for Transaction {
@@ -215,6 +256,7 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                     .try_into()?,
                 terminal_counter: r.terminal_counter,
                 memo: parse_memo("memo", &r.memo, false)?,
+                lines: parse_sale_lines(r.points, &r.lines)?,
             }),
         };
         Ok(Self {

@@ -238,8 +238,10 @@ async fn a_new_user_runs_the_whole_flow_with_the_cli_and_stops_with_sigterm() {
         "shop-1",
         "--household",
         "hh-1",
-        "--points",
-        "10",
+        "--item",
+        "RICE-5KG:1:8:大米 5 kg",
+        "--item",
+        "SOAP:2:1:肥皂",
         "--payment-code",
         code.trim(),
     ]);
@@ -257,8 +259,8 @@ async fn a_new_user_runs_the_whole_flow_with_the_cli_and_stops_with_sigterm() {
         "shop-1",
         "--household",
         "hh-1",
-        "--points",
-        "1",
+        "--item",
+        "SOAP:1:1:肥皂",
         "--payment-code",
         code.trim(),
     ]);

@@ -292,7 +292,8 @@ impl TestApp {
             points,
             payment_code: Some(code),
             terminal_counter: self.next_counter,
-            memo: "rice 5 kg".into(),
+            memo: "receipt 0001".into(),
+            lines: shanzhi::testkit::one_line(points),
         })
     }
 

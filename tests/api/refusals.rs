@@ -598,6 +598,7 @@ async fn payment_codes_need_the_residents_consent_once_within_limits() {
         payment_code: None,
         terminal_counter: 1_000,
         memo: String::new(),
+        lines: shanzhi::testkit::one_line(1),
     });
     let refused = app.submit(&shop_fixture.terminal, op).await;
     assert_reason(refused.clone(), Code::InvalidArgument, "INVALID_FIELD");
@@ -606,6 +607,29 @@ async fn payment_codes_need_the_residents_consent_once_within_limits() {
         Code::InvalidArgument,
         "payment_code: expected the resident's signed spend authorization",
     );
+    // Lines that do not add up to the points, no lines, a line of nothing.
+    for (lines, reason) in [
+        (shanzhi::testkit::one_line(3), "SALE_TOTAL_MISMATCH"),
+        (vec![], "INVALID_FIELD"),
+        (
+            vec![pb::SaleLine {
+                quantity: 0,
+                ..shanzhi::testkit::one_line(2).remove(0)
+            }],
+            "INVALID_FIELD",
+        ),
+    ] {
+        let code = app.payment_code(&home.resident, "h1", 3);
+        let mut op = app.redeem_op("s1", "h1", 2, code);
+        if let Operation::Redeem(redeem) = &mut op {
+            redeem.lines = lines;
+        }
+        assert_reason(
+            app.submit(&shop_fixture.terminal, op).await,
+            Code::InvalidArgument,
+            reason,
+        );
+    }
     // A terminal counter that goes back.
     let code = app.payment_code(&home.resident, "h1", 3);
     let op = Operation::Redeem(pb::Redeem {
@@ -615,6 +639,7 @@ async fn payment_codes_need_the_residents_consent_once_within_limits() {
         payment_code: Some(code),
         terminal_counter: 1,
         memo: String::new(),
+        lines: shanzhi::testkit::one_line(1),
     });
     let refused = app.submit(&shop_fixture.terminal, op).await;
     assert_reason(

@@ -17,6 +17,16 @@ pub enum SaleRefusal {
         /// The shop of the sale.
         shop: ShopId,
     },
+    /// A sale's points are not the sum of its lines.
+    #[error(
+        "points: expected the sum of the lines' quantity × unit points, {lines}, found {points}"
+    )]
+    TotalMismatch {
+        /// The lines' total.
+        lines: u128,
+        /// The points the sale names.
+        points: u64,
+    },
 }
 
 impl SaleRefusal {
@@ -24,6 +34,7 @@ impl SaleRefusal {
     pub fn class(&self) -> RefusalClass {
         match self {
             SaleRefusal::PaymentCodeOtherShop { .. } => RefusalClass::FailedPrecondition,
+            SaleRefusal::TotalMismatch { .. } => RefusalClass::InvalidArgument,
         }
     }
 
@@ -31,6 +42,7 @@ impl SaleRefusal {
     pub fn reason(&self) -> &'static str {
         match self {
             SaleRefusal::PaymentCodeOtherShop { .. } => "PAYMENT_CODE_OTHER_SHOP",
+            SaleRefusal::TotalMismatch { .. } => "SALE_TOTAL_MISMATCH",
         }
     }
 
@@ -38,10 +50,16 @@ impl SaleRefusal {
     #[cfg(test)]
     pub(crate) fn one_of_each() -> Vec<Refusal> {
         let shop = || ShopId::parse("shop_id", "s").unwrap_or_else(|_| unreachable!());
-        [SaleRefusal::PaymentCodeOtherShop {
-            code_shop: shop(),
-            shop: shop(),
-        }]
+        [
+            SaleRefusal::PaymentCodeOtherShop {
+                code_shop: shop(),
+                shop: shop(),
+            },
+            SaleRefusal::TotalMismatch {
+                lines: 3,
+                points: 4,
+            },
+        ]
         .into_iter()
         .map(Refusal::Sale)
         .collect()

@@ -60,7 +60,9 @@ pub use policy::{
     LotExpiry, MAX_CLAIM_AGE_DAYS, MAX_LOT_MONTHS, MAX_NOTICE_DAYS, MAX_REVIEWERS_REQUIRED,
     MAX_STAR_LEVELS, Policy, PolicyKind, PolicyOp, PolicyView,
 };
-pub use redemption::{PaymentCode, RedemptionKind, RedemptionOp};
+pub use redemption::{
+    MAX_LINE_QUANTITY, MAX_SALE_LINES, PaymentCode, RedemptionKind, RedemptionOp, SaleLine,
+};
 pub use registry::{RegistryKind, RegistryOp};
 pub use reversal::{ReversalKind, ReversalOp};
 pub use staged::TakenLot;

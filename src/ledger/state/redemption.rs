@@ -50,9 +50,30 @@ pub enum RedemptionOp {
         payment_code: PaymentCode,
         /// The terminal's own counter; it must be above the last one its key used.
         terminal_counter: u64,
-        /// What was sold: free text for people, no personal data; at most 280 bytes.
+        /// Free text for people, no personal data; at most 280 bytes.
         memo: String,
+        /// What was sold; their total is `points`.
+        lines: Vec<SaleLine>,
     },
+}
+
+/// The most lines one sale may carry.
+pub const MAX_SALE_LINES: usize = 100;
+
+/// The most units of one line.
+pub const MAX_LINE_QUANTITY: u32 = 10_000;
+
+/// One line of a sale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaleLine {
+    /// The shop's item code.
+    pub item_code: String,
+    /// What it is.
+    pub name: String,
+    /// How many, 1 ..= [`MAX_LINE_QUANTITY`].
+    pub quantity: u32,
+    /// Points per unit, at least 1.
+    pub unit_points: Points,
 }
 
 /// The kinds of redemption operations.

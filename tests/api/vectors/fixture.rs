@@ -269,8 +269,8 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
         Step {
             name: "redeem_with_payment_code",
             description: "The terminal takes 12 points with the resident's payment code \
-                          (payment_code.json), embedded as a SignedSpendAuthorization message; \
-                          memo omitted.",
+                          (payment_code.json), embedded as a SignedSpendAuthorization message, \
+                          for two lines (1 × 10 + 2 × 1 points); memo omitted.",
             signer: "shop_terminal",
             operation: Op::Redeem(pb::Redeem {
                 shop_id: "shop-1".into(),
@@ -279,6 +279,20 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
                 payment_code: Some(code.signed.clone()),
                 terminal_counter: 1,
                 memo: String::new(),
+                lines: vec![
+                    pb::SaleLine {
+                        item_code: "RICE-5KG".into(),
+                        name: "大米 5 kg".into(),
+                        quantity: 1,
+                        unit_points: 10,
+                    },
+                    pb::SaleLine {
+                        item_code: "SOAP".into(),
+                        name: "肥皂".into(),
+                        quantity: 2,
+                        unit_points: 1,
+                    },
+                ],
             }),
         },
         Step {

@@ -146,9 +146,22 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
             if let Some(code) = &r.payment_code {
                 obj = obj.put("paymentCode", payment_code_json(code));
             }
+            let lines: Vec<Json> = r
+                .lines
+                .iter()
+                .map(|line| {
+                    Obj::new()
+                        .p_str("itemCode", &line.item_code)
+                        .p_str("name", &line.name)
+                        .p_u32("quantity", line.quantity)
+                        .p_u64("unitPoints", line.unit_points)
+                        .into()
+                })
+                .collect();
             let obj = obj
                 .p_u64("terminalCounter", r.terminal_counter)
-                .p_str("memo", &r.memo);
+                .p_str("memo", &r.memo)
+                .put("lines", Json::Arr(lines));
             ("redeem", obj.into())
         }
         Op::Registry(r) => {

@@ -158,6 +158,14 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             }
             wire::uint(5, r.terminal_counter, &mut m);
             wire::bytes(6, r.memo.as_bytes(), &mut m);
+            for line in &r.lines {
+                let mut l = Vec::new();
+                wire::bytes(1, line.item_code.as_bytes(), &mut l);
+                wire::bytes(2, line.name.as_bytes(), &mut l);
+                wire::uint(3, u64::from(line.quantity), &mut l);
+                wire::uint(4, line.unit_points, &mut l);
+                wire::message(7, &l, &mut m);
+            }
             20
         }
         Op::Registry(r) => {
