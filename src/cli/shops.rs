@@ -62,6 +62,22 @@ pub enum ShopsCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Give back part or all of what remains of a sale (a terminal or the manager of its shop
+    /// within the refund window, or a bureau admin): to the household that paid, to the
+    /// sale's issuers in proportion.
+    RefundSale {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The sale's log sequence (its receipt's sequence).
+        #[arg(long)]
+        sale: u64,
+        /// Points to give back.
+        #[arg(long)]
+        points: u64,
+        /// Why; no personal data.
+        #[arg(long)]
+        reason: String,
+    },
     /// Block, unblock or retire a terminal (its shop's manager, or a bureau admin). A blocked
     /// terminal can do nothing; a retired one never again.
     SetTerminalStatus {
@@ -130,6 +146,20 @@ impl ShopsCommand {
                 );
                 let signed = terminal.sign(&client.ledger_id, &body);
                 send(&mut client, signed).await
+            }
+            ShopsCommand::RefundSale {
+                write,
+                sale,
+                points,
+                reason,
+            } => {
+                let (signer, mut client) = write.open().await?;
+                let operation = shops(S::RefundSale(pb::RefundSale {
+                    sale_sequence: sale,
+                    points,
+                    reason,
+                }));
+                write.submit_on(&mut client, &signer, operation).await
             }
             ShopsCommand::SetTerminalStatus {
                 write,

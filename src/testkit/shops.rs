@@ -68,3 +68,12 @@ impl Ledger {
         manager
     }
 }
+
+/// Refunds `points` of the sale at `sale`.
+pub fn refund_sale(sale: u64, points: u64) -> Op {
+    shops(pb::shops_operation::Operation::RefundSale(pb::RefundSale {
+        sale_sequence: sale,
+        points,
+        reason: "returned".into(),
+    }))
+}

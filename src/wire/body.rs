@@ -10,7 +10,7 @@ use crate::ledger::{
 };
 use crate::pb::points as pb;
 
-fn parse_points(points: u64) -> Result<Points, Refusal> {
+pub(super) fn parse_points(points: u64) -> Result<Points, Refusal> {
     if points == 0 || points > MAX_POINTS_PER_TRANSACTION {
         return Err(Refusal::PointsOutOfRange {
             found: points,
@@ -253,7 +253,8 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                         expected: "the resident's signed spend authorization".into(),
                         found: "nothing".into(),
                     })?
-                    .try_into()?,
+                    .try_into()
+                    .map(Box::new)?,
                 terminal_counter: r.terminal_counter,
                 memo: parse_memo("memo", &r.memo, false)?,
                 lines: parse_sale_lines(r.points, &r.lines)?,

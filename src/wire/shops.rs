@@ -1,8 +1,9 @@
 //! Shops: the wire's `ShopsOperation` into the terminals family's operations.
 
+use super::body::parse_points;
 use crate::ledger::{
-    ACTIVATION_CODE_BYTES, KeyId, Operation, Refusal, ShopId, TerminalStatus, TerminalsOp, UnixMs,
-    parse_memo, parse_public_key,
+    ACTIVATION_CODE_BYTES, KeyId, Operation, RedemptionOp, Refusal, Sequence, ShopId,
+    TerminalStatus, TerminalsOp, UnixMs, parse_memo, parse_public_key,
 };
 use crate::pb::shops as pb;
 
@@ -41,6 +42,13 @@ impl TryFrom<&pb::ShopsOperation> for Operation {
                     code: a.code.clone(),
                     public_key: parse_public_key("public_key", &a.public_key)?,
                 }
+            }
+            Op::RefundSale(r) => {
+                return Ok(Operation::Redemption(RedemptionOp::Refund {
+                    sale: Sequence(r.sale_sequence),
+                    points: parse_points(r.points)?,
+                    reason: parse_memo("reason", &r.reason, true)?,
+                }));
             }
             Op::SetTerminalStatus(t) => TerminalsOp::SetTerminalStatus {
                 key: KeyId::from_hex(&t.key_id)?,

@@ -114,6 +114,7 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Points(PointsKind::Deduct) => pb::OperationKind::DeductPoints,
             OperationKind::Reversal(ReversalKind::Reverse) => pb::OperationKind::ReverseEntry,
             OperationKind::Redemption(RedemptionKind::Redeem) => pb::OperationKind::Redeem,
+            OperationKind::Redemption(RedemptionKind::Refund) => pb::OperationKind::RefundSale,
             OperationKind::Terminals(TerminalsKind::CreateActivationCode) => {
                 pb::OperationKind::CreateActivationCode
             }
@@ -186,6 +187,7 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         pb::OperationKind::DeductPoints => Some(OperationKind::Points(PointsKind::Deduct)),
         pb::OperationKind::ReverseEntry => Some(OperationKind::Reversal(ReversalKind::Reverse)),
         pb::OperationKind::Redeem => Some(OperationKind::Redemption(RedemptionKind::Redeem)),
+        pb::OperationKind::RefundSale => Some(OperationKind::Redemption(RedemptionKind::Refund)),
         pb::OperationKind::CreateActivationCode => Some(OperationKind::Terminals(
             TerminalsKind::CreateActivationCode,
         )),

@@ -107,12 +107,13 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "c-001  hh-002  ENV-01 × 3 = +12 points",
         "c-002  hh-001  ENV-01 × 2 = +8 points",
         "c-003  hh-001  LITTER-01 × 1 = -10 points",
-        "balance: 16",
+        "balance: 18",
         "boards of village gaoba",
         "hh-001  deducted 10",
         "\"张晓红\"  revision 2",
         "(erased)  revision 3",
         "terminal key id:",
+        "shop:shop-1 -> household:hh-001: 2 points",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

@@ -6,7 +6,9 @@
 use shanzhi::client::{Signer, activate_terminal_operation, household, shop};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::shops::TerminalStatus as Status;
-use shanzhi::testkit::{code, create_activation_code, register_key, set_terminal_status};
+use shanzhi::testkit::{
+    code, create_activation_code, refund_sale, register_key, set_terminal_status,
+};
 use tonic::Code;
 
 use crate::helpers::*;
@@ -189,4 +191,86 @@ async fn a_terminal_activates_itself_with_a_one_time_code_and_its_manager_blocks
         Code::PermissionDenied,
         "KEY_REVOKED",
     );
+}
+
+#[tokio::test]
+async fn a_sale_is_refunded_in_parts_to_its_issuers_and_never_past_what_it_took() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("gaoba").await;
+    let program = app.program("volunteers").await;
+    let home = app.household(&village, "hh-001").await;
+    app.allocate("gaoba", 100).await.unwrap();
+    app.allocate("volunteers", 100).await.unwrap();
+    app.submit(
+        &village.officer,
+        shanzhi::testkit::issue("gaoba", "hh-001", 30),
+    )
+    .await
+    .unwrap();
+    app.submit(
+        &program.officer,
+        shanzhi::testkit::issue("volunteers", "hh-001", 10),
+    )
+    .await
+    .unwrap();
+    let shop_1 = app.shop("shop-1").await;
+    let other = app.shop("shop-2").await;
+    let sale = app.redeem(&shop_1, &home, 40).await.unwrap().sequence;
+    let before = app.log_size().await;
+
+    // Refused, nothing applied: more than the sale, another shop's terminal, not a sale.
+    assert_reason(
+        app.submit(&shop_1.terminal, refund_sale(sale, 41)).await,
+        Code::FailedPrecondition,
+        "REFUND_OVER_SALE",
+    );
+    assert_reason(
+        app.submit(&other.terminal, refund_sale(sale, 1)).await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    assert_reason(
+        app.submit(&shop_1.terminal, refund_sale(sale - 1, 1)).await,
+        Code::FailedPrecondition,
+        "NOT_A_SALE",
+    );
+    assert_eq!(app.log_size().await, before);
+
+    // A partial refund: 20 of 40, three quarters to the village, a quarter to the program.
+    let refund = app
+        .submit(&shop_1.terminal, refund_sale(sale, 20))
+        .await
+        .unwrap();
+    let moved: Vec<(String, u64)> = refund
+        .postings
+        .iter()
+        .map(|p| (p.issuer_id.clone(), p.points))
+        .collect();
+    assert_eq!(moved, vec![("gaoba".into(), 15), ("volunteers".into(), 5)]);
+    assert_eq!(app.balance(household("hh-001")).await, 20);
+    assert_eq!(app.balance(shop("shop-1")).await, 20);
+    assert_reason(
+        app.submit(&shop_1.terminal, refund_sale(sale, 21)).await,
+        Code::FailedPrecondition,
+        "REFUND_OVER_SALE",
+    );
+    assert_reason(
+        app.reverse(&app.admin.clone(), sale).await,
+        Code::FailedPrecondition,
+        "SALE_PARTLY_REFUNDED",
+    );
+    // Past the window only the bureau refunds what remains.
+    app.advance_days(8);
+    assert_reason(
+        app.submit(&shop_1.terminal, refund_sale(sale, 1)).await,
+        Code::FailedPrecondition,
+        "REFUND_WINDOW_PASSED",
+    );
+    app.submit(&app.admin.clone(), refund_sale(sale, 20))
+        .await
+        .unwrap();
+    assert_eq!(app.balance(household("hh-001")).await, 40);
+    assert_eq!(app.balance(shop("shop-1")).await, 0);
+    let size = app.log_size().await;
+    assert_eq!(verify_whole_log(&mut app).await, size);
 }

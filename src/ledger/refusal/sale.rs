@@ -17,6 +17,40 @@ pub enum SaleRefusal {
         /// The shop of the sale.
         shop: ShopId,
     },
+    /// A refund names an entry that is not a sale.
+    #[error("entry {sequence} is a {kind}, not a sale: only sales are refunded")]
+    NotASale {
+        /// The entry named.
+        sequence: u64,
+        /// Its kind.
+        kind: &'static str,
+    },
+    /// A refund of more than remains of its sale.
+    #[error(
+        "sale {sale} took {sold} points and {remaining} remain to refund; a refund of \
+         {requested} is more"
+    )]
+    RefundOverSale {
+        /// The sale.
+        sale: u64,
+        /// What it took.
+        sold: u64,
+        /// What its refunds have not given back yet.
+        remaining: u64,
+        /// What the refund asked for.
+        requested: u64,
+    },
+    /// A reversal of a sale that has refunds: refund what remains instead.
+    #[error(
+        "sale {sale} has refunds ({refunded} points): refund what remains of it instead of \
+         reversing it"
+    )]
+    PartlyRefunded {
+        /// The sale.
+        sale: u64,
+        /// What its refunds gave back.
+        refunded: u64,
+    },
     /// A sale's points are not the sum of its lines.
     #[error(
         "points: expected the sum of the lines' quantity × unit points, {lines}, found {points}"
@@ -35,6 +69,9 @@ impl SaleRefusal {
         match self {
             SaleRefusal::PaymentCodeOtherShop { .. } => RefusalClass::FailedPrecondition,
             SaleRefusal::TotalMismatch { .. } => RefusalClass::InvalidArgument,
+            SaleRefusal::NotASale { .. }
+            | SaleRefusal::RefundOverSale { .. }
+            | SaleRefusal::PartlyRefunded { .. } => RefusalClass::FailedPrecondition,
         }
     }
 
@@ -43,6 +80,9 @@ impl SaleRefusal {
         match self {
             SaleRefusal::PaymentCodeOtherShop { .. } => "PAYMENT_CODE_OTHER_SHOP",
             SaleRefusal::TotalMismatch { .. } => "SALE_TOTAL_MISMATCH",
+            SaleRefusal::NotASale { .. } => "NOT_A_SALE",
+            SaleRefusal::RefundOverSale { .. } => "REFUND_OVER_SALE",
+            SaleRefusal::PartlyRefunded { .. } => "SALE_PARTLY_REFUNDED",
         }
     }
 
@@ -58,6 +98,20 @@ impl SaleRefusal {
             SaleRefusal::TotalMismatch {
                 lines: 3,
                 points: 4,
+            },
+            SaleRefusal::NotASale {
+                sequence: 1,
+                kind: "issue-points",
+            },
+            SaleRefusal::RefundOverSale {
+                sale: 1,
+                sold: 3,
+                remaining: 2,
+                requested: 3,
+            },
+            SaleRefusal::PartlyRefunded {
+                sale: 1,
+                refunded: 1,
             },
         ]
         .into_iter()

@@ -264,6 +264,25 @@ pub(super) fn require_admin_or_manager_of(
     }
 }
 
+/// Who may refund a sale of `shop`: a bureau admin, or a terminal or the manager of the shop
+/// (the refund window is the redemption room's rule).
+pub(super) fn may_refund(role: &Role, shop: &ShopId) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::ShopTerminal(s) | Role::ShopManager(s) if s == shop => Ok(()),
+        Role::ShopTerminal(s) | Role::ShopManager(s) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("shop {s}"),
+            requested: format!("shop {shop}"),
+        }),
+        _ => Err(not_allowed(
+            role,
+            "refunding a sale",
+            "a bureau admin, or a terminal or the manager of the sale's shop",
+        )),
+    }
+}
+
 /// Whether `role` reads everything: bureau admins and auditors.
 pub fn reads_everything(role: &Role) -> bool {
     matches!(role, Role::BureauAdmin | Role::Auditor)

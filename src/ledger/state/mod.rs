@@ -137,7 +137,7 @@ impl Plan {
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
-            Plan::Redemption(plan) => plan.commit(state),
+            Plan::Redemption(plan) => plan.commit(state, ctx),
             Plan::Reversal(plan) => plan.commit(state),
             Plan::Terminals(plan) => plan.commit(state, ctx),
         }

@@ -10,7 +10,9 @@ use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 use super::staged::AccountChanges;
 use super::{Context, State};
-use crate::ledger::{AccountId, OperationKind, Period, Points, Posting, Refusal, Role, Sequence};
+use crate::ledger::{
+    AccountId, OperationKind, Period, Points, Posting, Refusal, Role, SaleRefusal, Sequence,
+};
 
 /// The reversal family's operations.
 #[derive(Clone, Debug)]
@@ -103,16 +105,18 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
         });
     }
     authority::may_reverse(&ctx.role, original)?;
-    if let Role::ShopTerminal(_) = ctx.role {
-        let age = ctx.committed_at.since(original.committed_at);
-        let window = ctx.facts.parameters.max_refund_window_ms;
-        if age > window {
-            return Err(Refusal::RefundWindowPassed {
-                sequence: target.get(),
-                age_ms: age,
-                window_ms: window,
-            });
+    if kind == OperationKind::Redemption(RedemptionKind::Redeem)
+        && state.redemptions.has_refunds(target)
+    {
+        let (_, refunded) = state.refunds_of(target);
+        return Err(SaleRefusal::PartlyRefunded {
+            sale: target.get(),
+            refunded: refunded.get(),
         }
+        .into());
+    }
+    if let Role::ShopTerminal(_) = ctx.role {
+        super::redemption::require_within_refund_window(ctx, original)?;
     }
     // Debit and credit swap; the issuer tag stays.
     let mut postings: Vec<Posting> = original

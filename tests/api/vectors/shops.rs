@@ -30,6 +30,12 @@ pub(super) fn shops_by_hand(operation: &pb::ShopsOperation) -> Vec<u8> {
             wire::bytes(3, t.reason.as_bytes(), &mut inner);
             3
         }
+        Some(S::RefundSale(r)) => {
+            wire::uint(1, r.sale_sequence, &mut inner);
+            wire::uint(2, r.points, &mut inner);
+            wire::bytes(3, r.reason.as_bytes(), &mut inner);
+            4
+        }
         None => 0,
     };
     let mut m = Vec::new();
@@ -67,6 +73,13 @@ pub(super) fn shops_json(operation: &pb::ShopsOperation) -> Json {
                     .p_str("reason", &t.reason),
             )
         }
+        Some(S::RefundSale(r)) => Obj::new().put(
+            "refundSale",
+            Obj::new()
+                .p_u64("saleSequence", r.sale_sequence)
+                .p_u64("points", r.points)
+                .p_str("reason", &r.reason),
+        ),
         None => Obj::new(),
     };
     obj.into()

@@ -20,6 +20,7 @@ mod narrowing;
 mod points;
 mod policy;
 mod redemption;
+mod refunds;
 mod registry;
 mod reversal;
 mod terminals;

@@ -1,7 +1,9 @@
 //! The redemption family: a shop's terminal takes a household's points with the resident's
 //! consent (a payment code, 付款码), each code once, each terminal's counter increasing.
 
-use imbl::{HashMap, HashSet};
+mod refund;
+
+use imbl::{HashMap, HashSet, OrdMap};
 
 use super::authority;
 use super::journal::Effects;
@@ -10,8 +12,9 @@ use super::{Context, State};
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{
     AccountId, HouseholdId, KeyId, PaymentNonce, Points, Posting, Refusal, Role, SaleRefusal,
-    ShopId, UnixMs,
+    Sequence, ShopId, UnixMs,
 };
+use refund::{RefundPlan, Refunded};
 
 /// A resident's payment code, parsed.
 #[derive(Clone, Debug)]
@@ -47,13 +50,22 @@ pub enum RedemptionOp {
         /// at most the payment code's `max_points`.
         points: Points,
         /// The resident's consent.
-        payment_code: PaymentCode,
+        payment_code: Box<PaymentCode>,
         /// The terminal's own counter; it must be above the last one its key used.
         terminal_counter: u64,
         /// Free text for people, no personal data; at most 280 bytes.
         memo: String,
         /// What was sold; their total is `points`.
         lines: Vec<SaleLine>,
+    },
+    /// Shop → household: part or all of what remains of a sale.
+    Refund {
+        /// The sale's log sequence.
+        sale: Sequence,
+        /// Points, 1 ..= what remains of the sale.
+        points: Points,
+        /// Why: free text, no personal data; 1 to 280 bytes.
+        reason: String,
     },
 }
 
@@ -81,6 +93,8 @@ pub struct SaleLine {
 pub enum RedemptionKind {
     /// [`RedemptionOp::Redeem`].
     Redeem,
+    /// [`RedemptionOp::Refund`].
+    Refund,
 }
 
 impl RedemptionOp {
@@ -88,6 +102,7 @@ impl RedemptionOp {
     pub fn kind(&self) -> RedemptionKind {
         match self {
             RedemptionOp::Redeem { .. } => RedemptionKind::Redeem,
+            RedemptionOp::Refund { .. } => RedemptionKind::Refund,
         }
     }
 }
@@ -97,6 +112,7 @@ impl RedemptionKind {
     pub fn name(self) -> &'static str {
         match self {
             RedemptionKind::Redeem => "redeem",
+            RedemptionKind::Refund => "refund-sale",
         }
     }
 }
@@ -121,20 +137,67 @@ pub(super) fn check(state: &State, ctx: &Context, op: &RedemptionOp) -> Result<P
                 payment_code,
                 terminal_counter: *terminal_counter,
             },
-        ),
+        )
+        .map(Plan::Sale),
+        RedemptionOp::Refund { sale, points, .. } => {
+            refund::refund(state, ctx, *sale, *points).map(Plan::Refund)
+        }
     }
 }
 
-/// What redemptions used up: payment codes and terminal counters.
+/// Refuses a refund (or a terminal's reversal) of the sale `original` past the ledger's
+/// refund window.
+pub(super) fn require_within_refund_window(
+    ctx: &Context,
+    original: &super::EntryRecord,
+) -> Result<(), Refusal> {
+    let age = ctx.committed_at.since(original.committed_at);
+    let window = ctx.facts.parameters.max_refund_window_ms;
+    if age > window {
+        return Err(Refusal::RefundWindowPassed {
+            sequence: original.sequence.get(),
+            age_ms: age,
+            window_ms: window,
+        });
+    }
+    Ok(())
+}
+
+/// What redemptions used up (payment codes, terminal counters) and what refunds gave back.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Redemptions {
     used_nonces: HashSet<PaymentNonce>,
     terminal_counters: HashMap<KeyId, u64>,
+    /// Per sale with refunds, what they gave back.
+    refunded: OrdMap<Sequence, Refunded>,
+}
+
+impl Redemptions {
+    /// Whether the sale at `sale` has refunds.
+    pub(super) fn has_refunds(&self, sale: Sequence) -> bool {
+        self.refunded.contains_key(&sale)
+    }
+}
+
+/// A redemption operation checked to fit.
+#[derive(Debug)]
+pub(super) enum Plan {
+    Sale(SalePlan),
+    Refund(RefundPlan),
+}
+
+impl Plan {
+    pub(super) fn commit(self, state: &mut State, ctx: &Context) -> Effects {
+        match self {
+            Plan::Sale(plan) => plan.commit(state),
+            Plan::Refund(plan) => plan.commit(state, ctx),
+        }
+    }
 }
 
 /// A sale checked to fit.
 #[derive(Debug)]
-pub(super) struct Plan {
+pub(super) struct SalePlan {
     changes: AccountChanges,
     lots_taken: Vec<super::staged::TakenLot>,
     postings: Vec<Posting>,
@@ -143,8 +206,8 @@ pub(super) struct Plan {
     counter: u64,
 }
 
-impl Plan {
-    pub(super) fn commit(self, state: &mut State) -> Effects {
+impl SalePlan {
+    fn commit(self, state: &mut State) -> Effects {
         self.changes.commit(&mut state.accounts);
         state.redemptions.used_nonces.insert(self.nonce);
         state
@@ -170,7 +233,7 @@ struct Sale<'a> {
 
 /// Household → shop: a terminal of the shop, a valid payment code of the household for at
 /// least the points, a terminal counter above the last one; the oldest lots are spent first.
-fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<Plan, Refusal> {
+fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<SalePlan, Refusal> {
     authority::require_terminal_of(&ctx.role, sale.shop)?;
     state.accounts.shop(sale.shop)?;
     let household = state.accounts.household(sale.household)?;
@@ -204,7 +267,7 @@ fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<Plan, Refusal
         staged.credit(posting, "the shop's balance")?;
     }
     let (changes, lots_taken) = staged.into_changes_and_taken();
-    Ok(Plan {
+    Ok(SalePlan {
         changes,
         lots_taken,
         postings,
