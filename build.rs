@@ -11,6 +11,7 @@ const PROTOS: &[&str] = &[
     "shanzhi/governance/v1/log.proto",
     "shanzhi/governance/v1/governance.proto",
     "shanzhi/shops/v1/log.proto",
+    "shanzhi/shops/v1/shops.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

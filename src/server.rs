@@ -15,6 +15,7 @@ use crate::api::governance::GovernanceApi;
 use crate::api::queries::QueryApi;
 use crate::api::registry::RegistryApi;
 use crate::api::shed::{Admission, Shed};
+use crate::api::shops::ShopsApi;
 use crate::api::transactions::TransactionApi;
 use crate::config::ServerConfig;
 use crate::config::{HTTP2_KEEPALIVE, MAX_REPLY_BYTES};
@@ -29,6 +30,7 @@ use crate::pb::governance::governance_service_server::GovernanceServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
 use crate::pb::registry::registry_service_server::RegistryServiceServer;
+use crate::pb::shops::shops_service_server::ShopsServiceServer;
 use crate::store::{SledStore, Store, StoreError};
 use crate::writer::{Checkpointing, LedgerHandle, OpenError};
 
@@ -396,6 +398,7 @@ async fn serve(
         AuditServiceServer::new(AuditApi::new(ledger.clone(), skew)),
         RegistryServiceServer::new(RegistryApi::new(ledger.clone(), skew)),
         GovernanceServiceServer::new(GovernanceApi::new(ledger.clone(), skew)),
+        ShopsServiceServer::new(ShopsApi::new(ledger.clone(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     for name in &names {

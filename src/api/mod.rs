@@ -11,6 +11,7 @@ pub(crate) mod paging;
 pub mod queries;
 pub mod registry;
 pub mod shed;
+pub mod shops;
 pub mod transactions;
 
 pub use error::{ApiError, code_for, reason_of};

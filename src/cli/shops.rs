@@ -15,8 +15,8 @@ use shanzhi::pb::points::transaction_body::Operation;
 use shanzhi::pb::shops as pb;
 use shanzhi::pb::shops::shops_operation::Operation as S;
 
-use super::Connection;
 use super::write::{WriteArgs, send};
+use super::{Connection, ReadArgs, status_error};
 
 /// How long a new activation code stays valid by default: 24 hours (at most 168).
 pub const DEFAULT_ACTIVATION_HOURS: u64 = 24;
@@ -78,6 +78,50 @@ pub enum ShopsCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Close a month that has ended (bureau admin): no posting may touch it afterwards, and
+    /// its statements may be settled.
+    ClosePeriod {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+    },
+    /// Mark an issuer's part of a shop's statement of a closed month paid (an officer of the
+    /// issuer, or a bureau admin), for exactly its receivable.
+    SettleStatement {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The shop.
+        #[arg(long)]
+        shop: String,
+        /// The closed month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// The issuer paying.
+        #[arg(long)]
+        issuer: String,
+        /// The points paid for: the statement's receivable of the issuer.
+        #[arg(long)]
+        points: u64,
+        /// The payment's reference (e.g. the bank transfer number).
+        #[arg(long)]
+        reference: String,
+    },
+    /// Show a shop's statement of a month: per issuer, sold, refunded, receivable, settled.
+    Statement {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The shop.
+        #[arg(long)]
+        shop: String,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Print CSV (UTF-8 with a byte-order mark, so spreadsheet programs read it right).
+        #[arg(long)]
+        csv: bool,
+    },
     /// Block, unblock or retire a terminal (its shop's manager, or a bureau admin). A blocked
     /// terminal can do nothing; a retired one never again.
     SetTerminalStatus {
@@ -93,6 +137,53 @@ pub enum ShopsCommand {
         #[arg(long)]
         reason: String,
     },
+}
+
+fn print_statement(statement: &pb::Statement, csv: bool) {
+    if csv {
+        println!("\u{feff}shop,month,issuer,sold,refunded,receivable,settled_at,payment_reference");
+        for line in &statement.lines {
+            println!(
+                "{},{},{},{},{},{},{},{}",
+                statement.shop_id,
+                statement.month,
+                line.issuer_id,
+                line.sold,
+                line.refunded,
+                line.receivable,
+                line.settled_at,
+                csv_field(&line.payment_reference)
+            );
+        }
+        return;
+    }
+    println!(
+        "statement of shop {} for {} ({}): {} entries, hash {}",
+        statement.shop_id,
+        statement.month,
+        if statement.closed { "closed" } else { "open" },
+        statement.entries,
+        hex::encode(&statement.entries_hash)
+    );
+    for line in &statement.lines {
+        let settled = match line.settled_at {
+            0 => "not settled".to_owned(),
+            at => format!("settled by entry {at} ({})", line.payment_reference),
+        };
+        println!(
+            "  issuer {}: sold {}, refunded {}, receivable {}; {settled}",
+            line.issuer_id, line.sold, line.refunded, line.receivable
+        );
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
 }
 
 fn shops(operation: S) -> Operation {
@@ -160,6 +251,43 @@ impl ShopsCommand {
                     reason,
                 }));
                 write.submit_on(&mut client, &signer, operation).await
+            }
+            ShopsCommand::ClosePeriod { write, month } => {
+                let (signer, mut client) = write.open().await?;
+                let operation = shops(S::ClosePeriod(pb::ClosePeriod { month }));
+                write.submit_on(&mut client, &signer, operation).await
+            }
+            ShopsCommand::SettleStatement {
+                write,
+                shop,
+                month,
+                issuer,
+                points,
+                reference,
+            } => {
+                let (signer, mut client) = write.open().await?;
+                let operation = shops(S::SettleStatement(pb::SettleStatement {
+                    shop_id: shop,
+                    month,
+                    issuer_id: issuer,
+                    points,
+                    payment_reference: reference,
+                }));
+                write.submit_on(&mut client, &signer, operation).await
+            }
+            ShopsCommand::Statement {
+                read,
+                shop,
+                month,
+                csv,
+            } => {
+                let (signer, mut client) = read.open().await?;
+                let statement = client
+                    .statement(&signer, &shop, &month)
+                    .await
+                    .map_err(status_error)?;
+                print_statement(&statement, csv);
+                Ok(())
             }
             ShopsCommand::SetTerminalStatus {
                 write,

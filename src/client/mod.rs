@@ -16,6 +16,7 @@ use crate::pb::points as pb;
 use crate::pb::points::query_service_client::QueryServiceClient;
 use crate::pb::points::transaction_service_client::TransactionServiceClient;
 use crate::pb::registry::registry_service_client::RegistryServiceClient;
+use crate::pb::shops::shops_service_client::ShopsServiceClient;
 
 mod audit;
 mod directory;
@@ -208,6 +209,8 @@ pub struct LedgerClient {
     pub governance: GovernanceServiceClient<Channel>,
     /// The directory service.
     pub directory: DirectoryServiceClient<Channel>,
+    /// The shops service.
+    pub shops: ShopsServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -279,7 +282,8 @@ impl LedgerClient {
             registry: RegistryServiceClient::new(channel.clone()),
             server_ahead_ms,
             governance: GovernanceServiceClient::new(channel.clone()),
-            directory: DirectoryServiceClient::new(channel),
+            directory: DirectoryServiceClient::new(channel.clone()),
+            shops: ShopsServiceClient::new(channel),
         })
     }
 

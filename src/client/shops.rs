@@ -60,6 +60,29 @@ pub fn activate_terminal_operation(
 }
 
 impl LedgerClient {
+    /// Reads a shop's statement of `month` ("YYYY-MM") as `signer`.
+    pub async fn statement(
+        &mut self,
+        signer: &Signer,
+        shop: &str,
+        month: &str,
+    ) -> Result<shops_pb::Statement, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            crate::api::auth::methods::GET_STATEMENT,
+            shops_pb::GetStatementRequest {
+                shop_id: shop.to_owned(),
+                month: month.to_owned(),
+            },
+        );
+        self.shops
+            .get_statement(request)
+            .await?
+            .into_inner()
+            .statement
+            .ok_or_else(|| tonic::Status::internal("the server sent no statement"))
+    }
+
     /// Activates `terminal` (a new key, not registered yet) for `shop` with `code`: the
     /// transaction is signed by `terminal` itself.
     pub async fn activate_terminal(

@@ -18,7 +18,7 @@ pub use ids::*;
 pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
-pub use refusal::{Refusal, RefusalClass, SaleRefusal, TerminalRefusal};
+pub use refusal::{Refusal, RefusalClass, SaleRefusal, SettlementRefusal, TerminalRefusal};
 pub use replay::{Signatures, replay_entry};
 pub use state::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
@@ -32,7 +32,7 @@ pub use state::{
     MAX_REVIEWERS_REQUIRED, MAX_RULES_PER_ADD, MAX_STAR_LEVELS, PaymentCode, PointsAction,
     PointsKind, PointsOp, Policy, PolicyKind, PolicyOp, PolicyView, RedemptionKind, RedemptionOp,
     RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
-    read_denied, reads_everything, require_log_reader,
+    may_read_statement, read_denied, reads_everything, require_log_reader,
 };
 pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,
@@ -41,6 +41,7 @@ pub use state::{
     TakenLot,
 };
 pub use state::{MAX_LINE_QUANTITY, MAX_SALE_LINES, SaleLine};
+pub use state::{SettlementKind, SettlementOp, Statement, StatementLine};
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};
 

@@ -27,6 +27,27 @@ impl Period {
     }
 }
 
+impl Period {
+    /// Parses `YYYY-MM` (a month of 1970 ..= 9999) of request field `field`.
+    pub fn parse(field: &'static str, text: &str) -> Result<Self, Refusal> {
+        let invalid = || Refusal::InvalidField {
+            field,
+            expected: "a month as YYYY-MM".into(),
+            found: format!("{text:?}"),
+        };
+        let (year, month) = text.split_once('-').ok_or_else(invalid)?;
+        if year.len() != 4 || month.len() != 2 {
+            return Err(invalid());
+        }
+        let year: i64 = year.parse().map_err(|_| invalid())?;
+        let month: u8 = month.parse().map_err(|_| invalid())?;
+        if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) {
+            return Err(invalid());
+        }
+        Ok(Self { year, month })
+    }
+}
+
 /// A moment in China Standard Time, for people to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LocalTime {

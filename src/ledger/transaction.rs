@@ -12,7 +12,8 @@ use super::ids::{LedgerId, RequestId};
 use super::state::{
     AreasKind, AreasOp, BudgetKind, BudgetOp, CatalogueKind, CatalogueOp, ClaimsKind, ClaimsOp,
     MembersKind, MembersOp, PointsKind, PointsOp, PolicyKind, PolicyOp, RedemptionKind,
-    RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, TerminalsKind, TerminalsOp,
+    RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, SettlementKind, SettlementOp,
+    TerminalsKind, TerminalsOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -198,6 +199,8 @@ pub enum Operation {
     Reversal(ReversalOp),
     /// Shops' terminals (`shanzhi.shops.v1`).
     Terminals(TerminalsOp),
+    /// Closed periods and settlements (`shanzhi.shops.v1`).
+    Settlement(SettlementOp),
 }
 
 /// The kind of an operation, as entries record it and history filters select it.
@@ -227,6 +230,8 @@ pub enum OperationKind {
     Reversal(ReversalKind),
     /// A terminals operation.
     Terminals(TerminalsKind),
+    /// A settlement operation.
+    Settlement(SettlementKind),
 }
 
 impl OperationKind {
@@ -245,6 +250,7 @@ impl OperationKind {
             OperationKind::Redemption(kind) => kind.name(),
             OperationKind::Reversal(kind) => kind.name(),
             OperationKind::Terminals(kind) => kind.name(),
+            OperationKind::Settlement(kind) => kind.name(),
         }
     }
 }
@@ -265,6 +271,7 @@ impl Operation {
             Operation::Redemption(op) => OperationKind::Redemption(op.kind()),
             Operation::Reversal(op) => OperationKind::Reversal(op.kind()),
             Operation::Terminals(op) => OperationKind::Terminals(op.kind()),
+            Operation::Settlement(op) => OperationKind::Settlement(op.kind()),
         }
     }
 }

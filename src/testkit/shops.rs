@@ -77,3 +77,25 @@ pub fn refund_sale(sale: u64, points: u64) -> Op {
         reason: "returned".into(),
     }))
 }
+
+/// Closes `month` ("YYYY-MM").
+pub fn close_period(month: &str) -> Op {
+    shops(pb::shops_operation::Operation::ClosePeriod(
+        pb::ClosePeriod {
+            month: month.into(),
+        },
+    ))
+}
+
+/// Settles `issuer`'s part of `shop`'s statement of `month` for `points`.
+pub fn settle_statement(shop: &str, month: &str, issuer: &str, points: u64) -> Op {
+    shops(pb::shops_operation::Operation::SettleStatement(
+        pb::SettleStatement {
+            shop_id: shop.into(),
+            month: month.into(),
+            issuer_id: issuer.into(),
+            points,
+            payment_reference: "BANK-2026-0001".into(),
+        },
+    ))
+}

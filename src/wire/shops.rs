@@ -2,8 +2,8 @@
 
 use super::body::parse_points;
 use crate::ledger::{
-    ACTIVATION_CODE_BYTES, KeyId, Operation, RedemptionOp, Refusal, Sequence, ShopId,
-    TerminalStatus, TerminalsOp, UnixMs, parse_memo, parse_public_key,
+    ACTIVATION_CODE_BYTES, IssuerId, KeyId, Operation, Period, RedemptionOp, Refusal, Sequence,
+    SettlementOp, ShopId, TerminalStatus, TerminalsOp, UnixMs, parse_memo, parse_public_key,
 };
 use crate::pb::shops as pb;
 
@@ -48,6 +48,20 @@ impl TryFrom<&pb::ShopsOperation> for Operation {
                     sale: Sequence(r.sale_sequence),
                     points: parse_points(r.points)?,
                     reason: parse_memo("reason", &r.reason, true)?,
+                }));
+            }
+            Op::ClosePeriod(c) => {
+                return Ok(Operation::Settlement(SettlementOp::ClosePeriod {
+                    month: Period::parse("month", &c.month)?,
+                }));
+            }
+            Op::SettleStatement(t) => {
+                return Ok(Operation::Settlement(SettlementOp::Settle {
+                    shop: ShopId::parse("shop_id", &t.shop_id)?,
+                    month: Period::parse("month", &t.month)?,
+                    issuer: IssuerId::parse("issuer_id", &t.issuer_id)?,
+                    points: parse_points(t.points)?,
+                    reference: parse_memo("payment_reference", &t.payment_reference, true)?,
                 }));
             }
             Op::SetTerminalStatus(t) => TerminalsOp::SetTerminalStatus {

@@ -5,7 +5,7 @@ use crate::ledger::{
     AccountId, AccountView, AreasKind, BudgetKind, CatalogueKind, ClaimsKind, EntryRecord,
     HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters, MembersKind, OperationKind, Points,
     PointsKind, PolicyKind, Posting, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role,
-    Sequence, ShopId, TerminalsKind,
+    Sequence, SettlementKind, ShopId, TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -115,6 +115,10 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Reversal(ReversalKind::Reverse) => pb::OperationKind::ReverseEntry,
             OperationKind::Redemption(RedemptionKind::Redeem) => pb::OperationKind::Redeem,
             OperationKind::Redemption(RedemptionKind::Refund) => pb::OperationKind::RefundSale,
+            OperationKind::Settlement(SettlementKind::ClosePeriod) => {
+                pb::OperationKind::ClosePeriod
+            }
+            OperationKind::Settlement(SettlementKind::Settle) => pb::OperationKind::SettleStatement,
             OperationKind::Terminals(TerminalsKind::CreateActivationCode) => {
                 pb::OperationKind::CreateActivationCode
             }
@@ -188,6 +192,12 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         pb::OperationKind::ReverseEntry => Some(OperationKind::Reversal(ReversalKind::Reverse)),
         pb::OperationKind::Redeem => Some(OperationKind::Redemption(RedemptionKind::Redeem)),
         pb::OperationKind::RefundSale => Some(OperationKind::Redemption(RedemptionKind::Refund)),
+        pb::OperationKind::ClosePeriod => {
+            Some(OperationKind::Settlement(SettlementKind::ClosePeriod))
+        }
+        pb::OperationKind::SettleStatement => {
+            Some(OperationKind::Settlement(SettlementKind::Settle))
+        }
         pb::OperationKind::CreateActivationCode => Some(OperationKind::Terminals(
             TerminalsKind::CreateActivationCode,
         )),

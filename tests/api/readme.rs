@@ -10,6 +10,14 @@ use crate::helpers::TestApp;
 const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
 /// The walkthrough's line where the notice runs its days.
 const SEVEN_DAYS_LATER: &str = "# ... seven days later, the notice has run ...";
+/// The walkthrough's line where the month of the sale ends.
+const MONTH_ENDED: &str = "# ... the month has ended ...";
+/// The walkthrough's pauses, in order: its line, a marker file, and the days that pass there
+/// (40 after the first 7: the sale's month has ended, whatever day the test runs).
+const PAUSES: [(&str, &str, u64); 2] = [
+    (SEVEN_DAYS_LATER, ".seven-days", 7),
+    (MONTH_ENDED, ".month-ended", 40),
+];
 /// Generous: the walkthrough runs some sixty commands, on a shared 2-core machine in CI.
 const WALKTHROUGH_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -44,7 +52,12 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
     // The walkthrough's ./data is the server's data directory.
     std::os::unix::fs::symlink(app.data.path(), dir.path().join("data")).unwrap();
     let script = walkthrough();
-    for needed in ["adopt-catalogue", "finalize-notice", SEVEN_DAYS_LATER] {
+    for needed in [
+        "adopt-catalogue",
+        "finalize-notice",
+        SEVEN_DAYS_LATER,
+        MONTH_ENDED,
+    ] {
         assert!(script.contains(needed), "{needed}: {script}");
     }
     // The alias builds and runs the release binary; here the test's binary stands in for it.
@@ -53,12 +66,13 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         script.contains(alias),
         "the walkthrough's alias changed: {script}"
     );
-    let script = script
-        .replace(alias, &format!("alias shanzhi='{BIN}'"))
-        .replace(
-            SEVEN_DAYS_LATER,
-            "touch .seven-days; while [ -e .seven-days ]; do sleep 0.02; done",
+    let mut script = script.replace(alias, &format!("alias shanzhi='{BIN}'"));
+    for (line, marker, _) in PAUSES {
+        script = script.replace(
+            line,
+            &format!("touch {marker}; while [ -e {marker} ]; do sleep 0.02; done"),
         );
+    }
     let prelude = format!(
         "set -euo pipefail\nshopt -s expand_aliases\nexport SHANZHI_SERVER={}\n",
         app.url
@@ -72,22 +86,26 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let marker = dir.path().join(".seven-days");
-    let mut waited = Duration::ZERO;
-    while !marker.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the walkthrough ended early"
-        );
-        assert!(
-            waited < WALKTHROUGH_TIMEOUT,
-            "the walkthrough never reached its seven days"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        waited += Duration::from_millis(20);
+    for (_, marker, days) in PAUSES {
+        let marker = dir.path().join(marker);
+        let mut waited = Duration::ZERO;
+        while !marker.exists() {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the walkthrough ended before {}",
+                marker.display()
+            );
+            assert!(
+                waited < WALKTHROUGH_TIMEOUT,
+                "the walkthrough never reached {}",
+                marker.display()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            waited += Duration::from_millis(20);
+        }
+        app.advance_days(days);
+        std::fs::remove_file(&marker).unwrap();
     }
-    app.advance_days(7);
-    std::fs::remove_file(&marker).unwrap();
     let output = tokio::time::timeout(WALKTHROUGH_TIMEOUT, child.wait_with_output())
         .await
         .expect("the walkthrough finishes")
@@ -114,6 +132,9 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "(erased)  revision 3",
         "terminal key id:",
         "shop:shop-1 -> household:hh-001: 2 points",
+        "issuer gaoba: sold 12, refunded 2, receivable 10; not settled",
+        "shop-1,", // the settled statement as CSV
+        "shop:shop-1 -> bureau-fund: 10 points",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

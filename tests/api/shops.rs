@@ -7,7 +7,8 @@ use shanzhi::client::{Signer, activate_terminal_operation, household, shop};
 use shanzhi::pb::points as pb;
 use shanzhi::pb::shops::TerminalStatus as Status;
 use shanzhi::testkit::{
-    code, create_activation_code, refund_sale, register_key, set_terminal_status,
+    close_period, code, create_activation_code, refund_sale, register_key, set_terminal_status,
+    settle_statement,
 };
 use tonic::Code;
 
@@ -271,6 +272,149 @@ async fn a_sale_is_refunded_in_parts_to_its_issuers_and_never_past_what_it_took(
         .unwrap();
     assert_eq!(app.balance(household("hh-001")).await, 40);
     assert_eq!(app.balance(shop("shop-1")).await, 0);
+    let size = app.log_size().await;
+    assert_eq!(verify_whole_log(&mut app).await, size);
+}
+
+#[tokio::test]
+async fn a_closed_months_statement_is_settled_once_by_each_issuer_and_never_touched_again() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("gaoba").await;
+    let other = app.village("other").await;
+    let home = app.household(&village, "hh-001").await;
+    app.allocate("gaoba", 100).await.unwrap();
+    app.submit(
+        &village.officer,
+        shanzhi::testkit::issue("gaoba", "hh-001", 30),
+    )
+    .await
+    .unwrap();
+    let shop_1 = app.shop("shop-1").await;
+    let receipt = app.redeem(&shop_1, &home, 12).await.unwrap();
+    app.submit(&shop_1.terminal, refund_sale(receipt.sequence, 2))
+        .await
+        .unwrap();
+    let month = shanzhi::ledger::Period::containing(receipt.committed_at_unix_ms).to_string();
+    let admin = app.admin.clone();
+
+    // The statement, read by the shop's terminal, the issuer, the bureau; not another village.
+    let statement = app
+        .client
+        .statement(&shop_1.terminal, "shop-1", &month)
+        .await
+        .unwrap();
+    assert_eq!((statement.closed, statement.entries), (false, 2));
+    let line = &statement.lines[0];
+    assert_eq!(
+        (
+            line.issuer_id.as_str(),
+            line.sold,
+            line.refunded,
+            line.receivable
+        ),
+        ("gaoba", 12, 2, 10)
+    );
+    assert!(
+        app.client
+            .statement(&village.officer, "shop-1", &month)
+            .await
+            .is_ok()
+    );
+    assert_reason(
+        app.client.statement(&other.officer, "shop-1", &month).await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    assert_reason(
+        app.submit(
+            &village.officer,
+            settle_statement("shop-1", &month, "gaoba", 10),
+        )
+        .await,
+        Code::FailedPrecondition,
+        "PERIOD_OPEN",
+    );
+    assert_reason(
+        app.submit(&admin, close_period(&month)).await,
+        Code::FailedPrecondition,
+        "PERIOD_NOT_ENDED",
+    );
+
+    // The month ends and is closed; nothing touches it now.
+    app.advance_days(32);
+    app.submit(&admin, close_period(&month)).await.unwrap();
+    assert_reason(
+        app.submit(&admin, refund_sale(receipt.sequence, 1)).await,
+        Code::FailedPrecondition,
+        "PERIOD_CLOSED",
+    );
+    assert_reason(
+        app.reverse(&admin, receipt.sequence).await,
+        Code::FailedPrecondition,
+        "PERIOD_CLOSED",
+    );
+    // Settled once, for exactly what is owed, by the issuer.
+    let before = app.log_size().await;
+    assert_reason(
+        app.submit(
+            &village.officer,
+            settle_statement("shop-1", &month, "gaoba", 12),
+        )
+        .await,
+        Code::FailedPrecondition,
+        "SETTLEMENT_MISMATCH",
+    );
+    assert_reason(
+        app.submit(
+            &other.officer,
+            settle_statement("shop-1", &month, "gaoba", 10),
+        )
+        .await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    assert_reason(
+        app.submit(
+            &other.officer,
+            settle_statement("shop-1", &month, "other", 1),
+        )
+        .await,
+        Code::NotFound,
+        "NOTHING_TO_SETTLE",
+    );
+    assert_eq!(app.log_size().await, before);
+    app.submit(
+        &village.officer,
+        settle_statement("shop-1", &month, "gaoba", 10),
+    )
+    .await
+    .unwrap();
+    assert_reason(
+        app.submit(
+            &village.officer,
+            settle_statement("shop-1", &month, "gaoba", 10),
+        )
+        .await,
+        Code::AlreadyExists,
+        "ALREADY_SETTLED",
+    );
+    assert_eq!(app.balance(shop("shop-1")).await, 0);
+    let settled = app
+        .client
+        .statement(&admin, "shop-1", &month)
+        .await
+        .unwrap();
+    assert!(settled.closed);
+    assert_eq!(settled.lines[0].payment_reference, "BANK-2026-0001");
+    assert_eq!(settled.entries_hash, statement.entries_hash);
+    // The statement survives a restart, and the log verifies.
+    app.restart().await;
+    let replayed = app
+        .client
+        .statement(&admin, "shop-1", &month)
+        .await
+        .unwrap();
+    assert_eq!(replayed, settled);
     let size = app.log_size().await;
     assert_eq!(verify_whole_log(&mut app).await, size);
 }

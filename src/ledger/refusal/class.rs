@@ -128,6 +128,7 @@ impl Refusal {
             | NothingExpired { .. } => C::FailedPrecondition,
             Terminal(refusal) => refusal.class(),
             Sale(refusal) => refusal.class(),
+            Settlement(refusal) => refusal.class(),
         }
     }
 
@@ -214,6 +215,7 @@ impl Refusal {
             NothingExpired { .. } => "NOTHING_EXPIRED",
             Terminal(refusal) => refusal.reason(),
             Sale(refusal) => refusal.reason(),
+            Settlement(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

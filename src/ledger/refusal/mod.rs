@@ -909,14 +909,19 @@ pub enum Refusal {
     /// A sale's refusal (`sale.rs`).
     #[error(transparent)]
     Sale(#[from] SaleRefusal),
+    /// A settlement refusal (`settlement.rs`).
+    #[error(transparent)]
+    Settlement(#[from] SettlementRefusal),
 }
 
 mod class;
 mod sale;
+mod settlement;
 mod terminals;
 
 pub use class::RefusalClass;
 pub use sale::SaleRefusal;
+pub use settlement::SettlementRefusal;
 pub use terminals::TerminalRefusal;
 
 #[cfg(test)]

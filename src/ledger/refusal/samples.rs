@@ -367,6 +367,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .into_iter()
     .chain(TerminalRefusal::one_of_each())
     .chain(SaleRefusal::one_of_each())
+    .chain(SettlementRefusal::one_of_each())
     .collect()
 }
 

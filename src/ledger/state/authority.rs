@@ -283,6 +283,35 @@ pub(super) fn may_refund(role: &Role, shop: &ShopId) -> Result<(), Refusal> {
     }
 }
 
+/// Who may settle `issuer`'s part of a statement: a bureau admin, or an officer of the issuer.
+pub(super) fn may_settle(role: &Role, issuer: &IssuerId) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::VillageOfficer(i) | Role::ProgramIssuer(i) if i == issuer => Ok(()),
+        Role::VillageOfficer(i) | Role::ProgramIssuer(i) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("issuer {i}"),
+            requested: format!("issuer {issuer}"),
+        }),
+        _ => Err(not_allowed(
+            role,
+            "settling a statement",
+            "a bureau admin or an officer of the issuer",
+        )),
+    }
+}
+
+/// Whether `role` may read `shop`'s statement whose lines are of `issuers`: admins and
+/// auditors, the shop's manager and terminals, officers of an issuer with a line in it.
+pub fn may_read_statement(role: &Role, shop: &ShopId, issuers: &[&IssuerId]) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::ShopManager(s) | Role::ShopTerminal(s) => s == shop,
+        Role::VillageOfficer(i) | Role::ProgramIssuer(i) => issuers.contains(&i),
+        Role::Resident(_) => false,
+    }
+}
+
 /// Whether `role` reads everything: bureau admins and auditors.
 pub fn reads_everything(role: &Role) -> bool {
     matches!(role, Role::BureauAdmin | Role::Auditor)

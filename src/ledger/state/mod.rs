@@ -34,13 +34,14 @@ mod policy;
 mod redemption;
 mod registry;
 mod reversal;
+mod settlement;
 mod staged;
 mod terminals;
 mod versions;
 
 pub use accounts::{AccountView, LotView};
 pub use areas::{AreaView, AreasKind, AreasOp};
-pub use authority::{read_denied, reads_everything, require_log_reader};
+pub use authority::{may_read_statement, read_denied, reads_everything, require_log_reader};
 pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
 pub use budget::{BudgetKind, BudgetOp};
 pub use catalogue::{
@@ -65,6 +66,7 @@ pub use redemption::{
 };
 pub use registry::{RegistryKind, RegistryOp};
 pub use reversal::{ReversalKind, ReversalOp};
+pub use settlement::{SettlementKind, SettlementOp, Statement, StatementLine};
 pub use staged::TakenLot;
 pub use terminals::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
@@ -93,6 +95,7 @@ pub struct State {
     members: members::Members,
     claims: claims::Claims,
     terminals: terminals::Terminals,
+    settlement: settlement::Settlement,
 }
 
 /// What every family's check sees of the entry being decided.
@@ -124,6 +127,7 @@ enum Plan {
     Redemption(redemption::Plan),
     Reversal(reversal::Plan),
     Terminals(terminals::Plan),
+    Settlement(settlement::Plan),
 }
 
 impl Plan {
@@ -140,6 +144,7 @@ impl Plan {
             Plan::Redemption(plan) => plan.commit(state, ctx),
             Plan::Reversal(plan) => plan.commit(state),
             Plan::Terminals(plan) => plan.commit(state, ctx),
+            Plan::Settlement(plan) => plan.commit(state, ctx),
         }
     }
 }
@@ -423,6 +428,7 @@ impl State {
             Operation::Redemption(op) => Plan::Redemption(redemption::check(self, ctx, op)?),
             Operation::Reversal(op) => Plan::Reversal(reversal::check(self, ctx, op)?),
             Operation::Terminals(op) => Plan::Terminals(terminals::check(self, ctx, op)?),
+            Operation::Settlement(op) => Plan::Settlement(settlement::check(self, ctx, op)?),
         })
     }
 
@@ -514,6 +520,9 @@ impl State {
             arrears_paid: effects.arrears_paid,
             lots_taken: effects.lots_taken,
         });
+        if let Some(entry) = self.journal.last() {
+            self.settlement.note(entry);
+        }
     }
 
     /// Admits a transaction: the original record (and `true`) if its request id and body

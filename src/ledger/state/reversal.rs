@@ -105,6 +105,10 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
         });
     }
     authority::may_reverse(&ctx.role, original)?;
+    state.settlement.require_open(
+        Period::containing(original.committed_at.get()),
+        "reversing an entry",
+    )?;
     if kind == OperationKind::Redemption(RedemptionKind::Redeem)
         && state.redemptions.has_refunds(target)
     {

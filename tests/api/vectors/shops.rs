@@ -30,6 +30,18 @@ pub(super) fn shops_by_hand(operation: &pb::ShopsOperation) -> Vec<u8> {
             wire::bytes(3, t.reason.as_bytes(), &mut inner);
             3
         }
+        Some(S::ClosePeriod(c)) => {
+            wire::bytes(1, c.month.as_bytes(), &mut inner);
+            5
+        }
+        Some(S::SettleStatement(t)) => {
+            wire::bytes(1, t.shop_id.as_bytes(), &mut inner);
+            wire::bytes(2, t.month.as_bytes(), &mut inner);
+            wire::bytes(3, t.issuer_id.as_bytes(), &mut inner);
+            wire::uint(4, t.points, &mut inner);
+            wire::bytes(5, t.payment_reference.as_bytes(), &mut inner);
+            6
+        }
         Some(S::RefundSale(r)) => {
             wire::uint(1, r.sale_sequence, &mut inner);
             wire::uint(2, r.points, &mut inner);
@@ -73,6 +85,18 @@ pub(super) fn shops_json(operation: &pb::ShopsOperation) -> Json {
                     .p_str("reason", &t.reason),
             )
         }
+        Some(S::ClosePeriod(c)) => {
+            Obj::new().put("closePeriod", Obj::new().p_str("month", &c.month))
+        }
+        Some(S::SettleStatement(t)) => Obj::new().put(
+            "settleStatement",
+            Obj::new()
+                .p_str("shopId", &t.shop_id)
+                .p_str("month", &t.month)
+                .p_str("issuerId", &t.issuer_id)
+                .p_u64("points", t.points)
+                .p_str("paymentReference", &t.payment_reference),
+        ),
         Some(S::RefundSale(r)) => Obj::new().put(
             "refundSale",
             Obj::new()

@@ -25,6 +25,9 @@ pub(super) fn reverse(state: &State, ctx: &Context, id: &ClaimId) -> Result<Plan
             found: claim.status.name(),
         });
     };
+    state
+        .settlement
+        .require_open(effect.period, "reversing a posted claim")?;
     let household = &claim.household;
     let village = &claim.village;
     let today = crate::ledger::CivilDate::of(ctx.committed_at);

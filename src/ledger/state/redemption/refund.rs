@@ -123,6 +123,10 @@ pub(super) fn refund(
         })
         .ok_or_else(not_a_sale)?;
     authority::may_refund(&ctx.role, &shop)?;
+    state.settlement.require_open(
+        crate::ledger::Period::containing(original.committed_at.get()),
+        "refunding a sale",
+    )?;
     if !matches!(ctx.role, Role::BureauAdmin) {
         super::require_within_refund_window(ctx, original)?;
     }

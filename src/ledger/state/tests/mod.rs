@@ -23,6 +23,7 @@ mod redemption;
 mod refunds;
 mod registry;
 mod reversal;
+mod settlement;
 mod terminals;
 
 /// What every test file uses.
