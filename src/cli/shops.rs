@@ -213,11 +213,16 @@ impl ShopsCommand {
                     not_after_unix_ms: client.server_now_unix_ms().saturating_add(valid_ms),
                     label,
                 }));
-                write.submit_on(&mut client, &signer, operation).await?;
-                if !write.emits_json() {
-                    println!("activation code: {}", activation_code_text(&code));
+                // Printed first: once its hash is committed (even by a resubmission after an
+                // unknown outcome, or by sending the --emit-json request), only this text can
+                // use it.
+                let text = activation_code_text(&code);
+                if write.emits_json() {
+                    eprintln!("activation code: {text}");
+                } else {
+                    println!("activation code: {text}");
                 }
-                Ok(())
+                write.submit_on(&mut client, &signer, operation).await
             }
             ShopsCommand::ActivateTerminal {
                 connection,

@@ -56,6 +56,12 @@ pub enum TerminalRefusal {
         /// The commit time, ms since the Unix epoch.
         now: u64,
     },
+    /// A terminal status change names a key that is not registered.
+    #[error("key {key_id}: no key of this ledger has this id (expected a shop terminal's)")]
+    UnknownTerminal {
+        /// The key named.
+        key_id: KeyId,
+    },
     /// A terminal status change names a key that is not a terminal's.
     #[error("key {key_id}: expected a shop terminal key, found a {role} key")]
     NotATerminal {
@@ -83,7 +89,7 @@ impl TerminalRefusal {
         match self {
             KeyBlocked { .. } => RefusalClass::PermissionDenied,
             ActivationWindow { .. } => RefusalClass::InvalidArgument,
-            UnknownActivationCode => RefusalClass::NotFound,
+            UnknownActivationCode | UnknownTerminal { .. } => RefusalClass::NotFound,
             ActivationCodeOtherShop { .. }
             | ActivationCodeUsed { .. }
             | ActivationCodeExpired { .. }
@@ -102,6 +108,7 @@ impl TerminalRefusal {
             ActivationCodeOtherShop { .. } => "ACTIVATION_CODE_OTHER_SHOP",
             ActivationCodeUsed { .. } => "ACTIVATION_CODE_USED",
             ActivationCodeExpired { .. } => "ACTIVATION_CODE_EXPIRED",
+            UnknownTerminal { .. } => "UNKNOWN_TERMINAL",
             NotATerminal { .. } => "NOT_A_TERMINAL",
             TerminalStatusUnchanged { .. } => "TERMINAL_STATUS_UNCHANGED",
         }
@@ -130,6 +137,7 @@ impl TerminalRefusal {
                 not_after: 1,
                 now: 2,
             },
+            UnknownTerminal { key_id },
             NotATerminal {
                 key_id,
                 role: "resident".into(),

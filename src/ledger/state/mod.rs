@@ -141,7 +141,7 @@ impl Plan {
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
-            Plan::Redemption(plan) => plan.commit(state, ctx),
+            Plan::Redemption(plan) => plan.commit(state),
             Plan::Reversal(plan) => plan.commit(state),
             Plan::Terminals(plan) => plan.commit(state, ctx),
             Plan::Settlement(plan) => plan.commit(state, ctx),

@@ -112,7 +112,7 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
     if kind == OperationKind::Redemption(RedemptionKind::Redeem)
         && state.redemptions.has_refunds(target)
     {
-        let (_, refunded) = state.refunds_of(target);
+        let refunded = state.refunded_of(target);
         return Err(SaleRefusal::PartlyRefunded {
             sale: target.get(),
             refunded: refunded.get(),

@@ -334,7 +334,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &TerminalsOp) -> Result<Pl
             let record = state
                 .keys
                 .get(key)
-                .ok_or(Refusal::UnknownKey { key_id: *key })?;
+                .ok_or(T::UnknownTerminal { key_id: *key })?;
             let Role::ShopTerminal(shop) = &record.role else {
                 return Err(T::NotATerminal {
                     key_id: *key,

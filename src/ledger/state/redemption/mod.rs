@@ -187,10 +187,10 @@ pub(super) enum Plan {
 }
 
 impl Plan {
-    pub(super) fn commit(self, state: &mut State, ctx: &Context) -> Effects {
+    pub(super) fn commit(self, state: &mut State) -> Effects {
         match self {
             Plan::Sale(plan) => plan.commit(state),
-            Plan::Refund(plan) => plan.commit(state, ctx),
+            Plan::Refund(plan) => plan.commit(state),
         }
     }
 }

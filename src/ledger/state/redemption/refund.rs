@@ -22,8 +22,6 @@ pub(in super::super) struct Refunded {
     pub(super) per_issuer: OrdMap<IssuerId, Points>,
     /// Per lot the sale took, in the order it took them.
     pub(super) per_lot: Vec<Points>,
-    /// The refund entries, oldest first.
-    pub(super) by: Vec<Sequence>,
 }
 
 /// A refund checked to fit.
@@ -33,28 +31,28 @@ pub(in super::super) struct RefundPlan {
     postings: Vec<Posting>,
     sale: Sequence,
     refunded: Refunded,
+    arrears_paid: Points,
 }
 
 impl RefundPlan {
-    pub(in super::super) fn commit(self, state: &mut State, ctx: &Context) -> Effects {
+    pub(in super::super) fn commit(self, state: &mut State) -> Effects {
         self.changes.commit(&mut state.accounts);
-        let mut refunded = self.refunded;
-        refunded.by.push(ctx.sequence);
-        state.redemptions.refunded.insert(self.sale, refunded);
+        state.redemptions.refunded.insert(self.sale, self.refunded);
         Effects {
             postings: self.postings,
+            arrears_paid: self.arrears_paid,
             ..Effects::default()
         }
     }
 }
 
 impl State {
-    /// The refund entries of the sale at `sale` and the points they gave back.
-    pub fn refunds_of(&self, sale: Sequence) -> (Vec<Sequence>, Points) {
+    /// The points the refunds of the sale at `sale` gave back.
+    pub fn refunded_of(&self, sale: Sequence) -> Points {
         self.redemptions
             .refunded
             .get(&sale)
-            .map_or((Vec::new(), Points::ZERO), |r| (r.by.clone(), r.total))
+            .map_or(Points::ZERO, |r| r.total)
     }
 }
 
@@ -96,6 +94,14 @@ pub(super) fn refund(
     sale: Sequence,
     points: Points,
 ) -> Result<RefundPlan, Refusal> {
+    // Whether the role may refund at all comes before anything about the entry is told.
+    if !matches!(
+        ctx.role,
+        Role::BureauAdmin | Role::ShopTerminal(_) | Role::ShopManager(_)
+    ) {
+        let nobody = crate::ledger::ShopId::parse("shop_id", "-")?;
+        authority::may_refund(&ctx.role, &nobody)?;
+    }
     let original = state.journal.entry(sale)?;
     if original.kind != OperationKind::Redemption(RedemptionKind::Redeem) {
         return Err(SaleRefusal::NotASale {
@@ -174,6 +180,7 @@ pub(super) fn refund(
         .ok_or_else(not_a_sale)?;
     let mut staged = state.stage(ctx);
     let mut postings = Vec::new();
+    let mut arrears_paid = Points::ZERO;
     for (issuer, share) in split(&remaining, points) {
         let posting = Posting {
             debit: AccountId::Shop(shop.clone()),
@@ -203,7 +210,34 @@ pub(super) fn refund(
             }
         }
         staged.debit(&posting, "the shop's points to refund")?;
-        staged.credit_lots(&posting, &lots, "the refund's credit")?;
+        // Like every credit, a refund pays the household's arrears first: that part goes
+        // back to the issuer whose points it is, not to the household.
+        let AccountId::Household(household_id) = &household else {
+            return Err(not_a_sale().into());
+        };
+        let owed = staged.household_mut(household_id)?;
+        let paid = owed.arrears.min(share);
+        owed.arrears = Points(owed.arrears.get() - paid.get());
+        arrears_paid = Points(arrears_paid.get() + paid.get());
+        if paid > Points::ZERO {
+            let to_issuer = Posting {
+                credit: AccountId::Issuer(issuer.clone()),
+                points: paid,
+                ..posting.clone()
+            };
+            staged.credit(&to_issuer, "the issuer's budget")?;
+            postings.push(to_issuer);
+        }
+        let to_household = Points(share.get() - paid.get());
+        if to_household > Points::ZERO {
+            let posting = Posting {
+                points: to_household,
+                ..posting.clone()
+            };
+            // The household's part goes into the lots, the last taken first.
+            staged.credit_lots(&posting, &lots, "the refund's credit")?;
+            postings.push(posting);
+        }
         let back = refunded
             .per_issuer
             .get(&issuer)
@@ -212,7 +246,6 @@ pub(super) fn refund(
         refunded
             .per_issuer
             .insert(issuer, Points(back.get() + share.get()));
-        postings.push(posting);
     }
     refunded.total = Points(refunded.total.get() + points.get());
     Ok(RefundPlan {
@@ -220,6 +253,7 @@ pub(super) fn refund(
         postings,
         sale,
         refunded,
+        arrears_paid,
     })
 }
 

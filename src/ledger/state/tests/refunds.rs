@@ -103,7 +103,7 @@ fn refunds_go_back_to_the_sales_issuers_in_proportion_and_never_past_the_sale() 
         refund_sale(w.sale, 1),
         "REFUND_OVER_SALE",
     );
-    assert_eq!(w.ledger.state.refunds_of(Sequence(w.sale)).1, Points(40));
+    assert_eq!(w.ledger.state.refunded_of(Sequence(w.sale)), Points(40));
     // A sale with refunds is not reversed; its refunds replay to the same state.
     let admin = w.ledger.admin_signer();
     refused(
@@ -113,7 +113,7 @@ fn refunds_go_back_to_the_sales_issuers_in_proportion_and_never_past_the_sale() 
         "SALE_PARTLY_REFUNDED",
     );
     let replayed = w.ledger.replay().unwrap();
-    assert_eq!(replayed.refunds_of(Sequence(w.sale)).1, Points(40));
+    assert_eq!(replayed.refunded_of(Sequence(w.sale)), Points(40));
     assert_eq!(
         replayed.account(&household()).unwrap(),
         w.ledger.state.account(&household()).unwrap()
@@ -162,4 +162,55 @@ fn only_the_shop_refunds_within_its_window_and_only_sales() {
         refund_sale(w.sale, 1),
         "ALREADY_REVERSED",
     );
+}
+
+#[test]
+fn a_refund_pays_the_households_arrears_first_back_to_the_issuer() {
+    // A posted award of 15; the household spends 10 of it; the award is reversed, so the
+    // 10 it no longer holds are owed as arrears. A refund of the sale then pays them first.
+    let mut w = super::claims::world();
+    let today = w.ledger.today();
+    let (p, r) = (w.proposer.clone(), w.outsider.clone());
+    let l = &mut w.ledger;
+    let terminal = l.shop("s1");
+    let resident = Signer::generate();
+    let admin = l.admin_signer();
+    l.apply(&admin, register_key(&resident, pb::Role::Resident, "h1"))
+        .unwrap();
+    l.apply(&p, submit_claim("c1", "h1", "ENV-01", 3, today))
+        .unwrap();
+    l.apply(&r, approve("c1")).unwrap();
+    l.apply(&p, open_notice("n1", "v1", &["c1"])).unwrap();
+    l.now += 7 * super::claims::DAY_MS;
+    l.apply(&p, finalize_notice("n1")).unwrap();
+    let code = l.payment_code(&resident, "h1", 10);
+    let sale = l
+        .apply(&terminal, redeem("s1", "h1", 10, code, 1))
+        .unwrap()
+        .sequence;
+    l.apply(&r, reverse_claim("c1")).unwrap();
+    assert_eq!(super::claims::arrears_of(l, "h1"), Points(10));
+    let village = AccountId::Issuer(id(IssuerId::parse, "v1"));
+    let budget = l.balance(village.clone());
+    let refund = l.apply(&terminal, refund_sale(sale.get(), 4)).unwrap();
+    // All 4 pay arrears: back to the village's budget, nothing to the household.
+    let moved: Vec<(String, u64)> = refund
+        .postings
+        .iter()
+        .map(|p| (p.credit.to_string(), p.points.get()))
+        .collect();
+    assert_eq!(moved, vec![("issuer v1".into(), 4)]);
+    assert_eq!(super::claims::arrears_of(l, "h1"), Points(6));
+    assert_eq!(l.balance(village), budget + 4);
+    let replayed = l.replay().unwrap();
+    let h1 = AccountId::Household(id(HouseholdId::parse, "h1"));
+    assert_eq!(
+        replayed.account(&h1).unwrap(),
+        l.state.account(&h1).unwrap()
+    );
+    // The shop's statement counts the refund, whoever it paid.
+    let month = Period::containing(refund.committed_at.get());
+    let (statement, _) = l.state.statement(&id(ShopId::parse, "s1"), month);
+    let line = &statement.lines[&id(IssuerId::parse, "v1")];
+    assert_eq!((line.sold.get(), line.refunded.get()), (10, 4));
 }

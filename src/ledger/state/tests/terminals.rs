@@ -185,6 +185,22 @@ fn a_blocked_terminal_does_nothing_until_unblocked_and_a_retired_one_never_again
     let before = w.ledger.snapshot();
     assert_eq!(w.sale(&terminal, 1).unwrap_err().reason(), "KEY_BLOCKED");
     assert_eq!(w.ledger.snapshot(), before);
+    // Blocked after a replay too; a blocked terminal refunds nothing either.
+    let replayed = w.ledger.replay().unwrap();
+    assert_eq!(
+        replayed
+            .active_role(&terminal.key_id())
+            .unwrap_err()
+            .reason(),
+        "KEY_BLOCKED"
+    );
+    assert_eq!(
+        w.ledger
+            .apply(&terminal, refund_sale(1, 1))
+            .unwrap_err()
+            .reason(),
+        "KEY_BLOCKED"
+    );
     w.ledger
         .apply(&manager, set_terminal_status(&key, Status::Active))
         .unwrap();
@@ -206,6 +222,12 @@ fn a_blocked_terminal_does_nothing_until_unblocked_and_a_retired_one_never_again
         &manager,
         set_terminal_status(&w.resident.key_id().to_string(), Status::Blocked),
         "NOT_A_TERMINAL",
+    );
+    refused(
+        &mut w.ledger,
+        &manager,
+        set_terminal_status(&"0".repeat(32), Status::Blocked),
+        "UNKNOWN_TERMINAL",
     );
     let replayed = w.ledger.replay().unwrap();
     assert_eq!(
