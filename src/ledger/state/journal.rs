@@ -37,6 +37,8 @@ pub struct EntryRecord {
     pub reversed_by: Option<Sequence>,
     /// For a reversal, the entry it reversed.
     pub reverses: Option<Sequence>,
+    /// For a refund, the sale it refunded.
+    pub refunds: Option<Sequence>,
     /// Points of a household's arrears a credit paid instead of crediting them (its
     /// reversal owes them again).
     pub arrears_paid: Points,
@@ -56,6 +58,8 @@ pub(super) struct Effects {
     pub(super) issuer: Option<IssuerId>,
     /// The entry this one reverses.
     pub(super) reverses: Option<Sequence>,
+    /// The sale this one refunds.
+    pub(super) refunds: Option<Sequence>,
     /// Points of a household's arrears a credit paid.
     pub(super) arrears_paid: Points,
     /// What it took from households' lots.

@@ -16,7 +16,9 @@ use ed25519_dalek::VerifyingKey;
 use crate::crypto;
 use crate::ledger::admitted::{Admitted, Signed, SpendSignature};
 use crate::ledger::transaction::{Genesis, LedgerParameters, Operation, Transaction};
-use crate::ledger::{AccountId, KeyId, LedgerId, Refusal, RequestId, Role, Sequence, UnixMs};
+use crate::ledger::{
+    AccountId, KeyId, LedgerId, Period, Refusal, RequestId, Role, Sequence, UnixMs,
+};
 use crate::pb::points as pb;
 
 mod accounts;
@@ -517,11 +519,17 @@ impl State {
             issuer: effects.issuer,
             reversed_by: None,
             reverses: effects.reverses,
+            refunds: effects.refunds,
             arrears_paid: effects.arrears_paid,
             lots_taken: effects.lots_taken,
         });
         if let Some(entry) = self.journal.last() {
-            self.settlement.note(entry);
+            // A sale counts in its month's statement; its refunds and reversal in the same.
+            let sale = entry.refunds.or(entry.reverses).unwrap_or(entry.sequence);
+            if let Ok(sold) = self.journal.entry(sale) {
+                let month = Period::containing(sold.committed_at.get());
+                self.settlement.note(entry, month);
+            }
         }
     }
 

@@ -94,6 +94,7 @@ impl Plan {
             accounts: self.accounts,
             issuer: Some(self.action.issuer),
             reverses: None,
+            refunds: None,
             arrears_paid: self.arrears_paid,
             lots_taken: self.lots_taken,
         }

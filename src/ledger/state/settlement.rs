@@ -1,7 +1,8 @@
 //! The settlement family (`shanzhi.shops.v1`): the bureau closes a month once it has ended,
 //! after which no posting may touch it (no refund of a sale in it, no reversal of an entry in
-//! it); each shop has a statement per month — per issuer, the points its sales took less what
-//! refunds gave back — kept as entries commit, with a count and a hash of the entries it
+//! it); each shop has a statement per month — per issuer, the points its sales in the month
+//! took less what their refunds gave back (a refund counts in its sale's month, which is open
+//! when it commits, so a receivable never goes below zero) — kept as entries commit, with a count and a hash of the entries it
 //! covers, so anyone replaying the log reaches the same statement; an issuer (or the bureau)
 //! settles its part of a closed month's statement with an external payment reference, which
 //! retires the points to the bureau fund.
@@ -131,9 +132,9 @@ impl Settlement {
         Ok(())
     }
 
-    /// Adds a committed entry to its shop's statement of its month, if it is a sale, a
-    /// refund or a reversal of a sale.
-    pub(super) fn note(&mut self, entry: &EntryRecord) {
+    /// Adds a committed entry to its shop's statement of `month` (the month of the sale it
+    /// is, refunds or reverses), if it is a sale, a refund or a reversal of a sale.
+    pub(super) fn note(&mut self, entry: &EntryRecord, month: Period) {
         let counts = matches!(
             entry.kind,
             OperationKind::Redemption(RedemptionKind::Redeem | RedemptionKind::Refund)
@@ -151,7 +152,6 @@ impl Settlement {
         }) else {
             return;
         };
-        let month = Period::containing(entry.committed_at.get());
         let statement = self.statements.entry((shop, month)).or_default();
         for posting in &entry.postings {
             let line = statement.lines.entry(posting.issuer.clone()).or_default();

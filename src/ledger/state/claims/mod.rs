@@ -362,6 +362,7 @@ impl Plan {
             accounts,
             issuer: self.issuer,
             reverses: None,
+            refunds: None,
             // Neither a finalization nor an award by rule is reversed (a correction is a new
             // claim): what they paid of arrears is recorded, and stays paid.
             arrears_paid: self.arrears_paid,

@@ -41,6 +41,7 @@ impl RefundPlan {
         Effects {
             postings: self.postings,
             arrears_paid: self.arrears_paid,
+            refunds: Some(self.sale),
             ..Effects::default()
         }
     }

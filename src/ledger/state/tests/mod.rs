@@ -24,6 +24,7 @@ mod refunds;
 mod registry;
 mod reversal;
 mod settlement;
+mod settlement_model;
 mod terminals;
 
 /// What every test file uses.
