@@ -72,6 +72,9 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// A statement as the log gives it: per issuer (sold, refunded), entries, hash.
+type Recomputed = (BTreeMap<String, (u64, u64)>, u64, [u8; 32]);
+
 struct World {
     ledger: Ledger,
     officers: Vec<Signer>,
@@ -278,10 +281,7 @@ impl World {
     /// Every statement recomputed from the log's entries, as an auditor would.
     fn check_statements_from_the_log(&self) {
         let state = &self.ledger.state;
-        let mut recomputed: BTreeMap<
-            (String, Period),
-            (BTreeMap<String, (u64, u64)>, u64, [u8; 32]),
-        > = BTreeMap::new();
+        let mut recomputed: BTreeMap<(String, Period), Recomputed> = BTreeMap::new();
         for sequence in 0..state.len() {
             let entry = state.entry(Sequence(sequence)).unwrap();
             let counts = matches!(entry.kind, OperationKind::Redemption(_))
