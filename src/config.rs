@@ -50,6 +50,10 @@ pub const DEFAULT_CONCURRENCY_PER_CONNECTION: usize = 256;
 /// with `RESOURCE_EXHAUSTED` (load shedding) rather than queued. Health and reflection are
 /// outside this limit.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 1024;
+/// Default number of requests a second one shop terminal key may make (bursts of twice that);
+/// more are refused with `RESOURCE_EXHAUSTED`: 20. A checkout makes a sale or a refund every
+/// few seconds; this stops a broken or stolen terminal from flooding the writer.
+pub const DEFAULT_TERMINAL_REQUESTS_PER_SEC: u32 = 20;
 /// Default time a shutdown waits for requests and streams in flight before closing them: 10 s.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Default: sign a checkpoint once 1000 entries are not covered by one.
@@ -91,6 +95,8 @@ pub struct ServerConfig {
     pub concurrency_per_connection: usize,
     /// Requests the whole server works on at once; more are shed.
     pub max_concurrent_requests: usize,
+    /// Requests a second one shop terminal key may make (bursts of twice that).
+    pub terminal_requests_per_sec: u32,
     /// Largest accepted clock difference for read credentials.
     pub read_credential_max_skew: Duration,
     /// How long a shutdown waits for requests and streams in flight.
@@ -124,6 +130,7 @@ impl ServerConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             concurrency_per_connection: DEFAULT_CONCURRENCY_PER_CONNECTION,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            terminal_requests_per_sec: DEFAULT_TERMINAL_REQUESTS_PER_SEC,
             read_credential_max_skew: DEFAULT_READ_CREDENTIAL_MAX_SKEW,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             log_key: None,

@@ -209,6 +209,10 @@ struct ServeArgs {
     /// Requests the whole server works on at once; more are refused (RESOURCE_EXHAUSTED).
     #[arg(long, env = "SHANZHI_MAX_CONCURRENT_REQUESTS", default_value_t = config::DEFAULT_MAX_CONCURRENT_REQUESTS)]
     max_concurrent_requests: usize,
+    /// Requests a second one shop terminal key may make, bursts of twice that; more are
+    /// refused (RESOURCE_EXHAUSTED).
+    #[arg(long, env = "SHANZHI_TERMINAL_REQUESTS_PER_SEC", default_value_t = config::DEFAULT_TERMINAL_REQUESTS_PER_SEC)]
+    terminal_requests_per_sec: u32,
     /// Largest accepted clock difference of a read credential, in seconds.
     #[arg(long, env = "SHANZHI_READ_CREDENTIAL_MAX_SKEW_SECS", default_value_t = config::DEFAULT_READ_CREDENTIAL_MAX_SKEW.as_secs())]
     read_credential_max_skew_secs: u64,
@@ -382,6 +386,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         request_timeout: Duration::from_millis(args.request_timeout_ms),
         concurrency_per_connection: args.concurrency_per_connection.max(1),
         max_concurrent_requests: args.max_concurrent_requests.max(1),
+        terminal_requests_per_sec: args.terminal_requests_per_sec.max(1),
         read_credential_max_skew: Duration::from_secs(args.read_credential_max_skew_secs),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
         log_key: args.log_key,

@@ -163,6 +163,9 @@ pub async fn start_locked(
     };
     let (ledger, writer) =
         LedgerHandle::start_with_clock(store, checkpointing, config.clock.clone())?;
+    ledger
+        .keys()
+        .limit_terminals(config.terminal_requests_per_sec);
     let directory = match Directory::open(
         &directory::path(&config.data_dir),
         &ledger.keys().ledger_id(),

@@ -144,6 +144,7 @@ pub fn code_for(class: RefusalClass) -> Code {
         RefusalClass::NotFound => Code::NotFound,
         RefusalClass::AlreadyExists => Code::AlreadyExists,
         RefusalClass::FailedPrecondition => Code::FailedPrecondition,
+        RefusalClass::ResourceExhausted => Code::ResourceExhausted,
     }
 }
 

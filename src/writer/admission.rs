@@ -8,11 +8,11 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use ed25519_dalek::VerifyingKey;
 
-use super::Snapshot;
+use super::{Snapshot, TerminalRate};
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{
     Admitted, KeyId, LedgerId, Operation, Refusal, Sequence, Signed, SpendSignature, State,
-    TerminalsOp,
+    TerminalRefusal, TerminalsOp,
 };
 use crate::pb::points as pb;
 
@@ -24,6 +24,8 @@ use crate::pb::points as pb;
 pub struct KeyDirectory {
     ledger_id: LedgerId,
     snapshots: Arc<ArcSwap<Snapshot>>,
+    /// The per-terminal request rate limit, once the server sets one.
+    terminal_rate: std::sync::OnceLock<TerminalRate>,
 }
 
 #[derive(Clone, Copy)]
@@ -47,12 +49,39 @@ impl KeyDirectory {
         Self {
             ledger_id,
             snapshots,
+            terminal_rate: std::sync::OnceLock::new(),
         }
     }
 
     /// The ledger id every signature covers.
     pub fn ledger_id(&self) -> LedgerId {
         self.ledger_id
+    }
+
+    /// Limits every shop terminal key to `per_sec` requests a second (bursts of twice that),
+    /// counted after its signature verified; set once, by the server.
+    pub fn limit_terminals(&self, per_sec: u32) {
+        let _ = self.terminal_rate.set(TerminalRate::new(per_sec));
+    }
+
+    /// Refuses a terminal key past its request rate.
+    fn within_rate(&self, key_id: KeyId) -> Result<(), Refusal> {
+        let Some(rate) = self.terminal_rate.get() else {
+            return Ok(());
+        };
+        let snapshot = self.snapshots.load();
+        let terminal = snapshot
+            .state
+            .key(&key_id)
+            .is_some_and(|k| matches!(k.role, crate::ledger::Role::ShopTerminal(_)));
+        if terminal && !rate.take(key_id, std::time::Instant::now()) {
+            return Err(TerminalRefusal::RateLimited {
+                key_id,
+                per_sec: rate.per_sec(),
+            }
+            .into());
+        }
+        Ok(())
     }
 
     fn get(&self, key_id: &KeyId) -> Option<DirectoryKey> {
@@ -84,6 +113,7 @@ impl KeyDirectory {
         if let Some(revoked_at) = known.and_then(|key| key.revoked_at) {
             return Err(Refusal::KeyRevoked { key_id, revoked_at });
         }
+        self.within_rate(key_id)?;
         let admitted = verified.parse(|code| match self.get(&code.resident_key) {
             Some(resident) => SpendSignature::verify(code, &resident.public_key, &self.ledger_id),
             None => Ok(SpendSignature::unchecked()),
@@ -118,7 +148,7 @@ impl KeyDirectory {
         )?;
         match key.revoked_at {
             Some(revoked_at) => Err(Refusal::KeyRevoked { key_id, revoked_at }),
-            None => Ok(()),
+            None => self.within_rate(key_id),
         }
     }
 }

@@ -28,12 +28,14 @@ mod admission;
 mod clock;
 mod commit;
 mod handle;
+mod rate;
 mod replay;
 
 pub use admission::KeyDirectory;
 pub use clock::{Clock, MAX_CLOCK_REGRESSION_MS, StoreCallClock, now_unix_ms};
 pub use commit::WriterThread;
 pub use handle::LedgerHandle;
+pub use rate::TerminalRate;
 pub use replay::{Replayed, replay};
 
 /// Most commands handled in one group commit.

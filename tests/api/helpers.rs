@@ -85,7 +85,16 @@ pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, Status>, code: Code,
 }
 
 async fn start(data: &TempDir, clock: &Clock) -> (RunningServer, String) {
+    start_with(data, clock, |_| {}).await
+}
+
+async fn start_with(
+    data: &TempDir,
+    clock: &Clock,
+    configure: impl FnOnce(&mut ServerConfig),
+) -> (RunningServer, String) {
     let mut config = ServerConfig::new(data.path().to_owned());
+    configure(&mut config);
     config.clock = clock.clone();
     config.listen = "127.0.0.1:0".parse().unwrap();
     let server = server::start(config).await.expect("server starts");
@@ -100,11 +109,19 @@ impl TestApp {
     }
 
     pub async fn spawn_with(parameters: LedgerParameters) -> Self {
+        Self::spawn_configured(parameters, |_| {}).await
+    }
+
+    /// A new ledger served with `configure` applied to the default server configuration.
+    pub async fn spawn_configured(
+        parameters: LedgerParameters,
+        configure: impl FnOnce(&mut ServerConfig),
+    ) -> Self {
         let data = tempfile::tempdir().unwrap();
         let report = genesis::init(data.path(), parameters).expect("genesis");
         let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
         let clock = Clock::adjustable();
-        let (server, url) = start(&data, &clock).await;
+        let (server, url) = start_with(&data, &clock, configure).await;
         let client = LedgerClient::connect(&url).await.expect("client connects");
         Self {
             server: Some(server),

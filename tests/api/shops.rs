@@ -418,3 +418,48 @@ async fn a_closed_months_statement_is_settled_once_by_each_issuer_and_never_touc
     let size = app.log_size().await;
     assert_eq!(verify_whole_log(&mut app).await, size);
 }
+
+#[tokio::test]
+async fn a_terminal_past_its_request_rate_is_refused_and_nothing_is_done() {
+    let mut app = TestApp::spawn_configured(shanzhi::ledger::LedgerParameters::default(), |c| {
+        c.terminal_requests_per_sec = 1;
+    })
+    .await;
+    let village = app.village("gaoba").await;
+    let home = app.household(&village, "hh-001").await;
+    app.allocate("gaoba", 100).await.unwrap();
+    app.submit(
+        &village.officer,
+        shanzhi::testkit::issue("gaoba", "hh-001", 30),
+    )
+    .await
+    .unwrap();
+    let shop_1 = app.shop("shop-1").await;
+    // A burst of two, then one a second: ten sales at once cannot all go in.
+    let mut refused = 0;
+    for _ in 0..10 {
+        match app.redeem(&shop_1, &home, 1).await {
+            Ok(_) => {}
+            Err(status) => {
+                assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+                assert_eq!(
+                    shanzhi::api::reason_of(&status).as_deref(),
+                    Some("TERMINAL_RATE_LIMITED")
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        refused >= 1,
+        "ten sales in a row all went in at one a second"
+    );
+    // Nothing was done for the refused ones; reads count too; others are not limited.
+    assert_eq!(app.balance(shop("shop-1")).await, 10 - refused);
+    assert!(
+        app.client
+            .account(&village.officer, household("hh-001"))
+            .await
+            .is_ok()
+    );
+}

@@ -18,6 +18,8 @@ pub enum RefusalClass {
     AlreadyExists,
     /// The ledger's state does not allow this now (balance, budget, time, order).
     FailedPrecondition,
+    /// The signer is over a rate the server allows; retry after a pause.
+    ResourceExhausted,
 }
 
 impl Refusal {

@@ -18,6 +18,17 @@ pub enum TerminalRefusal {
         /// The blocked key.
         key_id: KeyId,
     },
+    /// A terminal key is over the server's per-terminal request rate.
+    #[error(
+        "terminal {key_id} sent more than {per_sec} requests a second (--terminal-requests-per-sec); \
+         nothing was done, retry after a pause"
+    )]
+    RateLimited {
+        /// The terminal's key.
+        key_id: KeyId,
+        /// The limit, per second.
+        per_sec: u32,
+    },
     /// An activation code's validity is not after its creation, or longer than allowed.
     #[error(
         "activation code: expected not_after after the commit time ({now}) and at most {max_ms} \
@@ -88,6 +99,7 @@ impl TerminalRefusal {
         use TerminalRefusal::*;
         match self {
             KeyBlocked { .. } => RefusalClass::PermissionDenied,
+            RateLimited { .. } => RefusalClass::ResourceExhausted,
             ActivationWindow { .. } => RefusalClass::InvalidArgument,
             UnknownActivationCode | UnknownTerminal { .. } => RefusalClass::NotFound,
             ActivationCodeOtherShop { .. }
@@ -103,6 +115,7 @@ impl TerminalRefusal {
         use TerminalRefusal::*;
         match self {
             KeyBlocked { .. } => "KEY_BLOCKED",
+            RateLimited { .. } => "TERMINAL_RATE_LIMITED",
             ActivationWindow { .. } => "ACTIVATION_WINDOW",
             UnknownActivationCode => "UNKNOWN_ACTIVATION_CODE",
             ActivationCodeOtherShop { .. } => "ACTIVATION_CODE_OTHER_SHOP",
@@ -122,6 +135,7 @@ impl TerminalRefusal {
         let shop = || ShopId::parse("shop_id", "s").unwrap_or_else(|_| unreachable!());
         [
             KeyBlocked { key_id },
+            RateLimited { key_id, per_sec: 1 },
             ActivationWindow {
                 not_after: 1,
                 now: 2,
