@@ -111,6 +111,9 @@ pub enum GovernanceCommand {
         /// When lots expire: end-of-following-year, never, or a number of months.
         #[arg(long, default_value = "end-of-following-year")]
         lot_expiry: String,
+        /// The most points a household may spend a day at all shops together (0: no limit).
+        #[arg(long, default_value_t = proposals::DAILY_REDEMPTION_LIMIT)]
+        daily_redemption_limit: u64,
     },
     /// Show a village's policy.
     Policy {
@@ -190,6 +193,7 @@ impl GovernanceCommand {
                 max_claim_age_days,
                 stars,
                 lot_expiry,
+                daily_redemption_limit,
             } => {
                 let (signer, mut client) = write.open().await?;
                 let today = client.server_today();
@@ -208,6 +212,7 @@ impl GovernanceCommand {
                 policy.max_claim_age_days = max_claim_age_days;
                 policy.star_thresholds = stars;
                 policy.lot_expiry = Some(parse_lot_expiry(&lot_expiry)?);
+                policy.daily_redemption_limit = daily_redemption_limit;
                 write
                     .submit_on(
                         &mut client,
@@ -522,4 +527,8 @@ fn print_policy(answer: &pb::GetPolicyResponse) {
         Some(Rule::Never(_)) | None => "never".into(),
     };
     println!("lots expire: {expiry}");
+    match policy.daily_redemption_limit {
+        0 => println!("daily redemption limit: none"),
+        limit => println!("daily redemption limit: {limit} points a household"),
+    }
 }

@@ -1,6 +1,7 @@
 //! Village policies: the wire's `SetVillagePolicy` into a [`Policy`] (every field within its
 //! bounds), and policies into their wire form.
 
+use super::body::parse_points;
 use super::governance::{missing, out_of_range, parse_resolution, parse_version};
 use crate::ledger::{
     CivilDate, IssuerId, LotExpiry, MAX_CLAIM_AGE_DAYS, MAX_LOT_MONTHS, MAX_NOTICE_DAYS,
@@ -79,6 +80,10 @@ pub(super) fn parse_policy(set: &pb::SetVillagePolicy) -> Result<Policy, Refusal
         )?,
         star_thresholds: thresholds.iter().map(|&t| Points(t)).collect(),
         lot_expiry: parse_lot_expiry(set.lot_expiry.as_ref())?,
+        daily_redemption_limit: match set.daily_redemption_limit {
+            0 => None,
+            limit => Some(parse_points(limit)?),
+        },
     })
 }
 
@@ -94,6 +99,7 @@ impl From<&Policy> for pb::SetVillagePolicy {
             reviewers_required: policy.reviewers_required,
             max_claim_age_days: policy.max_claim_age_days,
             star_thresholds: policy.star_thresholds.iter().map(|p| p.get()).collect(),
+            daily_redemption_limit: policy.daily_redemption_limit.map_or(0, Points::get),
             lot_expiry: Some(pb::LotExpiry {
                 rule: Some(match policy.lot_expiry {
                     LotExpiry::EndOfFollowingYear => {

@@ -463,3 +463,42 @@ async fn a_terminal_past_its_request_rate_is_refused_and_nothing_is_done() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn a_household_past_its_daily_redemption_limit_is_refused_at_every_shop() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("gaoba").await;
+    let home = app.household(&village, "hh-001").await;
+    app.allocate("gaoba", 100).await.unwrap();
+    app.submit(
+        &village.officer,
+        shanzhi::testkit::issue("gaoba", "hh-001", 60),
+    )
+    .await
+    .unwrap();
+    let mut policy = shanzhi::testkit::default_policy("gaoba", 1, app.today());
+    policy.daily_redemption_limit = 25;
+    app.submit(&village.officer, shanzhi::testkit::set_policy(policy))
+        .await
+        .unwrap();
+    let (shop_1, shop_2) = (app.shop("shop-1").await, app.shop("shop-2").await);
+    app.redeem(&shop_1, &home, 20).await.unwrap();
+    assert_reason(
+        app.redeem(&shop_2, &home, 6).await,
+        Code::FailedPrecondition,
+        "DAILY_REDEMPTION_LIMIT",
+    );
+    app.redeem(&shop_2, &home, 5).await.unwrap();
+    // The next day (by the server's clock, so the code is signed for it too).
+    app.advance_days(1);
+    let ledger_id = app.client.ledger_id;
+    let code = home.resident.payment_code_until(
+        &ledger_id,
+        "hh-001",
+        25,
+        app.clock.now_unix_ms() + 60_000,
+    );
+    let sale = app.redeem_op("shop-1", "hh-001", 25, code);
+    app.submit(&shop_1.terminal, sale).await.unwrap();
+    assert_eq!(app.balance(household("hh-001")).await, 10);
+}

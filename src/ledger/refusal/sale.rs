@@ -17,6 +17,21 @@ pub enum SaleRefusal {
         /// The shop of the sale.
         shop: ShopId,
     },
+    /// A sale past the household's daily redemption limit (its village's policy).
+    #[error(
+        "household {household} may spend {limit} points a day by its village's policy; it spent \
+         {spent} today, so {requested} more is over it"
+    )]
+    DailyLimit {
+        /// The household.
+        household: crate::ledger::HouseholdId,
+        /// The limit.
+        limit: u64,
+        /// What it spent today.
+        spent: u64,
+        /// What the sale asks.
+        requested: u64,
+    },
     /// A refund names an entry that is not a sale.
     #[error("entry {sequence} is a {kind}, not a sale: only sales are refunded")]
     NotASale {
@@ -70,6 +85,7 @@ impl SaleRefusal {
             SaleRefusal::PaymentCodeOtherShop { .. } => RefusalClass::FailedPrecondition,
             SaleRefusal::TotalMismatch { .. } => RefusalClass::InvalidArgument,
             SaleRefusal::NotASale { .. }
+            | SaleRefusal::DailyLimit { .. }
             | SaleRefusal::RefundOverSale { .. }
             | SaleRefusal::PartlyRefunded { .. } => RefusalClass::FailedPrecondition,
         }
@@ -81,6 +97,7 @@ impl SaleRefusal {
             SaleRefusal::PaymentCodeOtherShop { .. } => "PAYMENT_CODE_OTHER_SHOP",
             SaleRefusal::TotalMismatch { .. } => "SALE_TOTAL_MISMATCH",
             SaleRefusal::NotASale { .. } => "NOT_A_SALE",
+            SaleRefusal::DailyLimit { .. } => "DAILY_REDEMPTION_LIMIT",
             SaleRefusal::RefundOverSale { .. } => "REFUND_OVER_SALE",
             SaleRefusal::PartlyRefunded { .. } => "SALE_PARTLY_REFUNDED",
         }
@@ -102,6 +119,13 @@ impl SaleRefusal {
             SaleRefusal::NotASale {
                 sequence: 1,
                 kind: "issue-points",
+            },
+            SaleRefusal::DailyLimit {
+                household: crate::ledger::HouseholdId::parse("household_id", "h")
+                    .unwrap_or_else(|_| unreachable!()),
+                limit: 5,
+                spent: 4,
+                requested: 2,
             },
             SaleRefusal::RefundOverSale {
                 sale: 1,

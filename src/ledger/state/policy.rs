@@ -56,6 +56,9 @@ pub struct Policy {
     pub star_thresholds: Vec<Points>,
     /// When lots expire.
     pub lot_expiry: LotExpiry,
+    /// The most points a household may spend in a day, at all shops together; `None`: no
+    /// limit.
+    pub daily_redemption_limit: Option<Points>,
 }
 
 /// The policy family's operations.

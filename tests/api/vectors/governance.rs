@@ -124,6 +124,7 @@ pub(super) fn governance_by_hand(operation: &pb::GovernanceOperation) -> Vec<u8>
                 }
                 wire::message(9, &x, &mut inner);
             }
+            wire::uint(10, p.daily_redemption_limit, &mut inner);
             4
         }
         Some(G::SubmitClaim(c)) => {
@@ -340,6 +341,7 @@ pub(super) fn governance_json(operation: &pb::GovernanceOperation) -> Json {
                 };
                 inner = inner.put("lotExpiry", expiry);
             }
+            inner = inner.p_u64("dailyRedemptionLimit", p.daily_redemption_limit);
             Obj::new().put("setVillagePolicy", inner)
         }
         Some(G::SubmitClaim(c)) => Obj::new().put(

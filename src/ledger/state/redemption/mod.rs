@@ -11,8 +11,8 @@ use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::crypto::{self, SigningContext};
 use crate::ledger::{
-    AccountId, HouseholdId, KeyId, PaymentNonce, Points, Posting, Refusal, Role, SaleRefusal,
-    Sequence, ShopId, UnixMs,
+    AccountId, CivilDate, HouseholdId, KeyId, PaymentNonce, Points, Posting, Refusal, Role,
+    SaleRefusal, Sequence, ShopId, UnixMs,
 };
 use refund::{RefundPlan, Refunded};
 
@@ -170,6 +170,8 @@ pub(super) struct Redemptions {
     terminal_counters: HashMap<KeyId, u64>,
     /// Per sale with refunds, what they gave back.
     refunded: OrdMap<Sequence, Refunded>,
+    /// Per household, the day of its last sale and what it spent that day.
+    spent: HashMap<HouseholdId, (CivilDate, Points)>,
 }
 
 impl Redemptions {
@@ -204,6 +206,8 @@ pub(super) struct SalePlan {
     nonce: PaymentNonce,
     terminal: KeyId,
     counter: u64,
+    household: HouseholdId,
+    spent_today: (CivilDate, Points),
 }
 
 impl SalePlan {
@@ -214,6 +218,10 @@ impl SalePlan {
             .redemptions
             .terminal_counters
             .insert(self.terminal, self.counter);
+        state
+            .redemptions
+            .spent
+            .insert(self.household, self.spent_today);
         Effects {
             postings: self.postings,
             lots_taken: self.lots_taken,
@@ -247,12 +255,30 @@ fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<SalePlan, Ref
             found: sale.terminal_counter,
         });
     }
+    // The household's village caps what it may spend a day, at every shop together.
+    let today = CivilDate::of(ctx.committed_at);
+    let spent = match state.redemptions.spent.get(sale.household) {
+        Some((day, points)) if *day == today => *points,
+        _ => Points::ZERO,
+    };
+    let limit = state
+        .policies
+        .in_force(&household.village, today)
+        .and_then(|view| view.policy.daily_redemption_limit);
+    let spent_today = Points(spent.get().saturating_add(sale.points.get()));
+    if let Some(limit) = limit
+        && spent_today > limit
+    {
+        return Err(SaleRefusal::DailyLimit {
+            household: sale.household.clone(),
+            limit: limit.get(),
+            spent: spent.get(),
+            requested: sale.points.get(),
+        }
+        .into());
+    }
     let postings: Vec<Posting> = household
-        .plan_take(
-            sale.points,
-            None,
-            crate::ledger::CivilDate::of(ctx.committed_at),
-        )?
+        .plan_take(sale.points, None, today)?
         .into_iter()
         .map(|(issuer, points)| Posting {
             debit: AccountId::Household(sale.household.clone()),
@@ -274,6 +300,8 @@ fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<SalePlan, Ref
         nonce: sale.payment_code.nonce,
         terminal: ctx.signer,
         counter: sale.terminal_counter,
+        household: sale.household.clone(),
+        spent_today: (today, spent_today),
     })
 }
 

@@ -132,3 +132,38 @@ fn a_payment_code_that_names_a_shop_is_taken_only_there() {
         .unwrap();
     assert_eq!(ledger.balance(AccountId::Shop(id(ShopId::parse, "s"))), 10);
 }
+
+#[test]
+fn a_household_spends_at_most_its_villages_daily_limit_at_all_shops_together() {
+    let (mut ledger, resident, terminal) = world();
+    let other_terminal = ledger.shop("t");
+    let mut policy = default_policy("a", 1, ledger.today());
+    policy.daily_redemption_limit = 30;
+    ledger.admin_does(set_policy(policy));
+    let code = ledger.payment_code(&resident, "h", 20);
+    ledger
+        .apply(&terminal, redeem("s", "h", 20, code, 1))
+        .unwrap();
+    // 20 spent today at shop s: 11 more at shop t is over 30.
+    let before = ledger.snapshot();
+    let code = ledger.payment_code(&resident, "h", 11);
+    let refused = ledger
+        .apply(&other_terminal, redeem("t", "h", 11, code, 1))
+        .unwrap_err();
+    assert_eq!(refused.reason(), "DAILY_REDEMPTION_LIMIT", "{refused}");
+    assert_eq!(ledger.snapshot(), before);
+    let code = ledger.payment_code(&resident, "h", 10);
+    ledger
+        .apply(&other_terminal, redeem("t", "h", 10, code, 2))
+        .unwrap();
+    // The next day the allowance is whole again.
+    ledger.now += 86_400_000;
+    let code = ledger.payment_code(&resident, "h", 20);
+    ledger
+        .apply(&terminal, redeem("s", "h", 20, code, 3))
+        .unwrap();
+    assert_eq!(
+        ledger.balance(AccountId::Household(id(HouseholdId::parse, "h"))),
+        0
+    );
+}
