@@ -62,6 +62,8 @@ pub mod methods {
     pub const LIST_CLAIMS: &str = "shanzhi.governance.v1.GovernanceService/ListClaims";
     /// `GovernanceService.GetNotice`.
     pub const GET_NOTICE: &str = "shanzhi.governance.v1.GovernanceService/GetNotice";
+    /// `ShopsService.GetIssuerReport`.
+    pub const GET_ISSUER_REPORT: &str = "shanzhi.shops.v1.ShopsService/GetIssuerReport";
     /// `ShopsService.GetStatement`.
     pub const GET_STATEMENT: &str = "shanzhi.shops.v1.ShopsService/GetStatement";
     /// `DirectoryService.GetRecords`.

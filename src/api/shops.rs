@@ -5,7 +5,10 @@ use std::time::Duration;
 use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
-use crate::ledger::{Period, Refusal, ShopId, Statement, may_read_statement, read_denied};
+use crate::ledger::{
+    IssuerId, Period, Refusal, Role, ShopId, Statement, may_read_statement, read_denied,
+    reads_everything,
+};
 use crate::pb::shops as pb;
 use crate::pb::shops::shops_service_server::ShopsService;
 use crate::writer::LedgerHandle;
@@ -55,8 +58,56 @@ pub fn statement_view(
     }
 }
 
+fn wide(points: i128) -> i64 {
+    i64::try_from(points).unwrap_or(if points < 0 { i64::MIN } else { i64::MAX })
+}
+
 #[tonic::async_trait]
 impl ShopsService for ShopsApi {
+    async fn get_issuer_report(
+        &self,
+        request: Request<pb::GetIssuerReportRequest>,
+    ) -> Result<Response<pb::GetIssuerReportResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let request = request.into_inner();
+        let issuer = IssuerId::parse("issuer_id", &request.issuer_id)?;
+        let month = Period::parse("month", &request.month)?;
+        let report = self
+            .ledger
+            .read(move |state| {
+                let role = reader.role(state)?;
+                state.account(&crate::ledger::AccountId::Issuer(issuer.clone()))?;
+                let own = matches!(&role, Role::VillageOfficer(i) | Role::ProgramIssuer(i) if *i == issuer);
+                if !(reads_everything(&role) || own) {
+                    return Err(read_denied(&role, format!("the report of issuer {issuer}")));
+                }
+                let (report, outstanding) = state.issuer_report(&issuer, month);
+                Ok::<_, Refusal>(pb::IssuerReport {
+                    issuer_id: issuer.to_string(),
+                    month: month.to_string(),
+                    budget: wide(report.budget),
+                    issued: wide(report.issued),
+                    deducted: wide(report.deducted),
+                    redeemed: report
+                        .redeemed
+                        .iter()
+                        .map(|(shop, points)| pb::ShopPoints {
+                            shop_id: shop.to_string(),
+                            points: wide(*points),
+                        })
+                        .collect(),
+                    refunded: wide(report.refunded),
+                    settled: wide(report.settled),
+                    expired: wide(report.expired),
+                    outstanding: outstanding.get(),
+                })
+            })
+            .await??;
+        Ok(Response::new(pb::GetIssuerReportResponse {
+            report: Some(report),
+        }))
+    }
+
     async fn get_statement(
         &self,
         request: Request<pb::GetStatementRequest>,

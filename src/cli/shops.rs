@@ -122,6 +122,21 @@ pub enum ShopsCommand {
         #[arg(long)]
         csv: bool,
     },
+    /// Show what moved through an issuer's points in a month (budget, issued, deducted,
+    /// redeemed per shop, refunded, settled, expired) and what households hold of them now.
+    IssuerReport {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The issuer (village or program).
+        #[arg(long)]
+        issuer: String,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Print CSV (UTF-8 with a byte-order mark, so spreadsheet programs read it right).
+        #[arg(long)]
+        csv: bool,
+    },
     /// Block, unblock or retire a terminal (its shop's manager, or a bureau admin). A blocked
     /// terminal can do nothing; a retired one never again.
     SetTerminalStatus {
@@ -175,6 +190,47 @@ fn print_statement(statement: &pb::Statement, csv: bool) {
             line.issuer_id, line.sold, line.refunded, line.receivable
         );
     }
+}
+
+fn print_issuer_report(report: &pb::IssuerReport, csv: bool) {
+    let redeemed: i64 = report.redeemed.iter().map(|r| r.points).sum();
+    let figures = [
+        ("budget", report.budget),
+        ("issued", report.issued),
+        ("deducted", report.deducted),
+        ("redeemed", redeemed),
+        ("refunded", report.refunded),
+        ("settled", report.settled),
+        ("expired", report.expired),
+    ];
+    if csv {
+        println!("\u{feff}issuer,month,figure,shop,points");
+        for (figure, points) in figures {
+            println!("{},{},{figure},,{points}", report.issuer_id, report.month);
+        }
+        for shop in &report.redeemed {
+            println!(
+                "{},{},redeemed,{},{}",
+                report.issuer_id, report.month, shop.shop_id, shop.points
+            );
+        }
+        println!(
+            "{},{},outstanding now,,{}",
+            report.issuer_id, report.month, report.outstanding
+        );
+        return;
+    }
+    println!("report of issuer {} for {}", report.issuer_id, report.month);
+    for (figure, points) in figures {
+        println!("  {figure}: {points}");
+    }
+    for shop in &report.redeemed {
+        println!("    redeemed at shop {}: {}", shop.shop_id, shop.points);
+    }
+    println!(
+        "  outstanding now (held by households): {}",
+        report.outstanding
+    );
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
@@ -292,6 +348,20 @@ impl ShopsCommand {
                     .await
                     .map_err(status_error)?;
                 print_statement(&statement, csv);
+                Ok(())
+            }
+            ShopsCommand::IssuerReport {
+                read,
+                issuer,
+                month,
+                csv,
+            } => {
+                let (signer, mut client) = read.open().await?;
+                let report = client
+                    .issuer_report(&signer, &issuer, &month)
+                    .await
+                    .map_err(status_error)?;
+                print_issuer_report(&report, csv);
                 Ok(())
             }
             ShopsCommand::SetTerminalStatus {

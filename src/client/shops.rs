@@ -60,6 +60,29 @@ pub fn activate_terminal_operation(
 }
 
 impl LedgerClient {
+    /// Reads an issuer's report of `month` ("YYYY-MM") as `signer`.
+    pub async fn issuer_report(
+        &mut self,
+        signer: &Signer,
+        issuer: &str,
+        month: &str,
+    ) -> Result<shops_pb::IssuerReport, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            crate::api::auth::methods::GET_ISSUER_REPORT,
+            shops_pb::GetIssuerReportRequest {
+                issuer_id: issuer.to_owned(),
+                month: month.to_owned(),
+            },
+        );
+        self.shops
+            .get_issuer_report(request)
+            .await?
+            .into_inner()
+            .report
+            .ok_or_else(|| tonic::Status::internal("the server sent no report"))
+    }
+
     /// Reads a shop's statement of `month` ("YYYY-MM") as `signer`.
     pub async fn statement(
         &mut self,

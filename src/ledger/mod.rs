@@ -40,8 +40,8 @@ pub use state::{
     MembersOp, Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
     TakenLot,
 };
+pub use state::{IssuerMonth, SettlementKind, SettlementOp, Statement, StatementLine};
 pub use state::{MAX_LINE_QUANTITY, MAX_SALE_LINES, SaleLine};
-pub use state::{SettlementKind, SettlementOp, Statement, StatementLine};
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};
 

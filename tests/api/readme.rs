@@ -135,6 +135,7 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "issuer gaoba: sold 12, refunded 2, receivable 10; not settled",
         "shop-1,", // the settled statement as CSV
         "shop:shop-1 -> bureau-fund: 10 points",
+        "report of issuer gaoba for",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

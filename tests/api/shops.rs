@@ -407,6 +407,24 @@ async fn a_closed_months_statement_is_settled_once_by_each_issuer_and_never_touc
     assert!(settled.closed);
     assert_eq!(settled.lines[0].payment_reference, "BANK-2026-0001");
     assert_eq!(settled.entries_hash, statement.entries_hash);
+    // The issuer's report of the month: its sales at the shop and the refund; read by its
+    // officers and the bureau, not by another village or the shop.
+    let report = app
+        .client
+        .issuer_report(&village.officer, "gaoba", &month)
+        .await
+        .unwrap();
+    assert_eq!((report.issued, report.refunded), (30, 2));
+    assert_eq!(report.redeemed[0].shop_id, "shop-1");
+    assert_eq!(report.redeemed[0].points, 12);
+    assert_eq!(report.outstanding, 20);
+    for reader in [&other.officer, &shop_1.terminal] {
+        assert_reason(
+            app.client.issuer_report(reader, "gaoba", &month).await,
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        );
+    }
     // The statement survives a restart, and the log verifies.
     app.restart().await;
     let replayed = app

@@ -35,6 +35,7 @@ mod points;
 mod policy;
 mod redemption;
 mod registry;
+mod reports;
 mod reversal;
 mod settlement;
 mod staged;
@@ -67,6 +68,7 @@ pub use redemption::{
     MAX_LINE_QUANTITY, MAX_SALE_LINES, PaymentCode, RedemptionKind, RedemptionOp, SaleLine,
 };
 pub use registry::{RegistryKind, RegistryOp};
+pub use reports::IssuerMonth;
 pub use reversal::{ReversalKind, ReversalOp};
 pub use settlement::{SettlementKind, SettlementOp, Statement, StatementLine};
 pub use staged::TakenLot;
@@ -98,6 +100,7 @@ pub struct State {
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,
+    reports: reports::Reports,
 }
 
 /// What every family's check sees of the entry being decided.
@@ -530,6 +533,7 @@ impl State {
                 let month = Period::containing(sold.committed_at.get());
                 self.settlement.note(entry, month);
             }
+            self.reports.note(entry);
         }
     }
 

@@ -217,6 +217,16 @@ impl Accounts {
             .filter_map(|id| self.households.get(id).map(|h| (id, h.as_ref())))
     }
 
+    /// What every household holds of `issuer`'s points (the issuer's outstanding liability).
+    pub(super) fn held_of_issuer(&self, issuer: &IssuerId) -> Points {
+        Points(
+            self.households
+                .values()
+                .map(|h| h.held_of(issuer).get())
+                .fold(0u64, u64::saturating_add),
+        )
+    }
+
     /// The village of a household, if it exists.
     pub(super) fn village_of(&self, household: &HouseholdId) -> Option<&IssuerId> {
         self.households.get(household).map(|h| &h.village)

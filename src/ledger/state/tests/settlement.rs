@@ -186,6 +186,33 @@ fn each_issuer_settles_its_part_of_a_closed_month_once_for_exactly_what_it_owes(
     let december = Period::parse("month", "2026-12").unwrap();
     let (next, _) = w.ledger.state.statement(&id(ShopId::parse, "s"), december);
     assert_eq!(next.entries, 0);
+    // The issuer's reports: November's budget, issues, sales and refunds; December's
+    // settlement; and what the household still holds of its points.
+    let a = id(IssuerId::parse, "a");
+    let (nov, outstanding) = w.ledger.state.issuer_report(&a, november());
+    assert_eq!(
+        (
+            nov.budget,
+            nov.issued,
+            nov.deducted,
+            nov.refunded,
+            nov.settled
+        ),
+        (100, 30, 0, 3, 0)
+    );
+    assert_eq!(nov.redeemed.get(&id(ShopId::parse, "s")), Some(&30));
+    assert_eq!(outstanding, Points(3));
+    let (dec, _) = w.ledger.state.issuer_report(&a, december);
+    assert_eq!((dec.settled, dec.issued), (27, 0));
+    // A reversal counts against what it reverses: an issue reversed in December.
+    let issued = w
+        .ledger
+        .apply(&village, issue("a", "h", 5))
+        .unwrap()
+        .sequence;
+    w.ledger.apply(&village, reverse(issued)).unwrap();
+    let (dec, outstanding) = w.ledger.state.issuer_report(&a, december);
+    assert_eq!((dec.issued, outstanding), (0, Points(3)));
     // Replay reaches the same statement.
     let replayed = w.ledger.replay().unwrap();
     assert_eq!(
