@@ -117,7 +117,8 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         String::from_utf8_lossy(&output.stderr)
     );
     for expected in [
-        "household:hh-001 -> shop:shop-1: 12 points",
+        "household:hh-001 -> shop:shop-1: 25 points (points of issuer gaoba)",
+        "household:hh-001 -> shop:shop-1: 5 points (points of issuer volunteers)",
         "catalogue version 1 of village:gaoba: sealed at entry",
         "ENV-01  +4 per 次",
         "notice days: 7",
@@ -125,16 +126,19 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "c-001  hh-002  ENV-01 × 3 = +12 points",
         "c-002  hh-001  ENV-01 × 2 = +8 points",
         "c-003  hh-001  LITTER-01 × 1 = -10 points",
-        "balance: 18",
+        "balance: 13",
         "boards of village gaoba",
         "hh-001  deducted 10",
         "\"张晓红\"  revision 2",
         "(erased)  revision 3",
         "terminal key id:",
-        "shop:shop-1 -> household:hh-001: 2 points",
-        "issuer gaoba: sold 12, refunded 2, receivable 10; not settled",
+        "shop:shop-1 -> household:hh-001: 4 points (points of issuer gaoba)",
+        "shop:shop-1 -> household:hh-001: 1 points (points of issuer volunteers)",
+        "issuer gaoba: sold 25, refunded 4, receivable 21; not settled",
+        "issuer volunteers: sold 5, refunded 1, receivable 4; not settled",
         "shop-1,", // the settled statement as CSV
-        "shop:shop-1 -> bureau-fund: 10 points",
+        "shop:shop-1 -> bureau-fund: 21 points",
+        "shop:shop-1 -> bureau-fund: 4 points",
         "report of issuer gaoba for",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
