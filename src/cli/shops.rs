@@ -233,8 +233,14 @@ fn print_issuer_report(report: &pb::IssuerReport, csv: bool) {
     );
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
+/// A CSV field, quoted when it holds a comma, a quote or a line break, and with a leading `'`
+/// when it starts like a spreadsheet formula (`= + - @`), so opening the file runs nothing.
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -384,5 +390,20 @@ impl ShopsCommand {
                 write.submit_on(&mut client, &signer, operation).await
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_start_a_formula() {
+        assert_eq!(csv_field("BANK-1"), "BANK-1");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("@x,y"), "\"'@x,y\"");
     }
 }

@@ -2,6 +2,8 @@
 //! `per_sec` tokens a second up to a burst of `2 × per_sec`. Only keys whose signature
 //! verified are counted (so nobody can spend a terminal's allowance by naming its key id),
 //! and only terminals' keys, so the map holds at most one bucket per registered terminal.
+//! Someone who can see a terminal's traffic could still replay one of its read credentials
+//! (valid for the skew allowed) to spend its allowance: serve over TLS outside loopback.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

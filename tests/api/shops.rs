@@ -340,8 +340,8 @@ async fn a_closed_months_statement_is_settled_once_by_each_issuer_and_never_touc
         "PERIOD_NOT_ENDED",
     );
 
-    // The month ends and is closed; nothing touches it now.
-    app.advance_days(32);
+    // The month ends, then the 7-day refund window after it; it is closed; nothing touches it.
+    app.advance_days(40);
     app.submit(&admin, close_period(&month)).await.unwrap();
     assert_reason(
         app.submit(&admin, refund_sale(receipt.sequence, 1)).await,

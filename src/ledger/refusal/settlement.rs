@@ -17,13 +17,28 @@ pub enum SettlementRefusal {
         /// What was asked, e.g. "refunding a sale".
         what: &'static str,
     },
-    /// Closing a month that has not ended.
-    #[error("{month} has not ended (today is {today}): a month is closed after its last day")]
+    /// Closing a month before it ended and the refund window after it passed.
+    #[error(
+        "{month} may be closed from {closable} on: after its last day and the terminals' refund \
+         window, so closing never takes a refund away"
+    )]
     PeriodNotEnded {
         /// The month.
         month: String,
-        /// Today, China Standard Time.
-        today: String,
+        /// When it may be closed, China Standard Time.
+        closable: String,
+    },
+    /// Closing a month before the ledger's first.
+    #[error("{month} is before this ledger's first month: there is nothing in it to close")]
+    PeriodBeforeLedger {
+        /// The month.
+        month: String,
+    },
+    /// Closing a month already closed.
+    #[error("{month} is closed already")]
+    PeriodAlreadyClosed {
+        /// The month.
+        month: String,
     },
     /// Settling a month that is not closed.
     #[error("{month} is not closed yet: the bureau closes it before its statements are settled")]
@@ -71,9 +86,10 @@ impl SettlementRefusal {
         use SettlementRefusal::*;
         match self {
             NothingToSettle { .. } => RefusalClass::NotFound,
-            AlreadySettled { .. } => RefusalClass::AlreadyExists,
+            AlreadySettled { .. } | PeriodAlreadyClosed { .. } => RefusalClass::AlreadyExists,
             PeriodClosed { .. }
             | PeriodNotEnded { .. }
+            | PeriodBeforeLedger { .. }
             | PeriodOpen { .. }
             | SettlementMismatch { .. } => RefusalClass::FailedPrecondition,
         }
@@ -85,6 +101,8 @@ impl SettlementRefusal {
         match self {
             PeriodClosed { .. } => "PERIOD_CLOSED",
             PeriodNotEnded { .. } => "PERIOD_NOT_ENDED",
+            PeriodBeforeLedger { .. } => "PERIOD_BEFORE_LEDGER",
+            PeriodAlreadyClosed { .. } => "PERIOD_ALREADY_CLOSED",
             PeriodOpen { .. } => "PERIOD_OPEN",
             NothingToSettle { .. } => "NOTHING_TO_SETTLE",
             AlreadySettled { .. } => "ALREADY_SETTLED",
@@ -106,8 +124,10 @@ impl SettlementRefusal {
             },
             PeriodNotEnded {
                 month: month(),
-                today: "2026-11-30".into(),
+                closable: "2026-12-08 00:00:00.000 +08:00".into(),
             },
+            PeriodBeforeLedger { month: month() },
+            PeriodAlreadyClosed { month: month() },
             PeriodOpen { month: month() },
             NothingToSettle {
                 shop: shop(),

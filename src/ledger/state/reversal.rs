@@ -151,6 +151,32 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
         }
         postings.retain(|p| p.points > Points::ZERO);
     }
+    // So do the points a reversed sale returns, as a refund's do: the paying part goes from
+    // the shop back to the issuer whose points they are.
+    if kind == OperationKind::Redemption(RedemptionKind::Redeem)
+        && let Some(AccountId::Household(h)) = original
+            .accounts
+            .iter()
+            .find(|a| matches!(a, AccountId::Household(_)))
+    {
+        let mut owed = state.accounts.household(h)?.arrears;
+        let mut paying = Vec::new();
+        for posting in postings.iter_mut() {
+            let paid = owed.min(posting.points);
+            if paid > Points::ZERO {
+                posting.points = Points(posting.points.get() - paid.get());
+                owed = Points(owed.get() - paid.get());
+                arrears_paid = Points(arrears_paid.get() + paid.get());
+                paying.push(Posting {
+                    credit: AccountId::Issuer(posting.issuer.clone()),
+                    points: paid,
+                    ..posting.clone()
+                });
+            }
+        }
+        postings.retain(|p| p.points > Points::ZERO);
+        postings.extend(paying);
+    }
     // An issuer's budget promised to approved awards is not the reversal's to take.
     for posting in &postings {
         if let AccountId::Issuer(issuer) = &posting.debit {
@@ -200,6 +226,16 @@ fn reverse(state: &State, ctx: &Context, target: Sequence) -> Result<Plan, Refus
             .arrears
             .checked_add(original.arrears_paid)
             .ok_or(Refusal::Overflow("a household's arrears"))?;
+        household.arrears = Points(household.arrears.get().saturating_sub(arrears_paid.get()));
+    }
+    if kind == OperationKind::Redemption(RedemptionKind::Redeem)
+        && arrears_paid > Points::ZERO
+        && let Some(AccountId::Household(h)) = original
+            .accounts
+            .iter()
+            .find(|a| matches!(a, AccountId::Household(_)))
+    {
+        let household = staged.household_mut(h)?;
         household.arrears = Points(household.arrears.get().saturating_sub(arrears_paid.get()));
     }
     Ok(Plan {

@@ -16,8 +16,8 @@ use super::staged::AccountChanges;
 use super::{Context, State, authority};
 use crate::crypto;
 use crate::ledger::{
-    AccountId, CivilDate, IssuerId, OperationKind, Period, Points, Posting, Refusal, Sequence,
-    SettlementRefusal as S, ShopId,
+    AccountId, CivilDate, IssuerId, LocalTime, OperationKind, Period, Points, Posting, Refusal,
+    Sequence, SettlementRefusal as S, ShopId,
 };
 
 /// The settlement family's operations.
@@ -77,7 +77,7 @@ impl SettlementKind {
 pub struct StatementLine {
     /// Points the shop's sales took of the issuer in the month.
     pub sold: Points,
-    /// Points refunds (and reversals of sales) gave back in the month.
+    /// Points the refunds (and reversals) of the month's sales gave back.
     pub refunded: Points,
     /// The settlement, if the issuer's part was paid: its entry and reference.
     pub settled: Option<(Sequence, String)>,
@@ -247,24 +247,43 @@ fn first_day_after(month: Period) -> Option<CivilDate> {
     CivilDate::from_ymd(year, next, 1)
 }
 
+/// When `date` starts (00:00 China Standard Time), in ms since the Unix epoch.
+fn starts_at(date: CivilDate) -> u64 {
+    (u64::from(date.days()) * 86_400_000).saturating_sub(8 * 3_600_000)
+}
+
 /// Checks a settlement operation.
 pub(super) fn check(state: &State, ctx: &Context, op: &SettlementOp) -> Result<Plan, Refusal> {
     match op {
         SettlementOp::ClosePeriod { month } => {
             authority::require_admin(&ctx.role, "closing a period")?;
-            let today = CivilDate::of(ctx.committed_at);
-            if first_day_after(*month).is_none_or(|first| today < first) {
+            // Not before the terminals' refund window after the month's last sale has passed,
+            // so closing never takes a refund away from a shop.
+            let window = ctx.facts.parameters.max_refund_window_ms;
+            let closable =
+                first_day_after(*month).map(|first| starts_at(first).saturating_add(window));
+            if closable.is_none_or(|at| ctx.committed_at.get() < at) {
                 return Err(S::PeriodNotEnded {
                     month: month.to_string(),
-                    today: today.to_string(),
+                    closable: closable.map_or_else(
+                        || "never".into(),
+                        |at| LocalTime::from_unix_ms(at).to_string(),
+                    ),
+                }
+                .into());
+            }
+            let genesis = state.journal.entry(Sequence(0))?.committed_at;
+            if *month < Period::containing(genesis.get()) {
+                return Err(S::PeriodBeforeLedger {
+                    month: month.to_string(),
                 }
                 .into());
             }
             if state.settlement.closed.contains(month) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "closed period",
-                    id: month.to_string(),
-                });
+                return Err(S::PeriodAlreadyClosed {
+                    month: month.to_string(),
+                }
+                .into());
             }
             Ok(Plan::Close(*month))
         }

@@ -214,3 +214,43 @@ fn a_refund_pays_the_households_arrears_first_back_to_the_issuer() {
     let line = &statement.lines[&id(IssuerId::parse, "v1")];
     assert_eq!((line.sold.get(), line.refunded.get()), (10, 4));
 }
+
+#[test]
+fn a_reversed_sale_pays_the_households_arrears_first_like_a_refund() {
+    let mut w = super::claims::world();
+    let today = w.ledger.today();
+    let (p, r) = (w.proposer.clone(), w.outsider.clone());
+    let l = &mut w.ledger;
+    let terminal = l.shop("s1");
+    let resident = Signer::generate();
+    let admin = l.admin_signer();
+    l.apply(&admin, register_key(&resident, pb::Role::Resident, "h1"))
+        .unwrap();
+    l.apply(&p, submit_claim("c1", "h1", "ENV-01", 3, today))
+        .unwrap();
+    l.apply(&r, approve("c1")).unwrap();
+    l.apply(&p, open_notice("n1", "v1", &["c1"])).unwrap();
+    l.now += 7 * super::claims::DAY_MS;
+    l.apply(&p, finalize_notice("n1")).unwrap();
+    let code = l.payment_code(&resident, "h1", 10);
+    let sale = l
+        .apply(&terminal, redeem("s1", "h1", 10, code, 1))
+        .unwrap()
+        .sequence;
+    l.apply(&r, reverse_claim("c1")).unwrap();
+    assert_eq!(super::claims::arrears_of(l, "h1"), Points(10));
+    let undone = l.apply(&terminal, reverse(sale)).unwrap();
+    let moved: Vec<(String, u64)> = undone
+        .postings
+        .iter()
+        .map(|p| (p.credit.to_string(), p.points.get()))
+        .collect();
+    assert_eq!(moved, vec![("issuer v1".into(), 10)]);
+    assert_eq!(super::claims::arrears_of(l, "h1"), Points(0));
+    let h1 = AccountId::Household(id(HouseholdId::parse, "h1"));
+    let replayed = l.replay().unwrap();
+    assert_eq!(
+        replayed.account(&h1).unwrap(),
+        l.state.account(&h1).unwrap()
+    );
+}

@@ -99,7 +99,7 @@ fn a_statement_is_kept_from_the_log_and_a_closed_month_is_never_touched() {
         &mut w.ledger,
         &admin,
         close_period(NOVEMBER),
-        "ALREADY_REGISTERED",
+        "PERIOD_ALREADY_CLOSED",
     );
     // Nothing touches it now: no refund of its sale (the closed period is told before the
     // refund window), no reversal of its entries.
