@@ -164,10 +164,10 @@ fn only_the_shop_refunds_within_its_window_and_only_sales() {
     );
 }
 
-#[test]
-fn a_refund_pays_the_households_arrears_first_back_to_the_issuer() {
-    // A posted award of 15; the household spends 10 of it; the award is reversed, so the
-    // 10 it no longer holds are owed as arrears. A refund of the sale then pays them first.
+/// A posted award of 15 to household h1 of village v1; the household spends 10 of it at shop
+/// s1; the award is reversed, so the 10 it no longer holds are owed as arrears. The ledger,
+/// the shop's terminal and the sale.
+fn spent_then_owed() -> (Ledger, Signer, Sequence) {
     let mut w = super::claims::world();
     let today = w.ledger.today();
     let (p, r) = (w.proposer.clone(), w.outsider.clone());
@@ -190,6 +190,13 @@ fn a_refund_pays_the_households_arrears_first_back_to_the_issuer() {
         .sequence;
     l.apply(&r, reverse_claim("c1")).unwrap();
     assert_eq!(super::claims::arrears_of(l, "h1"), Points(10));
+    (w.ledger, terminal, sale)
+}
+
+#[test]
+fn a_refund_pays_the_households_arrears_first_back_to_the_issuer() {
+    let (mut ledger, terminal, sale) = spent_then_owed();
+    let l = &mut ledger;
     let village = AccountId::Issuer(id(IssuerId::parse, "v1"));
     let budget = l.balance(village.clone());
     let refund = l.apply(&terminal, refund_sale(sale.get(), 4)).unwrap();
@@ -217,28 +224,8 @@ fn a_refund_pays_the_households_arrears_first_back_to_the_issuer() {
 
 #[test]
 fn a_reversed_sale_pays_the_households_arrears_first_like_a_refund() {
-    let mut w = super::claims::world();
-    let today = w.ledger.today();
-    let (p, r) = (w.proposer.clone(), w.outsider.clone());
-    let l = &mut w.ledger;
-    let terminal = l.shop("s1");
-    let resident = Signer::generate();
-    let admin = l.admin_signer();
-    l.apply(&admin, register_key(&resident, pb::Role::Resident, "h1"))
-        .unwrap();
-    l.apply(&p, submit_claim("c1", "h1", "ENV-01", 3, today))
-        .unwrap();
-    l.apply(&r, approve("c1")).unwrap();
-    l.apply(&p, open_notice("n1", "v1", &["c1"])).unwrap();
-    l.now += 7 * super::claims::DAY_MS;
-    l.apply(&p, finalize_notice("n1")).unwrap();
-    let code = l.payment_code(&resident, "h1", 10);
-    let sale = l
-        .apply(&terminal, redeem("s1", "h1", 10, code, 1))
-        .unwrap()
-        .sequence;
-    l.apply(&r, reverse_claim("c1")).unwrap();
-    assert_eq!(super::claims::arrears_of(l, "h1"), Points(10));
+    let (mut ledger, terminal, sale) = spent_then_owed();
+    let l = &mut ledger;
     let undone = l.apply(&terminal, reverse(sale)).unwrap();
     let moved: Vec<(String, u64)> = undone
         .postings
