@@ -118,8 +118,16 @@ async fn a_village_month_from_claims_to_posted_points_through_the_api() {
     app.submit(&proposer, open_notice("n1", "v1", &["c1", "c2", "c3"]))
         .await
         .unwrap();
-    // Pending points cannot be spent.
+    // Pending points cannot be spent: not at a shop either.
     assert_eq!(app.balance(shanzhi::client::household("h1")).await, 0);
+    let shop = app.shop("s1").await;
+    let size = app.log_size().await;
+    assert_reason(
+        app.redeem(&shop, &h2, 5).await,
+        Code::FailedPrecondition,
+        "INSUFFICIENT_POINTS",
+    );
+    assert_eq!(app.log_size().await, size);
     // Objections: one upheld, one dismissed.
     app.submit(&h2.resident, file_objection("o1", "c1"))
         .await
