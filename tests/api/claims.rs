@@ -120,7 +120,7 @@ async fn a_village_month_from_claims_to_posted_points_through_the_api() {
         .unwrap();
     // Pending points cannot be spent: not at a shop either.
     assert_eq!(app.balance(shanzhi::client::household("h1")).await, 0);
-    let shop = app.shop("s1").await;
+    let shop = app.shop("s-on-notice").await;
     let size = app.log_size().await;
     assert_reason(
         app.redeem(&shop, &h2, 5).await,
