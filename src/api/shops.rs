@@ -6,8 +6,8 @@ use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
 use crate::ledger::{
-    IssuerId, Period, Refusal, Role, ShopId, Statement, may_read_statement, read_denied,
-    reads_everything,
+    IssuerId, Period, Refusal, ShopId, Statement, may_read_issuer_report, may_read_statement,
+    read_denied,
 };
 use crate::pb::shops as pb;
 use crate::pb::shops::shops_service_server::ShopsService;
@@ -77,8 +77,7 @@ impl ShopsService for ShopsApi {
             .read(move |state| {
                 let role = reader.role(state)?;
                 state.account(&crate::ledger::AccountId::Issuer(issuer.clone()))?;
-                let own = matches!(&role, Role::VillageOfficer(i) | Role::ProgramIssuer(i) if *i == issuer);
-                if !(reads_everything(&role) || own) {
+                if !may_read_issuer_report(&role, &issuer) {
                     return Err(read_denied(&role, format!("the report of issuer {issuer}")));
                 }
                 let (report, outstanding) = state.issuer_report(&issuer, month);

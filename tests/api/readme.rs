@@ -11,7 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
 /// The walkthrough's line where the notice runs its days.
 const SEVEN_DAYS_LATER: &str = "# ... seven days later, the notice has run ...";
 /// The walkthrough's line where the month of the sale ends.
-const MONTH_ENDED: &str = "# ... the month has ended ...";
+const MONTH_ENDED: &str = "# ... the month has ended, and the refund window after it ...";
 /// The walkthrough's pauses, in order: its line, a marker file, and the days that pass there
 /// (40 after the first 7: the sale's month has ended, whatever day the test runs).
 const PAUSES: [(&str, &str, u64); 2] = [

@@ -312,6 +312,16 @@ pub fn may_read_statement(role: &Role, shop: &ShopId, issuers: &[&IssuerId]) -> 
     }
 }
 
+/// Whether `role` may read `issuer`'s monthly report: admins and auditors, the issuer's
+/// officers.
+pub fn may_read_issuer_report(role: &Role, issuer: &IssuerId) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::VillageOfficer(i) | Role::ProgramIssuer(i) => i == issuer,
+        Role::ShopTerminal(_) | Role::ShopManager(_) | Role::Resident(_) => false,
+    }
+}
+
 /// Whether `role` reads everything: bureau admins and auditors.
 pub fn reads_everything(role: &Role) -> bool {
     matches!(role, Role::BureauAdmin | Role::Auditor)
