@@ -49,6 +49,7 @@ fn world() -> World {
     let resident_h1 = key(&mut ledger, pb::Role::Resident, "h1");
     let resident_h3 = key(&mut ledger, pb::Role::Resident, "h3");
     let resident_h1_spare = key(&mut ledger, pb::Role::Resident, "h1");
+    let manager_s1 = key(&mut ledger, pb::Role::ShopManager, "s1");
     let revoked = key(&mut ledger, pb::Role::VillageOfficer, "v1");
     ledger.admin_does(Op::RevokeKey(pb::RevokeKey {
         key_id: revoked.key_id().to_string(),
@@ -122,6 +123,7 @@ fn world() -> World {
             ("resident of h1", resident_h1),
             ("resident of h3", resident_h3),
             ("revoked officer of v1", revoked),
+            ("manager of s1", manager_s1),
         ],
         issue_entry,
         allocation_entry,
@@ -354,6 +356,26 @@ fn every_role_may_do_exactly_what_its_registration_allows() {
             &["bureau admin", "terminal of s1"],
         ),
         (
+            "refund part of the sale at s1",
+            Box::new(|w| refund_sale(w.sale_entry.get(), 1)),
+            &["bureau admin", "terminal of s1", "manager of s1"],
+        ),
+        (
+            "create an activation code for s1",
+            Box::new(|w| {
+                create_activation_code(&w.ledger.ledger_id, "s1", &code(7), w.ledger.now + 60_000)
+            }),
+            &["bureau admin", "manager of s1"],
+        ),
+        (
+            "block the terminal of s1",
+            Box::new(|w| {
+                let terminal = w.actors[5].1.key_id().to_string();
+                set_terminal_status(&terminal, crate::pb::shops::TerminalStatus::Blocked)
+            }),
+            &["bureau admin", "manager of s1"],
+        ),
+        (
             "redeem at s1 for h1",
             Box::new(|w| {
                 let resident = &w.actors[7].1;
@@ -420,6 +442,7 @@ fn every_role_reads_exactly_its_own_accounts() {
         ("terminal of s2", &["s2"]),
         ("resident of h1", &["h1"]),
         ("resident of h3", &["h3"]),
+        ("manager of s1", &["s1"]),
     ];
     for (actor, allowed) in readable {
         let signer = &world.actors.iter().find(|(a, _)| a == actor).unwrap().1;
