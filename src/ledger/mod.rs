@@ -18,7 +18,9 @@ pub use ids::*;
 pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
-pub use refusal::{Refusal, RefusalClass, SaleRefusal, SettlementRefusal, TerminalRefusal};
+pub use refusal::{
+    GovernanceRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal, TerminalRefusal,
+};
 pub use replay::{Signatures, replay_entry};
 pub use state::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,

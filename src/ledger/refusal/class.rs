@@ -50,9 +50,7 @@ impl Refusal {
             | ReadCredentialMalformed { .. }
             | ReadCredentialStale { .. }
             | ReadCredentialBadSignature { .. } => C::Unauthenticated,
-            KeyRevoked { .. } | NotAllowed { .. } | OutOfScope { .. } | ReviewerConflict { .. } => {
-                C::PermissionDenied
-            }
+            KeyRevoked { .. } | NotAllowed { .. } | OutOfScope { .. } => C::PermissionDenied,
             UnknownIssuer(_)
             | UnknownHousehold(_)
             | UnknownShop(_)
@@ -99,38 +97,11 @@ impl Refusal {
             | NeverSigned { .. }
             | LeafPastLatest { .. }
             | EntryRangePastLatest { .. }
-            | LastAdminKey { .. }
-            | VersionNotNext { .. }
-            | EffectiveTooEarly { .. }
-            | CatalogueNotOpen { .. }
-            | CatalogueRuleCount { .. }
-            | CatalogueHashMismatch { .. }
-            | CatalogueWidensParent { .. }
-            | DateOutOfRange { .. }
-            | HouseholdHasLeft { .. }
-            | NotAnOfficerKey { .. }
-            | NoPolicyInForce { .. }
-            | RuleNotInForce { .. }
-            | QuantityOverMaximum { .. }
-            | EvidenceRequired { .. }
-            | MemberRequired { .. }
-            | NotInVillageOn { .. }
-            | NotMemberOn { .. }
-            | ClaimState { .. }
-            | ClaimLimit { .. }
-            | OfficerHouseholdUnknown { .. }
-            | CapExceeded { .. }
-            | BudgetExceeded { .. }
-            | ClaimNotInVillage { .. }
-            | NoticeEnded { .. }
-            | NoticeNotEnded { .. }
-            | ObjectionOpen { .. }
-            | ObjectionResolved { .. }
-            | ClaimRequired { .. }
-            | NothingExpired { .. } => C::FailedPrecondition,
+            | LastAdminKey { .. } => C::FailedPrecondition,
             Terminal(refusal) => refusal.class(),
             Sale(refusal) => refusal.class(),
             Settlement(refusal) => refusal.class(),
+            Governance(refusal) => refusal.class(),
         }
     }
 
@@ -176,12 +147,6 @@ impl Refusal {
             UnknownCatalogue { .. } => "UNKNOWN_CATALOGUE",
             UnknownPolicy { .. } => "UNKNOWN_POLICY",
             DuplicateRuleCode { .. } => "DUPLICATE_RULE_CODE",
-            VersionNotNext { .. } => "VERSION_NOT_NEXT",
-            EffectiveTooEarly { .. } => "EFFECTIVE_TOO_EARLY",
-            CatalogueNotOpen { .. } => "CATALOGUE_NOT_OPEN",
-            CatalogueRuleCount { .. } => "CATALOGUE_RULE_COUNT",
-            CatalogueHashMismatch { .. } => "CATALOGUE_HASH_MISMATCH",
-            CatalogueWidensParent { .. } => "CATALOGUE_WIDENS_PARENT",
             UnknownMember(_) => "UNKNOWN_MEMBER",
             UnknownClaim(_) => "UNKNOWN_CLAIM",
             UnknownNotice(_) => "UNKNOWN_NOTICE",
@@ -189,35 +154,13 @@ impl Refusal {
             DuplicateDeed { .. } => "DUPLICATE_DEED",
             AlreadyReviewed { .. } => "ALREADY_REVIEWED",
             ObjectionAlreadyOpen { .. } => "OBJECTION_ALREADY_OPEN",
-            ClaimLimit { .. } => "CLAIM_LIMIT",
             ClaimsAlreadyRequired { .. } => "CLAIMS_ALREADY_REQUIRED",
             NoticeFinalized { .. } => "NOTICE_FINALIZED",
             MemberInHousehold { .. } => "MEMBER_IN_HOUSEHOLD",
-            ReviewerConflict { .. } => "REVIEWER_CONFLICT",
-            DateOutOfRange { .. } => "DATE_OUT_OF_RANGE",
-            HouseholdHasLeft { .. } => "HOUSEHOLD_HAS_LEFT",
-            NotAnOfficerKey { .. } => "NOT_AN_OFFICER_KEY",
-            NoPolicyInForce { .. } => "NO_POLICY_IN_FORCE",
-            RuleNotInForce { .. } => "RULE_NOT_IN_FORCE",
-            QuantityOverMaximum { .. } => "QUANTITY_OVER_MAXIMUM",
-            EvidenceRequired { .. } => "EVIDENCE_REQUIRED",
-            MemberRequired { .. } => "MEMBER_REQUIRED",
-            NotInVillageOn { .. } => "NOT_IN_VILLAGE_ON_DATE",
-            NotMemberOn { .. } => "NOT_MEMBER_ON_DATE",
-            ClaimState { .. } => "CLAIM_STATE",
-            OfficerHouseholdUnknown { .. } => "OFFICER_HOUSEHOLD_UNKNOWN",
-            CapExceeded { .. } => "CAP_EXCEEDED",
-            BudgetExceeded { .. } => "BUDGET_EXCEEDED",
-            ClaimNotInVillage { .. } => "CLAIM_NOT_IN_VILLAGE",
-            NoticeEnded { .. } => "NOTICE_ENDED",
-            NoticeNotEnded { .. } => "NOTICE_NOT_ENDED",
-            ObjectionOpen { .. } => "OBJECTION_OPEN",
-            ObjectionResolved { .. } => "OBJECTION_RESOLVED",
-            ClaimRequired { .. } => "CLAIM_REQUIRED",
-            NothingExpired { .. } => "NOTHING_EXPIRED",
             Terminal(refusal) => refusal.reason(),
             Sale(refusal) => refusal.reason(),
             Settlement(refusal) => refusal.reason(),
+            Governance(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

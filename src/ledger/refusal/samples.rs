@@ -14,7 +14,6 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     let area = AreaCode::parse("code", "420581101001").expect("a valid code");
     let township = AreaCode::parse("code", "420581101").expect("a valid code");
     let rule = RuleCode::parse_code("ENV-01").expect("a valid code");
-    let date = CivilDate::from_days(20_788).expect("a valid date");
     let member = MemberId([9; 16]);
     let claim = ClaimId::parse("claim_id", "c").expect("a valid id");
     let notice = NoticeId::parse("batch_id", "n").expect("a valid id");
@@ -128,30 +127,6 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
             catalogue: "c".into(),
             rule: rule.clone(),
         },
-        VersionNotNext {
-            what: "w".into(),
-            expected: 2,
-            found: 3,
-        },
-        EffectiveTooEarly {
-            earliest: date,
-            because: "b".into(),
-            found: date,
-        },
-        CatalogueNotOpen {
-            catalogue: "c".into(),
-            status: "sealed",
-        },
-        CatalogueRuleCount {
-            catalogue: "c".into(),
-            declared: 2,
-            found: 3,
-        },
-        CatalogueHashMismatch {
-            catalogue: "c".into(),
-            declared: "d".into(),
-            computed: "e".into(),
-        },
         UnknownMember(member),
         UnknownClaim(claim.clone()),
         UnknownNotice(notice.clone()),
@@ -169,11 +144,6 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
             claim: claim.clone(),
             key_id: key,
         },
-        ClaimLimit {
-            claim: claim.clone(),
-            what: "objections",
-            max: 20,
-        },
         NoticeFinalized {
             notice: notice.clone(),
             at: Sequence(4),
@@ -181,102 +151,6 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
         MemberInHousehold {
             member,
             household: household.clone(),
-        },
-        ReviewerConflict {
-            claim: claim.clone(),
-            why: "w".into(),
-        },
-        DateOutOfRange {
-            field: "deed_date",
-            expected: "e".into(),
-            found: date,
-        },
-        HouseholdHasLeft {
-            household: household.clone(),
-            left_on: date,
-        },
-        NotAnOfficerKey {
-            key_id: key,
-            found: "f".into(),
-        },
-        NoPolicyInForce {
-            village: issuer.clone(),
-            date,
-        },
-        RuleNotInForce {
-            catalogue: "village v".into(),
-            rule: rule.clone(),
-            date,
-        },
-        QuantityOverMaximum {
-            rule: rule.clone(),
-            max: 1,
-            found: 2,
-        },
-        EvidenceRequired { rule: rule.clone() },
-        MemberRequired { rule: rule.clone() },
-        NotInVillageOn {
-            household: household.clone(),
-            village: issuer.clone(),
-            date,
-        },
-        NotMemberOn {
-            member,
-            household: household.clone(),
-            date,
-        },
-        ClaimState {
-            claim: claim.clone(),
-            expected: "approved",
-            found: "posted",
-        },
-        OfficerHouseholdUnknown { key_id: key },
-        CapExceeded {
-            claim: claim.clone(),
-            cap: "c".into(),
-            max: Points(1),
-            counted: Points(1),
-            adds: Points(1),
-        },
-        BudgetExceeded {
-            issuer: issuer.clone(),
-            available: Points(1),
-            needed: Points(2),
-        },
-        ClaimNotInVillage {
-            claim: claim.clone(),
-            village: issuer.clone(),
-        },
-        NoticeEnded {
-            notice: notice.clone(),
-            ends_on: date,
-        },
-        NoticeNotEnded {
-            notice: notice.clone(),
-            ends_on: date,
-        },
-        ObjectionOpen {
-            notice: notice.clone(),
-            claim: claim.clone(),
-        },
-        ObjectionResolved {
-            objection,
-            at: Sequence(5),
-        },
-        NothingExpired {
-            village: issuer.clone(),
-            up_to: date,
-        },
-        ClaimRequired {
-            kind: "issue-points",
-            since: Sequence(6),
-        },
-        CatalogueWidensParent {
-            rule,
-            parent: "p".into(),
-            field: "sign",
-            expected: "award".into(),
-            found: "deduction".into(),
         },
         AlreadyRegistered {
             kind: "k",
@@ -368,6 +242,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(TerminalRefusal::one_of_each())
     .chain(SaleRefusal::one_of_each())
     .chain(SettlementRefusal::one_of_each())
+    .chain(GovernanceRefusal::one_of_each())
     .collect()
 }
 

@@ -270,11 +270,13 @@ impl Plan {
 fn not_after_today(ctx: &Context, field: &'static str, date: CivilDate) -> Result<(), Refusal> {
     let today = CivilDate::of(ctx.committed_at);
     if date > today {
-        return Err(Refusal::DateOutOfRange {
-            field,
-            expected: format!("on or before the commit date {today}"),
-            found: date,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::DateOutOfRange {
+                field,
+                expected: format!("on or before the commit date {today}"),
+                found: date,
+            },
+        ));
     }
     Ok(())
 }
@@ -292,10 +294,12 @@ pub(super) fn check(state: &State, ctx: &Context, op: &MembersOp) -> Result<Plan
             not_after_today(ctx, "joined_on", *joined_on)?;
             let tenure = state.members.tenures.get(household);
             if let Some(left_on) = tenure.and_then(|t| t.left_on) {
-                return Err(Refusal::HouseholdHasLeft {
-                    household: household.clone(),
-                    left_on,
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::HouseholdHasLeft {
+                        household: household.clone(),
+                        left_on,
+                    },
+                ));
             }
             if let Some(current) = state.members.current(member) {
                 return Err(Refusal::MemberInHousehold {
@@ -312,11 +316,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &MembersOp) -> Result<Plan
             if let Some(left) = last_left
                 && *joined_on < left
             {
-                return Err(Refusal::DateOutOfRange {
-                    field: "joined_on",
-                    expected: format!("on or after {left}, when the member left a household"),
-                    found: *joined_on,
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::DateOutOfRange {
+                        field: "joined_on",
+                        expected: format!("on or after {left}, when the member left a household"),
+                        found: *joined_on,
+                    },
+                ));
             }
             village
         }
@@ -333,11 +339,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &MembersOp) -> Result<Plan
             authority::require_admin_or_village_of(&ctx.role, "recording a member left", &village)?;
             not_after_today(ctx, "left_on", *left_on)?;
             if *left_on <= current.joined_on {
-                return Err(Refusal::DateOutOfRange {
-                    field: "left_on",
-                    expected: format!("after {}, when the member joined", current.joined_on),
-                    found: *left_on,
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::DateOutOfRange {
+                        field: "left_on",
+                        expected: format!("after {}, when the member joined", current.joined_on),
+                        found: *left_on,
+                    },
+                ));
             }
             village
         }
@@ -351,26 +359,32 @@ pub(super) fn check(state: &State, ctx: &Context, op: &MembersOp) -> Result<Plan
             not_after_today(ctx, "left_on", *left_on)?;
             let tenure = state.members.tenures.get(household);
             if let Some(left_on) = tenure.and_then(|t| t.left_on) {
-                return Err(Refusal::HouseholdHasLeft {
-                    household: household.clone(),
-                    left_on,
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::HouseholdHasLeft {
+                        household: household.clone(),
+                        left_on,
+                    },
+                ));
             }
             if let Some(tenure) = tenure
                 && *left_on <= tenure.registered_on
             {
-                return Err(Refusal::DateOutOfRange {
-                    field: "left_on",
-                    expected: format!("after {}, when it was registered", tenure.registered_on),
-                    found: *left_on,
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::DateOutOfRange {
+                        field: "left_on",
+                        expected: format!("after {}, when it was registered", tenure.registered_on),
+                        found: *left_on,
+                    },
+                ));
             }
             village
         }
         MembersOp::SetOfficerHousehold { key, household } => {
-            let not_officer = |found: String| Refusal::NotAnOfficerKey {
-                key_id: *key,
-                found,
+            let not_officer = |found: String| {
+                Refusal::from(crate::ledger::GovernanceRefusal::NotAnOfficerKey {
+                    key_id: *key,
+                    found,
+                })
             };
             let record = state
                 .keys

@@ -64,10 +64,12 @@ impl PointsKind {
 /// Checks a points operation.
 pub(super) fn check(state: &State, ctx: &Context, op: &PointsOp) -> Result<Plan, Refusal> {
     if let Some(since) = state.claims.required_since() {
-        return Err(Refusal::ClaimRequired {
-            kind: op.kind().name(),
-            since,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ClaimRequired {
+                kind: op.kind().name(),
+                since,
+            },
+        ));
     }
     match op {
         PointsOp::Issue(action) => issue(state, ctx, action),

@@ -8,11 +8,13 @@ use crate::ledger::{CivilDate, Refusal};
 /// Refuses `found` unless it is `next`, the one after the last version opened or set.
 pub(super) fn require_next(what: String, next: usize, found: u32) -> Result<(), Refusal> {
     if found as usize != next {
-        return Err(Refusal::VersionNotNext {
-            what,
-            expected: u32::try_from(next).unwrap_or(u32::MAX),
-            found,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::VersionNotNext {
+                what,
+                expected: u32::try_from(next).unwrap_or(u32::MAX),
+                found,
+            },
+        ));
     }
     Ok(())
 }
@@ -29,30 +31,36 @@ pub(super) fn require_start(
 ) -> Result<(), Refusal> {
     let today = CivilDate::of(ctx.committed_at);
     if from < today {
-        return Err(Refusal::EffectiveTooEarly {
-            earliest: today,
-            because: format!("the commit date: {what} is never back-dated"),
-            found: from,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::EffectiveTooEarly {
+                earliest: today,
+                because: format!("the commit date: {what} is never back-dated"),
+                found: from,
+            },
+        ));
     }
     if let Some((number, start)) = replaced {
         let tomorrow = today.add_days(1);
         if from < tomorrow {
-            return Err(Refusal::EffectiveTooEarly {
-                earliest: tomorrow,
-                because: format!(
-                    "the day after the commit date: it replaces version {number}, which stays \
+            return Err(Refusal::from(
+                crate::ledger::GovernanceRefusal::EffectiveTooEarly {
+                    earliest: tomorrow,
+                    because: format!(
+                        "the day after the commit date: it replaces version {number}, which stays \
                      in force for the rest of today"
-                ),
-                found: from,
-            });
+                    ),
+                    found: from,
+                },
+            ));
         }
         if from < start {
-            return Err(Refusal::EffectiveTooEarly {
-                earliest: start,
-                because: format!("the start of version {number}, which it replaces"),
-                found: from,
-            });
+            return Err(Refusal::from(
+                crate::ledger::GovernanceRefusal::EffectiveTooEarly {
+                    earliest: start,
+                    because: format!("the start of version {number}, which it replaces"),
+                    found: from,
+                },
+            ));
         }
     }
     Ok(())
@@ -62,11 +70,13 @@ pub(super) fn require_start(
 pub(super) fn require_resolution_taken(ctx: &Context, date: CivilDate) -> Result<(), Refusal> {
     let today = CivilDate::of(ctx.committed_at);
     if date > today {
-        return Err(Refusal::DateOutOfRange {
-            field: "resolution.date",
-            expected: format!("on or before the commit date {today}"),
-            found: date,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::DateOutOfRange {
+                field: "resolution.date",
+                expected: format!("on or before the commit date {today}"),
+                found: date,
+            },
+        ));
     }
     Ok(())
 }

@@ -322,10 +322,12 @@ fn open_version<'a>(state: &'a State, catalogue: &CatalogueRef) -> Result<&'a Ve
     let index = catalogue.version.saturating_sub(1) as usize;
     match versions.map(|v| Catalogues::status(v, index)) {
         Some(CatalogueStatus::Open) => Ok(version),
-        status => Err(Refusal::CatalogueNotOpen {
-            catalogue: catalogue.to_string(),
-            status: status.unwrap_or(CatalogueStatus::Abandoned).name(),
-        }),
+        status => Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::CatalogueNotOpen {
+                catalogue: catalogue.to_string(),
+                status: status.unwrap_or(CatalogueStatus::Abandoned).name(),
+            },
+        )),
     }
 }
 
@@ -387,17 +389,19 @@ fn includes_parent_deductions(
                 .iter()
                 .find(|r| r.sign == Sign::Deduction && version.rule(&r.code).is_none());
             if let Some(rule) = missing {
-                return Err(Refusal::CatalogueWidensParent {
-                    rule: rule.code.clone(),
-                    parent: CatalogueRef {
-                        scope: parent.clone(),
-                        version: number,
-                    }
-                    .to_string(),
-                    field: "rules",
-                    expected: "the parent's deduction listed".into(),
-                    found: "no rule of that code".into(),
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::CatalogueWidensParent {
+                        rule: rule.code.clone(),
+                        parent: CatalogueRef {
+                            scope: parent.clone(),
+                            version: number,
+                        }
+                        .to_string(),
+                        field: "rules",
+                        expected: "the parent's deduction listed".into(),
+                        found: "no rule of that code".into(),
+                    },
+                ));
             }
         }
     }
@@ -437,11 +441,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Pl
             let version = open_version(state, catalogue)?;
             let found = version.rules.len() as u64 + rules.len() as u64;
             if found > u64::from(version.header.rule_count) {
-                return Err(Refusal::CatalogueRuleCount {
-                    catalogue: catalogue.to_string(),
-                    declared: version.header.rule_count,
-                    found,
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::CatalogueRuleCount {
+                        catalogue: catalogue.to_string(),
+                        declared: version.header.rule_count,
+                        found,
+                    },
+                ));
             }
             for (i, rule) in rules.iter().enumerate() {
                 if version.codes.contains_key(&rule.code)
@@ -462,19 +468,23 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CatalogueOp) -> Result<Pl
         CatalogueOp::Seal { catalogue } => {
             let version = open_version(state, catalogue)?;
             if version.rules.len() as u64 != u64::from(version.header.rule_count) {
-                return Err(Refusal::CatalogueRuleCount {
-                    catalogue: catalogue.to_string(),
-                    declared: version.header.rule_count,
-                    found: version.rules.len() as u64,
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::CatalogueRuleCount {
+                        catalogue: catalogue.to_string(),
+                        declared: version.header.rule_count,
+                        found: version.rules.len() as u64,
+                    },
+                ));
             }
             let computed: [u8; 32] = version.hasher.clone().finalize().into();
             if computed != version.header.rules_sha256 {
-                return Err(Refusal::CatalogueHashMismatch {
-                    catalogue: catalogue.to_string(),
-                    declared: hex::encode(version.header.rules_sha256),
-                    computed: hex::encode(computed),
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::CatalogueHashMismatch {
+                        catalogue: catalogue.to_string(),
+                        declared: hex::encode(version.header.rules_sha256),
+                        computed: hex::encode(computed),
+                    },
+                ));
             }
             versions::require_start(
                 ctx,

@@ -38,13 +38,15 @@ pub(in crate::ledger::state) fn check(
     rule: &Rule,
 ) -> Result<(), Refusal> {
     let widens = |field: &'static str, expected: String, found: String| {
-        Err(Refusal::CatalogueWidensParent {
-            rule: rule.code.clone(),
-            parent: parent.to_string(),
-            field,
-            expected,
-            found,
-        })
+        Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::CatalogueWidensParent {
+                rule: rule.code.clone(),
+                parent: parent.to_string(),
+                field,
+                expected,
+                found,
+            },
+        ))
     };
     if rule.sign != parent_rule.sign {
         return widens(

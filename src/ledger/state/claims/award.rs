@@ -39,20 +39,26 @@ pub(super) fn award(state: &State, ctx: &Context, request: &AwardRequest) -> Res
     let oldest =
         CivilDate::from_days(today.days().saturating_sub(MAX_CLAIM_AGE_DAYS)).unwrap_or(today);
     if deed > today || deed < oldest {
-        return Err(Refusal::DateOutOfRange {
-            field: "deed_date",
-            expected: format!("from {oldest} to {today} (at most {MAX_CLAIM_AGE_DAYS} days old)"),
-            found: deed,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::DateOutOfRange {
+                field: "deed_date",
+                expected: format!(
+                    "from {oldest} to {today} (at most {MAX_CLAIM_AGE_DAYS} days old)"
+                ),
+                found: deed,
+            },
+        ));
     }
     let scope = CatalogueScope::Program(program.clone());
     let (_, rule) = state
         .catalogues
         .rule_in_force(&scope, deed, &request.rule)
-        .ok_or_else(|| Refusal::RuleNotInForce {
-            catalogue: scope.to_string(),
-            rule: request.rule.clone(),
-            date: deed,
+        .ok_or_else(|| {
+            Refusal::from(crate::ledger::GovernanceRefusal::RuleNotInForce {
+                catalogue: scope.to_string(),
+                rule: request.rule.clone(),
+                date: deed,
+            })
         })?;
     if rule.sign != Sign::Award {
         return Err(Refusal::NotAllowed {
@@ -62,26 +68,32 @@ pub(super) fn award(state: &State, ctx: &Context, request: &AwardRequest) -> Res
         });
     }
     if request.quantity > rule.max_quantity {
-        return Err(Refusal::QuantityOverMaximum {
-            rule: rule.code.clone(),
-            max: rule.max_quantity,
-            found: request.quantity,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::QuantityOverMaximum {
+                rule: rule.code.clone(),
+                max: rule.max_quantity,
+                found: request.quantity,
+            },
+        ));
     }
     if rule.evidence_required && request.evidence.is_none() {
-        return Err(Refusal::EvidenceRequired {
-            rule: rule.code.clone(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::EvidenceRequired {
+                rule: rule.code.clone(),
+            },
+        ));
     }
     if !state
         .members
         .household_in_village_on(&request.household, deed)
     {
-        return Err(Refusal::NotInVillageOn {
-            household: request.household.clone(),
-            village: household.village.clone(),
-            date: deed,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::NotInVillageOn {
+                household: request.household.clone(),
+                village: household.village.clone(),
+                date: deed,
+            },
+        ));
     }
     let key = (
         program.clone(),
@@ -116,13 +128,15 @@ pub(super) fn award(state: &State, ctx: &Context, request: &AwardRequest) -> Res
         if let Some(cap) = cap
             && total > cap.max_points.get()
         {
-            return Err(Refusal::CapExceeded {
-                claim: request.activity.clone(),
-                cap: key.to_string(),
-                max: cap.max_points,
-                counted,
-                adds: points,
-            });
+            return Err(Refusal::from(
+                crate::ledger::GovernanceRefusal::CapExceeded {
+                    claim: request.activity.clone(),
+                    cap: key.to_string(),
+                    max: cap.max_points,
+                    counted,
+                    adds: points,
+                },
+            ));
         }
         plan.caps.push((key, Points(total)));
     }

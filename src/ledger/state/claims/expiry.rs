@@ -24,11 +24,13 @@ pub(super) fn expire(
         .expect_issuer_kind(village, IssuerKind::Village)?;
     let today = CivilDate::of(ctx.committed_at);
     if up_to > today {
-        return Err(Refusal::DateOutOfRange {
-            field: "up_to",
-            expected: format!("on or before the commit date {today}"),
-            found: up_to,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::DateOutOfRange {
+                field: "up_to",
+                expected: format!("on or before the commit date {today}"),
+                found: up_to,
+            },
+        ));
     }
     let households: Vec<_> = state
         .accounts
@@ -38,10 +40,12 @@ pub(super) fn expire(
         .take(MAX_EXPIRY_HOUSEHOLDS)
         .collect();
     if households.is_empty() {
-        return Err(Refusal::NothingExpired {
-            village: village.clone(),
-            up_to,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::NothingExpired {
+                village: village.clone(),
+                up_to,
+            },
+        ));
     }
     let mut staged = state.stage(ctx);
     let mut plan = Plan::default();

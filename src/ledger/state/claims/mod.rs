@@ -163,11 +163,13 @@ pub(super) fn require_unreserved(
     let balance = state.accounts.issuer(issuer)?.balance;
     let available = Points(balance.get().saturating_sub(reserved.get()));
     if available < needed {
-        return Err(Refusal::BudgetExceeded {
-            issuer: issuer.clone(),
-            available,
-            needed,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::BudgetExceeded {
+                issuer: issuer.clone(),
+                available,
+                needed,
+            },
+        ));
     }
     Ok(())
 }

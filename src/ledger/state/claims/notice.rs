@@ -36,29 +36,31 @@ pub(super) fn open(
     }
     debug_assert!(claims.len() <= MAX_CLAIMS_PER_NOTICE);
     let today = CivilDate::of(ctx.committed_at);
-    let policy =
-        state
-            .policies
-            .in_force(village, today)
-            .ok_or_else(|| Refusal::NoPolicyInForce {
-                village: village.clone(),
-                date: today,
-            })?;
+    let policy = state.policies.in_force(village, today).ok_or_else(|| {
+        Refusal::from(crate::ledger::GovernanceRefusal::NoPolicyInForce {
+            village: village.clone(),
+            date: today,
+        })
+    })?;
     let mut plan = Plan::default();
     for claim_id in claims {
         let claim = state.claims.claim(claim_id)?;
         if &claim.village != village {
-            return Err(Refusal::ClaimNotInVillage {
-                claim: claim_id.clone(),
-                village: village.clone(),
-            });
+            return Err(Refusal::from(
+                crate::ledger::GovernanceRefusal::ClaimNotInVillage {
+                    claim: claim_id.clone(),
+                    village: village.clone(),
+                },
+            ));
         }
         if claim.status != ClaimStatus::Approved {
-            return Err(Refusal::ClaimState {
-                claim: claim_id.clone(),
-                expected: "approved",
-                found: claim.status.name(),
-            });
+            return Err(Refusal::from(
+                crate::ledger::GovernanceRefusal::ClaimState {
+                    claim: claim_id.clone(),
+                    expected: "approved",
+                    found: claim.status.name(),
+                },
+            ));
         }
         let mut next = Claim::clone(claim);
         next.status = ClaimStatus::InNotice(id.clone());
@@ -85,19 +87,23 @@ fn running_notice<'a>(
     claim: &Claim,
 ) -> Result<&'a Notice, Refusal> {
     let ClaimStatus::InNotice(notice_id) = &claim.status else {
-        return Err(Refusal::ClaimState {
-            claim: claim.id.clone(),
-            expected: "in notice",
-            found: claim.status.name(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ClaimState {
+                claim: claim.id.clone(),
+                expected: "in notice",
+                found: claim.status.name(),
+            },
+        ));
     };
     let notice = state.claims.notice(notice_id)?;
     let today = CivilDate::of(ctx.committed_at);
     if today >= notice.ends_on {
-        return Err(Refusal::NoticeEnded {
-            notice: notice.id.clone(),
-            ends_on: notice.ends_on,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::NoticeEnded {
+                notice: notice.id.clone(),
+                ends_on: notice.ends_on,
+            },
+        ));
     }
     Ok(notice)
 }
@@ -137,11 +143,13 @@ pub(super) fn object(
     running_notice(state, ctx, claim)?;
     let filed = state.claims.objections_by_claim.get(claim_id);
     if filed.is_some_and(|ids| ids.len() >= MAX_OBJECTIONS_PER_CLAIM) {
-        return Err(Refusal::ClaimLimit {
-            claim: claim_id.clone(),
-            what: "objections",
-            max: MAX_OBJECTIONS_PER_CLAIM,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ClaimLimit {
+                claim: claim_id.clone(),
+                what: "objections",
+                max: MAX_OBJECTIONS_PER_CLAIM,
+            },
+        ));
     }
     let by_filer: Vec<&Objection> = filed
         .into_iter()
@@ -150,11 +158,13 @@ pub(super) fn object(
         .filter(|o| o.filed_by == ctx.signer)
         .collect();
     if by_filer.len() >= MAX_OBJECTIONS_PER_KEY {
-        return Err(Refusal::ClaimLimit {
-            claim: claim_id.clone(),
-            what: "objections by one key",
-            max: MAX_OBJECTIONS_PER_KEY,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ClaimLimit {
+                claim: claim_id.clone(),
+                what: "objections by one key",
+                max: MAX_OBJECTIONS_PER_KEY,
+            },
+        ));
     }
     if by_filer.iter().any(|o| o.resolution.is_none()) {
         return Err(Refusal::ObjectionAlreadyOpen {
@@ -194,16 +204,20 @@ pub(super) fn resolve(
     let claim = state.claims.claim(&objection.claim)?;
     no_conflict(state, ctx, claim, "resolving an objection")?;
     if objection.filed_by == ctx.signer {
-        return Err(Refusal::ReviewerConflict {
-            claim: claim.id.clone(),
-            why: "the key filed the objection it would resolve".into(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ReviewerConflict {
+                claim: claim.id.clone(),
+                why: "the key filed the objection it would resolve".into(),
+            },
+        ));
     }
     if let Some((_, _, _, at)) = &objection.resolution {
-        return Err(Refusal::ObjectionResolved {
-            objection: id.clone(),
-            at: *at,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ObjectionResolved {
+                objection: id.clone(),
+                at: *at,
+            },
+        ));
     }
     let mut resolved = Objection::clone(objection);
     resolved.resolution = Some((outcome, ctx.signer, reason.to_owned(), ctx.sequence));
@@ -239,10 +253,12 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
     }
     let today = CivilDate::of(ctx.committed_at);
     if today < notice.ends_on {
-        return Err(Refusal::NoticeNotEnded {
-            notice: id.clone(),
-            ends_on: notice.ends_on,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::NoticeNotEnded {
+                notice: id.clone(),
+                ends_on: notice.ends_on,
+            },
+        ));
     }
     let on_notice: Vec<&Claim> = notice
         .claims
@@ -252,10 +268,12 @@ pub(super) fn finalize(state: &State, ctx: &Context, id: &NoticeId) -> Result<Pl
         .filter(|c| matches!(&c.status, ClaimStatus::InNotice(n) if n == id))
         .collect();
     if let Some(blocked) = on_notice.iter().find(|c| c.open_objections > 0) {
-        return Err(Refusal::ObjectionOpen {
-            notice: id.clone(),
-            claim: blocked.id.clone(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ObjectionOpen {
+                notice: id.clone(),
+                claim: blocked.id.clone(),
+            },
+        ));
     }
     let mut plan = Plan::default();
     let mut staged = state.stage(ctx);

@@ -19,11 +19,13 @@ pub(super) fn reverse(state: &State, ctx: &Context, id: &ClaimId) -> Result<Plan
         no_conflict(state, ctx, claim, "reversing a claim")?;
     }
     let (ClaimStatus::Posted(_), Some(effect)) = (&claim.status, &claim.posted) else {
-        return Err(Refusal::ClaimState {
-            claim: id.clone(),
-            expected: "posted",
-            found: claim.status.name(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ClaimState {
+                claim: id.clone(),
+                expected: "posted",
+                found: claim.status.name(),
+            },
+        ));
     };
     state
         .settlement

@@ -23,19 +23,23 @@ pub(super) fn no_conflict(
 ) -> Result<(), Refusal> {
     authority::require_officer_of(&ctx.role, operation, &claim.village)?;
     if ctx.signer == claim.proposer {
-        return Err(Refusal::ReviewerConflict {
-            claim: claim.id.clone(),
-            why: "the key proposed the claim".into(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ReviewerConflict {
+                claim: claim.id.clone(),
+                why: "the key proposed the claim".into(),
+            },
+        ));
     }
     match state.members.officer_household(&ctx.signer) {
-        None => Err(Refusal::OfficerHouseholdUnknown { key_id: ctx.signer }),
-        Some(OfficerHousehold::Household(h)) if *h == claim.household => {
-            Err(Refusal::ReviewerConflict {
+        None => Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::OfficerHouseholdUnknown { key_id: ctx.signer },
+        )),
+        Some(OfficerHousehold::Household(h)) if *h == claim.household => Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ReviewerConflict {
                 claim: claim.id.clone(),
                 why: format!("the key's officer belongs to household {h}, which it benefits"),
-            })
-        }
+            },
+        )),
         Some(_) => Ok(()),
     }
 }
@@ -56,13 +60,15 @@ fn approve(state: &State, plan: &mut Plan, claim: &Claim) -> Result<(), Refusal>
         };
         let counted = plan.cap_value(state, &key);
         if counted.get().saturating_add(claim.points.get()) > cap.max_points.get() {
-            return Err(Refusal::CapExceeded {
-                claim: claim.id.clone(),
-                cap: key.to_string(),
-                max: cap.max_points,
-                counted,
-                adds: claim.points,
-            });
+            return Err(Refusal::from(
+                crate::ledger::GovernanceRefusal::CapExceeded {
+                    claim: claim.id.clone(),
+                    cap: key.to_string(),
+                    max: cap.max_points,
+                    counted,
+                    adds: claim.points,
+                },
+            ));
         }
     }
     if claim.rule.sign == Sign::Award {
@@ -83,19 +89,23 @@ pub(super) fn review(
     let claim = state.claims.claim(id)?;
     no_conflict(state, ctx, claim, "reviewing a claim")?;
     if claim.status != ClaimStatus::UnderReview {
-        return Err(Refusal::ClaimState {
-            claim: id.clone(),
-            expected: "under review",
-            found: claim.status.name(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ClaimState {
+                claim: id.clone(),
+                expected: "under review",
+                found: claim.status.name(),
+            },
+        ));
     }
     // A rejection always ends it, however many steps came before.
     if claim.reviews.len() >= MAX_REVIEWS_PER_CLAIM && decision != Decision::Reject {
-        return Err(Refusal::ClaimLimit {
-            claim: id.clone(),
-            what: "review steps",
-            max: MAX_REVIEWS_PER_CLAIM,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ClaimLimit {
+                claim: id.clone(),
+                what: "review steps",
+                max: MAX_REVIEWS_PER_CLAIM,
+            },
+        ));
     }
     let mut next = Claim::clone(claim);
     next.reviews.push_back(ReviewRecord {
@@ -121,11 +131,13 @@ pub(super) fn review(
         }
         Decision::Adjust(quantity) => {
             if quantity > next.rule.max_quantity {
-                return Err(Refusal::QuantityOverMaximum {
-                    rule: next.rule.code.clone(),
-                    max: next.rule.max_quantity,
-                    found: quantity,
-                });
+                return Err(Refusal::from(
+                    crate::ledger::GovernanceRefusal::QuantityOverMaximum {
+                        rule: next.rule.code.clone(),
+                        max: next.rule.max_quantity,
+                        found: quantity,
+                    },
+                ));
             }
             if quantity == next.quantity {
                 return Err(Refusal::InvalidField {

@@ -30,14 +30,12 @@ pub(super) fn submit(
         });
     }
     let today = CivilDate::of(ctx.committed_at);
-    let policy =
-        state
-            .policies
-            .in_force(&village, today)
-            .ok_or_else(|| Refusal::NoPolicyInForce {
-                village: village.clone(),
-                date: today,
-            })?;
+    let policy = state.policies.in_force(&village, today).ok_or_else(|| {
+        Refusal::from(crate::ledger::GovernanceRefusal::NoPolicyInForce {
+            village: village.clone(),
+            date: today,
+        })
+    })?;
     let deed = request.deed_date;
     let oldest = CivilDate::from_days(
         today
@@ -46,60 +44,74 @@ pub(super) fn submit(
     )
     .unwrap_or(today);
     if deed > today || deed < oldest {
-        return Err(Refusal::DateOutOfRange {
-            field: "deed_date",
-            expected: format!(
-                "from {oldest} to {today} (at most {} days before the commit date)",
-                policy.policy.max_claim_age_days
-            ),
-            found: deed,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::DateOutOfRange {
+                field: "deed_date",
+                expected: format!(
+                    "from {oldest} to {today} (at most {} days before the commit date)",
+                    policy.policy.max_claim_age_days
+                ),
+                found: deed,
+            },
+        ));
     }
     let scope = CatalogueScope::Village(village.clone());
     // A parent's deduction prices the claim even where the village's catalogue lacks it or
     // still has an earlier version of it: a village never softens a deduction.
     let (catalogue_version, rule) = parent_deduction(state, &scope, deed, &request.rule)
         .or_else(|| state.catalogues.rule_in_force(&scope, deed, &request.rule))
-        .ok_or_else(|| Refusal::RuleNotInForce {
-            catalogue: scope.to_string(),
-            rule: request.rule.clone(),
-            date: deed,
+        .ok_or_else(|| {
+            Refusal::from(crate::ledger::GovernanceRefusal::RuleNotInForce {
+                catalogue: scope.to_string(),
+                rule: request.rule.clone(),
+                date: deed,
+            })
         })?;
     if request.quantity > rule.max_quantity {
-        return Err(Refusal::QuantityOverMaximum {
-            rule: rule.code.clone(),
-            max: rule.max_quantity,
-            found: request.quantity,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::QuantityOverMaximum {
+                rule: rule.code.clone(),
+                max: rule.max_quantity,
+                found: request.quantity,
+            },
+        ));
     }
     if rule.evidence_required && request.evidence.is_none() {
-        return Err(Refusal::EvidenceRequired {
-            rule: rule.code.clone(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::EvidenceRequired {
+                rule: rule.code.clone(),
+            },
+        ));
     }
     if rule.caps.iter().any(|c| c.per == CapHolder::Member) && request.member.is_none() {
-        return Err(Refusal::MemberRequired {
-            rule: rule.code.clone(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::MemberRequired {
+                rule: rule.code.clone(),
+            },
+        ));
     }
     if !state
         .members
         .household_in_village_on(&request.household, deed)
     {
-        return Err(Refusal::NotInVillageOn {
-            household: request.household.clone(),
-            village: village.clone(),
-            date: deed,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::NotInVillageOn {
+                household: request.household.clone(),
+                village: village.clone(),
+                date: deed,
+            },
+        ));
     }
     if let Some(member) = &request.member
         && !state.members.member_of_on(member, &request.household, deed)
     {
-        return Err(Refusal::NotMemberOn {
-            member: *member,
-            household: request.household.clone(),
-            date: deed,
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::NotMemberOn {
+                member: *member,
+                household: request.household.clone(),
+                date: deed,
+            },
+        ));
     }
     let deed_key = (request.household.clone(), rule.code.clone(), deed);
     if let Some(earlier) = state.claims.deeds.get(&deed_key) {
@@ -157,11 +169,13 @@ pub(super) fn withdraw(state: &State, ctx: &Context, id: &ClaimId) -> Result<Pla
         claim.status,
         ClaimStatus::UnderReview | ClaimStatus::Approved
     ) {
-        return Err(Refusal::ClaimState {
-            claim: id.clone(),
-            expected: "under review or approved",
-            found: claim.status.name(),
-        });
+        return Err(Refusal::from(
+            crate::ledger::GovernanceRefusal::ClaimState {
+                claim: id.clone(),
+                expected: "under review or approved",
+                found: claim.status.name(),
+            },
+        ));
     }
     let mut plan = Plan::default();
     plan.end(

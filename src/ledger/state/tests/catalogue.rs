@@ -204,10 +204,10 @@ fn every_step_refuses_what_does_not_fit_and_changes_nothing() {
     assert!(
         matches!(
             abandoned,
-            Refusal::CatalogueNotOpen {
+            Refusal::Governance(crate::ledger::GovernanceRefusal::CatalogueNotOpen {
                 status: "abandoned",
                 ..
-            }
+            })
         ),
         "{abandoned}"
     );
@@ -227,10 +227,10 @@ fn every_step_refuses_what_does_not_fit_and_changes_nothing() {
     assert!(
         matches!(
             sealed,
-            Refusal::CatalogueNotOpen {
+            Refusal::Governance(crate::ledger::GovernanceRefusal::CatalogueNotOpen {
                 status: "sealed",
                 ..
-            }
+            })
         ),
         "{sealed}"
     );
@@ -239,7 +239,7 @@ fn every_step_refuses_what_does_not_fit_and_changes_nothing() {
         .apply(&admin, open_catalogue(city(), 3, today, &rules))
         .unwrap_err();
     assert!(
-        matches!(early, Refusal::EffectiveTooEarly { earliest, .. } if earliest == date(today + 1)),
+        matches!(early, Refusal::Governance(crate::ledger::GovernanceRefusal::EffectiveTooEarly { earliest, .. }) if earliest == date(today + 1)),
         "{early}"
     );
     // Scopes must exist and be of the right kind.
@@ -270,7 +270,7 @@ fn a_version_must_still_start_on_or_after_the_day_it_is_sealed() {
     ledger.now += DAY_MS;
     let late = ledger.apply(&admin, seal_catalogue(city(), 1)).unwrap_err();
     assert!(
-        matches!(late, Refusal::EffectiveTooEarly { earliest, found, .. }
+        matches!(late, Refusal::Governance(crate::ledger::GovernanceRefusal::EffectiveTooEarly { earliest, found, .. })
             if earliest == date(today + 1) && found == date(today)),
         "{late}"
     );

@@ -64,7 +64,7 @@ fn a_village_may_only_narrow_its_township_and_the_city() {
             )
             .unwrap_err();
         assert!(
-            matches!(&refused, Refusal::CatalogueWidensParent { field: f, .. } if f == &field),
+            matches!(&refused, Refusal::Governance(crate::ledger::GovernanceRefusal::CatalogueWidensParent { field: f, .. }) if f == &field),
             "{field}: {refused}"
         );
         assert_eq!(refused.reason(), "CATALOGUE_WIDENS_PARENT");
@@ -232,7 +232,7 @@ fn deductions_keep_their_value_and_caps_and_every_rule_its_unit() {
             )
             .unwrap_err();
         assert!(
-            matches!(&refused, Refusal::CatalogueWidensParent { field: f, .. } if f == &field),
+            matches!(&refused, Refusal::Governance(crate::ledger::GovernanceRefusal::CatalogueWidensParent { field: f, .. }) if f == &field),
             "{field}: {refused}"
         );
     }
@@ -248,10 +248,10 @@ fn deductions_keep_their_value_and_caps_and_every_rule_its_unit() {
     assert!(
         matches!(
             &refused,
-            Refusal::CatalogueWidensParent {
+            Refusal::Governance(crate::ledger::GovernanceRefusal::CatalogueWidensParent {
                 field: "max_quantity",
                 ..
-            }
+            })
         ),
         "{refused}"
     );
@@ -259,7 +259,7 @@ fn deductions_keep_their_value_and_caps_and_every_rule_its_unit() {
         .adopt(&v1, village("v1"), 8, today, &[award_rule("ENV-01", 5, 3)])
         .unwrap_err();
     assert!(
-        matches!(&refused, Refusal::CatalogueWidensParent { field: "rules", rule, .. } if rule.as_str() == "LITTER-01"),
+        matches!(&refused, Refusal::Governance(crate::ledger::GovernanceRefusal::CatalogueWidensParent { field: "rules", rule, .. }) if rule.as_str() == "LITTER-01"),
         "{refused}"
     );
     let local = gov::Rule {
@@ -297,7 +297,7 @@ fn a_township_narrows_the_city_and_a_replacing_version_starts_tomorrow() {
         )
         .unwrap_err();
     assert!(
-        matches!(&replacing, Refusal::EffectiveTooEarly { earliest, .. } if *earliest == date(today + 1)),
+        matches!(&replacing, Refusal::Governance(crate::ledger::GovernanceRefusal::EffectiveTooEarly { earliest, .. }) if *earliest == date(today + 1)),
         "{replacing}"
     );
     // A resolution not taken yet cannot adopt anything.
@@ -308,10 +308,10 @@ fn a_township_narrows_the_city_and_a_replacing_version_starts_tomorrow() {
     assert!(
         matches!(
             refused,
-            Refusal::DateOutOfRange {
+            Refusal::Governance(crate::ledger::GovernanceRefusal::DateOutOfRange {
                 field: "resolution.date",
                 ..
-            }
+            })
         ),
         "{refused}"
     );

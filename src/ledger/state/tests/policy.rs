@@ -70,7 +70,7 @@ fn a_village_sets_its_policy_in_versions_and_the_one_in_force_is_found_by_date()
         .apply(&v1, set_policy(default_policy("v1", 3, today + 29)))
         .unwrap_err();
     assert!(
-        matches!(early, Refusal::EffectiveTooEarly { earliest, .. } if earliest == date(today + 30)),
+        matches!(early, Refusal::Governance(crate::ledger::GovernanceRefusal::EffectiveTooEarly { earliest, .. }) if earliest == date(today + 30)),
         "{early}"
     );
     let on = |days: u32| {
