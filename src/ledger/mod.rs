@@ -19,7 +19,8 @@ pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
-    GovernanceRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal, TerminalRefusal,
+    AuditRefusal, GovernanceRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal,
+    TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry};
 pub use state::{

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Weak};
 
 use super::merkle::{self, Hash, ProofError};
-use crate::ledger::Refusal;
+use crate::ledger::{AuditRefusal, Refusal};
 use crate::store::{Store, StoreError, StoredHashes};
 
 /// Most entries one entry-range request may ask for.
@@ -65,7 +65,7 @@ impl<'a> LogReader<'a> {
             size => {
                 let Some(note) = self.store.checkpoint(size)? else {
                     let latest = self.store.latest_checkpoint()?.map_or(0, |(s, _)| s);
-                    return Err(Refusal::NeverSigned { size, latest }.into());
+                    return Err(Refusal::from(AuditRefusal::NeverSigned { size, latest }).into());
                 };
                 (size, note)
             }
@@ -84,7 +84,7 @@ impl<'a> LogReader<'a> {
         Ok(self
             .store
             .leaf_index(&hash)?
-            .ok_or(Refusal::UnknownLeafHash)?)
+            .ok_or(Refusal::from(AuditRefusal::UnknownLeafHash))?)
     }
 
     /// The proof that entry `index` is in the signed size `size` (0: the latest).
@@ -94,15 +94,15 @@ impl<'a> LogReader<'a> {
             // Naming a size and an index past it contradicts itself; an entry past the
             // latest signed size will be covered by a later checkpoint.
             return Err(if size != 0 {
-                Refusal::LeafIndexPastSize {
+                Refusal::from(AuditRefusal::LeafIndexPastSize {
                     index,
                     size: checkpoint.size,
-                }
+                })
             } else {
-                Refusal::LeafPastLatest {
+                Refusal::from(AuditRefusal::LeafPastLatest {
                     index,
                     latest: checkpoint.size,
-                }
+                })
             }
             .into());
         }
@@ -127,10 +127,10 @@ impl<'a> LogReader<'a> {
         let first = self.signed(first)?;
         let second = self.signed(second)?;
         if first.size > second.size {
-            return Err(Refusal::ConsistencyOrder {
+            return Err(Refusal::from(AuditRefusal::ConsistencyOrder {
                 first: first.size,
                 second: second.size,
-            }
+            })
             .into());
         }
         let proof = merkle::consistency_proof(&StoredHashes(self.store), first.size, second.size)?;
@@ -142,15 +142,15 @@ impl<'a> LogReader<'a> {
     pub fn check_range(&self, start: u64, end: u64) -> Result<(), ServeError> {
         let latest = self.signed(0)?.size;
         if start > end || end - start > MAX_ENTRIES_PER_CALL {
-            return Err(Refusal::EntryRangeInvalid {
+            return Err(Refusal::from(AuditRefusal::EntryRangeInvalid {
                 start,
                 end,
                 max: MAX_ENTRIES_PER_CALL,
-            }
+            })
             .into());
         }
         if end > latest {
-            return Err(Refusal::EntryRangePastLatest { end, latest }.into());
+            return Err(Refusal::from(AuditRefusal::EntryRangePastLatest { end, latest }).into());
         }
         Ok(())
     }

@@ -39,9 +39,6 @@ impl Refusal {
             | WeakKey { .. }
             | GenesisNotFirst
             | GenesisMissing
-            | LeafIndexPastSize { .. }
-            | ConsistencyOrder { .. }
-            | EntryRangeInvalid { .. }
             | Overflow(_) => C::InvalidArgument,
             SignatureCount { .. }
             | NotOriginalSigner { .. }
@@ -56,7 +53,6 @@ impl Refusal {
             | UnknownShop(_)
             | UnknownEntry { .. }
             | UnknownRequest(_)
-            | UnknownLeafHash
             | UnknownKeyToRevoke(_)
             | UnknownArea(_)
             | ParentAreaMissing { .. }
@@ -94,14 +90,12 @@ impl Refusal {
             | RefundWindowPassed { .. }
             | TerminalCounter { .. }
             | ResidentKeysFull { .. }
-            | NeverSigned { .. }
-            | LeafPastLatest { .. }
-            | EntryRangePastLatest { .. }
             | LastAdminKey { .. } => C::FailedPrecondition,
             Terminal(refusal) => refusal.class(),
             Sale(refusal) => refusal.class(),
             Settlement(refusal) => refusal.class(),
             Governance(refusal) => refusal.class(),
+            Audit(refusal) => refusal.class(),
         }
     }
 
@@ -161,6 +155,7 @@ impl Refusal {
             Sale(refusal) => refusal.reason(),
             Settlement(refusal) => refusal.reason(),
             Governance(refusal) => refusal.reason(),
+            Audit(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",
@@ -179,13 +174,6 @@ impl Refusal {
             TerminalCounter { .. } => "TERMINAL_COUNTER_NOT_INCREASING",
             ResidentKeysFull { .. } => "RESIDENT_KEYS_FULL",
             Overflow(_) => "OVERFLOW",
-            NeverSigned { .. } => "TREE_SIZE_NEVER_SIGNED",
-            LeafIndexPastSize { .. } => "LEAF_INDEX_PAST_SIZE",
-            LeafPastLatest { .. } => "LEAF_PAST_LATEST_SIGNED",
-            UnknownLeafHash => "UNKNOWN_LEAF_HASH",
-            ConsistencyOrder { .. } => "CONSISTENCY_ORDER",
-            EntryRangeInvalid { .. } => "ENTRY_RANGE_INVALID",
-            EntryRangePastLatest { .. } => "ENTRY_RANGE_PAST_LATEST_SIGNED",
         }
     }
 

@@ -545,71 +545,6 @@ pub enum Refusal {
     /// e.g. "a balance beyond 2^63 - 1".
     #[error("arithmetic overflow: {0} would exceed the largest representable number of points")]
     Overflow(&'static str),
-    // --- the audit service ---
-    /// A request names a tree size for which no checkpoint was signed.
-    #[error(
-        "tree size {size} was never signed; ask for a signed size (the latest is {latest}) or 0 \
-         for the latest"
-    )]
-    NeverSigned {
-        /// The tree size asked for, in entries.
-        size: u64,
-        /// The latest signed tree size, in entries (0 if none).
-        latest: u64,
-    },
-    /// An inclusion proof asks for an entry that is not in the tree size the request names.
-    #[error("entry {index} is not in the tree of size {size}: expected leaf_index < tree_size")]
-    LeafIndexPastSize {
-        /// The entry's position in the log (its leaf index).
-        index: u64,
-        /// The tree size the request names, in entries.
-        size: u64,
-    },
-    /// An inclusion proof for the latest signed size asks for an entry past it.
-    #[error(
-        "entry {index} is not in the tree of size {latest}, the latest signed size; retry after \
-         the next checkpoint"
-    )]
-    LeafPastLatest {
-        /// The entry's position in the log (its leaf index).
-        index: u64,
-        /// The latest signed tree size, in entries.
-        latest: u64,
-    },
-    /// No entry has the leaf hash asked for.
-    #[error("no entry has this leaf hash")]
-    UnknownLeafHash,
-    /// A consistency proof asks from a larger tree size to a smaller one.
-    #[error("first_size {first} is larger than second_size {second}")]
-    ConsistencyOrder {
-        /// The first tree size (0 already resolved to the latest), in entries.
-        first: u64,
-        /// The second tree size (0 already resolved to the latest), in entries.
-        second: u64,
-    },
-    /// An entry range ends before it starts, or holds more entries than one call may return.
-    #[error("expected start <= end and at most {max} entries; found {start} .. {end}")]
-    EntryRangeInvalid {
-        /// The position of the first entry asked for.
-        start: u64,
-        /// The position after the last entry asked for (exclusive).
-        end: u64,
-        /// The most entries one call may return
-        /// ([`MAX_ENTRIES_PER_CALL`](crate::log::serving::MAX_ENTRIES_PER_CALL)).
-        max: u64,
-    },
-    /// An entry range goes past the latest signed tree size.
-    #[error(
-        "end {end} is past the latest signed size {latest}; ask for at most {latest}, or retry \
-         after the next checkpoint"
-    )]
-    EntryRangePastLatest {
-        /// The position after the last entry asked for (exclusive).
-        end: u64,
-        /// The latest signed tree size, in entries.
-        latest: u64,
-    },
-
     // --- the families' own refusals, each in its file ---
     /// A terminals refusal (`terminals.rs`).
     #[error(transparent)]
@@ -620,17 +555,22 @@ pub enum Refusal {
     /// A settlement refusal (`settlement.rs`).
     #[error(transparent)]
     Settlement(#[from] SettlementRefusal),
+    /// An audit service refusal (`audit.rs`).
+    #[error(transparent)]
+    Audit(#[from] AuditRefusal),
     /// A governance refusal (`governance.rs`): catalogues, policies, claims, notices.
     #[error(transparent)]
     Governance(#[from] GovernanceRefusal),
 }
 
+mod audit;
 mod class;
 mod governance;
 mod sale;
 mod settlement;
 mod terminals;
 
+pub use audit::AuditRefusal;
 pub use class::RefusalClass;
 pub use governance::GovernanceRefusal;
 pub use sale::SaleRefusal;

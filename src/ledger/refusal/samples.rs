@@ -220,29 +220,13 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
         },
         ResidentKeysFull { household, max: 16 },
         Overflow("o"),
-        NeverSigned { size: 9, latest: 1 },
-        LeafIndexPastSize { index: 2, size: 1 },
-        LeafPastLatest {
-            index: 2,
-            latest: 1,
-        },
-        UnknownLeafHash,
-        ConsistencyOrder {
-            first: 2,
-            second: 1,
-        },
-        EntryRangeInvalid {
-            start: 2,
-            end: 1,
-            max: 10,
-        },
-        EntryRangePastLatest { end: 9, latest: 1 },
     ]
     .into_iter()
     .chain(TerminalRefusal::one_of_each())
     .chain(SaleRefusal::one_of_each())
     .chain(SettlementRefusal::one_of_each())
     .chain(GovernanceRefusal::one_of_each())
+    .chain(AuditRefusal::one_of_each())
     .collect()
 }
 
