@@ -14,19 +14,26 @@ use tonic::Code;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn a_terminal_activates_itself_with_a_one_time_code_and_its_manager_blocks_and_retires_it() {
-    let mut app = TestApp::spawn().await;
-    let admin = app.admin.clone();
+/// Village gaoba with 100 points of budget, and its household hh-001 holding `points` of
+/// them.
+async fn gaoba_household(app: &mut TestApp, points: u64) -> (Village, Household) {
     let village = app.village("gaoba").await;
     let home = app.household(&village, "hh-001").await;
     app.allocate("gaoba", 100).await.unwrap();
     app.submit(
         &village.officer,
-        shanzhi::testkit::issue("gaoba", "hh-001", 50),
+        shanzhi::testkit::issue("gaoba", "hh-001", points),
     )
     .await
     .unwrap();
+    (village, home)
+}
+
+#[tokio::test]
+async fn a_terminal_activates_itself_with_a_one_time_code_and_its_manager_blocks_and_retires_it() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.admin.clone();
+    let (_, home) = gaoba_household(&mut app, 50).await;
     let other_shop = app.shop("shop-2").await;
     app.submit(
         &admin,
@@ -279,16 +286,8 @@ async fn a_sale_is_refunded_in_parts_to_its_issuers_and_never_past_what_it_took(
 #[tokio::test]
 async fn a_closed_months_statement_is_settled_once_by_each_issuer_and_never_touched_again() {
     let mut app = TestApp::spawn().await;
-    let village = app.village("gaoba").await;
+    let (village, home) = gaoba_household(&mut app, 30).await;
     let other = app.village("other").await;
-    let home = app.household(&village, "hh-001").await;
-    app.allocate("gaoba", 100).await.unwrap();
-    app.submit(
-        &village.officer,
-        shanzhi::testkit::issue("gaoba", "hh-001", 30),
-    )
-    .await
-    .unwrap();
     let shop_1 = app.shop("shop-1").await;
     let receipt = app.redeem(&shop_1, &home, 12).await.unwrap();
     app.submit(&shop_1.terminal, refund_sale(receipt.sequence, 2))
@@ -443,15 +442,7 @@ async fn a_terminal_past_its_request_rate_is_refused_and_nothing_is_done() {
         c.terminal_requests_per_sec = 1;
     })
     .await;
-    let village = app.village("gaoba").await;
-    let home = app.household(&village, "hh-001").await;
-    app.allocate("gaoba", 100).await.unwrap();
-    app.submit(
-        &village.officer,
-        shanzhi::testkit::issue("gaoba", "hh-001", 30),
-    )
-    .await
-    .unwrap();
+    let (village, home) = gaoba_household(&mut app, 30).await;
     let shop_1 = app.shop("shop-1").await;
     // A burst of two, then one a second: ten sales at once cannot all go in.
     let mut refused = 0;
@@ -485,15 +476,7 @@ async fn a_terminal_past_its_request_rate_is_refused_and_nothing_is_done() {
 #[tokio::test]
 async fn a_household_past_its_daily_redemption_limit_is_refused_at_every_shop() {
     let mut app = TestApp::spawn().await;
-    let village = app.village("gaoba").await;
-    let home = app.household(&village, "hh-001").await;
-    app.allocate("gaoba", 100).await.unwrap();
-    app.submit(
-        &village.officer,
-        shanzhi::testkit::issue("gaoba", "hh-001", 60),
-    )
-    .await
-    .unwrap();
+    let (village, home) = gaoba_household(&mut app, 60).await;
     let mut policy = shanzhi::testkit::default_policy("gaoba", 1, app.today());
     policy.daily_redemption_limit = 25;
     app.submit(&village.officer, shanzhi::testkit::set_policy(policy))

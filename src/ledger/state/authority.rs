@@ -267,14 +267,22 @@ pub(super) fn require_admin_or_manager_of(
 /// Who may refund a sale of `shop`: a bureau admin, or a terminal or the manager of the shop
 /// (the refund window is the redemption room's rule).
 pub(super) fn may_refund(role: &Role, shop: &ShopId) -> Result<(), Refusal> {
+    require_refunder(role)?;
     match role {
-        Role::BureauAdmin => Ok(()),
-        Role::ShopTerminal(s) | Role::ShopManager(s) if s == shop => Ok(()),
-        Role::ShopTerminal(s) | Role::ShopManager(s) => Err(Refusal::OutOfScope {
+        Role::ShopTerminal(s) | Role::ShopManager(s) if s != shop => Err(Refusal::OutOfScope {
             role: role.name(),
             scope: format!("shop {s}"),
             requested: format!("shop {shop}"),
         }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `role` may refund any sale at all (before anything about the sale is told): a
+/// bureau admin, a shop's terminal or manager.
+pub(super) fn require_refunder(role: &Role) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::ShopTerminal(_) | Role::ShopManager(_) => Ok(()),
         _ => Err(not_allowed(
             role,
             "refunding a sale",

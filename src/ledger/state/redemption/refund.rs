@@ -96,13 +96,7 @@ pub(super) fn refund(
     points: Points,
 ) -> Result<RefundPlan, Refusal> {
     // Whether the role may refund at all comes before anything about the entry is told.
-    if !matches!(
-        ctx.role,
-        Role::BureauAdmin | Role::ShopTerminal(_) | Role::ShopManager(_)
-    ) {
-        let nobody = crate::ledger::ShopId::parse("shop_id", "-")?;
-        authority::may_refund(&ctx.role, &nobody)?;
-    }
+    authority::require_refunder(&ctx.role)?;
     let original = state.journal.entry(sale)?;
     if original.kind != OperationKind::Redemption(RedemptionKind::Redeem) {
         return Err(SaleRefusal::NotASale {
