@@ -16,6 +16,11 @@ pub const DEFAULT_DATA_DIR: &str = "./data";
 /// Default largest accepted gRPC request message: 16 KiB. A transaction body is at most
 /// 4 KiB ([`crate::ledger::MAX_BODY_BYTES`]) and every read request is far smaller.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// Default largest accepted `SubmitBatch` request: room for a full batch of
+/// [`MAX_BATCH_TRANSACTIONS`](crate::writer::MAX_BATCH_TRANSACTIONS) (256) transactions of the
+/// largest body (4 KiB) and their signatures, 1,114,112 bytes (1088 KiB).
+pub const DEFAULT_MAX_BATCH_MESSAGE_BYTES: usize =
+    crate::writer::MAX_BATCH_TRANSACTIONS * (crate::ledger::MAX_BODY_BYTES + 256);
 /// Default bytes of request bodies the server receives at once, all connections together:
 /// 32 MiB. A frame that would go past it is refused `RESOURCE_EXHAUSTED`, so half-sent
 /// bodies cannot grow memory without bound.
@@ -77,6 +82,8 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// Largest gRPC request message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// Largest `SubmitBatch` request message accepted, in bytes.
+    pub max_batch_message_bytes: usize,
     /// Longest time to receive a request's whole body.
     pub request_read_timeout: Duration,
     /// Most connections open at once.
@@ -121,6 +128,7 @@ impl ServerConfig {
             listen: DEFAULT_LISTEN_ADDR,
             data_dir,
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            max_batch_message_bytes: DEFAULT_MAX_BATCH_MESSAGE_BYTES,
             request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_connections_per_peer: DEFAULT_MAX_CONNECTIONS_PER_PEER,

@@ -7,7 +7,6 @@ use prost::Message;
 
 use crate::crypto::{self, KeyFile, KeyFileError, SigningContext};
 use crate::ledger::{LedgerId, LedgerParameters, State, UnixMs};
-use crate::log::merkle::Frontier;
 use crate::pb::points as pb;
 use crate::store::{Append, SledStore, Store, StoreError};
 use crate::writer::now_unix_ms;
@@ -202,12 +201,13 @@ pub fn init_locked(
         transaction: Some(transaction),
     };
     let bytes = entry.encode_to_vec();
-    let hashes = Frontier::new().append(&bytes);
+    let leaf = crate::log::merkle::leaf_hash(&bytes);
     let store = SledStore::open(&store_path(data_dir))?;
     store.append(Append {
         first_sequence: 0,
         entries: &[bytes],
-        hashes: &hashes,
+        leaves: &[leaf],
+        hashes: &[],
     })?;
     store.flush()?;
     crate::directory::Directory::create(&crate::directory::path(data_dir), &ledger_id)?;

@@ -182,6 +182,9 @@ struct ServeArgs {
     /// Largest gRPC request message accepted, in bytes (replies may be up to 16 MiB).
     #[arg(long, env = "SHANZHI_MAX_MESSAGE_BYTES", default_value_t = config::DEFAULT_MAX_MESSAGE_BYTES)]
     max_message_bytes: usize,
+    /// Largest `SubmitBatch` request message accepted, in bytes (up to 256 transactions).
+    #[arg(long, env = "SHANZHI_MAX_BATCH_MESSAGE_BYTES", default_value_t = config::DEFAULT_MAX_BATCH_MESSAGE_BYTES)]
+    max_batch_message_bytes: usize,
     /// Longest time (ms) to receive a request's whole body; slower requests are refused.
     #[arg(long, env = "SHANZHI_REQUEST_READ_TIMEOUT_MS", default_value_t = config::DEFAULT_REQUEST_READ_TIMEOUT.as_millis() as u64)]
     request_read_timeout_ms: u64,
@@ -377,6 +380,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         listen: args.listen,
         data_dir: args.data,
         max_message_bytes: args.max_message_bytes,
+        max_batch_message_bytes: args.max_batch_message_bytes,
         request_read_timeout: Duration::from_millis(args.request_read_timeout_ms.max(1)),
         max_connections: args.max_connections.max(1),
         max_connections_per_peer: args.max_connections_per_peer.max(1),

@@ -354,6 +354,7 @@ async fn serve(
     let admission = Admission {
         read_timeout: config.request_read_timeout,
         max_message_bytes: limit,
+        max_batch_message_bytes: config.max_batch_message_bytes,
         receive_budget: Arc::new(tokio::sync::Semaphore::new(
             config
                 .receive_budget_bytes
@@ -387,8 +388,10 @@ async fn serve(
     let mut names: Vec<&'static str> = Vec::new();
     macro_rules! ledger_services {
         ($($server:expr),+ $(,)?) => {$({
+            // The shedder bounds each method's request before decoding; tonic's own limit
+            // only has to admit the largest (a batch).
             let server = $server
-                .max_decoding_message_size(limit)
+                .max_decoding_message_size(limit.max(config.max_batch_message_bytes))
                 .max_encoding_message_size(MAX_REPLY_BYTES);
             names.push(service_name(&server));
             routes.add_service(Shed::new(server, Arc::clone(&permits), admission.clone()));

@@ -60,7 +60,7 @@ pub enum ApiError {
     /// The request is larger than the server accepts.
     #[error(
         "message length too large: expected a request of at most {max} bytes \
-         (--max-message-bytes), found a larger one"
+         (--max-message-bytes; --max-batch-message-bytes for SubmitBatch), found a larger one"
     )]
     MessageTooLarge {
         /// The largest request accepted, in bytes.

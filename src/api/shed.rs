@@ -23,6 +23,9 @@ use tonic::server::NamedService;
 
 use super::error::ApiError;
 
+/// The one method whose requests may be larger than `--max-message-bytes`.
+const SUBMIT_BATCH_PATH: &str = "/shanzhi.points.v1.TransactionService/SubmitBatch";
+
 /// The HTTP response for a refusal made before the service ran.
 fn refuse(error: ApiError) -> http::Response<tonic::body::Body> {
     tonic::Status::from(error).into_http()
@@ -36,6 +39,8 @@ pub struct Admission {
     /// Largest request message (`--max-message-bytes`); the body may hold it and its
     /// 5-byte gRPC frame header.
     pub max_message_bytes: usize,
+    /// Largest `SubmitBatch` request message (`--max-batch-message-bytes`).
+    pub max_batch_message_bytes: usize,
     /// Bytes of request bodies that may be in the middle of being received, server-wide.
     pub receive_budget: Arc<Semaphore>,
 }
@@ -95,8 +100,14 @@ where
             // The method the router chose, which read credentials must sign.
             let routed = super::auth::RoutedMethod::from_path(parts.uri.path());
             parts.extensions.insert(routed);
+            let limit = if parts.uri.path() == SUBMIT_BATCH_PATH {
+                admission.max_batch_message_bytes
+            } else {
+                admission.max_message_bytes
+            };
             let received =
-                tokio::time::timeout(admission.read_timeout, receive(body, &admission)).await;
+                tokio::time::timeout(admission.read_timeout, receive(body, limit, &admission))
+                    .await;
             let (body, _budget) = match received {
                 Ok(Ok(received)) => received,
                 Ok(Err(error)) => return Ok(refuse(error)),
@@ -121,13 +132,14 @@ where
 /// arrives (held until the request is answered), and refusing a body over the size limit.
 async fn receive<B>(
     body: B,
+    max_message_bytes: usize,
     admission: &Admission,
 ) -> Result<(Bytes, Option<tokio::sync::OwnedSemaphorePermit>), ApiError>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let limit = admission.max_message_bytes.saturating_add(5);
+    let limit = max_message_bytes.saturating_add(5);
     let mut body = std::pin::pin!(body);
     let mut buffer = BytesMut::new();
     let mut budget: Option<tokio::sync::OwnedSemaphorePermit> = None;
@@ -138,7 +150,7 @@ where
         };
         if buffer.len() + data.len() > limit {
             return Err(ApiError::MessageTooLarge {
-                max: admission.max_message_bytes,
+                max: max_message_bytes,
             });
         }
         let bytes = u32::try_from(data.len()).unwrap_or(u32::MAX);

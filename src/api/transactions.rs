@@ -2,10 +2,11 @@
 
 use tonic::{Request, Response, Status};
 
+use super::error::ApiError;
 use crate::ledger::Refusal;
 use crate::pb::points as pb;
 use crate::pb::points::transaction_service_server::TransactionService;
-use crate::writer::LedgerHandle;
+use crate::writer::{Committed, LedgerHandle};
 
 /// Accepts signed transactions for the writer.
 pub struct TransactionApi {
@@ -56,24 +57,63 @@ impl TransactionService for TransactionApi {
                     found: "nothing".into(),
                 })?;
         match self.ledger.submit(transaction).await {
-            Ok(committed) => {
-                tracing::info!(
-                    sequence = committed.record.sequence.get(),
-                    kind = committed.record.kind.name(),
-                    signer = %committed.record.signer,
-                    duplicate = committed.duplicate,
-                    "transaction committed"
-                );
-                Ok(Response::new(pb::SubmitResponse {
-                    receipt: Some(pb::Receipt::from(&committed.record)),
-                    duplicate: committed.duplicate,
-                }))
-            }
+            Ok(committed) => Ok(Response::new(committed_response(&committed))),
             Err(error) => {
                 let status = Status::from(error);
                 tracing::info!(code = ?status.code(), message = status.message(), "transaction refused");
                 Err(status)
             }
         }
+    }
+
+    async fn submit_batch(
+        &self,
+        request: Request<pb::SubmitBatchRequest>,
+    ) -> Result<Response<pb::SubmitBatchResponse>, Status> {
+        let transactions = request.into_inner().transactions;
+        let results = self
+            .ledger
+            .submit_batch(transactions)
+            .await
+            .map_err(|error| {
+                let status = Status::from(error);
+                tracing::info!(code = ?status.code(), message = status.message(), "batch refused");
+                status
+            })?;
+        let results = results
+            .into_iter()
+            .map(|result| pb::SubmitResult {
+                outcome: Some(match result {
+                    Ok(committed) => {
+                        pb::submit_result::Outcome::Committed(committed_response(&committed))
+                    }
+                    Err(error) => {
+                        let error = ApiError::from(error);
+                        tracing::info!(reason = error.reason(), "transaction of a batch refused");
+                        pb::submit_result::Outcome::Refused(pb::SubmitRefusal {
+                            code: error.code() as i32,
+                            reason: error.reason().to_owned(),
+                            message: error.to_string(),
+                        })
+                    }
+                }),
+            })
+            .collect();
+        Ok(Response::new(pb::SubmitBatchResponse { results }))
+    }
+}
+
+/// The reply for a committed transaction (logged at info, as every write is).
+fn committed_response(committed: &Committed) -> pb::SubmitResponse {
+    tracing::info!(
+        sequence = committed.record.sequence.get(),
+        kind = committed.record.kind.name(),
+        signer = %committed.record.signer,
+        duplicate = committed.duplicate,
+        "transaction committed"
+    );
+    pb::SubmitResponse {
+        receipt: Some(pb::Receipt::from(&committed.record)),
+        duplicate: committed.duplicate,
     }
 }

@@ -300,6 +300,18 @@ impl LedgerClient {
             .map(tonic::Response::into_inner)
     }
 
+    /// Submits up to 256 signed transactions in one call; one result per transaction, in
+    /// order (a refusal answers only its own transaction).
+    pub async fn submit_batch(
+        &mut self,
+        transactions: Vec<pb::SignedTransaction>,
+    ) -> Result<Vec<pb::SubmitResult>, tonic::Status> {
+        self.transactions
+            .submit_batch(pb::SubmitBatchRequest { transactions })
+            .await
+            .map(|response| response.into_inner().results)
+    }
+
     /// Signs `body` with `signer` and submits it.
     pub async fn submit_body(
         &mut self,

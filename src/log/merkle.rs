@@ -1,9 +1,12 @@
 //! The RFC 6962 / RFC 9162 Merkle tree over the log.
 //!
-//! Leaf hash `SHA-256(0x00 || entry)`, node hash `SHA-256(0x01 || left || right)`. The store
-//! keeps the hash of every complete subtree (level `L`, index `n` covers leaves
-//! `n·2^L .. (n+1)·2^L`), about two hashes per entry, as Go's `sumdb/tlog` does; roots and
-//! proofs for any past size are computed from those in `O(log n)` reads.
+//! Leaf hash `SHA-256(0x00 || entry)`, node hash `SHA-256(0x01 || left || right)`. A
+//! complete subtree (level `L`, index `n`) covers leaves `n·2^L .. (n+1)·2^L`. The store keeps
+//! only the hashes of complete subtrees at levels 8, 16, 24, … ([`is_stored`]): one hash per
+//! 256 entries, the rows Go's `sumdb/tlog` keeps as tiles of height 8. Every other hash is
+//! recomputed when asked for, from at most 128 stored hashes of the stored level below it, or
+//! at the bottom from at most 128 entries, so a root or proof for any past size costs
+//! `O(log n)` reads of bounded size.
 
 use sha2::{Digest, Sha256};
 
@@ -60,7 +63,29 @@ pub enum ProofError {
     Store(String),
 }
 
-/// Where stored complete-subtree hashes come from.
+/// Levels between two stored rows of the tree: the hashes of complete subtrees at levels
+/// that are positive multiples of this are stored; all others are recomputed.
+pub const TILE_HEIGHT: u8 = 8;
+
+/// True for the complete subtrees whose hash the store keeps (levels 8, 16, 24, …). Leaf
+/// hashes and levels 1–7 are recomputed from the entries, others from the stored row below.
+pub fn is_stored(id: SubtreeId) -> bool {
+    id.level > 0 && id.level.is_multiple_of(TILE_HEIGHT)
+}
+
+/// Folds `2^k` consecutive hashes of one level into the hash of the subtree they make up.
+pub fn fold_complete(mut row: Vec<Hash>) -> Hash {
+    debug_assert!(row.len().is_power_of_two());
+    while row.len() > 1 {
+        row = row
+            .chunks_exact(2)
+            .map(|pair| node_hash(&pair[0], &pair[1]))
+            .collect();
+    }
+    row[0]
+}
+
+/// Where complete-subtree hashes come from.
 pub trait SubtreeHashes {
     /// The hash of a complete subtree that has been stored.
     fn subtree_hash(&self, id: SubtreeId) -> Result<Hash, ProofError>;

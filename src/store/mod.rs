@@ -9,7 +9,9 @@
 mod durable;
 mod sled_store;
 
-use crate::log::merkle::{Hash, ProofError, SubtreeHashes, SubtreeId};
+use crate::log::merkle::{
+    self, Hash, ProofError, SubtreeHashes, SubtreeId, TILE_HEIGHT, is_stored,
+};
 
 pub use durable::{DurableDb, fsync_path};
 pub use sled_store::SledStore;
@@ -40,14 +42,17 @@ pub enum StoreError {
 /// Stored entries in order: `(sequence, encoded LogEntry)`.
 pub type EntryIter<'a> = Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + Send + 'a>;
 
-/// What one group commit appends: entries at consecutive positions, and the Merkle hashes
-/// they complete.
+/// What one group commit appends: entries at consecutive positions, their leaf hashes (for
+/// the index by leaf hash), and the stored Merkle hashes they complete.
 pub struct Append<'a> {
     /// Position of the first entry; must equal [`Store::len`].
     pub first_sequence: u64,
     /// Encoded `LogEntry` bytes.
     pub entries: &'a [Vec<u8>],
-    /// Complete-subtree hashes the entries complete (leaf hashes included).
+    /// The leaf hash of each entry, in the same order.
+    pub leaves: &'a [Hash],
+    /// The hashes of the complete subtrees the entries complete at stored levels
+    /// ([`merkle::is_stored`]); the store keeps no others.
     pub hashes: &'a [(SubtreeId, Hash)],
 }
 
@@ -76,7 +81,7 @@ pub trait Store: Send + Sync + 'static {
     /// Entries from `first_sequence` on, in order.
     fn scan(&self, first_sequence: u64) -> EntryIter<'_>;
 
-    /// A stored complete-subtree hash.
+    /// A stored complete-subtree hash (only [`merkle::is_stored`] levels are stored).
     fn subtree_hash(&self, id: SubtreeId) -> Result<Option<Hash>, StoreError>;
 
     /// The position of the entry with this leaf hash, if any.
@@ -97,11 +102,31 @@ pub trait Store: Send + Sync + 'static {
     }
 }
 
-/// Reads complete-subtree hashes from a store, for roots and proofs.
+/// Complete-subtree hashes for roots and proofs: read from the store at the stored levels
+/// (8, 16, …), recomputed for every other level from at most `2^(TILE_HEIGHT-1)` = 128 items
+/// of the stored row below it (stored hashes, or at the bottom the entries themselves). An
+/// inclusion proof therefore reads at most 255 entries and a few hundred stored hashes,
+/// whatever the log's size.
 pub struct StoredHashes<'a>(pub &'a dyn Store);
 
-impl SubtreeHashes for StoredHashes<'_> {
-    fn subtree_hash(&self, id: SubtreeId) -> Result<Hash, ProofError> {
+impl StoredHashes<'_> {
+    /// The leaf hashes of entries `first .. first + count`.
+    fn leaves(&self, first: u64, count: u64) -> Result<Vec<Hash>, ProofError> {
+        let mut leaves = Vec::with_capacity(count as usize);
+        for item in self.0.scan(first).take(count as usize) {
+            let (_, entry) = item.map_err(|e| ProofError::Store(e.to_string()))?;
+            leaves.push(merkle::leaf_hash(&entry));
+        }
+        if leaves.len() as u64 != count {
+            return Err(ProofError::Missing {
+                level: 0,
+                index: first + leaves.len() as u64,
+            });
+        }
+        Ok(leaves)
+    }
+
+    fn stored(&self, id: SubtreeId) -> Result<Hash, ProofError> {
         self.0
             .subtree_hash(id)
             .map_err(|e| ProofError::Store(e.to_string()))?
@@ -109,6 +134,26 @@ impl SubtreeHashes for StoredHashes<'_> {
                 level: id.level,
                 index: id.index,
             })
+    }
+}
+
+impl SubtreeHashes for StoredHashes<'_> {
+    fn subtree_hash(&self, id: SubtreeId) -> Result<Hash, ProofError> {
+        if is_stored(id) {
+            return self.stored(id);
+        }
+        let row = id.level - id.level % TILE_HEIGHT;
+        let width = id.level - row;
+        let first = id.index << width;
+        let count = 1u64 << width;
+        let hashes = if row == 0 {
+            self.leaves(first, count)?
+        } else {
+            (first..first + count)
+                .map(|index| self.stored(SubtreeId { level: row, index }))
+                .collect::<Result<_, _>>()?
+        };
+        Ok(merkle::fold_complete(hashes))
     }
 }
 

@@ -6,9 +6,16 @@
 //! | key | value |
 //! | --- | --- |
 //! | `e` + sequence (8 bytes, big-endian) | encoded `LogEntry` |
-//! | `h` + level (1 byte) + index (8 bytes) | complete-subtree hash (32 bytes) |
-//! | `l` + leaf hash (32 bytes) | sequence (8 bytes) |
+//! | `h` + level (1 byte) + index (8 bytes) | complete-subtree hash (32 bytes), levels 8, 16, … only |
+//! | `l` + first 8 bytes of the leaf hash + sequence (8 bytes) | nothing |
 //! | `c` + tree size (8 bytes) | signed checkpoint note (UTF-8) |
+//!
+//! So an entry costs its own key and one short index key; the tree adds one key per 256
+//! entries (see [`crate::log::merkle::is_stored`]): leaf hashes and the levels between are
+//! recomputed. The leaf index keys on a prefix of the hash, and a lookup checks each
+//! candidate's leaf hash, so two entries sharing a prefix are both found and told apart.
+//! Stores written before this layout (every level's hash stored, the index keyed by the
+//! whole leaf hash with the sequence as value) are read as they are.
 //!
 //! **Durability.** [`SledStore::flush`] is [`DurableDb::sync`]: sled's flush followed by a
 //! real `fdatasync` of its files (sled's own ends in `sync_file_range`, which persists neither
@@ -33,6 +40,9 @@ fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     }
     key
 }
+
+/// Bytes of a leaf hash the index keys on.
+const LEAF_PREFIX: usize = 8;
 
 fn entry_key(sequence: u64) -> Vec<u8> {
     key(b'e', &[&sequence.to_be_bytes()])
@@ -86,11 +96,14 @@ impl Store for SledStore {
         for (sequence, entry) in (append.first_sequence..).zip(append.entries) {
             batch.insert(entry_key(sequence), entry.as_slice());
         }
+        for (sequence, leaf) in (append.first_sequence..).zip(append.leaves) {
+            batch.insert(
+                key(b'l', &[&leaf[..LEAF_PREFIX], &sequence.to_be_bytes()]),
+                &[][..],
+            );
+        }
         for (id, hash) in append.hashes {
             batch.insert(hash_key(*id), &hash[..]);
-            if id.level == 0 {
-                batch.insert(key(b'l', &[hash]), &id.index.to_be_bytes()[..]);
-            }
         }
         self.log.apply_batch(batch).map_err(io)
     }
@@ -136,12 +149,29 @@ impl Store for SledStore {
     }
 
     fn leaf_index(&self, leaf_hash: &Hash) -> Result<Option<u64>, StoreError> {
-        match self.log.get(key(b'l', &[leaf_hash])).map_err(io)? {
-            None => Ok(None),
-            Some(value) => <[u8; 8]>::try_from(value.as_ref())
-                .map(|b| Some(u64::from_be_bytes(b)))
-                .map_err(|_| StoreError::Corrupt("a leaf index is not 8 bytes".into())),
+        let damaged = || StoreError::Corrupt("a leaf index key is damaged".into());
+        for item in self
+            .log
+            .scan_prefix(key(b'l', &[&leaf_hash[..LEAF_PREFIX]]))
+        {
+            let (key, value) = item.map_err(io)?;
+            let sequence = match key.len() {
+                // 'l' + prefix + sequence.
+                17 => u64::from_be_bytes(key[9..].try_into().map_err(|_| damaged())?),
+                // The earlier layout: 'l' + the whole leaf hash, the sequence as the value.
+                33 if key[1..] == leaf_hash[..] => {
+                    let sequence = value.as_ref().try_into().map_err(|_| damaged())?;
+                    return Ok(Some(u64::from_be_bytes(sequence)));
+                }
+                33 => continue,
+                _ => return Err(damaged()),
+            };
+            let entry = self.entry(sequence)?.ok_or_else(damaged)?;
+            if crate::log::merkle::leaf_hash(&entry) == *leaf_hash {
+                return Ok(Some(sequence));
+            }
         }
+        Ok(None)
     }
 
     fn put_checkpoint(&self, size: u64, note: &str) -> Result<(), StoreError> {
@@ -187,6 +217,7 @@ mod tests {
         store.append(Append {
             first_sequence: first,
             entries,
+            leaves: &[],
             hashes: &[],
         })
     }
@@ -218,5 +249,102 @@ mod tests {
             store.latest_checkpoint().unwrap(),
             Some((2, "note two".to_owned()))
         );
+    }
+}
+
+#[cfg(test)]
+mod compact_tree_tests {
+    use super::*;
+    use crate::log::merkle::{self, Frontier, is_stored};
+    use crate::store::StoredHashes;
+
+    /// `count` entries appended in groups of `group`, as the writer does, with the roots of
+    /// every size along the way.
+    fn filled(count: u64, group: usize) -> (tempfile::TempDir, SledStore, Vec<Hash>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let mut frontier = Frontier::new();
+        let mut roots = vec![frontier.root()];
+        let entries: Vec<Vec<u8>> = (0..count)
+            .map(|i| format!("entry number {i}").into_bytes())
+            .collect();
+        for (chunk_index, chunk) in entries.chunks(group).enumerate() {
+            let (mut leaves, mut hashes) = (Vec::new(), Vec::new());
+            for entry in chunk {
+                let completed = frontier.append(entry);
+                leaves.push(completed[0].1);
+                hashes.extend(completed.into_iter().filter(|(id, _)| is_stored(*id)));
+                roots.push(frontier.root());
+            }
+            store
+                .append(Append {
+                    first_sequence: (chunk_index * group) as u64,
+                    entries: chunk,
+                    leaves: &leaves,
+                    hashes: &hashes,
+                })
+                .unwrap();
+        }
+        (dir, store, roots)
+    }
+
+    #[test]
+    fn roots_and_proofs_from_the_compact_tree_verify_for_every_size() {
+        let (_dir, store, roots) = filled(700, 37);
+        let stored = StoredHashes(&store);
+        // One stored hash per 256 entries: levels 8 (indexes 0 and 1), nothing else.
+        let kept = store.log.scan_prefix([b'h']).count();
+        assert_eq!(kept, 2);
+        for size in 1..=700u64 {
+            assert_eq!(merkle::root(&stored, size).unwrap(), roots[size as usize]);
+        }
+        for (index, size) in [
+            (0, 1),
+            (0, 700),
+            (255, 256),
+            (256, 700),
+            (511, 512),
+            (699, 700),
+        ] {
+            let entry = store.entry(index).unwrap().unwrap();
+            let proof = merkle::inclusion_proof(&stored, index, size).unwrap();
+            assert!(merkle::verify_inclusion(
+                index,
+                size,
+                &merkle::leaf_hash(&entry),
+                &proof,
+                &roots[size as usize]
+            ));
+        }
+        for (old, new) in [(1, 700), (255, 257), (256, 512), (300, 699), (512, 700)] {
+            let proof = merkle::consistency_proof(&stored, old, new).unwrap();
+            assert!(merkle::verify_consistency(
+                old,
+                new,
+                &roots[old as usize],
+                &roots[new as usize],
+                &proof
+            ));
+        }
+    }
+
+    #[test]
+    fn the_leaf_index_finds_every_entry_and_reads_the_earlier_layout() {
+        let (_dir, store, _) = filled(300, 64);
+        for sequence in [0, 1, 150, 299] {
+            let entry = store.entry(sequence).unwrap().unwrap();
+            assert_eq!(
+                store.leaf_index(&merkle::leaf_hash(&entry)).unwrap(),
+                Some(sequence)
+            );
+        }
+        assert_eq!(store.leaf_index(&[7; 32]).unwrap(), None);
+        // A key of the earlier layout, with a leaf hash sharing the new keys' prefix space.
+        let old = merkle::leaf_hash(b"written by an earlier version");
+        store
+            .log
+            .insert(key(b'l', &[&old]), &42u64.to_be_bytes()[..])
+            .unwrap();
+        assert_eq!(store.leaf_index(&old).unwrap(), Some(42));
     }
 }

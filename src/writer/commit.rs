@@ -14,7 +14,7 @@ use super::{
 };
 use crate::ledger::{Admitted, State, UnixMs};
 use crate::log::checkpoint::Checkpoint;
-use crate::log::merkle::{Frontier, Hash, SubtreeId};
+use crate::log::merkle::{Frontier, Hash, SubtreeId, is_stored};
 use crate::pb::points as pb;
 use crate::store::{Append, Store, StoreError, write_durably};
 
@@ -40,20 +40,61 @@ pub(super) struct Writer {
 /// flush, and with the store's error when a write, sync or checkpoint failed (fatal).
 pub type WriterThread = std::thread::JoinHandle<Result<(), StoreError>>;
 
-type Reply = (
-    oneshot::Sender<Result<Committed, SubmitError>>,
-    Result<Committed, SubmitError>,
-);
+/// An answer waiting for the group's flush.
+enum Reply {
+    One(
+        oneshot::Sender<Result<Committed, SubmitError>>,
+        Box<Result<Committed, SubmitError>>,
+    ),
+    Many(
+        oneshot::Sender<Vec<Result<Committed, SubmitError>>>,
+        Vec<Result<Committed, SubmitError>>,
+    ),
+}
+
+impl Reply {
+    fn send(self) {
+        match self {
+            Reply::One(reply, result) => {
+                let _ = reply.send(*result);
+            }
+            Reply::Many(reply, results) => {
+                let _ = reply.send(results);
+            }
+        }
+    }
+
+    /// Answers everything it holds `UNAVAILABLE` instead.
+    fn fail(self, error: &StoreError) {
+        let unavailable = || {
+            Err(SubmitError::Unavailable(format!(
+                "{error}; the server is stopping and must be restarted"
+            )))
+        };
+        match self {
+            Reply::One(reply, _) => {
+                let _ = reply.send(unavailable());
+            }
+            Reply::Many(reply, results) => {
+                let _ = reply.send(results.iter().map(|_| unavailable()).collect());
+            }
+        }
+    }
+}
 
 impl Writer {
     pub(super) fn run(mut self, mut receiver: mpsc::Receiver<Command>) -> Result<(), StoreError> {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut stopping = false;
         while !stopping && let Some(first) = receiver.blocking_recv() {
+            let mut weight = first.weight();
             batch.push(first);
-            while batch.len() < MAX_BATCH {
+            while weight < MAX_BATCH {
                 match receiver.try_recv() {
-                    Ok(command) => batch.push(command),
+                    Ok(command) => {
+                        weight += command.weight();
+                        batch.push(command);
+                    }
                     Err(_) => break,
                 }
             }
@@ -73,6 +114,9 @@ impl Writer {
             }
         }
         receiver.close();
+        // A clean stop leaves every entry under a signed checkpoint, which the next start
+        // checks the entries against (their leaf hashes are not stored; see `store`).
+        self.checkpoint_if_behind(1)?;
         self.store_calls.begin();
         if let Err(error) = self.store.flush() {
             tracing::error!(%error, "final flush failed");
@@ -87,6 +131,7 @@ impl Writer {
         let _guard = span.enter();
         let first_sequence = self.state.len();
         let mut encoded = Vec::new();
+        let mut leaves = Vec::new();
         let mut hashes = Vec::new();
         let mut replies: Vec<Reply> = Vec::new();
         let mut checkpointed = Vec::new();
@@ -97,8 +142,15 @@ impl Writer {
                 Command::Tick => tick = true,
                 Command::Stop => {}
                 Command::Submit { admitted, reply } => {
-                    let result = self.admit(*admitted, &mut encoded, &mut hashes);
-                    replies.push((reply, result));
+                    let result = self.admit(*admitted, &mut encoded, &mut leaves, &mut hashes);
+                    replies.push(Reply::One(reply, Box::new(result)));
+                }
+                Command::SubmitMany { admitted, reply } => {
+                    let results = admitted
+                        .into_iter()
+                        .map(|one| self.admit(one, &mut encoded, &mut leaves, &mut hashes))
+                        .collect();
+                    replies.push(Reply::Many(reply, results));
                 }
             }
         }
@@ -108,6 +160,7 @@ impl Writer {
             written = self.store.append(Append {
                 first_sequence,
                 entries: &encoded,
+                leaves: &leaves,
                 hashes: &hashes,
             });
         }
@@ -124,15 +177,13 @@ impl Writer {
         if let Err(error) = written {
             // Nothing in this batch is acknowledged, not even refusals (they may depend on
             // entries that are not on disk), and nothing of it was published.
-            for (reply, _) in replies {
-                let _ = reply.send(Err(SubmitError::Unavailable(format!(
-                    "{error}; the server is stopping and must be restarted"
-                ))));
+            for reply in replies {
+                reply.fail(&error);
             }
             return Err(error);
         }
-        for (reply, result) in replies {
-            let _ = reply.send(result);
+        for reply in replies {
+            reply.send();
         }
         let behind = if !checkpointed.is_empty() || tick {
             1
@@ -199,6 +250,7 @@ impl Writer {
         &mut self,
         admitted: Admitted,
         encoded: &mut Vec<Vec<u8>>,
+        leaves: &mut Vec<Hash>,
         hashes: &mut Vec<(SubtreeId, Hash)>,
     ) -> Result<Committed, SubmitError> {
         let now = self.clock.now_unix_ms();
@@ -229,7 +281,9 @@ impl Writer {
                 transaction: Some(admitted.into_signed()),
             };
             let bytes = entry.encode_to_vec();
-            hashes.extend(self.frontier.append(&bytes));
+            let completed = self.frontier.append(&bytes);
+            leaves.push(completed[0].1);
+            hashes.extend(completed.into_iter().filter(|(id, _)| is_stored(*id)));
             encoded.push(bytes);
         }
         Ok(Committed { record, duplicate })

@@ -12,10 +12,10 @@ use super::replay::{check_witness, latest_checkpoint, replay};
 use arc_swap::ArcSwap;
 
 use super::{
-    CHANNEL_CAPACITY, Checkpointing, Clock, Command, Committed, OpenError, Replayed,
-    SignedCheckpoint, Snapshot, StoreCallClock, SubmitError,
+    CHANNEL_CAPACITY, Checkpointing, Clock, Command, Committed, MAX_BATCH_TRANSACTIONS, OpenError,
+    Replayed, SignedCheckpoint, Snapshot, StoreCallClock, SubmitError,
 };
-use crate::ledger::State;
+use crate::ledger::{Admitted, Refusal, State};
 use crate::log::checkpoint;
 use crate::pb::points as pb;
 use crate::store::{Store, StoreError};
@@ -137,6 +137,84 @@ impl LedgerHandle {
         answer
             .await
             .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))?
+    }
+
+    /// Submits 1 to [`MAX_BATCH_TRANSACTIONS`] transactions, each decided on its own, and
+    /// resolves once every committed one is on disk: one result per transaction, in order.
+    /// Signatures are verified on the verification pool (rayon's, one thread per core), all
+    /// of them before any reaches the writer, which then applies the admitted ones in order
+    /// in one group commit. A failed store answers the whole call `Unavailable`; resending
+    /// the same batch is safe.
+    pub async fn submit_batch(
+        &self,
+        transactions: Vec<pb::SignedTransaction>,
+    ) -> Result<Vec<Result<Committed, SubmitError>>, SubmitError> {
+        if transactions.is_empty() || transactions.len() > MAX_BATCH_TRANSACTIONS {
+            return Err(Refusal::BatchSize {
+                found: transactions.len(),
+                max: MAX_BATCH_TRANSACTIONS,
+            }
+            .into());
+        }
+        let checked = self.verify_in_parallel(transactions).await?;
+        let mut results: Vec<Option<Result<Committed, SubmitError>>> = Vec::new();
+        let mut admitted = Vec::new();
+        for outcome in checked {
+            match outcome {
+                Ok(one) => {
+                    admitted.push(one);
+                    results.push(None);
+                }
+                Err(refusal) => results.push(Some(Err(refusal.into()))),
+            }
+        }
+        if !admitted.is_empty() {
+            self.admitted
+                .fetch_add(admitted.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            let (reply, answer) = oneshot::channel();
+            self.commands
+                .send(Command::SubmitMany { admitted, reply })
+                .await
+                .map_err(|_| SubmitError::Unavailable("the writer has stopped".into()))?;
+            let mut committed = answer
+                .await
+                .map_err(|_| SubmitError::Unavailable("the writer stopped before replying".into()))?
+                .into_iter();
+            for slot in results.iter_mut().filter(|slot| slot.is_none()) {
+                match committed.next() {
+                    Some(Err(SubmitError::Unavailable(why))) => {
+                        return Err(SubmitError::Unavailable(why));
+                    }
+                    Some(result) => *slot = Some(result),
+                    None => {
+                        return Err(SubmitError::Unavailable(
+                            "the writer answered fewer transactions than it was sent".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(results.into_iter().flatten().collect())
+    }
+
+    /// The handler's admission of every transaction, on the verification pool.
+    async fn verify_in_parallel(
+        &self,
+        transactions: Vec<pb::SignedTransaction>,
+    ) -> Result<Vec<Result<Admitted, Refusal>>, SubmitError> {
+        use rayon::prelude::*;
+        let keys = Arc::clone(&self.keys);
+        let (done, checked) = oneshot::channel();
+        rayon::spawn(move || {
+            let outcomes = transactions
+                .into_par_iter()
+                .map(|transaction| keys.admit(transaction))
+                .collect();
+            let _ = done.send(outcomes);
+        });
+        checked
+            .await
+            .map_err(|_| SubmitError::Unavailable("signature verification stopped".into()))
     }
 
     /// The latest published snapshot: the state after the last durable group commit.

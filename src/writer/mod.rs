@@ -38,8 +38,12 @@ pub use handle::LedgerHandle;
 pub use rate::TerminalRate;
 pub use replay::{Replayed, replay};
 
-/// Most commands handled in one group commit.
+/// Transactions the writer takes into one group commit before it stops taking more (a batch
+/// submission is taken whole, so a group may exceed this by less than
+/// [`MAX_BATCH_TRANSACTIONS`]).
 pub const MAX_BATCH: usize = 512;
+/// Most transactions one `SubmitBatch` call may carry.
+pub const MAX_BATCH_TRANSACTIONS: usize = 256;
 /// Commands that may wait for the writer before senders wait too.
 pub const CHANNEL_CAPACITY: usize = 4096;
 
@@ -149,12 +153,29 @@ enum Command {
         admitted: Box<Admitted>,
         reply: oneshot::Sender<Result<Committed, SubmitError>>,
     },
+    /// Several transactions, applied in order in the same group commit, each decided on its
+    /// own; answered with one result per transaction.
+    SubmitMany {
+        /// Decoded and verified by the handler.
+        admitted: Vec<Admitted>,
+        reply: oneshot::Sender<Vec<Result<Committed, SubmitError>>>,
+    },
     /// Sign a checkpoint if any entry is not yet covered by one.
     Tick,
     /// Make sure a checkpoint covers every entry, then answer with the snapshot it covers.
     Checkpointed(oneshot::Sender<std::sync::Arc<Snapshot>>),
     /// Finish the current batch, flush, and stop.
     Stop,
+}
+
+impl Command {
+    /// The transactions it carries, which count against [`MAX_BATCH`].
+    fn weight(&self) -> usize {
+        match self {
+            Command::SubmitMany { admitted, .. } => admitted.len(),
+            _ => 1,
+        }
+    }
 }
 
 #[cfg(test)]

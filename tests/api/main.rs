@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit;
+mod batch;
 mod claims;
 mod cli;
 mod cli_governance;

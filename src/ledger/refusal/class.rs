@@ -39,6 +39,7 @@ impl Refusal {
             | WeakKey { .. }
             | GenesisNotFirst
             | GenesisMissing
+            | BatchSize { .. }
             | Overflow(_) => C::InvalidArgument,
             SignatureCount { .. }
             | NotOriginalSigner { .. }
@@ -115,6 +116,7 @@ impl Refusal {
             WeakKey { .. } => "WEAK_KEY",
             GenesisNotFirst => "GENESIS_NOT_FIRST",
             GenesisMissing => "GENESIS_MISSING",
+            BatchSize { .. } => "BATCH_SIZE",
             SignatureCount { .. } => "SIGNATURE_COUNT",
             UnknownKey { .. } => "UNKNOWN_KEY",
             BadSignature { .. } => "BAD_SIGNATURE",

@@ -112,6 +112,14 @@ pub enum Refusal {
     /// The log does not start with a genesis entry.
     #[error("the log must start with a genesis entry; found another operation at sequence 0")]
     GenesisMissing,
+    /// A batch submission with no transactions or more than the server takes in one call.
+    #[error("expected a batch of 1 to {max} transactions, found {found}")]
+    BatchSize {
+        /// Transactions in the batch.
+        found: usize,
+        /// The most one batch may carry.
+        max: usize,
+    },
     // --- authentication ---
     /// A signed transaction does not carry exactly one signature.
     #[error("expected exactly one signature (the acting key's), found {found}")]

@@ -47,6 +47,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
         },
         GenesisNotFirst,
         GenesisMissing,
+        BatchSize { found: 0, max: 256 },
         SignatureCount { found: 0 },
         UnknownKey { key_id: key },
         BadSignature {
