@@ -94,6 +94,22 @@ enum Command {
         /// concurrent reader paging through the whole history (0: skip).
         #[arg(long, default_value_t = 0)]
         history_entries: u64,
+        /// Transactions per SubmitBatch call in the batched phase (0: skip it).
+        #[arg(long, default_value_t = shanzhi::writer::MAX_BATCH_TRANSACTIONS)]
+        batch_size: usize,
+        /// Concurrent callers in the batched phase.
+        #[arg(long, default_value_t = 4)]
+        batch_clients: usize,
+        /// Entries of the log the engine alone replays, with and without signature checks
+        /// (0: skip).
+        #[arg(long, default_value_t = 1_000_000)]
+        replay_entries: u64,
+        /// Households registered in that log.
+        #[arg(long, default_value_t = 100_000)]
+        replay_households: u64,
+        /// Signatures verified to measure the machine's raw rate.
+        #[arg(long, default_value_t = 40_000)]
+        verify_samples: usize,
     },
     /// Sign and submit a transaction.
     #[command(flatten)]
@@ -335,8 +351,23 @@ async fn run(command: Command) -> Result<()> {
             transactions,
             concurrency,
             history_entries,
+            batch_size,
+            batch_clients,
+            replay_entries,
+            replay_households,
+            verify_samples,
         } => {
-            let report = shanzhi::bench::run(transactions, &concurrency, history_entries).await?;
+            let options = shanzhi::bench::Options {
+                transactions,
+                concurrencies: concurrency,
+                batch_size,
+                batch_clients,
+                history_entries,
+                replay_entries,
+                replay_households,
+                verify_samples,
+            };
+            let report = shanzhi::bench::run(&options).await?;
             print!("{}", report.to_markdown());
             Ok(())
         }

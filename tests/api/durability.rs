@@ -143,6 +143,20 @@ async fn every_acknowledgement_follows_a_real_sync_of_the_store_file() {
         let receipt = client.submit_signed(signed).await.unwrap();
         assert!(!receipt.duplicate);
     }
+    // Then batches: every transaction of one is acknowledged in the batch's one reply, which
+    // must follow the sync of every entry in it.
+    for _ in 0..3 {
+        let batch: Vec<_> = (0..5)
+            .map(|_| officer.sign(&client.ledger_id, &body(issue("v1", "h1", 1))))
+            .collect();
+        request_ids.extend(batch.iter().map(request_id_of));
+        let results = client.submit_batch(batch).await.unwrap();
+        assert!(
+            results
+                .iter()
+                .all(|r| matches!(r.outcome, Some(pb::submit_result::Outcome::Committed(_))))
+        );
+    }
     server.start_kill().unwrap();
     server.wait().await.unwrap();
 

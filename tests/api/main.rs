@@ -6,6 +6,7 @@
 
 mod audit;
 mod batch;
+mod bench;
 mod claims;
 mod cli;
 mod cli_governance;

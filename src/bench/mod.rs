@@ -1,9 +1,16 @@
 //! `shanzhi bench`: a loopback load test of the real server, in one process, on a fresh
-//! ledger in a temporary directory. It reports throughput and latency of signed issue
-//! transactions at several client concurrencies (the ratio between them shows what group
-//! commit buys), bytes on disk per entry, and how long a restart takes to replay the log.
+//! ledger in a temporary directory, measured against the machine in the same run. It reports
+//! raw `verify_strict` per second on one and all cores ([`machine`]); throughput and latency
+//! of signed issue transactions at several client concurrencies, one per request and in
+//! `SubmitBatch` batches; bytes on disk per entry; how long a restart takes; the engine alone
+//! replaying a large log with and without signature checks ([`engine`]); peak memory; and,
+//! last, `ratio=<batched issuance tx/s ÷ raw verify/s on all cores>`.
 //! With `--history-entries N` it grows the log to N entries and measures, in the same run,
 //! write latency with and without a concurrent reader paging through the whole history.
+
+pub mod engine;
+pub mod machine;
+mod report;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -41,11 +48,55 @@ impl Phase {
     }
 }
 
+/// What one run measures.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Transactions per phase.
+    pub transactions: usize,
+    /// Client concurrencies, one phase of single submissions each.
+    pub concurrencies: Vec<usize>,
+    /// Transactions per `SubmitBatch` call in the batched phase (0: skip it).
+    pub batch_size: usize,
+    /// Concurrent callers in the batched phase.
+    pub batch_clients: usize,
+    /// Grow the log to this many entries for the reader comparison (0: skip it).
+    pub history_entries: u64,
+    /// Entries of the log the engine replays (0: skip it).
+    pub replay_entries: u64,
+    /// Households registered in that log.
+    pub replay_households: u64,
+    /// Signatures verified to measure the machine's raw rate.
+    pub verify_samples: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            transactions: 5000,
+            concurrencies: vec![1, 8, 64],
+            batch_size: crate::writer::MAX_BATCH_TRANSACTIONS,
+            batch_clients: 4,
+            history_entries: 0,
+            replay_entries: 1_000_000,
+            replay_households: 100_000,
+            verify_samples: 40_000,
+        }
+    }
+}
+
 /// Everything one run measured.
 #[derive(Debug)]
 pub struct Report {
+    /// The machine's raw signature verification rate.
+    pub verify: machine::VerifyRate,
     /// One phase per concurrency.
     pub phases: Vec<Phase>,
+    /// Issues in `SubmitBatch` calls: latency is per call.
+    pub batched: Option<Phase>,
+    /// The engine replaying a large log.
+    pub engine: Option<engine::EngineReport>,
+    /// Peak resident memory of the whole run, in bytes.
+    pub peak_memory: u64,
     /// Log entries at the end.
     pub entries: u64,
     /// Bytes of the sled directory at the end (after a clean shutdown).
@@ -99,7 +150,7 @@ fn fdatasync_median(dir: &Path, rounds: usize) -> Result<Duration> {
     Ok(times[times.len() / 2])
 }
 
-fn directory_size(path: &Path) -> u64 {
+pub(crate) fn directory_size(path: &Path) -> u64 {
     std::fs::read_dir(path)
         .into_iter()
         .flatten()
@@ -141,15 +192,72 @@ async fn submit_all(
         latencies.extend(task.await?.context("a benchmark transaction was refused")?);
     }
     let elapsed = started.elapsed();
+    Ok(phase(concurrency, count, elapsed, latencies))
+}
+
+/// `transactions` in calls of `batch_size`, by `clients` concurrent callers; latencies are
+/// per call.
+async fn submit_batches(
+    client: &LedgerClient,
+    transactions: Vec<pb::SignedTransaction>,
+    batch_size: usize,
+    clients: usize,
+) -> Result<Phase> {
+    let count = transactions.len();
+    let clients = clients.max(1);
+    let mut shares: Vec<Vec<Vec<pb::SignedTransaction>>> = vec![Vec::new(); clients];
+    for (i, batch) in transactions.chunks(batch_size.max(1)).enumerate() {
+        shares[i % clients].push(batch.to_vec());
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for share in shares {
+        let mut client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(share.len());
+            for batch in share {
+                let sent = Instant::now();
+                let results = client.submit_batch(batch).await?;
+                if let Some(refused) = results.iter().find_map(|r| match &r.outcome {
+                    Some(pb::submit_result::Outcome::Committed(_)) => None,
+                    other => Some(format!("{other:?}")),
+                }) {
+                    return Err(tonic::Status::internal(refused));
+                }
+                latencies.push(sent.elapsed());
+            }
+            Ok::<_, tonic::Status>(latencies)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(count);
+    for task in tasks {
+        latencies.extend(task.await?.context("a benchmark batch was refused")?);
+    }
+    let elapsed = started.elapsed();
+    Ok(phase(clients, count, elapsed, latencies))
+}
+
+fn phase(
+    concurrency: usize,
+    transactions: usize,
+    elapsed: Duration,
+    mut latencies: Vec<Duration>,
+) -> Phase {
     latencies.sort_unstable();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    Ok(Phase {
+    let at = |q: f64| {
+        let last = latencies.len().saturating_sub(1);
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(last))
+            .copied()
+            .unwrap_or_default()
+    };
+    Phase {
         concurrency,
-        transactions: count,
+        transactions,
         elapsed,
         p50: at(0.50),
         p99: at(0.99),
-    })
+    }
 }
 
 /// `count` signed issues by `officer`, spread over the bench's 100 households.
@@ -246,13 +354,15 @@ async fn compare_with_reader(
     })
 }
 
-/// Runs the benchmark: `per_phase` transactions at each of `concurrencies`, then, if
-/// `history_entries` is not 0, the reader comparison on a log of that many entries.
-pub async fn run(
-    per_phase: usize,
-    concurrencies: &[usize],
-    history_entries: u64,
-) -> Result<Report> {
+/// Runs the benchmark as `options` says (see [`Options`]).
+pub async fn run(options: &Options) -> Result<Report> {
+    let per_phase = options.transactions;
+    let history_entries = options.history_entries;
+    let verify = tokio::task::spawn_blocking({
+        let samples = options.verify_samples;
+        move || machine::verify_rate(samples)
+    })
+    .await?;
     let data = tempfile_dir()?;
     let report = genesis::init(&data, LedgerParameters::default())?;
     let admin = Signer::new(KeyFile::read(&report.admin_key_path)?);
@@ -280,11 +390,18 @@ pub async fn run(
     }
 
     let mut phases = Vec::new();
-    for &concurrency in concurrencies {
+    for &concurrency in &options.concurrencies {
         // Signed before the clock starts, so the phase measures the server.
         let transactions = issues(&client, &officer, per_phase);
         phases.push(submit_all(&client, transactions, concurrency.max(1)).await?);
     }
+    let batched = if options.batch_size > 0 {
+        let transactions = issues(&client, &officer, per_phase);
+        let (size, clients) = (options.batch_size, options.batch_clients);
+        Some(submit_batches(&client, transactions, size, clients).await?)
+    } else {
+        None
+    };
     let reader = if history_entries > 0 {
         Some(compare_with_reader(&client, &officer, &admin, history_entries, per_phase).await?)
     } else {
@@ -305,8 +422,19 @@ pub async fn run(
     let restarted = server::start(config).await?;
     let restart = started.elapsed();
     restarted.stop().await?;
+    let engine = if options.replay_entries > 0 {
+        let dir = data.clone();
+        let (entries, households) = (options.replay_entries, options.replay_households);
+        Some(tokio::task::spawn_blocking(move || engine::run(&dir, entries, households)).await??)
+    } else {
+        None
+    };
     std::fs::remove_dir_all(&data).ok();
     Ok(Report {
+        verify,
+        batched,
+        engine,
+        peak_memory: machine::peak_resident_bytes(),
         phases,
         entries,
         bytes_on_disk,
@@ -323,70 +451,4 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
     ));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
-}
-
-impl Report {
-    /// The report as Markdown, with throughput ratios against the first phase.
-    pub fn to_markdown(&self) -> String {
-        let base = self.phases.first().map_or(1.0, Phase::throughput);
-        let mut out = String::from(
-            "| clients | transactions | tx/s | ratio to first row | p50 ms | p99 ms |\n\
-             | ---: | ---: | ---: | ---: | ---: | ---: |\n",
-        );
-        for p in &self.phases {
-            out.push_str(&format!(
-                "| {} | {} | {:.0} | {:.1}x | {:.2} | {:.2} |\n",
-                p.concurrency,
-                p.transactions,
-                p.throughput(),
-                p.throughput() / base,
-                p.p50.as_secs_f64() * 1e3,
-                p.p99.as_secs_f64() * 1e3,
-            ));
-        }
-        out.push_str(&format!(
-            "\nlog entries: {}; sled directory: {} bytes ({:.0} bytes per entry); restart \
-             (open + replay + serve): {:.0} ms\n",
-            self.entries,
-            self.bytes_on_disk,
-            self.bytes_on_disk as f64 / self.entries.max(1) as f64,
-            self.restart.as_secs_f64() * 1e3
-        ));
-        if let Some(single) = self.phases.first() {
-            out.push_str(&format!(
-                "one append + fdatasync on this disk: {:.3} ms median, {:.0}% of the {:.2} ms \
-                 median commit at {} client(s)\n",
-                self.fdatasync_p50.as_secs_f64() * 1e3,
-                100.0 * self.fdatasync_p50.as_secs_f64() / single.p50.as_secs_f64(),
-                single.p50.as_secs_f64() * 1e3,
-                single.concurrency,
-            ));
-        }
-        if let Some(r) = &self.reader {
-            out.push_str(&format!(
-                "\nwrites by {} clients on a log of {} entries, alone and with a reader paging \
-                 through the whole history at {} pages of 500 a second ({} pages, {} entries \
-                 read meanwhile):\n\n\
-                 | writes | tx/s | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: |\n",
-                r.without.concurrency,
-                r.history_entries,
-                READER_PAGES_PER_SECOND,
-                r.pages,
-                r.entries_read
-            ));
-            for (name, p) in [("alone", &r.without), ("with a reader", &r.with)] {
-                out.push_str(&format!(
-                    "| {name} | {:.0} | {:.2} | {:.2} |\n",
-                    p.throughput(),
-                    p.p50.as_secs_f64() * 1e3,
-                    p.p99.as_secs_f64() * 1e3,
-                ));
-            }
-            out.push_str(&format!(
-                "p99 with a reader / alone: {:.2}x\n",
-                r.with.p99.as_secs_f64() / r.without.p99.as_secs_f64()
-            ));
-        }
-        out
-    }
 }

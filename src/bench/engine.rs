@@ -1,0 +1,190 @@
+//! The engine alone: a log of many entries built straight into a store (signed in parallel,
+//! applied by the state machine, appended in large groups), then replayed the two ways the
+//! project reads a whole log: the server's start-up (its own log, signatures verified when
+//! admitted, so not again) and the auditor's replay (every signature checked with
+//! `verify_strict`). No gRPC, no network: what the state machine and the store cost.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use prost::Message;
+use rayon::prelude::*;
+
+use crate::client::{Signer, new_body};
+use crate::crypto::KeyFile;
+use crate::genesis;
+use crate::ledger::{LedgerParameters, Signatures, State, replay_entry};
+use crate::log::merkle::{Frontier, is_stored};
+use crate::pb::points as pb;
+use crate::store::{Append, SledStore, Store};
+use crate::testkit::{allocate, issue, register_household, register_issuer, register_key};
+
+/// Entries appended to the store in one group while the log is built.
+const BUILD_GROUP: usize = 10_000;
+
+/// What replaying a large log cost.
+#[derive(Debug)]
+pub struct EngineReport {
+    /// Entries in the log.
+    pub entries: u64,
+    /// Households registered in it.
+    pub households: u64,
+    /// Time to build it (sign, apply, append), for the record.
+    pub build: Duration,
+    /// The start-up path: [`crate::writer::replay`] (state, tree, checkpoint checks).
+    pub replay_without_signatures: Duration,
+    /// The auditor's path: every entry's signatures verified, then applied.
+    pub replay_with_signatures: Duration,
+    /// Reading and decoding every entry from the store, nothing applied: the store's share
+    /// of a replay.
+    pub scan_and_decode: Duration,
+    /// Resident memory the process grew by while building the log with its state alive
+    /// (the state, sled's page cache, allocator slack), in bytes.
+    pub state_bytes: u64,
+    /// Bytes of the store directory, and of the entries alone.
+    pub bytes_on_disk: u64,
+    /// Sum of the encoded entries' lengths.
+    pub entry_bytes: u64,
+}
+
+/// Builds a log of `entries` entries (among them `households` registrations, the rest issues
+/// spread over those households) in a fresh data directory under `dir`, and replays it.
+pub fn run(dir: &std::path::Path, entries: u64, households: u64) -> Result<EngineReport> {
+    let data = dir.join("engine");
+    let report = genesis::init(&data, LedgerParameters::default())?;
+    let admin = Signer::new(KeyFile::read(&report.admin_key_path)?);
+    let store = SledStore::open(&genesis::store_path(&data))?;
+    let before = super::machine::resident_bytes();
+    let started = Instant::now();
+    let built = build(&store, &admin, &report.ledger_id, entries, households)?;
+    let build_time = started.elapsed();
+    let state_bytes = super::machine::resident_bytes().saturating_sub(before);
+    drop(built);
+    let entries = store.len()?;
+
+    let started = Instant::now();
+    let mut decoded = 0u64;
+    for item in store.scan(0) {
+        let (_, bytes) = item?;
+        decoded += pb::LogEntry::decode(bytes.as_slice())?.sequence & 1;
+    }
+    let scan_and_decode = started.elapsed();
+    std::hint::black_box(decoded);
+
+    let started = Instant::now();
+    let replayed = crate::writer::replay(&store).context("start-up replay of the built log")?;
+    let replay_without_signatures = started.elapsed();
+    drop(replayed);
+
+    let started = Instant::now();
+    let mut state = State::new();
+    let mut frontier = Frontier::new();
+    for item in store.scan(0) {
+        let (sequence, bytes) = item?;
+        frontier.append(&bytes);
+        replay_entry(&mut state, sequence, &bytes, Signatures::VerifyAll)
+            .map_err(|reason| anyhow::anyhow!("entry {sequence}: {reason}"))?;
+    }
+    let replay_with_signatures = started.elapsed();
+    drop(state);
+
+    let entry_bytes = store
+        .scan(0)
+        .map(|item| item.map(|(_, bytes)| bytes.len() as u64))
+        .sum::<Result<u64, _>>()?;
+    drop(store);
+    let bytes_on_disk = super::directory_size(&genesis::store_path(&data));
+    std::fs::remove_dir_all(&data).ok();
+    Ok(EngineReport {
+        entries,
+        households,
+        build: build_time,
+        replay_without_signatures,
+        replay_with_signatures,
+        scan_and_decode,
+        state_bytes,
+        bytes_on_disk,
+        entry_bytes,
+    })
+}
+
+/// Appends entries to `store` as the writer would (applied in order, one group at a time,
+/// the tree's stored hashes with them), without the network.
+fn build(
+    store: &SledStore,
+    admin: &Signer,
+    ledger_id: &crate::ledger::LedgerId,
+    entries: u64,
+    households: u64,
+) -> Result<State> {
+    let crate::writer::Replayed {
+        mut state,
+        mut frontier,
+    } = crate::writer::replay(store)?;
+    let officer = Signer::generate();
+    let setup = [
+        (
+            admin,
+            register_issuer("engine-village", pb::IssuerKind::Village),
+        ),
+        (
+            admin,
+            register_key(&officer, pb::Role::VillageOfficer, "engine-village"),
+        ),
+        (admin, allocate("engine-village", 100_000_000_000)),
+    ];
+    let mut pending: Vec<pb::SignedTransaction> = setup
+        .into_iter()
+        .map(|(signer, operation)| signer.sign(ledger_id, &new_body(operation, 3_600_000)))
+        .collect();
+    let households = households.max(1);
+    // The officer's transactions: the households' registrations first, then issues.
+    let wanted = entries.saturating_sub(state.len() + pending.len() as u64);
+    let mut next = 0u64;
+    while next < wanted || !pending.is_empty() {
+        let room = BUILD_GROUP.saturating_sub(pending.len()) as u64;
+        let upto = (next + room).min(wanted);
+        let signed: Vec<pb::SignedTransaction> = (next..upto)
+            .into_par_iter()
+            .map(|i| {
+                let operation = if i < households {
+                    register_household(&format!("hh-{i}"), "engine-village", &[])
+                } else {
+                    issue("engine-village", &format!("hh-{}", i % households), 1)
+                };
+                officer.sign(ledger_id, &new_body(operation, 3_600_000))
+            })
+            .collect();
+        next = upto;
+        pending.extend(signed);
+        let first_sequence = state.len();
+        let (mut encoded, mut leaves, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+        for transaction in pending.drain(..) {
+            let sequence = state.len();
+            let bytes = pb::LogEntry {
+                sequence,
+                committed_at_unix_ms: crate::writer::now_unix_ms()
+                    .max(state.last_committed_at().get()),
+                transaction: Some(transaction),
+            }
+            .encode_to_vec();
+            replay_entry(&mut state, sequence, &bytes, Signatures::OwnLog)
+                .map_err(|reason| anyhow::anyhow!("building entry {sequence}: {reason}"))?;
+            let completed = frontier.append(&bytes);
+            leaves.push(completed[0].1);
+            hashes.extend(completed.into_iter().filter(|(id, _)| is_stored(*id)));
+            encoded.push(bytes);
+        }
+        if encoded.is_empty() {
+            break;
+        }
+        store.append(Append {
+            first_sequence,
+            entries: &encoded,
+            leaves: &leaves,
+            hashes: &hashes,
+        })?;
+    }
+    store.flush()?;
+    Ok(state)
+}
