@@ -104,9 +104,10 @@ pub trait Store: Send + Sync + 'static {
 
 /// Complete-subtree hashes for roots and proofs: read from the store at the stored levels
 /// (8, 16, …), recomputed for every other level from at most `2^(TILE_HEIGHT-1)` = 128 items
-/// of the stored row below it (stored hashes, or at the bottom the entries themselves). An
-/// inclusion proof therefore reads at most 255 entries and a few hundred stored hashes,
-/// whatever the log's size.
+/// of the stored row below it (stored hashes, or at the bottom the entries themselves). A root
+/// or an inclusion or consistency proof therefore reads at most a few hundred entries (the
+/// groups of 256 its edges fall in) and a few hundred stored hashes per 8 levels, whatever
+/// the log's size.
 pub struct StoredHashes<'a>(pub &'a dyn Store);
 
 impl StoredHashes<'_> {

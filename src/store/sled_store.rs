@@ -92,6 +92,13 @@ impl Store for SledStore {
                 log_size,
             });
         }
+        if append.leaves.len() != append.entries.len() {
+            return Err(StoreError::Corrupt(format!(
+                "an append of {} entries carries {} leaf hashes",
+                append.entries.len(),
+                append.leaves.len()
+            )));
+        }
         let mut batch = sled::Batch::default();
         for (sequence, entry) in (append.first_sequence..).zip(append.entries) {
             batch.insert(entry_key(sequence), entry.as_slice());
@@ -217,7 +224,10 @@ mod tests {
         store.append(Append {
             first_sequence: first,
             entries,
-            leaves: &[],
+            leaves: &entries
+                .iter()
+                .map(|e| crate::log::merkle::leaf_hash(e))
+                .collect::<Vec<_>>(),
             hashes: &[],
         })
     }

@@ -36,6 +36,8 @@ pub struct LedgerHandle {
     admitted: Arc<std::sync::atomic::AtomicU64>,
     /// The clock that stamps entries.
     clock: Clock,
+    /// Batches being verified at once: two per thread of the verification pool.
+    verifying: Arc<tokio::sync::Semaphore>,
 }
 
 impl LedgerHandle {
@@ -109,6 +111,9 @@ impl LedgerHandle {
                 store_calls,
                 admitted: Arc::default(),
                 clock,
+                verifying: Arc::new(tokio::sync::Semaphore::new(
+                    2 * rayon::current_num_threads(),
+                )),
             },
             thread,
         ))
@@ -204,13 +209,31 @@ impl LedgerHandle {
     ) -> Result<Vec<Result<Admitted, Refusal>>, SubmitError> {
         use rayon::prelude::*;
         let keys = Arc::clone(&self.keys);
-        let (done, checked) = oneshot::channel();
+        // A slot of the pool, held by the job itself: a caller that goes away frees its
+        // request permit, but not the slot until its job has stopped.
+        let slot = Arc::clone(&self.verifying)
+            .acquire_owned()
+            .await
+            .map_err(|_| SubmitError::Unavailable("signature verification stopped".into()))?;
+        let (done, checked) = oneshot::channel::<Vec<Result<Admitted, Refusal>>>();
         rayon::spawn(move || {
-            let outcomes = transactions
-                .into_par_iter()
-                .map(|transaction| keys.admit(transaction))
-                .collect();
-            let _ = done.send(outcomes);
+            let _slot = slot;
+            let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                transactions
+                    .into_par_iter()
+                    .map(|transaction| {
+                        if done.is_closed() {
+                            // The caller is gone: nothing of this batch will be answered.
+                            return Err(Refusal::BatchSize { found: 0, max: 0 });
+                        }
+                        keys.admit(transaction)
+                    })
+                    .collect()
+            }));
+            // A panic drops `done`, which answers the caller UNAVAILABLE; the server goes on.
+            if let Ok(outcomes) = outcomes {
+                let _ = done.send(outcomes);
+            }
         });
         checked
             .await

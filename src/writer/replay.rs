@@ -23,9 +23,19 @@ pub struct Replayed {
 pub fn replay(store: &dyn Store) -> Result<Replayed, OpenError> {
     let mut state = State::new();
     let mut frontier = Frontier::new();
+    // Entries past the latest signed checkpoint are covered by no signed root (after a
+    // crash, up to a second's worth): each is checked against the leaf-index key written
+    // with it, since leaf hashes themselves are not stored.
+    let covered = store.latest_checkpoint()?.map_or(0, |(size, _)| size);
     for item in store.scan(0) {
         let (sequence, bytes) = item?;
         let damaged = |reason: String| OpenError::Damaged { sequence, reason };
+        if sequence >= covered && store.leaf_index(&merkle::leaf_hash(&bytes))? != Some(sequence) {
+            return Err(damaged(
+                "its leaf hash is not the one written with it (no signed checkpoint covers it)"
+                    .into(),
+            ));
+        }
         for (id, hash) in frontier.append(&bytes) {
             if merkle::is_stored(id) && store.subtree_hash(id)? != Some(hash) {
                 return Err(damaged(format!(

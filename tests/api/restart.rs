@@ -119,6 +119,48 @@ async fn a_damaged_entry_stops_the_server_from_starting_with_a_clear_message() {
     assert!(message.contains("damaged"), "{message}");
 }
 
+/// An entry no signed checkpoint covers (as after a crash) is still checked: against the
+/// leaf-index key written with it.
+#[tokio::test]
+async fn a_damaged_entry_past_every_checkpoint_stops_the_server_from_starting() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    app.household(&village, "h1").await;
+    app.allocate("v1", 100).await.unwrap();
+    app.issue(&village.officer, "v1", "h1", 10).await.unwrap();
+    app.server.take().unwrap().stop().await.unwrap();
+
+    // Flip one byte of a stored entry and remove every checkpoint, in the store and its
+    // copy outside it, so that no signed root covers the entry.
+    {
+        let db = sled::open(genesis::store_path(app.data.path())).unwrap();
+        let log = db.open_tree("log").unwrap();
+        for key in log.scan_prefix([b'c']).keys() {
+            log.remove(key.unwrap()).unwrap();
+        }
+        let mut key = vec![b'e'];
+        key.extend_from_slice(&3u64.to_be_bytes());
+        let mut entry = log.get(&key).unwrap().unwrap().to_vec();
+        let last = entry.len() - 1;
+        entry[last] ^= 0x01;
+        log.insert(key, entry).unwrap();
+        db.flush().unwrap();
+    }
+    std::fs::remove_file(genesis::checkpoint_witness_path(app.data.path())).unwrap();
+
+    let mut config = shanzhi::config::ServerConfig::new(app.data.path().to_owned());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let error = match shanzhi::server::start(config).await {
+        Ok(_) => panic!("a server started on a damaged log"),
+        Err(error) => error,
+    };
+    let message = format!("{:#}", anyhow::Error::from(error));
+    assert!(
+        message.contains("entry 3") && message.contains("leaf hash"),
+        "{message}"
+    );
+}
+
 #[tokio::test]
 async fn a_store_that_lost_signed_entries_is_refused_rather_than_signed_again() {
     let mut app = TestApp::spawn().await;
