@@ -173,25 +173,11 @@ async fn submit_all(
     for (i, tx) in transactions.into_iter().enumerate() {
         shares[i % concurrency].push(tx);
     }
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for share in shares {
-        let mut client = client.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(share.len());
-            for tx in share {
-                let sent = Instant::now();
-                client.submit_signed(tx).await?;
-                latencies.push(sent.elapsed());
-            }
-            Ok::<_, tonic::Status>(latencies)
-        }));
-    }
-    let mut latencies = Vec::with_capacity(count);
-    for task in tasks {
-        latencies.extend(task.await?.context("a benchmark transaction was refused")?);
-    }
-    let elapsed = started.elapsed();
+    let (elapsed, latencies) = timed(client, shares, |mut client, tx| async move {
+        client.submit_signed(tx).await.map(|_| ())
+    })
+    .await
+    .context("a benchmark transaction was refused")?;
     Ok(phase(concurrency, count, elapsed, latencies))
 }
 
@@ -209,32 +195,52 @@ async fn submit_batches(
     for (i, batch) in transactions.chunks(batch_size.max(1)).enumerate() {
         shares[i % clients].push(batch.to_vec());
     }
+    let (elapsed, latencies) = timed(client, shares, |mut client, batch| async move {
+        let results = client.submit_batch(batch).await?;
+        match results.iter().find_map(|r| match &r.outcome {
+            Some(pb::submit_result::Outcome::Committed(_)) => None,
+            other => Some(format!("{other:?}")),
+        }) {
+            Some(refused) => Err(tonic::Status::internal(refused)),
+            None => Ok(()),
+        }
+    })
+    .await
+    .context("a benchmark batch was refused")?;
+    Ok(phase(clients, count, elapsed, latencies))
+}
+
+/// Runs one task per share, each sending its units one after another with `send`; returns
+/// the wall time of all of them and every unit's latency.
+async fn timed<T, F, Fut>(
+    client: &LedgerClient,
+    shares: Vec<Vec<T>>,
+    send: F,
+) -> Result<(Duration, Vec<Duration>)>
+where
+    T: Send + 'static,
+    F: Fn(LedgerClient, T) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), tonic::Status>> + Send,
+{
     let started = Instant::now();
     let mut tasks = Vec::new();
     for share in shares {
-        let mut client = client.clone();
+        let (client, send) = (client.clone(), send.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(share.len());
-            for batch in share {
+            for unit in share {
                 let sent = Instant::now();
-                let results = client.submit_batch(batch).await?;
-                if let Some(refused) = results.iter().find_map(|r| match &r.outcome {
-                    Some(pb::submit_result::Outcome::Committed(_)) => None,
-                    other => Some(format!("{other:?}")),
-                }) {
-                    return Err(tonic::Status::internal(refused));
-                }
+                send(client.clone(), unit).await?;
                 latencies.push(sent.elapsed());
             }
             Ok::<_, tonic::Status>(latencies)
         }));
     }
-    let mut latencies = Vec::with_capacity(count);
+    let mut latencies = Vec::new();
     for task in tasks {
-        latencies.extend(task.await?.context("a benchmark batch was refused")?);
+        latencies.extend(task.await??);
     }
-    let elapsed = started.elapsed();
-    Ok(phase(clients, count, elapsed, latencies))
+    Ok((started.elapsed(), latencies))
 }
 
 fn phase(

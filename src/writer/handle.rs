@@ -218,20 +218,15 @@ impl LedgerHandle {
         let (done, checked) = oneshot::channel::<Vec<Result<Admitted, Refusal>>>();
         rayon::spawn(move || {
             let _slot = slot;
+            // Stops early (None) once the caller is gone: nothing of it would be answered.
             let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 transactions
                     .into_par_iter()
-                    .map(|transaction| {
-                        if done.is_closed() {
-                            // The caller is gone: nothing of this batch will be answered.
-                            return Err(Refusal::BatchSize { found: 0, max: 0 });
-                        }
-                        keys.admit(transaction)
-                    })
-                    .collect()
+                    .map(|transaction| (!done.is_closed()).then(|| keys.admit(transaction)))
+                    .collect::<Option<Vec<_>>>()
             }));
             // A panic drops `done`, which answers the caller UNAVAILABLE; the server goes on.
-            if let Ok(outcomes) = outcomes {
+            if let Ok(Some(outcomes)) = outcomes {
                 let _ = done.send(outcomes);
             }
         });

@@ -87,35 +87,46 @@ async fn genesis_key_files_are_private() {
     );
 }
 
-#[tokio::test]
-async fn a_damaged_entry_stops_the_server_from_starting_with_a_clear_message() {
+/// A ledger with an issue at entry 3, its server stopped.
+async fn stopped_ledger() -> TestApp {
     let mut app = TestApp::spawn().await;
     let village = app.village("v1").await;
     app.household(&village, "h1").await;
     app.allocate("v1", 100).await.unwrap();
     app.issue(&village.officer, "v1", "h1", 10).await.unwrap();
     app.server.take().unwrap().stop().await.unwrap();
+    app
+}
 
-    // Flip one byte of a stored entry, behind the server's back.
-    {
-        let db = sled::open(genesis::store_path(app.data.path())).unwrap();
-        let log = db.open_tree("log").unwrap();
-        let mut key = vec![b'e'];
-        key.extend_from_slice(&3u64.to_be_bytes());
-        let mut entry = log.get(&key).unwrap().unwrap().to_vec();
-        let last = entry.len() - 1;
-        entry[last] ^= 0x01;
-        log.insert(key, entry).unwrap();
-        db.flush().unwrap();
-    }
+/// Flips the last byte of stored entry 3, behind the server's back.
+fn damage_entry_3(log: &sled::Tree) {
+    let mut key = vec![b'e'];
+    key.extend_from_slice(&3u64.to_be_bytes());
+    let mut entry = log.get(&key).unwrap().unwrap().to_vec();
+    let last = entry.len() - 1;
+    entry[last] ^= 0x01;
+    log.insert(key, entry).unwrap();
+}
 
+/// Starts a server on the app's data directory; it must refuse. Returns why.
+async fn refused_start(app: &TestApp) -> String {
     let mut config = shanzhi::config::ServerConfig::new(app.data.path().to_owned());
     config.listen = "127.0.0.1:0".parse().unwrap();
-    let error = match shanzhi::server::start(config).await {
+    match shanzhi::server::start(config).await {
         Ok(_) => panic!("a server started on a damaged log"),
-        Err(error) => error,
-    };
-    let message = format!("{:#}", anyhow::Error::from(error));
+        Err(error) => format!("{:#}", anyhow::Error::from(error)),
+    }
+}
+
+#[tokio::test]
+async fn a_damaged_entry_stops_the_server_from_starting_with_a_clear_message() {
+    let app = stopped_ledger().await;
+    {
+        let db = sled::open(genesis::store_path(app.data.path())).unwrap();
+        damage_entry_3(&db.open_tree("log").unwrap());
+        db.flush().unwrap();
+    }
+    let message = refused_start(&app).await;
     assert!(message.contains("damaged"), "{message}");
 }
 
@@ -123,38 +134,20 @@ async fn a_damaged_entry_stops_the_server_from_starting_with_a_clear_message() {
 /// leaf-index key written with it.
 #[tokio::test]
 async fn a_damaged_entry_past_every_checkpoint_stops_the_server_from_starting() {
-    let mut app = TestApp::spawn().await;
-    let village = app.village("v1").await;
-    app.household(&village, "h1").await;
-    app.allocate("v1", 100).await.unwrap();
-    app.issue(&village.officer, "v1", "h1", 10).await.unwrap();
-    app.server.take().unwrap().stop().await.unwrap();
-
-    // Flip one byte of a stored entry and remove every checkpoint, in the store and its
-    // copy outside it, so that no signed root covers the entry.
+    let app = stopped_ledger().await;
+    // Remove every checkpoint, in the store and its copy outside it, so that no signed root
+    // covers the damaged entry.
     {
         let db = sled::open(genesis::store_path(app.data.path())).unwrap();
         let log = db.open_tree("log").unwrap();
         for key in log.scan_prefix([b'c']).keys() {
             log.remove(key.unwrap()).unwrap();
         }
-        let mut key = vec![b'e'];
-        key.extend_from_slice(&3u64.to_be_bytes());
-        let mut entry = log.get(&key).unwrap().unwrap().to_vec();
-        let last = entry.len() - 1;
-        entry[last] ^= 0x01;
-        log.insert(key, entry).unwrap();
+        damage_entry_3(&log);
         db.flush().unwrap();
     }
     std::fs::remove_file(genesis::checkpoint_witness_path(app.data.path())).unwrap();
-
-    let mut config = shanzhi::config::ServerConfig::new(app.data.path().to_owned());
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    let error = match shanzhi::server::start(config).await {
-        Ok(_) => panic!("a server started on a damaged log"),
-        Err(error) => error,
-    };
-    let message = format!("{:#}", anyhow::Error::from(error));
+    let message = refused_start(&app).await;
     assert!(
         message.contains("entry 3") && message.contains("leaf hash"),
         "{message}"
