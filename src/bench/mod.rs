@@ -99,7 +99,7 @@ pub struct Report {
     pub peak_memory: u64,
     /// Log entries at the end.
     pub entries: u64,
-    /// Bytes of the sled directory at the end (after a clean shutdown).
+    /// Bytes of the store directory at the end (after a clean shutdown).
     pub bytes_on_disk: u64,
     /// Time from start to serving on the same directory (includes the replay).
     pub restart: Duration,

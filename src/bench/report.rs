@@ -39,7 +39,7 @@ impl Report {
             ));
         }
         out.push_str(&format!(
-            "\nlog entries: {}; sled directory: {} bytes ({:.0} bytes per entry); restart \
+            "\nlog entries: {}; store directory: {} bytes ({:.0} bytes per entry); restart \
              (open + replay + serve): {:.0} ms\n",
             self.entries,
             self.bytes_on_disk,
@@ -86,9 +86,9 @@ impl Report {
             out.push_str(&format!(
                 "\nengine alone, a log of {} entries ({} households), built in {:.1} s:\n\n\
                  | replay | entries/s | vs raw verify (all cores) |\n| --- | ---: | ---: |\n\
-                 | read and decode only (the store's share) | {:.0} | {:.2}x |\n\
+                 | read and decode only (the store's share, reopened) | {:.0} | {:.2}x |\n\
                  | start-up (own log, no signature checks) | {:.0} | {:.2}x |\n\
-                 | audit (every signature verify_strict) | {:.0} | {:.2}x |\n\n\
+                 | audit (every signature verify_strict, ahead on the pool) | {:.0} | {:.2}x |\n\n\
                  store: {} bytes on disk, {:.0} per entry ({:.0} of them the entry itself); \
                  memory grown while building it (state, sled cache, allocator): {:.0} MiB, \
                  {:.0} bytes per entry\n",

@@ -22,7 +22,8 @@ pub use refusal::{
     AuditRefusal, GovernanceRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal,
     TerminalRefusal,
 };
-pub use replay::{Signatures, replay_entry};
+pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
+pub use state::PublicKeys;
 pub use state::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
     activation_code_hash,

@@ -7,6 +7,9 @@
 //! sled.
 
 mod durable;
+mod entry_file;
+#[cfg(test)]
+mod recovery_tests;
 mod sled_store;
 
 use crate::log::merkle::{

@@ -1,36 +1,54 @@
-//! The default store: sled, embedded in the data directory, nothing to install.
+//! The default store: sled, embedded in the data directory, nothing to install, with the
+//! entries themselves in an append-only file beside it ([`super::entry_file`]).
 //!
-//! Everything lives in one sled tree so that one `Batch` (atomic in sled) holds a whole group
-//! commit. Keys carry a one-byte prefix:
+//! sled holds the index and the tree, in one tree whose keys carry a one-byte prefix:
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `e` + sequence (8 bytes, big-endian) | encoded `LogEntry` |
+//! | `n` | entries durable in the entries file (8 bytes, big-endian) |
 //! | `h` + level (1 byte) + index (8 bytes) | complete-subtree hash (32 bytes), levels 8, 16, … only |
 //! | `l` + first 8 bytes of the leaf hash + sequence (8 bytes) | nothing |
 //! | `c` + tree size (8 bytes) | signed checkpoint note (UTF-8) |
 //!
-//! So an entry costs its own key and one short index key; the tree adds one key per 256
-//! entries (see [`crate::log::merkle::is_stored`]): leaf hashes and the levels between are
-//! recomputed. The leaf index keys on a prefix of the hash, and a lookup checks each
-//! candidate's leaf hash, so two entries sharing a prefix are both found and told apart.
-//! Stores written before this layout (every level's hash stored, the index keyed by the
-//! whole leaf hash with the sequence as value) are read as they are.
+//! So an entry costs its bytes and an 8-byte frame in the file, and one short index key in
+//! sled; the tree adds one key per 256 entries (see [`crate::log::merkle::is_stored`]): leaf
+//! hashes and the levels between are recomputed. The leaf index keys on a prefix of the hash,
+//! and a lookup checks each candidate's leaf hash, so two entries sharing a prefix are both
+//! found and told apart.
 //!
-//! **Durability.** [`SledStore::flush`] is [`DurableDb::sync`]: sled's flush followed by a
-//! real `fdatasync` of its files (sled's own ends in `sync_file_range`, which persists neither
-//! the file's size nor the disk's write cache). A failed sync is reported, never retried.
+//! **Durability.** [`SledStore::flush`] syncs the entries file (`fdatasync`), then records in
+//! sled how many entries it holds, then makes sled durable ([`DurableDb::sync`]: sled's flush
+//! and a real `fdatasync` of its files). So the count sled holds never exceeds what the file
+//! holds on disk. On open, entries past that count (a group written but never acknowledged
+//! before a crash) are cut off; fewer entries than the count is damage, and the store is
+//! refused. Index keys and tree hashes of a group cut off that way may remain in sled: a leaf
+//! index candidate is checked against the entry it names, and a tree hash is written again
+//! when its subtree completes again. A failed sync is reported, never retried.
+//!
+//! **Earlier layouts.** Stores written before the entries file kept each entry in sled under
+//! `e` + sequence; opening one moves them into the file (the file written and synced first,
+//! then the `e` keys removed and the count set in one sled batch, so a move cut short starts
+//! again). Leaf-index keys of the layout before that (the whole leaf hash as the key, the
+//! sequence as the value) are read as they are.
 
 use std::path::Path;
+use std::sync::Mutex;
 
-use super::durable::{DurableDb, io};
+use super::durable::{DurableDb, fsync_path, io};
+use super::entry_file::EntryFile;
 use super::{Append, EntryIter, Store, StoreError};
 use crate::log::merkle::{Hash, SubtreeId};
+
+/// The entries file's name inside the store's directory.
+pub const ENTRIES_FILE: &str = "entries";
 
 /// The sled-backed store.
 pub struct SledStore {
     durable: DurableDb,
-    log: sled::Tree,
+    pub(super) log: sled::Tree,
+    entries: EntryFile,
+    /// Serializes appends and flushes, so the count a flush records is the one it synced.
+    writing: Mutex<()>,
 }
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
@@ -43,10 +61,8 @@ fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
 
 /// Bytes of a leaf hash the index keys on.
 const LEAF_PREFIX: usize = 8;
-
-fn entry_key(sequence: u64) -> Vec<u8> {
-    key(b'e', &[&sequence.to_be_bytes()])
-}
+/// The key of the count of durable entries.
+const COUNT_KEY: &[u8] = b"n";
 
 fn hash_key(id: SubtreeId) -> Vec<u8> {
     key(b'h', &[&[id.level], &id.index.to_be_bytes()])
@@ -66,26 +82,94 @@ fn sequence_of(key: &[u8], prefix: u8) -> Result<u64, StoreError> {
 }
 
 impl SledStore {
-    /// Opens (or creates) the store in `path` (see [`DurableDb::open`]). What the log holds is
-    /// synced by the first [`Store::flush`], which the writer makes before it replays
-    /// anything.
+    /// Opens (or creates) the store in `path` (see [`DurableDb::open`]), moving the entries
+    /// of an earlier layout into the entries file, and cutting off entries written but never
+    /// counted durable. What the log holds is synced by the first [`Store::flush`], which the
+    /// writer makes before it replays anything.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let durable = DurableDb::open(path)?;
         let log = durable.db().open_tree("log").map_err(io)?;
-        Ok(Self { durable, log })
+        move_entries_out_of_sled(&durable, &log, path)?;
+        let count = match log.get(COUNT_KEY).map_err(io)? {
+            None => 0,
+            Some(value) => u64::from_be_bytes(value.as_ref().try_into().map_err(|_| {
+                StoreError::Corrupt("the stored count of entries is not 8 bytes".into())
+            })?),
+        };
+        let entries = EntryFile::open(&path.join(ENTRIES_FILE), count)?;
+        // The file may have just been created.
+        fsync_path(path)?;
+        Ok(Self {
+            durable,
+            log,
+            entries,
+            writing: Mutex::new(()),
+        })
     }
+}
+
+/// Moves the entries of the earlier layout (`e` + sequence in sled) into the entries file.
+fn move_entries_out_of_sled(
+    durable: &DurableDb,
+    log: &sled::Tree,
+    path: &Path,
+) -> Result<(), StoreError> {
+    if log.scan_prefix([b'e']).next().is_none() {
+        return Ok(());
+    }
+    let file_path = path.join(ENTRIES_FILE);
+    // A move cut short left every entry in sled: start the file again.
+    match std::fs::remove_file(&file_path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(StoreError::Io(format!(
+                "cannot remove {}: {e}",
+                file_path.display()
+            )));
+        }
+        _ => {}
+    }
+    let file = EntryFile::open(&file_path, 0)?;
+    let (mut count, mut group) = (0u64, Vec::new());
+    for item in log.scan_prefix([b'e']) {
+        let (key, value) = item.map_err(io)?;
+        let sequence = sequence_of(&key, b'e')?;
+        if sequence != count {
+            return Err(StoreError::Corrupt(format!(
+                "log has a gap: expected entry {count}, found {sequence}"
+            )));
+        }
+        group.push(value.to_vec());
+        count += 1;
+        if group.len() == 4096 {
+            file.append(&group)?;
+            group.clear();
+        }
+    }
+    file.append(&group)?;
+    file.sync()?;
+    fsync_path(path)?;
+    let mut batch = sled::Batch::default();
+    for key in log.scan_prefix([b'e']).keys() {
+        batch.remove(key.map_err(io)?);
+    }
+    batch.insert(COUNT_KEY, &count.to_be_bytes()[..]);
+    log.apply_batch(batch).map_err(io)?;
+    durable.sync()?;
+    tracing::info!(
+        entries = count,
+        "moved the log's entries from sled into the entries file"
+    );
+    Ok(())
 }
 
 impl Store for SledStore {
     fn len(&self) -> Result<u64, StoreError> {
-        match self.log.scan_prefix([b'e']).next_back() {
-            None => Ok(0),
-            Some(item) => Ok(sequence_of(&item.map_err(io)?.0, b'e')? + 1),
-        }
+        Ok(self.entries.len())
     }
 
     fn append(&self, append: Append<'_>) -> Result<(), StoreError> {
-        let log_size = self.len()?;
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let log_size = self.entries.len();
         if append.first_sequence != log_size {
             return Err(StoreError::OutOfOrder {
                 requested: append.first_sequence,
@@ -99,10 +183,8 @@ impl Store for SledStore {
                 append.leaves.len()
             )));
         }
+        self.entries.append(append.entries)?;
         let mut batch = sled::Batch::default();
-        for (sequence, entry) in (append.first_sequence..).zip(append.entries) {
-            batch.insert(entry_key(sequence), entry.as_slice());
-        }
         for (sequence, leaf) in (append.first_sequence..).zip(append.leaves) {
             batch.insert(
                 key(b'l', &[&leaf[..LEAF_PREFIX], &sequence.to_be_bytes()]),
@@ -116,33 +198,24 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<(), StoreError> {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let count = self.entries.len();
+        self.entries.sync()?;
+        self.log
+            .insert(COUNT_KEY, &count.to_be_bytes()[..])
+            .map_err(io)?;
         self.durable.sync()
     }
 
     fn entry(&self, sequence: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .log
-            .get(entry_key(sequence))
-            .map_err(io)?
-            .map(|v| v.to_vec()))
+        self.entries.entry(sequence)
     }
 
     fn scan(&self, first_sequence: u64) -> EntryIter<'_> {
-        let mut expected = first_sequence;
         Box::new(
-            self.log
-                .range(entry_key(first_sequence)..entry_key(u64::MAX))
-                .map(move |item| {
-                    let (key, value) = item.map_err(io)?;
-                    let sequence = sequence_of(&key, b'e')?;
-                    if sequence != expected {
-                        return Err(StoreError::Corrupt(format!(
-                            "log has a gap: expected entry {expected}, found {sequence}"
-                        )));
-                    }
-                    expected += 1;
-                    Ok((sequence, value.to_vec()))
-                }),
+            self.entries
+                .scan(first_sequence)
+                .map(|item| item.map(|(sequence, entry, _)| (sequence, entry))),
         )
     }
 
@@ -173,8 +246,10 @@ impl Store for SledStore {
                 33 => continue,
                 _ => return Err(damaged()),
             };
-            let entry = self.entry(sequence)?.ok_or_else(damaged)?;
-            if crate::log::merkle::leaf_hash(&entry) == *leaf_hash {
+            // A key past the log is left from a group cut off before it was acknowledged.
+            if let Some(entry) = self.entry(sequence)?
+                && crate::log::merkle::leaf_hash(&entry) == *leaf_hash
+            {
                 return Ok(Some(sequence));
             }
         }
@@ -212,7 +287,9 @@ impl Store for SledStore {
     }
 
     fn size_on_disk(&self) -> Option<u64> {
-        self.durable.db().size_on_disk().ok()
+        let sled = self.durable.db().size_on_disk().ok()?;
+        let file = std::fs::metadata(self.entries.path()).ok()?.len();
+        Some(sled + file)
     }
 }
 

@@ -1,5 +1,5 @@
 //! Durability against the operating system, not against a comment: the real binary under
-//! `strace` proves that every acknowledgement follows a real sync of the store's file, a
+//! `strace` proves that every acknowledgement follows a real sync of the store's files, a
 //! small tmpfs proves that a full disk fails closed and loses nothing acknowledged, and two
 //! servers racing on one empty directory create one ledger.
 
@@ -57,9 +57,14 @@ fn file(path: &str) -> String {
     format!("{}>", strace_bytes(path.as_bytes()))
 }
 
-/// How `-yy` shows the store's `db` file.
+/// How `-yy` shows the store's `db` file (sled: the index, the tree, the count of entries).
 fn db_file() -> String {
     file("/ledger/db")
+}
+
+/// How `-yy` shows the store's entries file.
+fn entries_file() -> String {
+    file("/ledger/entries")
 }
 
 /// Index of the line where the first `fdatasync`/`fsync` of `file` (as [`file`] shows it)
@@ -164,26 +169,31 @@ async fn every_acknowledgement_follows_a_real_sync_of_the_store_file() {
     let calls = calls(&trace);
     for (n, request_id) in request_ids.iter().enumerate() {
         let needle = strace_bytes(request_id);
-        // The entry reaches the db file (sled's log), then the db file is synced, then the
-        // reply (the receipt carries the request id) goes out on a TCP socket.
+        // The entry reaches the entries file, then that file is synced, then sled's db file
+        // (which counts the entries durable) is synced, then the reply (the receipt carries
+        // the request id) goes out on a TCP socket.
         let written = calls
             .iter()
             .position(|c| {
                 c.text.starts_with("pwrite")
-                    && c.text.contains(&db_file())
+                    && c.text.contains(&entries_file())
                     && c.text.contains(&needle)
             })
-            .unwrap_or_else(|| panic!("write {n}: its entry was never written to ledger/db"));
-        let synced = sync_completed_after(&calls, &db_file(), written)
-            .unwrap_or_else(|| panic!("write {n}: ledger/db was never synced after its entry"));
+            .unwrap_or_else(|| panic!("write {n}: its entry was never written to ledger/entries"));
+        let synced = sync_completed_after(&calls, &entries_file(), written).unwrap_or_else(|| {
+            panic!("write {n}: ledger/entries was never synced after its entry")
+        });
+        let counted = sync_completed_after(&calls, &db_file(), synced)
+            .unwrap_or_else(|| panic!("write {n}: ledger/db was never synced after the entries"));
         let acknowledged = calls
             .iter()
             .position(|c| c.text.contains("TCP") && c.text.contains(&needle))
             .unwrap_or_else(|| panic!("write {n}: no reply carrying its request id"));
         assert!(
-            written < synced && synced < acknowledged,
-            "write {n}: entry written at line {written}, db synced at line {synced}, \
-             acknowledged at line {acknowledged}: the reply must follow the sync"
+            written < synced && synced < counted && counted < acknowledged,
+            "write {n}: entry written at line {written}, entries synced at line {synced}, db \
+             synced at line {counted}, acknowledged at line {acknowledged}: the reply must \
+             follow both syncs"
         );
     }
 }

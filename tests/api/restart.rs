@@ -98,14 +98,30 @@ async fn stopped_ledger() -> TestApp {
     app
 }
 
-/// Flips the last byte of stored entry 3, behind the server's back.
-fn damage_entry_3(log: &sled::Tree) {
-    let mut key = vec![b'e'];
-    key.extend_from_slice(&3u64.to_be_bytes());
-    let mut entry = log.get(&key).unwrap().unwrap().to_vec();
-    let last = entry.len() - 1;
-    entry[last] ^= 0x01;
-    log.insert(key, entry).unwrap();
+/// The store's entries file (a 16-byte header, then per entry its length and CRC-32, 4
+/// bytes each, little-endian, and its bytes) and where each entry's frame starts.
+fn entries_file(data: &std::path::Path) -> (std::path::PathBuf, Vec<u8>, Vec<usize>) {
+    let path = genesis::store_path(data).join("entries");
+    let bytes = std::fs::read(&path).unwrap();
+    let mut frames = Vec::new();
+    let mut at = 16;
+    while at < bytes.len() {
+        frames.push(at);
+        at += 8 + u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    }
+    (path, bytes, frames)
+}
+
+/// Flips the last byte of stored entry 3 behind the server's back, and writes the checksum
+/// that matches the damaged bytes (as someone rewriting the log would), so that only the
+/// log's own hashes can tell.
+fn damage_entry_3(data: &std::path::Path) {
+    let (path, mut bytes, frames) = entries_file(data);
+    let (start, end) = (frames[3] + 8, frames[4]);
+    bytes[end - 1] ^= 0x01;
+    let checksum = crc32fast::hash(&bytes[start..end]);
+    bytes[frames[3] + 4..start].copy_from_slice(&checksum.to_le_bytes());
+    std::fs::write(path, bytes).unwrap();
 }
 
 /// Starts a server on the app's data directory; it must refuse. Returns why.
@@ -121,11 +137,7 @@ async fn refused_start(app: &TestApp) -> String {
 #[tokio::test]
 async fn a_damaged_entry_stops_the_server_from_starting_with_a_clear_message() {
     let app = stopped_ledger().await;
-    {
-        let db = sled::open(genesis::store_path(app.data.path())).unwrap();
-        damage_entry_3(&db.open_tree("log").unwrap());
-        db.flush().unwrap();
-    }
+    damage_entry_3(app.data.path());
     let message = refused_start(&app).await;
     assert!(message.contains("damaged"), "{message}");
 }
@@ -143,9 +155,9 @@ async fn a_damaged_entry_past_every_checkpoint_stops_the_server_from_starting() 
         for key in log.scan_prefix([b'c']).keys() {
             log.remove(key.unwrap()).unwrap();
         }
-        damage_entry_3(&log);
         db.flush().unwrap();
     }
+    damage_entry_3(app.data.path());
     std::fs::remove_file(genesis::checkpoint_witness_path(app.data.path())).unwrap();
     let message = refused_start(&app).await;
     assert!(
@@ -177,9 +189,9 @@ async fn a_store_that_lost_signed_entries_is_refused_rather_than_signed_again() 
     {
         let db = sled::open(genesis::store_path(app.data.path())).unwrap();
         let log = db.open_tree("log").unwrap();
-        let mut entry_key = vec![b'e'];
-        entry_key.extend_from_slice(&(signed - 1).to_be_bytes());
-        log.remove(entry_key).unwrap();
+        let (path, bytes, frames) = entries_file(app.data.path());
+        std::fs::write(path, &bytes[..frames[signed as usize - 1]]).unwrap();
+        log.insert(b"n", &(signed - 1).to_be_bytes()[..]).unwrap();
         for item in log.scan_prefix([b'c']) {
             let (key, _) = item.unwrap();
             if u64::from_be_bytes(key[1..9].try_into().unwrap()) >= signed {

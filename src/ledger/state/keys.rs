@@ -20,6 +20,33 @@ pub struct KeyRecord {
     pub revoked_at: Option<Sequence>,
 }
 
+/// The public keys of a key set, for verifying signatures away from the state (a clone that
+/// shares the key set's maps).
+#[derive(Clone, Debug)]
+pub struct PublicKeys {
+    keys: KeySet,
+    ledger_id: Option<crate::ledger::LedgerId>,
+}
+
+impl PublicKeys {
+    pub(super) fn new(keys: &KeySet, ledger_id: Option<crate::ledger::LedgerId>) -> Self {
+        Self {
+            keys: keys.clone(),
+            ledger_id,
+        }
+    }
+
+    /// The public key registered under `key_id`, revoked or not.
+    pub fn get(&self, key_id: &KeyId) -> Option<&VerifyingKey> {
+        self.keys.get(key_id).map(|record| &record.public_key)
+    }
+
+    /// The ledger the keys belong to (`None` before the genesis entry).
+    pub fn ledger_id(&self) -> Option<crate::ledger::LedgerId> {
+        self.ledger_id
+    }
+}
+
 /// Every key the log registered.
 #[derive(Clone, Debug, Default)]
 pub(super) struct KeySet {

@@ -59,7 +59,7 @@ pub use claims::{
     MAX_CLAIMS_PER_NOTICE, Notice, NoticeView, Objection, Outcome, ReviewRecord,
 };
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
-pub use keys::KeyRecord;
+pub use keys::{KeyRecord, PublicKeys};
 pub use members::{MembersKind, MembersOp, Membership, OfficerHousehold};
 pub use points::{PointsAction, PointsKind, PointsOp};
 pub use policy::{
@@ -195,6 +195,12 @@ impl State {
     /// A registered key.
     pub fn key(&self, key_id: &KeyId) -> Option<&KeyRecord> {
         self.keys.get(key_id)
+    }
+
+    /// The public keys registered so far (a clone sharing the key set's maps, cheap to take
+    /// and untouched by later entries unless they register keys).
+    pub fn public_keys(&self) -> PublicKeys {
+        PublicKeys::new(&self.keys, self.ledger_id())
     }
 
     /// One page of the keys that could sign the entry at position `size`; see
@@ -335,16 +341,26 @@ impl State {
     /// is applied, in the order of its rules.
     pub fn verify(&self, signed: pb::SignedTransaction) -> Result<Admitted, Refusal> {
         let signed = Signed::new(signed)?;
-        let verified = match self.facts {
+        let (public_key, ledger_id) = self.signing_key(&signed)?;
+        signed
+            .verify(&public_key, &ledger_id)?
+            .parse(|_| Ok(SpendSignature::unchecked()))
+    }
+
+    /// The public key `signed` must verify under at this position, and the ledger it is signed
+    /// for: the registered key it names, the key a terminal's activation registers when it
+    /// signs it, or for the genesis entry the admin key it names.
+    pub fn signing_key(&self, signed: &Signed) -> Result<(VerifyingKey, LedgerId), Refusal> {
+        let signer = signed.signer();
+        match self.facts {
             Some(facts) => {
-                let signer = signed.signer();
                 let public_key = match self.keys.get(&signer) {
                     Some(key) => key.public_key,
                     None => signed
                         .self_signed_key()
                         .ok_or(Refusal::UnknownKey { key_id: signer })?,
                 };
-                signed.verify(&public_key, &facts.ledger_id)?
+                Ok((public_key, facts.ledger_id))
             }
             None => {
                 let Operation::Genesis(Genesis {
@@ -355,15 +371,12 @@ impl State {
                 else {
                     return Err(Refusal::GenesisMissing);
                 };
-                if crypto::key_id(&admin_key) != signed.signer() {
-                    return Err(Refusal::UnknownKey {
-                        key_id: signed.signer(),
-                    });
+                if crypto::key_id(&admin_key) != signer {
+                    return Err(Refusal::UnknownKey { key_id: signer });
                 }
-                signed.verify(&admin_key, &ledger_id)?
+                Ok((admin_key, ledger_id))
             }
-        };
-        verified.parse(|_| Ok(SpendSignature::unchecked()))
+        }
     }
 
     /// [`State::verify`], then [`State::apply`].

@@ -22,6 +22,7 @@ mod policy;
 mod redemption;
 mod refunds;
 mod registry;
+mod replay_ahead;
 mod reversal;
 mod settlement;
 mod settlement_model;
