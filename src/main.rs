@@ -110,6 +110,14 @@ enum Command {
         /// Signatures verified to measure the machine's raw rate.
         #[arg(long, default_value_t = 40_000)]
         verify_samples: usize,
+        /// Redemptions (two signatures each) per redemption phase, one per request and in
+        /// batches (0: skip).
+        #[arg(long, default_value_t = 5000)]
+        redemptions: usize,
+        /// Issues offered at half the best single-request throughput (open loop), alone and
+        /// again with a reader paging through the history (0: skip).
+        #[arg(long, default_value_t = 5000)]
+        open_loop_transactions: usize,
     },
     /// Sign and submit a transaction.
     #[command(flatten)]
@@ -356,6 +364,8 @@ async fn run(command: Command) -> Result<()> {
             replay_entries,
             replay_households,
             verify_samples,
+            redemptions,
+            open_loop_transactions,
         } => {
             let options = shanzhi::bench::Options {
                 transactions,
@@ -366,6 +376,8 @@ async fn run(command: Command) -> Result<()> {
                 replay_entries,
                 replay_households,
                 verify_samples,
+                redemptions,
+                open_loop_transactions,
             };
             let report = shanzhi::bench::run(&options).await?;
             print!("{}", report.to_markdown());

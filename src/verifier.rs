@@ -189,8 +189,14 @@ pub async fn verify(
     let (mut signatures, mut payment_codes) = (0, 0);
     let mut start = 0;
     while start < current.size {
-        // Several requests' entries replayed at once, so verifying ahead overlaps applying.
-        let end = (start + ENTRIES_PER_REPLAY).min(current.size);
+        // Several requests' entries replayed at once, so verifying ahead overlaps applying;
+        // the first request's alone, so a fabricated genesis is refused before more is read.
+        let at_once = if start == 0 {
+            ENTRIES_PER_REQUEST
+        } else {
+            ENTRIES_PER_REPLAY
+        };
+        let end = (start + at_once).min(current.size);
         let mut entries = Vec::with_capacity((end - start) as usize);
         while (entries.len() as u64) < end - start {
             let from = start + entries.len() as u64;

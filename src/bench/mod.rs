@@ -9,6 +9,7 @@
 //! write latency with and without a concurrent reader paging through the whole history.
 
 pub mod engine;
+pub mod load;
 pub mod machine;
 mod report;
 
@@ -39,6 +40,8 @@ pub struct Phase {
     pub p50: Duration,
     /// 99th percentile latency.
     pub p99: Duration,
+    /// 99.9th percentile latency.
+    pub p999: Duration,
 }
 
 impl Phase {
@@ -67,6 +70,10 @@ pub struct Options {
     pub replay_households: u64,
     /// Signatures verified to measure the machine's raw rate.
     pub verify_samples: usize,
+    /// Redemptions per redemption phase (0: skip them).
+    pub redemptions: usize,
+    /// Issues offered in each open-loop phase (0: skip them).
+    pub open_loop_transactions: usize,
 }
 
 impl Default for Options {
@@ -80,6 +87,8 @@ impl Default for Options {
             replay_entries: 1_000_000,
             replay_households: 100_000,
             verify_samples: 40_000,
+            redemptions: 5000,
+            open_loop_transactions: 5000,
         }
     }
 }
@@ -93,6 +102,10 @@ pub struct Report {
     pub phases: Vec<Phase>,
     /// Issues in `SubmitBatch` calls: latency is per call.
     pub batched: Option<Phase>,
+    /// Redemptions, one per request and in batches.
+    pub redemptions: Option<load::Redemptions>,
+    /// Latency at half the best single-request throughput, alone and with a reader.
+    pub open_loop: Option<load::OpenLoop>,
     /// The engine replaying a large log.
     pub engine: Option<engine::EngineReport>,
     /// Peak resident memory of the whole run, in bytes.
@@ -195,19 +208,25 @@ async fn submit_batches(
     for (i, batch) in transactions.chunks(batch_size.max(1)).enumerate() {
         shares[i % clients].push(batch.to_vec());
     }
-    let (elapsed, latencies) = timed(client, shares, |mut client, batch| async move {
-        let results = client.submit_batch(batch).await?;
-        match results.iter().find_map(|r| match &r.outcome {
-            Some(pb::submit_result::Outcome::Committed(_)) => None,
-            other => Some(format!("{other:?}")),
-        }) {
-            Some(refused) => Err(tonic::Status::internal(refused)),
-            None => Ok(()),
-        }
-    })
-    .await
-    .context("a benchmark batch was refused")?;
+    let (elapsed, latencies) = timed(client, shares, send_batch)
+        .await
+        .context("a benchmark batch was refused")?;
     Ok(phase(clients, count, elapsed, latencies))
+}
+
+/// One `SubmitBatch` call; any transaction refused fails it.
+async fn send_batch(
+    mut client: LedgerClient,
+    batch: Vec<pb::SignedTransaction>,
+) -> Result<(), tonic::Status> {
+    let results = client.submit_batch(batch).await?;
+    match results.iter().find_map(|r| match &r.outcome {
+        Some(pb::submit_result::Outcome::Committed(_)) => None,
+        other => Some(format!("{other:?}")),
+    }) {
+        Some(refused) => Err(tonic::Status::internal(refused)),
+        None => Ok(()),
+    }
 }
 
 /// Runs one task per share, each sending its units one after another with `send`; returns
@@ -263,6 +282,7 @@ fn phase(
         elapsed,
         p50: at(0.50),
         p99: at(0.99),
+        p999: at(0.999),
     }
 }
 
@@ -375,6 +395,9 @@ pub async fn run(options: &Options) -> Result<Report> {
     let mut config = ServerConfig::new(data.clone());
     config.listen = "127.0.0.1:0".parse()?;
     config.concurrency_per_connection = 4096;
+    // The redemption phases' terminals send thousands a second; the limit guards against a
+    // broken terminal, not what is measured here.
+    config.terminal_requests_per_sec = 1_000_000;
     let running = server::start(config.clone()).await?;
     let mut client = LedgerClient::connect(&format!("http://{}", running.local_addr)).await?;
 
@@ -408,6 +431,31 @@ pub async fn run(options: &Options) -> Result<Report> {
     } else {
         None
     };
+    let redemptions = if options.redemptions > 0 {
+        let clients = options.concurrencies.iter().copied().max().unwrap_or(1);
+        Some(
+            load::redemptions(
+                &mut client,
+                &admin,
+                &officer,
+                options.redemptions,
+                clients,
+                options.batch_size,
+                options.batch_clients,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let best = phases.iter().map(Phase::throughput).max_by(f64::total_cmp);
+    let open_loop = match best {
+        Some(best) if options.open_loop_transactions > 0 => {
+            let count = options.open_loop_transactions;
+            Some(load::open_loop(&client, &officer, &admin, best / 2.0, count).await?)
+        }
+        _ => None,
+    };
     let reader = if history_entries > 0 {
         Some(compare_with_reader(&client, &officer, &admin, history_entries, per_phase).await?)
     } else {
@@ -439,6 +487,8 @@ pub async fn run(options: &Options) -> Result<Report> {
     Ok(Report {
         verify,
         batched,
+        redemptions,
+        open_loop,
         engine,
         peak_memory: machine::peak_resident_bytes(),
         phases,

@@ -38,6 +38,50 @@ impl Report {
                 b.p99.as_secs_f64() * 1e3,
             ));
         }
+        if let Some(r) = &self.redemptions {
+            let per_raw = |p: &Phase| p.throughput() / (self.verify.all_cores / 2.0);
+            out.push_str(&format!(
+                "\nredemptions (two signatures each): {} by {} clients one per request: {:.0} \
+                 tx/s, p50 {:.2} ms, p99 {:.2} ms ({:.2}x raw verify ÷ 2)\n",
+                r.single.transactions,
+                r.single.concurrency,
+                r.single.throughput(),
+                r.single.p50.as_secs_f64() * 1e3,
+                r.single.p99.as_secs_f64() * 1e3,
+                per_raw(&r.single),
+            ));
+            if let Some(b) = &r.batched {
+                out.push_str(&format!(
+                    "redemptions in SubmitBatch calls by {} callers: {:.0} tx/s, per call p50 \
+                     {:.2} ms, p99 {:.2} ms ({:.2}x raw verify ÷ 2)\n",
+                    b.concurrency,
+                    b.throughput(),
+                    b.p50.as_secs_f64() * 1e3,
+                    b.p99.as_secs_f64() * 1e3,
+                    per_raw(b),
+                ));
+            }
+        }
+        if let Some(o) = &self.open_loop {
+            out.push_str(&format!(
+                "\nopen loop: issues offered at {:.0}/s (half the best single-request rate \
+                 above), each sent at its time, latency from that time; the reader pages \
+                 through the history at {} pages of 500 a second ({} pages meanwhile):\n\n\
+                 | offered load | transactions | achieved tx/s | p50 ms | p99 ms | p99.9 ms |\n\
+                 | --- | ---: | ---: | ---: | ---: | ---: |\n",
+                o.offered_per_sec, READER_PAGES_PER_SECOND, o.pages
+            ));
+            for (name, p) in [("alone", &o.alone), ("with a reader", &o.with_reader)] {
+                out.push_str(&format!(
+                    "| {name} | {} | {:.0} | {:.2} | {:.2} | {:.2} |\n",
+                    p.transactions,
+                    p.throughput(),
+                    p.p50.as_secs_f64() * 1e3,
+                    p.p99.as_secs_f64() * 1e3,
+                    p.p999.as_secs_f64() * 1e3,
+                ));
+            }
+        }
         out.push_str(&format!(
             "\nlog entries: {}; store directory: {} bytes ({:.0} bytes per entry); restart \
              (open + replay + serve): {:.0} ms\n",

@@ -50,29 +50,33 @@ const AHEAD_MIN: usize = 64;
 
 /// [`replay_entry`] with [`Signatures::VerifyAll`] for consecutive entries (the first at
 /// `first_sequence`), with the signatures verified ahead on rayon's pool (one thread per
-/// core) instead of one at a time. `each` sees every applied entry's record.
+/// core) instead of one at a time. `each` sees every applied entry's record. Returns how
+/// many entries used a signature verified ahead (the rest were verified in order).
 ///
 /// The outcome is exactly that of one at a time. Entries go in steps: while one step is
 /// applied in order on this thread, the next is verified in parallel against the key set
-/// before the step being applied (a clone of the key set, which shares its maps). A signature
-/// verified ahead is used only if the key it verified under is still the one the key set
-/// names at the entry's own position (a key id is the hash of its public key, so in
-/// practice only whether the key is registered yet). Anything else (a key registered in the
-/// last two steps, a terminal's self-signed activation, the genesis entry, a signature or
-/// payment code that failed) is verified again in order by [`State::verify`] and the state
-/// machine, which give the precise refusal. Steps grow with the log, from 64 entries to
+/// before the step being applied (a clone of the key set, which shares its maps): only a
+/// signer (and a payment code's resident key) registered there is verified ahead. Anything
+/// else (a key registered in the last two steps, a terminal's self-signed activation, the
+/// genesis entry, a signature or payment code that failed) is verified again in order by
+/// [`State::verify`] and the state machine, which give the precise refusal. Keys are never
+/// removed and a key id is the hash of its public key, so a key registered before the step
+/// is the same key at the entry's own position; that is checked again anyway before a
+/// result verified ahead is used. Revocation, roles and scopes are decided when the entry
+/// is applied, on both paths. Steps grow with the log, from 64 entries to
 /// 4096.
 pub fn replay_verifying_ahead(
     state: &mut State,
     first_sequence: u64,
     entries: &[Vec<u8>],
     mut each: impl FnMut(u64, &EntryRecord) + Send,
-) -> Result<(), (u64, String)> {
+) -> Result<u64, (u64, String)> {
     let step_after = |state_len: u64, from: usize| {
         (from + (state_len as usize).clamp(AHEAD_MIN, AHEAD_MAX)).min(entries.len())
     };
     let (mut done, mut upto) = (0, step_after(state.len(), 0));
     let mut verified = verify_step(&state.public_keys(), first_sequence, &entries[..upto]);
+    let mut ahead_used = 0;
     while done < upto {
         let next = step_after(state.len() + (upto - done) as u64, upto);
         // Only the key set is cloned: a clone of the whole state would make every change the
@@ -83,10 +87,10 @@ pub fn replay_verifying_ahead(
             || apply_step(state, start, verified, &mut each),
             || verify_step(&key_set, first_sequence + upto as u64, &entries[upto..next]),
         );
-        applied?;
+        ahead_used += applied?;
         (done, upto, verified) = (upto, next, ahead);
     }
-    Ok(())
+    Ok(ahead_used)
 }
 
 /// Entries decoded, with their signatures verified ahead where `key_set` allows.
@@ -116,26 +120,31 @@ fn verify_step(key_set: &PublicKeys, start: u64, entries: &[Vec<u8>]) -> Step {
         .collect()
 }
 
-/// Applies a verified step in order (the first is entry `start`).
+/// Applies a verified step in order (the first is entry `start`); returns how many used a
+/// signature verified ahead.
 fn apply_step(
     state: &mut State,
     start: u64,
     step: Step,
     each: &mut impl FnMut(u64, &EntryRecord),
-) -> Result<(), (u64, String)> {
+) -> Result<u64, (u64, String)> {
+    let mut used = 0;
     for ((entry, ahead), sequence) in step.into_iter().zip(start..) {
         let record = apply(
             state,
             entry.map_err(|e| (sequence, e))?,
             |state, signed| match ahead {
-                Some(ahead) if ahead.still_valid(state) => Ok(ahead.admitted),
+                Some(ahead) if ahead.still_valid(state) => {
+                    used += 1;
+                    Ok(ahead.admitted)
+                }
                 _ => state.verify(signed),
             },
         )
         .map_err(|e| (sequence, e))?;
         each(sequence, record);
     }
-    Ok(())
+    Ok(used)
 }
 
 /// A transaction whose signatures were verified ahead of its position, and the keys they

@@ -33,6 +33,9 @@ pub const MAGIC: &[u8; 16] = b"shanzhi entries\x01";
 pub const FRAME_HEADER: usize = 8;
 /// Bytes read at a time when the file is scanned.
 const READ_CHUNK: usize = 1 << 20;
+/// The longest entry a frame may hold (an encoded `LogEntry` is a few KiB): a damaged length
+/// field is refused instead of read.
+pub const MAX_ENTRY_BYTES: usize = 16 << 20;
 
 /// The entries file, open for appending and reading.
 pub struct EntryFile {
@@ -47,7 +50,14 @@ pub struct EntryFile {
 /// The frame of `entry`.
 fn frame(entry: &[u8], into: &mut Vec<u8>) -> Result<(), StoreError> {
     let length = u32::try_from(entry.len())
-        .map_err(|_| StoreError::Io(format!("an entry of {} bytes is too long", entry.len())))?;
+        .ok()
+        .filter(|_| entry.len() <= MAX_ENTRY_BYTES)
+        .ok_or_else(|| {
+            StoreError::Io(format!(
+                "an entry of {} bytes is longer than the {MAX_ENTRY_BYTES} an entry may be",
+                entry.len()
+            ))
+        })?;
     into.extend_from_slice(&length.to_le_bytes());
     into.extend_from_slice(&crc32fast::hash(entry).to_le_bytes());
     into.extend_from_slice(entry);
@@ -55,9 +65,11 @@ fn frame(entry: &[u8], into: &mut Vec<u8>) -> Result<(), StoreError> {
 }
 
 impl EntryFile {
-    /// Opens (or creates) the file at `path` holding `durable` entries: every one of them
-    /// must be there, whole, with its checksum; whatever follows them (never acknowledged)
-    /// is cut off and the cut synced.
+    /// Opens the file at `path` holding `durable` entries (creates it when `durable` is 0):
+    /// every one of them must be there, whole, with its checksum. Whatever follows them
+    /// (never acknowledged: a group written before a crash cut its sync short) is moved to
+    /// a file beside it, `<path>.unacknowledged-<durable>`, and cut off, so nothing is
+    /// destroyed even if the count were wrong.
     pub fn open(path: &Path, durable: u64) -> Result<Self, StoreError> {
         let io = |what: &str, e: std::io::Error| {
             StoreError::Io(format!("cannot {what} {}: {e}", path.display()))
@@ -65,10 +77,16 @@ impl EntryFile {
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
-            .create(true)
+            .create(durable == 0)
             .truncate(false)
             .open(path)
-            .map_err(|e| io("open", e))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => StoreError::Corrupt(format!(
+                    "{} is missing, but the store counts {durable} entries in it",
+                    path.display()
+                )),
+                _ => io("open", e),
+            })?;
         let length = file
             .metadata()
             .map_err(|e| io("read the size of", e))?
@@ -89,7 +107,12 @@ impl EntryFile {
             let mut header = [0u8; MAGIC.len()];
             file.read_exact_at(&mut header, 0)
                 .map_err(|e| io("read", e))?;
-            if header != *MAGIC {
+            if header == [0; MAGIC.len()] && durable == 0 {
+                // A creation cut short before its sync: nothing was ever counted in it.
+                file.set_len(0).map_err(|e| io("truncate", e))?;
+                file.write_all_at(MAGIC, 0).map_err(|e| io("write", e))?;
+                file.sync_all().map_err(|e| io("sync", e))?;
+            } else if header != *MAGIC {
                 let last = MAGIC.len() - 1;
                 let why = if header[..last] == MAGIC[..last] {
                     format!(
@@ -114,9 +137,17 @@ impl EntryFile {
             offsets: RwLock::new(vec![MAGIC.len() as u64]),
             failed: AtomicBool::new(false),
         };
+        let length = opened.file_len()?;
+        let room = (length - header_length) / FRAME_HEADER as u64;
+        if durable > room {
+            return Err(StoreError::Corrupt(format!(
+                "the store counts {durable} entries in {}, but its {length} bytes hold at most \
+                 {room}",
+                path.display()
+            )));
+        }
         let mut offsets = Vec::with_capacity(durable as usize + 1);
         offsets.push(MAGIC.len() as u64);
-        let length = opened.file_len()?;
         for item in Frames::new(&opened, 0, header_length, length, durable) {
             let (_, _, next) = item.map_err(|error| match error {
                 StoreError::Corrupt(why) => StoreError::Corrupt(format!(
@@ -129,10 +160,23 @@ impl EntryFile {
         }
         let end = *offsets.last().unwrap_or(&(MAGIC.len() as u64));
         if length > end {
+            let mut tail = vec![0; (length - end) as usize];
+            opened
+                .file
+                .read_exact_at(&mut tail, end)
+                .map_err(|e| io("read", e))?;
+            let mut kept = path.as_os_str().to_owned();
+            kept.push(format!(".unacknowledged-{durable}"));
+            let kept = PathBuf::from(kept);
+            super::write_durably(&kept, &tail).map_err(|e| {
+                StoreError::Io(format!("cannot keep the tail in {}: {e}", kept.display()))
+            })?;
             tracing::warn!(
                 path = %path.display(),
-                bytes = length - end,
-                "cutting off entries written but never acknowledged before the last stop"
+                bytes = tail.len(),
+                kept = %kept.display(),
+                "cut off what follows the entries counted durable (written but never \
+                 acknowledged before the last stop); a copy is kept"
             );
             opened.file.set_len(end).map_err(|e| io("truncate", e))?;
             opened.file.sync_all().map_err(|e| io("sync", e))?;
@@ -160,7 +204,8 @@ impl EntryFile {
         self.offsets.read().unwrap_or_else(|e| e.into_inner()).len() as u64 - 1
     }
 
-    /// Appends `entries` at the end (not durable until [`EntryFile::sync`]).
+    /// Appends `entries` at the end (not durable until [`EntryFile::sync`]). Appends must
+    /// not run concurrently (the store serializes them); reads may.
     pub fn append(&self, entries: &[Vec<u8>]) -> Result<(), StoreError> {
         self.usable()?;
         let mut buffer = Vec::with_capacity(entries.iter().map(|e| e.len() + FRAME_HEADER).sum());
@@ -169,8 +214,13 @@ impl EntryFile {
             frame(entry, &mut buffer)?;
             ends.push(buffer.len() as u64);
         }
-        let mut offsets = self.offsets.write().unwrap_or_else(|e| e.into_inner());
-        let end = *offsets.last().unwrap_or(&(MAGIC.len() as u64));
+        // Readers wait only for the offsets to be extended, not for the write.
+        let end = *self
+            .offsets
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .last()
+            .unwrap_or(&(MAGIC.len() as u64));
         if let Err(e) = self.file.write_all_at(&buffer, end) {
             self.failed.store(true, Ordering::SeqCst);
             return Err(StoreError::Io(format!(
@@ -178,6 +228,7 @@ impl EntryFile {
                 self.path.display()
             )));
         }
+        let mut offsets = self.offsets.write().unwrap_or_else(|e| e.into_inner());
         offsets.extend(ends.into_iter().map(|relative| end + relative));
         Ok(())
     }
@@ -220,8 +271,15 @@ impl EntryFile {
         let mut frames = Frames::over(frame, sequence);
         match frames.next() {
             Some(Ok((_, entry, _))) => Ok(Some(entry)),
+            Some(Err(StoreError::Corrupt(why))) => Err(StoreError::Corrupt(format!(
+                "{} at bytes {start}..{end}: {why}",
+                self.path.display()
+            ))),
             Some(Err(error)) => Err(error),
-            None => Err(StoreError::Corrupt(format!("entry {sequence} is missing"))),
+            None => Err(StoreError::Corrupt(format!(
+                "{}: entry {sequence} at bytes {start}..{end} could not be read",
+                self.path.display()
+            ))),
         }
     }
 
@@ -301,21 +359,34 @@ impl<'a> Frames<'a> {
 
     fn read_one(&mut self) -> Result<(u64, Vec<u8>, u64), StoreError> {
         let sequence = self.sequence;
-        let cut = || StoreError::Corrupt(format!("the entries file ends inside entry {sequence}"));
+        let cut = || StoreError::Corrupt(format!("the file ends inside entry {sequence}"));
         if !self.fill(FRAME_HEADER)? {
-            return Err(cut());
+            if self.fill(1)? {
+                return Err(cut());
+            }
+            return Err(StoreError::Corrupt(format!(
+                "the file holds {sequence} entries"
+            )));
         }
         let header = &self.buffer[self.used..self.used + FRAME_HEADER];
         let length = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
         let checksum = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        if length > MAX_ENTRY_BYTES {
+            return Err(StoreError::Corrupt(format!(
+                "entry {sequence} says it is {length} bytes long, more than the \
+                 {MAX_ENTRY_BYTES} an entry may be"
+            )));
+        }
         if !self.fill(FRAME_HEADER + length)? {
             return Err(cut());
         }
         let start = self.used + FRAME_HEADER;
         let entry = self.buffer[start..start + length].to_vec();
-        if crc32fast::hash(&entry) != checksum {
+        let computed = crc32fast::hash(&entry);
+        if computed != checksum {
             return Err(StoreError::Corrupt(format!(
-                "entry {sequence} does not match its checksum"
+                "entry {sequence} does not match its checksum (stored {checksum:08x}, its bytes \
+                 give {computed:08x})"
             )));
         }
         self.used = start + length;

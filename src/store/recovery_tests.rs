@@ -35,6 +35,15 @@ fn all(store: &SledStore) -> Vec<Vec<u8>> {
     store.scan(0).map(|item| item.unwrap().1).collect()
 }
 
+/// Sets the store's count of durable entries behind its back; returns the one it replaced.
+fn set_count(path: &std::path::Path, count: u64) -> u64 {
+    let db = sled::open(path).unwrap();
+    let log = db.open_tree("log").unwrap();
+    let old = log.insert(b"n", &count.to_be_bytes()[..]).unwrap().unwrap();
+    db.flush().unwrap();
+    u64::from_be_bytes(old.as_ref().try_into().unwrap())
+}
+
 fn corrupt(opened: Result<SledStore, StoreError>) -> String {
     match opened {
         Err(StoreError::Corrupt(why)) => why,
@@ -65,6 +74,11 @@ fn entries_never_counted_durable_are_cut_off_when_the_store_opens() {
     let store = SledStore::open(dir.path()).unwrap();
     assert_eq!(store.len().unwrap(), 3);
     assert_eq!(all(&store), written[..3]);
+    // What was cut off is kept beside the file, never destroyed.
+    let kept = std::fs::read(dir.path().join(format!("{ENTRIES_FILE}.unacknowledged-3"))).unwrap();
+    assert_eq!(kept.len(), 2 * (8 + 40) + 5);
+    assert_eq!(&kept[8..48], written[3].as_slice());
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), length - 2 * 48);
     assert_eq!(store.entry(3).unwrap(), None);
     // The leaf-index key of a cut-off entry finds nothing.
     assert_eq!(
@@ -116,12 +130,39 @@ fn a_file_missing_counted_entries_or_failing_a_checksum_is_refused() {
         "{why}"
     );
 
+    // A count of entries larger than the file could hold (a damaged count).
+    let saved = set_count(dir.path(), 1 << 61);
+    let why = corrupt(SledStore::open(dir.path()));
+    assert!(
+        why.contains("2305843009213693952 entries") && why.contains("at most"),
+        "{why}"
+    );
+    set_count(dir.path(), saved);
+
     // A file of a later layout.
     let mut later = *MAGIC;
     later[MAGIC.len() - 1] = 2;
     handle.write_all_at(&later, 0).unwrap();
     let why = corrupt(SledStore::open(dir.path()));
     assert!(why.contains("version 2"), "{why}");
+}
+
+#[test]
+fn a_missing_entries_file_is_refused_and_not_created_again() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        append(&store, 0, &entries(2, 40));
+        store.flush().unwrap();
+    }
+    let file = dir.path().join(ENTRIES_FILE);
+    std::fs::remove_file(&file).unwrap();
+    let why = corrupt(SledStore::open(dir.path()));
+    assert!(
+        why.contains("is missing") && why.contains("counts 2 entries"),
+        "{why}"
+    );
+    assert!(!file.exists());
 }
 
 #[test]

@@ -93,7 +93,10 @@ impl SledStore {
         let count = match log.get(COUNT_KEY).map_err(io)? {
             None => 0,
             Some(value) => u64::from_be_bytes(value.as_ref().try_into().map_err(|_| {
-                StoreError::Corrupt("the stored count of entries is not 8 bytes".into())
+                StoreError::Corrupt(format!(
+                    "the stored count of entries is {} bytes long, expected 8",
+                    value.len()
+                ))
             })?),
         };
         let entries = EntryFile::open(&path.join(ENTRIES_FILE), count)?;

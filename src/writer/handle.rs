@@ -57,8 +57,8 @@ impl LedgerHandle {
         checkpointing: Checkpointing,
         clock: Clock,
     ) -> Result<(Self, WriterThread), OpenError> {
-        // Whatever an earlier run wrote but did not sync is made durable before any of it is
-        // replayed and served.
+        // What the store holds is made durable before any of it is replayed and served (the
+        // store, when opened, cut off entries an earlier run wrote but never counted durable).
         store.flush()?;
         let Replayed { state, frontier } = replay(store.as_ref())?;
         let expected = state.log_key().ok_or(OpenError::Empty)?;

@@ -14,9 +14,9 @@ fn busy_ledger() -> (Ledger, Signer, Signer, Signer) {
     let resident = Signer::generate();
     ledger.admin_does(register_household("h", "a", &[&resident]));
     let terminal = ledger.shop("s");
-    for round in 0..150 {
+    for round in 0..400 {
         ledger.apply(&village, issue("a", "h", 2)).unwrap();
-        if round % 40 == 7 {
+        if round % 100 == 7 {
             let code = ledger.payment_code(&resident, "h", 1);
             ledger
                 .apply(&terminal, redeem("s", "h", 1, code, round + 1))
@@ -57,17 +57,19 @@ fn one_at_a_time(entries: &[Vec<u8>]) -> Result<State, (u64, String)> {
 }
 
 /// Verified ahead, in the verifier's calls of `page` entries.
-fn ahead(entries: &[Vec<u8>], page: usize) -> Result<(State, u64), (u64, String)> {
+/// Also returns how many records `each` saw and how many entries used a signature
+/// verified ahead.
+fn ahead(entries: &[Vec<u8>], page: usize) -> Result<(State, u64, u64), (u64, String)> {
     let mut state = State::new();
-    let mut records = 0;
+    let (mut records, mut used) = (0, 0);
     for (index, chunk) in entries.chunks(page).enumerate() {
         let first = (index * page) as u64;
-        replay_verifying_ahead(&mut state, first, chunk, |sequence, record| {
+        used += replay_verifying_ahead(&mut state, first, chunk, |sequence, record| {
             assert_eq!(record.sequence.get(), sequence);
             records += 1;
         })?;
     }
-    Ok((state, records))
+    Ok((state, records, used))
 }
 
 fn views(state: &State) -> Vec<AccountView> {
@@ -84,8 +86,14 @@ fn a_good_log_replays_to_the_same_state_ahead_as_one_at_a_time() {
     let entries = encoded(&ledger.log);
     let single = one_at_a_time(&entries).unwrap();
     for page in [1, 7, 64, 5_000] {
-        let (state, records) = ahead(&entries, page).unwrap();
+        let (state, records, used) = ahead(&entries, page).unwrap();
         assert_eq!(records, entries.len() as u64, "pages of {page}");
+        // Past the first steps (keys registered), signatures are verified ahead: with pages
+        // of one entry every step is a single entry checked against the key set before it.
+        assert!(
+            used > entries.len() as u64 / 3,
+            "pages of {page}: {used} ahead"
+        );
         assert_eq!(state.len(), single.len());
         assert_eq!(views(&state), views(&single), "pages of {page}");
         assert_eq!(views(&state), views(&ledger.state));
@@ -105,9 +113,10 @@ fn a_bad_entry_is_refused_at_the_same_place_with_the_same_reason_ahead() {
     };
     let mut cases: Vec<(&str, Vec<(UnixMs, pb::SignedTransaction)>)> = Vec::new();
 
-    // A transaction signature forged deep in the log, where its key is long registered.
+    // A transaction signature forged deep in the log, where its key is long registered (in
+    // every page size, its step is verified ahead against a key set holding it).
     let mut forged = good.clone();
-    forged[120].1.signatures[0].signature[9] ^= 1;
+    forged[300].1.signatures[0].signature[9] ^= 1;
     cases.push(("a forged signature", forged));
 
     // A payment code's resident signature forged.
@@ -125,6 +134,16 @@ fn a_bad_entry_is_refused_at_the_same_place_with_the_same_reason_ahead() {
     let (at, _) = *after_revocation.last().unwrap();
     after_revocation.push((at, ledger.signed(&village, issue("a", "h", 5))));
     cases.push(("a revoked signer", after_revocation));
+
+    // A payment code by a resident key revoked before the sale, a long-registered key whose
+    // signature verifies ahead.
+    let mut revoked_resident = good.clone();
+    let (at, _) = *revoked_resident.last().unwrap();
+    revoked_resident.push((at, ledger.signed(&ledger.admin_signer(), revoke(&resident))));
+    let code = ledger.payment_code(&resident, "h", 1);
+    let sale = ledger.signed(&terminal, redeem("s", "h", 1, code, 5_000));
+    revoked_resident.push((at, sale));
+    cases.push(("a revoked resident's payment code", revoked_resident));
 
     // A key that signs before it is registered: swap the registration and its first use.
     let mut early = good.clone();
