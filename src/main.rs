@@ -3,6 +3,12 @@
 
 mod cli;
 
+/// mimalloc instead of glibc's allocator: the writer's persistent maps allocate and free
+/// small nodes on every entry, and glibc's free lists were a third of the writer's time under
+/// load (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
