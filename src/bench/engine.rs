@@ -45,6 +45,10 @@ pub struct EngineReport {
     /// Resident memory the process grew by while building the log with its state alive
     /// (the state, sled's page cache, allocator slack), in bytes.
     pub state_bytes: u64,
+    /// Of which while registering the households (the first entries).
+    pub household_bytes: u64,
+    /// Entries in the log when the households were registered.
+    pub household_entries: u64,
     /// Bytes of the store directory, and of the entries alone.
     pub bytes_on_disk: u64,
     /// Sum of the encoded entries' lengths.
@@ -61,7 +65,18 @@ pub fn run(dir: &std::path::Path, entries: u64, households: u64) -> Result<Engin
     let before = super::machine::resident_bytes();
     let started = Instant::now();
     let log_key = KeyFile::read(&report.log_key_path)?.signing_key;
-    let built = build(&store, &admin, &report.ledger_id, entries, households)?;
+    let mut registered = None;
+    let built = build(
+        &store,
+        &admin,
+        &report.ledger_id,
+        entries,
+        households,
+        &mut |size| {
+            registered.get_or_insert((size, super::machine::resident_bytes()));
+        },
+    )?;
+    let (household_entries, after_households) = registered.unwrap_or((0, before));
     sign_checkpoint(&store, &built, &log_key)?;
     let build_time = started.elapsed();
     let state_bytes = super::machine::resident_bytes().saturating_sub(before);
@@ -120,6 +135,8 @@ pub fn run(dir: &std::path::Path, entries: u64, households: u64) -> Result<Engin
         replay_with_signatures,
         scan_and_decode,
         state_bytes,
+        household_bytes: after_households.saturating_sub(before),
+        household_entries,
         bytes_on_disk,
         entry_bytes,
     })
@@ -144,13 +161,15 @@ fn sign_checkpoint(
 }
 
 /// Appends entries to `store` as the writer would (applied in order, one group at a time,
-/// the tree's stored hashes with them), without the network.
+/// the tree's stored hashes with them), without the network; `households_done` is called
+/// with the log's size once every household is registered.
 fn build(
     store: &SledStore,
     admin: &Signer,
     ledger_id: &crate::ledger::LedgerId,
     entries: u64,
     households: u64,
+    households_done: &mut dyn FnMut(u64),
 ) -> Result<(State, Frontier)> {
     let crate::writer::Replayed {
         mut state,
@@ -178,7 +197,13 @@ fn build(
     let mut next = 0u64;
     while next < wanted || !pending.is_empty() {
         let room = BUILD_GROUP.saturating_sub(pending.len()) as u64;
-        let upto = (next + room).min(wanted);
+        // The last registration ends a group, so memory is sampled right after it.
+        let end = if next < households {
+            households
+        } else {
+            wanted
+        };
+        let upto = (next + room).min(wanted).min(end);
         let signed: Vec<pb::SignedTransaction> = (next..upto)
             .into_par_iter()
             .map(|i| {
@@ -190,6 +215,9 @@ fn build(
                 officer.sign(ledger_id, &new_body(operation, 3_600_000))
             })
             .collect();
+        if next >= households {
+            households_done(state.len());
+        }
         next = upto;
         pending.extend(signed);
         let first_sequence = state.len();

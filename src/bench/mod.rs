@@ -382,6 +382,12 @@ async fn compare_with_reader(
 
 /// Runs the benchmark as `options` says (see [`Options`]).
 pub async fn run(options: &Options) -> Result<Report> {
+    let most = crate::writer::MAX_BATCH_TRANSACTIONS;
+    anyhow::ensure!(
+        options.batch_size <= most,
+        "--batch-size {} is more than the {most} transactions a SubmitBatch call may carry",
+        options.batch_size
+    );
     let per_phase = options.transactions;
     let history_entries = options.history_entries;
     let verify = tokio::task::spawn_blocking({

@@ -135,7 +135,9 @@ impl Report {
                  | audit (every signature verify_strict, ahead on the pool) | {:.0} | {:.2}x |\n\n\
                  store: {} bytes on disk, {:.0} per entry ({:.0} of them the entry itself); \
                  memory grown while building it (state, sled cache, allocator): {:.0} MiB, \
-                 {:.0} bytes per entry\n",
+                 {:.0} bytes per entry; of which {:.0} MiB while registering the households \
+                 (the first {} entries): {:.0} MiB per 100,000 households, and {:.0} MiB per \
+                 1,000,000 entries after them\n",
                 e.entries,
                 e.households,
                 e.build.as_secs_f64(),
@@ -150,6 +152,13 @@ impl Report {
                 e.entry_bytes as f64 / e.entries.max(1) as f64,
                 e.state_bytes as f64 / (1024.0 * 1024.0),
                 e.state_bytes as f64 / e.entries.max(1) as f64,
+                e.household_bytes as f64 / (1024.0 * 1024.0),
+                e.household_entries,
+                e.household_bytes as f64 / (1024.0 * 1024.0) * 100_000.0
+                    / e.households.max(1) as f64,
+                e.state_bytes.saturating_sub(e.household_bytes) as f64 / (1024.0 * 1024.0)
+                    * 1_000_000.0
+                    / e.entries.saturating_sub(e.household_entries).max(1) as f64,
             ));
         }
         out.push_str(&format!(

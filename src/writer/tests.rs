@@ -299,3 +299,43 @@ async fn no_checkpoint_is_served_that_its_copy_outside_the_store_does_not_hold()
     assert_eq!(std::fs::read(&copies).unwrap(), b"not a directory");
     assert!(signed_at_start.contains("\n1\n"), "{signed_at_start}");
 }
+
+#[tokio::test]
+async fn a_failed_flush_answers_a_whole_batch_unavailable_and_resending_it_is_safe() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = genesis::init(dir.path(), LedgerParameters::default()).unwrap();
+    let admin = Signer::new(KeyFile::read(&report.admin_key_path).unwrap());
+    let store = Arc::new(TestStore::open(dir.path()));
+    let (ledger, writer) = LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
+    let batch: Vec<_> = (1..=3)
+        .map(|i| register_shop(&admin, &report.ledger_id, &format!("s{i}")))
+        .collect();
+
+    // A failed append: the whole call fails, nothing of it is acknowledged or applied.
+    store.fail_append.store(true, Ordering::SeqCst);
+    let error = ledger.submit_batch(batch.clone()).await.unwrap_err();
+    assert!(matches!(error, SubmitError::Unavailable(_)), "{error}");
+    assert!(writer.join().unwrap().is_err(), "the writer stops");
+    drop(ledger);
+    store.fail_append.store(false, Ordering::SeqCst);
+    let (ledger, writer) = LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
+    assert_eq!(ledger.read(|state| state.len()).await.unwrap(), 1);
+
+    // A failed flush: the same, and the resent batch is answered once per transaction.
+    store.fail_flush.store(true, Ordering::SeqCst);
+    let error = ledger.submit_batch(batch.clone()).await.unwrap_err();
+    assert!(matches!(error, SubmitError::Unavailable(_)), "{error}");
+    assert!(writer.join().unwrap().is_err(), "the writer stops");
+    drop(ledger);
+    store.fail_flush.store(false, Ordering::SeqCst);
+    let (ledger, writer) = LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
+    let results = ledger.submit_batch(batch).await.unwrap();
+    let sequences: Vec<u64> = results
+        .into_iter()
+        .map(|result| result.unwrap().record.sequence.get())
+        .collect();
+    assert_eq!(sequences, [1, 2, 3], "each committed once, in order");
+    assert_eq!(ledger.read(|state| state.len()).await.unwrap(), 4);
+    drop(ledger);
+    writer.join().unwrap().unwrap();
+}
