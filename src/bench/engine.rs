@@ -45,7 +45,8 @@ pub struct EngineReport {
     /// Resident memory the process grew by while building the log with its state alive
     /// (the state, sled's page cache, allocator slack), in bytes.
     pub state_bytes: u64,
-    /// Of which while registering the households (the first entries).
+    /// Of which while registering the households (the first entries), with whatever the
+    /// build's start grew by (threads, sled's first pages).
     pub household_bytes: u64,
     /// Entries in the log when the households were registered.
     pub household_entries: u64,
@@ -73,7 +74,7 @@ pub fn run(dir: &std::path::Path, entries: u64, households: u64) -> Result<Engin
         entries,
         households,
         &mut |size| {
-            registered.get_or_insert((size, super::machine::resident_bytes()));
+            registered.get_or_insert_with(|| (size, super::machine::resident_bytes()));
         },
     )?;
     let (household_entries, after_households) = registered.unwrap_or((0, before));
@@ -196,6 +197,10 @@ fn build(
     let wanted = entries.saturating_sub(state.len() + pending.len() as u64);
     let mut next = 0u64;
     while next < wanted || !pending.is_empty() {
+        if next >= households {
+            // Every registration applied, nothing of the issues signed yet.
+            households_done(state.len());
+        }
         let room = BUILD_GROUP.saturating_sub(pending.len()) as u64;
         // The last registration ends a group, so memory is sampled right after it.
         let end = if next < households {
@@ -215,9 +220,6 @@ fn build(
                 officer.sign(ledger_id, &new_body(operation, 3_600_000))
             })
             .collect();
-        if next >= households {
-            households_done(state.len());
-        }
         next = upto;
         pending.extend(signed);
         let first_sequence = state.len();

@@ -38,6 +38,10 @@ pub struct OpenLoop {
     pub with_reader: Phase,
     /// History pages the reader read meanwhile.
     pub pages: u64,
+    /// How late the load generator sent, at worst, in either phase (its timer ticks in
+    /// milliseconds, so sends at a shorter interval go out in small bursts); the latencies
+    /// above count from the scheduled time, so they include it.
+    pub worst_send_lateness: Duration,
 }
 
 /// A shop with one terminal per caller, households with one resident key each and points
@@ -199,7 +203,7 @@ pub(super) async fn open_loop(
     per_sec: f64,
     count: usize,
 ) -> Result<OpenLoop> {
-    let alone = offered(client, issues(client, officer, count), per_sec).await?;
+    let (alone, late_alone) = offered(client, issues(client, officer, count), per_sec).await?;
     let transactions = issues(client, officer, count);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let paging = tokio::spawn(page_history(
@@ -210,27 +214,32 @@ pub(super) async fn open_loop(
     let with_reader = offered(client, transactions, per_sec).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let (pages, _) = paging.await??;
+    let (with_reader, late_with_reader) = with_reader?;
     Ok(OpenLoop {
         offered_per_sec: per_sec,
         alone,
-        with_reader: with_reader?,
+        with_reader,
         pages,
+        worst_send_lateness: late_alone.max(late_with_reader),
     })
 }
 
-/// Sends transaction `i` at `i / per_sec` seconds from the start, each on its own task.
+/// Sends transaction `i` at `i / per_sec` seconds from the start, each on its own task;
+/// also returns how late the latest send went out.
 async fn offered(
     client: &LedgerClient,
     transactions: Vec<pb::SignedTransaction>,
     per_sec: f64,
-) -> Result<Phase> {
+) -> Result<(Phase, Duration)> {
     let count = transactions.len();
     let interval = Duration::from_secs_f64(1.0 / per_sec.max(1.0));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
+    let mut worst = Duration::ZERO;
     for (i, tx) in transactions.into_iter().enumerate() {
         let due = started + interval.mul_f64(i as f64);
         tokio::time::sleep_until(due.into()).await;
+        worst = worst.max(due.elapsed());
         let mut client = client.clone();
         tasks.spawn(async move { client.submit_signed(tx).await.map(|_| due.elapsed()) });
     }
@@ -238,5 +247,5 @@ async fn offered(
     while let Some(done) = tasks.join_next().await {
         latencies.push(done?.context("a benchmark transaction was refused")?);
     }
-    Ok(phase(0, count, started.elapsed(), latencies))
+    Ok((phase(0, count, started.elapsed(), latencies), worst))
 }

@@ -269,10 +269,12 @@ fn phase(
     mut latencies: Vec<Duration>,
 ) -> Phase {
     latencies.sort_unstable();
+    // The nearest-rank percentile: the smallest latency at least a fraction q of all are
+    // at or below.
     let at = |q: f64| {
-        let last = latencies.len().saturating_sub(1);
+        let rank = (latencies.len() as f64 * q).ceil() as usize;
         latencies
-            .get(((latencies.len() as f64 * q) as usize).min(last))
+            .get(rank.saturating_sub(1))
             .copied()
             .unwrap_or_default()
     };

@@ -66,10 +66,14 @@ impl Report {
             out.push_str(&format!(
                 "\nopen loop: issues offered at {:.0}/s (half the best single-request rate \
                  above), each sent at its time, latency from that time; the reader pages \
-                 through the history at {} pages of 500 a second ({} pages meanwhile):\n\n\
+                 through the history at {} pages of 500 a second ({} pages meanwhile); the \
+                 latest send went out {:.2} ms after its time:\n\n\
                  | offered load | transactions | achieved tx/s | p50 ms | p99 ms | p99.9 ms |\n\
                  | --- | ---: | ---: | ---: | ---: | ---: |\n",
-                o.offered_per_sec, READER_PAGES_PER_SECOND, o.pages
+                o.offered_per_sec,
+                READER_PAGES_PER_SECOND,
+                o.pages,
+                o.worst_send_lateness.as_secs_f64() * 1e3
             ));
             for (name, p) in [("alone", &o.alone), ("with a reader", &o.with_reader)] {
                 out.push_str(&format!(
@@ -136,7 +140,7 @@ impl Report {
                  store: {} bytes on disk, {:.0} per entry ({:.0} of them the entry itself); \
                  memory grown while building it (state, sled cache, allocator): {:.0} MiB, \
                  {:.0} bytes per entry; of which {:.0} MiB while registering the households \
-                 (the first {} entries): {:.0} MiB per 100,000 households, and {:.0} MiB per \
+                 (the first {} entries, with the build's start-up), and {:.0} MiB per \
                  1,000,000 entries after them\n",
                 e.entries,
                 e.households,
@@ -154,8 +158,6 @@ impl Report {
                 e.state_bytes as f64 / e.entries.max(1) as f64,
                 e.household_bytes as f64 / (1024.0 * 1024.0),
                 e.household_entries,
-                e.household_bytes as f64 / (1024.0 * 1024.0) * 100_000.0
-                    / e.households.max(1) as f64,
                 e.state_bytes.saturating_sub(e.household_bytes) as f64 / (1024.0 * 1024.0)
                     * 1_000_000.0
                     / e.entries.saturating_sub(e.household_entries).max(1) as f64,

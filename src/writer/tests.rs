@@ -315,26 +315,40 @@ async fn a_failed_flush_answers_a_whole_batch_unavailable_and_resending_it_is_sa
     store.fail_append.store(true, Ordering::SeqCst);
     let error = ledger.submit_batch(batch.clone()).await.unwrap_err();
     assert!(matches!(error, SubmitError::Unavailable(_)), "{error}");
-    assert!(writer.join().unwrap().is_err(), "the writer stops");
     drop(ledger);
+    assert!(writer.join().unwrap().is_err(), "the writer stops");
     store.fail_append.store(false, Ordering::SeqCst);
     let (ledger, writer) = LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
     assert_eq!(ledger.read(|state| state.len()).await.unwrap(), 1);
 
-    // A failed flush: the same, and the resent batch is answered once per transaction.
+    // A failed flush: the same. The process then stops; the store, opened again, cuts off
+    // the batch it never counted durable, and the resent batch commits anew, in order.
     store.fail_flush.store(true, Ordering::SeqCst);
     let error = ledger.submit_batch(batch.clone()).await.unwrap_err();
     assert!(matches!(error, SubmitError::Unavailable(_)), "{error}");
-    assert!(writer.join().unwrap().is_err(), "the writer stops");
     drop(ledger);
-    store.fail_flush.store(false, Ordering::SeqCst);
+    assert!(writer.join().unwrap().is_err(), "the writer stops");
+    drop(store);
+    let store = Arc::new(TestStore::open(dir.path()));
+    assert_eq!(
+        store.len().unwrap(),
+        1,
+        "the unacknowledged batch is cut off"
+    );
     let (ledger, writer) = LedgerHandle::start(store.clone(), checkpointing(dir.path())).unwrap();
     let results = ledger.submit_batch(batch).await.unwrap();
-    let sequences: Vec<u64> = results
+    let committed: Vec<(u64, bool)> = results
         .into_iter()
-        .map(|result| result.unwrap().record.sequence.get())
+        .map(|result| {
+            let committed = result.unwrap();
+            (committed.record.sequence.get(), committed.duplicate)
+        })
         .collect();
-    assert_eq!(sequences, [1, 2, 3], "each committed once, in order");
+    assert_eq!(
+        committed,
+        [(1, false), (2, false), (3, false)],
+        "each committed once, in order"
+    );
     assert_eq!(ledger.read(|state| state.len()).await.unwrap(), 4);
     drop(ledger);
     writer.join().unwrap().unwrap();

@@ -45,7 +45,6 @@ async fn a_tiny_bench_run_measures_every_figure_and_ends_with_the_ratio() {
     assert_eq!(engine.entries, 3_000);
     // Memory is sampled right after the last registration: genesis, set-up, 100 households.
     assert_eq!(engine.household_entries, 1 + 3 + 100);
-    assert!(engine.household_bytes <= engine.state_bytes);
     assert!(engine.entry_bytes > 100 * engine.entries);
     assert!(engine.bytes_on_disk >= engine.entry_bytes);
     assert!(report.verify.one_core > 0.0 && report.verify.all_cores > 0.0);
