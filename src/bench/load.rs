@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use super::{Phase, issues, page_history, phase};
+use super::{Phase, issues, page_history, phase, send_batch_shares, send_shares};
 use crate::client::{LedgerClient, Signer, new_body};
 use crate::crypto::KeyFile;
 use crate::pb::points as pb;
@@ -142,7 +142,7 @@ pub(super) async fn redemptions(
             shop.sales(client, terminal, 1, (first, per_client.min(count - first)))
         })
         .collect();
-    let single = submit_shares(client, shares).await?;
+    let single = send_shares(client, shares).await?;
     let batched = if batch_size > 0 {
         let clients = batch_clients.max(1);
         let per_caller = count.div_ceil(clients);
@@ -154,43 +154,15 @@ pub(super) async fn redemptions(
             let signed = shop.sales(client, terminal, per_client as u64 + 1, range);
             transactions.push(signed);
         }
-        Some(submit_batches_per_caller(client, transactions, batch_size).await?)
+        let shares = transactions
+            .into_iter()
+            .map(|txs| txs.chunks(batch_size.max(1)).map(<[_]>::to_vec).collect())
+            .collect();
+        Some(send_batch_shares(client, shares).await?)
     } else {
         None
     };
     Ok(Redemptions { single, batched })
-}
-
-/// Each share sent in order by its own client.
-async fn submit_shares(
-    client: &LedgerClient,
-    shares: Vec<Vec<pb::SignedTransaction>>,
-) -> Result<Phase> {
-    let (concurrency, count) = (shares.len(), shares.iter().map(Vec::len).sum());
-    let (elapsed, latencies) = super::timed(client, shares, |mut client, tx| async move {
-        client.submit_signed(tx).await.map(|_| ())
-    })
-    .await
-    .context("a benchmark redemption was refused")?;
-    Ok(phase(concurrency, count, elapsed, latencies))
-}
-
-/// Each caller's transactions in batches of `batch_size`, in order.
-async fn submit_batches_per_caller(
-    client: &LedgerClient,
-    per_caller: Vec<Vec<pb::SignedTransaction>>,
-    batch_size: usize,
-) -> Result<Phase> {
-    let clients = per_caller.len();
-    let count = per_caller.iter().map(Vec::len).sum();
-    let shares: Vec<Vec<Vec<pb::SignedTransaction>>> = per_caller
-        .into_iter()
-        .map(|txs| txs.chunks(batch_size.max(1)).map(<[_]>::to_vec).collect())
-        .collect();
-    let (elapsed, latencies) = super::timed(client, shares, super::send_batch)
-        .await
-        .context("a benchmark redemption batch was refused")?;
-    Ok(phase(clients, count, elapsed, latencies))
 }
 
 /// Latency at `per_sec` transactions offered a second (open loop: each sent at its time

@@ -181,17 +181,25 @@ async fn submit_all(
     transactions: Vec<pb::SignedTransaction>,
     concurrency: usize,
 ) -> Result<Phase> {
-    let count = transactions.len();
     let mut shares: Vec<Vec<pb::SignedTransaction>> = vec![Vec::new(); concurrency];
     for (i, tx) in transactions.into_iter().enumerate() {
         shares[i % concurrency].push(tx);
     }
+    send_shares(client, shares).await
+}
+
+/// Each share sent in order by its own client, one transaction per request.
+async fn send_shares(
+    client: &LedgerClient,
+    shares: Vec<Vec<pb::SignedTransaction>>,
+) -> Result<Phase> {
+    let (clients, count) = (shares.len(), shares.iter().map(Vec::len).sum());
     let (elapsed, latencies) = timed(client, shares, |mut client, tx| async move {
         client.submit_signed(tx).await.map(|_| ())
     })
     .await
     .context("a benchmark transaction was refused")?;
-    Ok(phase(concurrency, count, elapsed, latencies))
+    Ok(phase(clients, count, elapsed, latencies))
 }
 
 /// `transactions` in calls of `batch_size`, by `clients` concurrent callers; latencies are
@@ -202,12 +210,22 @@ async fn submit_batches(
     batch_size: usize,
     clients: usize,
 ) -> Result<Phase> {
-    let count = transactions.len();
     let clients = clients.max(1);
     let mut shares: Vec<Vec<Vec<pb::SignedTransaction>>> = vec![Vec::new(); clients];
     for (i, batch) in transactions.chunks(batch_size.max(1)).enumerate() {
         shares[i % clients].push(batch.to_vec());
     }
+    send_batch_shares(client, shares).await
+}
+
+/// Each share of batches sent in order by its own client, one `SubmitBatch` call per batch;
+/// latencies are per call.
+async fn send_batch_shares(
+    client: &LedgerClient,
+    shares: Vec<Vec<Vec<pb::SignedTransaction>>>,
+) -> Result<Phase> {
+    let clients = shares.len();
+    let count = shares.iter().flatten().map(Vec::len).sum();
     let (elapsed, latencies) = timed(client, shares, send_batch)
         .await
         .context("a benchmark batch was refused")?;

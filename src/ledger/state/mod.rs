@@ -14,12 +14,11 @@
 use ed25519_dalek::VerifyingKey;
 
 use crate::crypto;
-use crate::ledger::admitted::{Admitted, Signed, SpendSignature};
+use crate::ledger::admitted::Admitted;
 use crate::ledger::transaction::{Genesis, LedgerParameters, Operation, Transaction};
 use crate::ledger::{
     AccountId, KeyId, LedgerId, Period, Refusal, RequestId, Role, Sequence, UnixMs,
 };
-use crate::pb::points as pb;
 
 mod accounts;
 mod areas;
@@ -40,6 +39,7 @@ mod reversal;
 mod settlement;
 mod staged;
 mod terminals;
+mod verify;
 mod versions;
 
 pub use accounts::{AccountView, LotView};
@@ -197,12 +197,6 @@ impl State {
         self.keys.get(key_id)
     }
 
-    /// The public keys registered so far (a clone sharing the key set's maps, cheap to take
-    /// and untouched by later entries unless they register keys).
-    pub fn public_keys(&self) -> PublicKeys {
-        PublicKeys::new(&self.keys, self.ledger_id())
-    }
-
     /// One page of the keys that could sign the entry at position `size`; see
     /// the key set room.
     pub fn key_set_page(
@@ -333,60 +327,6 @@ impl State {
                 sequence: entry.sequence.get(),
             }),
         }
-    }
-
-    /// Verifies a signed transaction against this state's key set, the way an auditor does:
-    /// the signer must be a registered key (for the genesis entry, the admin key it names) and
-    /// its signature must verify. A payment code's signature is verified when the redemption
-    /// is applied, in the order of its rules.
-    pub fn verify(&self, signed: pb::SignedTransaction) -> Result<Admitted, Refusal> {
-        let signed = Signed::new(signed)?;
-        let (public_key, ledger_id) = self.signing_key(&signed)?;
-        signed
-            .verify(&public_key, &ledger_id)?
-            .parse(|_| Ok(SpendSignature::unchecked()))
-    }
-
-    /// The public key `signed` must verify under at this position, and the ledger it is signed
-    /// for: the registered key it names, the key a terminal's activation registers when it
-    /// signs it, or for the genesis entry the admin key it names.
-    pub fn signing_key(&self, signed: &Signed) -> Result<(VerifyingKey, LedgerId), Refusal> {
-        let signer = signed.signer();
-        match self.facts {
-            Some(facts) => {
-                let public_key = match self.keys.get(&signer) {
-                    Some(key) => key.public_key,
-                    None => signed
-                        .self_signed_key()
-                        .ok_or(Refusal::UnknownKey { key_id: signer })?,
-                };
-                Ok((public_key, facts.ledger_id))
-            }
-            None => {
-                let Operation::Genesis(Genesis {
-                    ledger_id,
-                    admin_key,
-                    ..
-                }) = Transaction::parse(signed.body())?.operation
-                else {
-                    return Err(Refusal::GenesisMissing);
-                };
-                if crypto::key_id(&admin_key) != signer {
-                    return Err(Refusal::UnknownKey { key_id: signer });
-                }
-                Ok((admin_key, ledger_id))
-            }
-        }
-    }
-
-    /// [`State::verify`], then [`State::apply`].
-    pub fn verify_and_apply(
-        &mut self,
-        committed_at: UnixMs,
-        signed: &pb::SignedTransaction,
-    ) -> Result<&EntryRecord, Refusal> {
-        let admitted = self.verify(signed.clone())?;
-        self.apply(committed_at, &admitted)
     }
 
     /// Applies an admitted transaction as the next log entry, committed at `committed_at`
