@@ -208,6 +208,8 @@ pub fn init_locked(
         entries: &[bytes],
         leaves: &[leaf],
         hashes: &[],
+        // The root of a one-entry tree is its leaf hash.
+        root: leaf,
     })?;
     store.flush()?;
     crate::directory::Directory::create(&crate::directory::path(data_dir), &ledger_id)?;

@@ -248,6 +248,7 @@ fn build(
             entries: &encoded,
             leaves: &leaves,
             hashes: &hashes,
+            root: frontier.root(),
         })?;
     }
     store.flush()?;

@@ -69,8 +69,13 @@ impl EntryFile {
     /// every one of them must be there, whole, with its checksum. Whatever follows them
     /// (never acknowledged: a group written before a crash cut its sync short) is moved to
     /// a file beside it, `<path>.unacknowledged-<durable>`, and cut off, so nothing is
-    /// destroyed even if the count were wrong.
-    pub fn open(path: &Path, durable: u64) -> Result<Self, StoreError> {
+    /// destroyed even if the count were wrong. `each` sees every durable entry, in order,
+    /// as the pass that checks them reads it; an error it returns is the open's.
+    pub fn open(
+        path: &Path,
+        durable: u64,
+        mut each: impl FnMut(u64, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<Self, StoreError> {
         let io = |what: &str, e: std::io::Error| {
             StoreError::Io(format!("cannot {what} {}: {e}", path.display()))
         };
@@ -149,13 +154,14 @@ impl EntryFile {
         let mut offsets = Vec::with_capacity(durable as usize + 1);
         offsets.push(MAGIC.len() as u64);
         for item in Frames::new(&opened, 0, header_length, length, durable) {
-            let (_, _, next) = item.map_err(|error| match error {
+            let (sequence, entry, next) = item.map_err(|error| match error {
                 StoreError::Corrupt(why) => StoreError::Corrupt(format!(
                     "{}: {why}; the store counts {durable} entries in it",
                     path.display()
                 )),
                 other => other,
             })?;
+            each(sequence, &entry)?;
             offsets.push(next);
         }
         let end = *offsets.last().unwrap_or(&(MAGIC.len() as u64));

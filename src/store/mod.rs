@@ -8,6 +8,7 @@
 
 mod durable;
 mod entry_file;
+mod leaf_index;
 #[cfg(test)]
 mod recovery_tests;
 mod sled_store;
@@ -57,10 +58,17 @@ pub struct Append<'a> {
     /// The hashes of the complete subtrees the entries complete at stored levels
     /// ([`merkle::is_stored`]); the store keeps no others.
     pub hashes: &'a [(SubtreeId, Hash)],
+    /// The root of the log's Merkle tree with these entries appended: recorded with the
+    /// count at the next flush, and checked against the entries when the store opens.
+    pub root: Hash,
 }
 
 /// An append-only log of encoded `LogEntry` bytes (positions 0, 1, 2, ...), the hashes of
 /// its Merkle tree, and its signed checkpoints.
+///
+/// Opening an implementation checks that the stored tree hashes and the root recorded at
+/// the last flush are those of its entries (as [`SledStore::open`] does): the writer's
+/// replay reads the tree's edge from the stored hashes and relies on it.
 pub trait Store: Send + Sync + 'static {
     /// The number of entries stored.
     fn len(&self) -> Result<u64, StoreError>;

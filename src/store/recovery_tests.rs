@@ -9,16 +9,38 @@ use super::sled_store::ENTRIES_FILE;
 use super::{Append, SledStore, Store, StoreError};
 use crate::log::merkle;
 
+/// Appends `entries` at `first` as the writer does: with their leaf hashes, the stored
+/// hashes they complete and the root of the log with them.
+pub(super) fn try_append(
+    store: &SledStore,
+    first: u64,
+    entries: &[Vec<u8>],
+) -> Result<(), StoreError> {
+    let mut frontier = merkle::Frontier::new();
+    for item in store.scan(0).take(first as usize) {
+        frontier.append(&item?.1);
+    }
+    let (mut leaves, mut hashes) = (Vec::new(), Vec::new());
+    for entry in entries {
+        let completed = frontier.append(entry);
+        leaves.push(completed[0].1);
+        hashes.extend(
+            completed
+                .into_iter()
+                .filter(|(id, _)| merkle::is_stored(*id)),
+        );
+    }
+    store.append(Append {
+        first_sequence: first,
+        entries,
+        leaves: &leaves,
+        hashes: &hashes,
+        root: frontier.root(),
+    })
+}
+
 fn append(store: &SledStore, first: u64, entries: &[Vec<u8>]) {
-    let leaves: Vec<_> = entries.iter().map(|e| merkle::leaf_hash(e)).collect();
-    store
-        .append(Append {
-            first_sequence: first,
-            entries,
-            leaves: &leaves,
-            hashes: &[],
-        })
-        .unwrap();
+    try_append(store, first, entries).unwrap();
 }
 
 fn entries(count: u64, size: usize) -> Vec<Vec<u8>> {
@@ -39,9 +61,13 @@ fn all(store: &SledStore) -> Vec<Vec<u8>> {
 fn set_count(path: &std::path::Path, count: u64) -> u64 {
     let db = sled::open(path).unwrap();
     let log = db.open_tree("log").unwrap();
-    let old = log.insert(b"n", &count.to_be_bytes()[..]).unwrap().unwrap();
+    let old = log.get(b"n").unwrap().unwrap();
+    assert_eq!(old.len(), 40, "the count, then the root");
+    let mut value = old.to_vec();
+    value[..8].copy_from_slice(&count.to_be_bytes());
+    log.insert(b"n", value).unwrap();
     db.flush().unwrap();
-    u64::from_be_bytes(old.as_ref().try_into().unwrap())
+    u64::from_be_bytes(old[..8].try_into().unwrap())
 }
 
 fn corrupt(opened: Result<SledStore, StoreError>) -> String {
@@ -192,11 +218,20 @@ fn entries_larger_than_a_read_are_scanned_and_read_whole() {
     assert_eq!(store.scan(9).count(), 0);
 }
 
-/// A store as the earlier layout wrote it: every entry in sled under `e` + sequence.
+/// A store as the earlier layout wrote it: every entry in sled under `e` + sequence, a key
+/// per entry indexing its leaf hash, the stored tree hashes.
 fn earlier_layout(path: &std::path::Path, written: &[Vec<u8>]) {
     let db = sled::open(path).unwrap();
     let log = db.open_tree("log").unwrap();
+    let mut frontier = merkle::Frontier::new();
     for (sequence, entry) in (0u64..).zip(written) {
+        for (id, hash) in frontier.append(entry) {
+            if merkle::is_stored(id) {
+                let mut key = vec![b'h', id.level];
+                key.extend_from_slice(&id.index.to_be_bytes());
+                log.insert(key, &hash[..]).unwrap();
+            }
+        }
         let mut key = vec![b'e'];
         key.extend_from_slice(&sequence.to_be_bytes());
         log.insert(key, entry.as_slice()).unwrap();
@@ -229,6 +264,11 @@ fn a_store_of_the_earlier_layout_moves_its_entries_into_the_file() {
             "no entry left in sled"
         );
         assert_eq!(
+            store.log.scan_prefix([b'l']).count(),
+            0,
+            "no index key left in sled"
+        );
+        assert_eq!(
             store
                 .leaf_index(&merkle::leaf_hash(&written[4_321]))
                 .unwrap(),
@@ -240,4 +280,102 @@ fn a_store_of_the_earlier_layout_moves_its_entries_into_the_file() {
     let store = SledStore::open(dir.path()).unwrap();
     assert_eq!(store.len().unwrap(), 5_001);
     assert_eq!(store.entry(4_999).unwrap().as_ref(), Some(&written[4_999]));
+}
+
+/// Changes the bytes of entry `sequence` (each frame: 8 bytes of header, `size` of entry)
+/// and rewrites its checksum to match, as damage the checksum cannot see would.
+fn rewrite_entry(path: &std::path::Path, sequence: u64, size: u64) {
+    let file = path.join(ENTRIES_FILE);
+    let handle = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&file)
+        .unwrap();
+    let frame = MAGIC.len() as u64 + sequence * (8 + size);
+    let mut entry = vec![0u8; size as usize];
+    handle.read_exact_at(&mut entry, frame + 8).unwrap();
+    entry[size as usize - 1] ^= 1;
+    handle.write_all_at(&entry, frame + 8).unwrap();
+    handle
+        .write_all_at(&crc32fast::hash(&entry).to_le_bytes(), frame + 4)
+        .unwrap();
+}
+
+#[test]
+fn an_entry_changed_with_a_matching_checksum_is_refused_by_the_recorded_root() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let written = entries(5, 40);
+        append(&store, 0, &written[..3]);
+        store.flush().unwrap();
+        append(&store, 3, &written[3..]);
+        store.flush().unwrap();
+    }
+    rewrite_entry(dir.path(), 3, 40);
+    let why = corrupt(SledStore::open(dir.path()));
+    assert!(
+        why.contains("5 entries") && why.contains("root recorded"),
+        "{why}"
+    );
+    rewrite_entry(dir.path(), 3, 40);
+    drop(SledStore::open(dir.path()).unwrap());
+}
+
+#[test]
+fn an_entry_under_a_stored_tree_hash_changed_is_refused_with_its_range() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        append(&store, 0, &entries(300, 40));
+        store.flush().unwrap();
+    }
+    rewrite_entry(dir.path(), 100, 40);
+    let why = corrupt(SledStore::open(dir.path()));
+    assert!(
+        why.contains("entries 0..=255") && why.contains("level 8, index 0"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_store_whose_count_has_no_root_drops_its_index_keys_and_records_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = entries(600, 40);
+    let root = {
+        let store = SledStore::open(dir.path()).unwrap();
+        append(&store, 0, &written);
+        store.flush().unwrap();
+        store.log.get(b"n").unwrap().unwrap()[8..].to_vec()
+    };
+    // What the layout before wrote beside it: a key per entry, a count without a root.
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let log = db.open_tree("log").unwrap();
+        for (sequence, entry) in (0u64..).zip(&written) {
+            let mut index = vec![b'l'];
+            index.extend_from_slice(&merkle::leaf_hash(entry)[..8]);
+            index.extend_from_slice(&sequence.to_be_bytes());
+            log.insert(index, &[][..]).unwrap();
+        }
+        // And the layout before that: the whole leaf hash as the key.
+        let mut index = vec![b'l'];
+        index.extend_from_slice(&merkle::leaf_hash(&written[7]));
+        log.insert(index, &7u64.to_be_bytes()[..]).unwrap();
+        log.insert(b"n", &600u64.to_be_bytes()[..]).unwrap();
+        db.flush().unwrap();
+    }
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(store.log.scan_prefix([b'l']).count(), 0);
+    let recorded = store.log.get(b"n").unwrap().unwrap();
+    assert_eq!(&recorded[..8], &600u64.to_be_bytes());
+    assert_eq!(&recorded[8..], root.as_slice());
+    for sequence in [0, 7, 599] {
+        assert_eq!(
+            store
+                .leaf_index(&merkle::leaf_hash(&written[sequence as usize]))
+                .unwrap(),
+            Some(sequence)
+        );
+    }
 }

@@ -1,43 +1,49 @@
 //! The default store: sled, embedded in the data directory, nothing to install, with the
 //! entries themselves in an append-only file beside it ([`super::entry_file`]).
 //!
-//! sled holds the index and the tree, in one tree whose keys carry a one-byte prefix:
+//! sled holds the tree and the count, in one tree whose keys carry a one-byte prefix:
 //!
 //! | key | value |
 //! | --- | --- |
-//! | `n` | entries durable in the entries file (8 bytes, big-endian) |
+//! | `n` | entries durable in the entries file (8 bytes, big-endian), then the Merkle root of those entries (32 bytes) |
 //! | `h` + level (1 byte) + index (8 bytes) | complete-subtree hash (32 bytes), levels 8, 16, … only |
-//! | `l` + first 8 bytes of the leaf hash + sequence (8 bytes) | nothing |
 //! | `c` + tree size (8 bytes) | signed checkpoint note (UTF-8) |
 //!
-//! So an entry costs its bytes and an 8-byte frame in the file, and one short index key in
-//! sled; the tree adds one key per 256 entries (see [`crate::log::merkle::is_stored`]): leaf
-//! hashes and the levels between are recomputed. The leaf index keys on a prefix of the hash,
-//! and a lookup checks each candidate's leaf hash, so two entries sharing a prefix are both
-//! found and told apart.
+//! So an entry costs its bytes and an 8-byte frame in the file; the tree adds one key per 256
+//! entries (see [`crate::log::merkle::is_stored`]): leaf hashes and the levels between are
+//! recomputed. The index from leaf hash to position is kept in memory ([`LeafIndex`]).
+//!
+//! **Opening checks the entries.** Opening reads every durable entry once: its checksum
+//! (in the file's frame), its leaf hash (into the index), the stored subtree hashes it
+//! completes, and at the end the root of them all against the root recorded with the count.
+//! So an entry changed after it was made durable is found when the store opens, whether or
+//! not a signed checkpoint covers it yet, and the tree the store serves proofs from is the
+//! tree of its entries.
 //!
 //! **Durability.** [`SledStore::flush`] syncs the entries file (`fdatasync`), then records in
-//! sled how many entries it holds, then makes sled durable ([`DurableDb::sync`]: sled's flush
-//! and a real `fdatasync` of its files). So the count sled holds never exceeds what the file
-//! holds on disk. On open, entries past that count (a group written but never acknowledged
-//! before a crash) are cut off; fewer entries than the count is damage, and the store is
-//! refused. Index keys and tree hashes of a group cut off that way may remain in sled: a leaf
-//! index candidate is checked against the entry it names, and a tree hash is written again
-//! when its subtree completes again. A failed sync is reported, never retried.
+//! sled how many entries it holds and their root, then makes sled durable
+//! ([`DurableDb::sync`]: sled's flush and a real `fdatasync` of its files). So the count sled
+//! holds never exceeds what the file holds on disk. On open, entries past that count (a group
+//! written but never acknowledged before a crash) are cut off; fewer entries than the count
+//! is damage, and the store is refused. Tree hashes of a group cut off that way may remain
+//! in sled: a tree hash is written again when its subtree completes again. A failed sync is
+//! reported, never retried.
 //!
 //! **Earlier layouts.** Stores written before the entries file kept each entry in sled under
 //! `e` + sequence; opening one moves them into the file (the file written and synced first,
 //! then the `e` keys removed and the count set in one sled batch, so a move cut short starts
-//! again). Leaf-index keys of the layout before that (the whole leaf hash as the key, the
-//! sequence as the value) are read as they are.
+//! again). Stores written before the index moved into memory kept a key per entry under
+//! `l` and a count without a root: opening one removes those keys and records the root of
+//! its entries (the count last, so a removal cut short is finished on the next open).
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use super::durable::{DurableDb, fsync_path, io};
-use super::entry_file::EntryFile;
+use super::entry_file::{EntryFile, FRAME_HEADER};
+use super::leaf_index::LeafIndex;
 use super::{Append, EntryIter, Store, StoreError};
-use crate::log::merkle::{Hash, SubtreeId};
+use crate::log::merkle::{self, Frontier, Hash, SubtreeId, is_stored};
 
 /// The entries file's name inside the store's directory.
 pub const ENTRIES_FILE: &str = "entries";
@@ -47,8 +53,10 @@ pub struct SledStore {
     durable: DurableDb,
     pub(super) log: sled::Tree,
     entries: EntryFile,
-    /// Serializes appends and flushes, so the count a flush records is the one it synced.
-    writing: Mutex<()>,
+    leaves: RwLock<LeafIndex>,
+    /// Serializes appends and flushes, so the count and root a flush records are the ones it
+    /// synced; holds the root of the entries appended so far.
+    writing: Mutex<Hash>,
 }
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
@@ -59,9 +67,7 @@ fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     key
 }
 
-/// Bytes of a leaf hash the index keys on.
-const LEAF_PREFIX: usize = 8;
-/// The key of the count of durable entries.
+/// The key of the count of durable entries and their root.
 const COUNT_KEY: &[u8] = b"n";
 
 fn hash_key(id: SubtreeId) -> Vec<u8> {
@@ -81,34 +87,155 @@ fn sequence_of(key: &[u8], prefix: u8) -> Result<u64, StoreError> {
     }
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The count of durable entries and, unless the store is of the layout before roots were
+/// recorded, their root.
+fn recorded(log: &sled::Tree) -> Result<(u64, Option<Hash>), StoreError> {
+    let Some(value) = log.get(COUNT_KEY).map_err(io)? else {
+        return Ok((0, Some(merkle::empty_root())));
+    };
+    let mut count = [0u8; 8];
+    let mut root = [0u8; 32];
+    match value.len() {
+        8 => {
+            count.copy_from_slice(&value);
+            Ok((u64::from_be_bytes(count), None))
+        }
+        40 => {
+            count.copy_from_slice(&value[..8]);
+            root.copy_from_slice(&value[8..]);
+            Ok((u64::from_be_bytes(count), Some(root)))
+        }
+        other => Err(StoreError::Corrupt(format!(
+            "the stored count of entries is {other} bytes long, expected 40 (the count and \
+             the root of the entries) or 8 (an earlier layout)"
+        ))),
+    }
+}
+
+fn count_value(count: u64, root: &Hash) -> Vec<u8> {
+    let mut value = count.to_be_bytes().to_vec();
+    value.extend_from_slice(root);
+    value
+}
+
+/// What the pass over the entries builds and checks when the store opens.
+struct Opening<'a> {
+    log: &'a sled::Tree,
+    frontier: Frontier,
+    leaves: LeafIndex,
+}
+
+impl Opening<'_> {
+    fn add(&mut self, sequence: u64, entry: &[u8]) -> Result<(), StoreError> {
+        let completed = self.frontier.append(entry);
+        self.leaves.insert(&completed[0].1, sequence);
+        for (id, hash) in completed.into_iter().filter(|(id, _)| is_stored(*id)) {
+            let stored = self.log.get(hash_key(id)).map_err(io)?;
+            if stored.as_deref() != Some(&hash[..]) {
+                return Err(StoreError::Corrupt(format!(
+                    "the Merkle hash of entries {}..={sequence} (level {}, index {}) is {} in \
+                     the store, the entries give {}",
+                    id.index << id.level,
+                    id.level,
+                    id.index,
+                    stored.map_or_else(|| "missing".into(), |s| hex(&s)),
+                    hex(&hash)
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl SledStore {
     /// Opens (or creates) the store in `path` (see [`DurableDb::open`]), moving the entries
-    /// of an earlier layout into the entries file, and cutting off entries written but never
-    /// counted durable. What the log holds is synced by the first [`Store::flush`], which the
-    /// writer makes before it replays anything.
+    /// of an earlier layout into the entries file, cutting off entries written but never
+    /// counted durable, and checking the durable ones against their stored tree and root.
+    /// What the log holds is synced by the first [`Store::flush`], which the writer makes
+    /// before it replays anything.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let durable = DurableDb::open(path)?;
         let log = durable.db().open_tree("log").map_err(io)?;
         move_entries_out_of_sled(&durable, &log, path)?;
-        let count = match log.get(COUNT_KEY).map_err(io)? {
-            None => 0,
-            Some(value) => u64::from_be_bytes(value.as_ref().try_into().map_err(|_| {
-                StoreError::Corrupt(format!(
-                    "the stored count of entries is {} bytes long, expected 8",
-                    value.len()
-                ))
-            })?),
+        let (count, recorded_root) = recorded(&log)?;
+        let file = path.join(ENTRIES_FILE);
+        // Room for the entries counted, as far as the file can hold them (a damaged count is
+        // refused by the file, not allocated for).
+        let room = std::fs::metadata(&file).map_or(0, |m| m.len() / FRAME_HEADER as u64);
+        let mut opening = Opening {
+            log: &log,
+            frontier: Frontier::new(),
+            leaves: LeafIndex::with_capacity(usize::try_from(count.min(room)).unwrap_or(0)),
         };
-        let entries = EntryFile::open(&path.join(ENTRIES_FILE), count)?;
+        let entries =
+            EntryFile::open(&file, count, |sequence, entry| opening.add(sequence, entry))?;
+        let Opening {
+            frontier, leaves, ..
+        } = opening;
+        let root = frontier.root();
+        match recorded_root {
+            Some(recorded) if recorded != root => {
+                return Err(StoreError::Corrupt(format!(
+                    "the {count} entries in {} do not hash to the root recorded when they were \
+                     made durable (recorded {}, the entries give {}): an entry was changed \
+                     after it was written",
+                    file.display(),
+                    hex(&recorded),
+                    hex(&root)
+                )));
+            }
+            Some(_) => {}
+            None => record_root(&durable, &log, count, &root)?,
+        }
         // The file may have just been created.
         fsync_path(path)?;
         Ok(Self {
             durable,
             log,
             entries,
-            writing: Mutex::new(()),
+            leaves: RwLock::new(leaves),
+            writing: Mutex::new(root),
         })
     }
+}
+
+/// Brings a store of the layout before roots were recorded up to date: its per-entry index
+/// keys removed (in chunks, the count last, so a removal cut short is finished next time),
+/// the root of its `count` entries recorded with the count.
+fn record_root(
+    durable: &DurableDb,
+    log: &sled::Tree,
+    count: u64,
+    root: &Hash,
+) -> Result<(), StoreError> {
+    let mut removed = 0u64;
+    loop {
+        let mut batch = sled::Batch::default();
+        let mut keys = 0;
+        for key in log.scan_prefix([b'l']).keys().take(65_536) {
+            batch.remove(key.map_err(io)?);
+            keys += 1;
+        }
+        if keys == 0 {
+            break;
+        }
+        log.apply_batch(batch).map_err(io)?;
+        removed += keys;
+    }
+    log.insert(COUNT_KEY, count_value(count, root))
+        .map_err(io)?;
+    durable.sync()?;
+    tracing::info!(
+        entries = count,
+        removed_index_keys = removed,
+        "recorded the root of the log's entries beside their count; the leaf index is now \
+         kept in memory"
+    );
+    Ok(())
 }
 
 /// Moves the entries of the earlier layout (`e` + sequence in sled) into the entries file.
@@ -131,7 +258,7 @@ fn move_entries_out_of_sled(
         }
         _ => {}
     }
-    let file = EntryFile::open(&file_path, 0)?;
+    let file = EntryFile::open(&file_path, 0, |_, _| Ok(()))?;
     let (mut count, mut group) = (0u64, Vec::new());
     for item in log.scan_prefix([b'e']) {
         let (key, value) = item.map_err(io)?;
@@ -171,7 +298,7 @@ impl Store for SledStore {
     }
 
     fn append(&self, append: Append<'_>) -> Result<(), StoreError> {
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut root = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let log_size = self.entries.len();
         if append.first_sequence != log_size {
             return Err(StoreError::OutOfOrder {
@@ -187,13 +314,18 @@ impl Store for SledStore {
             )));
         }
         self.entries.append(append.entries)?;
-        let mut batch = sled::Batch::default();
-        for (sequence, leaf) in (append.first_sequence..).zip(append.leaves) {
-            batch.insert(
-                key(b'l', &[&leaf[..LEAF_PREFIX], &sequence.to_be_bytes()]),
-                &[][..],
-            );
+        // The count and the root stay paired: both now describe the entries appended.
+        *root = append.root;
+        {
+            let mut leaves = self.leaves.write().unwrap_or_else(|e| e.into_inner());
+            for (sequence, leaf) in (append.first_sequence..).zip(append.leaves) {
+                leaves.insert(leaf, sequence);
+            }
         }
+        if append.hashes.is_empty() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
         for (id, hash) in append.hashes {
             batch.insert(hash_key(*id), &hash[..]);
         }
@@ -201,11 +333,11 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let root = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let count = self.entries.len();
         self.entries.sync()?;
         self.log
-            .insert(COUNT_KEY, &count.to_be_bytes()[..])
+            .insert(COUNT_KEY, count_value(count, &root))
             .map_err(io)?;
         self.durable.sync()
     }
@@ -232,26 +364,14 @@ impl Store for SledStore {
     }
 
     fn leaf_index(&self, leaf_hash: &Hash) -> Result<Option<u64>, StoreError> {
-        let damaged = || StoreError::Corrupt("a leaf index key is damaged".into());
-        for item in self
-            .log
-            .scan_prefix(key(b'l', &[&leaf_hash[..LEAF_PREFIX]]))
-        {
-            let (key, value) = item.map_err(io)?;
-            let sequence = match key.len() {
-                // 'l' + prefix + sequence.
-                17 => u64::from_be_bytes(key[9..].try_into().map_err(|_| damaged())?),
-                // The earlier layout: 'l' + the whole leaf hash, the sequence as the value.
-                33 if key[1..] == leaf_hash[..] => {
-                    let sequence = value.as_ref().try_into().map_err(|_| damaged())?;
-                    return Ok(Some(u64::from_be_bytes(sequence)));
-                }
-                33 => continue,
-                _ => return Err(damaged()),
-            };
-            // A key past the log is left from a group cut off before it was acknowledged.
+        let candidates = self
+            .leaves
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .candidates(leaf_hash);
+        for sequence in candidates {
             if let Some(entry) = self.entry(sequence)?
-                && crate::log::merkle::leaf_hash(&entry) == *leaf_hash
+                && merkle::leaf_hash(&entry) == *leaf_hash
             {
                 return Ok(Some(sequence));
             }
@@ -300,17 +420,7 @@ impl Store for SledStore {
 mod tests {
     use super::*;
 
-    fn append(store: &SledStore, first: u64, entries: &[Vec<u8>]) -> Result<(), StoreError> {
-        store.append(Append {
-            first_sequence: first,
-            entries,
-            leaves: &entries
-                .iter()
-                .map(|e| crate::log::merkle::leaf_hash(e))
-                .collect::<Vec<_>>(),
-            hashes: &[],
-        })
-    }
+    use super::super::recovery_tests::try_append as append;
 
     #[test]
     fn append_is_positional_and_survives_reopen() {
@@ -372,6 +482,7 @@ mod compact_tree_tests {
                     entries: chunk,
                     leaves: &leaves,
                     hashes: &hashes,
+                    root: frontier.root(),
                 })
                 .unwrap();
         }
@@ -419,22 +530,21 @@ mod compact_tree_tests {
     }
 
     #[test]
-    fn the_leaf_index_finds_every_entry_and_reads_the_earlier_layout() {
-        let (_dir, store, _) = filled(300, 64);
-        for sequence in [0, 1, 150, 299] {
-            let entry = store.entry(sequence).unwrap().unwrap();
-            assert_eq!(
-                store.leaf_index(&merkle::leaf_hash(&entry)).unwrap(),
-                Some(sequence)
-            );
-        }
-        assert_eq!(store.leaf_index(&[7; 32]).unwrap(), None);
-        // A key of the earlier layout, with a leaf hash sharing the new keys' prefix space.
-        let old = merkle::leaf_hash(b"written by an earlier version");
-        store
-            .log
-            .insert(key(b'l', &[&old]), &42u64.to_be_bytes()[..])
-            .unwrap();
-        assert_eq!(store.leaf_index(&old).unwrap(), Some(42));
+    fn the_leaf_index_finds_every_entry_after_appends_and_after_reopening() {
+        let (dir, store, _) = filled(300, 64);
+        let look_up = |store: &SledStore| {
+            for sequence in [0, 1, 150, 299] {
+                let entry = store.entry(sequence).unwrap().unwrap();
+                assert_eq!(
+                    store.leaf_index(&merkle::leaf_hash(&entry)).unwrap(),
+                    Some(sequence)
+                );
+            }
+            assert_eq!(store.leaf_index(&[7; 32]).unwrap(), None);
+        };
+        look_up(&store);
+        store.flush().unwrap();
+        drop(store);
+        look_up(&SledStore::open(dir.path()).unwrap());
     }
 }

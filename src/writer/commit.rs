@@ -162,6 +162,7 @@ impl Writer {
                 entries: &encoded,
                 leaves: &leaves,
                 hashes: &hashes,
+                root: self.frontier.root(),
             });
         }
         // Nothing is replied or read until everything the state holds is on disk.

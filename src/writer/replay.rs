@@ -16,49 +16,23 @@ pub struct Replayed {
     pub frontier: Frontier,
 }
 
-/// Rebuilds the state by replaying every stored entry, and the Merkle tree by hashing them.
-/// Signatures were verified when each entry was admitted; authorization and every balance
-/// rule run again. The stored tree hashes and the latest checkpoint must agree with the
-/// entries.
+/// Rebuilds the state by replaying every stored entry. Signatures were verified when each
+/// entry was admitted; authorization and every balance rule run again. The Merkle tree's
+/// edge is read from the stored tree, which the store checked against its entries when it
+/// opened (see [`crate::store::SledStore`]); the latest checkpoint must sign its root.
 pub fn replay(store: &dyn Store) -> Result<Replayed, OpenError> {
     let mut state = State::new();
-    let mut frontier = Frontier::new();
-    // Entries past the latest signed checkpoint are covered by no signed root (after a
-    // crash, up to a second's worth): each is checked against the leaf-index key written
-    // with it, since leaf hashes themselves are not stored.
-    let covered = store.latest_checkpoint()?.map_or(0, |(size, _)| size);
     for item in store.scan(0) {
         let (sequence, bytes) = item?;
-        let damaged = |reason: String| OpenError::Damaged { sequence, reason };
-        if sequence >= covered && store.leaf_index(&merkle::leaf_hash(&bytes))? != Some(sequence) {
-            return Err(damaged(
-                "its leaf hash is not the one written with it (no signed checkpoint covers it)"
-                    .into(),
-            ));
-        }
-        for (id, hash) in frontier.append(&bytes) {
-            if merkle::is_stored(id) && store.subtree_hash(id)? != Some(hash) {
-                return Err(damaged(format!(
-                    "the stored Merkle hash {}/{} does not match the entries",
-                    id.level, id.index
-                )));
-            }
-        }
-        replay_entry(&mut state, sequence, &bytes, Signatures::OwnLog).map_err(damaged)?;
+        replay_entry(&mut state, sequence, &bytes, Signatures::OwnLog)
+            .map_err(|reason| OpenError::Damaged { sequence, reason })?;
     }
     if state.is_empty() {
         return Err(OpenError::Empty);
     }
     let mismatch = |what: String| OpenError::TreeMismatch(what);
     let stored = StoredHashes(store);
-    let stored_root =
-        merkle::root(&stored, frontier.size()).map_err(|e| mismatch(e.to_string()))?;
-    if stored_root != frontier.root() {
-        return Err(mismatch(format!(
-            "the stored root of {} entries differs from the entries' root",
-            frontier.size()
-        )));
-    }
+    let frontier = Frontier::load(&stored, state.len()).map_err(|e| mismatch(e.to_string()))?;
     if let Some((size, note)) = store.latest_checkpoint()? {
         let (ledger_id, log_key) = state
             .ledger_id()
