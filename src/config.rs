@@ -116,6 +116,10 @@ pub struct ServerConfig {
     pub checkpoint_interval: Duration,
     /// Longest time one store call may take before the store is treated as failed.
     pub store_stall_timeout: Duration,
+    /// TLS on the listener (and mTLS with a client CA); `None`: plaintext.
+    pub tls: Option<crate::tls::TlsPaths>,
+    /// Serve plaintext on an address that is not loopback (refused without it).
+    pub allow_plaintext: bool,
     /// The clock that stamps entries: the wall clock (no flag sets another; tests that must
     /// let days pass use an adjustable one).
     pub clock: crate::writer::Clock,
@@ -145,6 +149,8 @@ impl ServerConfig {
             checkpoint_every_entries: DEFAULT_CHECKPOINT_EVERY_ENTRIES,
             checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
             store_stall_timeout: DEFAULT_STORE_STALL_TIMEOUT,
+            tls: None,
+            allow_plaintext: false,
             clock: crate::writer::Clock::system(),
         }
     }

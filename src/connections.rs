@@ -126,10 +126,25 @@ impl Drop for PeerSlot {
     }
 }
 
-/// One accepted connection: the socket, its slots under the connection caps, and its idle
-/// timer.
+/// The bytes of a connection: the socket itself, or TLS over it.
+enum Transport {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+macro_rules! over_transport {
+    ($transport:expr, $stream:ident => $call:expr) => {
+        match $transport {
+            Transport::Plain($stream) => $call,
+            Transport::Tls($stream) => $call,
+        }
+    };
+}
+
+/// One accepted connection: the socket (with TLS when the server has it), its slots under
+/// the connection caps, and its idle timer.
 pub struct Connection {
-    stream: TcpStream,
+    stream: Transport,
     info: ConnectionInfo,
     idle_timeout: Duration,
     idle_check: Pin<Box<tokio::time::Sleep>>,
@@ -170,7 +185,8 @@ impl AsyncRead for Connection {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        match Pin::new(&mut this.stream).poll_read(cx, buf) {
+        let read = over_transport!(&mut this.stream, stream => Pin::new(stream).poll_read(cx, buf));
+        match read {
             Poll::Pending if this.idle_expired(cx) => {
                 tracing::debug!(remote = %this.info.remote_addr, "closing an idle connection");
                 Poll::Ready(Err(io::Error::new(
@@ -189,15 +205,15 @@ impl AsyncWrite for Connection {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
+        over_transport!(&mut self.stream, stream => Pin::new(stream).poll_write(cx, buf))
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
+        over_transport!(&mut self.stream, stream => Pin::new(stream).poll_flush(cx))
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
+        over_transport!(&mut self.stream, stream => Pin::new(stream).poll_shutdown(cx))
     }
 
     fn poll_write_vectored(
@@ -205,11 +221,11 @@ impl AsyncWrite for Connection {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+        over_transport!(&mut self.stream, stream => Pin::new(stream).poll_write_vectored(cx, bufs))
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
+        over_transport!(&self.stream, stream => stream.is_write_vectored())
     }
 }
 
@@ -246,11 +262,14 @@ pub struct Limits {
     pub idle_timeout: Duration,
 }
 
-/// Accepts connections from `listener` under the caps, as the stream tonic serves. The
+/// Accepts connections from `listener` under the caps, as the stream tonic serves, with
+/// TLS when `tls` is given: each handshake runs on its own task, bounded by
+/// [`crate::tls::HANDSHAKE_TIMEOUT`], so a slow or silent client delays no other. The
 /// accept loop runs until the stream is dropped.
 pub fn incoming(
     listener: TcpListener,
     limits: Limits,
+    tls: Option<Arc<crate::tls::TlsFiles>>,
 ) -> ReceiverStream<Result<Connection, io::Error>> {
     let (sender, receiver) = mpsc::channel(16);
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
@@ -288,7 +307,7 @@ pub fn incoming(
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            let connection = Connection {
+            let connection = move |stream| Connection {
                 stream,
                 info: ConnectionInfo {
                     remote_addr: remote,
@@ -299,9 +318,35 @@ pub fn incoming(
                 _slot: slot,
                 _peer_slot: peer_slot,
             };
-            if sender.send(Ok(connection)).await.is_err() {
-                return;
-            }
+            let Some(tls) = &tls else {
+                if sender
+                    .send(Ok(connection(Transport::Plain(stream))))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                continue;
+            };
+            let acceptor = tls.acceptor();
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                let handshake =
+                    tokio::time::timeout(crate::tls::HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+                match handshake.await {
+                    Ok(Ok(stream)) => {
+                        let _ = sender
+                            .send(Ok(connection(Transport::Tls(Box::new(stream)))))
+                            .await;
+                    }
+                    Ok(Err(error)) => {
+                        tracing::debug!(%remote, %error, "TLS handshake refused");
+                    }
+                    Err(_) => {
+                        tracing::debug!(%remote, "TLS handshake took too long; closed");
+                    }
+                }
+            });
         }
     });
     ReceiverStream::new(receiver)
@@ -401,7 +446,7 @@ mod tests {
         use tokio_stream::StreamExt;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut accepted = incoming(listener, limits(2, 8, 200));
+        let mut accepted = incoming(listener, limits(2, 8, 200), None);
         let clients: Vec<_> = [0; 3]
             .iter()
             .map(|_| std::net::TcpStream::connect(addr).unwrap())
@@ -432,7 +477,7 @@ mod tests {
         use tokio_stream::StreamExt;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut accepted = incoming(listener, limits(4, 8, 100));
+        let mut accepted = incoming(listener, limits(4, 8, 100), None);
         let _client = std::net::TcpStream::connect(addr).unwrap();
         let mut connection = accepted.next().await.unwrap().unwrap();
         let request = connection.info.activity.start();
@@ -465,6 +510,7 @@ mod peer_tests {
                 max_per_peer: 2,
                 idle_timeout: Duration::from_secs(60),
             },
+            None,
         );
         let mut clients = Vec::new();
         for _ in 0..3 {

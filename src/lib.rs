@@ -24,6 +24,7 @@ pub mod proposals;
 pub mod server;
 pub mod store;
 pub mod testkit;
+pub mod tls;
 pub mod verifier;
 pub mod wire;
 pub mod writer;

@@ -265,6 +265,20 @@ struct ServeArgs {
     /// failed (health NOT_SERVING, exit non-zero).
     #[arg(long, env = "SHANZHI_STORE_STALL_TIMEOUT_SECS", default_value_t = config::DEFAULT_STORE_STALL_TIMEOUT.as_secs())]
     store_stall_timeout_secs: u64,
+    /// The server's TLS certificate chain (PEM); with --tls-key, the listener serves TLS only.
+    #[arg(long, env = "SHANZHI_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "SHANZHI_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// CA certificates (PEM) client certificates must chain to: every client must present
+    /// one (mTLS), in addition to the signatures on every transaction.
+    #[arg(long, env = "SHANZHI_TLS_CLIENT_CA", requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
+    /// Serve plaintext on an address that is not loopback (refused without it; for a
+    /// TLS-terminating proxy in front).
+    #[arg(long, env = "SHANZHI_ALLOW_PLAINTEXT")]
+    allow_plaintext: bool,
     /// Ledger parameters, used only when this command creates the ledger.
     #[command(flatten)]
     parameters: ParameterArgs,
@@ -446,13 +460,34 @@ async fn serve(args: ServeArgs) -> Result<()> {
         checkpoint_every_entries: args.checkpoint_every_entries.max(1),
         checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms.max(1)),
         store_stall_timeout: Duration::from_secs(args.store_stall_timeout_secs.max(1)),
+        tls: args
+            .tls_cert
+            .zip(args.tls_key)
+            .map(|(cert, key)| shanzhi::tls::TlsPaths {
+                cert,
+                key,
+                client_ca: args.tls_client_ca,
+            }),
+        allow_plaintext: args.allow_plaintext,
         clock: shanzhi::writer::Clock::system(),
     };
     let mut server = shanzhi::server::start_locked(config, lock).await?;
     println!("shanzhi listening on {}", server.local_addr);
-    tokio::select! {
-        () = shutdown_signal() => {}
-        error = server.failed() => return Err(error.into()),
+    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot listen for SIGHUP")?;
+    loop {
+        tokio::select! {
+            () = shutdown_signal() => break,
+            error = server.failed() => return Err(error.into()),
+            Some(()) = hangups.recv() => match server.reload_tls() {
+                Ok(true) => tracing::info!("SIGHUP: TLS files read again; new connections use them"),
+                Ok(false) => tracing::info!("SIGHUP: no TLS files to read again"),
+                Err(error) => tracing::error!(
+                    error = %error,
+                    "SIGHUP: the TLS files could not be used; still serving with the ones before"
+                ),
+            },
+        }
     }
     // Every acknowledged transaction is already on disk, so a second signal may end the
     // process at once.

@@ -32,6 +32,7 @@ use crate::pb::points::transaction_service_server::TransactionServiceServer;
 use crate::pb::registry::registry_service_server::RegistryServiceServer;
 use crate::pb::shops::shops_service_server::ShopsServiceServer;
 use crate::store::{SledStore, Store, StoreError};
+use crate::tls::TlsFiles;
 use crate::writer::{Checkpointing, LedgerHandle, OpenError};
 
 /// Why the server could not start or stopped with an error.
@@ -83,6 +84,16 @@ pub enum ServerError {
     /// The data directory could not be locked or created.
     #[error(transparent)]
     DataDir(#[from] genesis::GenesisError),
+    /// The TLS files could not be used.
+    #[error("cannot serve TLS")]
+    Tls(#[from] crate::tls::TlsError),
+    /// Plaintext on an address other hosts can reach, without saying so.
+    #[error(
+        "refusing to serve plaintext on {0}, an address other machines can reach: give \
+         --tls-cert and --tls-key (and --tls-client-ca for mTLS), or --allow-plaintext to \
+         serve without TLS anyway (behind a TLS-terminating proxy)"
+    )]
+    PlaintextOnNetwork(SocketAddr),
 }
 
 /// A running server.
@@ -90,6 +101,7 @@ pub struct RunningServer {
     /// The address actually bound (useful with port 0).
     pub local_addr: SocketAddr,
     ledger: LedgerHandle,
+    tls: Option<Arc<TlsFiles>>,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), ServerError>>,
 }
@@ -99,6 +111,16 @@ impl RunningServer {
     /// the single writer so far.
     pub fn submissions_admitted(&self) -> u64 {
         self.ledger.submissions_admitted()
+    }
+
+    /// Reads the TLS files again (the binary does on `SIGHUP`): connections accepted after
+    /// it use them, open ones keep theirs. `Ok(false)`: the server serves no TLS. On an
+    /// error nothing changes.
+    pub fn reload_tls(&self) -> Result<bool, crate::tls::TlsError> {
+        match &self.tls {
+            None => Ok(false),
+            Some(tls) => tls.reload().map(|()| true),
+        }
     }
 
     /// Reports NOT_SERVING, stops accepting connections, drains requests in flight (for at
@@ -133,6 +155,21 @@ pub async fn start_locked(
     lock: genesis::DataDirLock,
 ) -> Result<RunningServer, ServerError> {
     let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
+    // TLS is checked before anything is opened, so a wrong file costs no replay.
+    let tls = match &config.tls {
+        Some(paths) => Some(Arc::new(TlsFiles::load(paths.clone())?)),
+        None => None,
+    };
+    match &tls {
+        Some(tls) => tracing::info!(mutual = tls.mutual(), "serving TLS"),
+        None if config.listen.ip().is_loopback() => {}
+        None if config.allow_plaintext => tracing::warn!(
+            listen = %config.listen,
+            "serving plaintext on an address other machines can reach (--allow-plaintext): \
+             connections are neither encrypted nor authenticated"
+        ),
+        None => return Err(ServerError::PlaintextOnNetwork(config.listen)),
+    }
     let listener =
         TcpListener::bind(config.listen)
             .await
@@ -255,6 +292,7 @@ pub async fn start_locked(
             ServerError::StoreFailed(StoreError::Io(format!("cannot start the watchdog: {e}")))
         })?;
     let observer = ledger.clone();
+    let serving_tls = tls.clone();
     let task = tokio::spawn(async move {
         let _lock = lock;
         let grace = config.shutdown_grace;
@@ -266,6 +304,7 @@ pub async fn start_locked(
         let services = Services {
             ledger: ledger.clone(),
             directory,
+            tls: serving_tls,
         };
         let served = serve(config, listener, services, async move {
             // Drain on a shutdown signal, or at once when the writer stops by itself (a
@@ -321,15 +360,17 @@ pub async fn start_locked(
     Ok(RunningServer {
         local_addr,
         ledger: observer,
+        tls,
         shutdown,
         task,
     })
 }
 
-/// What the services serve: the ledger and the directory beside it.
+/// What the services serve: the ledger and the directory beside it, over TLS or not.
 struct Services {
     ledger: LedgerHandle,
     directory: Arc<Directory>,
+    tls: Option<Arc<TlsFiles>>,
 }
 
 async fn serve(
@@ -338,7 +379,11 @@ async fn serve(
     services: Services,
     signal: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
-    let Services { ledger, directory } = services;
+    let Services {
+        ledger,
+        directory,
+        tls,
+    } = services;
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -438,7 +483,7 @@ async fn serve(
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .layer(connections::ActivityLayer)
         .add_routes(routes.routes())
-        .serve_with_incoming_shutdown(connections::incoming(listener, limits), shutdown)
+        .serve_with_incoming_shutdown(connections::incoming(listener, limits, tls), shutdown)
         .await?;
     Ok(())
 }

@@ -45,18 +45,32 @@ pub use read::ReadCommand;
 pub use shops::ShopsCommand;
 pub use write::WriteCommand;
 
-/// Where the server is.
+/// Where the server is, and how to reach it over TLS.
 #[derive(Args)]
 pub struct Connection {
-    /// The server's URL.
+    /// The server's URL (`https://…` for a server with TLS).
     #[arg(long, env = "SHANZHI_SERVER", default_value = "http://127.0.0.1:50051")]
     pub server: String,
+    /// CA certificate (PEM) the server's certificate must chain to.
+    #[arg(long, env = "SHANZHI_CA")]
+    pub ca: Option<PathBuf>,
+    /// This client's certificate (PEM), for a server that requires one (mTLS).
+    #[arg(long, env = "SHANZHI_CERT", requires = "key_tls")]
+    pub cert: Option<PathBuf>,
+    /// The private key of --cert (PEM).
+    #[arg(long, env = "SHANZHI_KEY_TLS", requires = "cert")]
+    pub key_tls: Option<PathBuf>,
 }
 
 impl Connection {
     /// Connects and learns the ledger id.
     pub async fn connect(&self) -> Result<LedgerClient> {
-        Ok(LedgerClient::connect(&self.server).await?)
+        let tls = shanzhi::tls::ClientTls {
+            ca: self.ca.clone(),
+            cert: self.cert.clone(),
+            key: self.key_tls.clone(),
+        };
+        Ok(LedgerClient::connect_with(&self.server, &tls).await?)
     }
 }
 

@@ -224,6 +224,14 @@ pub enum ConnectError {
         /// Why.
         source: tonic::transport::Error,
     },
+    /// The TLS material is missing, unreadable, or does not fit the URL.
+    #[error("cannot reach {url} over TLS: {why}")]
+    Tls {
+        /// The server's URL.
+        url: String,
+        /// What was expected and what was found.
+        why: String,
+    },
     /// The server did not say which ledger it serves.
     #[error("{url} did not answer GetLedgerInfo: {status}")]
     Info {
@@ -241,13 +249,56 @@ pub enum ConnectError {
 }
 
 impl LedgerClient {
-    /// Connects and fetches the ledger id.
+    /// Connects (plaintext, or TLS with the system's defaults refused: use
+    /// [`LedgerClient::connect_with`] for `https://`) and fetches the ledger id.
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
-        let channel = Channel::from_shared(url.to_owned())
-            .map_err(|e| ConnectError::Info {
+        Self::connect_with(url, &crate::tls::ClientTls::default()).await
+    }
+
+    /// Connects with TLS material (a CA for the server's certificate, a client certificate
+    /// for mTLS) and fetches the ledger id. An `https://` URL needs a CA; TLS files with an
+    /// `http://` URL are refused rather than silently unused.
+    pub async fn connect_with(
+        url: &str,
+        tls: &crate::tls::ClientTls,
+    ) -> Result<Self, ConnectError> {
+        let mut endpoint =
+            Channel::from_shared(url.to_owned()).map_err(|e| ConnectError::Info {
                 url: url.to_owned(),
                 status: tonic::Status::invalid_argument(e.to_string()),
-            })?
+            })?;
+        let config = tls.config().map_err(|source| ConnectError::Tls {
+            url: url.to_owned(),
+            why: source.to_string(),
+        })?;
+        let https = url.starts_with("https://");
+        match (config, https) {
+            (Some(config), true) => {
+                endpoint =
+                    endpoint
+                        .tls_config(config)
+                        .map_err(|source| ConnectError::Transport {
+                            url: url.to_owned(),
+                            source,
+                        })?;
+            }
+            (None, true) => {
+                return Err(ConnectError::Tls {
+                    url: url.to_owned(),
+                    why: "an https:// server needs --ca, the CA certificate its certificate \
+                          chains to"
+                        .into(),
+                });
+            }
+            (Some(_), false) => {
+                return Err(ConnectError::Tls {
+                    url: url.to_owned(),
+                    why: "TLS files were given for an http:// URL; use https://".into(),
+                });
+            }
+            (None, false) => {}
+        }
+        let channel = endpoint
             .connect()
             .await
             .map_err(|source| ConnectError::Transport {

@@ -23,4 +23,5 @@ mod restart;
 mod server;
 mod shops;
 mod slow_clients;
+mod tls;
 mod vectors;
