@@ -37,6 +37,48 @@ const READ_CHUNK: usize = 1 << 20;
 /// field is refused instead of read.
 pub const MAX_ENTRY_BYTES: usize = 16 << 20;
 
+/// The fewest bytes a frame of a real entry takes: its header and at least a signature.
+/// Only used to size what opening allocates.
+pub const SMALLEST_FRAME: u64 = FRAME_HEADER as u64 + 64;
+
+/// What opening the file asks of the store about the durable entries it reads.
+pub trait OpenCheck {
+    /// Entry `sequence`, whose frame's checksum matched.
+    fn entry(&mut self, sequence: u64, entry: &[u8]) -> Result<(), StoreError>;
+    /// Every durable entry has been read; nothing is cut off before this returns `Ok`.
+    fn all_read(&mut self) -> Result<(), StoreError>;
+}
+
+/// Checks nothing.
+pub struct NoCheck;
+
+impl OpenCheck for NoCheck {
+    fn entry(&mut self, _: u64, _: &[u8]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn all_read(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// `<path>.<suffix>`, or with `.2`, `.3`, … after it if that exists: a copy kept earlier is
+/// never overwritten.
+fn free_name(path: &Path, suffix: &str) -> PathBuf {
+    let named = |n: u32| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".{suffix}"));
+        if n > 1 {
+            name.push(format!(".{n}"));
+        }
+        PathBuf::from(name)
+    };
+    (1..)
+        .map(named)
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| named(1))
+}
+
 /// The entries file, open for appending and reading.
 pub struct EntryFile {
     file: File,
@@ -68,14 +110,12 @@ impl EntryFile {
     /// Opens the file at `path` holding `durable` entries (creates it when `durable` is 0):
     /// every one of them must be there, whole, with its checksum. Whatever follows them
     /// (never acknowledged: a group written before a crash cut its sync short) is moved to
-    /// a file beside it, `<path>.unacknowledged-<durable>`, and cut off, so nothing is
-    /// destroyed even if the count were wrong. `each` sees every durable entry, in order,
-    /// as the pass that checks them reads it; an error it returns is the open's.
-    pub fn open(
-        path: &Path,
-        durable: u64,
-        mut each: impl FnMut(u64, &[u8]) -> Result<(), StoreError>,
-    ) -> Result<Self, StoreError> {
+    /// a file beside it, `<path>.unacknowledged-<durable>` (`.2`, `.3`, … after it if one is
+    /// there already), and cut off, so nothing is
+    /// destroyed even if the count were wrong. `check` sees every durable entry, in order,
+    /// as the pass that checks them reads it, and is asked once all are read, before
+    /// anything is cut off; an error it returns is the open's, and leaves the file as it was.
+    pub fn open(path: &Path, durable: u64, check: &mut dyn OpenCheck) -> Result<Self, StoreError> {
         let io = |what: &str, e: std::io::Error| {
             StoreError::Io(format!("cannot {what} {}: {e}", path.display()))
         };
@@ -151,7 +191,10 @@ impl EntryFile {
                 path.display()
             )));
         }
-        let mut offsets = Vec::with_capacity(durable as usize + 1);
+        // Room for the entries counted as far as the file could hold real ones (a damaged
+        // count is refused below, not allocated for).
+        let plausible = (length - header_length) / SMALLEST_FRAME;
+        let mut offsets = Vec::with_capacity(durable.min(plausible) as usize + 1);
         offsets.push(MAGIC.len() as u64);
         for item in Frames::new(&opened, 0, header_length, length, durable) {
             let (sequence, entry, next) = item.map_err(|error| match error {
@@ -161,9 +204,10 @@ impl EntryFile {
                 )),
                 other => other,
             })?;
-            each(sequence, &entry)?;
+            check.entry(sequence, &entry)?;
             offsets.push(next);
         }
+        check.all_read()?;
         let end = *offsets.last().unwrap_or(&(MAGIC.len() as u64));
         if length > end {
             let mut tail = vec![0; (length - end) as usize];
@@ -171,9 +215,7 @@ impl EntryFile {
                 .file
                 .read_exact_at(&mut tail, end)
                 .map_err(|e| io("read", e))?;
-            let mut kept = path.as_os_str().to_owned();
-            kept.push(format!(".unacknowledged-{durable}"));
-            let kept = PathBuf::from(kept);
+            let kept = free_name(path, &format!("unacknowledged-{durable}"));
             super::write_durably(&kept, &tail).map_err(|e| {
                 StoreError::Io(format!("cannot keep the tail in {}: {e}", kept.display()))
             })?;

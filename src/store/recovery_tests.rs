@@ -106,11 +106,6 @@ fn entries_never_counted_durable_are_cut_off_when_the_store_opens() {
     assert_eq!(&kept[8..48], written[3].as_slice());
     assert_eq!(std::fs::metadata(&file).unwrap().len(), length - 2 * 48);
     assert_eq!(store.entry(3).unwrap(), None);
-    // The leaf-index key of a cut-off entry finds nothing.
-    assert_eq!(
-        store.leaf_index(&merkle::leaf_hash(&written[3])).unwrap(),
-        None
-    );
     append(&store, 3, &written[3..4]);
     store.flush().unwrap();
     drop(store);
@@ -338,33 +333,145 @@ fn an_entry_under_a_stored_tree_hash_changed_is_refused_with_its_range() {
     );
 }
 
+/// A store as the layout before the recorded root left it: `written` durable, a key per
+/// entry indexing its leaf hash (both of that layout's forms), a count without a root.
+/// Returns the root the store recorded before it was turned back.
+fn layout_before_the_root(path: &std::path::Path, written: &[Vec<u8>]) -> Vec<u8> {
+    let root = {
+        let store = SledStore::open(path).unwrap();
+        append(&store, 0, written);
+        store.flush().unwrap();
+        store.log.get(b"n").unwrap().unwrap()[8..].to_vec()
+    };
+    let db = sled::open(path).unwrap();
+    let log = db.open_tree("log").unwrap();
+    for (sequence, entry) in (0u64..).zip(written) {
+        let mut index = vec![b'l'];
+        if sequence == 7 {
+            // The layout before that: the whole leaf hash as the key.
+            index.extend_from_slice(&merkle::leaf_hash(entry));
+            log.insert(index, &sequence.to_be_bytes()[..]).unwrap();
+            continue;
+        }
+        index.extend_from_slice(&merkle::leaf_hash(entry)[..8]);
+        index.extend_from_slice(&sequence.to_be_bytes());
+        log.insert(index, &[][..]).unwrap();
+    }
+    log.insert(b"n", &(written.len() as u64).to_be_bytes()[..])
+        .unwrap();
+    db.flush().unwrap();
+    root
+}
+
+#[test]
+fn a_store_of_the_layout_before_the_root_checks_its_tail_against_its_index_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    layout_before_the_root(dir.path(), &entries(600, 40));
+    // No checkpoint: every entry is past the latest one. The last (in no stored tree hash)
+    // rewritten with a matching checksum.
+    rewrite_entry(dir.path(), 599, 40);
+    let why = corrupt(SledStore::open(dir.path()));
+    assert!(
+        why.contains("entry 599") && why.contains("past the latest signed checkpoint (0)"),
+        "{why}"
+    );
+    // Nothing was migrated: the count is still the old one, the keys are there.
+    let db = sled::open(dir.path()).unwrap();
+    let log = db.open_tree("log").unwrap();
+    assert_eq!(log.get(b"n").unwrap().unwrap().len(), 8);
+    assert_eq!(log.scan_prefix([b'l']).count(), 600);
+}
+
+#[test]
+fn a_removal_of_index_keys_cut_short_is_finished_by_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = entries(300, 40);
+    layout_before_the_root(dir.path(), &written);
+    drop(SledStore::open(dir.path()).unwrap());
+    // As if the process died after recording the root, with keys not yet removed.
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let log = db.open_tree("log").unwrap();
+        for sequence in [3u64, 200] {
+            let mut index = vec![b'l'];
+            index.extend_from_slice(&merkle::leaf_hash(&written[sequence as usize])[..8]);
+            index.extend_from_slice(&sequence.to_be_bytes());
+            log.insert(index, &[][..]).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(store.log.scan_prefix([b'l']).count(), 0);
+    assert_eq!(store.log.get(b"n").unwrap().unwrap().len(), 40);
+}
+
+#[test]
+fn a_count_damaged_low_is_refused_before_anything_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        append(&store, 0, &entries(5, 40));
+        store.flush().unwrap();
+    }
+    let file = dir.path().join(ENTRIES_FILE);
+    let before = std::fs::read(&file).unwrap();
+    set_count(dir.path(), 3);
+    let why = corrupt(SledStore::open(dir.path()));
+    assert!(why.contains("root recorded"), "{why}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the file is untouched"
+    );
+    assert!(
+        !dir.path()
+            .join(format!("{ENTRIES_FILE}.unacknowledged-3"))
+            .exists()
+    );
+    set_count(dir.path(), 5);
+    assert_eq!(SledStore::open(dir.path()).unwrap().len().unwrap(), 5);
+}
+
+#[test]
+fn a_tree_hash_left_by_a_group_cut_off_is_written_again_by_the_entries_that_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = entries(200, 40);
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        append(&store, 0, &first);
+        store.flush().unwrap();
+        // A group that completes the first 256 entries' hash, never made durable.
+        let mut lost = entries(100, 40);
+        for entry in &mut lost {
+            entry[0] = b'L';
+        }
+        append(&store, 200, &lost);
+    }
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.len().unwrap(), 200);
+        // Other entries complete it now.
+        let mut next = entries(100, 40);
+        for entry in &mut next {
+            entry[0] = b'N';
+        }
+        append(&store, 200, &next);
+        store.flush().unwrap();
+    }
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(store.len().unwrap(), 300);
+    let kept = std::fs::read(
+        dir.path()
+            .join(format!("{ENTRIES_FILE}.unacknowledged-200")),
+    );
+    assert_eq!(kept.unwrap().len(), 100 * 48);
+}
+
 #[test]
 fn a_store_whose_count_has_no_root_drops_its_index_keys_and_records_the_root() {
     let dir = tempfile::tempdir().unwrap();
     let written = entries(600, 40);
-    let root = {
-        let store = SledStore::open(dir.path()).unwrap();
-        append(&store, 0, &written);
-        store.flush().unwrap();
-        store.log.get(b"n").unwrap().unwrap()[8..].to_vec()
-    };
-    // What the layout before wrote beside it: a key per entry, a count without a root.
-    {
-        let db = sled::open(dir.path()).unwrap();
-        let log = db.open_tree("log").unwrap();
-        for (sequence, entry) in (0u64..).zip(&written) {
-            let mut index = vec![b'l'];
-            index.extend_from_slice(&merkle::leaf_hash(entry)[..8]);
-            index.extend_from_slice(&sequence.to_be_bytes());
-            log.insert(index, &[][..]).unwrap();
-        }
-        // And the layout before that: the whole leaf hash as the key.
-        let mut index = vec![b'l'];
-        index.extend_from_slice(&merkle::leaf_hash(&written[7]));
-        log.insert(index, &7u64.to_be_bytes()[..]).unwrap();
-        log.insert(b"n", &600u64.to_be_bytes()[..]).unwrap();
-        db.flush().unwrap();
-    }
+    let root = layout_before_the_root(dir.path(), &written);
     let store = SledStore::open(dir.path()).unwrap();
     assert_eq!(store.log.scan_prefix([b'l']).count(), 0);
     let recorded = store.log.get(b"n").unwrap().unwrap();
@@ -378,4 +485,25 @@ fn a_store_whose_count_has_no_root_drops_its_index_keys_and_records_the_root() {
             Some(sequence)
         );
     }
+}
+
+#[test]
+fn a_second_cut_at_the_same_count_keeps_the_first_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = entries(5, 40);
+    let cut_twice = |tail: &[Vec<u8>]| {
+        let store = SledStore::open(dir.path()).unwrap();
+        append(&store, 3, tail);
+    };
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        append(&store, 0, &written[..3]);
+        store.flush().unwrap();
+    }
+    cut_twice(&written[3..]);
+    cut_twice(&written[3..4]);
+    drop(SledStore::open(dir.path()).unwrap());
+    let kept = |name: &str| std::fs::read(dir.path().join(name)).unwrap().len();
+    assert_eq!(kept(&format!("{ENTRIES_FILE}.unacknowledged-3")), 2 * 48);
+    assert_eq!(kept(&format!("{ENTRIES_FILE}.unacknowledged-3.2")), 48);
 }

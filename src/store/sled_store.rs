@@ -15,7 +15,8 @@
 //!
 //! **Opening checks the entries.** Opening reads every durable entry once: its checksum
 //! (in the file's frame), its leaf hash (into the index), the stored subtree hashes it
-//! completes, and at the end the root of them all against the root recorded with the count.
+//! completes, and at the end the root of them all against the root recorded with the count,
+//! all before anything past the count is cut off.
 //! So an entry changed after it was made durable is found when the store opens, whether or
 //! not a signed checkpoint covers it yet, and the tree the store serves proofs from is the
 //! tree of its entries.
@@ -33,14 +34,17 @@
 //! `e` + sequence; opening one moves them into the file (the file written and synced first,
 //! then the `e` keys removed and the count set in one sled batch, so a move cut short starts
 //! again). Stores written before the index moved into memory kept a key per entry under
-//! `l` and a count without a root: opening one removes those keys and records the root of
-//! its entries (the count last, so a removal cut short is finished on the next open).
+//! `l` and a count without a root: opening one checks the entries past its latest signed
+//! checkpoint against those keys (as that layout's start-up did), records the root of its
+//! entries with the count and syncs, then removes the keys (any left by a removal cut
+//! short go at the next open). A binary of the layout before then refuses the store (its
+//! count is 40 bytes, it expects 8).
 
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
 use super::durable::{DurableDb, fsync_path, io};
-use super::entry_file::{EntryFile, FRAME_HEADER};
+use super::entry_file::{EntryFile, NoCheck, OpenCheck, SMALLEST_FRAME};
 use super::leaf_index::LeafIndex;
 use super::{Append, EntryIter, Store, StoreError};
 use crate::log::merkle::{self, Frontier, Hash, SubtreeId, is_stored};
@@ -125,14 +129,33 @@ fn count_value(count: u64, root: &Hash) -> Vec<u8> {
 /// What the pass over the entries builds and checks when the store opens.
 struct Opening<'a> {
     log: &'a sled::Tree,
+    file: &'a Path,
+    count: u64,
+    /// The root recorded with the count; `None` in a store of the layout before.
+    recorded_root: Option<Hash>,
+    /// In a store of the layout before: the size its latest checkpoint signs. Entries from
+    /// there on are checked against the index keys written with them, as that layout did.
+    legacy_covered: Option<u64>,
     frontier: Frontier,
     leaves: LeafIndex,
 }
 
-impl Opening<'_> {
-    fn add(&mut self, sequence: u64, entry: &[u8]) -> Result<(), StoreError> {
+impl OpenCheck for Opening<'_> {
+    fn entry(&mut self, sequence: u64, entry: &[u8]) -> Result<(), StoreError> {
         let completed = self.frontier.append(entry);
-        self.leaves.insert(&completed[0].1, sequence);
+        let leaf = completed[0].1;
+        self.leaves.insert(&leaf, sequence);
+        if let Some(covered) = self.legacy_covered
+            && sequence >= covered
+            && !legacy_index_key(self.log, &leaf, sequence)?
+        {
+            return Err(StoreError::Corrupt(format!(
+                "entry {sequence} in {} is past the latest signed checkpoint ({covered}) and its \
+                 leaf hash is not the one indexed when it was written: it was changed after \
+                 it was written",
+                self.file.display()
+            )));
+        }
         for (id, hash) in completed.into_iter().filter(|(id, _)| is_stored(*id)) {
             let stored = self.log.get(hash_key(id)).map_err(io)?;
             if stored.as_deref() != Some(&hash[..]) {
@@ -149,48 +172,88 @@ impl Opening<'_> {
         }
         Ok(())
     }
+
+    fn all_read(&mut self) -> Result<(), StoreError> {
+        let root = self.frontier.root();
+        match self.recorded_root {
+            Some(recorded) if recorded != root => Err(StoreError::Corrupt(format!(
+                "the {} entries in {} do not hash to the root recorded when they were made \
+                 durable (recorded {}, the entries give {}): an entry was changed after it was \
+                 written",
+                self.count,
+                self.file.display(),
+                hex(&recorded),
+                hex(&root)
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether the layout before indexed `leaf` at `sequence`: `l` + 8 bytes of it + the
+/// sequence, or (the layout before that) `l` + the whole hash with the sequence as value.
+fn legacy_index_key(log: &sled::Tree, leaf: &Hash, sequence: u64) -> Result<bool, StoreError> {
+    if log
+        .contains_key(key(b'l', &[&leaf[..8], &sequence.to_be_bytes()]))
+        .map_err(io)?
+    {
+        return Ok(true);
+    }
+    Ok(log
+        .get(key(b'l', &[leaf]))
+        .map_err(io)?
+        .is_some_and(|value| value.as_ref() == sequence.to_be_bytes()))
 }
 
 impl SledStore {
     /// Opens (or creates) the store in `path` (see [`DurableDb::open`]), moving the entries
-    /// of an earlier layout into the entries file, cutting off entries written but never
-    /// counted durable, and checking the durable ones against their stored tree and root.
-    /// What the log holds is synced by the first [`Store::flush`], which the writer makes
-    /// before it replays anything.
+    /// of an earlier layout into the entries file, checking the durable entries against
+    /// their stored tree and root, and only then cutting off entries written but never
+    /// counted durable. What the log holds is synced by the first [`Store::flush`], which
+    /// the writer makes before it replays anything.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let durable = DurableDb::open(path)?;
         let log = durable.db().open_tree("log").map_err(io)?;
         move_entries_out_of_sled(&durable, &log, path)?;
         let (count, recorded_root) = recorded(&log)?;
+        let legacy_covered = match recorded_root {
+            Some(_) => None,
+            None => Some(match log.scan_prefix([b'c']).keys().next_back() {
+                Some(key) => sequence_of(&key.map_err(io)?, b'c')?,
+                None => 0,
+            }),
+        };
         let file = path.join(ENTRIES_FILE);
-        // Room for the entries counted, as far as the file can hold them (a damaged count is
-        // refused by the file, not allocated for).
-        let room = std::fs::metadata(&file).map_or(0, |m| m.len() / FRAME_HEADER as u64);
+        // Room for the entries counted, as far as the file could hold real ones (a damaged
+        // count is refused by the file, not allocated for).
+        let plausible = std::fs::metadata(&file).map_or(0, |m| m.len() / SMALLEST_FRAME);
         let mut opening = Opening {
             log: &log,
+            file: &file,
+            count,
+            recorded_root,
+            legacy_covered,
             frontier: Frontier::new(),
-            leaves: LeafIndex::with_capacity(usize::try_from(count.min(room)).unwrap_or(0)),
+            leaves: LeafIndex::with_capacity(usize::try_from(count.min(plausible)).unwrap_or(0)),
         };
-        let entries =
-            EntryFile::open(&file, count, |sequence, entry| opening.add(sequence, entry))?;
+        let entries = EntryFile::open(&file, count, &mut opening)?;
         let Opening {
             frontier, leaves, ..
         } = opening;
         let root = frontier.root();
-        match recorded_root {
-            Some(recorded) if recorded != root => {
-                return Err(StoreError::Corrupt(format!(
-                    "the {count} entries in {} do not hash to the root recorded when they were \
-                     made durable (recorded {}, the entries give {}): an entry was changed \
-                     after it was written",
-                    file.display(),
-                    hex(&recorded),
-                    hex(&root)
-                )));
-            }
-            Some(_) => {}
-            None => record_root(&durable, &log, count, &root)?,
+        if recorded_root.is_none() {
+            // The layout before: the root recorded (and synced) first, its index keys
+            // removed after, so a removal cut short is finished by the next open.
+            log.insert(COUNT_KEY, count_value(count, &root))
+                .map_err(io)?;
+            durable.sync()?;
+            tracing::info!(
+                entries = count,
+                "recorded the root of the log's entries beside their count; the leaf index is \
+                 now kept in memory"
+            );
         }
+        remove_index_keys(&durable, &log)?;
         // The file may have just been created.
         fsync_path(path)?;
         Ok(Self {
@@ -203,20 +266,16 @@ impl SledStore {
     }
 }
 
-/// Brings a store of the layout before roots were recorded up to date: its per-entry index
-/// keys removed (in chunks, the count last, so a removal cut short is finished next time),
-/// the root of its `count` entries recorded with the count.
-fn record_root(
-    durable: &DurableDb,
-    log: &sled::Tree,
-    count: u64,
-    root: &Hash,
-) -> Result<(), StoreError> {
-    let mut removed = 0u64;
+/// Keys of the `l` index a store of the layout before kept, removed per this many.
+const REMOVE_CHUNK: usize = 4096;
+
+/// Removes what remains of the layout before's per-entry index keys (nothing, once done).
+fn remove_index_keys(durable: &DurableDb, log: &sled::Tree) -> Result<(), StoreError> {
+    let mut removed = 0usize;
     loop {
         let mut batch = sled::Batch::default();
         let mut keys = 0;
-        for key in log.scan_prefix([b'l']).keys().take(65_536) {
+        for key in log.scan_prefix([b'l']).keys().take(REMOVE_CHUNK) {
             batch.remove(key.map_err(io)?);
             keys += 1;
         }
@@ -226,15 +285,13 @@ fn record_root(
         log.apply_batch(batch).map_err(io)?;
         removed += keys;
     }
-    log.insert(COUNT_KEY, count_value(count, root))
-        .map_err(io)?;
-    durable.sync()?;
-    tracing::info!(
-        entries = count,
-        removed_index_keys = removed,
-        "recorded the root of the log's entries beside their count; the leaf index is now \
-         kept in memory"
-    );
+    if removed > 0 {
+        durable.sync()?;
+        tracing::info!(
+            removed,
+            "removed the per-entry index keys of the earlier layout"
+        );
+    }
     Ok(())
 }
 
@@ -258,7 +315,7 @@ fn move_entries_out_of_sled(
         }
         _ => {}
     }
-    let file = EntryFile::open(&file_path, 0, |_, _| Ok(()))?;
+    let file = EntryFile::open(&file_path, 0, &mut NoCheck)?;
     let (mut count, mut group) = (0u64, Vec::new());
     for item in log.scan_prefix([b'e']) {
         let (key, value) = item.map_err(io)?;
@@ -313,23 +370,23 @@ impl Store for SledStore {
                 append.leaves.len()
             )));
         }
+        // The tree hashes first: if they fail, nothing of the group is in the log (a hash
+        // past the count is written again when its subtree completes again).
+        if !append.hashes.is_empty() {
+            let mut batch = sled::Batch::default();
+            for (id, hash) in append.hashes {
+                batch.insert(hash_key(*id), &hash[..]);
+            }
+            self.log.apply_batch(batch).map_err(io)?;
+        }
         self.entries.append(append.entries)?;
         // The count and the root stay paired: both now describe the entries appended.
         *root = append.root;
-        {
-            let mut leaves = self.leaves.write().unwrap_or_else(|e| e.into_inner());
-            for (sequence, leaf) in (append.first_sequence..).zip(append.leaves) {
-                leaves.insert(leaf, sequence);
-            }
+        let mut leaves = self.leaves.write().unwrap_or_else(|e| e.into_inner());
+        for (sequence, leaf) in (append.first_sequence..).zip(append.leaves) {
+            leaves.insert(leaf, sequence);
         }
-        if append.hashes.is_empty() {
-            return Ok(());
-        }
-        let mut batch = sled::Batch::default();
-        for (id, hash) in append.hashes {
-            batch.insert(hash_key(*id), &hash[..]);
-        }
-        self.log.apply_batch(batch).map_err(io)
+        Ok(())
     }
 
     fn flush(&self) -> Result<(), StoreError> {

@@ -115,7 +115,7 @@ impl Writer {
         }
         receiver.close();
         // A clean stop leaves every entry under a signed checkpoint, which the next start
-        // checks the entries against (their leaf hashes are not stored; see `store`).
+        // checks the entries against (besides the root the store records with its count).
         self.checkpoint_if_behind(1)?;
         self.store_calls.begin();
         if let Err(error) = self.store.flush() {

@@ -1,6 +1,6 @@
-//! Opening a ledger: replaying the store into a state and a Merkle frontier, and checking
-//! that the stored tree, the latest checkpoint and its copy outside the store agree with the
-//! entries.
+//! Opening a ledger: replaying the store into a state, reading the Merkle frontier from the
+//! stored tree (which the store checked against its entries when it opened), and checking
+//! that the latest checkpoint and its copy outside the store sign that tree.
 
 use super::{OpenError, SignedCheckpoint};
 use crate::ledger::{Signatures, State, replay_entry};

@@ -124,6 +124,23 @@ fn damage_entry_3(data: &std::path::Path) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// Records in the store, as its count of durable entries and their root, those of the
+/// entries file as it is now: what someone rewriting the store and its record together
+/// would leave.
+fn record_count_and_root(data: &std::path::Path) {
+    let (_, bytes, frames) = entries_file(data);
+    let mut frontier = shanzhi::log::merkle::Frontier::new();
+    let ends = frames.iter().skip(1).copied().chain([bytes.len()]);
+    for (start, end) in frames.iter().zip(ends) {
+        frontier.append(&bytes[start + 8..end]);
+    }
+    let mut count = (frames.len() as u64).to_be_bytes().to_vec();
+    count.extend_from_slice(&frontier.root());
+    let db = sled::open(genesis::store_path(data)).unwrap();
+    db.open_tree("log").unwrap().insert(b"n", count).unwrap();
+    db.flush().unwrap();
+}
+
 /// Starts a server on the app's data directory; it must refuse. Returns why.
 async fn refused_start(app: &TestApp) -> String {
     let mut config = shanzhi::config::ServerConfig::new(app.data.path().to_owned());
@@ -140,6 +157,20 @@ async fn a_damaged_entry_stops_the_server_from_starting_with_a_clear_message() {
     damage_entry_3(app.data.path());
     let message = refused_start(&app).await;
     assert!(message.contains("damaged"), "{message}");
+}
+
+/// An entry rewritten together with the store's record of its root (the count and root in
+/// sled) is caught by the signed checkpoint that covers it.
+#[tokio::test]
+async fn an_entry_rewritten_with_the_stores_record_is_caught_by_the_signed_checkpoint() {
+    let app = stopped_ledger().await;
+    damage_entry_3(app.data.path());
+    record_count_and_root(app.data.path());
+    let message = refused_start(&app).await;
+    assert!(
+        message.contains("checkpoint") && message.contains("does not match the stored entries"),
+        "{message}"
+    );
 }
 
 /// An entry no signed checkpoint covers (as after a crash) is still checked: against the
