@@ -116,6 +116,8 @@ pub struct ServerConfig {
     pub checkpoint_interval: Duration,
     /// Longest time one store call may take before the store is treated as failed.
     pub store_stall_timeout: Duration,
+    /// Where to serve Prometheus metrics (`GET /metrics`); `None`: not served.
+    pub metrics_listen: Option<SocketAddr>,
     /// TLS on the listener (and mTLS with a client CA); `None`: plaintext.
     pub tls: Option<crate::tls::TlsPaths>,
     /// Serve plaintext on an address that is not loopback (refused without it).
@@ -149,6 +151,7 @@ impl ServerConfig {
             checkpoint_every_entries: DEFAULT_CHECKPOINT_EVERY_ENTRIES,
             checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
             store_stall_timeout: DEFAULT_STORE_STALL_TIMEOUT,
+            metrics_listen: None,
             tls: None,
             allow_plaintext: false,
             clock: crate::writer::Clock::system(),

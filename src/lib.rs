@@ -19,6 +19,7 @@ pub mod directory;
 pub mod genesis;
 pub mod ledger;
 pub mod log;
+pub mod metrics;
 pub mod pb;
 pub mod proposals;
 pub mod server;

@@ -265,6 +265,10 @@ struct ServeArgs {
     /// failed (health NOT_SERVING, exit non-zero).
     #[arg(long, env = "SHANZHI_STORE_STALL_TIMEOUT_SECS", default_value_t = config::DEFAULT_STORE_STALL_TIMEOUT.as_secs())]
     store_stall_timeout_secs: u64,
+    /// Serve Prometheus metrics at http://<this address>/metrics (off unless given; put it
+    /// on a management network or loopback: it needs no credential).
+    #[arg(long, env = "SHANZHI_METRICS_LISTEN")]
+    metrics_listen: Option<std::net::SocketAddr>,
     /// The server's TLS certificate chain (PEM); with --tls-key, the listener serves TLS only.
     #[arg(long, env = "SHANZHI_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -460,6 +464,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         checkpoint_every_entries: args.checkpoint_every_entries.max(1),
         checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms.max(1)),
         store_stall_timeout: Duration::from_secs(args.store_stall_timeout_secs.max(1)),
+        metrics_listen: args.metrics_listen,
         tls: args
             .tls_cert
             .zip(args.tls_key)
@@ -473,6 +478,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     };
     let mut server = shanzhi::server::start_locked(config, lock).await?;
     println!("shanzhi listening on {}", server.local_addr);
+    if let Some(addr) = server.metrics_addr {
+        println!("metrics at http://{addr}/metrics");
+    }
     let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
         .context("cannot listen for SIGHUP")?;
     loop {

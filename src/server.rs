@@ -100,6 +100,8 @@ pub enum ServerError {
 pub struct RunningServer {
     /// The address actually bound (useful with port 0).
     pub local_addr: SocketAddr,
+    /// Where metrics are served, if they are.
+    pub metrics_addr: Option<SocketAddr>,
     ledger: LedgerHandle,
     tls: Option<Arc<TlsFiles>>,
     shutdown: tokio::sync::oneshot::Sender<()>,
@@ -183,6 +185,25 @@ pub async fn start_locked(
             addr: config.listen,
             source,
         })?;
+    let metrics_listener = match config.metrics_listen {
+        None => None,
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServerError::Listen { addr, source })?,
+        ),
+    };
+    let metrics_addr = match &metrics_listener {
+        None => None,
+        Some(listener) => Some(
+            listener
+                .local_addr()
+                .map_err(|source| ServerError::Listen {
+                    addr: local_addr,
+                    source,
+                })?,
+        ),
+    };
     let ledger_path = genesis::store_path(&config.data_dir);
     if !ledger_path.exists() {
         return Err(ServerError::NoLedger(config.data_dir.display().to_string()));
@@ -293,6 +314,20 @@ pub async fn start_locked(
         })?;
     let observer = ledger.clone();
     let serving_tls = tls.clone();
+    // Metrics are served until the gRPC server has stopped.
+    let (metrics_stop, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    if let (Some(listener), Some(addr)) = (metrics_listener, metrics_addr) {
+        let readings = ledger.clone();
+        tracing::info!(%addr, "serving metrics at /metrics");
+        tokio::spawn(crate::metrics::serve(
+            listener,
+            ledger.metrics(),
+            move || readings.metric_readings(),
+            async move {
+                let _ = metrics_stopped.await;
+            },
+        ));
+    }
     let task = tokio::spawn(async move {
         let _lock = lock;
         let grace = config.shutdown_grace;
@@ -335,6 +370,7 @@ pub async fn start_locked(
                 Ok(())
             }
         };
+        drop(metrics_stop);
         // Connections still open may hold the directory's service: close its stores now.
         closing.close();
         // The writer finishes the batch it holds, flushes, and stops; requests still queued
@@ -359,6 +395,7 @@ pub async fn start_locked(
     });
     Ok(RunningServer {
         local_addr,
+        metrics_addr,
         ledger: observer,
         tls,
         shutdown,
@@ -384,6 +421,7 @@ async fn serve(
         directory,
         tls,
     } = services;
+    let ledger_metrics = ledger.metrics();
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -452,6 +490,7 @@ async fn serve(
         ShopsServiceServer::new(ShopsApi::new(ledger.clone(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
+    let served = names.clone();
     for name in &names {
         health_reporter
             .set_service_status(*name, tonic_health::ServingStatus::Serving)
@@ -473,6 +512,14 @@ async fn serve(
     // Past either limit a request is refused at once with RESOURCE_EXHAUSTED instead of
     // queueing: the client can back off, and the server stays responsive.
     let (keepalive_interval, keepalive_timeout) = HTTP2_KEEPALIVE;
+    let counted = crate::metrics::RequestsLayer::new(
+        ledger_metrics,
+        served.iter().copied().chain([
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1.ServerReflection",
+            "grpc.reflection.v1alpha.ServerReflection",
+        ]),
+    );
     Server::builder()
         .timeout(config.request_timeout)
         .load_shed(true)
@@ -482,6 +529,7 @@ async fn serve(
         .http2_keepalive_timeout(Some(keepalive_timeout))
         .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
         .layer(connections::ActivityLayer)
+        .layer(counted)
         .add_routes(routes.routes())
         .serve_with_incoming_shutdown(connections::incoming(listener, limits, tls), shutdown)
         .await?;

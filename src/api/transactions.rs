@@ -80,15 +80,18 @@ impl TransactionService for TransactionApi {
                 tracing::info!(code = ?status.code(), message = status.message(), "batch refused");
                 status
             })?;
+        let metrics = self.ledger.metrics();
         let results = results
             .into_iter()
             .map(|result| pb::SubmitResult {
                 outcome: Some(match result {
                     Ok(committed) => {
+                        metrics.batch_transaction(None);
                         pb::submit_result::Outcome::Committed(committed_response(&committed))
                     }
                     Err(error) => {
                         let error = ApiError::from(error);
+                        metrics.batch_transaction(Some(error.reason()));
                         tracing::info!(reason = error.reason(), "transaction of a batch refused");
                         pb::submit_result::Outcome::Refused(pb::SubmitRefusal {
                             code: error.code() as i32,

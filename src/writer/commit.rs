@@ -34,6 +34,8 @@ pub(super) struct Writer {
     pub(super) store_calls: Arc<StoreCallClock>,
     /// Stamps entries.
     pub(super) clock: Clock,
+    /// Group sizes, flush times, checkpoint times.
+    pub(super) metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The writer's thread. It ends with `Ok` after a requested stop and a successful final
@@ -167,7 +169,14 @@ impl Writer {
         }
         // Nothing is replied or read until everything the state holds is on disk.
         if written.is_ok() && self.state.len() > self.durable_len {
+            let flushing = std::time::Instant::now();
             written = self.store.flush();
+            self.metrics
+                .flush_seconds
+                .observe(flushing.elapsed().as_secs_f64());
+            self.metrics
+                .group_transactions
+                .observe((self.state.len() - self.durable_len) as f64);
             if written.is_ok() {
                 self.durable_len = self.state.len();
                 self.publish();
@@ -241,6 +250,7 @@ impl Writer {
         self.store.put_checkpoint(size, &note)?;
         self.store.flush()?;
         self.store_calls.end();
+        self.metrics.checkpoint_signed();
         tracing::debug!(size, "checkpoint signed");
         self.last_checkpoint = Some(SignedCheckpoint { size, root, note });
         self.publish();

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::ledger::{Admitted, Refusal, State};
 use crate::log::checkpoint;
+use crate::metrics::{Metrics, Readings};
 use crate::pb::points as pb;
 use crate::store::{Store, StoreError};
 
@@ -38,6 +39,7 @@ pub struct LedgerHandle {
     clock: Clock,
     /// Batches being verified at once: two per thread of the verification pool.
     verifying: Arc<tokio::sync::Semaphore>,
+    metrics: Arc<Metrics>,
 }
 
 impl LedgerHandle {
@@ -80,6 +82,7 @@ impl LedgerHandle {
             check_witness(store.as_ref(), &state, path)?;
         }
         let store_calls = Arc::new(StoreCallClock::default());
+        let metrics = Arc::new(Metrics::new());
         let snapshot = Arc::new(ArcSwap::from_pointee(Snapshot {
             state: state.clone(),
             checkpoint: last_checkpoint.clone(),
@@ -96,6 +99,7 @@ impl LedgerHandle {
             checkpointing,
             last_checkpoint,
             clock: clock.clone(),
+            metrics: Arc::clone(&metrics),
         };
         writer.checkpoint_if_behind(1)?;
         let thread = std::thread::Builder::new()
@@ -114,6 +118,7 @@ impl LedgerHandle {
                 verifying: Arc::new(tokio::sync::Semaphore::new(
                     2 * rayon::current_num_threads(),
                 )),
+                metrics,
             },
             thread,
         ))
@@ -131,7 +136,12 @@ impl LedgerHandle {
         &self,
         transaction: pb::SignedTransaction,
     ) -> Result<Committed, SubmitError> {
-        let admitted = Box::new(self.keys.admit(transaction)?);
+        let verifying = std::time::Instant::now();
+        let admitted = self.keys.admit(transaction);
+        self.metrics
+            .verify_seconds
+            .observe(verifying.elapsed().as_secs_f64());
+        let admitted = Box::new(admitted?);
         self.admitted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
@@ -161,7 +171,13 @@ impl LedgerHandle {
             }
             .into());
         }
+        let count = transactions.len();
+        let verifying = std::time::Instant::now();
         let checked = self.verify_in_parallel(transactions).await?;
+        let each = verifying.elapsed().as_secs_f64() / count as f64;
+        for _ in 0..count {
+            self.metrics.verify_seconds.observe(each);
+        }
         let mut results: Vec<Option<Result<Committed, SubmitError>>> = Vec::new();
         let mut admitted = Vec::new();
         for outcome in checked {
@@ -233,6 +249,23 @@ impl LedgerHandle {
         checked
             .await
             .map_err(|_| SubmitError::Unavailable("signature verification stopped".into()))
+    }
+
+    /// The server's metrics.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
+    }
+
+    /// What the metrics' gauges read now: the published log and checkpoint sizes, the
+    /// commands waiting for the writer, the store's size on disk.
+    pub fn metric_readings(&self) -> Readings {
+        let snapshot = self.snapshot.load();
+        Readings {
+            log_entries: snapshot.state.len(),
+            checkpoint_size: snapshot.checkpoint.as_ref().map_or(0, |c| c.size),
+            queue_depth: self.commands.max_capacity() - self.commands.capacity(),
+            store_bytes: self.store.upgrade().and_then(|store| store.size_on_disk()),
+        }
     }
 
     /// The latest published snapshot: the state after the last durable group commit.
