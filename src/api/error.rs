@@ -238,16 +238,7 @@ mod tests {
         ]
     }
 
-    fn code_name(code: Code) -> String {
-        let mut name = String::new();
-        for (i, c) in format!("{code:?}").chars().enumerate() {
-            if c.is_ascii_uppercase() && i > 0 {
-                name.push('_');
-            }
-            name.push(c.to_ascii_uppercase());
-        }
-        name
-    }
+    use crate::metrics::code_name;
 
     #[test]
     fn every_reason_is_in_the_readme_with_its_code_and_sent_as_error_info() {
