@@ -273,6 +273,7 @@ where
         let path = request.uri().path();
         let method = self.layer.served(path).then(|| path.to_owned());
         let metrics = Arc::clone(&self.layer.metrics);
+        let started = Instant::now();
         let answer = self.inner.call(request);
         Box::pin(async move {
             let response = answer.await?;
@@ -289,6 +290,17 @@ where
                 _ => "unknown".to_owned(),
             };
             metrics.request(&method, code, reason.as_deref());
+            // The request's span (tonic's, entered while this is polled) gets the outcome,
+            // and one line says it.
+            let span = tracing::Span::current();
+            let code = code_name(code);
+            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+            span.record("code", code.as_str());
+            if let Some(reason) = &reason {
+                span.record("reason", reason.as_str());
+            }
+            span.record("latency_ms", latency_ms);
+            tracing::info!("answered");
             Ok(response)
         })
     }

@@ -527,7 +527,16 @@ async fn serve(
         .max_concurrent_streams(config.max_streams_per_connection)
         .http2_keepalive_interval(Some(keepalive_interval))
         .http2_keepalive_timeout(Some(keepalive_timeout))
-        .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+        .trace_fn(|request| {
+            tracing::info_span!(
+                "grpc",
+                method = %request.uri().path(),
+                request_id = tracing::field::Empty,
+                code = tracing::field::Empty,
+                reason = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            )
+        })
         .layer(connections::ActivityLayer)
         .layer(counted)
         .add_routes(routes.routes())

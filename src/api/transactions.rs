@@ -56,11 +56,12 @@ impl TransactionService for TransactionApi {
                     expected: "a SignedTransaction".into(),
                     found: "nothing".into(),
                 })?;
+        record_request_id(&transaction);
         match self.ledger.submit(transaction).await {
             Ok(committed) => Ok(Response::new(committed_response(&committed))),
             Err(error) => {
                 let status = Status::from(error);
-                tracing::info!(code = ?status.code(), message = status.message(), "transaction refused");
+                tracing::info!(code = ?status.code(), why = status.message(), "transaction refused");
                 Err(status)
             }
         }
@@ -77,7 +78,7 @@ impl TransactionService for TransactionApi {
             .await
             .map_err(|error| {
                 let status = Status::from(error);
-                tracing::info!(code = ?status.code(), message = status.message(), "batch refused");
+                tracing::info!(code = ?status.code(), why = status.message(), "batch refused");
                 status
             })?;
         let metrics = self.ledger.metrics();
@@ -106,6 +107,25 @@ impl TransactionService for TransactionApi {
     }
 }
 
+/// Only the request id of a `TransactionBody` (field 1); prost skips every other field.
+#[derive(Clone, PartialEq, prost::Message)]
+struct RequestIdOnly {
+    #[prost(bytes = "vec", tag = "1")]
+    request_id: Vec<u8>,
+}
+
+/// Puts the transaction's request id (hex) on the request's span, so every line logged
+/// about it carries it; a body that does not decode, or an id that is not 16 bytes, leaves
+/// it empty (admission refuses those with their reason).
+fn record_request_id(transaction: &pb::SignedTransaction) {
+    use prost::Message;
+    if let Ok(body) = RequestIdOnly::decode(transaction.body.as_slice())
+        && body.request_id.len() == 16
+    {
+        tracing::Span::current().record("request_id", hex::encode(&body.request_id));
+    }
+}
+
 /// The reply for a committed transaction (logged at info, as every write is).
 fn committed_response(committed: &Committed) -> pb::SubmitResponse {
     tracing::info!(
@@ -118,5 +138,23 @@ fn committed_response(committed: &Committed) -> pb::SubmitResponse {
     pb::SubmitResponse {
         receipt: Some(pb::Receipt::from(&committed.record)),
         duplicate: committed.duplicate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::*;
+
+    #[test]
+    fn the_request_id_is_read_from_the_body_alone() {
+        let body = pb::TransactionBody {
+            request_id: vec![7; 16],
+            not_after_unix_ms: 1,
+            ..Default::default()
+        };
+        let read = RequestIdOnly::decode(body.encode_to_vec().as_slice()).unwrap();
+        assert_eq!(read.request_id, vec![7; 16]);
     }
 }

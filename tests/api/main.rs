@@ -16,6 +16,7 @@ mod durability;
 mod flow;
 mod governance;
 mod helpers;
+mod logs;
 mod metrics;
 mod readme;
 mod refusals;
