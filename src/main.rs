@@ -13,13 +13,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use shanzhi::client::Signer;
-use shanzhi::config::{self, ServerConfig};
+use shanzhi::config;
 use shanzhi::genesis;
-use shanzhi::ledger::{LedgerId, LedgerParameters};
+use shanzhi::ledger::LedgerId;
 
+use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
     AuditCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
     ReadCommand, ShopsCommand, WriteCommand,
@@ -50,6 +51,15 @@ enum LogFormat {
     Json,
 }
 
+/// What `shanzhi config` does.
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the settings `serve` would run with (the same flags, environment and --config
+    /// file), one `name = value  # source` a line, where source is flag, env, file or
+    /// default; the output is itself a valid config file.
+    Print(ServeArgs),
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Create a new ledger in an empty data directory (ledger id, bureau admin key, log key).
@@ -62,6 +72,11 @@ enum Command {
     },
     /// Run the gRPC server; creates the ledger first if the data directory has none.
     Serve(ServeArgs),
+    /// The server's settings.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Create an empty directory of personal data (names) for a ledger whose directory was
     /// lost or never created: the ledger is then served without names. Refused if one exists.
     InitDirectory {
@@ -165,145 +180,34 @@ enum Command {
     Shops(ShopsCommand),
 }
 
-/// Ledger parameters, fixed at genesis. Unset flags take the documented defaults.
-#[derive(Args)]
-struct ParameterArgs {
-    /// Longest allowed validity of a transaction (not_after - commit time), in seconds
-    /// [default: 86400].
-    #[arg(long)]
-    max_transaction_window_secs: Option<u64>,
-    /// Longest allowed validity of a payment code, in seconds [default: 900].
-    #[arg(long)]
-    max_payment_code_window_secs: Option<u64>,
-    /// How long after a sale the shop's terminal may refund it, in seconds [default: 604800].
-    #[arg(long)]
-    max_refund_window_secs: Option<u64>,
-}
-
-impl ParameterArgs {
-    fn given(&self) -> bool {
-        self.max_transaction_window_secs.is_some()
-            || self.max_payment_code_window_secs.is_some()
-            || self.max_refund_window_secs.is_some()
-    }
-
-    fn parameters(&self) -> Result<LedgerParameters> {
-        let ms = |flag: &str, secs: Option<u64>, default_ms: u64| match secs {
-            None => Ok(default_ms),
-            Some(secs) => secs
-                .checked_mul(1000)
-                .filter(|ms| *ms <= 10 * 365 * 24 * 3600 * 1000)
-                .with_context(|| format!("--{flag}: expected at most ten years of seconds")),
-        };
-        Ok(LedgerParameters {
-            max_transaction_window_ms: ms(
-                "max-transaction-window-secs",
-                self.max_transaction_window_secs,
-                LedgerParameters::DEFAULT_MAX_TRANSACTION_WINDOW_MS,
-            )?,
-            max_spend_authorization_window_ms: ms(
-                "max-payment-code-window-secs",
-                self.max_payment_code_window_secs,
-                LedgerParameters::DEFAULT_MAX_SPEND_AUTHORIZATION_WINDOW_MS,
-            )?,
-            max_refund_window_ms: ms(
-                "max-refund-window-secs",
-                self.max_refund_window_secs,
-                LedgerParameters::DEFAULT_MAX_REFUND_WINDOW_MS,
-            )?,
-        })
-    }
-}
-
-#[derive(Args)]
-struct ServeArgs {
-    /// Data directory holding the ledger store and genesis keys.
-    #[arg(long, env = "SHANZHI_DATA", default_value = config::DEFAULT_DATA_DIR)]
-    data: PathBuf,
-    /// Address to listen on.
-    #[arg(long, env = "SHANZHI_LISTEN", default_value = config::DEFAULT_LISTEN)]
-    listen: std::net::SocketAddr,
-    /// Largest gRPC request message accepted, in bytes (replies may be up to 16 MiB).
-    #[arg(long, env = "SHANZHI_MAX_MESSAGE_BYTES", default_value_t = config::DEFAULT_MAX_MESSAGE_BYTES)]
-    max_message_bytes: usize,
-    /// Largest `SubmitBatch` request message accepted, in bytes (up to 256 transactions).
-    #[arg(long, env = "SHANZHI_MAX_BATCH_MESSAGE_BYTES", default_value_t = config::DEFAULT_MAX_BATCH_MESSAGE_BYTES)]
-    max_batch_message_bytes: usize,
-    /// Longest time (ms) to receive a request's whole body; slower requests are refused.
-    #[arg(long, env = "SHANZHI_REQUEST_READ_TIMEOUT_MS", default_value_t = config::DEFAULT_REQUEST_READ_TIMEOUT.as_millis() as u64)]
-    request_read_timeout_ms: u64,
-    /// Most connections open at once; more wait in the kernel's backlog.
-    #[arg(long, env = "SHANZHI_MAX_CONNECTIONS", default_value_t = config::DEFAULT_MAX_CONNECTIONS)]
-    max_connections: usize,
-    /// Most connections open at once from one peer address; more are closed at once.
-    #[arg(long, env = "SHANZHI_MAX_CONNECTIONS_PER_PEER", default_value_t = config::DEFAULT_MAX_CONNECTIONS_PER_PEER)]
-    max_connections_per_peer: usize,
-    /// Bytes of request bodies received at once, all connections together.
-    #[arg(long, env = "SHANZHI_RECEIVE_BUDGET_BYTES", default_value_t = config::DEFAULT_RECEIVE_BUDGET_BYTES)]
-    receive_budget_bytes: usize,
-    /// Seconds a connection with nothing in flight stays open.
-    #[arg(long, env = "SHANZHI_IDLE_TIMEOUT_SECS", default_value_t = config::DEFAULT_IDLE_TIMEOUT.as_secs())]
-    idle_timeout_secs: u64,
-    /// Most HTTP/2 streams one connection may open at once.
-    #[arg(long, env = "SHANZHI_MAX_STREAMS_PER_CONNECTION", default_value_t = config::DEFAULT_MAX_STREAMS_PER_CONNECTION)]
-    max_streams_per_connection: u32,
-    /// Deadline for one request, in milliseconds.
-    #[arg(long, env = "SHANZHI_REQUEST_TIMEOUT_MS", default_value_t = config::DEFAULT_REQUEST_TIMEOUT.as_millis() as u64)]
-    request_timeout_ms: u64,
-    /// Requests one connection may have in flight; more are refused (RESOURCE_EXHAUSTED).
-    #[arg(long, env = "SHANZHI_CONCURRENCY_PER_CONNECTION", default_value_t = config::DEFAULT_CONCURRENCY_PER_CONNECTION)]
-    concurrency_per_connection: usize,
-    /// Requests the whole server works on at once; more are refused (RESOURCE_EXHAUSTED).
-    #[arg(long, env = "SHANZHI_MAX_CONCURRENT_REQUESTS", default_value_t = config::DEFAULT_MAX_CONCURRENT_REQUESTS)]
-    max_concurrent_requests: usize,
-    /// Requests a second one shop terminal key may make, bursts of twice that; more are
-    /// refused (RESOURCE_EXHAUSTED).
-    #[arg(long, env = "SHANZHI_TERMINAL_REQUESTS_PER_SEC", default_value_t = config::DEFAULT_TERMINAL_REQUESTS_PER_SEC)]
-    terminal_requests_per_sec: u32,
-    /// Largest accepted clock difference of a read credential, in seconds.
-    #[arg(long, env = "SHANZHI_READ_CREDENTIAL_MAX_SKEW_SECS", default_value_t = config::DEFAULT_READ_CREDENTIAL_MAX_SKEW.as_secs())]
-    read_credential_max_skew_secs: u64,
-    /// How long a shutdown waits for requests and streams in flight, in seconds.
-    #[arg(long, env = "SHANZHI_SHUTDOWN_GRACE_SECS", default_value_t = config::DEFAULT_SHUTDOWN_GRACE.as_secs())]
-    shutdown_grace_secs: u64,
-    /// The log key file that signs checkpoints [default: <data>/keys/log.key].
-    #[arg(long, env = "SHANZHI_LOG_KEY")]
-    log_key: Option<PathBuf>,
-    /// Sign a checkpoint once this many entries are not covered by one.
-    #[arg(long, env = "SHANZHI_CHECKPOINT_EVERY_ENTRIES", default_value_t = config::DEFAULT_CHECKPOINT_EVERY_ENTRIES)]
-    checkpoint_every_entries: u64,
-    /// Sign a checkpoint this often (ms) when entries are not covered by one.
-    #[arg(long, env = "SHANZHI_CHECKPOINT_INTERVAL_MS", default_value_t = config::DEFAULT_CHECKPOINT_INTERVAL.as_millis() as u64)]
-    checkpoint_interval_ms: u64,
-    /// Longest time (s) one store write or sync may take before the store is treated as
-    /// failed (health NOT_SERVING, exit non-zero).
-    #[arg(long, env = "SHANZHI_STORE_STALL_TIMEOUT_SECS", default_value_t = config::DEFAULT_STORE_STALL_TIMEOUT.as_secs())]
-    store_stall_timeout_secs: u64,
-    /// Serve Prometheus metrics at http://<this address>/metrics (off unless given; put it
-    /// on a management network or loopback: it needs no credential).
-    #[arg(long, env = "SHANZHI_METRICS_LISTEN")]
-    metrics_listen: Option<std::net::SocketAddr>,
-    /// The server's TLS certificate chain (PEM); with --tls-key, the listener serves TLS only.
-    #[arg(long, env = "SHANZHI_TLS_CERT", requires = "tls_key")]
-    tls_cert: Option<PathBuf>,
-    /// The private key of --tls-cert (PEM).
-    #[arg(long, env = "SHANZHI_TLS_KEY", requires = "tls_cert")]
-    tls_key: Option<PathBuf>,
-    /// CA certificates (PEM) client certificates must chain to: every client must present
-    /// one (mTLS), in addition to the signatures on every transaction.
-    #[arg(long, env = "SHANZHI_TLS_CLIENT_CA", requires = "tls_cert")]
-    tls_client_ca: Option<PathBuf>,
-    /// Serve plaintext on an address that is not loopback (refused without it; for a
-    /// TLS-terminating proxy in front).
-    #[arg(long, env = "SHANZHI_ALLOW_PLAINTEXT")]
-    allow_plaintext: bool,
-    /// Ledger parameters, used only when this command creates the ledger.
-    #[command(flatten)]
-    parameters: ParameterArgs,
-}
-
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let (matches, from_file) = match cli::serve::parse_with_file(Cli::command()) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    if let Command::Config {
+        command: ConfigCommand::Print(_),
+    } = &cli.command
+    {
+        let command = Cli::command();
+        let print = command
+            .find_subcommand("config")
+            .and_then(|config| config.find_subcommand("print"));
+        let given = matches
+            .subcommand_matches("config")
+            .and_then(|config| config.subcommand_matches("print"));
+        if let (Some(print), Some(given)) = (print, given) {
+            print!("{}", cli::serve::print(given, &from_file, print));
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
     let default_level = match cli.command {
         Command::Serve(_) => "info",
         _ => "warn",
@@ -348,6 +252,8 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
+        // Printed before the runtime starts.
+        Command::Config { .. } => Ok(()),
         Command::InitDirectory { data } => {
             let ledger_id = genesis::init_directory(&data)?;
             println!(
@@ -451,52 +357,23 @@ fn print_genesis(data: &Path, report: &genesis::GenesisReport) {
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
+    // Every setting is checked before anything is created.
+    let (parameters, parameters_given) = (args.parameters.parameters()?, args.parameters.given());
+    let config = args.server_config()?;
+    let data = config.data_dir.clone();
     // The lock is taken before genesis, so two `serve` on one empty directory cannot both
     // create a ledger; it is held until the server stops.
-    let lock = genesis::DataDirLock::acquire(&args.data)?;
-    if !genesis::exists(&args.data) {
-        let report = genesis::init_locked(&lock, args.parameters.parameters()?)?;
-        print_genesis(&args.data, &report);
-    } else if args.parameters.given() {
+    let lock = genesis::DataDirLock::acquire(&data)?;
+    if !genesis::exists(&data) {
+        let report = genesis::init_locked(&lock, parameters)?;
+        print_genesis(&data, &report);
+    } else if parameters_given {
         tracing::warn!(
             "ledger parameter flags ignored: {} already holds a ledger, whose parameters were \
              fixed at genesis (see `shanzhi info`)",
-            args.data.display()
+            data.display()
         );
     }
-    let config = ServerConfig {
-        listen: args.listen,
-        data_dir: args.data,
-        max_message_bytes: args.max_message_bytes,
-        max_batch_message_bytes: args.max_batch_message_bytes,
-        request_read_timeout: Duration::from_millis(args.request_read_timeout_ms.max(1)),
-        max_connections: args.max_connections.max(1),
-        max_connections_per_peer: args.max_connections_per_peer.max(1),
-        receive_budget_bytes: args.receive_budget_bytes.max(1),
-        idle_timeout: Duration::from_secs(args.idle_timeout_secs.max(1)),
-        max_streams_per_connection: args.max_streams_per_connection.max(1),
-        request_timeout: Duration::from_millis(args.request_timeout_ms),
-        concurrency_per_connection: args.concurrency_per_connection.max(1),
-        max_concurrent_requests: args.max_concurrent_requests.max(1),
-        terminal_requests_per_sec: args.terminal_requests_per_sec.max(1),
-        read_credential_max_skew: Duration::from_secs(args.read_credential_max_skew_secs),
-        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
-        log_key: args.log_key,
-        checkpoint_every_entries: args.checkpoint_every_entries.max(1),
-        checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms.max(1)),
-        store_stall_timeout: Duration::from_secs(args.store_stall_timeout_secs.max(1)),
-        metrics_listen: args.metrics_listen,
-        tls: args
-            .tls_cert
-            .zip(args.tls_key)
-            .map(|(cert, key)| shanzhi::tls::TlsPaths {
-                cert,
-                key,
-                client_ca: args.tls_client_ca,
-            }),
-        allow_plaintext: args.allow_plaintext,
-        clock: shanzhi::writer::Clock::system(),
-    };
     let mut server = shanzhi::server::start_locked(config, lock).await?;
     println!("shanzhi listening on {}", server.local_addr);
     if let Some(addr) = server.metrics_addr {

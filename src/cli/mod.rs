@@ -1,5 +1,6 @@
-//! The client half of the `shanzhi` command: arguments shared by every client command, and
-//! the write and read commands. Each command signs with a key file and talks to a server.
+//! The `shanzhi` command's arguments: those shared by every client command, the write and
+//! read commands (each signs with a key file and talks to a server), and the server's
+//! settings (`serve.rs`: flags, environment, config file).
 
 mod audit;
 mod catalogue_file;
@@ -9,6 +10,7 @@ mod governance;
 mod members;
 pub mod print;
 mod read;
+pub mod serve;
 mod shops;
 mod write;
 

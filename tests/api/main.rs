@@ -10,6 +10,7 @@ mod bench;
 mod claims;
 mod cli;
 mod cli_governance;
+mod config;
 mod crash;
 mod directory;
 mod durability;
