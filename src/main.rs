@@ -33,8 +33,7 @@ use cli::{
     about = "善治 shanzhi: the signed, verifiable points ledger of Yidu's points-governance pilot"
 )]
 struct Cli {
-    /// How log lines are written to stderr: `text` for people, `json` (one object a line,
-    /// with the request's span fields) for log shippers.
+    /// Log lines on stderr: `text`, or `json` (one object a line) for log shippers.
     #[arg(long, global = true, env = "SHANZHI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     #[command(subcommand)]
@@ -44,10 +43,10 @@ struct Cli {
 /// The format of log lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum LogFormat {
-    /// Human-readable lines (coloured on a terminal).
+    // Human-readable lines (coloured on a terminal).
     Text,
-    /// One JSON object per line: timestamp, level, target, message, fields, and the spans
-    /// (a request's method, request id, code, reason, latency).
+    // One JSON object per line: timestamp, level, target, message, fields, and the current
+    // span (a request's method, request id, code, reason, latency).
     Json,
 }
 
@@ -83,6 +82,15 @@ enum Command {
         /// Data directory holding the ledger.
         #[arg(long, env = "SHANZHI_DATA", default_value = config::DEFAULT_DATA_DIR)]
         data: PathBuf,
+    },
+    /// Ask a server's gRPC health service whether it is serving (exit 0) or not (exit 1):
+    /// for container health checks and probes.
+    Health {
+        #[command(flatten)]
+        connection: Connection,
+        /// The service to ask about; the server as a whole when empty.
+        #[arg(long, default_value = "")]
+        service: String,
     },
     /// Generate a new key pair into a key file (mode 0600) and print its public key and id.
     Keygen {
@@ -262,6 +270,10 @@ async fn run(command: Command) -> Result<()> {
             );
             Ok(())
         }
+        Command::Health {
+            connection,
+            service,
+        } => health(&connection, service).await,
         Command::Keygen { out } => {
             let signer = Signer::generate();
             signer.key_file().write_new(&out)?;
@@ -354,6 +366,27 @@ fn print_genesis(data: &Path, report: &genesis::GenesisReport) {
         "Sign bureau transactions with --key {}; keep a copy off this machine.",
         report.admin_key_path.display()
     );
+}
+
+async fn health(connection: &Connection, service: String) -> Result<()> {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let channel = connection.channel().await?;
+    let answer = tokio::time::timeout(
+        Duration::from_secs(5),
+        tonic_health::pb::health_client::HealthClient::new(channel)
+            .check(tonic_health::pb::HealthCheckRequest { service }),
+    )
+    .await
+    .context("the health service did not answer within 5 s")?
+    .map_err(cli::status_error)?
+    .into_inner();
+    match answer.status() {
+        ServingStatus::Serving => {
+            println!("SERVING");
+            Ok(())
+        }
+        other => anyhow::bail!("the server is {}", other.as_str_name()),
+    }
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {

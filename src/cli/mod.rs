@@ -65,14 +65,22 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Connects and learns the ledger id.
-    pub async fn connect(&self) -> Result<LedgerClient> {
-        let tls = shanzhi::tls::ClientTls {
+    fn tls(&self) -> shanzhi::tls::ClientTls {
+        shanzhi::tls::ClientTls {
             ca: self.ca.clone(),
             cert: self.cert.clone(),
             key: self.key_tls.clone(),
-        };
-        Ok(LedgerClient::connect_with(&self.server, &tls).await?)
+        }
+    }
+
+    /// Connects and learns the ledger id.
+    pub async fn connect(&self) -> Result<LedgerClient> {
+        Ok(LedgerClient::connect_with(&self.server, &self.tls()).await?)
+    }
+
+    /// A channel to the server, nothing asked yet.
+    pub async fn channel(&self) -> Result<tonic::transport::Channel> {
+        Ok(shanzhi::client::channel(&self.server, &self.tls()).await?)
     }
 }
 

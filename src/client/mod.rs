@@ -262,49 +262,12 @@ impl LedgerClient {
         url: &str,
         tls: &crate::tls::ClientTls,
     ) -> Result<Self, ConnectError> {
-        let mut endpoint =
-            Channel::from_shared(url.to_owned()).map_err(|e| ConnectError::Info {
-                url: url.to_owned(),
-                status: tonic::Status::invalid_argument(e.to_string()),
-            })?;
-        let config = tls.config().map_err(|source| ConnectError::Tls {
-            url: url.to_owned(),
-            why: source.to_string(),
-        })?;
-        let https = url.starts_with("https://");
-        match (config, https) {
-            (Some(config), true) => {
-                endpoint =
-                    endpoint
-                        .tls_config(config)
-                        .map_err(|source| ConnectError::Transport {
-                            url: url.to_owned(),
-                            source,
-                        })?;
-            }
-            (None, true) => {
-                return Err(ConnectError::Tls {
-                    url: url.to_owned(),
-                    why: "an https:// server needs --ca, the CA certificate its certificate \
-                          chains to"
-                        .into(),
-                });
-            }
-            (Some(_), false) => {
-                return Err(ConnectError::Tls {
-                    url: url.to_owned(),
-                    why: "TLS files were given for an http:// URL; use https://".into(),
-                });
-            }
-            (None, false) => {}
-        }
-        let channel = endpoint
-            .connect()
-            .await
-            .map_err(|source| ConnectError::Transport {
-                url: url.to_owned(),
-                source,
-            })?;
+        let channel = channel(url, tls).await?;
+        Self::over(url, channel).await
+    }
+
+    /// Fetches the ledger id over `channel`, connected to `url`.
+    async fn over(url: &str, channel: Channel) -> Result<Self, ConnectError> {
         let mut transactions = TransactionServiceClient::new(channel.clone());
         let info = transactions
             .get_ledger_info(pb::GetLedgerInfoRequest {})
@@ -519,4 +482,52 @@ pub fn bureau_fund() -> pb::AccountRef {
         kind: pb::AccountKind::BureauFund.into(),
         id: String::new(),
     }
+}
+
+/// A channel to `url`, with TLS material for an `https://` URL (a CA for the server's
+/// certificate, a client certificate for mTLS). An `https://` URL needs a CA; TLS files with
+/// an `http://` URL are refused rather than silently unused.
+pub async fn channel(url: &str, tls: &crate::tls::ClientTls) -> Result<Channel, ConnectError> {
+    let mut endpoint = Channel::from_shared(url.to_owned()).map_err(|e| ConnectError::Info {
+        url: url.to_owned(),
+        status: tonic::Status::invalid_argument(e.to_string()),
+    })?;
+    let config = tls.config().map_err(|source| ConnectError::Tls {
+        url: url.to_owned(),
+        why: source.to_string(),
+    })?;
+    let https = url.starts_with("https://");
+    match (config, https) {
+        (Some(config), true) => {
+            endpoint = endpoint
+                .tls_config(config)
+                .map_err(|source| ConnectError::Transport {
+                    url: url.to_owned(),
+                    source,
+                })?;
+        }
+        (None, true) => {
+            return Err(ConnectError::Tls {
+                url: url.to_owned(),
+                why: "an https:// server needs --ca, the CA certificate its certificate \
+                          chains to"
+                    .into(),
+            });
+        }
+        (Some(_), false) => {
+            return Err(ConnectError::Tls {
+                url: url.to_owned(),
+                why: "TLS files were given for an http:// URL; use https://".into(),
+            });
+        }
+        (None, false) => {}
+    }
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|source| ConnectError::Transport {
+            url: url.to_owned(),
+            source,
+        })?;
+    Ok(channel)
 }

@@ -12,6 +12,7 @@ mod cli;
 mod cli_governance;
 mod config;
 mod crash;
+mod deploy;
 mod directory;
 mod durability;
 mod flow;
