@@ -92,6 +92,30 @@ enum Command {
         #[arg(long, default_value = "")]
         service: String,
     },
+    /// Copy a running server's log, up to its latest signed checkpoint, into one file
+    /// (checked against that checkpoint's root); the bureau admin or an auditor signs the
+    /// reads. The directory of personal data is not in it.
+    Backup {
+        #[command(flatten)]
+        read: cli::ReadArgs,
+        /// The backup file to create (refused if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Rebuild a new data directory from a backup by replaying every entry (signatures
+    /// verified, every rule applied); then `shanzhi serve --data DIR` serves it.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The data directory to create (must not exist, or be empty).
+        #[arg(long)]
+        data: PathBuf,
+        /// The ledger's log key file (keys/log.key of the original data directory), which
+        /// signs the restored server's checkpoints; the genesis entry must name it.
+        #[arg(long)]
+        log_key: PathBuf,
+    },
     /// Generate a new key pair into a key file (mode 0600) and print its public key and id.
     Keygen {
         /// Where to write the key file; never overwritten.
@@ -274,6 +298,37 @@ async fn run(command: Command) -> Result<()> {
             connection,
             service,
         } => health(&connection, service).await,
+        Command::Backup { read, out } => {
+            let (signer, mut client) = read.open().await?;
+            let report = shanzhi::backup::backup(&mut client, &signer, &out).await?;
+            println!(
+                "backed up {} entries (to the signed checkpoint of that size) into {}, {} bytes",
+                report.entries,
+                report.path.display(),
+                report.bytes
+            );
+            println!("the directory of personal data is not in it: back it up under its own rules");
+            Ok(())
+        }
+        Command::Restore {
+            from,
+            data,
+            log_key,
+        } => {
+            let report = shanzhi::backup::restore(&from, &data, &log_key)?;
+            println!(
+                "restored ledger {} ({} entries) into {}",
+                report.ledger_id,
+                report.entries,
+                report.data_dir.display()
+            );
+            println!(
+                "its directory of personal data is empty: restore the names from their own \
+                 backup or enter them again; then run `shanzhi serve --data {}`",
+                report.data_dir.display()
+            );
+            Ok(())
+        }
         Command::Keygen { out } => {
             let signer = Signer::generate();
             signer.key_file().write_new(&out)?;

@@ -43,6 +43,21 @@ fn append(store: &SledStore, first: u64, entries: &[Vec<u8>]) {
     try_append(store, first, entries).unwrap();
 }
 
+/// The store's sled database, opened behind its back. A store just dropped may hold sled's
+/// lock for a moment more (its flusher thread), so the open is tried again for a while.
+fn sled_db(path: &std::path::Path) -> sled::Db {
+    for _ in 0..200 {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(sled::Error::Io(e)) if e.to_string().contains("lock") => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    panic!("sled's lock on {} was not released", path.display())
+}
+
 fn entries(count: u64, size: usize) -> Vec<Vec<u8>> {
     (0..count)
         .map(|i| {
@@ -59,7 +74,7 @@ fn all(store: &SledStore) -> Vec<Vec<u8>> {
 
 /// Sets the store's count of durable entries behind its back; returns the one it replaced.
 fn set_count(path: &std::path::Path, count: u64) -> u64 {
-    let db = sled::open(path).unwrap();
+    let db = sled_db(path);
     let log = db.open_tree("log").unwrap();
     let old = log.get(b"n").unwrap().unwrap();
     assert_eq!(old.len(), 40, "the count, then the root");
@@ -216,7 +231,7 @@ fn entries_larger_than_a_read_are_scanned_and_read_whole() {
 /// A store as the earlier layout wrote it: every entry in sled under `e` + sequence, a key
 /// per entry indexing its leaf hash, the stored tree hashes.
 fn earlier_layout(path: &std::path::Path, written: &[Vec<u8>]) {
-    let db = sled::open(path).unwrap();
+    let db = sled_db(path);
     let log = db.open_tree("log").unwrap();
     let mut frontier = merkle::Frontier::new();
     for (sequence, entry) in (0u64..).zip(written) {
@@ -343,7 +358,7 @@ fn layout_before_the_root(path: &std::path::Path, written: &[Vec<u8>]) -> Vec<u8
         store.flush().unwrap();
         store.log.get(b"n").unwrap().unwrap()[8..].to_vec()
     };
-    let db = sled::open(path).unwrap();
+    let db = sled_db(path);
     let log = db.open_tree("log").unwrap();
     for (sequence, entry) in (0u64..).zip(written) {
         let mut index = vec![b'l'];
@@ -376,7 +391,7 @@ fn a_store_of_the_layout_before_the_root_checks_its_tail_against_its_index_keys(
         "{why}"
     );
     // Nothing was migrated: the count is still the old one, the keys are there.
-    let db = sled::open(dir.path()).unwrap();
+    let db = sled_db(dir.path());
     let log = db.open_tree("log").unwrap();
     assert_eq!(log.get(b"n").unwrap().unwrap().len(), 8);
     assert_eq!(log.scan_prefix([b'l']).count(), 600);
@@ -390,7 +405,7 @@ fn a_removal_of_index_keys_cut_short_is_finished_by_the_next_open() {
     drop(SledStore::open(dir.path()).unwrap());
     // As if the process died after recording the root, with keys not yet removed.
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = sled_db(dir.path());
         let log = db.open_tree("log").unwrap();
         for sequence in [3u64, 200] {
             let mut index = vec![b'l'];
