@@ -93,14 +93,23 @@ enum Command {
         service: String,
     },
     /// Copy a running server's log, up to its latest signed checkpoint, into one file
-    /// (checked against that checkpoint's root); the bureau admin or an auditor signs the
-    /// reads. The directory of personal data is not in it.
+    /// (checked against that checkpoint's root), and its directory of personal data into a
+    /// second file of its own; the bureau admin signs the reads (an auditor may back up the
+    /// log alone, with --no-personal-data).
     Backup {
         #[command(flatten)]
         read: cli::ReadArgs,
-        /// The backup file to create (refused if it exists).
+        /// The log's backup file to create (refused if it exists).
         #[arg(long)]
         out: PathBuf,
+        /// The personal data's backup file to create (refused if it exists); default: OUT
+        /// with `.personal-data` appended.
+        #[arg(long, conflicts_with = "no_personal_data")]
+        personal_data_out: Option<PathBuf>,
+        /// Back up the log alone (the directory of personal data is then backed up under its
+        /// own rules, or not at all).
+        #[arg(long)]
+        no_personal_data: bool,
     },
     /// Rebuild a new data directory from a backup by replaying every entry (signatures
     /// verified, every rule applied); then `shanzhi serve --data DIR` serves it.
@@ -115,6 +124,10 @@ enum Command {
         /// signs the restored server's checkpoints; the genesis entry must name it.
         #[arg(long)]
         log_key: PathBuf,
+        /// The personal data's backup file (`shanzhi backup` wrote it beside the log's);
+        /// without it the restored directory of personal data is empty.
+        #[arg(long)]
+        personal_data: Option<PathBuf>,
     },
     /// Generate a new key pair into a key file (mode 0600) and print its public key and id.
     Keygen {
@@ -298,33 +311,67 @@ async fn run(command: Command) -> Result<()> {
             connection,
             service,
         } => health(&connection, service).await,
-        Command::Backup { read, out } => {
+        Command::Backup {
+            read,
+            out,
+            personal_data_out,
+            no_personal_data,
+        } => {
+            let personal_data = (!no_personal_data).then(|| {
+                personal_data_out.unwrap_or_else(|| shanzhi::backup::personal_data_path(&out))
+            });
             let (signer, mut client) = read.open().await?;
-            let report = shanzhi::backup::backup(&mut client, &signer, &out).await?;
+            let report =
+                shanzhi::backup::backup(&mut client, &signer, &out, personal_data.as_deref())
+                    .await?;
             println!(
                 "backed up {} entries (to the signed checkpoint of that size) into {}, {} bytes",
                 report.entries,
                 report.path.display(),
                 report.bytes
             );
-            println!("the directory of personal data is not in it: back it up under its own rules");
+            match report.personal_data {
+                Some(personal) => println!(
+                    "backed up the directory of personal data ({} records with a name, {} \
+                     erased) into {}, {} bytes: it holds the names in clear; keep it under the \
+                     rules for personal data",
+                    personal.present,
+                    personal.erased,
+                    personal.path.display(),
+                    personal.bytes
+                ),
+                None => println!("the directory of personal data was not backed up"),
+            }
             Ok(())
         }
         Command::Restore {
             from,
             data,
             log_key,
+            personal_data,
         } => {
-            let report = shanzhi::backup::restore(&from, &data, &log_key)?;
+            let report =
+                shanzhi::backup::restore(&from, &data, &log_key, personal_data.as_deref())?;
             println!(
                 "restored ledger {} ({} entries) into {}",
                 report.ledger_id,
                 report.entries,
                 report.data_dir.display()
             );
+            match report.personal_data {
+                Some(personal) => println!(
+                    "restored {} records with a name and {} erased into its directory of \
+                     personal data, as they were at {} ms since the Unix epoch: apply again every \
+                     correction and erasure made since",
+                    personal.present, personal.erased, personal.taken_at_unix_ms
+                ),
+                None => println!(
+                    "its directory of personal data is empty: restore the names with \
+                     --personal-data or enter them again"
+                ),
+            }
             println!(
-                "its directory of personal data is empty: restore the names from their own \
-                 backup or enter them again; then run `shanzhi serve --data {}`",
+                "then run `shanzhi serve --data {}`",
                 report.data_dir.display()
             );
             Ok(())

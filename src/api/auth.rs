@@ -68,6 +68,8 @@ pub mod methods {
     pub const GET_STATEMENT: &str = "shanzhi.shops.v1.ShopsService/GetStatement";
     /// `DirectoryService.GetRecords`.
     pub const GET_RECORDS: &str = "shanzhi.directory.v1.DirectoryService/GetRecords";
+    /// `DirectoryService.ExportRecords`.
+    pub const EXPORT_RECORDS: &str = "shanzhi.directory.v1.DirectoryService/ExportRecords";
     /// `GovernanceService.GetBoard`.
     pub const GET_BOARD: &str = "shanzhi.governance.v1.GovernanceService/GetBoard";
 }
@@ -96,6 +98,11 @@ impl Reader {
     /// The reader's role in `state`; refused if the key was revoked there.
     pub fn role(&self, state: &State) -> Result<Role, Refusal> {
         state.active_role(&self.key_id).cloned()
+    }
+
+    /// The reader's key.
+    pub fn key_id(&self) -> KeyId {
+        self.key_id
     }
 }
 

@@ -10,8 +10,11 @@ use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
 use super::error::ApiError;
-use crate::directory::{self, Directory, DirectoryRefusal, MAX_SUBJECTS_PER_READ, RecordState};
-use crate::ledger::{Refusal, Subject, UnixMs};
+use crate::directory::{
+    self, Directory, DirectoryRefusal, MAX_CURSOR_BYTES, MAX_RECORDS_PER_PAGE,
+    MAX_SUBJECTS_PER_READ, RecordState,
+};
+use crate::ledger::{Refusal, Subject, UnixMs, require_directory_exporter};
 use crate::pb::directory as pb;
 use crate::pb::directory::directory_service_server::DirectoryService;
 use crate::writer::LedgerHandle;
@@ -105,6 +108,45 @@ impl DirectoryService for DirectoryApi {
         let records = blocking(move || directory.records(&subjects)).await?;
         Ok(Response::new(pb::GetRecordsResponse {
             records: records.iter().map(pb::Record::from).collect(),
+        }))
+    }
+
+    async fn export_records(
+        &self,
+        request: Request<pb::ExportRecordsRequest>,
+    ) -> Result<Response<pb::ExportRecordsResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let after = request.into_inner().after;
+        if after.len() > MAX_CURSOR_BYTES {
+            return Err(Refusal::InvalidField {
+                field: "after",
+                expected: format!(
+                    "empty, or the next_cursor of an earlier page (at most {MAX_CURSOR_BYTES} \
+                     bytes)"
+                ),
+                found: format!("{} bytes", after.len()),
+            }
+            .into());
+        }
+        let key = reader.key_id();
+        self.ledger
+            .read(move |state| require_directory_exporter(&reader.role(state)?))
+            .await??;
+        if after.is_empty() {
+            tracing::info!(reader = %key, "the directory of personal data is being exported");
+        }
+        let directory = Arc::clone(&self.directory);
+        let page = blocking(move || directory.export(&after, MAX_RECORDS_PER_PAGE)).await?;
+        Ok(Response::new(pb::ExportRecordsResponse {
+            records: page
+                .records
+                .iter()
+                .map(|exported| pb::ExportedRecord {
+                    record: Some(pb::Record::from(&exported.record)),
+                    change_hash: exported.change_hash.to_vec(),
+                })
+                .collect(),
+            next_cursor: page.next.unwrap_or_default(),
         }))
     }
 }

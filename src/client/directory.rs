@@ -75,6 +75,21 @@ impl LedgerClient {
             .records)
     }
 
+    /// One page of the whole directory after `after` (empty: the first), as `signer` (the
+    /// bureau admin).
+    pub async fn export_records(
+        &mut self,
+        signer: &Signer,
+        after: Vec<u8>,
+    ) -> Result<pb::ExportRecordsResponse, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::EXPORT_RECORDS,
+            pb::ExportRecordsRequest { after },
+        );
+        Ok(self.directory.export_records(request).await?.into_inner())
+    }
+
     /// Signs and sends `change` to `subject`'s record at `revision`, or, when `None`, at the
     /// revision the record has now (read first as `signer`).
     pub async fn change_subject(

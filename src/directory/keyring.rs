@@ -101,12 +101,19 @@ impl Keyring {
     /// Stores a new key in a free slot (the lowest, or a new one at the end) and syncs the
     /// file; returns the slot.
     pub fn store(&mut self, key: &RecordKey) -> Result<u32, StoreError> {
+        let slot = self.put(key)?;
+        self.sync()?;
+        Ok(slot)
+    }
+
+    /// Writes a new key into a free slot without syncing (an import into a new directory
+    /// syncs once, with [`Keyring::sync`], before any record names the slot).
+    pub fn put(&mut self, key: &RecordKey) -> Result<u32, StoreError> {
         let slot = match self.free.first() {
             Some(slot) => *slot,
             None => self.slots,
         };
         self.write_slot(slot, key)?;
-        self.sync()?;
         if slot == self.slots {
             self.slots += 1;
         } else {
@@ -157,7 +164,7 @@ impl Keyring {
     }
 
     /// `fdatasync`: the slot's bytes (and a grown file's size) are on stable storage.
-    fn sync(&self) -> Result<(), StoreError> {
+    pub fn sync(&self) -> Result<(), StoreError> {
         self.file
             .sync_data()
             .map_err(|e| io_error(&self.path, "sync", e))

@@ -14,6 +14,7 @@
 //! server) for good, as for the ledger's store.
 
 mod change;
+mod export;
 mod keyring;
 mod refusal;
 mod sealed;
@@ -28,6 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use prost::Message;
 
 pub use change::{Change, ChangeKind, MAX_CHANGE_BODY_BYTES, admit};
+pub use export::{Exported, MAX_CURSOR_BYTES, MAX_RECORDS_PER_PAGE, Page};
 pub use refusal::{DirectoryError, DirectoryRefusal};
 
 use keyring::{KEY_BYTES, Keyring, RecordKey};

@@ -90,6 +90,20 @@ pub fn subject_key(subject: &Subject) -> Vec<u8> {
     }
 }
 
+/// The subject a key of the `records` tree names (the inverse of [`subject_key`]).
+pub fn subject_of_key(key: &[u8]) -> Option<Subject> {
+    match key.split_first()? {
+        (b'h', id) => std::str::from_utf8(id)
+            .ok()
+            .and_then(|id| crate::ledger::HouseholdId::parse("household_id", id).ok())
+            .map(Subject::Household),
+        (b'm', id) => crate::ledger::MemberId::from_slice(id)
+            .ok()
+            .map(Subject::Member),
+        _ => None,
+    }
+}
+
 fn associated_data(subject: &Subject, revision: u64) -> Vec<u8> {
     [
         b"shanzhi/directory-record/v1\0".as_slice(),

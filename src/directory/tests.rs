@@ -245,3 +245,85 @@ fn a_missing_or_foreign_directory_or_a_truncated_keyring_is_refused_not_recreate
     let truncated = Directory::open(&path, &LEDGER).err().unwrap();
     assert!(truncated.to_string().contains("truncated"), "{truncated}");
 }
+
+#[test]
+fn an_export_pages_through_every_record_and_imports_into_a_new_directory_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let directory = fresh(&dir);
+    let subjects: Vec<Subject> = (0..5)
+        .map(|n| household(&format!("hh-{n:03}")))
+        .chain([Subject::Member(MemberId([3; 16]))])
+        .collect();
+    for (tag, subject) in (1..).zip(&subjects) {
+        directory
+            .apply(&set(subject, 0, &format!("名字{tag}"), tag), NOW)
+            .unwrap();
+    }
+    // One corrected, one erased.
+    directory
+        .apply(&set(&subjects[1], 1, "改名", 40), NOW)
+        .unwrap();
+    directory
+        .apply(&change(&subjects[2], 1, ChangeKind::Erase, 41), NOW)
+        .unwrap();
+
+    let mut pages = Vec::new();
+    let mut after = Vec::new();
+    loop {
+        let page = directory.export(&after, 2).unwrap();
+        assert!(page.records.len() <= 2);
+        pages.push(page.records.len());
+        after = match page.next {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    assert_eq!(pages.iter().sum::<usize>(), subjects.len());
+    let all = directory.export(&[], MAX_RECORDS_PER_PAGE).unwrap();
+    assert!(all.next.is_none());
+    assert_eq!(all.records.len(), subjects.len());
+    let erased: Vec<_> = all
+        .records
+        .iter()
+        .filter(|e| e.record.state == RecordState::Erased)
+        .collect();
+    assert_eq!(erased.len(), 1);
+    assert_eq!(erased[0].record.subject, subjects[2]);
+    assert_eq!(erased[0].change_hash, [41; 32]);
+
+    // Into a new directory: the same records, each under a new key.
+    let other = tempfile::tempdir().unwrap();
+    let imported = fresh(&other);
+    imported.import(&all.records).unwrap();
+    assert_eq!(
+        imported.records(&subjects).unwrap(),
+        directory.records(&subjects).unwrap()
+    );
+    assert_ne!(
+        key_of(&imported, &subjects[0]),
+        key_of(&directory, &subjects[0])
+    );
+    assert_eq!(imported.keys_in_use(), 5);
+    // The resend of the last change is recognized; another change of an old revision is not.
+    let again = imported
+        .apply(&set(&subjects[1], 1, "改名", 40), NOW)
+        .unwrap();
+    assert_eq!(again.revision, 2);
+    assert_eq!(
+        refusal(imported.apply(&set(&subjects[1], 1, "又改", 42), NOW)),
+        DirectoryRefusal::RevisionMismatch {
+            subject: subjects[1].clone(),
+            current: 2,
+            found: 1,
+        }
+    );
+    // It survives reopening, and an import never overwrites a record.
+    drop(imported);
+    let reopened = Directory::open(&other.path().join("directory"), &LEDGER).unwrap();
+    assert_eq!(
+        reopened.records(&subjects).unwrap(),
+        directory.records(&subjects).unwrap()
+    );
+    let why = reopened.import(&all.records[..1]).unwrap_err().to_string();
+    assert!(why.contains("already holds a record"), "{why}");
+}

@@ -36,7 +36,8 @@ pub use state::{
     MAX_REVIEWERS_REQUIRED, MAX_RULES_PER_ADD, MAX_STAR_LEVELS, PaymentCode, PointsAction,
     PointsKind, PointsOp, Policy, PolicyKind, PolicyOp, PolicyView, RedemptionKind, RedemptionOp,
     RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
-    may_read_issuer_report, may_read_statement, read_denied, reads_everything, require_log_reader,
+    may_read_issuer_report, may_read_statement, read_denied, reads_everything,
+    require_directory_exporter, require_log_reader,
 };
 pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,

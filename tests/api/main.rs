@@ -15,6 +15,7 @@ mod config;
 mod crash;
 mod deploy;
 mod directory;
+mod directory_export;
 mod durability;
 mod flow;
 mod governance;

@@ -442,6 +442,12 @@ pub fn read_denied(role: &Role, what: String) -> Refusal {
     }
 }
 
+/// Only a bureau admin exports every record of the directory of personal data (its backup
+/// file); auditors and officers read records by subject, within their scope.
+pub fn require_directory_exporter(role: &Role) -> Result<(), Refusal> {
+    require_admin(role, "exporting the directory of personal data")
+}
+
 /// Reads only bureau admins and auditors may make: the raw log, the key set and state
 /// snapshots.
 pub fn require_log_reader(role: &Role) -> Result<(), Refusal> {

@@ -45,7 +45,8 @@ mod versions;
 pub use accounts::{AccountView, LotView};
 pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{
-    may_read_issuer_report, may_read_statement, read_denied, reads_everything, require_log_reader,
+    may_read_issuer_report, may_read_statement, read_denied, reads_everything,
+    require_directory_exporter, require_log_reader,
 };
 pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
 pub use budget::{BudgetKind, BudgetOp};
