@@ -99,8 +99,24 @@ struct PeerSlot {
     counts: PeerCounts,
 }
 
+/// The peer a connection counts against: an IPv4 address, or an IPv6 address's /64 prefix
+/// (one subscriber is usually given a whole /64, so its addresses are one peer). An
+/// IPv4-mapped IPv6 address counts as its IPv4 address.
+fn peer_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
+        },
+    }
+}
+
 impl PeerSlot {
-    fn take(counts: &PeerCounts, peer: IpAddr, max_per_peer: usize) -> Option<Self> {
+    fn take(counts: &PeerCounts, address: IpAddr, max_per_peer: usize) -> Option<Self> {
+        let peer = peer_of(address);
         let mut map = counts.lock().unwrap_or_else(|e| e.into_inner());
         let open = map.entry(peer).or_default();
         if *open >= max_per_peer {
@@ -234,7 +250,8 @@ impl AsyncWrite for Connection {
 pub const DESCRIPTOR_RESERVE: u64 = 64;
 
 /// Raises the process's soft limit on open files to its hard limit, and returns the most
-/// connections that then leave [`DESCRIPTOR_RESERVE`] descriptors free (`None` if the limit
+/// connections that then leave [`DESCRIPTOR_RESERVE`] descriptors free, beside those of the
+/// metrics listener's [`crate::metrics::MAX_CONNECTIONS`] (`None` if the limit
 /// is unlimited). The store must never be the one to run out: a failed open during a commit
 /// stops the server.
 pub fn connections_the_descriptors_allow() -> Option<usize> {
@@ -248,7 +265,8 @@ pub fn connections_the_descriptors_allow() -> Option<usize> {
         }
     }
     let current = limit.current?;
-    usize::try_from(current.saturating_sub(DESCRIPTOR_RESERVE).max(1)).ok()
+    let kept = DESCRIPTOR_RESERVE + crate::metrics::MAX_CONNECTIONS as u64;
+    usize::try_from(current.saturating_sub(kept).max(1)).ok()
 }
 
 /// How many connections the server holds.
@@ -431,6 +449,22 @@ impl<B: http_body::Body + Unpin> http_body::Body for Guarded<B> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_peer_is_its_64_prefix_and_a_mapped_ipv4_its_address() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert_eq!(peer_of(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(
+            peer_of(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")),
+            peer_of(ip("2001:db8:1:2::7"))
+        );
+        assert_ne!(
+            peer_of(ip("2001:db8:1:3::1")),
+            peer_of(ip("2001:db8:1:2::1"))
+        );
+        assert_eq!(peer_of(ip("::ffff:10.0.0.1")), ip("10.0.0.1"));
+        assert_eq!(peer_of(ip("10.0.0.1")), ip("10.0.0.1"));
+    }
 
     fn limits(max_connections: usize, max_per_peer: usize, idle_ms: u64) -> Limits {
         Limits {

@@ -36,6 +36,12 @@ pub fn lock_path(data_dir: &Path) -> PathBuf {
     data_dir.join(".shanzhi.lock")
 }
 
+/// The marker `shanzhi restore` writes into a data directory first and removes last: while
+/// it is there, the directory holds half a restore, and nothing opens it.
+pub fn unfinished_restore_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("RESTORE-UNFINISHED")
+}
+
 /// An exclusive lock on a data directory (an advisory `flock` on its `.shanzhi.lock`),
 /// held by the one process that creates or serves the ledger in it; released when dropped
 /// or when the process ends, however it ends.
@@ -47,7 +53,7 @@ pub struct DataDirLock {
 
 impl DataDirLock {
     /// Takes the lock, creating the data directory if it is missing. Refused at once (not
-    /// waited for) if another process holds it.
+    /// waited for) if another process holds it, or if it holds a restore that did not finish.
     pub fn acquire(data_dir: &Path) -> Result<Self, GenesisError> {
         std::fs::create_dir_all(data_dir).map_err(|source| GenesisError::CreateDir {
             path: data_dir.to_owned(),
@@ -64,6 +70,9 @@ impl DataDirLock {
                 source,
             })?;
         match file.try_lock() {
+            Ok(()) if unfinished_restore_path(data_dir).exists() => {
+                Err(GenesisError::UnfinishedRestore(data_dir.to_owned()))
+            }
             Ok(()) => Ok(Self {
                 _file: file,
                 data_dir: data_dir.to_owned(),
@@ -120,6 +129,12 @@ pub enum GenesisError {
          or use another data directory"
     )]
     InUse(PathBuf),
+    /// A restore into the directory stopped before it finished.
+    #[error(
+        "{0} holds a restore that did not finish (it holds {0}/RESTORE-UNFINISHED): remove the \
+         directory and run `shanzhi restore` again"
+    )]
+    UnfinishedRestore(PathBuf),
     /// A key file could not be written.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),

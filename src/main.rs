@@ -359,12 +359,21 @@ async fn run(command: Command) -> Result<()> {
                 report.data_dir.display()
             );
             match report.personal_data {
-                Some(personal) => println!(
-                    "restored {} records with a name and {} erased into its directory of \
-                     personal data, as they were at {} ms since the Unix epoch: apply again every \
-                     correction and erasure made since",
-                    personal.present, personal.erased, personal.taken_at_unix_ms
-                ),
+                Some(personal) => {
+                    println!(
+                        "restored {} records with a name and {} erased into its directory of \
+                         personal data, as they were at {} ms since the Unix epoch: apply again \
+                         every correction and erasure made since",
+                        personal.present, personal.erased, personal.taken_at_unix_ms
+                    );
+                    if personal.left_out > 0 {
+                        println!(
+                            "left out {} records of households or members registered after the \
+                             log's checkpoint (not in the restored log)",
+                            personal.left_out
+                        );
+                    }
+                }
                 None => println!(
                     "its directory of personal data is empty: restore the names with \
                      --personal-data or enter them again"
@@ -492,10 +501,18 @@ async fn health(connection: &Connection, service: String) -> Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
-    // Every setting is checked before anything is created.
+    // SIGHUP is taken from the start: a reload asked while the log replays (systemctl
+    // reload, a certificate renewal's hook) is queued, never the signal's default of ending
+    // the process.
+    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot listen for SIGHUP")?;
+    // Every setting is checked, the TLS files read and the listeners bound, before anything
+    // is created: a wrong file or a refused address never leaves a ledger behind whose
+    // parameters genesis fixed.
     let (parameters, parameters_given) = (args.parameters.parameters()?, args.parameters.given());
     let config = args.server_config()?;
     let data = config.data_dir.clone();
+    let listening = shanzhi::server::Listening::prepare(&config).await?;
     // The lock is taken before genesis, so two `serve` on one empty directory cannot both
     // create a ledger; it is held until the server stops.
     let lock = genesis::DataDirLock::acquire(&data)?;
@@ -509,13 +526,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
             data.display()
         );
     }
-    let mut server = shanzhi::server::start_locked(config, lock).await?;
+    let mut server = shanzhi::server::start_listening(config, lock, listening).await?;
     println!("shanzhi listening on {}", server.local_addr);
     if let Some(addr) = server.metrics_addr {
         println!("metrics at http://{addr}/metrics");
     }
-    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-        .context("cannot listen for SIGHUP")?;
     loop {
         tokio::select! {
             () = shutdown_signal() => break,

@@ -16,14 +16,20 @@
 //!
 //! Codes are gRPC's canonical names (`OK`, `NOT_FOUND`, …), reasons those of the README's
 //! error table. Gauges are read when scraped; counters and histograms are updated where things happen.
-//! A method label is the gRPC path of a served method; calls to paths the server does not
-//! serve count under `unknown`, so no client can grow the label set.
+//! A method label is the gRPC path of a method the server serves (taken from the services'
+//! descriptors); a call to any other path counts under `unknown`, however it was answered, so
+//! no client can grow the label set.
+//!
+//! The listener holds at most [`MAX_CONNECTIONS`] connections, each for at most
+//! [`CONNECTION_LIFETIME`]; those descriptors are kept out of the gRPC listener's budget.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tonic::codegen::http;
+
+mod capped;
 
 use prometheus::{
     Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
@@ -209,27 +215,45 @@ impl Default for Metrics {
 #[derive(Clone)]
 pub struct RequestsLayer {
     metrics: Arc<Metrics>,
-    /// Names of the gRPC services served: a path under one of them that is not answered
-    /// `UNIMPLEMENTED` is a served method; anything else counts as `unknown`.
-    services: Arc<std::collections::HashSet<String>>,
+    /// The paths (`/package.Service/Method`) of the methods served: any other path counts as
+    /// `unknown`.
+    methods: Arc<std::collections::HashSet<String>>,
 }
 
 impl RequestsLayer {
-    /// Counts into `metrics`; `services` are the full names of the gRPC services served.
-    pub fn new<'a>(metrics: Arc<Metrics>, services: impl IntoIterator<Item = &'a str>) -> Self {
+    /// Counts into `metrics`; `methods` are the paths (`/package.Service/Method`) of every
+    /// method served.
+    pub fn new(metrics: Arc<Metrics>, methods: impl IntoIterator<Item = String>) -> Self {
         Self {
             metrics,
-            services: Arc::new(services.into_iter().map(str::to_owned).collect()),
+            methods: Arc::new(methods.into_iter().collect()),
         }
     }
 
     fn served(&self, path: &str) -> bool {
-        path.strip_prefix('/')
-            .and_then(|path| path.split_once('/'))
-            .is_some_and(|(service, method)| {
-                self.services.contains(service) && !method.is_empty() && !method.contains('/')
-            })
+        self.methods.contains(path)
     }
+}
+
+/// The paths (`/package.Service/Method`) of every method of the services named in `services`
+/// that an encoded `FileDescriptorSet` describes.
+pub fn method_paths(descriptors: &[u8], services: &[&str]) -> Vec<String> {
+    use prost::Message;
+    let Ok(set) = prost_types::FileDescriptorSet::decode(descriptors) else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    for file in &set.file {
+        for service in &file.service {
+            let name = format!("{}.{}", file.package(), service.name());
+            if services.contains(&name.as_str()) {
+                for method in &service.method {
+                    paths.push(format!("/{name}/{}", method.name()));
+                }
+            }
+        }
+    }
+    paths
 }
 
 impl<S> tower_layer::Layer<S> for RequestsLayer {
@@ -285,10 +309,7 @@ where
                 }
                 _ => (tonic::Code::Ok, None),
             };
-            let method = match method {
-                Some(method) if code != tonic::Code::Unimplemented => method,
-                _ => "unknown".to_owned(),
-            };
+            let method = method.unwrap_or_else(|| "unknown".to_owned());
             metrics.request(&method, code, reason.as_deref());
             // The request's span (tonic's, entered while this is polled) gets the outcome,
             // and one line says it.
@@ -306,7 +327,15 @@ where
     }
 }
 
-/// Serves `GET /metrics` on `listener` until `shutdown` resolves.
+/// The most connections the metrics listener holds at once (a scraper needs one).
+pub const MAX_CONNECTIONS: usize = 8;
+
+/// How long one metrics connection may stay open, whatever it does: 30 s.
+pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
+
+/// Serves `GET /metrics` on `listener` until `shutdown` resolves, at most
+/// [`MAX_CONNECTIONS`] connections at once, each closed after [`CONNECTION_LIFETIME`]. The
+/// readings (which walk the store's directory) are taken on a blocking thread.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     metrics: Arc<Metrics>,
@@ -318,16 +347,25 @@ pub async fn serve(
         axum::routing::get(move || {
             let (metrics, read) = (Arc::clone(&metrics), read.clone());
             async move {
-                (
-                    [(
-                        http::header::CONTENT_TYPE,
-                        "text/plain; version=0.0.4; charset=utf-8",
-                    )],
-                    metrics.render(&read()),
-                )
+                match tokio::task::spawn_blocking(move || metrics.render(&read())).await {
+                    Ok(text) => (
+                        http::StatusCode::OK,
+                        [(
+                            http::header::CONTENT_TYPE,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                        )],
+                        text,
+                    ),
+                    Err(_) => (
+                        http::StatusCode::INTERNAL_SERVER_ERROR,
+                        [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                        "the readings could not be taken\n".to_owned(),
+                    ),
+                }
             }
         }),
     );
+    let listener = capped::Capped::new(listener, MAX_CONNECTIONS, CONNECTION_LIFETIME);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
@@ -358,12 +396,22 @@ mod tests {
     }
 
     #[test]
-    fn only_paths_under_served_services_are_method_labels() {
-        let layer = RequestsLayer::new(Arc::new(Metrics::new()), ["a.v1.S"]);
-        assert!(layer.served("/a.v1.S/Get"));
-        assert!(!layer.served("/a.v1.S/"));
-        assert!(!layer.served("/a.v1.S/Get/more"));
-        assert!(!layer.served("/b.v1.S/Get"));
-        assert!(!layer.served("a.v1.S/Get"));
+    fn only_the_paths_of_served_methods_are_method_labels() {
+        let methods = method_paths(
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+            &["grpc.health.v1.Health"],
+        );
+        assert!(
+            methods.contains(&"/grpc.health.v1.Health/Check".to_owned()),
+            "{methods:?}"
+        );
+        let layer = RequestsLayer::new(Arc::new(Metrics::new()), methods);
+        assert!(layer.served("/grpc.health.v1.Health/Check"));
+        assert!(layer.served("/grpc.health.v1.Health/Watch"));
+        assert!(!layer.served("/grpc.health.v1.Health/Other"));
+        assert!(!layer.served("/grpc.health.v1.Health/"));
+        assert!(!layer.served("/grpc.health.v1.Health/Check/more"));
+        assert!(!layer.served("grpc.health.v1.Health/Check"));
+        assert!(method_paths(tonic_health::pb::FILE_DESCRIPTOR_SET, &["b.v1.S"]).is_empty());
     }
 }

@@ -156,53 +156,76 @@ pub async fn start_locked(
     config: ServerConfig,
     lock: genesis::DataDirLock,
 ) -> Result<RunningServer, ServerError> {
-    let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
-    // TLS is checked before anything is opened, so a wrong file costs no replay.
-    let tls = match &config.tls {
-        Some(paths) => Some(Arc::new(TlsFiles::load(paths.clone())?)),
-        None => None,
-    };
-    match &tls {
-        Some(tls) => tracing::info!(mutual = tls.mutual(), "serving TLS"),
-        None if config.listen.ip().is_loopback() => {}
-        None if config.allow_plaintext => tracing::warn!(
-            listen = %config.listen,
-            "serving plaintext on an address other machines can reach (--allow-plaintext): \
-             connections are neither encrypted nor authenticated"
-        ),
-        None => return Err(ServerError::PlaintextOnNetwork(config.listen)),
-    }
-    let listener =
-        TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| ServerError::Listen {
-                addr: config.listen,
-                source,
-            })?;
-    let local_addr = listener
-        .local_addr()
-        .map_err(|source| ServerError::Listen {
-            addr: config.listen,
-            source,
-        })?;
-    let metrics_listener = match config.metrics_listen {
-        None => None,
-        Some(addr) => Some(
-            TcpListener::bind(addr)
+    let listening = Listening::prepare(&config).await?;
+    start_listening(config, lock, listening).await
+}
+
+/// What serving needs before the ledger is opened or created: the TLS files read and
+/// checked, the plaintext rule applied, both listeners bound. Preparing first means a wrong
+/// file, a refused address or a port in use costs no replay and creates nothing.
+pub struct Listening {
+    tls: Option<Arc<TlsFiles>>,
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    metrics: Option<(TcpListener, SocketAddr)>,
+}
+
+impl Listening {
+    /// Checks the TLS files and the plaintext rule of `config`, and binds its listeners.
+    pub async fn prepare(config: &ServerConfig) -> Result<Self, ServerError> {
+        let tls = match &config.tls {
+            Some(paths) => Some(Arc::new(TlsFiles::load(paths.clone())?)),
+            None => None,
+        };
+        match &tls {
+            Some(tls) => tracing::info!(mutual = tls.mutual(), "serving TLS"),
+            None if config.listen.ip().is_loopback() => {}
+            None if config.allow_plaintext => tracing::warn!(
+                listen = %config.listen,
+                "serving plaintext on an address other machines can reach (--allow-plaintext): \
+                 connections are neither encrypted nor authenticated"
+            ),
+            None => return Err(ServerError::PlaintextOnNetwork(config.listen)),
+        }
+        let bind = |addr: SocketAddr| async move {
+            let listener = TcpListener::bind(addr)
                 .await
-                .map_err(|source| ServerError::Listen { addr, source })?,
-        ),
-    };
-    let metrics_addr = match &metrics_listener {
-        None => None,
-        Some(listener) => Some(
-            listener
+                .map_err(|source| ServerError::Listen { addr, source })?;
+            let local = listener
                 .local_addr()
-                .map_err(|source| ServerError::Listen {
-                    addr: local_addr,
-                    source,
-                })?,
-        ),
+                .map_err(|source| ServerError::Listen { addr, source })?;
+            Ok::<_, ServerError>((listener, local))
+        };
+        let (listener, local_addr) = bind(config.listen).await?;
+        let metrics = match config.metrics_listen {
+            None => None,
+            Some(addr) => Some(bind(addr).await?),
+        };
+        Ok(Self {
+            tls,
+            listener,
+            local_addr,
+            metrics,
+        })
+    }
+}
+
+/// Like [`start_locked`], with the listeners already prepared.
+pub async fn start_listening(
+    config: ServerConfig,
+    lock: genesis::DataDirLock,
+    listening: Listening,
+) -> Result<RunningServer, ServerError> {
+    let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
+    let Listening {
+        tls,
+        listener,
+        local_addr,
+        metrics,
+    } = listening;
+    let (metrics_listener, metrics_addr) = match metrics {
+        Some((listener, addr)) => (Some(listener), Some(addr)),
+        None => (None, None),
     };
     let ledger_path = genesis::store_path(&config.data_dir);
     if !ledger_path.exists() {
@@ -512,14 +535,24 @@ async fn serve(
     // Past either limit a request is refused at once with RESOURCE_EXHAUSTED instead of
     // queueing: the client can back off, and the server stays responsive.
     let (keepalive_interval, keepalive_timeout) = HTTP2_KEEPALIVE;
-    let counted = crate::metrics::RequestsLayer::new(
-        ledger_metrics,
-        served.iter().copied().chain([
-            "grpc.health.v1.Health",
-            "grpc.reflection.v1.ServerReflection",
-            "grpc.reflection.v1alpha.ServerReflection",
-        ]),
-    );
+    let methods = [
+        (pb::FILE_DESCRIPTOR_SET, served.as_slice()),
+        (
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+            &["grpc.health.v1.Health"][..],
+        ),
+        (
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+            &["grpc.reflection.v1.ServerReflection"][..],
+        ),
+        (
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+            &["grpc.reflection.v1alpha.ServerReflection"][..],
+        ),
+    ]
+    .into_iter()
+    .flat_map(|(descriptors, services)| crate::metrics::method_paths(descriptors, services));
+    let counted = crate::metrics::RequestsLayer::new(ledger_metrics, methods);
     Server::builder()
         .timeout(config.request_timeout)
         .load_shed(true)

@@ -132,8 +132,12 @@ impl DirectoryService for DirectoryApi {
         self.ledger
             .read(move |state| require_directory_exporter(&reader.role(state)?))
             .await??;
+        // Every page is logged (a page asked from any cursor holds personal data), the first
+        // as the export's start.
         if after.is_empty() {
             tracing::info!(reader = %key, "the directory of personal data is being exported");
+        } else {
+            tracing::info!(reader = %key, after = %hex::encode(&after), "a page of the directory of personal data is being exported");
         }
         let directory = Arc::clone(&self.directory);
         let page = blocking(move || directory.export(&after, MAX_RECORDS_PER_PAGE)).await?;

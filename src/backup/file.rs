@@ -18,6 +18,9 @@ const END: u32 = u32::MAX;
 /// The longest item (and header) a file may hold (as the store's entries file).
 pub const MAX_ITEM: u32 = 16 << 20;
 
+/// The most bytes of items [`Reader::chunk`] gathers before it returns them: 64 MiB.
+pub const MAX_CHUNK_BYTES: usize = 64 << 20;
+
 /// What a file holds and how its items are named in messages.
 #[derive(Clone, Copy, Debug)]
 pub struct Kind {
@@ -192,10 +195,13 @@ impl Reader {
         Ok(u32::from_le_bytes(bytes))
     }
 
-    /// Up to `most` items; empty once every item was read and the file checked whole.
+    /// Up to `most` items, and no more once they hold [`MAX_CHUNK_BYTES`] (so a file
+    /// claiming many large items costs a bounded amount of memory at a time); empty once
+    /// every item was read and the file checked whole.
     pub fn chunk(&mut self, most: usize) -> Result<Vec<Vec<u8>>> {
         let mut items = Vec::new();
-        while !self.done && items.len() < most {
+        let mut held = 0usize;
+        while !self.done && items.len() < most && held < MAX_CHUNK_BYTES {
             let length = self.u32()?;
             if length == END {
                 self.finish()?;
@@ -222,6 +228,7 @@ impl Reader {
                 );
             }
             self.read += 1;
+            held += bytes.len();
             items.push(bytes);
         }
         Ok(items)

@@ -201,20 +201,26 @@ pub struct RestoreReport {
 /// tree, the backup's checkpoint stored and copied beside it, `log_key` (the ledger's log
 /// key file, which the genesis entry must name) copied into `data/keys`, and the directory
 /// of personal data: the records of the backup `personal_data` (read whole and checked before
-/// anything is written; it must be of the same ledger), or empty. Nothing is left in `data`
-/// if any check fails.
+/// anything is written; it must be of the same ledger), or empty.
+///
+/// The restore holds the directory's lock throughout, so no `serve` can start in it, and
+/// writes a marker first ([`crate::genesis::unfinished_restore_path`]) that it removes last:
+/// a restore cut short leaves a directory nothing opens. When a check fails, what it wrote is
+/// removed (and the directory itself if the restore created it).
 pub fn restore(
     from: &Path,
     data: &Path,
     log_key: &Path,
     personal_data: Option<&Path>,
 ) -> Result<RestoreReport> {
-    if data.exists()
-        && std::fs::read_dir(data)
+    let empty = |data: &Path| -> Result<bool> {
+        Ok(std::fs::read_dir(data)
             .with_context(|| format!("cannot read {}", data.display()))?
-            .next()
-            .is_some()
-    {
+            .filter_map(|entry| entry.ok())
+            .all(|entry| entry.path() == crate::genesis::lock_path(data)))
+    };
+    let created = !data.exists();
+    if !created && !empty(data)? {
         bail!(
             "{} is not empty; a restore only creates a new data directory",
             data.display()
@@ -222,13 +228,46 @@ pub fn restore(
     }
     let key = KeyFile::read(log_key)?;
     let (mut reader, note) = Reader::open(from, LOG)?;
-    if let Some(path) = personal_data {
-        personal::check(path)?;
+    let personal = match personal_data {
+        Some(path) => Some((path, personal::check(path)?)),
+        None => None,
+    };
+    let lock = crate::genesis::DataDirLock::acquire(data)?;
+    if !empty(data)? {
+        bail!(
+            "{} is not empty any more (another process wrote into it); a restore only creates \
+             a new data directory",
+            data.display()
+        );
     }
-    let outcome = rebuild(&mut reader, &note, data, &key, personal_data);
+    let marker = crate::genesis::unfinished_restore_path(data);
+    let outcome = crate::store::write_durably(&marker, b"a shanzhi restore is writing here\n")
+        .context("cannot write the restore's marker")
+        .and_then(|()| rebuild(&mut reader, &note, data, &key, personal))
+        .and_then(|report| {
+            std::fs::remove_file(&marker)
+                .with_context(|| format!("cannot remove {}", marker.display()))?;
+            crate::store::fsync_path(data)?;
+            Ok(report)
+        });
     if outcome.is_err() {
-        // Only what this restore created: the directory was empty or absent.
-        let _ = std::fs::remove_dir_all(data);
+        // Only what this restore wrote: the directory was empty or absent.
+        if let Ok(entries) = std::fs::read_dir(data) {
+            for entry in entries.filter_map(|entry| entry.ok()) {
+                let path = entry.path();
+                if path == marker || path == crate::genesis::lock_path(data) {
+                    continue;
+                }
+                let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+            }
+        }
+        let _ = std::fs::remove_file(&marker);
+        drop(lock);
+        if created {
+            let _ = std::fs::remove_dir_all(data);
+        } else {
+            let _ = std::fs::remove_file(crate::genesis::lock_path(data));
+        }
     }
     outcome
 }
@@ -238,7 +277,7 @@ fn rebuild(
     note: &str,
     data: &Path,
     key: &KeyFile,
-    personal_data: Option<&Path>,
+    personal_data: Option<(&Path, (crate::ledger::LedgerId, u64))>,
 ) -> Result<RestoreReport> {
     std::fs::create_dir_all(genesis_keys(data))
         .with_context(|| format!("cannot create {}", data.display()))?;
@@ -264,6 +303,15 @@ fn rebuild(
                 bail!(
                     "the log key file is not the key this ledger's genesis entry names: give the \
                      ledger's own log key (keys/log.key of the original data directory)"
+                );
+            }
+            if let (Some((path, (named, _))), Some(ledger_id)) = (personal_data, state.ledger_id())
+                && named != ledger_id
+            {
+                bail!(
+                    "{} is the personal data of ledger {named}, not of the restored ledger \
+                     {ledger_id}",
+                    path.display()
                 );
             }
         }
@@ -311,7 +359,11 @@ fn rebuild(
     let directory = crate::directory::path(data);
     crate::directory::Directory::create(&directory, &ledger_id)?;
     let personal_data = personal_data
-        .map(|path| personal::import(path, &directory, &ledger_id))
+        .map(|(path, _)| {
+            personal::import(path, &directory, &ledger_id, |subject| {
+                state.knows_subject(subject)
+            })
+        })
         .transpose()?;
     for directory in [genesis_keys(data).as_path(), data] {
         crate::store::fsync_path(directory)?;

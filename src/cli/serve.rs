@@ -140,18 +140,20 @@ pub struct ServeArgs {
     #[arg(long, env = "SHANZHI_METRICS_LISTEN")]
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// The server's TLS certificate chain (PEM); with --tls-key, the listener serves TLS only.
-    #[arg(long, env = "SHANZHI_TLS_CERT", requires = "tls_key")]
+    #[arg(long, env = "SHANZHI_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
     /// The private key of --tls-cert (PEM).
-    #[arg(long, env = "SHANZHI_TLS_KEY", requires = "tls_cert")]
+    #[arg(long, env = "SHANZHI_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
     /// CA certificates (PEM) client certificates must chain to: every client must present
     /// one (mTLS), in addition to the signatures on every transaction.
-    #[arg(long, env = "SHANZHI_TLS_CLIENT_CA", requires = "tls_cert")]
+    #[arg(long, env = "SHANZHI_TLS_CLIENT_CA")]
     pub tls_client_ca: Option<PathBuf>,
     /// Serve plaintext on an address that is not loopback (refused without it; for a
-    /// TLS-terminating proxy in front).
-    #[arg(long, env = "SHANZHI_ALLOW_PLAINTEXT")]
+    /// TLS-terminating proxy in front). `--allow-plaintext=false` turns off a `true` from the
+    /// config file.
+    #[arg(long, env = "SHANZHI_ALLOW_PLAINTEXT", num_args = 0..=1, default_missing_value = "true",
+          action = clap::ArgAction::Set, default_value_t = false)]
     pub allow_plaintext: bool,
     /// Ledger parameters, used only when this command creates the ledger.
     #[command(flatten)]

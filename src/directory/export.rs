@@ -81,18 +81,20 @@ impl Directory {
     }
 
     /// Writes `records` into this directory, which must hold none of their subjects (a
-    /// restore imports into the directory it has just created): every key first, synced,
-    /// then every record, synced.
+    /// restore imports into the directory it has just created), each subject once: every key
+    /// first, synced, then every record, synced.
     pub fn import(&self, records: &[Exported]) -> Result<(), StoreError> {
         let imported = self.with_open(|open| {
             let mut batch = sled::Batch::default();
+            let mut seen = std::collections::HashSet::new();
             for exported in records {
                 let record = &exported.record;
                 let key = subject_key(&record.subject);
-                if open
-                    .records
-                    .contains_key(&key)
-                    .map_err(|e| unavailable(io(e)))?
+                if !seen.insert(key.clone())
+                    || open
+                        .records
+                        .contains_key(&key)
+                        .map_err(|e| unavailable(io(e)))?
                 {
                     return Err(unavailable(StoreError::Corrupt(format!(
                         "the directory already holds a record of {}; an import only fills a \

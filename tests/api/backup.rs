@@ -335,6 +335,22 @@ async fn a_restore_refuses_damage_a_wrong_key_and_a_full_directory_and_leaves_no
     assert!(!ok && said.contains("not of the restored ledger"), "{said}");
     assert!(!target.exists(), "a refused restore leaves nothing");
 
+    // A directory that was there, empty, before a refused restore stays, empty.
+    let prepared = dir.path().join("prepared");
+    std::fs::create_dir(&prepared).unwrap();
+    let (ok, said) = restore_with(
+        &file,
+        &prepared,
+        &log_key_file,
+        &["--personal-data", path(&strangers_personal)],
+    );
+    assert!(!ok && said.contains("not of the restored ledger"), "{said}");
+    assert_eq!(
+        std::fs::read_dir(&prepared).unwrap().count(),
+        0,
+        "a refused restore leaves the directory as it found it"
+    );
+
     // A directory that holds something.
     std::fs::create_dir_all(&target).unwrap();
     std::fs::write(target.join("precious"), "x").unwrap();
@@ -392,4 +408,76 @@ async fn an_auditor_backs_up_the_log_alone_and_no_file_is_left_when_refused_the_
     assert!(ok && said.contains("was not backed up"), "{said}");
     assert!(file.exists());
     assert!(!dir.path().join("a.shanzhi-backup.personal-data").exists());
+}
+
+// Two workers: the test runs the CLI as a child process while its server answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_leaves_out_names_its_log_does_not_know_and_one_cut_short_is_never_served() {
+    let mut app = TestApp::spawn().await;
+    let village = app.village("v1").await;
+    app.household(&village, "h1").await;
+    let named = signed_change(&app, &village.officer, "h1", 0, Some(MARKER));
+    app.client.change_record(named).await.unwrap();
+    crate::helpers::covering_size(&mut app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let admin_key = app.data.path().join("keys/bureau-admin.key");
+    let first = dir.path().join("first.shanzhi-backup");
+    let (ok, said) = backup(&app, &admin_key, &first, &[]).await;
+    assert!(ok, "{said}");
+    // A household registered and named after the first backup's checkpoint: the second
+    // backup's names hold it.
+    app.household(&village, "h3").await;
+    let later = signed_change(&app, &village.officer, "h3", 0, Some("王五户"));
+    app.client.change_record(later).await.unwrap();
+    let second = dir.path().join("second.shanzhi-backup");
+    let (ok, said) = backup(&app, &admin_key, &second, &[]).await;
+    assert!(ok, "{said}");
+    assert!(said.contains("(2 records with a name, 0 erased)"), "{said}");
+
+    // The first log with the second names: h3 is not in that log, so its name is left out.
+    let restored = dir.path().join("restored");
+    let log_key_file = app.data.path().join("keys/log.key");
+    let second_personal = dir.path().join("second.shanzhi-backup.personal-data");
+    let (ok, said) = shanzhi(&[
+        "restore",
+        "--from",
+        path(&first),
+        "--data",
+        path(&restored),
+        "--log-key",
+        path(&log_key_file),
+        "--personal-data",
+        path(&second_personal),
+    ]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("restored 1 records with a name and 0 erased")
+            && said.contains("left out 1 records"),
+        "{said}"
+    );
+    assert!(!restored.join("RESTORE-UNFINISHED").exists());
+
+    // A restore cut short leaves its marker: neither serve nor another restore opens it.
+    std::fs::write(restored.join("RESTORE-UNFINISHED"), b"").unwrap();
+    let mut config = ServerConfig::new(restored.clone());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let why = match shanzhi::server::start(config.clone()).await {
+        Ok(_) => panic!("served a directory holding half a restore"),
+        Err(error) => error.to_string(),
+    };
+    assert!(why.contains("did not finish"), "{why}");
+    std::fs::remove_file(restored.join("RESTORE-UNFINISHED")).unwrap();
+    let server = shanzhi::server::start(config)
+        .await
+        .expect("serves once done");
+    let mut client = LedgerClient::connect(&format!("http://{}", server.local_addr))
+        .await
+        .unwrap();
+    let admin = app.admin.clone();
+    let records = client
+        .records(&admin, vec![household_subject("h1")])
+        .await
+        .unwrap();
+    assert_eq!(records[0].display_name, MARKER);
+    server.stop().await.unwrap();
 }

@@ -98,6 +98,55 @@ fn flags_beat_the_environment_which_beats_the_file_which_beats_the_defaults() {
 }
 
 #[test]
+fn settings_of_one_concern_may_come_from_different_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shanzhi.toml");
+    std::fs::write(
+        &file,
+        "tls_cert = \"server.pem\"\ntls_key = \"server.key\"\nallow_plaintext = true\n",
+    )
+    .unwrap();
+    // The pair from the file, the client CA from a flag or the environment.
+    for (flags, env, source) in [
+        (&["--tls-client-ca", "clients.pem"][..], &[][..], "flag"),
+        (
+            &[][..],
+            &[("SHANZHI_TLS_CLIENT_CA", "clients.pem")][..],
+            "env",
+        ),
+    ] {
+        let (ok, printed) = config_print(&file, flags, env);
+        assert!(ok, "{printed}");
+        assert_eq!(
+            line(&printed, "tls_client_ca"),
+            format!("tls_client_ca = \"clients.pem\"  # {source}")
+        );
+        assert_eq!(
+            line(&printed, "tls_key"),
+            "tls_key = \"server.key\"  # file"
+        );
+    }
+    // One of the pair overridden by a flag.
+    let (ok, printed) = config_print(&file, &["--tls-key", "other.key"], &[]);
+    assert!(ok, "{printed}");
+    assert_eq!(line(&printed, "tls_key"), "tls_key = \"other.key\"  # flag");
+    // A `true` from the file turned off by a flag; the bare flag still means true.
+    let (ok, printed) = config_print(&file, &["--allow-plaintext=false"], &[]);
+    assert!(ok, "{printed}");
+    assert_eq!(
+        line(&printed, "allow_plaintext"),
+        "allow_plaintext = false  # flag"
+    );
+    std::fs::write(&file, "").unwrap();
+    let (ok, printed) = config_print(&file, &["--allow-plaintext"], &[]);
+    assert!(ok, "{printed}");
+    assert_eq!(
+        line(&printed, "allow_plaintext"),
+        "allow_plaintext = true  # flag"
+    );
+}
+
+#[test]
 fn an_unknown_setting_or_a_value_that_is_not_a_scalar_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("shanzhi.toml");

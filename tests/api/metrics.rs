@@ -85,6 +85,29 @@ async fn a_scrape_after_traffic_shows_the_counters_moving() {
         .await
         .unwrap_err();
     assert_eq!(unimplemented.code(), tonic::Code::Unimplemented);
+    // So does one refused before any method is looked up (a body past the size limit, under
+    // a made-up method name each time): no made-up name becomes a label.
+    for n in 0..3 {
+        raw.ready().await.unwrap();
+        let too_large = raw
+            .unary(
+                tonic::Request::new(pb::SignedTransaction {
+                    body: vec![0; 64 * 1024],
+                    signatures: Vec::new(),
+                }),
+                format!("/shanzhi.points.v1.TransactionService/MadeUp{n}")
+                    .parse()
+                    .unwrap(),
+                tonic_prost::ProstCodec::<pb::SignedTransaction, pb::LedgerInfo>::default(),
+            )
+            .await
+            .unwrap_err();
+        assert_ne!(
+            too_large.code(),
+            tonic::Code::Unimplemented,
+            "{too_large:?}"
+        );
+    }
     let size = app.log_size().await;
     let after = scrape(addr).await;
 
@@ -115,6 +138,11 @@ async fn a_scrape_after_traffic_shows_the_counters_moving() {
         ),
         1.0
     );
+    assert_eq!(
+        moved("shanzhi_requests_total", &[r#"method="unknown""#]),
+        4.0
+    );
+    assert!(!after.contains("MadeUp"), "{after}");
     assert_eq!(
         moved(
             "shanzhi_batch_transactions_total",

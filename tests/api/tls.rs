@@ -332,3 +332,55 @@ async fn unusable_tls_files_stop_the_server_before_it_opens_the_ledger() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn serve_refusing_its_listeners_creates_no_ledger() {
+    let files = files(false);
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = busy.local_addr().unwrap().to_string();
+    let (_, other_key) = issue(
+        &ca("x"),
+        &["localhost"],
+        ExtendedKeyUsagePurpose::ServerAuth,
+    );
+    let wrong_key = write(files.dir.path(), "wrong.key", &other_key);
+    let cert = files.server.cert.to_str().unwrap().to_owned();
+    let cases: [(&[&str], &str); 3] = [
+        (&["--listen", "0.0.0.0:0"], "--allow-plaintext"),
+        (
+            &[
+                "--listen",
+                "127.0.0.1:0",
+                "--tls-cert",
+                &cert,
+                "--tls-key",
+                wrong_key.to_str().unwrap(),
+            ],
+            "wrong.key",
+        ),
+        (
+            &["--listen", "127.0.0.1:0", "--metrics-listen", &busy],
+            &busy,
+        ),
+    ];
+    for (flags, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_shanzhi"))
+            .arg("serve")
+            .arg("--data")
+            .arg(&data)
+            .args(flags)
+            .env_remove("SHANZHI_ALLOW_PLAINTEXT")
+            .output()
+            .await
+            .unwrap();
+        let why = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{flags:?} served");
+        assert!(why.contains(expected), "{flags:?}: {why}");
+        assert!(
+            !data.exists(),
+            "{flags:?}: a data directory was created before the refusal"
+        );
+    }
+}

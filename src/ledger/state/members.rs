@@ -207,6 +207,12 @@ impl State {
         authority::may_read_record(role, subject, self.subject_household(subject))
     }
 
+    /// Whether `subject` is a registered household or member (one the directory may hold a
+    /// record of).
+    pub fn knows_subject(&self, subject: &Subject) -> bool {
+        self.subject_household(subject).is_ok()
+    }
+
     /// A member's stays in households, oldest first.
     pub fn memberships(&self, member: &MemberId) -> Vec<Membership> {
         self.members
