@@ -23,7 +23,7 @@ use shanzhi::ledger::LedgerId;
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
     AuditCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
-    ReadCommand, ShopsCommand, WriteCommand,
+    ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -128,6 +128,11 @@ enum Command {
         /// without it the restored directory of personal data is empty.
         #[arg(long)]
         personal_data: Option<PathBuf>,
+        /// The directory's identity key file (directory/identity.key of the original data
+        /// directory, kept with the log key): needed when the log registers persons or
+        /// organizations, whose identity tags were made with it; without it a new key is made.
+        #[arg(long)]
+        identity_key: Option<PathBuf>,
     },
     /// Generate a new key pair into a key file (mode 0600) and print its public key and id.
     Keygen {
@@ -211,6 +216,9 @@ enum Command {
     /// Rule catalogues and village policies.
     #[command(flatten)]
     Governance(GovernanceCommand),
+    /// The programs' subjects: persons and organizations, by identity number.
+    #[command(flatten)]
+    Subjects(SubjectsCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -349,9 +357,15 @@ async fn run(command: Command) -> Result<()> {
             data,
             log_key,
             personal_data,
+            identity_key,
         } => {
-            let report =
-                shanzhi::backup::restore(&from, &data, &log_key, personal_data.as_deref())?;
+            let report = shanzhi::backup::restore(
+                &from,
+                &data,
+                &log_key,
+                personal_data.as_deref(),
+                identity_key.as_deref(),
+            )?;
             println!(
                 "restored ledger {} ({} entries) into {}",
                 report.ledger_id,
@@ -462,6 +476,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Audit(command) => command.run().await,
         Command::Governance(command) => command.run().await,
         Command::Members(command) => command.run().await,
+        Command::Subjects(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

@@ -70,6 +70,8 @@ pub mod methods {
     pub const GET_RECORDS: &str = "shanzhi.directory.v1.DirectoryService/GetRecords";
     /// `DirectoryService.ExportRecords`.
     pub const EXPORT_RECORDS: &str = "shanzhi.directory.v1.DirectoryService/ExportRecords";
+    /// `DirectoryService.IdentityTag`.
+    pub const IDENTITY_TAG: &str = "shanzhi.directory.v1.DirectoryService/IdentityTag";
     /// `GovernanceService.GetBoard`.
     pub const GET_BOARD: &str = "shanzhi.governance.v1.GovernanceService/GetBoard";
 }

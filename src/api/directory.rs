@@ -10,11 +10,14 @@ use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
 use super::error::ApiError;
+use crate::directory::identity::{CreditCode, ResidentId};
 use crate::directory::{
     self, Directory, DirectoryRefusal, MAX_CURSOR_BYTES, MAX_RECORDS_PER_PAGE,
     MAX_SUBJECTS_PER_READ, RecordState,
 };
-use crate::ledger::{Refusal, Subject, UnixMs, require_directory_exporter};
+use crate::ledger::{
+    CivilDate, Refusal, Subject, UnixMs, require_directory_exporter, require_identity_tagger,
+};
 use crate::pb::directory as pb;
 use crate::pb::directory::directory_service_server::DirectoryService;
 use crate::writer::LedgerHandle;
@@ -108,6 +111,73 @@ impl DirectoryService for DirectoryApi {
         let records = blocking(move || directory.records(&subjects)).await?;
         Ok(Response::new(pb::GetRecordsResponse {
             records: records.iter().map(pb::Record::from).collect(),
+        }))
+    }
+
+    async fn identity_tag(
+        &self,
+        request: Request<pb::IdentityTagRequest>,
+    ) -> Result<Response<pb::IdentityTagResponse>, Status> {
+        use pb::identity_tag_request::Number;
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let key = reader.key_id();
+        let role = self
+            .ledger
+            .read(move |state| {
+                let role = reader.role(state)?;
+                require_identity_tagger(&role)?;
+                Ok::<_, Refusal>(role)
+            })
+            .await??;
+        let today = CivilDate::of(UnixMs(self.ledger.now_unix_ms()));
+        let identity = self.directory.identity();
+        let (tag, birth, sex, person) = match request.into_inner().number {
+            Some(Number::ResidentIdNumber(text)) => {
+                let id = ResidentId::parse(&text, today).map_err(|m| {
+                    ApiError::Directory(DirectoryRefusal::MalformedIdNumber {
+                        expected: m.expected,
+                        found: m.found,
+                    })
+                })?;
+                let tag = identity.resident_tag(&id);
+                (tag, id.birth_date().get(), id.sex().name(), true)
+            }
+            Some(Number::CreditCode(text)) => {
+                let code = CreditCode::parse(&text).map_err(|m| {
+                    ApiError::Directory(DirectoryRefusal::MalformedCreditCode {
+                        expected: m.expected,
+                        found: m.found,
+                    })
+                })?;
+                (identity.credit_tag(&code), 0, "", false)
+            }
+            None => {
+                return Err(Refusal::InvalidField {
+                    field: "number",
+                    expected: "resident_id_number or credit_code".into(),
+                    found: "nothing".into(),
+                }
+                .into());
+            }
+        };
+        let registered_id = self
+            .ledger
+            .read(move |state| {
+                if person {
+                    state.person_with_tag(&tag).map(|id| id.0.to_vec())
+                } else {
+                    state.organization_with_tag(&tag).map(|id| id.0.to_vec())
+                }
+            })
+            .await?
+            .unwrap_or_default();
+        // Who asked, never the number.
+        tracing::info!(reader = %key, role = %role, registered = !registered_id.is_empty(), "an identity tag was asked for");
+        Ok(Response::new(pb::IdentityTagResponse {
+            tag: tag.0.to_vec(),
+            registered_id,
+            birth_date: birth,
+            sex: sex.to_owned(),
         }))
     }
 

@@ -203,6 +203,10 @@ pub struct RestoreReport {
 /// of personal data: the records of the backup `personal_data` (read whole and checked before
 /// anything is written; it must be of the same ledger), or empty.
 ///
+/// The directory's identity key is copied from `identity_key` (the original directory's
+/// `identity.key`); a log that registers persons or organizations is refused without it, since
+/// a new key would give every identity number a new tag.
+///
 /// The restore holds the directory's lock throughout, so no `serve` can start in it, and
 /// writes a marker first ([`crate::genesis::unfinished_restore_path`]) that it removes last:
 /// a restore cut short leaves a directory nothing opens. When a check fails, what it wrote is
@@ -212,6 +216,7 @@ pub fn restore(
     data: &Path,
     log_key: &Path,
     personal_data: Option<&Path>,
+    identity_key: Option<&Path>,
 ) -> Result<RestoreReport> {
     let empty = |data: &Path| -> Result<bool> {
         Ok(std::fs::read_dir(data)
@@ -227,6 +232,9 @@ pub fn restore(
         );
     }
     let key = KeyFile::read(log_key)?;
+    if let Some(path) = identity_key {
+        crate::directory::IdentityKey::read(path)?;
+    }
     let (mut reader, note) = Reader::open(from, LOG)?;
     let personal = match personal_data {
         Some(path) => Some((path, personal::check(path)?)),
@@ -243,7 +251,7 @@ pub fn restore(
     let marker = crate::genesis::unfinished_restore_path(data);
     let outcome = crate::store::write_durably(&marker, b"a shanzhi restore is writing here\n")
         .context("cannot write the restore's marker")
-        .and_then(|()| rebuild(&mut reader, &note, data, &key, personal))
+        .and_then(|()| rebuild(&mut reader, &note, data, &key, personal, identity_key))
         .and_then(|report| {
             std::fs::remove_file(&marker)
                 .with_context(|| format!("cannot remove {}", marker.display()))?;
@@ -278,6 +286,7 @@ fn rebuild(
     data: &Path,
     key: &KeyFile,
     personal_data: Option<(&Path, (crate::ledger::LedgerId, u64))>,
+    identity_key: Option<&Path>,
 ) -> Result<RestoreReport> {
     std::fs::create_dir_all(genesis_keys(data))
         .with_context(|| format!("cannot create {}", data.display()))?;
@@ -356,8 +365,17 @@ fn rebuild(
     )
     .context("cannot write the checkpoint copy")?;
     key.write_new(&crate::genesis::log_key_path(data))?;
+    let (persons, organizations) = state.subject_counts();
+    if identity_key.is_none() && persons + organizations > 0 {
+        bail!(
+            "the backup's log registers {persons} persons and {organizations} organizations, \
+             whose identity tags were made with the directory's identity key: give it with \
+             --identity-key (directory/identity.key of the original data directory, kept with \
+             the log key)"
+        );
+    }
     let directory = crate::directory::path(data);
-    crate::directory::Directory::create(&directory, &ledger_id)?;
+    crate::directory::Directory::create_with_identity_key(&directory, &ledger_id, identity_key)?;
     let personal_data = personal_data
         .map(|(path, _)| {
             personal::import(path, &directory, &ledger_id, |subject| {

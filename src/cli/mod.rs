@@ -12,6 +12,7 @@ pub mod print;
 mod read;
 pub mod serve;
 mod shops;
+mod subjects;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ pub use governance::GovernanceCommand;
 pub use members::MembersCommand;
 pub use read::ReadCommand;
 pub use shops::ShopsCommand;
+pub use subjects::SubjectsCommand;
 pub use write::WriteCommand;
 
 /// Where the server is, and how to reach it over TLS.

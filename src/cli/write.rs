@@ -42,6 +42,7 @@ pub enum RoleArg {
     Resident,
     Auditor,
     ShopManager,
+    Caseworker,
 }
 
 /// Who and what an issue or deduction is about.
@@ -86,7 +87,7 @@ pub enum WriteCommand {
         /// The role.
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// The village, program, shop or household the key acts for.
+        /// The village, program, shop or household the key acts for, or a caseworker's area code.
         #[arg(long, default_value = "")]
         scope: String,
         /// A short description (no personal data).
@@ -307,6 +308,7 @@ impl WriteCommand {
                     RoleArg::Resident => pb::Role::Resident,
                     RoleArg::Auditor => pb::Role::Auditor,
                     RoleArg::ShopManager => pb::Role::ShopManager,
+                    RoleArg::Caseworker => pb::Role::Caseworker,
                 };
                 let operation = Operation::RegisterKey(pb::RegisterKey {
                     public_key: decode_hex("public-key", &public_key)?,

@@ -23,6 +23,7 @@ mod directory;
 mod governance;
 mod payment_code;
 mod shops;
+mod subjects;
 use crate::writer::now_unix_ms;
 pub use audit::ServerSource;
 pub use directory::{household_subject, member_subject};
@@ -32,6 +33,7 @@ pub use payment_code::{
 pub use shops::{
     activate_terminal_operation, activation_code_text, new_activation_code, parse_activation_code,
 };
+pub use subjects::{IdentityNumber, Registered, register_organization, register_person};
 
 /// Signs transactions, payment codes and read credentials with one key.
 #[derive(Clone)]

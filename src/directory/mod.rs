@@ -15,9 +15,11 @@
 
 mod change;
 mod export;
+pub mod identity;
 mod keyring;
 mod refusal;
 mod sealed;
+mod tag;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +33,7 @@ use prost::Message;
 pub use change::{Change, ChangeKind, MAX_CHANGE_BODY_BYTES, admit};
 pub use export::{Exported, MAX_CURSOR_BYTES, MAX_RECORDS_PER_PAGE, Page};
 pub use refusal::{DirectoryError, DirectoryRefusal};
+pub use tag::{IDENTITY_KEY_FILE, IdentityKey};
 
 use keyring::{KEY_BYTES, Keyring, RecordKey};
 use sealed::{Contents, Held, Stored, subject_key};
@@ -88,6 +91,8 @@ pub struct Directory {
     failure: tokio::sync::watch::Sender<Option<String>>,
     /// When the call holding the lock began, for the server's stall watchdog.
     calls: StoreCallClock,
+    /// The identity key the log's identity tags are made with (`tag.rs`).
+    identity: IdentityKey,
 }
 
 /// The directory's stores.
@@ -117,6 +122,16 @@ impl Directory {
     /// Creates an empty directory for the ledger `ledger_id` in `path` (at genesis, or by
     /// `shanzhi init-directory`), synced; refuses if `path` exists.
     pub fn create(path: &Path, ledger_id: &LedgerId) -> Result<(), StoreError> {
+        Self::create_with_identity_key(path, ledger_id, None)
+    }
+
+    /// Like [`Directory::create`], with the identity key copied from the key file
+    /// `identity_key` (a restore of a log whose tags were made with it) instead of a new one.
+    pub fn create_with_identity_key(
+        path: &Path,
+        ledger_id: &LedgerId,
+        identity_key: Option<&Path>,
+    ) -> Result<(), StoreError> {
         if path.exists() {
             return Err(StoreError::Io(format!(
                 "{} exists already; refusing to replace a directory of personal data",
@@ -129,6 +144,9 @@ impl Directory {
         std::fs::write(&marker, ledger_id.to_string())
             .map_err(|e| StoreError::Io(format!("cannot write {}: {e}", marker.display())))?;
         crate::store::fsync_path(&marker)?;
+        if let Some(from) = identity_key {
+            IdentityKey::install(from, path)?;
+        }
         // The stores, created and synced, then the directory entries.
         drop(Self::open_stores(path)?);
         crate::store::fsync_path(path)?;
@@ -175,7 +193,11 @@ impl Directory {
             in_use.extend(stored.slot());
         }
         let keyring = Keyring::open(&path.join("keys"), &in_use)?;
+        let meta = db.db().open_tree("meta").map_err(io)?;
+        let identity = IdentityKey::load_or_create(path, &meta)?;
+        db.sync()?;
         Ok(Self {
+            identity,
             open: Mutex::new(Some(Open {
                 db,
                 records,
@@ -185,6 +207,11 @@ impl Directory {
             failure: tokio::sync::watch::Sender::new(None),
             calls: StoreCallClock::default(),
         })
+    }
+
+    /// The identity key the log's identity tags are made with.
+    pub fn identity(&self) -> &IdentityKey {
+        &self.identity
     }
 
     /// Closes the stores (at shutdown, so the next open finds them free even while a

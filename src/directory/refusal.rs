@@ -52,6 +52,22 @@ pub enum DirectoryRefusal {
         /// The most one read may ask for.
         max: usize,
     },
+    /// A resident identity number that is not well formed (GB 11643).
+    #[error("resident_id_number: expected {expected}, found {found}")]
+    MalformedIdNumber {
+        /// What it must be.
+        expected: String,
+        /// What was found (never the number itself).
+        found: String,
+    },
+    /// A unified social credit code that is not well formed (GB 32100).
+    #[error("credit_code: expected {expected}, found {found}")]
+    MalformedCreditCode {
+        /// What it must be.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
     /// A stored record whose key is missing or whose ciphertext does not decrypt: the
     /// directory's files were damaged or edited.
     #[error(
@@ -74,9 +90,10 @@ impl DirectoryRefusal {
             DirectoryRefusal::RevisionMismatch { .. } => Code::Aborted,
             DirectoryRefusal::NoRecord { .. } => Code::NotFound,
             DirectoryRefusal::AlreadyErased { .. } => Code::FailedPrecondition,
-            DirectoryRefusal::ChangeTooLarge { .. } | DirectoryRefusal::SubjectCount { .. } => {
-                Code::InvalidArgument
-            }
+            DirectoryRefusal::ChangeTooLarge { .. }
+            | DirectoryRefusal::SubjectCount { .. }
+            | DirectoryRefusal::MalformedIdNumber { .. }
+            | DirectoryRefusal::MalformedCreditCode { .. } => Code::InvalidArgument,
             DirectoryRefusal::Damaged { .. } => Code::DataLoss,
         }
     }
@@ -90,6 +107,8 @@ impl DirectoryRefusal {
             DirectoryRefusal::ChangeTooLarge { .. } => "DIRECTORY_CHANGE_TOO_LARGE",
             DirectoryRefusal::SubjectCount { .. } => "DIRECTORY_SUBJECT_COUNT",
             DirectoryRefusal::Damaged { .. } => "DIRECTORY_RECORD_DAMAGED",
+            DirectoryRefusal::MalformedIdNumber { .. } => "MALFORMED_ID_NUMBER",
+            DirectoryRefusal::MalformedCreditCode { .. } => "MALFORMED_CREDIT_CODE",
         }
     }
 
@@ -111,6 +130,14 @@ impl DirectoryRefusal {
             },
             DirectoryRefusal::ChangeTooLarge { found: 2, max: 1 },
             DirectoryRefusal::SubjectCount { found: 0, max: 1 },
+            DirectoryRefusal::MalformedIdNumber {
+                expected: "e".into(),
+                found: "f".into(),
+            },
+            DirectoryRefusal::MalformedCreditCode {
+                expected: "e".into(),
+                found: "f".into(),
+            },
             DirectoryRefusal::Damaged {
                 subject,
                 revision: 1,

@@ -272,6 +272,17 @@ bytes16!(
     MemberId,
     "member_id"
 );
+bytes16!(
+    /// A person in the bureau's programs: a pseudonymous subject id (16 random bytes). The
+    /// person's name and identity number live in the erasable directory.
+    PersonId,
+    "person_id"
+);
+bytes16!(
+    /// An organization in the bureau's programs: a pseudonymous subject id (16 random bytes).
+    OrganizationId,
+    "organization_id"
+);
 bytes16_parse!(LedgerId, "ledger_id");
 bytes16_parse!(KeyId, "key_id");
 bytes16!(
@@ -296,6 +307,40 @@ impl fmt::Display for Subject {
             Subject::Household(id) => write!(f, "household {id}"),
             Subject::Member(id) => write!(f, "member {id}"),
         }
+    }
+}
+
+/// The identity tag of an identity number (a resident identity number or a unified social
+/// credit code): HMAC-SHA256 under the directory's identity key, which never enters the log.
+/// Equal numbers give equal tags, so the state machine keeps one subject per number on
+/// replay; without the key, a tag does not say which number it is.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdTag(pub [u8; 32]);
+
+impl IdTag {
+    /// Parses exactly 32 bytes of request field `field`.
+    pub fn from_slice(field: &'static str, bytes: &[u8]) -> Result<Self, Refusal> {
+        <[u8; 32]>::try_from(bytes)
+            .map(Self)
+            .map_err(|_| Refusal::InvalidField {
+                field,
+                expected: "an identity tag of exactly 32 bytes (DirectoryService.IdentityTag)"
+                    .into(),
+                found: format!("{} bytes", bytes.len()),
+            })
+    }
+}
+
+impl fmt::Debug for IdTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdTag({self})")
+    }
+}
+
+/// The first 8 bytes in hex: enough to tell tags apart in messages.
+impl fmt::Display for IdTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}…", hex::encode(&self.0[..8]))
     }
 }
 

@@ -20,7 +20,7 @@ pub use period::{CivilDate, LocalTime, Period};
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
     AuditRefusal, GovernanceRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal,
-    TerminalRefusal,
+    SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -37,7 +37,7 @@ pub use state::{
     PointsKind, PointsOp, Policy, PolicyKind, PolicyOp, PolicyView, RedemptionKind, RedemptionOp,
     RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
     may_read_issuer_report, may_read_statement, read_denied, reads_everything,
-    require_directory_exporter, require_log_reader,
+    require_directory_exporter, require_identity_tagger, require_log_reader,
 };
 pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,
@@ -47,6 +47,7 @@ pub use state::{
 };
 pub use state::{IssuerMonth, SettlementKind, SettlementOp, Statement, StatementLine};
 pub use state::{MAX_LINE_QUANTITY, MAX_SALE_LINES, SaleLine};
+pub use state::{SubjectView, SubjectsKind, SubjectsOp};
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};
 
@@ -70,6 +71,8 @@ pub enum Role {
     Auditor,
     /// A partner shop's manager: its terminals and its account.
     ShopManager(ShopId),
+    /// A caseworker of the bureau's programs, for an area and every area below it.
+    Caseworker(AreaCode),
 }
 
 impl Role {
@@ -83,6 +86,7 @@ impl Role {
             Role::Resident(_) => "resident",
             Role::Auditor => "auditor",
             Role::ShopManager(_) => "shop manager",
+            Role::Caseworker(_) => "caseworker",
         }
     }
 
@@ -93,6 +97,7 @@ impl Role {
             Role::VillageOfficer(id) | Role::ProgramIssuer(id) => id.to_string(),
             Role::ShopTerminal(id) | Role::ShopManager(id) => id.to_string(),
             Role::Resident(id) => id.to_string(),
+            Role::Caseworker(area) => area.to_string(),
         }
     }
 }

@@ -13,7 +13,7 @@ use super::state::{
     AreasKind, AreasOp, BudgetKind, BudgetOp, CatalogueKind, CatalogueOp, ClaimsKind, ClaimsOp,
     MembersKind, MembersOp, PointsKind, PointsOp, PolicyKind, PolicyOp, RedemptionKind,
     RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, SettlementKind, SettlementOp,
-    TerminalsKind, TerminalsOp,
+    SubjectsKind, SubjectsOp, TerminalsKind, TerminalsOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -187,6 +187,8 @@ pub enum Operation {
     Policy(PolicyOp),
     /// Households' members and officers' households (`shanzhi.registry.v1`).
     Members(MembersOp),
+    /// The programs' subjects: persons and organizations (`shanzhi.registry.v1`).
+    Subjects(SubjectsOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -218,6 +220,8 @@ pub enum OperationKind {
     Policy(PolicyKind),
     /// A members operation.
     Members(MembersKind),
+    /// A subjects operation.
+    Subjects(SubjectsKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -244,6 +248,7 @@ impl OperationKind {
             OperationKind::Catalogue(kind) => kind.name(),
             OperationKind::Policy(kind) => kind.name(),
             OperationKind::Members(kind) => kind.name(),
+            OperationKind::Subjects(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -265,6 +270,7 @@ impl Operation {
             Operation::Catalogue(op) => OperationKind::Catalogue(op.kind()),
             Operation::Policy(op) => OperationKind::Policy(op.kind()),
             Operation::Members(op) => OperationKind::Members(op.kind()),
+            Operation::Subjects(op) => OperationKind::Subjects(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

@@ -2,8 +2,9 @@
 //! operations, and area views into their wire form.
 
 use crate::ledger::{
-    AreaCode, AreaView, AreasOp, CivilDate, HouseholdId, IssuerId, KeyId, MemberId, MembersOp,
-    OfficerHousehold, Operation, Refusal, parse_name,
+    AreaCode, AreaView, AreasOp, CivilDate, HouseholdId, IdTag, IssuerId, KeyId, MemberId,
+    MembersOp, OfficerHousehold, Operation, OrganizationId, PersonId, Refusal, SubjectsOp,
+    parse_name,
 };
 use crate::pb::registry as pb;
 
@@ -39,6 +40,18 @@ impl TryFrom<&pb::RegistryOperation> for Operation {
                     household: HouseholdId::parse("household_id", &h.household_id)?,
                     left_on: CivilDate::from_wire("left_on", h.left_on)?,
                 }),
+                Op::RegisterPerson(p) => Operation::Subjects(SubjectsOp::RegisterPerson {
+                    person: PersonId::from_slice(&p.person_id)?,
+                    tag: IdTag::from_slice("id_tag", &p.id_tag)?,
+                    area: AreaCode::parse("area_code", &p.area_code)?,
+                }),
+                Op::RegisterOrganization(o) => {
+                    Operation::Subjects(SubjectsOp::RegisterOrganization {
+                        organization: OrganizationId::from_slice(&o.organization_id)?,
+                        tag: IdTag::from_slice("code_tag", &o.code_tag)?,
+                        area: AreaCode::parse("area_code", &o.area_code)?,
+                    })
+                }
                 Op::SetOfficerHousehold(o) => {
                     use pb::set_officer_household::Household;
                     Operation::Members(MembersOp::SetOfficerHousehold {

@@ -2,11 +2,12 @@
 //! checking every field that does not depend on the ledger's state.
 
 use crate::ledger::{
-    BudgetOp, Genesis, HouseholdId, IssuerId, IssuerKind, KeyId, LedgerId, LedgerParameters,
-    MAX_LINE_QUANTITY, MAX_POINTS_PER_TRANSACTION, MAX_RESIDENT_KEYS, MAX_SALE_LINES, Operation,
-    PaymentCode, PaymentNonce, Points, PointsAction, PointsOp, RedemptionOp, Refusal, RegistryOp,
-    RequestId, ReversalOp, Role, RuleCode, SaleLine, SaleRefusal, Sequence, ShopId, Transaction,
-    UnixMs, decode_canonical, parse_code, parse_memo, parse_name, parse_public_key, parse_text,
+    AreaCode, BudgetOp, Genesis, HouseholdId, IssuerId, IssuerKind, KeyId, LedgerId,
+    LedgerParameters, MAX_LINE_QUANTITY, MAX_POINTS_PER_TRANSACTION, MAX_RESIDENT_KEYS,
+    MAX_SALE_LINES, Operation, PaymentCode, PaymentNonce, Points, PointsAction, PointsOp,
+    RedemptionOp, Refusal, RegistryOp, RequestId, ReversalOp, Role, RuleCode, SaleLine,
+    SaleRefusal, Sequence, ShopId, Transaction, UnixMs, decode_canonical, parse_code, parse_memo,
+    parse_name, parse_public_key, parse_text,
 };
 use crate::pb::points as pb;
 
@@ -40,6 +41,7 @@ fn parse_role(role: i32, scope: &str) -> Result<Role, Refusal> {
         Ok(pb::Role::ShopTerminal) => Ok(Role::ShopTerminal(ShopId::parse("scope", scope)?)),
         Ok(pb::Role::Resident) => Ok(Role::Resident(HouseholdId::parse("scope", scope)?)),
         Ok(pb::Role::ShopManager) => Ok(Role::ShopManager(ShopId::parse("scope", scope)?)),
+        Ok(pb::Role::Caseworker) => Ok(Role::Caseworker(AreaCode::parse("scope", scope)?)),
         Ok(pb::Role::Unspecified) | Err(_) => Err(Refusal::InvalidField {
             field: "role",
             expected: "one of bureau admin, village officer, program issuer, shop terminal, \

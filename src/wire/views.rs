@@ -5,7 +5,7 @@ use crate::ledger::{
     AccountId, AccountView, AreasKind, BudgetKind, CatalogueKind, ClaimsKind, EntryRecord,
     HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters, MembersKind, OperationKind, Points,
     PointsKind, PolicyKind, Posting, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role,
-    Sequence, SettlementKind, ShopId, TerminalsKind,
+    Sequence, SettlementKind, ShopId, SubjectsKind, TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -96,6 +96,12 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Members(MembersKind::SetOfficerHousehold) => {
                 pb::OperationKind::SetOfficerHousehold
             }
+            OperationKind::Subjects(SubjectsKind::RegisterPerson) => {
+                pb::OperationKind::RegisterPerson
+            }
+            OperationKind::Subjects(SubjectsKind::RegisterOrganization) => {
+                pb::OperationKind::RegisterOrganization
+            }
             OperationKind::Claims(ClaimsKind::Submit) => pb::OperationKind::SubmitClaim,
             OperationKind::Claims(ClaimsKind::Review) => pb::OperationKind::ReviewClaim,
             OperationKind::Claims(ClaimsKind::Withdraw) => pb::OperationKind::WithdrawClaim,
@@ -170,6 +176,12 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         }
         pb::OperationKind::SetOfficerHousehold => {
             Some(OperationKind::Members(MembersKind::SetOfficerHousehold))
+        }
+        pb::OperationKind::RegisterPerson => {
+            Some(OperationKind::Subjects(SubjectsKind::RegisterPerson))
+        }
+        pb::OperationKind::RegisterOrganization => {
+            Some(OperationKind::Subjects(SubjectsKind::RegisterOrganization))
         }
         pb::OperationKind::SubmitClaim => Some(OperationKind::Claims(ClaimsKind::Submit)),
         pb::OperationKind::ReviewClaim => Some(OperationKind::Claims(ClaimsKind::Review)),
@@ -252,6 +264,7 @@ impl From<&Role> for (pb::Role, String) {
             Role::Resident(_) => pb::Role::Resident,
             Role::Auditor => pb::Role::Auditor,
             Role::ShopManager(_) => pb::Role::ShopManager,
+            Role::Caseworker(_) => pb::Role::Caseworker,
         };
         (kind, role.scope())
     }

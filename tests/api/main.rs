@@ -29,5 +29,6 @@ mod restart;
 mod server;
 mod shops;
 mod slow_clients;
+mod subjects;
 mod tls;
 mod vectors;

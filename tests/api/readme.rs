@@ -111,6 +111,11 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         .expect("the walkthrough finishes")
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("AlreadyExists DUPLICATE_ID_NUMBER"),
+        "the second registration of one number was not refused as a duplicate: {stderr}"
+    );
     assert!(
         output.status.success(),
         "the walkthrough failed:\n{}\n--- stdout ---\n{stdout}",
@@ -127,6 +132,10 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "c-002  hh-001  ENV-01 × 2 = +8 points",
         "c-003  hh-001  LITTER-01 × 1 = -10 points",
         "balance: 13",
+        "birth date: 19491231, sex: female",
+        "person id: ",
+        "refused: one person per identity number",
+        "organization id: ",
         "boards of village gaoba",
         "hh-001  deducted 10",
         "\"张晓红\"  revision 2",

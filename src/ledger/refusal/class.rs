@@ -97,6 +97,7 @@ impl Refusal {
             Settlement(refusal) => refusal.class(),
             Governance(refusal) => refusal.class(),
             Audit(refusal) => refusal.class(),
+            Subject(refusal) => refusal.class(),
         }
     }
 
@@ -158,6 +159,7 @@ impl Refusal {
             Settlement(refusal) => refusal.reason(),
             Governance(refusal) => refusal.reason(),
             Audit(refusal) => refusal.reason(),
+            Subject(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

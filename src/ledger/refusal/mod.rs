@@ -569,6 +569,9 @@ pub enum Refusal {
     /// A governance refusal (`governance.rs`): catalogues, policies, claims, notices.
     #[error(transparent)]
     Governance(#[from] GovernanceRefusal),
+    /// A subjects refusal (`subjects.rs`): persons and organizations.
+    #[error(transparent)]
+    Subject(#[from] SubjectRefusal),
 }
 
 mod audit;
@@ -576,6 +579,7 @@ mod class;
 mod governance;
 mod sale;
 mod settlement;
+mod subjects;
 mod terminals;
 
 pub use audit::AuditRefusal;
@@ -583,6 +587,7 @@ pub use class::RefusalClass;
 pub use governance::GovernanceRefusal;
 pub use sale::SaleRefusal;
 pub use settlement::SettlementRefusal;
+pub use subjects::SubjectRefusal;
 pub use terminals::TerminalRefusal;
 
 #[cfg(test)]

@@ -228,6 +228,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(SettlementRefusal::one_of_each())
     .chain(GovernanceRefusal::one_of_each())
     .chain(AuditRefusal::one_of_each())
+    .chain(SubjectRefusal::one_of_each())
     .collect()
 }
 

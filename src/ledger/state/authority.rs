@@ -7,7 +7,7 @@ use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 use crate::ledger::{
-    AccountId, HouseholdId, IssuerId, OperationKind, Refusal, Role, ShopId, Subject,
+    AccountId, AreaCode, HouseholdId, IssuerId, OperationKind, Refusal, Role, ShopId, Subject,
 };
 
 /// What is being done to a key, for [`may_manage_key`].
@@ -40,6 +40,28 @@ pub(super) fn require_admin(role: &Role, operation: &'static str) -> Result<(), 
     match role {
         Role::BureauAdmin => Ok(()),
         _ => Err(not_allowed(role, operation, "a bureau admin key")),
+    }
+}
+
+/// A bureau admin, or a caseworker whose area is `area` or lies above it.
+pub(super) fn require_admin_or_caseworker_for(
+    role: &Role,
+    operation: &'static str,
+    area: &AreaCode,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::Caseworker(scope) if area.is_within(scope) => Ok(()),
+        Role::Caseworker(scope) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("area {scope} and the areas below it"),
+            requested: format!("area {area}"),
+        }),
+        _ => Err(not_allowed(
+            role,
+            operation,
+            "a bureau admin or a caseworker whose area covers the subject's",
+        )),
     }
 }
 
@@ -228,7 +250,7 @@ pub(super) fn may_reverse(role: &Role, original: &EntryRecord) -> Result<(), Ref
             original.kind == OperationKind::Redemption(RedemptionKind::Redeem)
                 && original.accounts.contains(&AccountId::Shop(s.clone()))
         }
-        Role::Resident(_) | Role::Auditor | Role::ShopManager(_) => false,
+        Role::Resident(_) | Role::Auditor | Role::ShopManager(_) | Role::Caseworker(_) => false,
     };
     if allowed {
         Ok(())
@@ -316,7 +338,7 @@ pub fn may_read_statement(role: &Role, shop: &ShopId, issuers: &[&IssuerId]) -> 
         Role::BureauAdmin | Role::Auditor => true,
         Role::ShopManager(s) | Role::ShopTerminal(s) => s == shop,
         Role::VillageOfficer(i) | Role::ProgramIssuer(i) => issuers.contains(&i),
-        Role::Resident(_) => false,
+        Role::Resident(_) | Role::Caseworker(_) => false,
     }
 }
 
@@ -326,7 +348,9 @@ pub fn may_read_issuer_report(role: &Role, issuer: &IssuerId) -> bool {
     match role {
         Role::BureauAdmin | Role::Auditor => true,
         Role::VillageOfficer(i) | Role::ProgramIssuer(i) => i == issuer,
-        Role::ShopTerminal(_) | Role::ShopManager(_) | Role::Resident(_) => false,
+        Role::ShopTerminal(_) | Role::ShopManager(_) | Role::Resident(_) | Role::Caseworker(_) => {
+            false
+        }
     }
 }
 
@@ -446,6 +470,19 @@ pub fn read_denied(role: &Role, what: String) -> Refusal {
 /// file); auditors and officers read records by subject, within their scope.
 pub fn require_directory_exporter(role: &Role) -> Result<(), Refusal> {
     require_admin(role, "exporting the directory of personal data")
+}
+
+/// Who may turn an identity number into its identity tag (and learn whether it is
+/// registered): bureau admins and caseworkers, who register persons and organizations.
+pub fn require_identity_tagger(role: &Role) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Caseworker(_) => Ok(()),
+        _ => Err(not_allowed(
+            role,
+            "asking for an identity tag",
+            "a bureau admin or caseworker key",
+        )),
+    }
 }
 
 /// Reads only bureau admins and auditors may make: the raw log, the key set and state

@@ -38,6 +38,7 @@ mod reports;
 mod reversal;
 mod settlement;
 mod staged;
+mod subjects;
 mod terminals;
 mod verify;
 mod versions;
@@ -46,7 +47,7 @@ pub use accounts::{AccountView, LotView};
 pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{
     may_read_issuer_report, may_read_statement, read_denied, reads_everything,
-    require_directory_exporter, require_log_reader,
+    require_directory_exporter, require_identity_tagger, require_log_reader,
 };
 pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
 pub use budget::{BudgetKind, BudgetOp};
@@ -75,6 +76,7 @@ pub use reports::IssuerMonth;
 pub use reversal::{ReversalKind, ReversalOp};
 pub use settlement::{SettlementKind, SettlementOp, Statement, StatementLine};
 pub use staged::TakenLot;
+pub use subjects::{SubjectView, SubjectsKind, SubjectsOp};
 pub use terminals::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
     activation_code_hash,
@@ -100,6 +102,7 @@ pub struct State {
     catalogues: catalogue::Catalogues,
     policies: policy::Policies,
     members: members::Members,
+    subjects: subjects::Subjects,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,
@@ -129,6 +132,7 @@ enum Plan {
     Catalogue(catalogue::Plan),
     Policy(policy::Plan),
     Members(members::Plan),
+    Subjects(subjects::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -146,6 +150,7 @@ impl Plan {
             Plan::Catalogue(plan) => plan.commit(state, ctx),
             Plan::Policy(plan) => plan.commit(state, ctx),
             Plan::Members(plan) => plan.commit(state),
+            Plan::Subjects(plan) => plan.commit(state, ctx),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -383,6 +388,7 @@ impl State {
             Operation::Catalogue(op) => Plan::Catalogue(catalogue::check(self, ctx, op)?),
             Operation::Policy(op) => Plan::Policy(policy::check(self, ctx, op)?),
             Operation::Members(op) => Plan::Members(members::check(self, ctx, op)?),
+            Operation::Subjects(op) => Plan::Subjects(subjects::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),

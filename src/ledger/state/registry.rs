@@ -169,6 +169,7 @@ fn check_scope_exists(state: &State, role: &Role) -> Result<(), Refusal> {
         Role::ProgramIssuer(p) => state.accounts.expect_issuer_kind(p, IssuerKind::Program),
         Role::ShopTerminal(s) | Role::ShopManager(s) => state.accounts.shop(s).map(|_| ()),
         Role::Resident(h) => state.accounts.household(h).map(|_| ()),
+        Role::Caseworker(area) => state.areas.require(area),
     }
 }
 

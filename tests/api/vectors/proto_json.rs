@@ -184,6 +184,20 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
                         .p_bytes("memberId", &r.member_id)
                         .p_u32("joinedOn", r.joined_on),
                 ),
+                Some(R::RegisterPerson(p)) => Obj::new().put(
+                    "registerPerson",
+                    Obj::new()
+                        .p_bytes("personId", &p.person_id)
+                        .p_bytes("idTag", &p.id_tag)
+                        .p_str("areaCode", &p.area_code),
+                ),
+                Some(R::RegisterOrganization(o)) => Obj::new().put(
+                    "registerOrganization",
+                    Obj::new()
+                        .p_bytes("organizationId", &o.organization_id)
+                        .p_bytes("codeTag", &o.code_tag)
+                        .p_str("areaCode", &o.area_code),
+                ),
                 Some(R::MemberLeft(r)) => Obj::new().put(
                     "memberLeft",
                     Obj::new()

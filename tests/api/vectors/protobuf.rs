@@ -188,6 +188,18 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
                     wire::uint(3, u64::from(r.joined_on), &mut inner);
                     3
                 }
+                Some(R::RegisterPerson(p)) => {
+                    wire::bytes(1, &p.person_id, &mut inner);
+                    wire::bytes(2, &p.id_tag, &mut inner);
+                    wire::bytes(3, p.area_code.as_bytes(), &mut inner);
+                    7
+                }
+                Some(R::RegisterOrganization(o)) => {
+                    wire::bytes(1, &o.organization_id, &mut inner);
+                    wire::bytes(2, &o.code_tag, &mut inner);
+                    wire::bytes(3, o.area_code.as_bytes(), &mut inner);
+                    8
+                }
                 Some(R::MemberLeft(r)) => {
                     wire::bytes(1, &r.member_id, &mut inner);
                     wire::uint(2, u64::from(r.left_on), &mut inner);

@@ -1,0 +1,120 @@
+//! Subjects commands: the identity tag of an identity number, and registering the persons
+//! and organizations of the bureau's programs with it (the number itself never reaches the
+//! log).
+
+use anyhow::Result;
+use clap::Subcommand;
+
+use shanzhi::client::{IdentityNumber, register_organization, register_person};
+
+use super::write::WriteArgs;
+
+/// The subjects commands.
+#[derive(Subcommand)]
+pub enum SubjectsCommand {
+    /// Check a resident identity number or credit code and print its identity tag and the
+    /// subject registered with it, if any (bureau admin or caseworker).
+    IdentityTag {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// A resident identity number (18 characters, GB 11643); `-` reads it from stdin.
+        #[arg(long, required_unless_present = "credit_code")]
+        id_number: Option<String>,
+        /// A unified social credit code (18 characters, GB 32100).
+        #[arg(long, conflicts_with = "id_number")]
+        credit_code: Option<String>,
+    },
+    /// Register a person by their resident identity number, in an area (bureau admin or a
+    /// caseworker of the area): prints the new person id.
+    RegisterPerson {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The resident identity number (18 characters, GB 11643); `-` reads it from stdin.
+        #[arg(long)]
+        id_number: String,
+        /// The area the person is registered in (a registered area code).
+        #[arg(long)]
+        area: String,
+    },
+    /// Register an organization by its unified social credit code, in an area: prints the new
+    /// organization id.
+    RegisterOrganization {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The unified social credit code (18 characters, GB 32100).
+        #[arg(long)]
+        credit_code: String,
+        /// The area the organization is registered in.
+        #[arg(long)]
+        area: String,
+    },
+}
+
+/// The number as given, or, for `-`, the first line of standard input (so it stays out of
+/// the process list and the shell's history).
+fn number(text: String) -> Result<String> {
+    if text != "-" {
+        return Ok(text);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_owned())
+}
+
+impl SubjectsCommand {
+    /// Runs the command.
+    pub async fn run(self) -> Result<()> {
+        let (write, identity, area) = match self {
+            SubjectsCommand::IdentityTag {
+                write,
+                id_number,
+                credit_code,
+            } => {
+                let identity = match (id_number, credit_code) {
+                    (Some(id), _) => IdentityNumber::Resident(number(id)?),
+                    (None, Some(code)) => IdentityNumber::Credit(number(code)?),
+                    (None, None) => anyhow::bail!("give --id-number or --credit-code"),
+                };
+                let (signer, mut client) = write.open().await?;
+                let tag = client
+                    .identity_tag(&signer, identity)
+                    .await
+                    .map_err(super::status_error)?;
+                println!("identity tag: {}", hex::encode(&tag.tag));
+                if tag.birth_date != 0 {
+                    println!("birth date: {}, sex: {}", tag.birth_date, tag.sex);
+                }
+                match tag.registered_id.is_empty() {
+                    true => println!("registered: no"),
+                    false => println!("registered: {}", hex::encode(&tag.registered_id)),
+                }
+                return Ok(());
+            }
+            SubjectsCommand::RegisterPerson {
+                write,
+                id_number,
+                area,
+            } => (write, IdentityNumber::Resident(number(id_number)?), area),
+            SubjectsCommand::RegisterOrganization {
+                write,
+                credit_code,
+                area,
+            } => (write, IdentityNumber::Credit(number(credit_code)?), area),
+        };
+        let (signer, mut client) = write.open().await?;
+        let person = matches!(identity, IdentityNumber::Resident(_));
+        let tag = client
+            .identity_tag(&signer, identity)
+            .await
+            .map_err(super::status_error)?;
+        let id = shanzhi::crypto::random_bytes::<16>();
+        let (operation, kind) = if person {
+            (register_person(id, tag.tag, &area), "person")
+        } else {
+            (register_organization(id, tag.tag, &area), "organization")
+        };
+        write.submit_on(&mut client, &signer, operation).await?;
+        println!("{kind} id: {}", hex::encode(id));
+        Ok(())
+    }
+}

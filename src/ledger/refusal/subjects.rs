@@ -1,0 +1,65 @@
+//! The subjects family's refusals (`shanzhi.registry.v1`: persons and organizations), nested
+//! in [`Refusal::Subject`].
+
+#[cfg(test)]
+use super::Refusal;
+use super::RefusalClass;
+use crate::ledger::{OrganizationId, PersonId};
+
+/// Why a subjects operation was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SubjectRefusal {
+    /// The resident identity number's tag is already a registered person's.
+    #[error(
+        "id_tag: expected the tag of a resident identity number no person holds, found the tag \
+         of person {existing}: one person per identity number (find that person instead of \
+         registering them again)"
+    )]
+    DuplicateIdNumber {
+        /// The person who holds it.
+        existing: PersonId,
+    },
+    /// The credit code's tag is already a registered organization's.
+    #[error(
+        "code_tag: expected the tag of a credit code no organization holds, found the tag of \
+         organization {existing}: one organization per unified social credit code"
+    )]
+    DuplicateCreditCode {
+        /// The organization that holds it.
+        existing: OrganizationId,
+    },
+}
+
+impl SubjectRefusal {
+    /// The refusal's class.
+    pub fn class(&self) -> RefusalClass {
+        match self {
+            SubjectRefusal::DuplicateIdNumber { .. }
+            | SubjectRefusal::DuplicateCreditCode { .. } => RefusalClass::AlreadyExists,
+        }
+    }
+
+    /// The refusal's stable reason.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            SubjectRefusal::DuplicateIdNumber { .. } => "DUPLICATE_ID_NUMBER",
+            SubjectRefusal::DuplicateCreditCode { .. } => "DUPLICATE_CREDIT_CODE",
+        }
+    }
+
+    /// One of each, for the test that the README lists every reason.
+    #[cfg(test)]
+    pub(crate) fn one_of_each() -> Vec<Refusal> {
+        [
+            SubjectRefusal::DuplicateIdNumber {
+                existing: PersonId([1; 16]),
+            },
+            SubjectRefusal::DuplicateCreditCode {
+                existing: OrganizationId([2; 16]),
+            },
+        ]
+        .into_iter()
+        .map(Refusal::Subject)
+        .collect()
+    }
+}

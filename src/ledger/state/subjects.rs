@@ -1,0 +1,227 @@
+//! The subjects family: the persons and organizations of the bureau's programs, by
+//! pseudonymous id, each with the identity tag of its identity number (a resident identity
+//! number, a unified social credit code) and the area it is registered in. Part of the shared
+//! registry (`shanzhi.registry.v1`); the numbers, names and phones are in the directory,
+//! outside the log (`src/directory/`).
+//!
+//! One subject per identity number, kept by the state machine on replay: a tag already
+//! registered is refused, whoever asks and in whatever area.
+
+use std::sync::Arc;
+
+use imbl::OrdMap;
+
+use super::authority;
+use super::journal::Effects;
+use super::{Context, State};
+use crate::ledger::{AreaCode, IdTag, OrganizationId, PersonId, Refusal, Sequence, SubjectRefusal};
+
+/// The subjects family's operations.
+#[derive(Clone, Debug)]
+pub enum SubjectsOp {
+    /// Registers a person by id and the tag of their resident identity number.
+    RegisterPerson {
+        /// The new person's id.
+        person: PersonId,
+        /// The identity tag of their resident identity number.
+        tag: IdTag,
+        /// The registered area they are registered in.
+        area: AreaCode,
+    },
+    /// Registers an organization by id and the tag of its unified social credit code.
+    RegisterOrganization {
+        /// The new organization's id.
+        organization: OrganizationId,
+        /// The identity tag of its credit code.
+        tag: IdTag,
+        /// The registered area it is registered in.
+        area: AreaCode,
+    },
+}
+
+/// The kinds of subjects operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SubjectsKind {
+    /// [`SubjectsOp::RegisterPerson`].
+    RegisterPerson,
+    /// [`SubjectsOp::RegisterOrganization`].
+    RegisterOrganization,
+}
+
+impl SubjectsOp {
+    /// The operation's kind.
+    pub fn kind(&self) -> SubjectsKind {
+        match self {
+            SubjectsOp::RegisterPerson { .. } => SubjectsKind::RegisterPerson,
+            SubjectsOp::RegisterOrganization { .. } => SubjectsKind::RegisterOrganization,
+        }
+    }
+}
+
+impl SubjectsKind {
+    /// A lowercase name for messages and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            SubjectsKind::RegisterPerson => "register-person",
+            SubjectsKind::RegisterOrganization => "register-organization",
+        }
+    }
+}
+
+/// A registered person or organization, as the log says it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectView {
+    /// The identity tag of its identity number.
+    pub tag: IdTag,
+    /// The area it is registered in.
+    pub area: AreaCode,
+    /// The entry that registered it.
+    pub registered_at: Sequence,
+}
+
+/// One kind of subject: by id, and by tag.
+#[derive(Clone, Debug)]
+struct Register<Id: Ord + Clone> {
+    by_id: OrdMap<Id, Arc<SubjectView>>,
+    by_tag: OrdMap<IdTag, Id>,
+}
+
+impl<Id: Ord + Clone> Default for Register<Id> {
+    fn default() -> Self {
+        Self {
+            by_id: OrdMap::new(),
+            by_tag: OrdMap::new(),
+        }
+    }
+}
+
+impl<Id: Ord + Copy + std::fmt::Display> Register<Id> {
+    /// Refuses an id already registered, or a tag another subject holds.
+    fn check_new(
+        &self,
+        id: &Id,
+        tag: &IdTag,
+        kind: &'static str,
+        duplicate: impl FnOnce(Id) -> SubjectRefusal,
+    ) -> Result<(), Refusal> {
+        if self.by_id.contains_key(id) {
+            return Err(Refusal::AlreadyRegistered {
+                kind,
+                id: id.to_string(),
+            });
+        }
+        match self.by_tag.get(tag) {
+            Some(existing) => Err(duplicate(*existing).into()),
+            None => Ok(()),
+        }
+    }
+
+    fn insert(&mut self, id: Id, view: SubjectView) {
+        self.by_tag.insert(view.tag, id);
+        self.by_id.insert(id, Arc::new(view));
+    }
+}
+
+/// Every registered person and organization.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Subjects {
+    persons: Register<PersonId>,
+    organizations: Register<OrganizationId>,
+}
+
+/// A checked subjects operation.
+#[derive(Debug)]
+pub(super) enum Plan {
+    Person(PersonId, IdTag, AreaCode),
+    Organization(OrganizationId, IdTag, AreaCode),
+}
+
+impl Plan {
+    pub(super) fn commit(self, state: &mut State, ctx: &Context) -> Effects {
+        let view = |tag, area| SubjectView {
+            tag,
+            area,
+            registered_at: ctx.sequence,
+        };
+        match self {
+            Plan::Person(id, tag, area) => state.subjects.persons.insert(id, view(tag, area)),
+            Plan::Organization(id, tag, area) => {
+                state.subjects.organizations.insert(id, view(tag, area))
+            }
+        }
+        Effects::default()
+    }
+}
+
+/// Checks a subjects operation: a bureau admin, or a caseworker whose area covers the
+/// subject's; a registered area; a new id; a tag no subject of the kind holds.
+pub(super) fn check(state: &State, ctx: &Context, op: &SubjectsOp) -> Result<Plan, Refusal> {
+    let (operation, area) = match op {
+        SubjectsOp::RegisterPerson { area, .. } => ("registering a person", area),
+        SubjectsOp::RegisterOrganization { area, .. } => ("registering an organization", area),
+    };
+    authority::require_admin_or_caseworker_for(&ctx.role, operation, area)?;
+    state.areas.require(area)?;
+    Ok(match op {
+        SubjectsOp::RegisterPerson { person, tag, area } => {
+            state
+                .subjects
+                .persons
+                .check_new(person, tag, "person", |existing| {
+                    SubjectRefusal::DuplicateIdNumber { existing }
+                })?;
+            Plan::Person(*person, *tag, area.clone())
+        }
+        SubjectsOp::RegisterOrganization {
+            organization,
+            tag,
+            area,
+        } => {
+            state.subjects.organizations.check_new(
+                organization,
+                tag,
+                "organization",
+                |existing| SubjectRefusal::DuplicateCreditCode { existing },
+            )?;
+            Plan::Organization(*organization, *tag, area.clone())
+        }
+    })
+}
+
+impl State {
+    /// A registered person.
+    pub fn person(&self, person: &PersonId) -> Option<SubjectView> {
+        self.subjects
+            .persons
+            .by_id
+            .get(person)
+            .map(|v| (**v).clone())
+    }
+
+    /// The person whose resident identity number has `tag`, if one is registered.
+    pub fn person_with_tag(&self, tag: &IdTag) -> Option<PersonId> {
+        self.subjects.persons.by_tag.get(tag).copied()
+    }
+
+    /// A registered organization.
+    pub fn organization(&self, organization: &OrganizationId) -> Option<SubjectView> {
+        self.subjects
+            .organizations
+            .by_id
+            .get(organization)
+            .map(|v| (**v).clone())
+    }
+
+    /// The organization whose credit code has `tag`, if one is registered.
+    pub fn organization_with_tag(&self, tag: &IdTag) -> Option<OrganizationId> {
+        self.subjects.organizations.by_tag.get(tag).copied()
+    }
+
+    /// How many persons and organizations are registered.
+    pub fn subject_counts(&self) -> (usize, usize) {
+        (
+            self.subjects.persons.by_id.len(),
+            self.subjects.organizations.by_id.len(),
+        )
+    }
+}
