@@ -65,14 +65,37 @@ impl DirectoryService for DirectoryApi {
                 expected: "a SignedChange".into(),
                 found: "nothing".into(),
             })?;
-        let change = directory::admit(&signed, self.ledger.keys())?;
+        let today = CivilDate::of(UnixMs(self.ledger.now_unix_ms()));
+        let change = directory::admit(&signed, self.ledger.keys(), today)?;
         let (signer, subject) = (change.signer, change.subject.clone());
-        self.ledger
+        let details = match &change.kind {
+            directory::ChangeKind::Set(_, details) => details.clone(),
+            directory::ChangeKind::Erase => None,
+        };
+        let areas = match &details {
+            Some(directory::Details::Person(person)) => {
+                vec![person.hukou_area.clone(), person.residence_area.clone()]
+            }
+            _ => Vec::new(),
+        };
+        let registered = self
+            .ledger
             .read(move |state| {
                 let role = state.active_role(&signer)?;
-                state.authorize_record_change(role, &subject)
+                state.authorize_record_change(role, &subject)?;
+                areas.iter().try_for_each(|area| state.require_area(area))?;
+                Ok::<_, Refusal>(state.program_subject(&subject)?.map(|(_, tag)| tag))
             })
             .await??;
+        // A person's number, or an organization's code, is the one it was registered with.
+        if let (Some(registered), Some(details)) = (registered, &details)
+            && self.directory.identity().details_tag(details) != Some(registered)
+        {
+            return Err(ApiError::Directory(DirectoryRefusal::IdentityMismatch {
+                subject: change.subject.clone(),
+            })
+            .into());
+        }
         let now = UnixMs(self.ledger.now_unix_ms());
         let directory = Arc::clone(&self.directory);
         let record = blocking(move || directory.apply(&change, now)).await?;
@@ -241,6 +264,14 @@ impl From<&directory::Record> for pb::Record {
             changed_at_unix_ms: change.map_or(0, |c| c.at.0),
             changed_by: change.map(|c| c.by.to_string()).unwrap_or_default(),
             reason: change.map(|c| c.reason.clone()).unwrap_or_default(),
+            person: match &record.details {
+                Some(directory::Details::Person(person)) => Some(person.into()),
+                _ => None,
+            },
+            organization: match &record.details {
+                Some(directory::Details::Organization(organization)) => Some(organization.into()),
+                _ => None,
+            },
         }
     }
 }

@@ -244,12 +244,14 @@ fn exported(item: &pb::ExportedRecord) -> Result<Exported> {
         )
     })?;
     let by = KeyId::from_hex(&record.changed_by)?;
+    let details = crate::directory::details_of(record)?;
     Ok(Exported {
         record: Record {
             subject,
             state,
             revision: record.revision,
             display_name,
+            details,
             last_change: Some(LastChange {
                 at: UnixMs(record.changed_at_unix_ms),
                 by,

@@ -1,32 +1,60 @@
-//! Directory commands: set, correct and erase the display names of households and members
-//! (kept outside the log), and read them.
+//! Directory commands: set, correct and erase the display names of households and members,
+//! and the records of persons and organizations (kept outside the log), and read them.
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
-use shanzhi::client::{Signer, household_subject, member_subject};
+use shanzhi::client::{
+    Signer, household_subject, member_subject, organization_subject, person_subject,
+};
 use shanzhi::pb::directory as pb;
 
 use super::members::member_id;
 use super::{Connection, ReadArgs, Signing, status_error};
 
-/// Whose record: exactly one of a household or a member.
+/// Whose record: exactly one of a household, a member, a person or an organization.
 #[derive(Args)]
+#[group(required = true, multiple = false)]
 pub struct SubjectArgs {
     /// The household.
-    #[arg(long, required_unless_present = "member", conflicts_with = "member")]
+    #[arg(long)]
     household: Option<String>,
     /// The member (32 hex characters).
     #[arg(long)]
     member: Option<String>,
+    /// The person (32 hex characters, as register-person printed it).
+    #[arg(long)]
+    person: Option<String>,
+    /// The organization (32 hex characters).
+    #[arg(long)]
+    organization: Option<String>,
+}
+
+/// A 16-byte subject id given as 32 hex characters to `flag`.
+fn id16(flag: &str, text: &str) -> Result<Vec<u8>> {
+    hex::decode(text)
+        .ok()
+        .filter(|b| b.len() == 16)
+        .ok_or_else(|| {
+            anyhow::anyhow!("{flag}: expected 32 hex characters (16 bytes), found {text:?}")
+        })
 }
 
 impl SubjectArgs {
     fn subject(&self) -> Result<pb::Subject> {
-        match (&self.household, &self.member) {
-            (Some(household), None) => Ok(household_subject(household)),
-            (None, Some(member)) => Ok(member_subject(&member_id(member)?)),
-            _ => bail!("expected exactly one of --household or --member"),
+        match (
+            &self.household,
+            &self.member,
+            &self.person,
+            &self.organization,
+        ) {
+            (Some(household), None, None, None) => Ok(household_subject(household)),
+            (None, Some(member), None, None) => Ok(member_subject(&member_id(member)?)),
+            (None, None, Some(person), None) => Ok(person_subject(&id16("--person", person)?)),
+            (None, None, None, Some(org)) => {
+                Ok(organization_subject(&id16("--organization", org)?))
+            }
+            _ => bail!("expected exactly one of --household, --member, --person or --organization"),
         }
     }
 }
@@ -61,10 +89,43 @@ pub enum DirectoryCommand {
         #[arg(long)]
         name: String,
     },
-    /// Erase the record of a household or member: the name is gone for good.
+    /// Erase the record of a household, member, person or organization: its name (and a
+    /// person's number, phone and areas) are gone for good.
     EraseName {
         #[command(flatten)]
         change: ChangeArgs,
+    },
+    /// Set or correct a person's record (bureau admin or a caseworker of the person's area):
+    /// the identity number must be the one the person was registered with.
+    SetPerson {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// The resident identity number; `-` reads it from stdin.
+        #[arg(long)]
+        id_number: String,
+        /// A phone number.
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// The hukou area's division code.
+        #[arg(long)]
+        hukou_area: String,
+        /// The residence area's division code.
+        #[arg(long)]
+        residence_area: String,
+    },
+    /// Set or correct an organization's record; the credit code must be the registered one.
+    SetOrganization {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// The organization's name.
+        #[arg(long)]
+        name: String,
+        /// The unified social credit code.
+        #[arg(long)]
+        credit_code: String,
     },
     /// Show the directory records of households and members.
     Names {
@@ -76,6 +137,12 @@ pub enum DirectoryCommand {
         /// Members, 32 hex characters (repeatable).
         #[arg(long)]
         member: Vec<String>,
+        /// Persons, 32 hex characters (repeatable).
+        #[arg(long)]
+        person: Vec<String>,
+        /// Organizations, 32 hex characters (repeatable).
+        #[arg(long)]
+        organization: Vec<String>,
     },
 }
 
@@ -83,6 +150,10 @@ fn print_record(record: &pb::Record) {
     let subject = match record.subject.as_ref().and_then(|s| s.subject.as_ref()) {
         Some(pb::subject::Subject::HouseholdId(id)) => format!("household {id}"),
         Some(pb::subject::Subject::MemberId(id)) => format!("member {}", hex::encode(id)),
+        Some(pb::subject::Subject::PersonId(id)) => format!("person {}", hex::encode(id)),
+        Some(pb::subject::Subject::OrganizationId(id)) => {
+            format!("organization {}", hex::encode(id))
+        }
         None => "?".into(),
     };
     let state = match record.state() {
@@ -91,6 +162,20 @@ fn print_record(record: &pb::Record) {
         pb::RecordState::Absent | pb::RecordState::Unspecified => "(no record)".into(),
     };
     println!("{subject}: {state}  revision {}", record.revision);
+    if let Some(person) = &record.person {
+        println!(
+            "    identity number {}, born {}, {}, phone {:?}, hukou {}, lives in {}",
+            person.resident_id_number,
+            person.birth_date,
+            person.sex,
+            person.phone,
+            person.hukou_area,
+            person.residence_area
+        );
+    }
+    if let Some(organization) = &record.organization {
+        println!("    credit code {}", organization.credit_code);
+    }
     if !record.changed_by.is_empty() {
         println!(
             "    last change by {} at {} ms: {}",
@@ -129,6 +214,35 @@ impl DirectoryCommand {
                     }))
                     .await
             }
+            DirectoryCommand::SetPerson {
+                change,
+                name,
+                id_number,
+                phone,
+                hukou_area,
+                residence_area,
+            } => {
+                change
+                    .send(pb::change_body::Change::SetPerson(pb::SetPerson {
+                        name,
+                        resident_id_number: super::subjects::number(id_number)?,
+                        phone,
+                        hukou_area,
+                        residence_area,
+                    }))
+                    .await
+            }
+            DirectoryCommand::SetOrganization {
+                change,
+                name,
+                credit_code,
+            } => {
+                change
+                    .send(pb::change_body::Change::SetOrganization(
+                        pb::SetOrganization { name, credit_code },
+                    ))
+                    .await
+            }
             DirectoryCommand::EraseName { change } => {
                 change
                     .send(pb::change_body::Change::Erase(pb::Erase {}))
@@ -138,11 +252,19 @@ impl DirectoryCommand {
                 read,
                 household,
                 member,
+                person,
+                organization,
             } => {
                 let mut subjects: Vec<pb::Subject> =
                     household.iter().map(|h| household_subject(h)).collect();
                 for m in &member {
                     subjects.push(member_subject(&member_id(m)?));
+                }
+                for p in &person {
+                    subjects.push(person_subject(&id16("--person", p)?));
+                }
+                for o in &organization {
+                    subjects.push(organization_subject(&id16("--organization", o)?));
                 }
                 let (signer, mut client) = read.open().await?;
                 for record in client

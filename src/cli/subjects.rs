@@ -52,7 +52,7 @@ pub enum SubjectsCommand {
 
 /// The number as given, or, for `-`, the first line of standard input (so it stays out of
 /// the process list and the shell's history).
-fn number(text: String) -> Result<String> {
+pub(super) fn number(text: String) -> Result<String> {
     if text != "-" {
         return Ok(text);
     }

@@ -40,6 +40,20 @@ pub fn member_subject(id: &[u8]) -> pb::Subject {
     }
 }
 
+/// A person subject.
+pub fn person_subject(id: &[u8]) -> pb::Subject {
+    pb::Subject {
+        subject: Some(pb::subject::Subject::PersonId(id.to_vec())),
+    }
+}
+
+/// An organization subject.
+pub fn organization_subject(id: &[u8]) -> pb::Subject {
+    pb::Subject {
+        subject: Some(pb::subject::Subject::OrganizationId(id.to_vec())),
+    }
+}
+
 impl LedgerClient {
     /// Sends a signed directory change; returns the record after it.
     pub async fn change_record(

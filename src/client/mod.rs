@@ -26,7 +26,7 @@ mod shops;
 mod subjects;
 use crate::writer::now_unix_ms;
 pub use audit::ServerSource;
-pub use directory::{household_subject, member_subject};
+pub use directory::{household_subject, member_subject, organization_subject, person_subject};
 pub use payment_code::{
     PAYMENT_CODE_PREFIX, parse_payment_code, payment_code_qr, payment_code_text,
 };

@@ -139,10 +139,14 @@ fn stored(open: &mut super::Open, exported: &Exported) -> Result<Stored, StoreEr
         (RecordState::Present, Some(display_name)) => {
             let key: RecordKey = fresh_key();
             let slot = open.keyring.put(&key)?;
-            let contents = Contents {
+            let mut contents = Contents {
                 display_name: display_name.clone(),
                 reason: change.reason.clone(),
+                ..Contents::default()
             };
+            if let Some(details) = &record.details {
+                details.seal_into(&mut contents);
+            }
             Held::Sealed(sealed::seal(
                 &record.subject,
                 record.revision,

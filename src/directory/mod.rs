@@ -17,6 +17,7 @@ mod change;
 mod export;
 pub mod identity;
 mod keyring;
+mod person;
 mod refusal;
 mod sealed;
 mod tag;
@@ -32,6 +33,9 @@ use prost::Message;
 
 pub use change::{Change, ChangeKind, MAX_CHANGE_BODY_BYTES, admit};
 pub use export::{Exported, MAX_CURSOR_BYTES, MAX_RECORDS_PER_PAGE, Page};
+pub use person::{
+    Details, MAX_PHONE_CHARS, OrganizationDetails, PersonDetails, details_of, parse_phone,
+};
 pub use refusal::{DirectoryError, DirectoryRefusal};
 pub use tag::{IDENTITY_KEY_FILE, IdentityKey};
 
@@ -65,8 +69,10 @@ pub struct Record {
     pub state: RecordState,
     /// 0 when none was ever written, then one more per change.
     pub revision: u64,
-    /// The display name (present records only).
+    /// The display name (present records only): a person's or organization's name.
     pub display_name: Option<String>,
+    /// A person's or organization's details (present records of those only).
+    pub details: Option<Details>,
     /// The last change's time, signer and reason.
     pub last_change: Option<LastChange>,
 }
@@ -366,13 +372,17 @@ impl Open {
         now: UnixMs,
     ) -> Result<Record, StoreError> {
         let held = match &change.kind {
-            ChangeKind::SetName(display_name) => {
+            ChangeKind::Set(display_name, details) => {
                 let key = fresh_key();
                 let slot = self.keyring.store(&key)?;
-                let contents = Contents {
+                let mut contents = Contents {
                     display_name: display_name.clone(),
                     reason: change.reason.clone(),
+                    ..Contents::default()
                 };
+                if let Some(details) = details {
+                    details.seal_into(&mut contents);
+                }
                 Held::Sealed(sealed::seal(
                     &change.subject,
                     revision,
@@ -434,6 +444,7 @@ fn view(
             state: RecordState::Absent,
             revision: 0,
             display_name: None,
+            details: None,
             last_change: None,
         });
     };
@@ -442,7 +453,7 @@ fn view(
         revision: stored.revision,
     };
     let by = KeyId::from_slice(&stored.changed_by).map_err(|_| damaged())?;
-    let (state, display_name, reason) = match &stored.held {
+    let (state, display_name, details, reason) = match &stored.held {
         Some(Held::Sealed(sealed)) => {
             let key = keyring
                 .key(sealed.slot)
@@ -450,13 +461,15 @@ fn view(
                 .ok_or_else(damaged)?;
             let contents =
                 sealed::open(subject, stored.revision, &key, sealed).ok_or_else(damaged)?;
+            let details = Details::unseal(&contents).map_err(|()| damaged())?;
             (
                 RecordState::Present,
-                Some(contents.display_name),
-                contents.reason,
+                Some(contents.display_name.clone()),
+                details,
+                contents.reason.clone(),
             )
         }
-        Some(Held::ErasureReason(reason)) => (RecordState::Erased, None, reason.clone()),
+        Some(Held::ErasureReason(reason)) => (RecordState::Erased, None, None, reason.clone()),
         None => return Err(damaged().into()),
     };
     Ok(Record {
@@ -464,6 +477,7 @@ fn view(
         state,
         revision: stored.revision,
         display_name,
+        details,
         last_change: Some(LastChange {
             at: UnixMs(stored.changed_at_unix_ms),
             by,

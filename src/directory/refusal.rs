@@ -68,6 +68,17 @@ pub enum DirectoryRefusal {
         /// What was found.
         found: String,
     },
+    /// A person's identity number, or an organization's credit code, that is not the one
+    /// the subject was registered with (its identity tag is not the log's).
+    #[error(
+        "the number given for {subject} is not the one it was registered with (its identity \
+         tag is not the log's): a subject's number is fixed when it is registered; for a \
+         mistaken registration, register the right number as a new subject"
+    )]
+    IdentityMismatch {
+        /// Whose record.
+        subject: Subject,
+    },
     /// A stored record whose key is missing or whose ciphertext does not decrypt: the
     /// directory's files were damaged or edited.
     #[error(
@@ -89,7 +100,9 @@ impl DirectoryRefusal {
         match self {
             DirectoryRefusal::RevisionMismatch { .. } => Code::Aborted,
             DirectoryRefusal::NoRecord { .. } => Code::NotFound,
-            DirectoryRefusal::AlreadyErased { .. } => Code::FailedPrecondition,
+            DirectoryRefusal::AlreadyErased { .. } | DirectoryRefusal::IdentityMismatch { .. } => {
+                Code::FailedPrecondition
+            }
             DirectoryRefusal::ChangeTooLarge { .. }
             | DirectoryRefusal::SubjectCount { .. }
             | DirectoryRefusal::MalformedIdNumber { .. }
@@ -109,6 +122,7 @@ impl DirectoryRefusal {
             DirectoryRefusal::Damaged { .. } => "DIRECTORY_RECORD_DAMAGED",
             DirectoryRefusal::MalformedIdNumber { .. } => "MALFORMED_ID_NUMBER",
             DirectoryRefusal::MalformedCreditCode { .. } => "MALFORMED_CREDIT_CODE",
+            DirectoryRefusal::IdentityMismatch { .. } => "ID_NUMBER_MISMATCH",
         }
     }
 
@@ -129,6 +143,9 @@ impl DirectoryRefusal {
                 revision: 3,
             },
             DirectoryRefusal::ChangeTooLarge { found: 2, max: 1 },
+            DirectoryRefusal::IdentityMismatch {
+                subject: subject.clone(),
+            },
             DirectoryRefusal::SubjectCount { found: 0, max: 1 },
             DirectoryRefusal::MalformedIdNumber {
                 expected: "e".into(),

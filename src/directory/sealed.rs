@@ -60,7 +60,8 @@ pub struct Sealed {
     pub ciphertext: Vec<u8>,
 }
 
-/// A record's personal data.
+/// A record's personal data: the name (a household's, a member's, a person's or an
+/// organization's), and a person's or organization's details.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Contents {
     /// The display name.
@@ -69,6 +70,21 @@ pub struct Contents {
     /// The reason of the change that set it.
     #[prost(string, tag = "2")]
     pub reason: String,
+    /// A person's resident identity number (empty for other subjects).
+    #[prost(string, tag = "3")]
+    pub resident_id_number: String,
+    /// A person's phone, or empty.
+    #[prost(string, tag = "4")]
+    pub phone: String,
+    /// A person's hukou area.
+    #[prost(string, tag = "5")]
+    pub hukou_area: String,
+    /// A person's residence area.
+    #[prost(string, tag = "6")]
+    pub residence_area: String,
+    /// An organization's credit code.
+    #[prost(string, tag = "7")]
+    pub credit_code: String,
 }
 
 impl Stored {
@@ -81,12 +97,14 @@ impl Stored {
     }
 }
 
-/// The key of a subject's record in the `records` tree: `h` + household id, or `m` + the
-/// member's 16 bytes.
+/// The key of a subject's record in the `records` tree: `h` + household id, or `m`, `p` or
+/// `o` + the member's, person's or organization's 16 bytes.
 pub fn subject_key(subject: &Subject) -> Vec<u8> {
     match subject {
         Subject::Household(id) => [b"h".as_slice(), id.to_string().as_bytes()].concat(),
         Subject::Member(id) => [b"m".as_slice(), &id.0].concat(),
+        Subject::Person(id) => [b"p".as_slice(), &id.0].concat(),
+        Subject::Organization(id) => [b"o".as_slice(), &id.0].concat(),
     }
 }
 
@@ -100,6 +118,12 @@ pub fn subject_of_key(key: &[u8]) -> Option<Subject> {
         (b'm', id) => crate::ledger::MemberId::from_slice(id)
             .ok()
             .map(Subject::Member),
+        (b'p', id) => crate::ledger::PersonId::from_slice(id)
+            .ok()
+            .map(Subject::Person),
+        (b'o', id) => crate::ledger::OrganizationId::from_slice(id)
+            .ok()
+            .map(Subject::Organization),
         _ => None,
     }
 }

@@ -57,6 +57,22 @@ impl IdentityKey {
         ]))
     }
 
+    /// The tag of the number in a person's or organization's details.
+    pub fn details_tag(&self, details: &super::Details) -> Option<IdTag> {
+        match details {
+            super::Details::Person(person) => {
+                ResidentId::parse(&person.id_number, crate::ledger::CivilDate::MAX)
+                    .ok()
+                    .map(|id| self.resident_tag(&id))
+            }
+            super::Details::Organization(organization) => {
+                CreditCode::parse(&organization.credit_code)
+                    .ok()
+                    .map(|code| self.credit_tag(&code))
+            }
+        }
+    }
+
     fn check_value(&self) -> [u8; 32] {
         self.mac(&[b"shanzhi/identity-check/v1"])
     }

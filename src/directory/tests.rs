@@ -21,7 +21,7 @@ fn change(subject: &Subject, revision: u64, kind: ChangeKind, tag: u8) -> Change
 }
 
 fn set(subject: &Subject, revision: u64, name: &str, tag: u8) -> Change {
-    change(subject, revision, ChangeKind::SetName(name.into()), tag)
+    change(subject, revision, ChangeKind::Set(name.into(), None), tag)
 }
 
 fn refusal(result: Result<Record, DirectoryError>) -> DirectoryRefusal {

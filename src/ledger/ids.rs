@@ -292,13 +292,17 @@ bytes16!(
 );
 
 /// Whose personal record, in the directory (never in the log): a household or a member of
-/// one.
+/// one, or a person or organization of the bureau's programs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Subject {
     /// A registered household.
     Household(HouseholdId),
     /// A registered member.
     Member(MemberId),
+    /// A registered person of the bureau's programs.
+    Person(PersonId),
+    /// A registered organization of the bureau's programs.
+    Organization(OrganizationId),
 }
 
 impl fmt::Display for Subject {
@@ -306,6 +310,8 @@ impl fmt::Display for Subject {
         match self {
             Subject::Household(id) => write!(f, "household {id}"),
             Subject::Member(id) => write!(f, "member {id}"),
+            Subject::Person(id) => write!(f, "person {id}"),
+            Subject::Organization(id) => write!(f, "organization {id}"),
         }
     }
 }

@@ -29,6 +29,7 @@ mod restart;
 mod server;
 mod shops;
 mod slow_clients;
+mod subject_records;
 mod subjects;
 mod tls;
 mod vectors;

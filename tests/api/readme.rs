@@ -135,6 +135,7 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "birth date: 19491231, sex: female",
         "person id: ",
         "refused: one person per identity number",
+        "identity number 11010519491231002X, born 19491231, female",
         "organization id: ",
         "boards of village gaoba",
         "hh-001  deducted 10",

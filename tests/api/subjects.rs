@@ -12,7 +12,7 @@ use tonic::Code;
 use crate::helpers::*;
 
 /// An 18-character resident identity number from its first 17 digits (GB 11643 check).
-fn resident_id(first17: &str) -> String {
+pub(crate) fn resident_id(first17: &str) -> String {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = first17
         .bytes()
@@ -29,7 +29,7 @@ fn resident_id(first17: &str) -> String {
 const CREDIT_CODE: &str = "91350100M000100Y43";
 
 /// Yidu, two townships, a village in each; a caseworker of the first township.
-async fn programs_ledger() -> (TestApp, Signer) {
+pub(crate) async fn programs_ledger() -> (TestApp, Signer) {
     let app = TestApp::spawn().await;
     let admin = app.admin.clone();
     for (code, name) in [

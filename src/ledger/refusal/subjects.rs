@@ -28,6 +28,15 @@ pub enum SubjectRefusal {
         /// The organization that holds it.
         existing: OrganizationId,
     },
+    /// No person is registered with this id.
+    #[error("person_id: expected a registered person, found {0}, which no RegisterPerson made")]
+    UnknownPerson(PersonId),
+    /// No organization is registered with this id.
+    #[error(
+        "organization_id: expected a registered organization, found {0}, which no \
+         RegisterOrganization made"
+    )]
+    UnknownOrganization(OrganizationId),
 }
 
 impl SubjectRefusal {
@@ -36,6 +45,9 @@ impl SubjectRefusal {
         match self {
             SubjectRefusal::DuplicateIdNumber { .. }
             | SubjectRefusal::DuplicateCreditCode { .. } => RefusalClass::AlreadyExists,
+            SubjectRefusal::UnknownPerson(_) | SubjectRefusal::UnknownOrganization(_) => {
+                RefusalClass::NotFound
+            }
         }
     }
 
@@ -44,6 +56,8 @@ impl SubjectRefusal {
         match self {
             SubjectRefusal::DuplicateIdNumber { .. } => "DUPLICATE_ID_NUMBER",
             SubjectRefusal::DuplicateCreditCode { .. } => "DUPLICATE_CREDIT_CODE",
+            SubjectRefusal::UnknownPerson(_) => "UNKNOWN_PERSON",
+            SubjectRefusal::UnknownOrganization(_) => "UNKNOWN_ORGANIZATION",
         }
     }
 
@@ -57,6 +71,8 @@ impl SubjectRefusal {
             SubjectRefusal::DuplicateCreditCode {
                 existing: OrganizationId([2; 16]),
             },
+            SubjectRefusal::UnknownPerson(PersonId([3; 16])),
+            SubjectRefusal::UnknownOrganization(OrganizationId([4; 16])),
         ]
         .into_iter()
         .map(Refusal::Subject)

@@ -65,6 +65,23 @@ pub(super) fn require_admin_or_caseworker_for(
     }
 }
 
+/// Who may read the directory record of a person or organization registered in `area`:
+/// bureau admins and auditors, and caseworkers whose area covers it.
+pub(super) fn may_read_program_record(
+    role: &Role,
+    subject: &Subject,
+    area: &AreaCode,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Auditor => Ok(()),
+        Role::Caseworker(scope) if area.is_within(scope) => Ok(()),
+        _ => Err(read_denied(
+            role,
+            format!("the directory record of {subject} (area {area})"),
+        )),
+    }
+}
+
 /// A bureau admin, or an officer of `village` (the village of the household concerned).
 pub(super) fn require_admin_or_village_of(
     role: &Role,

@@ -186,6 +186,13 @@ impl State {
                 .and_then(|stays| stays.last())
                 .map(|stay| stay.household.clone())
                 .ok_or(Refusal::UnknownMember(*member))?,
+            Subject::Person(_) | Subject::Organization(_) => {
+                return Err(Refusal::InvalidField {
+                    field: "subject",
+                    expected: "a household or a member".into(),
+                    found: subject.to_string(),
+                });
+            }
         };
         let village = self
             .accounts
@@ -198,19 +205,29 @@ impl State {
     /// Refuses unless `role` may change the directory record of `subject`: a bureau admin or
     /// an officer of its household's village (rules in `authority.rs`).
     pub fn authorize_record_change(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
+        if let Some((area, _)) = self.program_subject(subject)? {
+            return self.authorize_program_record(role, subject, &area, true);
+        }
         authority::may_change_record(role, subject, self.subject_household(subject))
     }
 
     /// Refuses unless `role` may read the directory record of `subject`: admins and
     /// auditors, the village's officers, the household's residents.
     pub fn authorize_record_read(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
+        if let Some((area, _)) = self.program_subject(subject)? {
+            return self.authorize_program_record(role, subject, &area, false);
+        }
         authority::may_read_record(role, subject, self.subject_household(subject))
     }
 
     /// Whether `subject` is a registered household or member (one the directory may hold a
     /// record of).
     pub fn knows_subject(&self, subject: &Subject) -> bool {
-        self.subject_household(subject).is_ok()
+        match self.program_subject(subject) {
+            Ok(Some(_)) => true,
+            Ok(None) => self.subject_household(subject).is_ok(),
+            Err(_) => false,
+        }
     }
 
     /// A member's stays in households, oldest first.

@@ -14,7 +14,9 @@ use imbl::OrdMap;
 use super::authority;
 use super::journal::Effects;
 use super::{Context, State};
-use crate::ledger::{AreaCode, IdTag, OrganizationId, PersonId, Refusal, Sequence, SubjectRefusal};
+use crate::ledger::{
+    AreaCode, IdTag, OrganizationId, PersonId, Refusal, Role, Sequence, Subject, SubjectRefusal,
+};
 
 /// The subjects family's operations.
 #[derive(Clone, Debug)]
@@ -215,6 +217,40 @@ impl State {
     /// The organization whose credit code has `tag`, if one is registered.
     pub fn organization_with_tag(&self, tag: &IdTag) -> Option<OrganizationId> {
         self.subjects.organizations.by_tag.get(tag).copied()
+    }
+
+    /// For a person or organization subject, its area and identity tag (`None` for a
+    /// household or member); refused for one never registered.
+    pub fn program_subject(&self, subject: &Subject) -> Result<Option<(AreaCode, IdTag)>, Refusal> {
+        let view = match subject {
+            Subject::Person(id) => self.person(id).ok_or(SubjectRefusal::UnknownPerson(*id))?,
+            Subject::Organization(id) => self
+                .organization(id)
+                .ok_or(SubjectRefusal::UnknownOrganization(*id))?,
+            Subject::Household(_) | Subject::Member(_) => return Ok(None),
+        };
+        Ok(Some((view.area, view.tag)))
+    }
+
+    /// Refuses unless `role` may change (`change`) or read the directory record of the
+    /// person or organization registered in `area` (rules in `authority.rs`).
+    pub(super) fn authorize_program_record(
+        &self,
+        role: &Role,
+        subject: &Subject,
+        area: &AreaCode,
+        change: bool,
+    ) -> Result<(), Refusal> {
+        if change {
+            authority::require_admin_or_caseworker_for(role, "changing a subject's record", area)
+        } else {
+            authority::may_read_program_record(role, subject, area)
+        }
+    }
+
+    /// Refuses an area that is not registered.
+    pub fn require_area(&self, code: &AreaCode) -> Result<(), Refusal> {
+        self.areas.require(code)
     }
 
     /// How many persons and organizations are registered.

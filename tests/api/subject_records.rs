@@ -1,0 +1,281 @@
+//! The directory records of the programs' persons and organizations through the real server:
+//! a person's name, identity number (with the birth date and sex it gives), phone and areas set
+//! by a caseworker of the person's area and read back; every refusal with its code and reason
+//! and the record unchanged (another number than the registered one, a malformed one, an
+//! unknown area, an unknown person, a name-only change, a bad phone, a caseworker of another
+//! area, a village officer); the record in the directory's export; and after an erasure the
+//! log still verifies and none of it is anywhere on disk in clear.
+
+use shanzhi::client::{IdentityNumber, Signer, organization_subject, person_subject};
+use shanzhi::pb::directory as dpb;
+use shanzhi::pb::points as pb;
+use shanzhi::testkit::register_key;
+use tonic::Code;
+
+use crate::helpers::*;
+use crate::subjects::{programs_ledger, resident_id};
+
+const NAME: &str = "王秀英-record-marker";
+const PHONE: &str = "13907170001";
+
+fn set_person(number: &str, hukou: &str, residence: &str, phone: &str) -> dpb::change_body::Change {
+    dpb::change_body::Change::SetPerson(dpb::SetPerson {
+        name: NAME.into(),
+        resident_id_number: number.into(),
+        phone: phone.into(),
+        hukou_area: hukou.into(),
+        residence_area: residence.into(),
+    })
+}
+
+/// Every file under `dir`, read whole.
+fn files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            found.push((path, bytes));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk() {
+    let (mut app, caseworker) = programs_ledger().await;
+    let number = resident_id("42058119520315002");
+    let person = app
+        .client
+        .register_subject(
+            &caseworker,
+            IdentityNumber::Resident(number.clone()),
+            "420581100001",
+        )
+        .await
+        .unwrap();
+    let subject = person_subject(&person.id);
+    let record = app
+        .client
+        .change_subject(
+            &caseworker,
+            subject.clone(),
+            Some(0),
+            set_person(&number.to_lowercase(), "420581100001", "420581100", PHONE),
+            "registration",
+        )
+        .await
+        .unwrap();
+    assert_eq!(record.display_name, NAME);
+    let details = record.person.clone().unwrap();
+    assert_eq!(details.resident_id_number, number);
+    assert_eq!(details.birth_date, 19520315);
+    assert_eq!(details.sex, "female");
+    assert_eq!(details.phone, PHONE);
+    assert_eq!(details.residence_area, "420581100");
+    let admin = app.admin.clone();
+    let read = app
+        .client
+        .records(&admin, vec![subject.clone()])
+        .await
+        .unwrap();
+    assert_eq!(read[0], record);
+
+    // Refused, and the record stays at revision 1.
+    let other = resident_id("42058119600101003");
+    let refusals: [(dpb::change_body::Change, Code, &str); 6] = [
+        (
+            set_person(&other, "420581100001", "420581100", PHONE),
+            Code::FailedPrecondition,
+            "ID_NUMBER_MISMATCH",
+        ),
+        (
+            set_person("42058119520315002", "420581100001", "420581100", PHONE),
+            Code::InvalidArgument,
+            "MALFORMED_ID_NUMBER",
+        ),
+        (
+            set_person(&number, "420581100002", "420581100", PHONE),
+            Code::NotFound,
+            "UNKNOWN_AREA",
+        ),
+        (
+            set_person(&number, "420581100001", "420581100", "call me"),
+            Code::InvalidArgument,
+            "INVALID_FIELD",
+        ),
+        (
+            dpb::change_body::Change::SetName(dpb::SetName {
+                display_name: "x".into(),
+            }),
+            Code::InvalidArgument,
+            "INVALID_FIELD",
+        ),
+        (
+            dpb::change_body::Change::SetOrganization(dpb::SetOrganization {
+                name: "x".into(),
+                credit_code: "91350100M000100Y43".into(),
+            }),
+            Code::InvalidArgument,
+            "INVALID_FIELD",
+        ),
+    ];
+    for (change, code, reason) in refusals {
+        assert_reason(
+            app.client
+                .change_subject(&caseworker, subject.clone(), Some(1), change, "correction")
+                .await,
+            code,
+            reason,
+        );
+    }
+    // Unknown person.
+    assert_reason(
+        app.client
+            .change_subject(
+                &caseworker,
+                person_subject(&[7; 16]),
+                Some(0),
+                set_person(&number, "420581100001", "420581100", PHONE),
+                "registration",
+            )
+            .await,
+        Code::NotFound,
+        "UNKNOWN_PERSON",
+    );
+    // A caseworker of the other township may neither read nor change it; nor may a village
+    // officer read it.
+    let elsewhere = Signer::generate();
+    app.submit(
+        &admin,
+        register_key(&elsewhere, pb::Role::Caseworker, "420581200"),
+    )
+    .await
+    .unwrap();
+    assert_reason(
+        app.client.records(&elsewhere, vec![subject.clone()]).await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    assert_reason(
+        app.client
+            .change_subject(
+                &elsewhere,
+                subject.clone(),
+                Some(1),
+                set_person(&number, "420581100001", "420581100", PHONE),
+                "correction",
+            )
+            .await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    let village = app.village("v1").await;
+    assert_reason(
+        app.client
+            .records(&village.officer, vec![subject.clone()])
+            .await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    let unchanged = app
+        .client
+        .records(&admin, vec![subject.clone()])
+        .await
+        .unwrap();
+    assert_eq!(unchanged[0], record, "no refusal changed the record");
+
+    // The directory's export carries the whole record (for its backup file).
+    let page = app.client.export_records(&admin, Vec::new()).await.unwrap();
+    let exported = page
+        .records
+        .iter()
+        .find(|e| e.record.as_ref().and_then(|r| r.subject.clone()) == Some(subject.clone()))
+        .unwrap();
+    assert_eq!(exported.record.as_ref().unwrap().person, record.person);
+
+    // Nothing of it in clear on disk, before the erasure and after it.
+    let secrets = [number.as_str(), NAME, PHONE];
+    let in_clear = |app: &TestApp| {
+        files(app.data.path())
+            .into_iter()
+            .filter(|(_, bytes)| {
+                secrets
+                    .iter()
+                    .any(|s| bytes.windows(s.len()).any(|w| w == s.as_bytes()))
+            })
+            .map(|(path, _)| path)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(in_clear(&app), Vec::<std::path::PathBuf>::new());
+    let erased = app
+        .client
+        .change_subject(
+            &caseworker,
+            subject.clone(),
+            Some(1),
+            dpb::change_body::Change::Erase(dpb::Erase {}),
+            "the person asked",
+        )
+        .await
+        .unwrap();
+    assert_eq!(erased.state(), dpb::RecordState::Erased);
+    assert_eq!(erased.person, None);
+    assert_eq!(erased.display_name, "");
+    verify_whole_log(&mut app).await;
+    app.restart().await;
+    let after = app.client.records(&admin, vec![subject]).await.unwrap();
+    assert_eq!(after[0].state(), dpb::RecordState::Erased);
+    assert_eq!(after[0].revision, 2);
+    assert_eq!(in_clear(&app), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test]
+async fn an_organizations_record_keeps_its_registered_credit_code() {
+    let (mut app, caseworker) = programs_ledger().await;
+    let organization = app
+        .client
+        .register_subject(
+            &caseworker,
+            IdentityNumber::Credit("91350100M000100Y43".into()),
+            "420581100",
+        )
+        .await
+        .unwrap();
+    let subject = organization_subject(&organization.id);
+    let set = |code: &str| {
+        dpb::change_body::Change::SetOrganization(dpb::SetOrganization {
+            name: "陆城街道幸福食堂".into(),
+            credit_code: code.into(),
+        })
+    };
+    assert_reason(
+        app.client
+            .change_subject(
+                &caseworker,
+                subject.clone(),
+                Some(0),
+                set("91110000802100433B"),
+                "r",
+            )
+            .await,
+        Code::FailedPrecondition,
+        "ID_NUMBER_MISMATCH",
+    );
+    let record = app
+        .client
+        .change_subject(
+            &caseworker,
+            subject,
+            Some(0),
+            set("91350100m000100y43"),
+            "r",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        record.organization.unwrap().credit_code,
+        "91350100M000100Y43"
+    );
+}
