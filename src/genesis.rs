@@ -135,6 +135,13 @@ pub enum GenesisError {
          directory and run `shanzhi restore` again"
     )]
     UnfinishedRestore(PathBuf),
+    /// A new directory for a log that registers persons, without the identity key.
+    #[error(
+        "the log registers {0} persons and organizations, whose identity tags were made with the \
+         lost directory's identity key: give the copy kept with the log key (--identity-key); a \
+         new key would let every one of them be registered again"
+    )]
+    IdentityKeyNeeded(u64),
     /// A key file could not be written.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
@@ -241,8 +248,13 @@ pub fn init_locked(
 /// Creates an empty directory of personal data for the ledger in `data_dir` (whose directory
 /// was lost, or which was created before the directory existed): every name is gone, and
 /// the ledger is served without them. Refuses if the directory exists; takes the data
-/// directory's lock. Returns the ledger's id.
-pub fn init_directory(data_dir: &Path) -> Result<LedgerId, GenesisError> {
+/// directory's lock. A log that registers persons or organizations needs the lost directory's
+/// identity key (`identity_key`, the copy kept with the log key): a new key would give every
+/// identity number a new tag and let each be registered again. Returns the ledger's id.
+pub fn init_directory(
+    data_dir: &Path,
+    identity_key: Option<&Path>,
+) -> Result<LedgerId, GenesisError> {
     let _lock = DataDirLock::acquire(data_dir)?;
     let store = SledStore::open(&store_path(data_dir))?;
     let missing = || StoreError::Corrupt(format!("{} holds no genesis entry", data_dir.display()));
@@ -254,6 +266,45 @@ pub fn init_directory(data_dir: &Path) -> Result<LedgerId, GenesisError> {
     else {
         return Err(missing().into());
     };
-    crate::directory::Directory::create(&crate::directory::path(data_dir), &genesis.ledger_id)?;
+    if identity_key.is_none() {
+        let subjects = registered_subjects(&store)?;
+        if subjects > 0 {
+            return Err(GenesisError::IdentityKeyNeeded(subjects));
+        }
+    }
+    crate::directory::Directory::create_with_identity_key(
+        &crate::directory::path(data_dir),
+        &genesis.ledger_id,
+        identity_key,
+    )?;
     Ok(genesis.ledger_id)
+}
+
+/// How many persons and organizations the log registers (read without replaying it).
+fn registered_subjects(store: &SledStore) -> Result<u64, GenesisError> {
+    use crate::ledger::{Operation, SubjectsOp, Transaction};
+    let mut count = 0;
+    for sequence in 1..store.len()? {
+        let Some(bytes) = store.entry(sequence)? else {
+            continue;
+        };
+        let Some(body) = pb::LogEntry::decode(bytes.as_slice())
+            .ok()
+            .and_then(|entry| entry.transaction)
+            .map(|transaction| transaction.body)
+        else {
+            continue;
+        };
+        if let Ok(Transaction {
+            operation:
+                Operation::Subjects(
+                    SubjectsOp::RegisterPerson { .. } | SubjectsOp::RegisterOrganization { .. },
+                ),
+            ..
+        }) = Transaction::parse(&body)
+        {
+            count += 1;
+        }
+    }
+    Ok(count)
 }

@@ -82,6 +82,10 @@ enum Command {
         /// Data directory holding the ledger.
         #[arg(long, env = "SHANZHI_DATA", default_value = config::DEFAULT_DATA_DIR)]
         data: PathBuf,
+        /// The lost directory's identity key (kept with the log key); required when the log
+        /// registers persons or organizations.
+        #[arg(long)]
+        identity_key: Option<PathBuf>,
     },
     /// Ask a server's gRPC health service whether it is serving (exit 0) or not (exit 1):
     /// for container health checks and probes.
@@ -307,8 +311,8 @@ async fn run(command: Command) -> Result<()> {
         Command::Serve(args) => serve(args).await,
         // Printed before the runtime starts.
         Command::Config { .. } => Ok(()),
-        Command::InitDirectory { data } => {
-            let ledger_id = genesis::init_directory(&data)?;
+        Command::InitDirectory { data, identity_key } => {
+            let ledger_id = genesis::init_directory(&data, identity_key.as_deref())?;
             println!(
                 "created an empty directory of personal data in {} for ledger {ledger_id}",
                 shanzhi::directory::path(&data).display()

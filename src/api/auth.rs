@@ -72,6 +72,8 @@ pub mod methods {
     pub const EXPORT_RECORDS: &str = "shanzhi.directory.v1.DirectoryService/ExportRecords";
     /// `DirectoryService.IdentityTag`.
     pub const IDENTITY_TAG: &str = "shanzhi.directory.v1.DirectoryService/IdentityTag";
+    /// `DirectoryService.ListNearMatches`.
+    pub const LIST_NEAR_MATCHES: &str = "shanzhi.directory.v1.DirectoryService/ListNearMatches";
     /// `GovernanceService.GetBoard`.
     pub const GET_BOARD: &str = "shanzhi.governance.v1.GovernanceService/GetBoard";
 }

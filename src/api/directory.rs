@@ -16,7 +16,8 @@ use crate::directory::{
     MAX_SUBJECTS_PER_READ, RecordState,
 };
 use crate::ledger::{
-    CivilDate, Refusal, Subject, UnixMs, require_directory_exporter, require_identity_tagger,
+    CivilDate, Refusal, Subject, UnixMs, may_see_near_match, require_directory_exporter,
+    require_identity_tagger, require_near_match_reader,
 };
 use crate::pb::directory as pb;
 use crate::pb::directory::directory_service_server::DirectoryService;
@@ -72,10 +73,10 @@ impl DirectoryService for DirectoryApi {
             directory::ChangeKind::Set(_, details) => details.clone(),
             directory::ChangeKind::Erase => None,
         };
+        // Where the person lives is one of the ledger's areas; a hukou may be anywhere in
+        // China (a division code, checked for its form only).
         let areas = match &details {
-            Some(directory::Details::Person(person)) => {
-                vec![person.hukou_area.clone(), person.residence_area.clone()]
-            }
+            Some(directory::Details::Person(person)) => vec![person.residence_area.clone()],
             _ => Vec::new(),
         };
         let registered = self
@@ -137,6 +138,66 @@ impl DirectoryService for DirectoryApi {
         }))
     }
 
+    async fn list_near_matches(
+        &self,
+        request: Request<pb::ListNearMatchesRequest>,
+    ) -> Result<Response<pb::ListNearMatchesResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let after = request.into_inner().after;
+        if !after.is_empty() && after.len() != directory::NEAR_CURSOR_BYTES {
+            return Err(Refusal::InvalidField {
+                field: "after",
+                expected: format!(
+                    "empty, or the next_cursor of an earlier page ({} bytes)",
+                    directory::NEAR_CURSOR_BYTES
+                ),
+                found: format!("{} bytes", after.len()),
+            }
+            .into());
+        }
+        let role = self
+            .ledger
+            .read(move |state| {
+                let role = reader.role(state)?;
+                require_near_match_reader(&role)?;
+                Ok::<_, Refusal>(role)
+            })
+            .await??;
+        let directory = Arc::clone(&self.directory);
+        let page = blocking(move || directory.near_matches(&after)).await?;
+        let next_cursor = page.next.clone().unwrap_or_default();
+        // Registered persons only, a group the reader may see, with a pair not yet reviewed.
+        let matches = self
+            .ledger
+            .read(move |state| {
+                page.groups
+                    .into_iter()
+                    .filter_map(|group| {
+                        let known: Vec<_> = group
+                            .into_iter()
+                            .filter_map(|p| state.person(&p).map(|view| (p, view.area)))
+                            .collect();
+                        let areas: Vec<_> = known.iter().map(|(_, area)| area.clone()).collect();
+                        let open = known.iter().enumerate().any(|(i, (a, _))| {
+                            known[i + 1..]
+                                .iter()
+                                .any(|(b, _)| !state.near_match_reviewed(a, b))
+                        });
+                        (known.len() > 1 && open && may_see_near_match(&role, &areas)).then(|| {
+                            pb::NearMatch {
+                                person_ids: known.iter().map(|(p, _)| p.0.to_vec()).collect(),
+                            }
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await?;
+        Ok(Response::new(pb::ListNearMatchesResponse {
+            matches,
+            next_cursor,
+        }))
+    }
+
     async fn identity_tag(
         &self,
         request: Request<pb::IdentityTagRequest>,
@@ -183,24 +244,37 @@ impl DirectoryService for DirectoryApi {
                 .into());
             }
         };
-        let registered_id = self
+        let asker = role.clone();
+        let holder = self
             .ledger
             .read(move |state| {
-                if person {
-                    state.person_with_tag(&tag).map(|id| id.0.to_vec())
+                let holder = if person {
+                    state.person_with_tag(&tag).map(Subject::Person)
                 } else {
-                    state.organization_with_tag(&tag).map(|id| id.0.to_vec())
-                }
+                    state.organization_with_tag(&tag).map(Subject::Organization)
+                };
+                holder.map(|subject| {
+                    let covered = state.authorize_record_read(&asker, &subject).is_ok();
+                    let id = match subject {
+                        Subject::Person(id) => id.0,
+                        Subject::Organization(id) => id.0,
+                        Subject::Household(_) | Subject::Member(_) => [0; 16],
+                    };
+                    (id, covered)
+                })
             })
-            .await?
-            .unwrap_or_default();
-        // Who asked, never the number.
-        tracing::info!(reader = %key, role = %role, registered = !registered_id.is_empty(), "an identity tag was asked for");
+            .await?;
+        // Who asked and the tag's first bytes, never the number.
+        tracing::info!(reader = %key, role = %role, tag = %tag, registered = holder.is_some(), "an identity tag was asked for");
         Ok(Response::new(pb::IdentityTagResponse {
             tag: tag.0.to_vec(),
-            registered_id,
+            registered_id: match holder {
+                Some((id, true)) => id.to_vec(),
+                _ => Vec::new(),
+            },
             birth_date: birth,
             sex: sex.to_owned(),
+            registered_elsewhere: matches!(holder, Some((_, false))),
         }))
     }
 

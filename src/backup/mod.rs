@@ -378,9 +378,19 @@ fn rebuild(
     crate::directory::Directory::create_with_identity_key(&directory, &ledger_id, identity_key)?;
     let personal_data = personal_data
         .map(|(path, _)| {
-            personal::import(path, &directory, &ledger_id, |subject| {
-                state.knows_subject(subject)
-            })
+            personal::import(
+                path,
+                &directory,
+                &ledger_id,
+                |subject| state.knows_subject(subject),
+                |subject| {
+                    state
+                        .program_subject(subject)
+                        .ok()
+                        .flatten()
+                        .map(|(_, tag)| tag)
+                },
+            )
         })
         .transpose()?;
     for directory in [genesis_keys(data).as_path(), data] {

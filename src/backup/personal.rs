@@ -158,12 +158,15 @@ pub(super) fn check(path: &Path) -> Result<(LedgerId, u64)> {
 /// before the log's latest checkpoint is fetched, and a checkpoint may lag the state the
 /// export read, so the file may hold records of households or members registered after the
 /// checkpoint: those are left out (their subjects are not in the restored log, and a subject
-/// registered again later must not inherit them) and counted.
+/// registered again later must not inherit them) and counted. A person's or organization's
+/// number must give the identity tag the log registered (`tag_of`) under the new directory's
+/// identity key: a mismatch means the wrong `--identity-key`, and the restore is refused.
 pub(super) fn import(
     path: &Path,
     directory: &Path,
     ledger_id: &LedgerId,
     knows: impl Fn(&Subject) -> bool,
+    tag_of: impl Fn(&Subject) -> Option<crate::ledger::IdTag>,
 ) -> Result<PersonalDataReport> {
     let (mut reader, header) = Reader::open(path, PERSONAL)?;
     let (named, taken_at_unix_ms) = parse_header(path, &header)?;
@@ -189,6 +192,16 @@ pub(super) fn import(
         records.retain(|record| knows(&record.record.subject));
         left_out += (before - records.len()) as u64;
         for record in &records {
+            if let Some(details) = &record.record.details
+                && directory.identity().details_tag(details) != tag_of(&record.record.subject)
+            {
+                bail!(
+                    "the number in the record of {} does not give the identity tag the log \
+                     registered: the --identity-key given is not the one the tags were made with \
+                     (give directory/identity.key of the original data directory)",
+                    record.record.subject
+                );
+            }
             match record.record.state {
                 RecordState::Erased => erased += 1,
                 _ => present += 1,
@@ -245,6 +258,21 @@ fn exported(item: &pb::ExportedRecord) -> Result<Exported> {
     })?;
     let by = KeyId::from_hex(&record.changed_by)?;
     let details = crate::directory::details_of(record)?;
+    let fits = matches!(
+        (&subject, &details),
+        (Subject::Household(_) | Subject::Member(_), None)
+            | (
+                Subject::Person(_),
+                Some(crate::directory::Details::Person(_))
+            )
+            | (
+                Subject::Organization(_),
+                Some(crate::directory::Details::Organization(_))
+            )
+    ) || state == RecordState::Erased && details.is_none();
+    if !fits {
+        bail!("the exported record of {subject} holds another kind of record than its subject's");
+    }
     Ok(Exported {
         record: Record {
             subject,

@@ -5,9 +5,28 @@
 use anyhow::Result;
 use clap::Subcommand;
 
-use shanzhi::client::{IdentityNumber, register_organization, register_person};
+use shanzhi::client::{IdentityNumber, register_organization, register_person, review_near_match};
+use shanzhi::pb::registry::NearMatchFinding;
 
+use super::ReadArgs;
 use super::write::WriteArgs;
+
+/// A near match's finding, as the CLI spells it.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FindingArg {
+    /// Two people.
+    Distinct,
+    /// One person registered twice.
+    SamePerson,
+}
+
+/// A 16-byte id given as 32 hex characters to `flag`.
+fn id16(flag: &str, text: &str) -> Result<[u8; 16]> {
+    hex::decode(text)
+        .ok()
+        .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
+        .ok_or_else(|| anyhow::anyhow!("{flag}: expected 32 hex characters, found {text:?}"))
+}
 
 /// The subjects commands.
 #[derive(Subcommand)]
@@ -35,6 +54,27 @@ pub enum SubjectsCommand {
         /// The area the person is registered in (a registered area code).
         #[arg(long)]
         area: String,
+    },
+    /// List the groups of persons whose records share a name, birth date and residence area,
+    /// not yet reviewed (bureau admin, auditor, or a caseworker for their area).
+    NearMatches {
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Record the review of a near match of two persons (bureau admin or a caseworker of both
+    /// persons' areas); never merges them.
+    ReviewNearMatch {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// One person (32 hex characters).
+        #[arg(long)]
+        first: String,
+        /// The other.
+        #[arg(long)]
+        second: String,
+        /// What the review found.
+        #[arg(long, value_enum)]
+        finding: FindingArg,
     },
     /// Register an organization by its unified social credit code, in an area: prints the new
     /// organization id.
@@ -65,6 +105,42 @@ impl SubjectsCommand {
     /// Runs the command.
     pub async fn run(self) -> Result<()> {
         let (write, identity, area) = match self {
+            SubjectsCommand::NearMatches { read } => {
+                let (signer, mut client) = read.open().await?;
+                let mut after = Vec::new();
+                loop {
+                    let page = client
+                        .near_matches(&signer, after)
+                        .await
+                        .map_err(super::status_error)?;
+                    for group in &page.matches {
+                        let ids: Vec<String> = group.person_ids.iter().map(hex::encode).collect();
+                        println!("near match: {}", ids.join(" "));
+                    }
+                    if page.next_cursor.is_empty() {
+                        return Ok(());
+                    }
+                    after = page.next_cursor;
+                }
+            }
+            SubjectsCommand::ReviewNearMatch {
+                write,
+                first,
+                second,
+                finding,
+            } => {
+                let finding = match finding {
+                    FindingArg::Distinct => NearMatchFinding::Distinct,
+                    FindingArg::SamePerson => NearMatchFinding::SamePerson,
+                };
+                let operation = review_near_match(
+                    id16("--first", &first)?,
+                    id16("--second", &second)?,
+                    finding,
+                );
+                let (signer, mut client) = write.open().await?;
+                return write.submit_on(&mut client, &signer, operation).await;
+            }
             SubjectsCommand::IdentityTag {
                 write,
                 id_number,

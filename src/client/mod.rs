@@ -33,7 +33,9 @@ pub use payment_code::{
 pub use shops::{
     activate_terminal_operation, activation_code_text, new_activation_code, parse_activation_code,
 };
-pub use subjects::{IdentityNumber, Registered, register_organization, register_person};
+pub use subjects::{
+    IdentityNumber, Registered, register_organization, register_person, review_near_match,
+};
 
 /// Signs transactions, payment codes and read credentials with one key.
 #[derive(Clone)]

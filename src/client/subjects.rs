@@ -53,6 +53,21 @@ fn registry(operation: rpb::registry_operation::Operation) -> pb::transaction_bo
     })
 }
 
+/// The operation recording the review of the near match of two persons.
+pub fn review_near_match(
+    first: [u8; 16],
+    second: [u8; 16],
+    finding: rpb::NearMatchFinding,
+) -> pb::transaction_body::Operation {
+    registry(rpb::registry_operation::Operation::ReviewNearMatch(
+        rpb::ReviewNearMatch {
+            first_person_id: first.to_vec(),
+            second_person_id: second.to_vec(),
+            finding: finding.into(),
+        },
+    ))
+}
+
 /// A subject registered by [`LedgerClient::register_subject`].
 #[derive(Clone, Debug)]
 pub struct Registered {
@@ -84,6 +99,24 @@ impl LedgerClient {
             },
         );
         Ok(self.directory.identity_tag(request).await?.into_inner())
+    }
+
+    /// One page of near matches after `after` (empty: the first), as `signer`.
+    pub async fn near_matches(
+        &mut self,
+        signer: &Signer,
+        after: Vec<u8>,
+    ) -> Result<dpb::ListNearMatchesResponse, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::LIST_NEAR_MATCHES,
+            dpb::ListNearMatchesRequest { after },
+        );
+        Ok(self
+            .directory
+            .list_near_matches(request)
+            .await?
+            .into_inner())
     }
 
     /// Registers the person or organization of `number` in `area_code` under a new random id,

@@ -84,8 +84,14 @@ impl Directory {
     /// restore imports into the directory it has just created), each subject once: every key
     /// first, synced, then every record, synced.
     pub fn import(&self, records: &[Exported]) -> Result<(), StoreError> {
+        let identity = &self.identity;
         let imported = self.with_open(|open| {
             let mut batch = sled::Batch::default();
+            let near = open
+                .db
+                .db()
+                .open_tree(super::near::NEAR_TREE)
+                .map_err(|e| unavailable(io(e)))?;
             let mut seen = std::collections::HashSet::new();
             for exported in records {
                 let record = &exported.record;
@@ -102,7 +108,15 @@ impl Directory {
                         record.subject
                     ))));
                 }
-                let stored = stored(open, exported).map_err(unavailable)?;
+                let mut stored = stored(open, exported).map_err(unavailable)?;
+                if let (Some(name), Some(super::Details::Person(person))) =
+                    (&record.display_name, &record.details)
+                {
+                    let near_key = identity.near_key(name, person);
+                    super::near::reindex(&near, &record.subject, None, Some(&near_key))
+                        .map_err(unavailable)?;
+                    stored.near_key = near_key.to_vec();
+                }
                 batch.insert(key, stored.encode_to_vec());
             }
             open.keyring.sync().map_err(unavailable)?;
@@ -164,5 +178,6 @@ fn stored(open: &mut super::Open, exported: &Exported) -> Result<Stored, StoreEr
         changed_by: change.by.0.to_vec(),
         change_hash: exported.change_hash.to_vec(),
         held: Some(held),
+        near_key: Vec::new(),
     })
 }

@@ -17,6 +17,7 @@ mod change;
 mod export;
 pub mod identity;
 mod keyring;
+mod near;
 mod person;
 mod refusal;
 mod sealed;
@@ -33,6 +34,7 @@ use prost::Message;
 
 pub use change::{Change, ChangeKind, MAX_CHANGE_BODY_BYTES, admit};
 pub use export::{Exported, MAX_CURSOR_BYTES, MAX_RECORDS_PER_PAGE, Page};
+pub use near::{MAX_NEAR_GROUPS_PER_PAGE, NEAR_CURSOR_BYTES, NearPage};
 pub use person::{
     Details, MAX_PHONE_CHARS, OrganizationDetails, PersonDetails, details_of, parse_phone,
 };
@@ -173,7 +175,8 @@ impl Directory {
             StoreError::Corrupt(format!(
                 "{} cannot be read ({e}): the directory of personal data is missing or \
                  incomplete. Restore it from its backup (then apply again every erasure made \
-                 since); to serve this ledger without names, run `shanzhi init-directory`",
+                 since); to serve this ledger without names, run `shanzhi init-directory` \
+                 (with --identity-key, the copy kept with the log key, if it registers persons)",
                 marker.display()
             ))
         })?;
@@ -340,7 +343,14 @@ impl Directory {
                     Some(_) => {}
                 }
             }
-            let written = open.write(change, revision + 1, old_slot, now);
+            let near = match &change.kind {
+                ChangeKind::Set(name, Some(Details::Person(person))) => {
+                    Some(self.identity.near_key(name, person))
+                }
+                _ => None,
+            };
+            let old_near = current.as_ref().map(|c| c.near_key.clone());
+            let written = open.write(change, revision + 1, old_slot, now, (old_near, near));
             written.inspect_err(|e| self.fail(e)).map_err(unavailable)
         })
     }
@@ -370,6 +380,7 @@ impl Open {
         revision: u64,
         old_slot: Option<u32>,
         now: UnixMs,
+        (old_near, near): (Option<Vec<u8>>, Option<[u8; 32]>),
     ) -> Result<Record, StoreError> {
         let held = match &change.kind {
             ChangeKind::Set(display_name, details) => {
@@ -399,7 +410,17 @@ impl Open {
             changed_by: change.signer.0.to_vec(),
             change_hash: change.body_hash.to_vec(),
             held: Some(held),
+            near_key: near.map(|k| k.to_vec()).unwrap_or_default(),
         };
+        // The index entry first, then the record, then the old entry's removal, one sync:
+        // an entry without its record is never listed (`near.rs`).
+        let tree = self.db.db().open_tree(near::NEAR_TREE).map_err(io)?;
+        near::reindex(
+            &tree,
+            &change.subject,
+            old_near.as_deref().filter(|k| !k.is_empty()),
+            near.as_ref().map(|k| k.as_slice()),
+        )?;
         self.records
             .insert(subject_key(&change.subject), stored.encode_to_vec())
             .map_err(io)?;

@@ -19,7 +19,7 @@ pub enum Details {
 }
 
 /// A person's details.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PersonDetails {
     /// The resident identity number, normalized.
     pub id_number: String,
@@ -33,6 +33,26 @@ pub struct PersonDetails {
     pub hukou_area: AreaCode,
     /// The residence area.
     pub residence_area: AreaCode,
+}
+
+/// Never prints the number or the phone: a `Debug` of a change or a record may reach a log.
+impl std::fmt::Debug for PersonDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let masked = match self.id_number.len() {
+            18 => format!(
+                "{}*************{}",
+                &self.id_number[..3],
+                &self.id_number[16..]
+            ),
+            _ => "?".into(),
+        };
+        f.debug_struct("PersonDetails")
+            .field("id_number", &masked)
+            .field("phone", &if self.phone.is_empty() { "" } else { "(set)" })
+            .field("hukou_area", &self.hukou_area)
+            .field("residence_area", &self.residence_area)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An organization's details.

@@ -33,6 +33,9 @@ pub struct Stored {
     /// What the record holds.
     #[prost(oneof = "Held", tags = "5, 6")]
     pub held: Option<Held>,
+    /// A present person record's near key (`near.rs`), empty otherwise.
+    #[prost(bytes = "vec", tag = "7")]
+    pub near_key: Vec<u8>,
 }
 
 /// What a stored record holds.

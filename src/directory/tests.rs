@@ -170,6 +170,7 @@ fn opening_finishes_an_erasure_a_crash_interrupted() {
         changed_by: vec![9; 16],
         change_hash: vec![2; 32],
         held: Some(Held::ErasureReason("erased".into())),
+        near_key: Vec::new(),
     };
     inside(&directory, |open| {
         open.records

@@ -36,8 +36,9 @@ pub use state::{
     MAX_REVIEWERS_REQUIRED, MAX_RULES_PER_ADD, MAX_STAR_LEVELS, PaymentCode, PointsAction,
     PointsKind, PointsOp, Policy, PolicyKind, PolicyOp, PolicyView, RedemptionKind, RedemptionOp,
     RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
-    may_read_issuer_report, may_read_statement, read_denied, reads_everything,
+    may_read_issuer_report, may_read_statement, may_see_near_match, read_denied, reads_everything,
     require_directory_exporter, require_identity_tagger, require_log_reader,
+    require_near_match_reader,
 };
 pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,
@@ -47,7 +48,7 @@ pub use state::{
 };
 pub use state::{IssuerMonth, SettlementKind, SettlementOp, Statement, StatementLine};
 pub use state::{MAX_LINE_QUANTITY, MAX_SALE_LINES, SaleLine};
-pub use state::{SubjectView, SubjectsKind, SubjectsOp};
+pub use state::{NearMatchFinding, SubjectView, SubjectsKind, SubjectsOp};
 pub use transaction::*;
 pub use units::{Points, Sequence, UnixMs};
 

@@ -3,8 +3,8 @@
 
 use crate::ledger::{
     AreaCode, AreaView, AreasOp, CivilDate, HouseholdId, IdTag, IssuerId, KeyId, MemberId,
-    MembersOp, OfficerHousehold, Operation, OrganizationId, PersonId, Refusal, SubjectsOp,
-    parse_name,
+    MembersOp, NearMatchFinding, OfficerHousehold, Operation, OrganizationId, PersonId, Refusal,
+    SubjectsOp, parse_name,
 };
 use crate::pb::registry as pb;
 
@@ -45,6 +45,36 @@ impl TryFrom<&pb::RegistryOperation> for Operation {
                     tag: IdTag::from_slice("id_tag", &p.id_tag)?,
                     area: AreaCode::parse("area_code", &p.area_code)?,
                 }),
+                Op::ReviewNearMatch(r) => {
+                    let first = PersonId::from_slice(&r.first_person_id)?;
+                    let second = PersonId::from_slice(&r.second_person_id)?;
+                    if first == second {
+                        return Err(Refusal::InvalidField {
+                            field: "second_person_id",
+                            expected: "another person than first_person_id".into(),
+                            found: "the same person".into(),
+                        });
+                    }
+                    let finding = match pb::NearMatchFinding::try_from(r.finding) {
+                        Ok(pb::NearMatchFinding::Distinct) => NearMatchFinding::Distinct,
+                        Ok(pb::NearMatchFinding::SamePerson) => NearMatchFinding::SamePerson,
+                        _ => {
+                            return Err(Refusal::InvalidField {
+                                field: "finding",
+                                expected: "NEAR_MATCH_FINDING_DISTINCT or \
+                                           NEAR_MATCH_FINDING_SAME_PERSON"
+                                    .into(),
+                                found: r.finding.to_string(),
+                            });
+                        }
+                    };
+                    let pair = if first < second {
+                        (first, second)
+                    } else {
+                        (second, first)
+                    };
+                    Operation::Subjects(SubjectsOp::ReviewNearMatch { pair, finding })
+                }
                 Op::RegisterOrganization(o) => {
                     Operation::Subjects(SubjectsOp::RegisterOrganization {
                         organization: OrganizationId::from_slice(&o.organization_id)?,

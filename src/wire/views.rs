@@ -102,6 +102,9 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Subjects(SubjectsKind::RegisterOrganization) => {
                 pb::OperationKind::RegisterOrganization
             }
+            OperationKind::Subjects(SubjectsKind::ReviewNearMatch) => {
+                pb::OperationKind::ReviewNearMatch
+            }
             OperationKind::Claims(ClaimsKind::Submit) => pb::OperationKind::SubmitClaim,
             OperationKind::Claims(ClaimsKind::Review) => pb::OperationKind::ReviewClaim,
             OperationKind::Claims(ClaimsKind::Withdraw) => pb::OperationKind::WithdrawClaim,
@@ -182,6 +185,9 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         }
         pb::OperationKind::RegisterOrganization => {
             Some(OperationKind::Subjects(SubjectsKind::RegisterOrganization))
+        }
+        pb::OperationKind::ReviewNearMatch => {
+            Some(OperationKind::Subjects(SubjectsKind::ReviewNearMatch))
         }
         pb::OperationKind::SubmitClaim => Some(OperationKind::Claims(ClaimsKind::Submit)),
         pb::OperationKind::ReviewClaim => Some(OperationKind::Claims(ClaimsKind::Review)),

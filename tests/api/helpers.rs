@@ -84,7 +84,7 @@ pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, Status>, code: Code,
     }
 }
 
-async fn start(data: &TempDir, clock: &Clock) -> (RunningServer, String) {
+pub async fn start(data: &TempDir, clock: &Clock) -> (RunningServer, String) {
     start_with(data, clock, |_| {}).await
 }
 

@@ -22,6 +22,7 @@ mod governance;
 mod helpers;
 mod logs;
 mod metrics;
+mod near_matches;
 mod readme;
 mod refusals;
 mod registry;

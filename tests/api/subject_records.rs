@@ -45,7 +45,9 @@ fn files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 #[tokio::test]
 async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk() {
     let (mut app, caseworker) = programs_ledger().await;
-    let number = resident_id("42058119520315002");
+    // A number whose check character is X, given in lower case.
+    let number = resident_id("42058119520315009");
+    assert!(number.ends_with('X'));
     let person = app
         .client
         .register_subject(
@@ -62,7 +64,8 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
             &caseworker,
             subject.clone(),
             Some(0),
-            set_person(&number.to_lowercase(), "420581100001", "420581100", PHONE),
+            // A hukou outside the ledger's city (Beijing's Xicheng): checked for its form only.
+            set_person(&number.to_lowercase(), "110102", "420581100", PHONE),
             "registration",
         )
         .await
@@ -71,7 +74,8 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
     let details = record.person.clone().unwrap();
     assert_eq!(details.resident_id_number, number);
     assert_eq!(details.birth_date, 19520315);
-    assert_eq!(details.sex, "female");
+    assert_eq!(details.sex, "male");
+    assert_eq!(details.hukou_area, "110102");
     assert_eq!(details.phone, PHONE);
     assert_eq!(details.residence_area, "420581100");
     let admin = app.admin.clone();
@@ -84,21 +88,26 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
 
     // Refused, and the record stays at revision 1.
     let other = resident_id("42058119600101003");
-    let refusals: [(dpb::change_body::Change, Code, &str); 6] = [
+    let refusals: [(dpb::change_body::Change, Code, &str); 7] = [
         (
             set_person(&other, "420581100001", "420581100", PHONE),
             Code::FailedPrecondition,
             "ID_NUMBER_MISMATCH",
         ),
         (
-            set_person("42058119520315002", "420581100001", "420581100", PHONE),
+            set_person("42058119520315009", "420581100001", "420581100", PHONE),
             Code::InvalidArgument,
             "MALFORMED_ID_NUMBER",
         ),
         (
-            set_person(&number, "420581100002", "420581100", PHONE),
+            set_person(&number, "420581100001", "420581100002", PHONE),
             Code::NotFound,
             "UNKNOWN_AREA",
+        ),
+        (
+            set_person(&number, "4205", "420581100", PHONE),
+            Code::InvalidArgument,
+            "INVALID_FIELD",
         ),
         (
             set_person(&number, "420581100001", "420581100", "call me"),
@@ -177,7 +186,15 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
             .records(&village.officer, vec![subject.clone()])
             .await,
         Code::PermissionDenied,
-        "OUT_OF_SCOPE",
+        "ROLE_NOT_ALLOWED",
+    );
+    // Refused alike whether or not the person exists: no key outside learns who is registered.
+    assert_reason(
+        app.client
+            .records(&village.officer, vec![person_subject(&[7; 16])])
+            .await,
+        Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
     );
     let unchanged = app
         .client

@@ -83,8 +83,43 @@ async fn one_person_per_identity_number_registered_by_tag_within_the_caseworkers
     assert_eq!(again.tag, tag.tag, "one number, one tag");
     assert_eq!(again.registered_id, registered.id.to_vec());
 
-    // The same number again, under another id (and written with a lower-case check letter
-    // where it has one): refused, nothing changed.
+    // A number whose check character is X is one number in either case.
+    let x = resident_id("42058119800101005");
+    assert!(x.ends_with('X'));
+    app.client
+        .register_subject(
+            &caseworker,
+            IdentityNumber::Resident(x.to_lowercase()),
+            "420581100001",
+        )
+        .await
+        .unwrap();
+    assert_reason(
+        app.client
+            .register_subject(&caseworker, IdentityNumber::Resident(x), "420581100001")
+            .await,
+        Code::AlreadyExists,
+        "DUPLICATE_ID_NUMBER",
+    );
+    // A caseworker of another area learns that the number is taken, not by whom.
+    let elsewhere = Signer::generate();
+    let admin = app.admin.clone();
+    app.submit(
+        &admin,
+        register_key(&elsewhere, pb::Role::Caseworker, "420581200"),
+    )
+    .await
+    .unwrap();
+    let seen = app
+        .client
+        .identity_tag(&elsewhere, IdentityNumber::Resident(number.clone()))
+        .await
+        .unwrap();
+    assert_eq!(seen.tag, tag.tag);
+    assert!(seen.registered_id.is_empty() && seen.registered_elsewhere);
+    assert!(!again.registered_elsewhere);
+
+    // The same number again, under another id: refused, nothing changed.
     let size = app.log_size().await;
     assert_reason(
         app.submit(
@@ -123,7 +158,6 @@ async fn one_person_per_identity_number_registered_by_tag_within_the_caseworkers
         Code::PermissionDenied,
         "OUT_OF_SCOPE",
     );
-    let admin = app.admin.clone();
     assert_reason(
         app.submit(
             &admin,
@@ -208,13 +242,10 @@ async fn malformed_numbers_and_keys_that_may_not_ask_are_refused() {
     let mut wrong_check = resident_id("42058119800101001").into_bytes();
     wrong_check[17] = if wrong_check[17] == b'0' { b'1' } else { b'0' };
     for (number, found) in [
-        (String::from_utf8(wrong_check).unwrap(), "check character"),
+        (String::from_utf8(wrong_check).unwrap(), "does not match"),
         ("4205811980010100".into(), "16 characters"),
-        (
-            resident_id("42058119801301001"),
-            "birth date digits 19801301",
-        ),
-        ("42058119800101001A".into(), "check character A"),
+        (resident_id("42058119801301001"), "digits 7-14"),
+        ("42058119800101001A".into(), "does not match"),
     ] {
         let refused = app
             .client
@@ -375,4 +406,98 @@ async fn a_restore_of_a_log_with_persons_needs_the_identity_key_and_keeps_their_
         "DUPLICATE_ID_NUMBER",
     );
     server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_new_directory_for_a_log_with_persons_needs_its_identity_key() {
+    let (mut app, caseworker) = programs_ledger().await;
+    let number = resident_id("42058119800101001");
+    let registered = app
+        .client
+        .register_subject(
+            &caseworker,
+            IdentityNumber::Resident(number.clone()),
+            "420581100001",
+        )
+        .await
+        .unwrap();
+    app.server.take().unwrap().stop().await.unwrap();
+    let kept = tempfile::tempdir().unwrap();
+    let key_copy = kept.path().join("identity.key");
+    let directory = app.data.path().join("directory");
+    std::fs::copy(directory.join("identity.key"), &key_copy).unwrap();
+    // The directory is lost; a new one without the key is refused, and makes nothing.
+    std::fs::remove_dir_all(&directory).unwrap();
+    let why = shanzhi::genesis::init_directory(app.data.path(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        why.contains("registers 1 persons") && why.contains("--identity-key"),
+        "{why}"
+    );
+    assert!(!directory.exists());
+    // With the kept key, the tags are the same: the person is found, and not registered again.
+    shanzhi::genesis::init_directory(app.data.path(), Some(&key_copy)).unwrap();
+    let (server, url) = crate::helpers::start(&app.data, &app.clock).await;
+    let mut client = shanzhi::client::LedgerClient::connect(&url).await.unwrap();
+    let admin = app.admin.clone();
+    let tag = client
+        .identity_tag(&admin, IdentityNumber::Resident(number))
+        .await
+        .unwrap();
+    assert_eq!(tag.registered_id, registered.id.to_vec());
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_restore_with_another_identity_key_is_refused_by_the_persons_records() {
+    let (mut app, caseworker) = programs_ledger().await;
+    let number = resident_id("42058119800101001");
+    let registered = app
+        .client
+        .register_subject(
+            &caseworker,
+            IdentityNumber::Resident(number.clone()),
+            "420581100001",
+        )
+        .await
+        .unwrap();
+    app.client
+        .change_subject(
+            &caseworker,
+            shanzhi::client::person_subject(&registered.id),
+            Some(0),
+            shanzhi::pb::directory::change_body::Change::SetPerson(
+                shanzhi::pb::directory::SetPerson {
+                    name: "李四".into(),
+                    resident_id_number: number,
+                    phone: String::new(),
+                    hukou_area: "420581100001".into(),
+                    residence_area: "420581100001".into(),
+                },
+            ),
+            "registration",
+        )
+        .await
+        .unwrap();
+    covering_size(&mut app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ledger.shanzhi-backup");
+    let personal = dir.path().join("ledger.shanzhi-backup.personal-data");
+    let admin = app.admin.clone();
+    shanzhi::backup::backup(&mut app.client, &admin, &file, Some(&personal))
+        .await
+        .unwrap();
+    let log_key = app.data.path().join("keys/log.key");
+    // Another ledger's identity key.
+    let (stranger, _) = programs_ledger().await;
+    let wrong = stranger.data.path().join("directory/identity.key");
+    let target = dir.path().join("restored");
+    let why = shanzhi::backup::restore(&file, &target, &log_key, Some(&personal), Some(&wrong))
+        .unwrap_err()
+        .to_string();
+    assert!(why.contains("not the one the tags were made with"), "{why}");
+    assert!(!target.exists(), "a refused restore leaves nothing");
+    let right = app.data.path().join("directory/identity.key");
+    shanzhi::backup::restore(&file, &target, &log_key, Some(&personal), Some(&right)).unwrap();
 }

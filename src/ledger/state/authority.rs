@@ -65,20 +65,38 @@ pub(super) fn require_admin_or_caseworker_for(
     }
 }
 
-/// Who may read the directory record of a person or organization registered in `area`:
-/// bureau admins and auditors, and caseworkers whose area covers it.
-pub(super) fn may_read_program_record(
+/// The roles that may change (`change`) persons' and organizations' directory records at
+/// all: bureau admins and caseworkers; auditors too, to read them.
+pub(super) fn may_hold_program_records(role: &Role, change: bool) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Caseworker(_) => Ok(()),
+        Role::Auditor if !change => Ok(()),
+        _ => Err(not_allowed(
+            role,
+            if change {
+                "changing a person's or organization's record"
+            } else {
+                "reading a person's or organization's record"
+            },
+            "a bureau admin or caseworker key (or an auditor's, to read)",
+        )),
+    }
+}
+
+/// Whether `role` reaches the record of a person or organization registered in `area`: bureau
+/// admins and auditors every one, a caseworker those of their area. The refusal does not name
+/// the subject's area.
+pub(super) fn may_reach_program_record(
     role: &Role,
     subject: &Subject,
     area: &AreaCode,
 ) -> Result<(), Refusal> {
     match role {
-        Role::BureauAdmin | Role::Auditor => Ok(()),
-        Role::Caseworker(scope) if area.is_within(scope) => Ok(()),
-        _ => Err(read_denied(
+        Role::Caseworker(scope) if !area.is_within(scope) => Err(read_denied(
             role,
-            format!("the directory record of {subject} (area {area})"),
+            format!("the directory record of {subject}"),
         )),
+        _ => Ok(()),
     }
 }
 
@@ -499,6 +517,28 @@ pub fn require_identity_tagger(role: &Role) -> Result<(), Refusal> {
             "asking for an identity tag",
             "a bureau admin or caseworker key",
         )),
+    }
+}
+
+/// Who may list near matches: bureau admins and auditors (every group) and caseworkers (the
+/// groups whose persons are all in their area, [`may_see_near_match`]).
+pub fn require_near_match_reader(role: &Role) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Auditor | Role::Caseworker(_) => Ok(()),
+        _ => Err(not_allowed(
+            role,
+            "listing near matches",
+            "a bureau admin, auditor or caseworker key",
+        )),
+    }
+}
+
+/// Whether `role` sees a near match of persons registered in `areas`.
+pub fn may_see_near_match(role: &Role, areas: &[AreaCode]) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::Caseworker(scope) => areas.iter().all(|area| area.is_within(scope)),
+        _ => false,
     }
 }
 

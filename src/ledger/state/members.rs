@@ -205,8 +205,8 @@ impl State {
     /// Refuses unless `role` may change the directory record of `subject`: a bureau admin or
     /// an officer of its household's village (rules in `authority.rs`).
     pub fn authorize_record_change(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
-        if let Some((area, _)) = self.program_subject(subject)? {
-            return self.authorize_program_record(role, subject, &area, true);
+        if matches!(subject, Subject::Person(_) | Subject::Organization(_)) {
+            return self.authorize_program_record(role, subject, true);
         }
         authority::may_change_record(role, subject, self.subject_household(subject))
     }
@@ -214,8 +214,8 @@ impl State {
     /// Refuses unless `role` may read the directory record of `subject`: admins and
     /// auditors, the village's officers, the household's residents.
     pub fn authorize_record_read(&self, role: &Role, subject: &Subject) -> Result<(), Refusal> {
-        if let Some((area, _)) = self.program_subject(subject)? {
-            return self.authorize_program_record(role, subject, &area, false);
+        if matches!(subject, Subject::Person(_) | Subject::Organization(_)) {
+            return self.authorize_program_record(role, subject, false);
         }
         authority::may_read_record(role, subject, self.subject_household(subject))
     }

@@ -46,8 +46,9 @@ mod versions;
 pub use accounts::{AccountView, LotView};
 pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{
-    may_read_issuer_report, may_read_statement, read_denied, reads_everything,
+    may_read_issuer_report, may_read_statement, may_see_near_match, read_denied, reads_everything,
     require_directory_exporter, require_identity_tagger, require_log_reader,
+    require_near_match_reader,
 };
 pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
 pub use budget::{BudgetKind, BudgetOp};
@@ -76,7 +77,7 @@ pub use reports::IssuerMonth;
 pub use reversal::{ReversalKind, ReversalOp};
 pub use settlement::{SettlementKind, SettlementOp, Statement, StatementLine};
 pub use staged::TakenLot;
-pub use subjects::{SubjectView, SubjectsKind, SubjectsOp};
+pub use subjects::{NearMatchFinding, SubjectView, SubjectsKind, SubjectsOp};
 pub use terminals::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
     activation_code_hash,

@@ -30,6 +30,13 @@ pub enum SubjectsOp {
         /// The registered area they are registered in.
         area: AreaCode,
     },
+    /// Records the review of a near match between two persons.
+    ReviewNearMatch {
+        /// The pair, first id the lower.
+        pair: (PersonId, PersonId),
+        /// What the review found.
+        finding: NearMatchFinding,
+    },
     /// Registers an organization by id and the tag of its unified social credit code.
     RegisterOrganization {
         /// The new organization's id.
@@ -48,6 +55,17 @@ pub enum SubjectsKind {
     RegisterPerson,
     /// [`SubjectsOp::RegisterOrganization`].
     RegisterOrganization,
+    /// [`SubjectsOp::ReviewNearMatch`].
+    ReviewNearMatch,
+}
+
+/// What a review of a near match found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NearMatchFinding {
+    /// Two people.
+    Distinct,
+    /// One person registered twice: never merged automatically.
+    SamePerson,
 }
 
 impl SubjectsOp {
@@ -56,6 +74,7 @@ impl SubjectsOp {
         match self {
             SubjectsOp::RegisterPerson { .. } => SubjectsKind::RegisterPerson,
             SubjectsOp::RegisterOrganization { .. } => SubjectsKind::RegisterOrganization,
+            SubjectsOp::ReviewNearMatch { .. } => SubjectsKind::ReviewNearMatch,
         }
     }
 }
@@ -66,6 +85,7 @@ impl SubjectsKind {
         match self {
             SubjectsKind::RegisterPerson => "register-person",
             SubjectsKind::RegisterOrganization => "register-organization",
+            SubjectsKind::ReviewNearMatch => "review-near-match",
         }
     }
 }
@@ -104,7 +124,7 @@ impl<Id: Ord + Copy + std::fmt::Display> Register<Id> {
         id: &Id,
         tag: &IdTag,
         kind: &'static str,
-        duplicate: impl FnOnce(Id) -> SubjectRefusal,
+        duplicate: SubjectRefusal,
     ) -> Result<(), Refusal> {
         if self.by_id.contains_key(id) {
             return Err(Refusal::AlreadyRegistered {
@@ -112,9 +132,9 @@ impl<Id: Ord + Copy + std::fmt::Display> Register<Id> {
                 id: id.to_string(),
             });
         }
-        match self.by_tag.get(tag) {
-            Some(existing) => Err(duplicate(*existing).into()),
-            None => Ok(()),
+        match self.by_tag.contains_key(tag) {
+            true => Err(duplicate.into()),
+            false => Ok(()),
         }
     }
 
@@ -129,6 +149,8 @@ impl<Id: Ord + Copy + std::fmt::Display> Register<Id> {
 pub(super) struct Subjects {
     persons: Register<PersonId>,
     organizations: Register<OrganizationId>,
+    /// Reviewed near matches, by pair (lower id first): the finding and the entry.
+    reviewed: OrdMap<(PersonId, PersonId), (NearMatchFinding, Sequence)>,
 }
 
 /// A checked subjects operation.
@@ -136,6 +158,7 @@ pub(super) struct Subjects {
 pub(super) enum Plan {
     Person(PersonId, IdTag, AreaCode),
     Organization(OrganizationId, IdTag, AreaCode),
+    Reviewed((PersonId, PersonId), NearMatchFinding),
 }
 
 impl Plan {
@@ -150,6 +173,12 @@ impl Plan {
             Plan::Organization(id, tag, area) => {
                 state.subjects.organizations.insert(id, view(tag, area))
             }
+            Plan::Reviewed(pair, finding) => {
+                state
+                    .subjects
+                    .reviewed
+                    .insert(pair, (finding, ctx.sequence));
+            }
         }
         Effects::default()
     }
@@ -161,17 +190,20 @@ pub(super) fn check(state: &State, ctx: &Context, op: &SubjectsOp) -> Result<Pla
     let (operation, area) = match op {
         SubjectsOp::RegisterPerson { area, .. } => ("registering a person", area),
         SubjectsOp::RegisterOrganization { area, .. } => ("registering an organization", area),
+        SubjectsOp::ReviewNearMatch { pair, finding } => {
+            return review_near_match(state, ctx, *pair, *finding);
+        }
     };
     authority::require_admin_or_caseworker_for(&ctx.role, operation, area)?;
     state.areas.require(area)?;
     Ok(match op {
         SubjectsOp::RegisterPerson { person, tag, area } => {
-            state
-                .subjects
-                .persons
-                .check_new(person, tag, "person", |existing| {
-                    SubjectRefusal::DuplicateIdNumber { existing }
-                })?;
+            state.subjects.persons.check_new(
+                person,
+                tag,
+                "person",
+                SubjectRefusal::DuplicateIdNumber,
+            )?;
             Plan::Person(*person, *tag, area.clone())
         }
         SubjectsOp::RegisterOrganization {
@@ -183,11 +215,38 @@ pub(super) fn check(state: &State, ctx: &Context, op: &SubjectsOp) -> Result<Pla
                 organization,
                 tag,
                 "organization",
-                |existing| SubjectRefusal::DuplicateCreditCode { existing },
+                SubjectRefusal::DuplicateCreditCode,
             )?;
             Plan::Organization(*organization, *tag, area.clone())
         }
+        SubjectsOp::ReviewNearMatch { .. } => unreachable!("answered above"),
     })
+}
+
+/// Checks a near match's review: two registered persons, each in an area the signer covers,
+/// a pair not reviewed before.
+fn review_near_match(
+    state: &State,
+    ctx: &Context,
+    pair: (PersonId, PersonId),
+    finding: NearMatchFinding,
+) -> Result<Plan, Refusal> {
+    for person in [pair.0, pair.1] {
+        let area = state
+            .person(&person)
+            .ok_or(SubjectRefusal::UnknownPerson(person))?
+            .area;
+        authority::require_admin_or_caseworker_for(&ctx.role, "reviewing a near match", &area)?;
+    }
+    if let Some((_, at)) = state.subjects.reviewed.get(&pair) {
+        return Err(SubjectRefusal::NearMatchReviewed {
+            first: pair.0,
+            second: pair.1,
+            at: at.get(),
+        }
+        .into());
+    }
+    Ok(Plan::Reviewed(pair, finding))
 }
 
 impl State {
@@ -232,25 +291,31 @@ impl State {
         Ok(Some((view.area, view.tag)))
     }
 
-    /// Refuses unless `role` may change (`change`) or read the directory record of the
-    /// person or organization registered in `area` (rules in `authority.rs`).
+    /// Refuses unless `role` may change (`change`) or read the directory record of a person
+    /// or organization (rules in `authority.rs`): the role first, so a key that may read no
+    /// such record learns nothing of which are registered; the subject's area is never named.
     pub(super) fn authorize_program_record(
         &self,
         role: &Role,
         subject: &Subject,
-        area: &AreaCode,
         change: bool,
     ) -> Result<(), Refusal> {
-        if change {
-            authority::require_admin_or_caseworker_for(role, "changing a subject's record", area)
-        } else {
-            authority::may_read_program_record(role, subject, area)
-        }
+        authority::may_hold_program_records(role, change)?;
+        let Some((area, _)) = self.program_subject(subject)? else {
+            return Ok(());
+        };
+        authority::may_reach_program_record(role, subject, &area)
     }
 
     /// Refuses an area that is not registered.
     pub fn require_area(&self, code: &AreaCode) -> Result<(), Refusal> {
         self.areas.require(code)
+    }
+
+    /// Whether the near match of `a` and `b` was reviewed.
+    pub fn near_match_reviewed(&self, a: &PersonId, b: &PersonId) -> bool {
+        let pair = if a <= b { (*a, *b) } else { (*b, *a) };
+        self.subjects.reviewed.contains_key(&pair)
     }
 
     /// How many persons and organizations are registered.

@@ -198,6 +198,18 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
                         .p_bytes("codeTag", &o.code_tag)
                         .p_str("areaCode", &o.area_code),
                 ),
+                Some(R::ReviewNearMatch(r)) => Obj::new().put(
+                    "reviewNearMatch",
+                    Obj::new()
+                        .p_bytes("firstPersonId", &r.first_person_id)
+                        .p_bytes("secondPersonId", &r.second_person_id)
+                        .p_enum(
+                            "finding",
+                            r.finding,
+                            shanzhi::pb::registry::NearMatchFinding::try_from(r.finding)
+                                .map_or("", |f| f.as_str_name()),
+                        ),
+                ),
                 Some(R::MemberLeft(r)) => Obj::new().put(
                     "memberLeft",
                     Obj::new()

@@ -200,6 +200,12 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
                     wire::bytes(3, o.area_code.as_bytes(), &mut inner);
                     8
                 }
+                Some(R::ReviewNearMatch(r)) => {
+                    wire::bytes(1, &r.first_person_id, &mut inner);
+                    wire::bytes(2, &r.second_person_id, &mut inner);
+                    wire::uint(3, r.finding as u64, &mut inner);
+                    9
+                }
                 Some(R::MemberLeft(r)) => {
                     wire::bytes(1, &r.member_id, &mut inner);
                     wire::uint(2, u64::from(r.left_on), &mut inner);
