@@ -74,6 +74,8 @@ pub mod methods {
     pub const IDENTITY_TAG: &str = "shanzhi.directory.v1.DirectoryService/IdentityTag";
     /// `DirectoryService.ListNearMatches`.
     pub const LIST_NEAR_MATCHES: &str = "shanzhi.directory.v1.DirectoryService/ListNearMatches";
+    /// `DirectoryService.ListAccessEvents`.
+    pub const LIST_ACCESS_EVENTS: &str = "shanzhi.directory.v1.DirectoryService/ListAccessEvents";
     /// `GovernanceService.GetBoard`.
     pub const GET_BOARD: &str = "shanzhi.governance.v1.GovernanceService/GetBoard";
 }

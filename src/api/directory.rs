@@ -10,24 +10,20 @@ use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
 use super::error::ApiError;
-use crate::directory::identity::{CreditCode, ResidentId};
 use crate::directory::{
     self, Directory, DirectoryRefusal, MAX_CURSOR_BYTES, MAX_RECORDS_PER_PAGE,
     MAX_SUBJECTS_PER_READ, RecordState,
 };
-use crate::ledger::{
-    CivilDate, Refusal, Subject, UnixMs, may_see_near_match, require_directory_exporter,
-    require_identity_tagger, require_near_match_reader,
-};
+use crate::ledger::{CivilDate, Refusal, Subject, UnixMs, parse_memo, require_directory_exporter};
 use crate::pb::directory as pb;
 use crate::pb::directory::directory_service_server::DirectoryService;
 use crate::writer::LedgerHandle;
 
 /// Serves the directory beside the ledger.
 pub struct DirectoryApi {
-    ledger: LedgerHandle,
-    directory: Arc<Directory>,
-    max_skew: Duration,
+    pub(super) ledger: LedgerHandle,
+    pub(super) directory: Arc<Directory>,
+    pub(super) max_skew: Duration,
 }
 
 impl DirectoryApi {
@@ -43,7 +39,7 @@ impl DirectoryApi {
 }
 
 /// Runs a directory call (synced disk I/O under the directory's lock) off the runtime.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, directory::DirectoryError> + Send + 'static,
 ) -> Result<T, Status> {
     tokio::task::spawn_blocking(work)
@@ -122,6 +118,10 @@ impl DirectoryService for DirectoryApi {
             .iter()
             .map(Subject::try_from)
             .collect::<Result<Vec<_>, _>>()?;
+        // A person's read is recorded with its purpose (`directory/access.rs`).
+        let persons = subjects.iter().any(|s| matches!(s, Subject::Person(_)));
+        let purpose = parse_memo("purpose", &request.get_ref().purpose, persons)?;
+        let key = reader.key_id();
         let checked = subjects.clone();
         self.ledger
             .read(move |state| {
@@ -132,7 +132,9 @@ impl DirectoryService for DirectoryApi {
             })
             .await??;
         let directory = Arc::clone(&self.directory);
-        let records = blocking(move || directory.records(&subjects)).await?;
+        let now = UnixMs(self.ledger.now_unix_ms());
+        let records =
+            blocking(move || directory.read_records(&subjects, key, &purpose, now)).await?;
         Ok(Response::new(pb::GetRecordsResponse {
             records: records.iter().map(pb::Record::from).collect(),
         }))
@@ -142,140 +144,21 @@ impl DirectoryService for DirectoryApi {
         &self,
         request: Request<pb::ListNearMatchesRequest>,
     ) -> Result<Response<pb::ListNearMatchesResponse>, Status> {
-        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
-        let after = request.into_inner().after;
-        if !after.is_empty() && after.len() != directory::NEAR_CURSOR_BYTES {
-            return Err(Refusal::InvalidField {
-                field: "after",
-                expected: format!(
-                    "empty, or the next_cursor of an earlier page ({} bytes)",
-                    directory::NEAR_CURSOR_BYTES
-                ),
-                found: format!("{} bytes", after.len()),
-            }
-            .into());
-        }
-        let role = self
-            .ledger
-            .read(move |state| {
-                let role = reader.role(state)?;
-                require_near_match_reader(&role)?;
-                Ok::<_, Refusal>(role)
-            })
-            .await??;
-        let directory = Arc::clone(&self.directory);
-        let page = blocking(move || directory.near_matches(&after)).await?;
-        let next_cursor = page.next.clone().unwrap_or_default();
-        // Registered persons only, a group the reader may see, with a pair not yet reviewed.
-        let matches = self
-            .ledger
-            .read(move |state| {
-                page.groups
-                    .into_iter()
-                    .filter_map(|group| {
-                        let known: Vec<_> = group
-                            .into_iter()
-                            .filter_map(|p| state.person(&p).map(|view| (p, view.area)))
-                            .collect();
-                        let areas: Vec<_> = known.iter().map(|(_, area)| area.clone()).collect();
-                        let open = known.iter().enumerate().any(|(i, (a, _))| {
-                            known[i + 1..]
-                                .iter()
-                                .any(|(b, _)| !state.near_match_reviewed(a, b))
-                        });
-                        (known.len() > 1 && open && may_see_near_match(&role, &areas)).then(|| {
-                            pb::NearMatch {
-                                person_ids: known.iter().map(|(p, _)| p.0.to_vec()).collect(),
-                            }
-                        })
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await?;
-        Ok(Response::new(pb::ListNearMatchesResponse {
-            matches,
-            next_cursor,
-        }))
+        self.near_matches(request).await
     }
 
     async fn identity_tag(
         &self,
         request: Request<pb::IdentityTagRequest>,
     ) -> Result<Response<pb::IdentityTagResponse>, Status> {
-        use pb::identity_tag_request::Number;
-        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
-        let key = reader.key_id();
-        let role = self
-            .ledger
-            .read(move |state| {
-                let role = reader.role(state)?;
-                require_identity_tagger(&role)?;
-                Ok::<_, Refusal>(role)
-            })
-            .await??;
-        let today = CivilDate::of(UnixMs(self.ledger.now_unix_ms()));
-        let identity = self.directory.identity();
-        let (tag, birth, sex, person) = match request.into_inner().number {
-            Some(Number::ResidentIdNumber(text)) => {
-                let id = ResidentId::parse(&text, today).map_err(|m| {
-                    ApiError::Directory(DirectoryRefusal::MalformedIdNumber {
-                        expected: m.expected,
-                        found: m.found,
-                    })
-                })?;
-                let tag = identity.resident_tag(&id);
-                (tag, id.birth_date().get(), id.sex().name(), true)
-            }
-            Some(Number::CreditCode(text)) => {
-                let code = CreditCode::parse(&text).map_err(|m| {
-                    ApiError::Directory(DirectoryRefusal::MalformedCreditCode {
-                        expected: m.expected,
-                        found: m.found,
-                    })
-                })?;
-                (identity.credit_tag(&code), 0, "", false)
-            }
-            None => {
-                return Err(Refusal::InvalidField {
-                    field: "number",
-                    expected: "resident_id_number or credit_code".into(),
-                    found: "nothing".into(),
-                }
-                .into());
-            }
-        };
-        let asker = role.clone();
-        let holder = self
-            .ledger
-            .read(move |state| {
-                let holder = if person {
-                    state.person_with_tag(&tag).map(Subject::Person)
-                } else {
-                    state.organization_with_tag(&tag).map(Subject::Organization)
-                };
-                holder.map(|subject| {
-                    let covered = state.authorize_record_read(&asker, &subject).is_ok();
-                    let id = match subject {
-                        Subject::Person(id) => id.0,
-                        Subject::Organization(id) => id.0,
-                        Subject::Household(_) | Subject::Member(_) => [0; 16],
-                    };
-                    (id, covered)
-                })
-            })
-            .await?;
-        // Who asked and the tag's first bytes, never the number.
-        tracing::info!(reader = %key, role = %role, tag = %tag, registered = holder.is_some(), "an identity tag was asked for");
-        Ok(Response::new(pb::IdentityTagResponse {
-            tag: tag.0.to_vec(),
-            registered_id: match holder {
-                Some((id, true)) => id.to_vec(),
-                _ => Vec::new(),
-            },
-            birth_date: birth,
-            sex: sex.to_owned(),
-            registered_elsewhere: matches!(holder, Some((_, false))),
-        }))
+        self.tag(request).await
+    }
+
+    async fn list_access_events(
+        &self,
+        request: Request<pb::ListAccessEventsRequest>,
+    ) -> Result<Response<pb::ListAccessEventsResponse>, Status> {
+        self.access_log(request).await
     }
 
     async fn export_records(

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod directory;
+mod directory_subjects;
 pub mod error;
 pub mod governance;
 pub(crate) mod paging;

@@ -143,6 +143,9 @@ pub enum DirectoryCommand {
         /// Organizations, 32 hex characters (repeatable).
         #[arg(long)]
         organization: Vec<String>,
+        /// Why (required for persons, whose reads the access log records; no personal data).
+        #[arg(long, default_value = "")]
+        purpose: String,
     },
 }
 
@@ -254,6 +257,7 @@ impl DirectoryCommand {
                 member,
                 person,
                 organization,
+                purpose,
             } => {
                 let mut subjects: Vec<pb::Subject> =
                     household.iter().map(|h| household_subject(h)).collect();
@@ -268,7 +272,7 @@ impl DirectoryCommand {
                 }
                 let (signer, mut client) = read.open().await?;
                 for record in client
-                    .records(&signer, subjects)
+                    .records_for(&signer, subjects, &purpose)
                     .await
                     .map_err(status_error)?
                 {

@@ -61,6 +61,12 @@ pub enum SubjectsCommand {
         #[command(flatten)]
         read: ReadArgs,
     },
+    /// Print the access log (every read of a person's record: who, when, why) and check its
+    /// hash chain from the first event (bureau admin or auditor).
+    AccessLog {
+        #[command(flatten)]
+        read: ReadArgs,
+    },
     /// Record the review of a near match of two persons (bureau admin or a caseworker of both
     /// persons' areas); never merges them.
     ReviewNearMatch {
@@ -121,6 +127,53 @@ impl SubjectsCommand {
                         return Ok(());
                     }
                     after = page.next_cursor;
+                }
+            }
+            SubjectsCommand::AccessLog { read } => {
+                let (signer, mut client) = read.open().await?;
+                let (mut from, mut previous) = (0, [0u8; 32]);
+                loop {
+                    let page = client
+                        .access_events(&signer, from, 0)
+                        .await
+                        .map_err(super::status_error)?;
+                    for event in &page.events {
+                        let subject = event.subject.clone().unwrap_or_default();
+                        let hash = shanzhi::directory::access_hash(
+                            &previous,
+                            event.sequence,
+                            shanzhi::ledger::UnixMs(event.at_unix_ms),
+                            &shanzhi::ledger::KeyId::from_hex(&event.reader)?,
+                            &prost::Message::encode_to_vec(&subject),
+                            &event.purpose,
+                        );
+                        anyhow::ensure!(
+                            event.hash == hash,
+                            "access log event {} does not chain to the one before: the log was \
+                             changed",
+                            event.sequence
+                        );
+                        previous = hash;
+                        let who = match subject.subject {
+                            Some(shanzhi::pb::directory::subject::Subject::PersonId(id)) => {
+                                hex::encode(id)
+                            }
+                            _ => "?".into(),
+                        };
+                        println!(
+                            "#{} {} ms  reader {}  person {who}  purpose {:?}",
+                            event.sequence, event.at_unix_ms, event.reader, event.purpose
+                        );
+                    }
+                    if page.events.is_empty() {
+                        println!(
+                            "chain checked: {} events, last hash {}",
+                            from,
+                            hex::encode(previous)
+                        );
+                        return Ok(());
+                    }
+                    from = page.next_sequence;
                 }
             }
             SubjectsCommand::ReviewNearMatch {

@@ -76,10 +76,24 @@ impl LedgerClient {
         signer: &Signer,
         subjects: Vec<pb::Subject>,
     ) -> Result<Vec<pb::Record>, tonic::Status> {
+        self.records_for(signer, subjects, "").await
+    }
+
+    /// The records of `subjects` read for `purpose` (required when a person is asked for:
+    /// the access log records it).
+    pub async fn records_for(
+        &mut self,
+        signer: &Signer,
+        subjects: Vec<pb::Subject>,
+        purpose: &str,
+    ) -> Result<Vec<pb::Record>, tonic::Status> {
         let request = signer.read_request(
             &self.ledger_id,
             methods::GET_RECORDS,
-            pb::GetRecordsRequest { subjects },
+            pb::GetRecordsRequest {
+                subjects,
+                purpose: purpose.to_owned(),
+            },
         );
         Ok(self
             .directory
@@ -87,6 +101,29 @@ impl LedgerClient {
             .await?
             .into_inner()
             .records)
+    }
+
+    /// Up to `page_size` events of the access log from `from_sequence` on, as `signer` (a
+    /// bureau admin or auditor).
+    pub async fn access_events(
+        &mut self,
+        signer: &Signer,
+        from_sequence: u64,
+        page_size: u32,
+    ) -> Result<pb::ListAccessEventsResponse, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::LIST_ACCESS_EVENTS,
+            pb::ListAccessEventsRequest {
+                from_sequence,
+                page_size,
+            },
+        );
+        Ok(self
+            .directory
+            .list_access_events(request)
+            .await?
+            .into_inner())
     }
 
     /// One page of the whole directory after `after` (empty: the first), as `signer` (the
@@ -117,7 +154,14 @@ impl LedgerClient {
         let revision = match revision {
             Some(revision) => revision,
             None => {
-                let current = self.records(signer, vec![subject.clone()]).await?;
+                // A read like any other: for a person, the access log records it.
+                let current = self
+                    .records_for(
+                        signer,
+                        vec![subject.clone()],
+                        "reading the revision to change",
+                    )
+                    .await?;
                 current.first().map_or(0, |record| record.revision)
             }
         };

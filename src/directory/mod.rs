@@ -13,6 +13,7 @@
 //! the old key's zeroing are synced; a failed write or sync stops the directory (and the
 //! server) for good, as for the ledger's store.
 
+mod access;
 mod change;
 mod export;
 pub mod identity;
@@ -32,6 +33,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use prost::Message;
 
+pub use access::{AccessEvent, MAX_ACCESS_EVENTS_PER_PAGE, access_hash};
 pub use change::{Change, ChangeKind, MAX_CHANGE_BODY_BYTES, admit};
 pub use export::{Exported, MAX_CURSOR_BYTES, MAX_RECORDS_PER_PAGE, Page};
 pub use near::{MAX_NEAR_GROUPS_PER_PAGE, NEAR_CURSOR_BYTES, NearPage};

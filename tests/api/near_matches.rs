@@ -175,7 +175,11 @@ async fn persons_alike_are_listed_until_reviewed_and_never_merged() {
     // Both persons are still there, each with their own record: nothing was merged.
     let records = app
         .client
-        .records(&admin, vec![person_subject(&p1), person_subject(&p2)])
+        .records_for(
+            &admin,
+            vec![person_subject(&p1), person_subject(&p2)],
+            "case review",
+        )
         .await
         .unwrap();
     assert_eq!(records[0].person.as_ref().unwrap().resident_id_number, n1);

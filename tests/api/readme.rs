@@ -136,6 +136,8 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "person id: ",
         "refused: one person per identity number",
         "identity number 11010519491231002X, born 19491231, female",
+        "purpose \"registration check\"",
+        "chain checked: 3 events",
         "organization id: ",
         "boards of village gaoba",
         "hh-001  deducted 10",

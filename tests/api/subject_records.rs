@@ -79,9 +79,15 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
     assert_eq!(details.phone, PHONE);
     assert_eq!(details.residence_area, "420581100");
     let admin = app.admin.clone();
+    // A person's record is read for a stated purpose, or not at all.
+    assert_reason(
+        app.client.records(&admin, vec![subject.clone()]).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     let read = app
         .client
-        .records(&admin, vec![subject.clone()])
+        .records_for(&admin, vec![subject.clone()], "case review")
         .await
         .unwrap();
     assert_eq!(read[0], record);
@@ -163,7 +169,9 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
     .await
     .unwrap();
     assert_reason(
-        app.client.records(&elsewhere, vec![subject.clone()]).await,
+        app.client
+            .records_for(&elsewhere, vec![subject.clone()], "case review")
+            .await,
         Code::PermissionDenied,
         "OUT_OF_SCOPE",
     );
@@ -183,7 +191,7 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
     let village = app.village("v1").await;
     assert_reason(
         app.client
-            .records(&village.officer, vec![subject.clone()])
+            .records_for(&village.officer, vec![subject.clone()], "case review")
             .await,
         Code::PermissionDenied,
         "ROLE_NOT_ALLOWED",
@@ -191,14 +199,18 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
     // Refused alike whether or not the person exists: no key outside learns who is registered.
     assert_reason(
         app.client
-            .records(&village.officer, vec![person_subject(&[7; 16])])
+            .records_for(
+                &village.officer,
+                vec![person_subject(&[7; 16])],
+                "case review",
+            )
             .await,
         Code::PermissionDenied,
         "ROLE_NOT_ALLOWED",
     );
     let unchanged = app
         .client
-        .records(&admin, vec![subject.clone()])
+        .records_for(&admin, vec![subject.clone()], "case review")
         .await
         .unwrap();
     assert_eq!(unchanged[0], record, "no refusal changed the record");
@@ -242,10 +254,52 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
     assert_eq!(erased.display_name, "");
     verify_whole_log(&mut app).await;
     app.restart().await;
-    let after = app.client.records(&admin, vec![subject]).await.unwrap();
+    let after = app
+        .client
+        .records_for(&admin, vec![subject], "case review")
+        .await
+        .unwrap();
     assert_eq!(after[0].state(), dpb::RecordState::Erased);
     assert_eq!(after[0].revision, 2);
     assert_eq!(in_clear(&app), Vec::<std::path::PathBuf>::new());
+
+    // Every answered read of the person is in the access log, in order, chained by hash; the
+    // refused ones are not. Only bureau admins and auditors list it.
+    let log = app.client.access_events(&admin, 0, 0).await.unwrap();
+    let readers: Vec<&str> = log.events.iter().map(|e| e.reader.as_str()).collect();
+    let admin_id = admin.key_id().to_string();
+    assert_eq!(readers, vec![admin_id.as_str(); 3], "{log:?}");
+    assert_eq!(log.next_sequence, 3);
+    let mut previous = [0u8; 32];
+    for event in &log.events {
+        assert_eq!(event.purpose, "case review");
+        assert_eq!(event.subject.as_ref(), Some(&person_subject(&person.id)));
+        let hash = shanzhi::directory::access_hash(
+            &previous,
+            event.sequence,
+            shanzhi::ledger::UnixMs(event.at_unix_ms),
+            &shanzhi::ledger::KeyId::from_hex(&event.reader).unwrap(),
+            &prost::Message::encode_to_vec(event.subject.as_ref().unwrap()),
+            &event.purpose,
+        );
+        assert_eq!(
+            event.hash,
+            hash.to_vec(),
+            "the chain breaks at {}",
+            event.sequence
+        );
+        previous = hash;
+    }
+    assert_reason(
+        app.client.access_events(&caseworker, 0, 0).await,
+        Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
+    );
+    assert_reason(
+        app.client.access_events(&admin, 0, 1001).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
 }
 
 #[tokio::test]
