@@ -43,6 +43,11 @@ pub enum RoleArg {
     Auditor,
     ShopManager,
     Caseworker,
+    Reviewer,
+    ProgramOfficer,
+    ChildDirector,
+    ChildSupervisor,
+    FacilityOperator,
 }
 
 /// Who and what an issue or deduction is about.
@@ -87,7 +92,9 @@ pub enum WriteCommand {
         /// The role.
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// The village, program, shop or household the key acts for, or a caseworker's area code.
+        /// The village, program, shop or household the key acts for; for the programs' roles
+        /// an area code, `PROGRAM/AREA` (program officer) or an organization id
+        /// (facility operator).
         #[arg(long, default_value = "")]
         scope: String,
         /// A short description (no personal data).
@@ -309,6 +316,11 @@ impl WriteCommand {
                     RoleArg::Auditor => pb::Role::Auditor,
                     RoleArg::ShopManager => pb::Role::ShopManager,
                     RoleArg::Caseworker => pb::Role::Caseworker,
+                    RoleArg::Reviewer => pb::Role::Reviewer,
+                    RoleArg::ProgramOfficer => pb::Role::ProgramOfficer,
+                    RoleArg::ChildDirector => pb::Role::ChildDirector,
+                    RoleArg::ChildSupervisor => pb::Role::ChildSupervisor,
+                    RoleArg::FacilityOperator => pb::Role::FacilityOperator,
                 };
                 let operation = Operation::RegisterKey(pb::RegisterKey {
                     public_key: decode_hex("public-key", &public_key)?,

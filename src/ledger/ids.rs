@@ -316,6 +316,67 @@ impl fmt::Display for Subject {
     }
 }
 
+/// A bureau program, as a program officer's scope names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Program {
+    /// Social assistance (社会救助): 低保, 特困, 临时救助.
+    Assistance,
+    /// Children's welfare (儿童福利).
+    Children,
+    /// Rescue of people in difficulty, and disability services.
+    Rescue,
+    /// Funeral services and cemeteries.
+    Funeral,
+    /// Elderly care.
+    ElderlyCare,
+    /// Place names and addresses.
+    Places,
+    /// Social organizations.
+    Organizations,
+    /// Capital projects.
+    Projects,
+}
+
+impl Program {
+    /// Every program.
+    pub const ALL: [Program; 8] = [
+        Program::Assistance,
+        Program::Children,
+        Program::Rescue,
+        Program::Funeral,
+        Program::ElderlyCare,
+        Program::Places,
+        Program::Organizations,
+        Program::Projects,
+    ];
+
+    /// Its name in scopes: `assistance`, `elderly-care`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Program::Assistance => "assistance",
+            Program::Children => "children",
+            Program::Rescue => "rescue",
+            Program::Funeral => "funeral",
+            Program::ElderlyCare => "elderly-care",
+            Program::Places => "places",
+            Program::Organizations => "organizations",
+            Program::Projects => "projects",
+        }
+    }
+
+    /// The program named `text`; `field` names the request field in the refusal.
+    pub fn parse(field: &'static str, text: &str) -> Result<Self, Refusal> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name() == text)
+            .ok_or_else(|| Refusal::InvalidField {
+                field,
+                expected: format!("a program: {}", Self::ALL.map(Program::name).join(", ")),
+                found: format!("{text:?}"),
+            })
+    }
+}
+
 /// The identity tag of an identity number (a resident identity number or a unified social
 /// credit code): HMAC-SHA256 under the directory's identity key, which never enters the log.
 /// Equal numbers give equal tags, so the state machine keeps one subject per number on

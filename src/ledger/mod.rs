@@ -74,6 +74,17 @@ pub enum Role {
     ShopManager(ShopId),
     /// A caseworker of the bureau's programs, for an area and every area below it.
     Caseworker(AreaCode),
+    /// A reviewer of the programs' cases, at the tier of the area's level (village,
+    /// township, county), for the area and below.
+    Reviewer(AreaCode),
+    /// An officer of one bureau program, for an area and below.
+    ProgramOfficer(Program, AreaCode),
+    /// A village child director (a village area).
+    ChildDirector(AreaCode),
+    /// A township child supervisor (a township area).
+    ChildSupervisor(AreaCode),
+    /// The operator of one facility, a registered organization.
+    FacilityOperator(OrganizationId),
 }
 
 impl Role {
@@ -88,6 +99,11 @@ impl Role {
             Role::Auditor => "auditor",
             Role::ShopManager(_) => "shop manager",
             Role::Caseworker(_) => "caseworker",
+            Role::Reviewer(_) => "reviewer",
+            Role::ProgramOfficer(..) => "program officer",
+            Role::ChildDirector(_) => "child director",
+            Role::ChildSupervisor(_) => "child supervisor",
+            Role::FacilityOperator(_) => "facility operator",
         }
     }
 
@@ -98,7 +114,12 @@ impl Role {
             Role::VillageOfficer(id) | Role::ProgramIssuer(id) => id.to_string(),
             Role::ShopTerminal(id) | Role::ShopManager(id) => id.to_string(),
             Role::Resident(id) => id.to_string(),
-            Role::Caseworker(area) => area.to_string(),
+            Role::Caseworker(area)
+            | Role::Reviewer(area)
+            | Role::ChildDirector(area)
+            | Role::ChildSupervisor(area) => area.to_string(),
+            Role::ProgramOfficer(program, area) => format!("{}/{area}", program.name()),
+            Role::FacilityOperator(organization) => organization.to_string(),
         }
     }
 }

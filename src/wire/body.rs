@@ -2,12 +2,12 @@
 //! checking every field that does not depend on the ledger's state.
 
 use crate::ledger::{
-    AreaCode, BudgetOp, Genesis, HouseholdId, IssuerId, IssuerKind, KeyId, LedgerId,
+    AreaCode, AreaLevel, BudgetOp, Genesis, HouseholdId, IssuerId, IssuerKind, KeyId, LedgerId,
     LedgerParameters, MAX_LINE_QUANTITY, MAX_POINTS_PER_TRANSACTION, MAX_RESIDENT_KEYS,
-    MAX_SALE_LINES, Operation, PaymentCode, PaymentNonce, Points, PointsAction, PointsOp,
-    RedemptionOp, Refusal, RegistryOp, RequestId, ReversalOp, Role, RuleCode, SaleLine,
-    SaleRefusal, Sequence, ShopId, Transaction, UnixMs, decode_canonical, parse_code, parse_memo,
-    parse_name, parse_public_key, parse_text,
+    MAX_SALE_LINES, Operation, OrganizationId, PaymentCode, PaymentNonce, Points, PointsAction,
+    PointsOp, Program, RedemptionOp, Refusal, RegistryOp, RequestId, ReversalOp, Role, RuleCode,
+    SaleLine, SaleRefusal, Sequence, ShopId, Transaction, UnixMs, decode_canonical, parse_code,
+    parse_memo, parse_name, parse_public_key, parse_text,
 };
 use crate::pb::points as pb;
 
@@ -19,6 +19,19 @@ pub(super) fn parse_points(points: u64) -> Result<Points, Refusal> {
         });
     }
     Ok(Points(points))
+}
+
+/// An area code of one level, as a scope.
+fn area_of_level(scope: &str, level: AreaLevel) -> Result<AreaCode, Refusal> {
+    let area = AreaCode::parse("scope", scope)?;
+    if area.level() != level {
+        return Err(Refusal::InvalidField {
+            field: "scope",
+            expected: format!("a {} area code", level.name()),
+            found: format!("the {} area {area}", area.level().name()),
+        });
+    }
+    Ok(area)
 }
 
 fn parse_role(role: i32, scope: &str) -> Result<Role, Refusal> {
@@ -42,10 +55,34 @@ fn parse_role(role: i32, scope: &str) -> Result<Role, Refusal> {
         Ok(pb::Role::Resident) => Ok(Role::Resident(HouseholdId::parse("scope", scope)?)),
         Ok(pb::Role::ShopManager) => Ok(Role::ShopManager(ShopId::parse("scope", scope)?)),
         Ok(pb::Role::Caseworker) => Ok(Role::Caseworker(AreaCode::parse("scope", scope)?)),
+        Ok(pb::Role::Reviewer) => Ok(Role::Reviewer(AreaCode::parse("scope", scope)?)),
+        Ok(pb::Role::ProgramOfficer) => {
+            let (program, area) = scope.split_once('/').ok_or_else(|| Refusal::InvalidField {
+                field: "scope",
+                expected: "a program and an area, e.g. \"assistance/420581102\"".into(),
+                found: format!("{scope:?}"),
+            })?;
+            Ok(Role::ProgramOfficer(
+                Program::parse("scope", program)?,
+                AreaCode::parse("scope", area)?,
+            ))
+        }
+        Ok(pb::Role::ChildDirector) => Ok(Role::ChildDirector(area_of_level(
+            scope,
+            AreaLevel::Village,
+        )?)),
+        Ok(pb::Role::ChildSupervisor) => Ok(Role::ChildSupervisor(area_of_level(
+            scope,
+            AreaLevel::Township,
+        )?)),
+        Ok(pb::Role::FacilityOperator) => {
+            Ok(Role::FacilityOperator(OrganizationId::from_hex(scope)?))
+        }
         Ok(pb::Role::Unspecified) | Err(_) => Err(Refusal::InvalidField {
             field: "role",
             expected: "one of bureau admin, village officer, program issuer, shop terminal, \
-                       resident, auditor, shop manager"
+                       resident, auditor, shop manager, caseworker, reviewer, program officer, \
+                       child director, child supervisor, facility operator"
                 .into(),
             found: role.to_string(),
         }),

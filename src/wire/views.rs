@@ -271,6 +271,11 @@ impl From<&Role> for (pb::Role, String) {
             Role::Auditor => pb::Role::Auditor,
             Role::ShopManager(_) => pb::Role::ShopManager,
             Role::Caseworker(_) => pb::Role::Caseworker,
+            Role::Reviewer(_) => pb::Role::Reviewer,
+            Role::ProgramOfficer(..) => pb::Role::ProgramOfficer,
+            Role::ChildDirector(_) => pb::Role::ChildDirector,
+            Role::ChildSupervisor(_) => pb::Role::ChildSupervisor,
+            Role::FacilityOperator(_) => pb::Role::FacilityOperator,
         };
         (kind, role.scope())
     }

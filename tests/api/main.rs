@@ -23,6 +23,7 @@ mod helpers;
 mod logs;
 mod metrics;
 mod near_matches;
+mod program_roles;
 mod readme;
 mod refusals;
 mod registry;

@@ -285,7 +285,7 @@ pub(super) fn may_reverse(role: &Role, original: &EntryRecord) -> Result<(), Ref
             original.kind == OperationKind::Redemption(RedemptionKind::Redeem)
                 && original.accounts.contains(&AccountId::Shop(s.clone()))
         }
-        Role::Resident(_) | Role::Auditor | Role::ShopManager(_) | Role::Caseworker(_) => false,
+        _ => false,
     };
     if allowed {
         Ok(())
@@ -373,7 +373,7 @@ pub fn may_read_statement(role: &Role, shop: &ShopId, issuers: &[&IssuerId]) -> 
         Role::BureauAdmin | Role::Auditor => true,
         Role::ShopManager(s) | Role::ShopTerminal(s) => s == shop,
         Role::VillageOfficer(i) | Role::ProgramIssuer(i) => issuers.contains(&i),
-        Role::Resident(_) | Role::Caseworker(_) => false,
+        _ => false,
     }
 }
 
@@ -383,9 +383,7 @@ pub fn may_read_issuer_report(role: &Role, issuer: &IssuerId) -> bool {
     match role {
         Role::BureauAdmin | Role::Auditor => true,
         Role::VillageOfficer(i) | Role::ProgramIssuer(i) => i == issuer,
-        Role::ShopTerminal(_) | Role::ShopManager(_) | Role::Resident(_) | Role::Caseworker(_) => {
-            false
-        }
+        _ => false,
     }
 }
 

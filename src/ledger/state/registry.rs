@@ -169,7 +169,16 @@ fn check_scope_exists(state: &State, role: &Role) -> Result<(), Refusal> {
         Role::ProgramIssuer(p) => state.accounts.expect_issuer_kind(p, IssuerKind::Program),
         Role::ShopTerminal(s) | Role::ShopManager(s) => state.accounts.shop(s).map(|_| ()),
         Role::Resident(h) => state.accounts.household(h).map(|_| ()),
-        Role::Caseworker(area) => state.areas.require(area),
+        Role::Caseworker(area)
+        | Role::Reviewer(area)
+        | Role::ProgramOfficer(_, area)
+        | Role::ChildDirector(area)
+        | Role::ChildSupervisor(area) => state.areas.require(area),
+        Role::FacilityOperator(organization) => {
+            state.organization(organization).map(|_| ()).ok_or_else(|| {
+                crate::ledger::SubjectRefusal::UnknownOrganization(*organization).into()
+            })
+        }
     }
 }
 
