@@ -4,7 +4,7 @@
 //! in the log, takes the pair off the list once and for all; who may list and review, and
 //! every refusal with its code and reason.
 
-use shanzhi::client::{IdentityNumber, Signer, person_subject, review_near_match};
+use shanzhi::client::{Signer, person_subject, review_near_match};
 use shanzhi::pb::directory as dpb;
 use shanzhi::pb::points as pb;
 use shanzhi::pb::registry::NearMatchFinding;
@@ -12,19 +12,11 @@ use shanzhi::testkit::register_key;
 use tonic::Code;
 
 use crate::helpers::*;
-use crate::subjects::{programs_ledger, resident_id};
+use crate::subjects::{person_in_village, programs_ledger, resident_id};
 
 /// Registers the person of `number` and sets their record with `name`.
 async fn person(app: &mut TestApp, caseworker: &Signer, number: &str, name: &str) -> [u8; 16] {
-    let registered = app
-        .client
-        .register_subject(
-            caseworker,
-            IdentityNumber::Resident(number.into()),
-            "420581100001",
-        )
-        .await
-        .unwrap();
+    let registered = person_in_village(app, caseworker, number).await;
     rename(app, caseworker, registered.id, number, name, 0).await;
     registered.id
 }

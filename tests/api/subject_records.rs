@@ -13,7 +13,7 @@ use shanzhi::testkit::register_key;
 use tonic::Code;
 
 use crate::helpers::*;
-use crate::subjects::{programs_ledger, resident_id};
+use crate::subjects::{person_in_village, programs_ledger, resident_id};
 
 const NAME: &str = "王秀英-record-marker";
 const PHONE: &str = "13907170001";
@@ -48,15 +48,7 @@ async fn a_persons_record_is_set_read_refused_and_erased_without_a_trace_on_disk
     // A number whose check character is X, given in lower case.
     let number = resident_id("42058119520315009");
     assert!(number.ends_with('X'));
-    let person = app
-        .client
-        .register_subject(
-            &caseworker,
-            IdentityNumber::Resident(number.clone()),
-            "420581100001",
-        )
-        .await
-        .unwrap();
+    let person = person_in_village(&mut app, &caseworker, &number).await;
     let subject = person_subject(&person.id);
     let record = app
         .client

@@ -51,6 +51,22 @@ pub(crate) async fn programs_ledger() -> (TestApp, Signer) {
     (app, caseworker)
 }
 
+/// Registers the person of `number` in the first township's village, as `caseworker`.
+pub(crate) async fn person_in_village(
+    app: &mut TestApp,
+    caseworker: &Signer,
+    number: &str,
+) -> shanzhi::client::Registered {
+    app.client
+        .register_subject(
+            caseworker,
+            IdentityNumber::Resident(number.into()),
+            "420581100001",
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn one_person_per_identity_number_registered_by_tag_within_the_caseworkers_area() {
     let (mut app, caseworker) = programs_ledger().await;
@@ -66,15 +82,7 @@ async fn one_person_per_identity_number_registered_by_tag_within_the_caseworkers
     assert_eq!(tag.sex, "male");
 
     // Registered by the caseworker in a village of their township.
-    let registered = app
-        .client
-        .register_subject(
-            &caseworker,
-            IdentityNumber::Resident(number.clone()),
-            "420581100001",
-        )
-        .await
-        .unwrap();
+    let registered = person_in_village(&mut app, &caseworker, &number).await;
     let again = app
         .client
         .identity_tag(&caseworker, IdentityNumber::Resident(number.clone()))
@@ -354,15 +362,7 @@ async fn one_organization_per_credit_code() {
 async fn a_restore_of_a_log_with_persons_needs_the_identity_key_and_keeps_their_tags() {
     let (mut app, caseworker) = programs_ledger().await;
     let number = resident_id("42058119800101001");
-    let registered = app
-        .client
-        .register_subject(
-            &caseworker,
-            IdentityNumber::Resident(number.clone()),
-            "420581100001",
-        )
-        .await
-        .unwrap();
+    let registered = person_in_village(&mut app, &caseworker, &number).await;
     covering_size(&mut app).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("ledger.shanzhi-backup");
@@ -412,15 +412,7 @@ async fn a_restore_of_a_log_with_persons_needs_the_identity_key_and_keeps_their_
 async fn a_new_directory_for_a_log_with_persons_needs_its_identity_key() {
     let (mut app, caseworker) = programs_ledger().await;
     let number = resident_id("42058119800101001");
-    let registered = app
-        .client
-        .register_subject(
-            &caseworker,
-            IdentityNumber::Resident(number.clone()),
-            "420581100001",
-        )
-        .await
-        .unwrap();
+    let registered = person_in_village(&mut app, &caseworker, &number).await;
     app.server.take().unwrap().stop().await.unwrap();
     let kept = tempfile::tempdir().unwrap();
     let key_copy = kept.path().join("identity.key");
@@ -453,15 +445,7 @@ async fn a_new_directory_for_a_log_with_persons_needs_its_identity_key() {
 async fn a_restore_with_another_identity_key_is_refused_by_the_persons_records() {
     let (mut app, caseworker) = programs_ledger().await;
     let number = resident_id("42058119800101001");
-    let registered = app
-        .client
-        .register_subject(
-            &caseworker,
-            IdentityNumber::Resident(number.clone()),
-            "420581100001",
-        )
-        .await
-        .unwrap();
+    let registered = person_in_village(&mut app, &caseworker, &number).await;
     app.client
         .change_subject(
             &caseworker,
