@@ -66,6 +66,10 @@ pub enum SubjectsCommand {
     AccessLog {
         #[command(flatten)]
         read: ReadArgs,
+        /// An event's hash kept from an earlier run, `SEQUENCE:HASH` (repeatable): the
+        /// command fails unless the log still holds that event with that hash.
+        #[arg(long)]
+        expect: Vec<String>,
     },
     /// Record the review of a near match of two persons (bureau admin or a caseworker of both
     /// persons' areas); never merges them.
@@ -129,9 +133,19 @@ impl SubjectsCommand {
                     after = page.next_cursor;
                 }
             }
-            SubjectsCommand::AccessLog { read } => {
+            SubjectsCommand::AccessLog { read, expect } => {
+                let mut expected = std::collections::BTreeMap::new();
+                for text in &expect {
+                    let parsed = text.split_once(':').and_then(|(sequence, hash)| {
+                        Some((sequence.parse::<u64>().ok()?, hex::decode(hash).ok()?))
+                    });
+                    let (sequence, hash) = parsed.ok_or_else(|| {
+                        anyhow::anyhow!("--expect: expected SEQUENCE:HASH (hex), found {text:?}")
+                    })?;
+                    expected.insert(sequence, hash);
+                }
                 let (signer, mut client) = read.open().await?;
-                let (mut from, mut previous) = (0, [0u8; 32]);
+                let (mut from, mut previous, mut counted) = (0, [0u8; 32], 0u64);
                 loop {
                     let page = client
                         .access_events(&signer, from, 0)
@@ -148,11 +162,24 @@ impl SubjectsCommand {
                             &event.purpose,
                         );
                         anyhow::ensure!(
+                            event.sequence == counted,
+                            "the access log skips from event {counted} to {}: the log was changed",
+                            event.sequence
+                        );
+                        counted += 1;
+                        anyhow::ensure!(
                             event.hash == hash,
                             "access log event {} does not chain to the one before: the log was \
                              changed",
                             event.sequence
                         );
+                        if let Some(kept) = expected.remove(&event.sequence) {
+                            anyhow::ensure!(
+                                kept == event.hash,
+                                "access log event {} is not the one kept: the log was changed",
+                                event.sequence
+                            );
+                        }
                         previous = hash;
                         let who = match subject.subject {
                             Some(shanzhi::pb::directory::subject::Subject::PersonId(id)) => {
@@ -161,11 +188,21 @@ impl SubjectsCommand {
                             _ => "?".into(),
                         };
                         println!(
-                            "#{} {} ms  reader {}  person {who}  purpose {:?}",
-                            event.sequence, event.at_unix_ms, event.reader, event.purpose
+                            "#{} {} ms  reader {}  person {who}  purpose {:?}  hash {}",
+                            event.sequence,
+                            event.at_unix_ms,
+                            event.reader,
+                            event.purpose,
+                            hex::encode(&event.hash)
                         );
                     }
                     if page.events.is_empty() {
+                        if let Some((sequence, _)) = expected.first_key_value() {
+                            anyhow::bail!(
+                                "access log event {sequence} kept from an earlier run is gone: \
+                                 the log was cut"
+                            );
+                        }
                         println!(
                             "chain checked: {} events, last hash {}",
                             from,

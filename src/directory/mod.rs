@@ -206,6 +206,9 @@ impl Directory {
         let keyring = Keyring::open(&path.join("keys"), &in_use)?;
         let meta = db.db().open_tree("meta").map_err(io)?;
         let identity = IdentityKey::load_or_create(path, &meta)?;
+        // The near-match index is derived from the records: made whole again at every open
+        // (an entry a crash lost, records set before the index existed).
+        near::repair(&db, &records, &keyring, &identity)?;
         db.sync()?;
         Ok(Self {
             identity,
@@ -292,7 +295,8 @@ impl Directory {
     }
 
     /// The records of `subjects`, in order. Authorization is the caller's.
-    pub fn records(&self, subjects: &[Subject]) -> Result<Vec<Record>, DirectoryError> {
+    #[cfg(test)]
+    pub(crate) fn records(&self, subjects: &[Subject]) -> Result<Vec<Record>, DirectoryError> {
         self.with_open(|open| {
             subjects
                 .iter()
@@ -414,18 +418,26 @@ impl Open {
             held: Some(held),
             near_key: near.map(|k| k.to_vec()).unwrap_or_default(),
         };
-        // The index entry first, then the record, then the old entry's removal, one sync:
-        // an entry without its record is never listed (`near.rs`).
+        // The new index entry, then the record, then the old entry's removal, one sync: an
+        // entry without its record is never listed, and one a crash lost is made again at the
+        // next open (`near.rs`).
         let tree = self.db.db().open_tree(near::NEAR_TREE).map_err(io)?;
+        let old_near = old_near.filter(|k| !k.is_empty());
         near::reindex(
             &tree,
             &change.subject,
-            old_near.as_deref().filter(|k| !k.is_empty()),
+            None,
             near.as_ref().map(|k| k.as_slice()),
         )?;
         self.records
             .insert(subject_key(&change.subject), stored.encode_to_vec())
             .map_err(io)?;
+        near::reindex(
+            &tree,
+            &change.subject,
+            old_near.as_deref(),
+            near.as_ref().map(|k| k.as_slice()),
+        )?;
         self.db.sync()?;
         if let Some(old) = old_slot {
             self.keyring.erase(old)?;

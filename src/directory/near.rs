@@ -28,13 +28,53 @@ const MAX_SCANNED: usize = 10_000;
 /// A cursor's length: a near key.
 pub const NEAR_CURSOR_BYTES: usize = 32;
 
-/// The name as matched: without spaces (including the full-width space) and the middle dot of
-/// transliterated names, ASCII letters in lower case.
+/// The name as matched: full-width forms folded to their ASCII forms, without spaces, the
+/// dots of transliterated names (every common variant) or invisible format characters
+/// (zero-width spaces and joiners, the soft hyphen, direction marks), letters in lower case.
 pub(super) fn normalize(name: &str) -> String {
     name.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '•' | '.'))
-        .map(|c| c.to_ascii_lowercase())
+        .map(|c| match c {
+            // Full-width ASCII (U+FF01..U+FF5E) to ASCII.
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            _ => c,
+        })
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '·' | '•' | '.' | '・' | '･' | '‧' | '⋅' | '∙' | '．' | '。'
+                        | '\u{00ad}'
+                        | '\u{200b}'..='\u{200f}'
+                        | '\u{202a}'..='\u{202e}'
+                        | '\u{2060}'..='\u{206f}'
+                        | '\u{feff}'
+                )
+        })
+        .flat_map(char::to_lowercase)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn names_differing_only_in_spaces_dots_width_case_or_invisible_characters_match() {
+        let base = normalize("王秀英");
+        for variant in [
+            "王 秀英",
+            "王\u{3000}秀英",
+            "王·秀英",
+            "王・秀英",
+            "王\u{200b}秀英",
+            "王秀\u{feff}英",
+            "王\u{00ad}秀英",
+        ] {
+            assert_eq!(normalize(variant), base, "{variant:?}");
+        }
+        assert_eq!(normalize("Ａｉｓｈａ Ｍ．"), normalize("aisha m"));
+        assert_ne!(normalize("王秀兰"), base);
+    }
 }
 
 /// What a near key is made of.
@@ -115,6 +155,52 @@ impl Directory {
             Ok(page)
         })
     }
+}
+
+/// Makes the index whole: every present person record indexed under the near key its
+/// contents give now (so an entry a crash lost, a record set before the index existed, or a
+/// change of the normalization is caught up), each record's near key set to it.
+pub(super) fn repair(
+    db: &crate::store::DurableDb,
+    records: &sled::Tree,
+    keyring: &super::keyring::Keyring,
+    identity: &super::IdentityKey,
+) -> Result<(), StoreError> {
+    let near = db.db().open_tree(NEAR_TREE).map_err(io)?;
+    for item in records.iter() {
+        let (key, value) = item.map_err(io)?;
+        let Some(subject @ Subject::Person(_)) = subject_of_key(&key) else {
+            continue;
+        };
+        let Ok(mut stored) = Stored::decode(value.as_ref()) else {
+            continue;
+        };
+        let record = match super::view(keyring, &subject, Some(&stored)) {
+            Ok(record) => record,
+            // A damaged record is refused where it is read, not here.
+            Err(_) => continue,
+        };
+        let (Some(name), Some(super::Details::Person(person))) =
+            (&record.display_name, &record.details)
+        else {
+            continue;
+        };
+        let expected = identity.near_key(name, person);
+        let indexed = near
+            .contains_key([expected.as_slice(), &key].concat())
+            .map_err(io)?;
+        if stored.near_key != expected || !indexed {
+            let old = (!stored.near_key.is_empty() && stored.near_key != expected)
+                .then(|| stored.near_key.clone());
+            reindex(&near, &subject, None, Some(&expected))?;
+            stored.near_key = expected.to_vec();
+            records
+                .insert(key.clone(), stored.encode_to_vec())
+                .map_err(io)?;
+            reindex(&near, &subject, old.as_deref(), Some(&expected))?;
+        }
+    }
+    Ok(())
 }
 
 /// Moves a person's index entry from `old` to `new` near key (either may be absent).

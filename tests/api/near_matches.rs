@@ -120,6 +120,30 @@ async fn persons_alike_are_listed_until_reviewed_and_never_merged() {
         Code::PermissionDenied,
         "OUT_OF_SCOPE",
     );
+    let refused = app
+        .submit(
+            &elsewhere,
+            review_near_match(p1, p2, NearMatchFinding::Distinct),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        !refused.message().contains("42058110"),
+        "the refusal names an area: {}",
+        refused.message()
+    );
+    // A key that may not review learns nothing of who is registered.
+    for other in [p1, [9; 16]] {
+        assert_reason(
+            app.submit(
+                &village.officer,
+                review_near_match(other, p2, NearMatchFinding::Distinct),
+            )
+            .await,
+            Code::PermissionDenied,
+            "ROLE_NOT_ALLOWED",
+        );
+    }
     assert_reason(
         app.submit(
             &caseworker,

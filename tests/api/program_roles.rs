@@ -3,8 +3,9 @@
 //! township, an organization), every malformed or unknown scope refused with nothing changed,
 //! the key set showing role and scope, and none of them able to do what a caseworker does.
 
-use shanzhi::client::{IdentityNumber, Signer, register_person};
+use shanzhi::client::{IdentityNumber, Signer, person_subject, register_person, review_near_match};
 use shanzhi::pb::points as pb;
+use shanzhi::pb::registry::NearMatchFinding;
 use shanzhi::testkit::register_key;
 use tonic::Code;
 
@@ -124,6 +125,13 @@ async fn the_programs_roles_take_their_own_scopes() {
         )
         .await
         .unwrap();
+    let person = crate::subjects::person_in_village(
+        &mut app,
+        &caseworker,
+        &resident_id("42058119900101002"),
+    )
+    .await
+    .id;
     for (signer, _, _) in &keys {
         assert_reason(
             app.submit(
@@ -141,6 +149,32 @@ async fn the_programs_roles_take_their_own_scopes() {
                     IdentityNumber::Resident(resident_id("42058119800101001")),
                 )
                 .await,
+            Code::PermissionDenied,
+            "ROLE_NOT_ALLOWED",
+        );
+        assert_reason(
+            app.client
+                .records_for(signer, vec![person_subject(&person)], "a look")
+                .await,
+            Code::PermissionDenied,
+            "ROLE_NOT_ALLOWED",
+        );
+        assert_reason(
+            app.client.near_matches(signer, Vec::new()).await,
+            Code::PermissionDenied,
+            "ROLE_NOT_ALLOWED",
+        );
+        assert_reason(
+            app.client.access_events(signer, 0, 0).await,
+            Code::PermissionDenied,
+            "ROLE_NOT_ALLOWED",
+        );
+        assert_reason(
+            app.submit(
+                signer,
+                review_near_match(person, [5; 16], NearMatchFinding::Distinct),
+            )
+            .await,
             Code::PermissionDenied,
             "ROLE_NOT_ALLOWED",
         );

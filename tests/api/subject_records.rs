@@ -342,3 +342,116 @@ async fn an_organizations_record_keeps_its_registered_credit_code() {
         "91350100M000100Y43"
     );
 }
+
+/// Runs the binary with `args` against `url`; its success and output.
+fn cli(url: &str, args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_shanzhi"))
+        .args(args)
+        .env("SHANZHI_SERVER", url)
+        .env_remove("SHANZHI_KEY")
+        .output()
+        .unwrap();
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+/// Stops the server, lets `edit` change the directory's access log, starts it again.
+async fn with_access_tree(app: &mut TestApp, edit: impl FnOnce(&sled::Tree)) {
+    app.server.take().unwrap().stop().await.unwrap();
+    {
+        let db = sled::open(app.data.path().join("directory/records")).unwrap();
+        edit(&db.open_tree("access").unwrap());
+        db.flush().unwrap();
+    }
+    let (server, url) = crate::helpers::start(&app.data, &app.clock).await;
+    app.client = shanzhi::client::LedgerClient::connect(&url).await.unwrap();
+    app.server = Some(server);
+    app.url = url;
+}
+
+// Two workers: the test runs the CLI as a child process while its server answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_shows_an_event_removed_or_cut_off() {
+    use sha2::Digest;
+    let (mut app, caseworker) = programs_ledger().await;
+    let number = resident_id("42058119520315009");
+    let person = person_in_village(&mut app, &caseworker, &number).await;
+    let subject = person_subject(&person.id);
+    app.client
+        .change_subject(
+            &caseworker,
+            subject.clone(),
+            Some(0),
+            set_person(&number, "420581100001", "420581100", PHONE),
+            "registration",
+        )
+        .await
+        .unwrap();
+    let admin = app.admin.clone();
+    for purpose in ["eligibility check", "annual review"] {
+        app.client
+            .records_for(&admin, vec![subject.clone()], purpose)
+            .await
+            .unwrap();
+    }
+    let log = app.client.access_events(&admin, 0, 0).await.unwrap();
+    assert_eq!(log.events.len(), 2);
+    // The first event's hash, computed here from its definition (not the server's code).
+    let first = &log.events[0];
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(b"shanzhi/access/v1\0");
+    hasher.update([0u8; 32]);
+    hasher.update(0u64.to_be_bytes());
+    hasher.update(first.at_unix_ms.to_be_bytes());
+    hasher.update(admin.key_id().0);
+    hasher.update(b"\0");
+    hasher.update(prost::Message::encode_to_vec(&subject));
+    hasher.update(b"\0");
+    hasher.update(b"eligibility check");
+    assert_eq!(first.hash, hasher.finalize().to_vec());
+
+    let admin_key = app.data.path().join("keys/bureau-admin.key");
+    let admin_key = admin_key.to_str().unwrap().to_owned();
+    let kept = format!("1:{}", hex::encode(&log.events[1].hash));
+    let url = app.url.clone();
+    let (ok, said) = tokio::task::spawn_blocking({
+        let (kept, key) = (kept.clone(), admin_key.clone());
+        move || cli(&url, &["access-log", "--key", &key, "--expect", &kept])
+    })
+    .await
+    .unwrap();
+    assert!(ok && said.contains("chain checked: 2 events"), "{said}");
+
+    // The first event removed: the chain no longer starts at 0.
+    with_access_tree(&mut app, |tree| {
+        tree.remove(0u64.to_be_bytes()).unwrap();
+    })
+    .await;
+    let url = app.url.clone();
+    let (ok, said) = tokio::task::spawn_blocking({
+        let key = admin_key.clone();
+        move || cli(&url, &["access-log", "--key", &key])
+    })
+    .await
+    .unwrap();
+    assert!(!ok && said.contains("skips from event 0 to 1"), "{said}");
+    // The rest cut off too: the event kept from the earlier run is gone.
+    with_access_tree(&mut app, |tree| {
+        tree.remove(1u64.to_be_bytes()).unwrap();
+    })
+    .await;
+    let url = app.url.clone();
+    let (ok, said) = tokio::task::spawn_blocking(move || {
+        cli(
+            &url,
+            &["access-log", "--key", &admin_key, "--expect", &kept],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        !ok && said.contains("kept from an earlier run is gone"),
+        "{said}"
+    );
+}

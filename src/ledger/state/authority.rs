@@ -92,11 +92,12 @@ pub(super) fn may_reach_program_record(
     area: &AreaCode,
 ) -> Result<(), Refusal> {
     match role {
-        Role::Caseworker(scope) if !area.is_within(scope) => Err(read_denied(
+        Role::BureauAdmin | Role::Auditor => Ok(()),
+        Role::Caseworker(scope) if area.is_within(scope) => Ok(()),
+        _ => Err(read_denied(
             role,
             format!("the directory record of {subject}"),
         )),
-        _ => Ok(()),
     }
 }
 

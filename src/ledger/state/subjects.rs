@@ -231,12 +231,14 @@ fn review_near_match(
     pair: (PersonId, PersonId),
     finding: NearMatchFinding,
 ) -> Result<Plan, Refusal> {
+    // The role first: a key that may not review learns nothing of who is registered.
+    authority::may_hold_program_records(&ctx.role, true)?;
     for person in [pair.0, pair.1] {
         let area = state
             .person(&person)
             .ok_or(SubjectRefusal::UnknownPerson(person))?
             .area;
-        authority::require_admin_or_caseworker_for(&ctx.role, "reviewing a near match", &area)?;
+        authority::may_reach_program_record(&ctx.role, &Subject::Person(person), &area)?;
     }
     if let Some((_, at)) = state.subjects.reviewed.get(&pair) {
         return Err(SubjectRefusal::NearMatchReviewed {
