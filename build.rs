@@ -12,6 +12,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/governance/v1/governance.proto",
     "shanzhi/shops/v1/log.proto",
     "shanzhi/shops/v1/shops.proto",
+    "shanzhi/casework/v1/log.proto",
+    "shanzhi/casework/v1/casework.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

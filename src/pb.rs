@@ -34,6 +34,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.directory.v1");
         }
     }
+    pub mod casework {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.casework.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -54,6 +59,9 @@ pub const FILE_DESCRIPTOR_SET: &[u8] =
 
 /// `shanzhi.directory.v1`: the directory of personal data (display names) outside the log.
 pub use shanzhi::directory::v1 as directory;
+
+/// `shanzhi.casework.v1`: the bureau programs' cases.
+pub use shanzhi::casework::v1 as casework;
 
 /// `shanzhi.shops.v1`: shops' terminals (activation codes, activation, status).
 pub use shanzhi::shops::v1 as shops;

@@ -72,6 +72,8 @@ pub mod methods {
     pub const EXPORT_RECORDS: &str = "shanzhi.directory.v1.DirectoryService/ExportRecords";
     /// `DirectoryService.IdentityTag`.
     pub const IDENTITY_TAG: &str = "shanzhi.directory.v1.DirectoryService/IdentityTag";
+    /// `CaseworkService.GetCase`.
+    pub const GET_CASE: &str = "shanzhi.casework.v1.CaseworkService/GetCase";
     /// `DirectoryService.ListNearMatches`.
     pub const LIST_NEAR_MATCHES: &str = "shanzhi.directory.v1.DirectoryService/ListNearMatches";
     /// `DirectoryService.ListAccessEvents`.

@@ -10,6 +10,7 @@ use crate::api::auth::{
 use crate::crypto::{self, KeyFile, SigningContext};
 use crate::ledger::{KeyId, LedgerId};
 use crate::pb::audit::audit_service_client::AuditServiceClient;
+use crate::pb::casework::casework_service_client::CaseworkServiceClient;
 use crate::pb::directory::directory_service_client::DirectoryServiceClient;
 use crate::pb::governance::governance_service_client::GovernanceServiceClient;
 use crate::pb::points as pb;
@@ -215,6 +216,8 @@ pub struct LedgerClient {
     pub directory: DirectoryServiceClient<Channel>,
     /// The shops service.
     pub shops: ShopsServiceClient<Channel>,
+    /// The casework service.
+    pub casework: CaseworkServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -301,6 +304,7 @@ impl LedgerClient {
             server_ahead_ms,
             governance: GovernanceServiceClient::new(channel.clone()),
             directory: DirectoryServiceClient::new(channel.clone()),
+            casework: CaseworkServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

@@ -283,6 +283,11 @@ bytes16!(
     OrganizationId,
     "organization_id"
 );
+bytes16!(
+    /// A case of the bureau's programs (16 random bytes).
+    CaseId,
+    "case_id"
+);
 bytes16_parse!(LedgerId, "ledger_id");
 bytes16_parse!(KeyId, "key_id");
 bytes16!(

@@ -19,8 +19,8 @@ pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
-    AuditRefusal, GovernanceRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal,
-    SubjectRefusal, TerminalRefusal,
+    AuditRefusal, CaseworkRefusal, GovernanceRefusal, Refusal, RefusalClass, SaleRefusal,
+    SettlementRefusal, SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -36,8 +36,8 @@ pub use state::{
     MAX_REVIEWERS_REQUIRED, MAX_RULES_PER_ADD, MAX_STAR_LEVELS, PaymentCode, PointsAction,
     PointsKind, PointsOp, Policy, PolicyKind, PolicyOp, PolicyView, RedemptionKind, RedemptionOp,
     RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
-    may_read_issuer_report, may_read_statement, may_see_near_match, read_denied, reads_everything,
-    require_directory_exporter, require_identity_tagger, require_log_reader,
+    may_read_case, may_read_issuer_report, may_read_statement, may_see_near_match, read_denied,
+    reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
     require_near_match_reader,
 };
 pub use state::{
@@ -46,6 +46,7 @@ pub use state::{
     MembersOp, Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
     TakenLot,
 };
+pub use state::{CaseStep, CaseView, CaseworkKind, CaseworkOp, case_types};
 pub use state::{IssuerMonth, SettlementKind, SettlementOp, Statement, StatementLine};
 pub use state::{MAX_LINE_QUANTITY, MAX_SALE_LINES, SaleLine};
 pub use state::{NearMatchFinding, SubjectView, SubjectsKind, SubjectsOp};

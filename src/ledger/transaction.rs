@@ -15,6 +15,7 @@ use super::state::{
     RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, SettlementKind, SettlementOp,
     SubjectsKind, SubjectsOp, TerminalsKind, TerminalsOp,
 };
+use super::state::{CaseworkKind, CaseworkOp};
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
 use crate::pb::points as pb;
@@ -189,6 +190,8 @@ pub enum Operation {
     Members(MembersOp),
     /// The programs' subjects: persons and organizations (`shanzhi.registry.v1`).
     Subjects(SubjectsOp),
+    /// The programs' cases (`shanzhi.casework.v1`).
+    Casework(CaseworkOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -222,6 +225,8 @@ pub enum OperationKind {
     Members(MembersKind),
     /// A subjects operation.
     Subjects(SubjectsKind),
+    /// A casework operation.
+    Casework(CaseworkKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -249,6 +254,7 @@ impl OperationKind {
             OperationKind::Policy(kind) => kind.name(),
             OperationKind::Members(kind) => kind.name(),
             OperationKind::Subjects(kind) => kind.name(),
+            OperationKind::Casework(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -271,6 +277,7 @@ impl Operation {
             Operation::Policy(op) => OperationKind::Policy(op.kind()),
             Operation::Members(op) => OperationKind::Members(op.kind()),
             Operation::Subjects(op) => OperationKind::Subjects(op.kind()),
+            Operation::Casework(op) => OperationKind::Casework(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

@@ -7,6 +7,7 @@
 
 mod areas;
 mod body;
+mod casework;
 mod claims;
 mod governance;
 mod policy;

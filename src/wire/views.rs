@@ -2,10 +2,10 @@
 //! account and operation-kind references requests carry into the domain.
 
 use crate::ledger::{
-    AccountId, AccountView, AreasKind, BudgetKind, CatalogueKind, ClaimsKind, EntryRecord,
-    HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters, MembersKind, OperationKind, Points,
-    PointsKind, PolicyKind, Posting, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role,
-    Sequence, SettlementKind, ShopId, SubjectsKind, TerminalsKind,
+    AccountId, AccountView, AreasKind, BudgetKind, CaseworkKind, CatalogueKind, ClaimsKind,
+    EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters, MembersKind,
+    OperationKind, Points, PointsKind, PolicyKind, Posting, RedemptionKind, Refusal, RegistryKind,
+    ReversalKind, Role, Sequence, SettlementKind, ShopId, SubjectsKind, TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -105,6 +105,8 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Subjects(SubjectsKind::ReviewNearMatch) => {
                 pb::OperationKind::ReviewNearMatch
             }
+            OperationKind::Casework(CaseworkKind::OpenCase) => pb::OperationKind::OpenCase,
+            OperationKind::Casework(CaseworkKind::Transition) => pb::OperationKind::TransitionCase,
             OperationKind::Claims(ClaimsKind::Submit) => pb::OperationKind::SubmitClaim,
             OperationKind::Claims(ClaimsKind::Review) => pb::OperationKind::ReviewClaim,
             OperationKind::Claims(ClaimsKind::Withdraw) => pb::OperationKind::WithdrawClaim,
@@ -188,6 +190,10 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         }
         pb::OperationKind::ReviewNearMatch => {
             Some(OperationKind::Subjects(SubjectsKind::ReviewNearMatch))
+        }
+        pb::OperationKind::OpenCase => Some(OperationKind::Casework(CaseworkKind::OpenCase)),
+        pb::OperationKind::TransitionCase => {
+            Some(OperationKind::Casework(CaseworkKind::Transition))
         }
         pb::OperationKind::SubmitClaim => Some(OperationKind::Claims(ClaimsKind::Submit)),
         pb::OperationKind::ReviewClaim => Some(OperationKind::Claims(ClaimsKind::Review)),

@@ -421,9 +421,9 @@ async fn two_servers_racing_on_an_empty_directory_create_one_ledger() {
                 .unwrap()
         })
         .collect();
-    // The loser exits at once; the winner serves until killed. Wait for both to say so.
-    let mut created = 0;
-    let mut refused = 0;
+    // The loser exits at once; the winner serves until killed. Wait for both to say so
+    // before killing the winner: a racer slow to start must still find it holding the lock.
+    let mut outcomes = Vec::new();
     for mut racer in racers {
         use tokio::io::AsyncBufReadExt;
         let mut stdout = tokio::io::BufReader::new(racer.stdout.take().unwrap()).lines();
@@ -440,6 +440,11 @@ async fn two_servers_racing_on_an_empty_directory_create_one_ledger() {
         })
         .await
         .expect("each racer either serves or exits in time");
+        outcomes.push((racer, listening, said));
+    }
+    let mut created = 0;
+    let mut refused = 0;
+    for (mut racer, listening, said) in outcomes {
         if listening {
             racer.start_kill().unwrap();
         }

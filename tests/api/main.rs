@@ -8,6 +8,7 @@ mod audit;
 mod backup;
 mod batch;
 mod bench;
+mod casework;
 mod claims;
 mod cli;
 mod cli_governance;

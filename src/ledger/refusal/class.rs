@@ -98,6 +98,7 @@ impl Refusal {
             Governance(refusal) => refusal.class(),
             Audit(refusal) => refusal.class(),
             Subject(refusal) => refusal.class(),
+            Casework(refusal) => refusal.class(),
         }
     }
 
@@ -160,6 +161,7 @@ impl Refusal {
             Governance(refusal) => refusal.reason(),
             Audit(refusal) => refusal.reason(),
             Subject(refusal) => refusal.reason(),
+            Casework(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

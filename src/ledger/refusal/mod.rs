@@ -572,9 +572,13 @@ pub enum Refusal {
     /// A subjects refusal (`subjects.rs`): persons and organizations.
     #[error(transparent)]
     Subject(#[from] SubjectRefusal),
+    /// A casework refusal (`casework.rs`).
+    #[error(transparent)]
+    Casework(#[from] CaseworkRefusal),
 }
 
 mod audit;
+mod casework;
 mod class;
 mod governance;
 mod sale;
@@ -583,6 +587,7 @@ mod subjects;
 mod terminals;
 
 pub use audit::AuditRefusal;
+pub use casework::CaseworkRefusal;
 pub use class::RefusalClass;
 pub use governance::GovernanceRefusal;
 pub use sale::SaleRefusal;

@@ -229,6 +229,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(GovernanceRefusal::one_of_each())
     .chain(AuditRefusal::one_of_each())
     .chain(SubjectRefusal::one_of_each())
+    .chain(CaseworkRefusal::one_of_each())
     .collect()
 }
 

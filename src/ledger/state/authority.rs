@@ -541,6 +541,28 @@ pub fn may_see_near_match(role: &Role, areas: &[AreaCode]) -> bool {
     }
 }
 
+/// Who may read a case handled in `area` (`None`: the role alone, checked before the case
+/// is looked up): bureau admins and auditors; the programs' caseworkers, reviewers and
+/// officers whose area covers it. The refusal names no area.
+pub fn may_read_case(role: &Role, area: Option<&AreaCode>) -> Result<(), Refusal> {
+    match (role, area) {
+        (Role::BureauAdmin | Role::Auditor, _) => Ok(()),
+        (Role::Caseworker(_) | Role::Reviewer(_) | Role::ProgramOfficer(..), None) => Ok(()),
+        (
+            Role::Caseworker(scope) | Role::Reviewer(scope) | Role::ProgramOfficer(_, scope),
+            Some(area),
+        ) if area.is_within(scope) => Ok(()),
+        (Role::Caseworker(_) | Role::Reviewer(_) | Role::ProgramOfficer(..), Some(_)) => {
+            Err(read_denied(role, "a case of another area".into()))
+        }
+        _ => Err(not_allowed(
+            role,
+            "reading a case",
+            "a bureau admin, auditor, caseworker, reviewer or program officer key",
+        )),
+    }
+}
+
 /// Reads only bureau admins and auditors may make: the raw log, the key set and state
 /// snapshots.
 pub fn require_log_reader(role: &Role) -> Result<(), Refusal> {

@@ -25,6 +25,7 @@ mod areas;
 mod authority;
 mod boards;
 mod budget;
+mod casework;
 mod catalogue;
 mod claims;
 mod journal;
@@ -46,12 +47,14 @@ mod versions;
 pub use accounts::{AccountView, LotView};
 pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{
-    may_read_issuer_report, may_read_statement, may_see_near_match, read_denied, reads_everything,
-    require_directory_exporter, require_identity_tagger, require_log_reader,
+    may_read_case, may_read_issuer_report, may_read_statement, may_see_near_match, read_denied,
+    reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
     require_near_match_reader,
 };
 pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
 pub use budget::{BudgetKind, BudgetOp};
+pub use casework::types as case_types;
+pub use casework::{CaseStep, CaseView, CaseworkKind, CaseworkOp};
 pub use catalogue::{
     Cap, CapHolder, CapPeriod, CatalogueHeader, CatalogueKind, CatalogueOp, CatalogueRef,
     CatalogueScope, CatalogueStatus, CatalogueView, MAX_CAPS_PER_RULE, MAX_CATALOGUE_RULES,
@@ -104,6 +107,7 @@ pub struct State {
     policies: policy::Policies,
     members: members::Members,
     subjects: subjects::Subjects,
+    cases: casework::Cases,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,
@@ -134,6 +138,7 @@ enum Plan {
     Policy(policy::Plan),
     Members(members::Plan),
     Subjects(subjects::Plan),
+    Casework(casework::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -152,6 +157,7 @@ impl Plan {
             Plan::Policy(plan) => plan.commit(state, ctx),
             Plan::Members(plan) => plan.commit(state),
             Plan::Subjects(plan) => plan.commit(state, ctx),
+            Plan::Casework(plan) => plan.commit(state),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -390,6 +396,7 @@ impl State {
             Operation::Policy(op) => Plan::Policy(policy::check(self, ctx, op)?),
             Operation::Members(op) => Plan::Members(members::check(self, ctx, op)?),
             Operation::Subjects(op) => Plan::Subjects(subjects::check(self, ctx, op)?),
+            Operation::Casework(op) => Plan::Casework(casework::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),

@@ -238,6 +238,28 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
         }
         Op::Governance(g) => ("governance", super::governance::governance_json(g)),
         Op::Shops(s) => ("shops", super::shops::shops_json(s)),
+        Op::Casework(c) => {
+            use shanzhi::pb::casework::casework_operation::Operation as C;
+            let obj = match &c.operation {
+                Some(C::OpenCase(o)) => Obj::new().put(
+                    "openCase",
+                    Obj::new()
+                        .p_bytes("caseId", &o.case_id)
+                        .p_str("caseType", &o.case_type)
+                        .p_bytes("personId", &o.person_id)
+                        .p_str("areaCode", &o.area_code),
+                ),
+                Some(C::TransitionCase(t)) => Obj::new().put(
+                    "transitionCase",
+                    Obj::new()
+                        .p_bytes("caseId", &t.case_id)
+                        .p_str("toState", &t.to_state)
+                        .p_str("reason", &t.reason),
+                ),
+                None => Obj::new(),
+            };
+            ("casework", obj.into())
+        }
     }
 }
 

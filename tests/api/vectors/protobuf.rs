@@ -244,6 +244,30 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::shops::shops_by_hand(s);
             32
         }
+        Op::Casework(c) => {
+            use shanzhi::pb::casework::casework_operation::Operation as C;
+            let mut inner = Vec::new();
+            let case = match &c.operation {
+                Some(C::OpenCase(o)) => {
+                    wire::bytes(1, &o.case_id, &mut inner);
+                    wire::bytes(2, o.case_type.as_bytes(), &mut inner);
+                    wire::bytes(3, &o.person_id, &mut inner);
+                    wire::bytes(4, o.area_code.as_bytes(), &mut inner);
+                    1
+                }
+                Some(C::TransitionCase(t)) => {
+                    wire::bytes(1, &t.case_id, &mut inner);
+                    wire::bytes(2, t.to_state.as_bytes(), &mut inner);
+                    wire::bytes(3, t.reason.as_bytes(), &mut inner);
+                    2
+                }
+                None => 0,
+            };
+            if case != 0 {
+                wire::message(case, &inner, &mut m);
+            }
+            33
+        }
     };
     (field, m)
 }

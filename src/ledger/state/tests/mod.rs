@@ -8,6 +8,7 @@ mod authority;
 mod awards;
 mod boards;
 mod budget;
+mod casework;
 mod catalogue;
 mod claims;
 mod claims_model;

@@ -1,0 +1,214 @@
+//! The case types: each a table of states and transitions that the one engine
+//! (`casework/mod.rs`) applies. A table is data, versioned in its code (`dibao/1`): a changed
+//! workflow is a new version, which cases opened later use, so replay is exact.
+
+use crate::ledger::{AreaLevel, Program};
+
+/// A reviewer's tier: the level of the area they review for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// A village (12-digit area).
+    Village,
+    /// A township (9-digit area).
+    Township,
+    /// The county-level city (6-digit area).
+    County,
+}
+
+impl Tier {
+    /// The tier of a reviewer whose area has `level`.
+    pub fn of(level: AreaLevel) -> Self {
+        match level {
+            AreaLevel::Village => Tier::Village,
+            AreaLevel::Township => Tier::Township,
+            AreaLevel::City => Tier::County,
+        }
+    }
+
+    /// `village`, `township` or `county`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Village => "village",
+            Tier::Township => "township",
+            Tier::County => "county",
+        }
+    }
+}
+
+/// Who may take a transition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A caseworker whose area covers the case's.
+    Caseworker,
+    /// A reviewer of this tier whose area covers the case's.
+    Reviewer(Tier),
+}
+
+impl Actor {
+    /// In words, for refusals.
+    pub fn describe(self) -> String {
+        match self {
+            Actor::Caseworker => "a caseworker of the case's area".into(),
+            Actor::Reviewer(tier) => format!("a {} reviewer of the case's area", tier.name()),
+        }
+    }
+}
+
+/// A state of a case type.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StateRule {
+    /// Its name, as transitions give it.
+    pub name: &'static str,
+    /// Days a case may stay in it before it is overdue (`None`: no deadline).
+    pub deadline_days: Option<u32>,
+    /// Whether the case is decided in it (confirmed, rejected, closed).
+    pub decided: bool,
+}
+
+/// A transition of a case type.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TransitionRule {
+    /// The state it leaves.
+    pub from: &'static str,
+    /// The state it enters.
+    pub to: &'static str,
+    /// Who may take it.
+    pub by: Actor,
+    /// Days the case must have been in `from` (a public notice's days), 0 for none.
+    pub after_days: u32,
+}
+
+/// A case type: a program's workflow.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CaseType {
+    /// Its code and version, e.g. `dibao/1`.
+    pub code: &'static str,
+    /// The program it belongs to.
+    pub program: Program,
+    /// Its states; the first is the state a case opens in.
+    pub states: &'static [StateRule],
+    /// Its transitions.
+    pub transitions: &'static [TransitionRule],
+}
+
+impl CaseType {
+    /// The index of the state named `name`.
+    pub fn state(&self, name: &str) -> Option<usize> {
+        self.states.iter().position(|s| s.name == name)
+    }
+
+    /// The transitions leaving the state at `from`.
+    pub fn leaving(&self, from: usize) -> impl Iterator<Item = &TransitionRule> {
+        let name = self.states[from].name;
+        self.transitions.iter().filter(move |t| t.from == name)
+    }
+}
+
+const fn state(name: &'static str, deadline_days: Option<u32>, decided: bool) -> StateRule {
+    StateRule {
+        name,
+        deadline_days,
+        decided,
+    }
+}
+
+const fn step(from: &'static str, to: &'static str, by: Actor, after_days: u32) -> TransitionRule {
+    TransitionRule {
+        from,
+        to,
+        by,
+        after_days,
+    }
+}
+
+const CASEWORKER: Actor = Actor::Caseworker;
+const TOWNSHIP: Actor = Actor::Reviewer(Tier::Township);
+const COUNTY: Actor = Actor::Reviewer(Tier::County);
+
+/// 低保 (minimum living allowance), version 1: submitted → investigating (caseworker) →
+/// township review → public notice (at least 7 days; an upheld objection returns it to
+/// investigating) → confirmed or rejected by the county.
+pub const DIBAO_1: CaseType = CaseType {
+    code: "dibao/1",
+    program: Program::Assistance,
+    states: &[
+        state("submitted", Some(5), false),
+        state("investigating", Some(20), false),
+        state("township-reviewed", Some(5), false),
+        state("on-notice", Some(15), false),
+        state("confirmed", None, true),
+        state("rejected", None, true),
+    ],
+    transitions: &[
+        step("submitted", "investigating", CASEWORKER, 0),
+        step("investigating", "township-reviewed", TOWNSHIP, 0),
+        step("investigating", "rejected", TOWNSHIP, 0),
+        step("township-reviewed", "on-notice", TOWNSHIP, 0),
+        step("township-reviewed", "investigating", TOWNSHIP, 0),
+        step("on-notice", "investigating", TOWNSHIP, 0),
+        step("on-notice", "confirmed", COUNTY, 7),
+        step("on-notice", "rejected", COUNTY, 7),
+    ],
+};
+
+/// 临时救助 (temporary aid), version 1: submitted → investigating (caseworker) → confirmed or
+/// rejected by the township, no notice.
+pub const TEMPORARY_AID_1: CaseType = CaseType {
+    code: "temporary-aid/1",
+    program: Program::Assistance,
+    states: &[
+        state("submitted", Some(3), false),
+        state("investigating", Some(10), false),
+        state("confirmed", None, true),
+        state("rejected", None, true),
+    ],
+    transitions: &[
+        step("submitted", "investigating", CASEWORKER, 0),
+        step("investigating", "confirmed", TOWNSHIP, 0),
+        step("investigating", "rejected", TOWNSHIP, 0),
+    ],
+};
+
+/// Every case type, by code.
+pub const CASE_TYPES: &[&CaseType] = &[&DIBAO_1, &TEMPORARY_AID_1];
+
+/// The case type of `code`.
+pub fn case_type(code: &str) -> Option<(usize, &'static CaseType)> {
+    CASE_TYPES
+        .iter()
+        .enumerate()
+        .find(|(_, t)| t.code == code)
+        .map(|(i, t)| (i, *t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_names_only_its_own_states_and_can_reach_a_decision() {
+        for table in CASE_TYPES {
+            for t in table.transitions {
+                assert!(table.state(t.from).is_some(), "{} {}", table.code, t.from);
+                assert!(table.state(t.to).is_some(), "{} {}", table.code, t.to);
+            }
+            // From the first state a decided one is reachable.
+            let mut reached = vec![0usize];
+            let mut i = 0;
+            while i < reached.len() {
+                for t in table.leaving(reached[i]) {
+                    let to = table.state(t.to).unwrap();
+                    if !reached.contains(&to) {
+                        reached.push(to);
+                    }
+                }
+                i += 1;
+            }
+            assert!(
+                reached.iter().any(|s| table.states[*s].decided),
+                "{}",
+                table.code
+            );
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! The casework room: cases opened for registered persons and moved only as their case
+//! type's table allows, by the table's actor (a caseworker, or a reviewer of the tier) of the
+//! case's area, after the days a state must last; and the property test: random
+//! transitions by random actors on random days happen exactly when the table allows them,
+//! and replaying the log gives the live cases.
+
+use proptest::prelude::*;
+
+use super::prelude::*;
+use crate::pb::casework as cw;
+
+const DAY_MS: u64 = 86_400_000;
+const CASE: [u8; 16] = [7; 16];
+const PERSON: [u8; 16] = [5; 16];
+
+fn casework(operation: cw::casework_operation::Operation) -> Op {
+    Op::Casework(cw::CaseworkOperation {
+        operation: Some(operation),
+    })
+}
+
+fn open_case(case: [u8; 16], case_type: &str, area: &str) -> Op {
+    casework(cw::casework_operation::Operation::OpenCase(cw::OpenCase {
+        case_id: case.to_vec(),
+        case_type: case_type.into(),
+        person_id: PERSON.to_vec(),
+        area_code: area.into(),
+    }))
+}
+
+fn transition(case: [u8; 16], to: &str) -> Op {
+    casework(cw::casework_operation::Operation::TransitionCase(
+        cw::TransitionCase {
+            case_id: case.to_vec(),
+            to_state: to.into(),
+            reason: "checked at home".into(),
+        },
+    ))
+}
+
+/// Who acts in the tests: a role, a scope, and what the table may see of them.
+struct Actor {
+    signer: Signer,
+    caseworker: bool,
+    tier: Option<case_types::Tier>,
+    /// Whether their area covers the case's (420581100001).
+    covers: bool,
+}
+
+/// Yidu, two townships, a village; a person; every kind of actor, in and out of the area.
+fn setup() -> (Ledger, Vec<Actor>) {
+    let mut ledger = Ledger::new();
+    for (code, name) in [
+        ("420581", "宜都市"),
+        ("420581100", "陆城街道"),
+        ("420581100001", "一村"),
+        ("420581200", "红花套镇"),
+    ] {
+        ledger.admin_does(register_area(code, name));
+    }
+    ledger.admin_does(crate::client::register_person(
+        PERSON,
+        vec![1; 32],
+        "420581100001",
+    ));
+    use case_types::Tier::*;
+    let kinds = [
+        (pb::Role::Caseworker, "420581100", true, None, true),
+        (pb::Role::Caseworker, "420581200", true, None, false),
+        (
+            pb::Role::Reviewer,
+            "420581100001",
+            false,
+            Some(Village),
+            true,
+        ),
+        (pb::Role::Reviewer, "420581100", false, Some(Township), true),
+        (
+            pb::Role::Reviewer,
+            "420581200",
+            false,
+            Some(Township),
+            false,
+        ),
+        (pb::Role::Reviewer, "420581", false, Some(County), true),
+        (
+            pb::Role::ProgramOfficer,
+            "assistance/420581",
+            false,
+            None,
+            true,
+        ),
+    ];
+    let actors = kinds
+        .into_iter()
+        .map(|(role, scope, caseworker, tier, covers)| {
+            let signer = Signer::generate();
+            ledger.admin_does(register_key(&signer, role, scope));
+            Actor {
+                signer,
+                caseworker,
+                tier,
+                covers,
+            }
+        })
+        .collect();
+    (ledger, actors)
+}
+
+#[test]
+fn a_case_moves_only_as_its_table_says_and_each_step_is_recorded() {
+    let (mut ledger, actors) = setup();
+    let [caseworker, elsewhere, _, township, _, county, _] = &actors[..] else {
+        unreachable!()
+    };
+    let refused = |ledger: &mut Ledger, signer: &Signer, op: Op| {
+        let before = ledger.state.case(&CaseId(CASE));
+        let why = ledger.apply(signer, op).unwrap_err();
+        assert_eq!(
+            ledger.state.case(&CaseId(CASE)),
+            before,
+            "a refusal changed the case"
+        );
+        why
+    };
+    // Opening: a caseworker of the area, a known type, a registered person.
+    let why = refused(
+        &mut ledger,
+        &elsewhere.signer,
+        open_case(CASE, "dibao/1", "420581100001"),
+    );
+    assert_eq!(why.reason(), "OUT_OF_SCOPE");
+    let why = refused(
+        &mut ledger,
+        &caseworker.signer,
+        open_case(CASE, "dibao/9", "420581100001"),
+    );
+    assert_eq!(why.reason(), "UNKNOWN_CASE_TYPE");
+    ledger
+        .apply(
+            &caseworker.signer,
+            open_case(CASE, "dibao/1", "420581100001"),
+        )
+        .unwrap();
+    let why = refused(
+        &mut ledger,
+        &caseworker.signer,
+        open_case(CASE, "dibao/1", "420581100001"),
+    );
+    assert_eq!(why.reason(), "ALREADY_REGISTERED");
+
+    // Not in the table: skipping the investigation.
+    let why = refused(&mut ledger, &county.signer, transition(CASE, "confirmed"));
+    assert_eq!(why.reason(), "TRANSITION_NOT_ALLOWED");
+    assert!(why.to_string().contains("\"investigating\""), "{why}");
+    // The right step by the wrong actor, then by the right one.
+    let why = refused(
+        &mut ledger,
+        &township.signer,
+        transition(CASE, "investigating"),
+    );
+    assert_eq!(why.reason(), "ROLE_NOT_ALLOWED");
+    ledger
+        .apply(&caseworker.signer, transition(CASE, "investigating"))
+        .unwrap();
+    // A reviewer of another tier.
+    let why = refused(
+        &mut ledger,
+        &county.signer,
+        transition(CASE, "township-reviewed"),
+    );
+    assert_eq!(why.reason(), "TIER_NOT_ALLOWED");
+    ledger
+        .apply(&township.signer, transition(CASE, "township-reviewed"))
+        .unwrap();
+    ledger
+        .apply(&township.signer, transition(CASE, "on-notice"))
+        .unwrap();
+    // The notice runs 7 days.
+    ledger.now += 6 * DAY_MS;
+    let why = refused(&mut ledger, &county.signer, transition(CASE, "confirmed"));
+    assert_eq!(why.reason(), "STATE_NOT_OVER");
+    ledger.now += DAY_MS;
+    let confirmed = ledger
+        .apply(&county.signer, transition(CASE, "confirmed"))
+        .unwrap();
+    let case = ledger.state.case(&CaseId(CASE)).unwrap();
+    assert_eq!(case.state, "confirmed");
+    assert_eq!(case.due, None);
+    let path: Vec<&str> = case.steps.iter().map(|s| s.to).collect();
+    assert_eq!(
+        path,
+        [
+            "submitted",
+            "investigating",
+            "township-reviewed",
+            "on-notice",
+            "confirmed"
+        ]
+    );
+    let last = case.steps.last().unwrap();
+    assert_eq!(last.by, county.signer.key_id());
+    assert_eq!(last.reason, "checked at home");
+    assert_eq!(last.at, confirmed.committed_at);
+    // A decided case moves no more.
+    let why = refused(
+        &mut ledger,
+        &township.signer,
+        transition(CASE, "investigating"),
+    );
+    assert_eq!(why.reason(), "TRANSITION_NOT_ALLOWED");
+    assert!(why.to_string().contains("no move from it"), "{why}");
+    assert_eq!(ledger.replay().unwrap().case(&CaseId(CASE)), Some(case));
+}
+
+const STATES: [&str; 7] = [
+    "submitted",
+    "investigating",
+    "township-reviewed",
+    "on-notice",
+    "confirmed",
+    "rejected",
+    "no-such-state",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Random transitions by random actors on random days: each happens exactly when the
+    /// table has it for that actor and its days are over, a refusal changes nothing, and the
+    /// log replays to the live case.
+    #[test]
+    fn only_table_transitions_happen_and_replay_equals_live(
+        steps in prop::collection::vec((0usize..7, 0usize..STATES.len(), 0u64..5), 1..40)
+    ) {
+        let (mut ledger, actors) = setup();
+        ledger
+            .apply(&actors[0].signer, open_case(CASE, "dibao/1", "420581100001"))
+            .unwrap();
+        let table = &case_types::DIBAO_1;
+        let (mut state, mut since, mut taken) = (0usize, ledger.now, 1usize);
+        for (who, to, days) in steps {
+            ledger.now += days * DAY_MS;
+            let actor = &actors[who];
+            let allowed = table.leaving(state).any(|rule| {
+                rule.to == STATES[to]
+                    && actor.covers
+                    && match rule.by {
+                        case_types::Actor::Caseworker => actor.caseworker,
+                        case_types::Actor::Reviewer(tier) => actor.tier == Some(tier),
+                    }
+                    && ledger.now + 1 >= since + u64::from(rule.after_days) * DAY_MS
+            });
+            let result = ledger.apply(&actor.signer, transition(CASE, STATES[to]));
+            prop_assert_eq!(result.is_ok(), allowed, "{:?} by actor {} from {}", result, who, state);
+            if let Ok(entry) = result {
+                state = table.state(STATES[to]).unwrap();
+                since = entry.committed_at.0;
+                taken += 1;
+            }
+            let case = ledger.state.case(&CaseId(CASE)).unwrap();
+            prop_assert_eq!(case.state, table.states[state].name);
+            prop_assert_eq!(case.steps.len(), taken);
+        }
+        prop_assert_eq!(
+            ledger.replay().unwrap().case(&CaseId(CASE)),
+            ledger.state.case(&CaseId(CASE))
+        );
+    }
+}
