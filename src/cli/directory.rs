@@ -10,7 +10,7 @@ use shanzhi::client::{
 use shanzhi::pb::directory as pb;
 
 use super::members::member_id;
-use super::{Connection, ReadArgs, Signing, status_error};
+use super::{Connection, ReadArgs, Signing, id16, status_error};
 
 /// Whose record: exactly one of a household, a member, a person or an organization.
 #[derive(Args)]
@@ -28,16 +28,6 @@ pub struct SubjectArgs {
     /// The organization (32 hex characters).
     #[arg(long)]
     organization: Option<String>,
-}
-
-/// A 16-byte subject id given as 32 hex characters to `flag`.
-fn id16(flag: &str, text: &str) -> Result<Vec<u8>> {
-    hex::decode(text)
-        .ok()
-        .filter(|b| b.len() == 16)
-        .ok_or_else(|| {
-            anyhow::anyhow!("{flag}: expected 32 hex characters (16 bytes), found {text:?}")
-        })
 }
 
 impl SubjectArgs {

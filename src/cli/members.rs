@@ -1,7 +1,7 @@
 //! Members commands: a household's members joining and leaving, a household leaving its
 //! village, and the household an officer's key belongs to.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 
 use shanzhi::pb::points::transaction_body::Operation;
@@ -13,10 +13,7 @@ use super::write::WriteArgs;
 
 /// A 16-byte member id, as 32 hex characters.
 pub(super) fn member_id(text: &str) -> Result<Vec<u8>> {
-    hex::decode(text)
-        .ok()
-        .filter(|b| b.len() == 16)
-        .with_context(|| format!("--member: expected 32 hex characters (16 bytes), found {text:?}"))
+    Ok(super::id16("--member", text)?.to_vec())
 }
 
 /// A date flag, by default today by the server's clock.

@@ -108,6 +108,17 @@ pub fn load_signer(path: &Path) -> Result<Signer> {
 
 /// A gRPC status as an error a person can read: the code, the stable reason (when the server
 /// sent one) and the server's message.
+/// A 16-byte id (a member, person, organization or case) given as 32 hex characters to
+/// `flag`.
+pub(crate) fn id16(flag: &str, text: &str) -> anyhow::Result<[u8; 16]> {
+    hex::decode(text)
+        .ok()
+        .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!("{flag}: expected 32 hex characters (16 bytes), found {text:?}")
+        })
+}
+
 pub fn status_error(status: tonic::Status) -> anyhow::Error {
     match shanzhi::api::reason_of(&status) {
         Some(reason) => anyhow::anyhow!("{:?} {reason}: {}", status.code(), status.message()),

@@ -8,8 +8,8 @@ use clap::Subcommand;
 use shanzhi::client::{IdentityNumber, register_organization, register_person, review_near_match};
 use shanzhi::pb::registry::NearMatchFinding;
 
-use super::ReadArgs;
 use super::write::WriteArgs;
+use super::{ReadArgs, id16};
 
 /// A near match's finding, as the CLI spells it.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -18,14 +18,6 @@ pub enum FindingArg {
     Distinct,
     /// One person registered twice.
     SamePerson,
-}
-
-/// A 16-byte id given as 32 hex characters to `flag`.
-fn id16(flag: &str, text: &str) -> Result<[u8; 16]> {
-    hex::decode(text)
-        .ok()
-        .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
-        .ok_or_else(|| anyhow::anyhow!("{flag}: expected 32 hex characters, found {text:?}"))
 }
 
 /// The subjects commands.

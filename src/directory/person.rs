@@ -115,25 +115,54 @@ impl Details {
     /// The details a record's sealed contents hold, if any (`None` for a name alone; an
     /// error for contents that do not parse, which only a damaged store holds).
     pub(super) fn unseal(contents: &Contents) -> Result<Option<Self>, ()> {
-        if !contents.credit_code.is_empty() {
-            let code = CreditCode::parse(&contents.credit_code).map_err(|_| ())?;
+        let person = (!contents.resident_id_number.is_empty()).then(|| Stated {
+            id_number: &contents.resident_id_number,
+            phone: &contents.phone,
+            hukou_area: &contents.hukou_area,
+            residence_area: &contents.residence_area,
+        });
+        let credit = (!contents.credit_code.is_empty()).then_some(contents.credit_code.as_str());
+        Self::parse(credit, person).map_err(|_| ())
+    }
+
+    /// The details a person's or an organization's fields state, checked as when they were
+    /// set (a number against any later day): an organization's if it has a credit code.
+    fn parse(
+        credit_code: Option<&str>,
+        person: Option<Stated<'_>>,
+    ) -> Result<Option<Self>, Refusal> {
+        let invalid = |field: &'static str, expected: &str| Refusal::InvalidField {
+            field,
+            expected: expected.into(),
+            found: "a value that does not parse".into(),
+        };
+        if let Some(code) = credit_code {
+            let code = CreditCode::parse(code)
+                .map_err(|_| invalid("credit_code", "a unified social credit code"))?;
             return Ok(Some(Details::Organization(OrganizationDetails {
                 credit_code: code.as_str().to_owned(),
             })));
         }
-        if contents.resident_id_number.is_empty() {
+        let Some(person) = person else {
             return Ok(None);
-        }
-        // The number was checked against the day it was set; any later day accepts it.
-        let id = ResidentId::parse(&contents.resident_id_number, CivilDate::MAX).map_err(|_| ())?;
-        let area = |code: &str| AreaCode::parse("area", code).map_err(|_| ());
+        };
+        let id = ResidentId::parse(person.id_number, CivilDate::MAX)
+            .map_err(|_| invalid("resident_id_number", "a resident identity number"))?;
         Ok(Some(Details::Person(PersonDetails::new(
             &id,
-            contents.phone.clone(),
-            area(&contents.hukou_area)?,
-            area(&contents.residence_area)?,
+            parse_phone(person.phone)?,
+            AreaCode::parse("hukou_area", person.hukou_area)?,
+            AreaCode::parse("residence_area", person.residence_area)?,
         ))))
     }
+}
+
+/// A person's fields as stored or sent, before they are checked.
+struct Stated<'a> {
+    id_number: &'a str,
+    phone: &'a str,
+    hukou_area: &'a str,
+    residence_area: &'a str,
 }
 
 impl From<&PersonDetails> for pb::PersonDetails {
@@ -159,27 +188,12 @@ impl From<&OrganizationDetails> for pb::OrganizationDetails {
 
 /// The details of a wire record (a backup's), checked as when they were set.
 pub fn details_of(record: &pb::Record) -> Result<Option<Details>, Refusal> {
-    let invalid = |field: &'static str, expected: &str| Refusal::InvalidField {
-        field,
-        expected: expected.into(),
-        found: "a value that does not parse".into(),
-    };
-    if let Some(organization) = &record.organization {
-        let code = CreditCode::parse(&organization.credit_code)
-            .map_err(|_| invalid("credit_code", "a unified social credit code"))?;
-        return Ok(Some(Details::Organization(OrganizationDetails {
-            credit_code: code.as_str().to_owned(),
-        })));
-    }
-    let Some(person) = &record.person else {
-        return Ok(None);
-    };
-    let id = ResidentId::parse(&person.resident_id_number, CivilDate::MAX)
-        .map_err(|_| invalid("resident_id_number", "a resident identity number"))?;
-    Ok(Some(Details::Person(PersonDetails::new(
-        &id,
-        parse_phone(&person.phone)?,
-        AreaCode::parse("hukou_area", &person.hukou_area)?,
-        AreaCode::parse("residence_area", &person.residence_area)?,
-    ))))
+    let person = record.person.as_ref().map(|person| Stated {
+        id_number: &person.resident_id_number,
+        phone: &person.phone,
+        hukou_area: &person.hukou_area,
+        residence_area: &person.residence_area,
+    });
+    let credit = record.organization.as_ref().map(|o| o.credit_code.as_str());
+    Details::parse(credit, person)
 }

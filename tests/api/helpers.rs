@@ -136,12 +136,19 @@ impl TestApp {
 
     /// Stops the server (graceful: drain, flush, close) and starts a new one on the same data.
     pub async fn restart(&mut self) {
+        self.restart_after(|_| {}).await;
+    }
+
+    /// Stops the server, lets `edit` change its data directory while nothing runs on it,
+    /// and starts a new one there.
+    pub async fn restart_after(&mut self, edit: impl FnOnce(&std::path::Path)) {
         self.server
             .take()
             .unwrap()
             .stop()
             .await
             .expect("clean stop");
+        edit(self.data.path());
         let (server, url) = start(&self.data, &self.clock).await;
         self.client = LedgerClient::connect(&url)
             .await

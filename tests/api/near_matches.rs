@@ -209,18 +209,14 @@ async fn persons_alike_are_listed_until_reviewed_and_never_merged() {
     assert_eq!(listed(&mut app, &caseworker).await, vec![group]);
     // After a restart too (the index is in the record store, the reviews in the log), even
     // one whose index was lost: every open makes it whole again from the records.
-    app.server.take().unwrap().stop().await.unwrap();
-    {
-        let db = sled::open(app.data.path().join("directory/records")).unwrap();
+    app.restart_after(|data| {
+        let db = sled::open(data.join("directory/records")).unwrap();
         let near = db.open_tree("near").unwrap();
         assert!(!near.is_empty());
         near.clear().unwrap();
         db.flush().unwrap();
-    }
-    let (server, url) = crate::helpers::start(&app.data, &app.clock).await;
-    app.client = shanzhi::client::LedgerClient::connect(&url).await.unwrap();
-    app.server = Some(server);
-    app.url = url;
+    })
+    .await;
     assert_eq!(listed(&mut app, &caseworker).await.len(), 1);
     // An erasure takes a person out of every group.
     for (id, revision) in [(p4, 1), (p1, 1)] {

@@ -358,16 +358,12 @@ fn cli(url: &str, args: &[&str]) -> (bool, String) {
 
 /// Stops the server, lets `edit` change the directory's access log, starts it again.
 async fn with_access_tree(app: &mut TestApp, edit: impl FnOnce(&sled::Tree)) {
-    app.server.take().unwrap().stop().await.unwrap();
-    {
-        let db = sled::open(app.data.path().join("directory/records")).unwrap();
+    app.restart_after(|data| {
+        let db = sled::open(data.join("directory/records")).unwrap();
         edit(&db.open_tree("access").unwrap());
         db.flush().unwrap();
-    }
-    let (server, url) = crate::helpers::start(&app.data, &app.clock).await;
-    app.client = shanzhi::client::LedgerClient::connect(&url).await.unwrap();
-    app.server = Some(server);
-    app.url = url;
+    })
+    .await;
 }
 
 // Two workers: the test runs the CLI as a child process while its server answers it.
