@@ -9,7 +9,7 @@ mod cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -22,8 +22,8 @@ use shanzhi::ledger::LedgerId;
 
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
-    AuditCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
-    ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
+    AuditCommand, CaseworkCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand,
+    MembersCommand, ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -223,6 +223,9 @@ enum Command {
     /// The programs' subjects: persons and organizations, by identity number.
     #[command(flatten)]
     Subjects(SubjectsCommand),
+    /// The programs' cases: opening, moving, objections, lists.
+    #[command(flatten)]
+    Casework(CaseworkCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -305,10 +308,10 @@ async fn run(command: Command) -> Result<()> {
     match command {
         Command::Init { data, parameters } => {
             let report = genesis::init(&data, parameters.parameters()?)?;
-            print_genesis(&data, &report);
+            cli::serve::print_genesis(&data, &report);
             Ok(())
         }
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => cli::serve::serve(args).await,
         // Printed before the runtime starts.
         Command::Config { .. } => Ok(()),
         Command::InitDirectory { data, identity_key } => {
@@ -481,21 +484,11 @@ async fn run(command: Command) -> Result<()> {
         Command::Governance(command) => command.run().await,
         Command::Members(command) => command.run().await,
         Command::Subjects(command) => command.run().await,
+        Command::Casework(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,
     }
-}
-
-fn print_genesis(data: &Path, report: &genesis::GenesisReport) {
-    println!("created a new ledger in {}", data.display());
-    println!("  ledger id:       {}", report.ledger_id);
-    println!("  bureau admin key: {}", report.admin_key_path.display());
-    println!("  log key:          {}", report.log_key_path.display());
-    println!(
-        "Sign bureau transactions with --key {}; keep a copy off this machine.",
-        report.admin_key_path.display()
-    );
 }
 
 async fn health(connection: &Connection, service: String) -> Result<()> {
@@ -517,82 +510,4 @@ async fn health(connection: &Connection, service: String) -> Result<()> {
         }
         other => anyhow::bail!("the server is {}", other.as_str_name()),
     }
-}
-
-async fn serve(args: ServeArgs) -> Result<()> {
-    // SIGHUP is taken from the start: a reload asked while the log replays (systemctl
-    // reload, a certificate renewal's hook) is queued, never the signal's default of ending
-    // the process.
-    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-        .context("cannot listen for SIGHUP")?;
-    // Every setting is checked, the TLS files read and the listeners bound, before anything
-    // is created: a wrong file or a refused address never leaves a ledger behind whose
-    // parameters genesis fixed.
-    let (parameters, parameters_given) = (args.parameters.parameters()?, args.parameters.given());
-    let config = args.server_config()?;
-    let data = config.data_dir.clone();
-    let listening = shanzhi::server::Listening::prepare(&config).await?;
-    // The lock is taken before genesis, so two `serve` on one empty directory cannot both
-    // create a ledger; it is held until the server stops.
-    let lock = genesis::DataDirLock::acquire(&data)?;
-    if !genesis::exists(&data) {
-        let report = genesis::init_locked(&lock, parameters)?;
-        print_genesis(&data, &report);
-    } else if parameters_given {
-        tracing::warn!(
-            "ledger parameter flags ignored: {} already holds a ledger, whose parameters were \
-             fixed at genesis (see `shanzhi info`)",
-            data.display()
-        );
-    }
-    let mut server = shanzhi::server::start_listening(config, lock, listening).await?;
-    println!("shanzhi listening on {}", server.local_addr);
-    if let Some(addr) = server.metrics_addr {
-        println!("metrics at http://{addr}/metrics");
-    }
-    loop {
-        tokio::select! {
-            () = shutdown_signal() => break,
-            error = server.failed() => return Err(error.into()),
-            Some(()) = hangups.recv() => match server.reload_tls() {
-                Ok(true) => tracing::info!("SIGHUP: TLS files read again; new connections use them"),
-                Ok(false) => tracing::info!("SIGHUP: no TLS files to read again"),
-                Err(error) => tracing::error!(
-                    error = %error,
-                    "SIGHUP: the TLS files could not be used; still serving with the ones before"
-                ),
-            },
-        }
-    }
-    // Every acknowledged transaction is already on disk, so a second signal may end the
-    // process at once.
-    tokio::select! {
-        stopped = server.stop() => stopped?,
-        () = shutdown_signal() => {
-            eprintln!("second signal: exiting without waiting for the drain");
-            std::process::exit(130);
-        }
-    }
-    tracing::info!("stopped cleanly");
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot watch SIGTERM; only Ctrl-C stops the server");
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -260,6 +260,8 @@ pub async fn start_listening(
             return Err(ServerError::Directory(error));
         }
     };
+    // A case is opened only for a person whose present record gives the registered tag.
+    ledger.set_outside_check(Arc::clone(&directory) as Arc<dyn crate::writer::OutsideCheck>);
     // Time-based checkpoints: the writer signs one when entries are not yet covered.
     let ticker = {
         let (ledger, interval) = (ledger.clone(), config.checkpoint_interval);

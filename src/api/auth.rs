@@ -74,6 +74,10 @@ pub mod methods {
     pub const IDENTITY_TAG: &str = "shanzhi.directory.v1.DirectoryService/IdentityTag";
     /// `CaseworkService.GetCase`.
     pub const GET_CASE: &str = "shanzhi.casework.v1.CaseworkService/GetCase";
+    /// `CaseworkService.ListCases`.
+    pub const LIST_CASES: &str = "shanzhi.casework.v1.CaseworkService/ListCases";
+    /// `CaseworkService.ListCaseTypes`.
+    pub const LIST_CASE_TYPES: &str = "shanzhi.casework.v1.CaseworkService/ListCaseTypes";
     /// `DirectoryService.ListNearMatches`.
     pub const LIST_NEAR_MATCHES: &str = "shanzhi.directory.v1.DirectoryService/ListNearMatches";
     /// `DirectoryService.ListAccessEvents`.
@@ -245,6 +249,7 @@ mod tests {
     #[test]
     fn the_method_names_clients_sign_are_the_generated_services_routes() {
         use pb::audit::audit_service_server::SERVICE_NAME as AUDIT;
+        use pb::casework::casework_service_server::SERVICE_NAME as CASEWORK;
         use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
         use pb::registry::registry_service_server::SERVICE_NAME as REGISTRY;
@@ -265,11 +270,14 @@ mod tests {
             methods::LIST_CLAIMS,
             methods::GET_NOTICE,
             methods::GET_BOARD,
+            methods::GET_CASE,
+            methods::LIST_CASES,
+            methods::LIST_CASE_TYPES,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
-                [QUERY, AUDIT, REGISTRY, GOVERNANCE]
+                [QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK]
                     .iter()
                     .any(|service| method.starts_with(&format!("{service}/"))),
                 "{method}"
@@ -278,7 +286,7 @@ mod tests {
         // Every query, registry and governance read needs a credential, so every one has a
         // name here.
         for read in generated.iter().filter(|g| {
-            [QUERY, REGISTRY, GOVERNANCE]
+            [QUERY, REGISTRY, GOVERNANCE, CASEWORK]
                 .iter()
                 .any(|service| g.starts_with(&format!("{service}/")))
         }) {

@@ -3,6 +3,7 @@
 //! settings (`serve.rs`: flags, environment, config file).
 
 mod audit;
+mod casework;
 mod catalogue_file;
 mod claims;
 mod directory;
@@ -40,6 +41,7 @@ impl ReadArgs {
 use shanzhi::crypto::KeyFile;
 
 pub use audit::AuditCommand;
+pub use casework::CaseworkCommand;
 pub use claims::ClaimsCommand;
 pub use directory::DirectoryCommand;
 pub use governance::GovernanceCommand;

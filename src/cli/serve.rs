@@ -7,7 +7,7 @@
 //! unknown key is refused, naming it. The settings hold no secret values, only paths to the
 //! key files, so the print shows every one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -15,6 +15,7 @@ use clap::Args;
 use clap::parser::ValueSource;
 
 use shanzhi::config::{self, ServerConfig};
+use shanzhi::genesis;
 use shanzhi::ledger::LedgerParameters;
 
 /// Ledger parameters, fixed at genesis. Unset flags take the documented defaults.
@@ -343,4 +344,96 @@ pub fn print(matches: &clap::ArgMatches, from_file: &[String], command: &clap::C
         }
     }
     out
+}
+
+/// Prints what genesis created.
+pub fn print_genesis(data: &Path, report: &genesis::GenesisReport) {
+    println!("created a new ledger in {}", data.display());
+    println!("  ledger id:       {}", report.ledger_id);
+    println!("  bureau admin key: {}", report.admin_key_path.display());
+    println!("  log key:          {}", report.log_key_path.display());
+    println!(
+        "Sign bureau transactions with --key {}; keep a copy off this machine.",
+        report.admin_key_path.display()
+    );
+}
+
+/// Runs `shanzhi serve`: creates the ledger if the data directory holds none, then serves
+/// until SIGTERM or Ctrl-C (SIGHUP reads the TLS files again).
+pub async fn serve(args: ServeArgs) -> Result<()> {
+    // SIGHUP is taken from the start: a reload asked while the log replays (systemctl
+    // reload, a certificate renewal's hook) is queued, never the signal's default of ending
+    // the process.
+    let mut hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot listen for SIGHUP")?;
+    // Every setting is checked, the TLS files read and the listeners bound, before anything
+    // is created: a wrong file or a refused address never leaves a ledger behind whose
+    // parameters genesis fixed.
+    let (parameters, parameters_given) = (args.parameters.parameters()?, args.parameters.given());
+    let config = args.server_config()?;
+    let data = config.data_dir.clone();
+    let listening = shanzhi::server::Listening::prepare(&config).await?;
+    // The lock is taken before genesis, so two `serve` on one empty directory cannot both
+    // create a ledger; it is held until the server stops.
+    let lock = genesis::DataDirLock::acquire(&data)?;
+    if !genesis::exists(&data) {
+        let report = genesis::init_locked(&lock, parameters)?;
+        print_genesis(&data, &report);
+    } else if parameters_given {
+        tracing::warn!(
+            "ledger parameter flags ignored: {} already holds a ledger, whose parameters were \
+             fixed at genesis (see `shanzhi info`)",
+            data.display()
+        );
+    }
+    let mut server = shanzhi::server::start_listening(config, lock, listening).await?;
+    println!("shanzhi listening on {}", server.local_addr);
+    if let Some(addr) = server.metrics_addr {
+        println!("metrics at http://{addr}/metrics");
+    }
+    loop {
+        tokio::select! {
+            () = shutdown_signal() => break,
+            error = server.failed() => return Err(error.into()),
+            Some(()) = hangups.recv() => match server.reload_tls() {
+                Ok(true) => tracing::info!("SIGHUP: TLS files read again; new connections use them"),
+                Ok(false) => tracing::info!("SIGHUP: no TLS files to read again"),
+                Err(error) => tracing::error!(
+                    error = %error,
+                    "SIGHUP: the TLS files could not be used; still serving with the ones before"
+                ),
+            },
+        }
+    }
+    // Every acknowledged transaction is already on disk, so a second signal may end the
+    // process at once.
+    tokio::select! {
+        stopped = server.stop() => stopped?,
+        () = shutdown_signal() => {
+            eprintln!("second signal: exiting without waiting for the drain");
+            std::process::exit(130);
+        }
+    }
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot watch SIGTERM; only Ctrl-C stops the server");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -20,6 +20,7 @@ use crate::pb::registry::registry_service_client::RegistryServiceClient;
 use crate::pb::shops::shops_service_client::ShopsServiceClient;
 
 mod audit;
+mod casework;
 mod directory;
 mod governance;
 mod payment_code;
@@ -27,6 +28,7 @@ mod shops;
 mod subjects;
 use crate::writer::now_unix_ms;
 pub use audit::ServerSource;
+pub use casework::{file_case_objection, open_case, resolve_case_objection, transition_case};
 pub use directory::{household_subject, member_subject, organization_subject, person_subject};
 pub use payment_code::{
     PAYMENT_CODE_PREFIX, parse_payment_code, payment_code_qr, payment_code_text,

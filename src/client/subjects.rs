@@ -101,22 +101,6 @@ impl LedgerClient {
         Ok(self.directory.identity_tag(request).await?.into_inner())
     }
 
-    /// A case, as `signer`.
-    pub async fn case(
-        &mut self,
-        signer: &Signer,
-        case_id: [u8; 16],
-    ) -> Result<crate::pb::casework::Case, tonic::Status> {
-        let request = signer.read_request(
-            &self.ledger_id,
-            methods::GET_CASE,
-            crate::pb::casework::GetCaseRequest {
-                case_id: case_id.to_vec(),
-            },
-        );
-        Ok(self.casework.get_case(request).await?.into_inner())
-    }
-
     /// One page of near matches after `after` (empty: the first), as `signer`.
     pub async fn near_matches(
         &mut self,

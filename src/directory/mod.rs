@@ -20,6 +20,7 @@ pub mod identity;
 mod keyring;
 mod near;
 mod person;
+mod present;
 mod refusal;
 mod sealed;
 mod tag;

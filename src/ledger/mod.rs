@@ -38,7 +38,7 @@ pub use state::{
     RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
     may_read_case, may_read_issuer_report, may_read_statement, may_see_near_match, read_denied,
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
-    require_near_match_reader,
+    require_near_match_reader, sees_cases,
 };
 pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,
@@ -46,7 +46,10 @@ pub use state::{
     MembersOp, Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
     TakenLot,
 };
-pub use state::{CaseStep, CaseView, CaseworkKind, CaseworkOp, case_types};
+pub use state::{
+    CaseFilter, CaseObjection, CasePage, CaseQuery, CaseStep, CaseView, CaseworkKind, CaseworkOp,
+    ObjectionResolution, case_types,
+};
 pub use state::{IssuerMonth, SettlementKind, SettlementOp, Statement, StatementLine};
 pub use state::{MAX_LINE_QUANTITY, MAX_SALE_LINES, SaleLine};
 pub use state::{NearMatchFinding, SubjectView, SubjectsKind, SubjectsOp};

@@ -37,6 +37,19 @@ impl TryFrom<&pb::CaseworkOperation> for Operation {
                     case: CaseId::from_slice(&t.case_id)?,
                     to: bounded("to_state", &t.to_state)?,
                     reason: parse_memo("reason", &t.reason, true)?,
+                    cadence: (!t.review_cadence.is_empty())
+                        .then(|| bounded("review_cadence", &t.review_cadence))
+                        .transpose()?,
+                },
+                Op::FileObjection(o) => CaseworkOp::FileObjection {
+                    case: CaseId::from_slice(&o.case_id)?,
+                    ground: parse_memo("ground", &o.ground, true)?,
+                },
+                Op::ResolveObjection(r) => CaseworkOp::ResolveObjection {
+                    case: CaseId::from_slice(&r.case_id)?,
+                    objection: r.objection,
+                    upheld: r.upheld,
+                    reason: parse_memo("reason", &r.reason, true)?,
                 },
             },
         ))

@@ -106,6 +106,12 @@ impl From<OperationKind> for pb::OperationKind {
                 pb::OperationKind::ReviewNearMatch
             }
             OperationKind::Casework(CaseworkKind::OpenCase) => pb::OperationKind::OpenCase,
+            OperationKind::Casework(CaseworkKind::FileObjection) => {
+                pb::OperationKind::FileCaseObjection
+            }
+            OperationKind::Casework(CaseworkKind::ResolveObjection) => {
+                pb::OperationKind::ResolveCaseObjection
+            }
             OperationKind::Casework(CaseworkKind::Transition) => pb::OperationKind::TransitionCase,
             OperationKind::Claims(ClaimsKind::Submit) => pb::OperationKind::SubmitClaim,
             OperationKind::Claims(ClaimsKind::Review) => pb::OperationKind::ReviewClaim,
@@ -194,6 +200,12 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         pb::OperationKind::OpenCase => Some(OperationKind::Casework(CaseworkKind::OpenCase)),
         pb::OperationKind::TransitionCase => {
             Some(OperationKind::Casework(CaseworkKind::Transition))
+        }
+        pb::OperationKind::FileCaseObjection => {
+            Some(OperationKind::Casework(CaseworkKind::FileObjection))
+        }
+        pb::OperationKind::ResolveCaseObjection => {
+            Some(OperationKind::Casework(CaseworkKind::ResolveObjection))
         }
         pb::OperationKind::SubmitClaim => Some(OperationKind::Claims(ClaimsKind::Submit)),
         pb::OperationKind::ReviewClaim => Some(OperationKind::Claims(ClaimsKind::Review)),

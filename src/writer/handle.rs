@@ -13,7 +13,7 @@ use arc_swap::ArcSwap;
 
 use super::{
     CHANNEL_CAPACITY, Checkpointing, Clock, Command, Committed, MAX_BATCH_TRANSACTIONS, OpenError,
-    Replayed, SignedCheckpoint, Snapshot, StoreCallClock, SubmitError,
+    OutsideCheck, Replayed, SignedCheckpoint, Snapshot, StoreCallClock, SubmitError,
 };
 use crate::ledger::{Admitted, Refusal, State};
 use crate::log::checkpoint;
@@ -40,6 +40,8 @@ pub struct LedgerHandle {
     /// Batches being verified at once: two per thread of the verification pool.
     verifying: Arc<tokio::sync::Semaphore>,
     metrics: Arc<Metrics>,
+    /// The check against the directory, once the server sets one.
+    outside: Arc<std::sync::OnceLock<Arc<dyn OutsideCheck>>>,
 }
 
 impl LedgerHandle {
@@ -119,9 +121,24 @@ impl LedgerHandle {
                     2 * rayon::current_num_threads(),
                 )),
                 metrics,
+                outside: Arc::default(),
             },
             thread,
         ))
+    }
+
+    /// Sets the check every admitted transaction passes before it reaches the writer (once;
+    /// later calls change nothing).
+    pub fn set_outside_check(&self, check: Arc<dyn OutsideCheck>) {
+        let _ = self.outside.set(check);
+    }
+
+    /// The outside check of one admitted transaction.
+    fn check_outside(&self, admitted: &Admitted) -> Result<(), SubmitError> {
+        match self.outside.get() {
+            Some(check) => check.check(admitted.transaction(), &self.snapshot.load().state),
+            None => Ok(()),
+        }
     }
 
     /// The time by the clock that stamps entries, in ms since the Unix epoch.
@@ -142,6 +159,7 @@ impl LedgerHandle {
             .verify_seconds
             .observe(verifying.elapsed().as_secs_f64());
         let admitted = Box::new(admitted?);
+        self.check_outside(&admitted)?;
         self.admitted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
@@ -182,10 +200,13 @@ impl LedgerHandle {
         let mut admitted = Vec::new();
         for outcome in checked {
             match outcome {
-                Ok(one) => {
-                    admitted.push(one);
-                    results.push(None);
-                }
+                Ok(one) => match self.check_outside(&one) {
+                    Ok(()) => {
+                        admitted.push(one);
+                        results.push(None);
+                    }
+                    Err(error) => results.push(Some(Err(error))),
+                },
                 Err(refusal) => results.push(Some(Err(refusal.into()))),
             }
         }

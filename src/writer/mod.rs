@@ -32,6 +32,19 @@ mod rate;
 mod replay;
 
 pub use admission::KeyDirectory;
+
+/// A check of an admitted transaction against what lives outside the log (the directory of
+/// personal data), made in the handler after its signatures and before the writer: the
+/// state machine cannot see the directory, and its refusals must not cost the writer.
+pub trait OutsideCheck: Send + Sync {
+    /// Refuses `transaction` (by the published `state`) when what it needs outside the log
+    /// is missing, or answers unavailable when that cannot be read.
+    fn check(
+        &self,
+        transaction: &crate::ledger::Transaction,
+        state: &crate::ledger::State,
+    ) -> Result<(), SubmitError>;
+}
 pub use clock::{Clock, MAX_CLOCK_REGRESSION_MS, StoreCallClock, now_unix_ms};
 pub use commit::WriterThread;
 pub use handle::LedgerHandle;

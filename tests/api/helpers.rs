@@ -48,7 +48,11 @@ pub struct Shop {
 /// Asserts that `result` failed with `code` and the machine-readable `reason` (the
 /// `google.rpc.ErrorInfo` detail clients match on).
 #[track_caller]
-pub fn assert_reason<T: std::fmt::Debug>(result: Result<T, Status>, code: Code, reason: &str) {
+pub fn assert_reason<T: std::fmt::Debug>(
+    result: Result<T, Status>,
+    code: Code,
+    reason: &str,
+) -> Status {
     match result {
         Ok(value) => panic!("expected {code:?} with reason {reason}, got Ok({value:?})"),
         Err(status) => {
@@ -59,6 +63,7 @@ pub fn assert_reason<T: std::fmt::Debug>(result: Result<T, Status>, code: Code, 
                 "wrong reason; {}",
                 status.message()
             );
+            status
         }
     }
 }

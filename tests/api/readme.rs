@@ -10,12 +10,15 @@ use crate::helpers::TestApp;
 const BIN: &str = env!("CARGO_BIN_EXE_shanzhi");
 /// The walkthrough's line where the notice runs its days.
 const SEVEN_DAYS_LATER: &str = "# ... seven days later, the notice has run ...";
+/// The walkthrough's line where the 低保 case's notice runs its days.
+const CASE_NOTICE_OVER: &str = "# ... seven days later, the case's notice has run ...";
 /// The walkthrough's line where the month of the sale ends.
 const MONTH_ENDED: &str = "# ... the month has ended, and the refund window after it ...";
 /// The walkthrough's pauses, in order: its line, a marker file, and the days that pass there
 /// (40 after the first 7: the sale's month has ended, whatever day the test runs).
-const PAUSES: [(&str, &str, u64); 2] = [
+const PAUSES: [(&str, &str, u64); 3] = [
     (SEVEN_DAYS_LATER, ".seven-days", 7),
+    (CASE_NOTICE_OVER, ".case-notice", 7),
     (MONTH_ENDED, ".month-ended", 40),
 ];
 /// Generous: the walkthrough runs some sixty commands, on a shared 2-core machine in CI.
@@ -56,6 +59,7 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "adopt-catalogue",
         "finalize-notice",
         SEVEN_DAYS_LATER,
+        CASE_NOTICE_OVER,
         MONTH_ENDED,
     ] {
         assert!(script.contains(needed), "{needed}: {script}");
@@ -138,6 +142,15 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "identity number 11010519491231002X, born 19491231, female",
         "purpose \"registration check\"",
         "chain checked: 3 events",
+        "objection 1 filed",
+        "refused: the notice has not run",
+        "state on-notice",
+        "cases listed: 1",
+        "state confirmed",
+        "review yearly due",
+        "objection 1: a car registered to the household (upheld by",
+        "on-notice -> investigating by",
+        "cases listed: 0",
         "organization id: ",
         "boards of village gaoba",
         "hh-001  deducted 10",

@@ -67,6 +67,35 @@ pub(crate) async fn person_in_village(
         .unwrap()
 }
 
+/// A person registered in village 420581100001 with their directory record set (name, the
+/// number, a phone, hukou and residence there): what opening a case needs.
+pub(crate) async fn person_with_record(
+    app: &mut TestApp,
+    caseworker: &Signer,
+    number: &str,
+) -> shanzhi::client::Registered {
+    let person = person_in_village(app, caseworker, number).await;
+    app.client
+        .change_subject(
+            caseworker,
+            shanzhi::client::person_subject(&person.id),
+            Some(0),
+            shanzhi::pb::directory::change_body::Change::SetPerson(
+                shanzhi::pb::directory::SetPerson {
+                    name: "李桂兰".into(),
+                    resident_id_number: number.into(),
+                    phone: "13907170002".into(),
+                    hukou_area: "420581100001".into(),
+                    residence_area: "420581100001".into(),
+                },
+            ),
+            "application",
+        )
+        .await
+        .unwrap();
+    person
+}
+
 #[tokio::test]
 async fn one_person_per_identity_number_registered_by_tag_within_the_caseworkers_area() {
     let (mut app, caseworker) = programs_ledger().await;

@@ -50,18 +50,74 @@ pub enum CaseworkRefusal {
         /// The signer's.
         found: &'static str,
     },
+    /// An objection filed to a case that is not on public notice.
+    #[error(
+        "objections are filed while a case is on public notice: this {case_type} case is in \
+         state {state:?}"
+    )]
+    NotOnNotice {
+        /// The case type.
+        case_type: &'static str,
+        /// The case's state.
+        state: &'static str,
+    },
+    /// The case holds as many objections as a case may.
+    #[error("a case holds at most {max} objections; this one holds {max}")]
+    ObjectionsFull {
+        /// The most.
+        max: usize,
+    },
+    /// The case is to leave its notice while an objection is unresolved.
+    #[error(
+        "objection {number} to this case is unresolved: expected every objection resolved \
+         (ResolveObjection) before the case leaves its public notice"
+    )]
+    ObjectionUnresolved {
+        /// The first unresolved objection's number.
+        number: u32,
+    },
+    /// No objection has this number.
+    #[error(
+        "objection: expected the number of an objection to this case (1 to {filed}), found {number}"
+    )]
+    UnknownObjection {
+        /// The number asked.
+        number: u32,
+        /// How many the case holds.
+        filed: usize,
+    },
+    /// The objection was resolved already.
+    #[error("objection {number} to this case is resolved already; a resolution is final")]
+    ObjectionResolved {
+        /// Its number.
+        number: u32,
+    },
+    /// A case opened for a person whose directory record is missing, erased, or does not
+    /// give the registered identity tag.
+    #[error(
+        "opening a case needs the person's directory record, present and with the identity \
+         number the person was registered with (SetPerson): found {found}"
+    )]
+    RecordRequired {
+        /// What the directory holds.
+        found: &'static str,
+    },
 }
 
 impl CaseworkRefusal {
     /// The refusal's class.
     pub fn class(&self) -> RefusalClass {
         match self {
-            CaseworkRefusal::UnknownCaseType(_) | CaseworkRefusal::UnknownCase(_) => {
-                RefusalClass::NotFound
-            }
-            CaseworkRefusal::TransitionNotAllowed { .. } | CaseworkRefusal::StateNotOver { .. } => {
-                RefusalClass::FailedPrecondition
-            }
+            CaseworkRefusal::UnknownCaseType(_)
+            | CaseworkRefusal::UnknownCase(_)
+            | CaseworkRefusal::UnknownObjection { .. } => RefusalClass::NotFound,
+            CaseworkRefusal::TransitionNotAllowed { .. }
+            | CaseworkRefusal::StateNotOver { .. }
+            | CaseworkRefusal::NotOnNotice { .. }
+            | CaseworkRefusal::ObjectionsFull { .. }
+            | CaseworkRefusal::ObjectionUnresolved { .. }
+            | CaseworkRefusal::ObjectionResolved { .. }
+            | CaseworkRefusal::RecordRequired { .. } => RefusalClass::FailedPrecondition,
             CaseworkRefusal::WrongTier { .. } => RefusalClass::PermissionDenied,
         }
     }
@@ -74,6 +130,12 @@ impl CaseworkRefusal {
             CaseworkRefusal::TransitionNotAllowed { .. } => "TRANSITION_NOT_ALLOWED",
             CaseworkRefusal::StateNotOver { .. } => "STATE_NOT_OVER",
             CaseworkRefusal::WrongTier { .. } => "TIER_NOT_ALLOWED",
+            CaseworkRefusal::NotOnNotice { .. } => "NOT_ON_NOTICE",
+            CaseworkRefusal::ObjectionsFull { .. } => "OBJECTIONS_FULL",
+            CaseworkRefusal::ObjectionUnresolved { .. } => "OBJECTION_UNRESOLVED",
+            CaseworkRefusal::UnknownObjection { .. } => "UNKNOWN_CASE_OBJECTION",
+            CaseworkRefusal::ObjectionResolved { .. } => "CASE_OBJECTION_RESOLVED",
+            CaseworkRefusal::RecordRequired { .. } => "RECORD_REQUIRED",
         }
     }
 
@@ -98,6 +160,18 @@ impl CaseworkRefusal {
                 expected: "county",
                 found: "township",
             },
+            CaseworkRefusal::NotOnNotice {
+                case_type: "dibao/1",
+                state: "submitted",
+            },
+            CaseworkRefusal::ObjectionsFull { max: 64 },
+            CaseworkRefusal::ObjectionUnresolved { number: 1 },
+            CaseworkRefusal::UnknownObjection {
+                number: 2,
+                filed: 1,
+            },
+            CaseworkRefusal::ObjectionResolved { number: 1 },
+            CaseworkRefusal::RecordRequired { found: "no record" },
         ]
         .into_iter()
         .map(Refusal::Casework)

@@ -49,12 +49,15 @@ pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{
     may_read_case, may_read_issuer_report, may_read_statement, may_see_near_match, read_denied,
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
-    require_near_match_reader,
+    require_near_match_reader, sees_cases,
 };
 pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
 pub use budget::{BudgetKind, BudgetOp};
+pub use casework::lists::{CaseFilter, CasePage, CaseQuery};
 pub use casework::types as case_types;
-pub use casework::{CaseStep, CaseView, CaseworkKind, CaseworkOp};
+pub use casework::{
+    CaseObjection, CaseStep, CaseView, CaseworkKind, CaseworkOp, ObjectionResolution,
+};
 pub use catalogue::{
     Cap, CapHolder, CapPeriod, CatalogueHeader, CatalogueKind, CatalogueOp, CatalogueRef,
     CatalogueScope, CatalogueStatus, CatalogueView, MAX_CAPS_PER_RULE, MAX_CATALOGUE_RULES,

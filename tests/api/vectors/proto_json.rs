@@ -254,7 +254,22 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
                     Obj::new()
                         .p_bytes("caseId", &t.case_id)
                         .p_str("toState", &t.to_state)
-                        .p_str("reason", &t.reason),
+                        .p_str("reason", &t.reason)
+                        .p_str("reviewCadence", &t.review_cadence),
+                ),
+                Some(C::FileObjection(f)) => Obj::new().put(
+                    "fileObjection",
+                    Obj::new()
+                        .p_bytes("caseId", &f.case_id)
+                        .p_str("ground", &f.ground),
+                ),
+                Some(C::ResolveObjection(r)) => Obj::new().put(
+                    "resolveObjection",
+                    Obj::new()
+                        .p_bytes("caseId", &r.case_id)
+                        .p_u32("objection", r.objection)
+                        .p_bool("upheld", r.upheld)
+                        .p_str("reason", &r.reason),
                 ),
                 None => Obj::new(),
             };

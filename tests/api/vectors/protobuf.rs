@@ -259,7 +259,20 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
                     wire::bytes(1, &t.case_id, &mut inner);
                     wire::bytes(2, t.to_state.as_bytes(), &mut inner);
                     wire::bytes(3, t.reason.as_bytes(), &mut inner);
+                    wire::bytes(4, t.review_cadence.as_bytes(), &mut inner);
                     2
+                }
+                Some(C::FileObjection(f)) => {
+                    wire::bytes(1, &f.case_id, &mut inner);
+                    wire::bytes(2, f.ground.as_bytes(), &mut inner);
+                    3
+                }
+                Some(C::ResolveObjection(r)) => {
+                    wire::bytes(1, &r.case_id, &mut inner);
+                    wire::uint(2, u64::from(r.objection), &mut inner);
+                    wire::uint(3, u64::from(r.upheld), &mut inner);
+                    wire::bytes(4, r.reason.as_bytes(), &mut inner);
+                    4
                 }
                 None => 0,
             };

@@ -3,7 +3,10 @@
 //! (`types.rs`) says which transitions exist, who may take each (a caseworker, or a reviewer
 //! of a tier) and after how many days in a state (a public notice). Every transition records
 //! the signer, the reason and the commit time; a transition not in the table is refused.
+//! Objections to a public notice are in `objections.rs`, the lists of cases in `lists.rs`.
 
+pub mod lists;
+mod objections;
 pub mod types;
 
 use std::sync::Arc;
@@ -17,7 +20,8 @@ use crate::ledger::{
     AreaCode, CaseId, CaseworkRefusal, KeyId, PersonId, Refusal, Role, Sequence, SubjectRefusal,
     UnixMs,
 };
-use types::{Actor, CaseType, Tier, TransitionRule};
+pub use objections::{CaseObjection, ObjectionResolution};
+use types::{Actor, Cadence, CaseType, Tier, TransitionRule};
 
 /// A day, in ms.
 const DAY_MS: u64 = 86_400_000;
@@ -44,6 +48,26 @@ pub enum CaseworkOp {
         to: String,
         /// Why.
         reason: String,
+        /// The review cadence, when the state it enters is reviewed (`yearly`).
+        cadence: Option<String>,
+    },
+    /// Records an objection to a case on public notice.
+    FileObjection {
+        /// The case.
+        case: CaseId,
+        /// What is objected (no personal data).
+        ground: String,
+    },
+    /// Resolves an objection: upheld (the case moves back, as its table says) or dismissed.
+    ResolveObjection {
+        /// The case.
+        case: CaseId,
+        /// The objection's number in the case (1 for its first).
+        objection: u32,
+        /// Whether it is upheld.
+        upheld: bool,
+        /// Why.
+        reason: String,
     },
 }
 
@@ -54,6 +78,10 @@ pub enum CaseworkKind {
     OpenCase,
     /// [`CaseworkOp::Transition`].
     Transition,
+    /// [`CaseworkOp::FileObjection`].
+    FileObjection,
+    /// [`CaseworkOp::ResolveObjection`].
+    ResolveObjection,
 }
 
 impl CaseworkOp {
@@ -62,6 +90,8 @@ impl CaseworkOp {
         match self {
             CaseworkOp::OpenCase { .. } => CaseworkKind::OpenCase,
             CaseworkOp::Transition { .. } => CaseworkKind::Transition,
+            CaseworkOp::FileObjection { .. } => CaseworkKind::FileObjection,
+            CaseworkOp::ResolveObjection { .. } => CaseworkKind::ResolveObjection,
         }
     }
 }
@@ -72,6 +102,8 @@ impl CaseworkKind {
         match self {
             CaseworkKind::OpenCase => "open-case",
             CaseworkKind::Transition => "transition-case",
+            CaseworkKind::FileObjection => "file-case-objection",
+            CaseworkKind::ResolveObjection => "resolve-case-objection",
         }
     }
 }
@@ -108,8 +140,14 @@ pub struct CaseView {
     pub since: UnixMs,
     /// When it is overdue in its state, if the state has a deadline.
     pub due: Option<UnixMs>,
-    /// Every step, the opening first.
+    /// Its review cadence, while it is in its type's reviewed state.
+    pub cadence: Option<&'static str>,
+    /// When its next review is due, while it is in its type's reviewed state.
+    pub review_due: Option<UnixMs>,
+    /// Every step, the opening first (left out of lists).
     pub steps: Vec<CaseStep>,
+    /// Every objection filed, the first first (left out of lists).
+    pub objections: Vec<CaseObjection>,
 }
 
 #[derive(Clone, Debug)]
@@ -119,7 +157,48 @@ pub(super) struct Case {
     area: AreaCode,
     state: usize,
     since: UnixMs,
+    cadence: Option<&'static Cadence>,
     steps: Vector<CaseStep>,
+    objections: Vector<CaseObjection>,
+}
+
+impl Case {
+    fn state_name(&self) -> &'static str {
+        self.case_type.states[self.state].name
+    }
+
+    /// Whether the case is on its type's public notice.
+    fn on_notice(&self) -> bool {
+        self.case_type
+            .notice
+            .as_ref()
+            .is_some_and(|notice| notice.state == self.state_name())
+    }
+
+    /// When it is overdue in its state.
+    fn due(&self) -> Option<UnixMs> {
+        self.case_type.states[self.state]
+            .deadline_days
+            .map(|days| after_days(self.since, days))
+    }
+
+    /// When its next review is due.
+    fn review_due(&self) -> Option<UnixMs> {
+        self.cadence.map(|c| after_days(self.since, c.days))
+    }
+
+    /// Enters state `to` by `step`, with `cadence` if `to` is reviewed.
+    fn enter(&mut self, to: usize, step: CaseStep, cadence: Option<&'static Cadence>) {
+        self.state = to;
+        self.since = step.at;
+        self.cadence = cadence;
+        self.steps.push_back(step);
+    }
+}
+
+/// `days` days after `at`.
+fn after_days(at: UnixMs, days: u32) -> UnixMs {
+    UnixMs(at.0.saturating_add(u64::from(days) * DAY_MS))
 }
 
 /// Every case.
@@ -132,7 +211,9 @@ pub(super) struct Cases {
 #[derive(Debug)]
 pub(super) enum Plan {
     Open(CaseId, Case),
-    Move(CaseId, usize, CaseStep),
+    Move(CaseId, usize, CaseStep, Option<&'static Cadence>),
+    Object(CaseId, CaseObjection),
+    Resolve(CaseId, u32, ObjectionResolution, Option<(usize, CaseStep)>),
 }
 
 impl Plan {
@@ -141,17 +222,44 @@ impl Plan {
             Plan::Open(id, case) => {
                 state.cases.cases.insert(id, Arc::new(case));
             }
-            Plan::Move(id, to, step) => {
-                if let Some(case) = state.cases.cases.get(&id) {
-                    let mut case = Case::clone(case);
-                    case.state = to;
-                    case.since = step.at;
-                    case.steps.push_back(step);
-                    state.cases.cases.insert(id, Arc::new(case));
-                }
+            Plan::Move(id, to, step, cadence) => {
+                state.cases.change(id, |case| case.enter(to, step, cadence));
+            }
+            Plan::Object(id, objection) => {
+                state
+                    .cases
+                    .change(id, |case| case.objections.push_back(objection));
+            }
+            Plan::Resolve(id, number, resolution, back) => {
+                state.cases.change(id, |case| {
+                    if let Some(objection) = case.objections.get_mut(number as usize - 1) {
+                        objection.resolution = Some(resolution);
+                    }
+                    if let Some((to, step)) = back {
+                        case.enter(to, step, None);
+                    }
+                });
             }
         }
         Effects::default()
+    }
+}
+
+impl Cases {
+    /// Changes the case `id` (checked to exist by the plan).
+    fn change(&mut self, id: CaseId, change: impl FnOnce(&mut Case)) {
+        if let Some(case) = self.cases.get(&id) {
+            let mut case = Case::clone(case);
+            change(&mut case);
+            self.cases.insert(id, Arc::new(case));
+        }
+    }
+
+    /// The case `id`, or `UNKNOWN_CASE`.
+    fn get(&self, id: &CaseId) -> Result<&Arc<Case>, Refusal> {
+        self.cases
+            .get(id)
+            .ok_or_else(|| CaseworkRefusal::UnknownCase(*id).into())
     }
 }
 
@@ -186,6 +294,8 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
                     area: area.clone(),
                     state: 0,
                     since: ctx.committed_at,
+                    cadence: None,
+                    objections: Vector::new(),
                     steps: Vector::unit(CaseStep {
                         from: None,
                         to: first,
@@ -197,12 +307,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
                 },
             ))
         }
-        CaseworkOp::Transition { case, to, reason } => {
-            let current = state
-                .cases
-                .cases
-                .get(case)
-                .ok_or(CaseworkRefusal::UnknownCase(*case))?;
+        CaseworkOp::Transition {
+            case,
+            to,
+            reason,
+            cadence,
+        } => {
+            let current = state.cases.get(case)?;
             let table = current.case_type;
             let from = table.states[current.state].name;
             let rules: Vec<&TransitionRule> = table
@@ -237,12 +348,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
                     found: ctx.role.to_string(),
                 }));
             };
-            let until = UnixMs(
-                current
-                    .since
-                    .0
-                    .saturating_add(u64::from(rule.after_days) * DAY_MS),
-            );
+            let until = after_days(current.since, rule.after_days);
             if ctx.committed_at < until {
                 return Err(CaseworkRefusal::StateNotOver {
                     state: from,
@@ -251,24 +357,82 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
                 }
                 .into());
             }
+            objections::require_resolved(current)?;
+            let cadence = review_cadence(table, table.states[target].name, cadence.as_deref())?;
             Ok(Plan::Move(
                 *case,
                 target,
-                CaseStep {
-                    from: Some(from),
-                    to: table.states[target].name,
-                    by: ctx.signer,
-                    reason: reason.clone(),
-                    at: ctx.committed_at,
-                    sequence: ctx.sequence,
-                },
+                step(ctx, from, table.states[target].name, reason),
+                cadence,
             ))
         }
+        CaseworkOp::FileObjection { case, ground } => {
+            objections::check_filing(state.cases.get(case)?, ctx, *case, ground)
+        }
+        CaseworkOp::ResolveObjection {
+            case,
+            objection,
+            upheld,
+            reason,
+        } => objections::check_resolution(
+            state.cases.get(case)?,
+            ctx,
+            *case,
+            *objection,
+            *upheld,
+            reason,
+        ),
+    }
+}
+
+/// A step of the case by the context's signer, now.
+fn step(ctx: &Context, from: &'static str, to: &'static str, reason: &str) -> CaseStep {
+    CaseStep {
+        from: Some(from),
+        to,
+        by: ctx.signer,
+        reason: reason.to_owned(),
+        at: ctx.committed_at,
+        sequence: ctx.sequence,
+    }
+}
+
+/// The cadence a transition into `to` gives: one of the table's when `to` is its reviewed
+/// state (required), none otherwise (refused if named).
+fn review_cadence(
+    table: &'static CaseType,
+    to: &str,
+    named: Option<&str>,
+) -> Result<Option<&'static Cadence>, Refusal> {
+    let reviewed = table.review.as_ref().filter(|review| review.state == to);
+    let names = |review: &types::ReviewRule| {
+        review
+            .cadences
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (reviewed, named) {
+        (None, None) => Ok(None),
+        (None, Some(found)) => Err(Refusal::InvalidField {
+            field: "review_cadence",
+            expected: format!("empty: {} cases are not reviewed in {to:?}", table.code),
+            found: format!("{found:?}"),
+        }),
+        (Some(review), named) => named
+            .and_then(|name| review.cadence(name))
+            .map(Some)
+            .ok_or_else(|| Refusal::InvalidField {
+                field: "review_cadence",
+                expected: format!("one of {} for a case entering {to:?}", names(review)),
+                found: format!("{:?}", named.unwrap_or_default()),
+            }),
     }
 }
 
 /// Whether `role` may take a transition the table gives to `actor`, for a case in `area`.
-fn may_take(role: &Role, actor: Actor, area: &AreaCode) -> Result<(), Refusal> {
+pub(super) fn may_take(role: &Role, actor: Actor, area: &AreaCode) -> Result<(), Refusal> {
     let not_allowed = || Refusal::NotAllowed {
         operation: "moving a case",
         expected: "the actor the case type's table names for this transition",
@@ -300,22 +464,35 @@ fn may_take(role: &Role, actor: Actor, area: &AreaCode) -> Result<(), Refusal> {
     }
 }
 
+impl Case {
+    /// The case as readers see it, with its steps and objections if `whole`.
+    fn view(&self, whole: bool) -> CaseView {
+        CaseView {
+            case_type: self.case_type,
+            person: self.person,
+            area: self.area.clone(),
+            state: self.state_name(),
+            since: self.since,
+            due: self.due(),
+            cadence: self.cadence.map(|c| c.name),
+            review_due: self.review_due(),
+            steps: if whole {
+                self.steps.iter().cloned().collect()
+            } else {
+                Vec::new()
+            },
+            objections: if whole {
+                self.objections.iter().cloned().collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
 impl State {
-    /// A case.
+    /// A case, with every step and objection.
     pub fn case(&self, case: &CaseId) -> Option<CaseView> {
-        self.cases.cases.get(case).map(|case| {
-            let rule = &case.case_type.states[case.state];
-            CaseView {
-                case_type: case.case_type,
-                person: case.person,
-                area: case.area.clone(),
-                state: rule.name,
-                since: case.since,
-                due: rule
-                    .deadline_days
-                    .map(|days| UnixMs(case.since.0.saturating_add(u64::from(days) * DAY_MS))),
-                steps: case.steps.iter().cloned().collect(),
-            }
-        })
+        self.cases.cases.get(case).map(|case| case.view(true))
     }
 }

@@ -78,6 +78,45 @@ pub struct TransitionRule {
     pub after_days: u32,
 }
 
+/// A case type's public notice (公示): while a case is in its state, objections may be
+/// filed; each must be resolved before the case leaves the state, and an upheld one moves
+/// the case back.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NoticeRule {
+    /// The state a case is on notice in.
+    pub state: &'static str,
+    /// Who resolves an objection.
+    pub resolved_by: Actor,
+    /// The state an upheld objection moves the case to.
+    pub upheld_to: &'static str,
+}
+
+/// A review cadence: how often a case in its reviewed state comes up for review.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cadence {
+    /// Its name, as transitions give it (`yearly`).
+    pub name: &'static str,
+    /// The days between reviews.
+    pub days: u32,
+}
+
+/// A case type's periodic reviews: a case entering `state` is given one of `cadences`, and
+/// is due for review that many days after it entered the state.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ReviewRule {
+    /// The state a case is reviewed in (confirmed).
+    pub state: &'static str,
+    /// The cadences a transition into it may choose.
+    pub cadences: &'static [Cadence],
+}
+
+impl ReviewRule {
+    /// The cadence named `name`.
+    pub fn cadence(&self, name: &str) -> Option<&'static Cadence> {
+        self.cadences.iter().find(|c| c.name == name)
+    }
+}
+
 /// A case type: a program's workflow.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CaseType {
@@ -89,6 +128,10 @@ pub struct CaseType {
     pub states: &'static [StateRule],
     /// Its transitions.
     pub transitions: &'static [TransitionRule],
+    /// Its public notice, if it has one.
+    pub notice: Option<NoticeRule>,
+    /// Its periodic reviews, if it has them.
+    pub review: Option<ReviewRule>,
 }
 
 impl CaseType {
@@ -121,13 +164,27 @@ const fn step(from: &'static str, to: &'static str, by: Actor, after_days: u32) 
     }
 }
 
+/// 低保 reviews: yearly for a household of stable income, half-yearly for irregular income
+/// (the plan's cadences).
+const LIVELIHOOD_REVIEWS: &[Cadence] = &[
+    Cadence {
+        name: "yearly",
+        days: 365,
+    },
+    Cadence {
+        name: "half-yearly",
+        days: 182,
+    },
+];
+
 const CASEWORKER: Actor = Actor::Caseworker;
 const TOWNSHIP: Actor = Actor::Reviewer(Tier::Township);
 const COUNTY: Actor = Actor::Reviewer(Tier::County);
 
 /// 低保 (minimum living allowance), version 1: submitted → investigating (caseworker) →
 /// township review → public notice (at least 7 days; an upheld objection returns it to
-/// investigating) → confirmed or rejected by the county.
+/// investigating) → confirmed or rejected by the county; a confirmed case is reviewed yearly
+/// or half-yearly (reviewing → confirmed again, or ended).
 pub const DIBAO_1: CaseType = CaseType {
     code: "dibao/1",
     program: Program::Assistance,
@@ -138,6 +195,8 @@ pub const DIBAO_1: CaseType = CaseType {
         state("on-notice", Some(15), false),
         state("confirmed", None, true),
         state("rejected", None, true),
+        state("reviewing", Some(30), false),
+        state("ended", None, true),
     ],
     transitions: &[
         step("submitted", "investigating", CASEWORKER, 0),
@@ -148,7 +207,19 @@ pub const DIBAO_1: CaseType = CaseType {
         step("on-notice", "investigating", TOWNSHIP, 0),
         step("on-notice", "confirmed", COUNTY, 7),
         step("on-notice", "rejected", COUNTY, 7),
+        step("confirmed", "reviewing", CASEWORKER, 0),
+        step("reviewing", "confirmed", TOWNSHIP, 0),
+        step("reviewing", "ended", TOWNSHIP, 0),
     ],
+    notice: Some(NoticeRule {
+        state: "on-notice",
+        resolved_by: TOWNSHIP,
+        upheld_to: "investigating",
+    }),
+    review: Some(ReviewRule {
+        state: "confirmed",
+        cadences: LIVELIHOOD_REVIEWS,
+    }),
 };
 
 /// 临时救助 (temporary aid), version 1: submitted → investigating (caseworker) → confirmed or
@@ -167,6 +238,8 @@ pub const TEMPORARY_AID_1: CaseType = CaseType {
         step("investigating", "confirmed", TOWNSHIP, 0),
         step("investigating", "rejected", TOWNSHIP, 0),
     ],
+    notice: None,
+    review: None,
 };
 
 /// Every case type, by code.
@@ -209,6 +282,14 @@ mod tests {
                 "{}",
                 table.code
             );
+            if let Some(notice) = &table.notice {
+                assert!(table.state(notice.state).is_some(), "{}", table.code);
+                assert!(table.state(notice.upheld_to).is_some(), "{}", table.code);
+            }
+            if let Some(review) = &table.review {
+                assert!(table.state(review.state).is_some(), "{}", table.code);
+                assert!(!review.cadences.is_empty(), "{}", table.code);
+            }
         }
     }
 }

@@ -28,14 +28,18 @@ fn open_case(case: [u8; 16], case_type: &str, area: &str) -> Op {
     }))
 }
 
+/// A transition to `to`, with a yearly review cadence when `to` is reviewed (confirmed).
 fn transition(case: [u8; 16], to: &str) -> Op {
-    casework(cw::casework_operation::Operation::TransitionCase(
-        cw::TransitionCase {
-            case_id: case.to_vec(),
-            to_state: to.into(),
-            reason: "checked at home".into(),
-        },
-    ))
+    let cadence = if to == "confirmed" { "yearly" } else { "" };
+    crate::client::transition_case(case, to, "checked at home", cadence)
+}
+
+fn file_objection(case: [u8; 16]) -> Op {
+    crate::client::file_case_objection(case, "income not declared")
+}
+
+fn resolve(case: [u8; 16], number: u32, upheld: bool) -> Op {
+    crate::client::resolve_case_objection(case, number, upheld, "checked")
 }
 
 /// Who acts in the tests: a role, a scope, and what the table may see of them.
@@ -202,65 +206,135 @@ fn a_case_moves_only_as_its_table_says_and_each_step_is_recorded() {
     assert_eq!(last.by, county.signer.key_id());
     assert_eq!(last.reason, "checked at home");
     assert_eq!(last.at, confirmed.committed_at);
-    // A decided case moves no more.
+    assert_eq!(case.cadence, Some("yearly"));
+    assert_eq!(
+        case.review_due.unwrap().0,
+        confirmed.committed_at.0 + 365 * DAY_MS
+    );
+    // A confirmed case only goes to its review.
     let why = refused(
         &mut ledger,
         &township.signer,
         transition(CASE, "investigating"),
     );
     assert_eq!(why.reason(), "TRANSITION_NOT_ALLOWED");
-    assert!(why.to_string().contains("no move from it"), "{why}");
+    assert!(why.to_string().contains("\"reviewing\""), "{why}");
     assert_eq!(ledger.replay().unwrap().case(&CaseId(CASE)), Some(case));
 }
 
-const STATES: [&str; 7] = [
+const STATES: [&str; 9] = [
     "submitted",
     "investigating",
     "township-reviewed",
     "on-notice",
     "confirmed",
     "rejected",
+    "reviewing",
+    "ended",
     "no-such-state",
 ];
+/// The random actions past the states: filing an objection, resolving the first open one.
+const FILE: usize = STATES.len();
+const RESOLVE: usize = STATES.len() + 1;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(96))]
 
-    /// Random transitions by random actors on random days: each happens exactly when the
-    /// table has it for that actor and its days are over, a refusal changes nothing, and the
-    /// log replays to the live case.
+    /// Random transitions, objections and resolutions by random actors on random days: each
+    /// happens exactly when the table has it for that actor, its days are over and no
+    /// objection holds the notice; a refusal changes nothing, and the log replays to the
+    /// live case. Two steps in three are steered towards a move the table has from the
+    /// case's state, by an actor it names, so the runs reach notices, objections and reviews.
     #[test]
     fn only_table_transitions_happen_and_replay_equals_live(
-        steps in prop::collection::vec((0usize..7, 0usize..STATES.len(), 0u64..5), 1..40)
+        steps in prop::collection::vec(
+            (0usize..7, 0usize..RESOLVE + 1, 0u64..9, any::<bool>(), 0u8..3, any::<usize>()),
+            1..64,
+        )
     ) {
         let (mut ledger, actors) = setup();
         ledger
             .apply(&actors[0].signer, open_case(CASE, "dibao/1", "420581100001"))
             .unwrap();
         let table = &case_types::DIBAO_1;
+        let notice = table.notice.as_ref().unwrap();
         let (mut state, mut since, mut taken) = (0usize, ledger.now, 1usize);
-        for (who, to, days) in steps {
+        let (mut filed, mut resolved) = (0u32, 0u32);
+                for (who, action, days, upheld, steer, pick) in steps {
             ledger.now += days * DAY_MS;
-            let actor = &actors[who];
-            let allowed = table.leaving(state).any(|rule| {
-                rule.to == STATES[to]
-                    && actor.covers
-                    && match rule.by {
-                        case_types::Actor::Caseworker => actor.caseworker,
-                        case_types::Actor::Reviewer(tier) => actor.tier == Some(tier),
+            let on_notice = table.states[state].name == notice.state;
+            // Whether the model allows `action` by `actor` now.
+            let allows = |action: usize, actor: &Actor, now: u64| {
+                let takes = |by: case_types::Actor| match by {
+                    case_types::Actor::Caseworker => actor.caseworker,
+                    case_types::Actor::Reviewer(tier) => actor.tier == Some(tier),
+                };
+                match action {
+                    FILE => on_notice && actor.covers && (actor.caseworker || actor.tier.is_some()),
+                    RESOLVE => resolved < filed && actor.covers && takes(notice.resolved_by),
+                    to => table.leaving(state).any(|rule| {
+                        rule.to == STATES[to]
+                            && actor.covers
+                            && takes(rule.by)
+                            && now + 1 >= since + u64::from(rule.after_days) * DAY_MS
+                    }) && (!on_notice || resolved == filed),
+                }
+            };
+            let (action, who) = if steer == 0 {
+                (action, who)
+            } else {
+                // A move the table has from here (days aside), by an actor who may take it.
+                let far = u64::MAX / 2;
+                let moves: Vec<usize> = (0..=RESOLVE)
+                    .filter(|a| actors.iter().any(|actor| allows(*a, actor, far)))
+                    .collect();
+                match moves.get(pick % moves.len().max(1)) {
+                    Some(&a) => {
+                        let able: Vec<usize> = (0..actors.len())
+                            .filter(|i| allows(a, &actors[*i], far))
+                            .collect();
+                        (a, able[(pick / 16) % able.len()])
                     }
-                    && ledger.now + 1 >= since + u64::from(rule.after_days) * DAY_MS
-            });
-            let result = ledger.apply(&actor.signer, transition(CASE, STATES[to]));
-            prop_assert_eq!(result.is_ok(), allowed, "{:?} by actor {} from {}", result, who, state);
+                    None => (action, who),
+                }
+            };
+            let actor = &actors[who];
+            let allowed = allows(action, actor, ledger.now);
+            let op = match action {
+                FILE => file_objection(CASE),
+                RESOLVE => resolve(CASE, resolved + 1, upheld),
+                to => transition(CASE, STATES[to]),
+            };
+            let result = ledger.apply(&actor.signer, op);
+            prop_assert_eq!(
+                result.is_ok(), allowed, "{:?}: action {} by actor {} in {}", result, action, who, state
+            );
             if let Ok(entry) = result {
-                state = table.state(STATES[to]).unwrap();
-                since = entry.committed_at.0;
-                taken += 1;
+                let moved_to = match action {
+                    FILE => {
+                        filed += 1;
+                        None
+                    }
+                    RESOLVE => {
+                        resolved += 1;
+                        (upheld && on_notice).then_some(notice.upheld_to)
+                    }
+                    to => Some(STATES[to]),
+                };
+                if let Some(to) = moved_to {
+                    state = table.state(to).unwrap();
+                    since = entry.committed_at.0;
+                    taken += 1;
+                }
             }
             let case = ledger.state.case(&CaseId(CASE)).unwrap();
             prop_assert_eq!(case.state, table.states[state].name);
             prop_assert_eq!(case.steps.len(), taken);
+            prop_assert_eq!(case.objections.len(), filed as usize);
+            prop_assert_eq!(
+                case.objections.iter().filter(|o| o.resolution.is_some()).count(),
+                resolved as usize
+            );
         }
         prop_assert_eq!(
             ledger.replay().unwrap().case(&CaseId(CASE)),

@@ -6,8 +6,18 @@ use super::accounts::Accounts;
 use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
+mod programs;
+
+pub(in crate::ledger::state) use programs::{
+    may_hold_program_records, may_reach_program_record, require_admin_or_caseworker_for,
+};
+pub use programs::{
+    may_read_case, may_record_objection, may_see_near_match, require_identity_tagger,
+    require_near_match_reader, sees_cases,
+};
+
 use crate::ledger::{
-    AccountId, AreaCode, HouseholdId, IssuerId, OperationKind, Refusal, Role, ShopId, Subject,
+    AccountId, HouseholdId, IssuerId, OperationKind, Refusal, Role, ShopId, Subject,
 };
 
 /// What is being done to a key, for [`may_manage_key`].
@@ -40,64 +50,6 @@ pub(super) fn require_admin(role: &Role, operation: &'static str) -> Result<(), 
     match role {
         Role::BureauAdmin => Ok(()),
         _ => Err(not_allowed(role, operation, "a bureau admin key")),
-    }
-}
-
-/// A bureau admin, or a caseworker whose area is `area` or lies above it.
-pub(super) fn require_admin_or_caseworker_for(
-    role: &Role,
-    operation: &'static str,
-    area: &AreaCode,
-) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin => Ok(()),
-        Role::Caseworker(scope) if area.is_within(scope) => Ok(()),
-        Role::Caseworker(scope) => Err(Refusal::OutOfScope {
-            role: role.name(),
-            scope: format!("area {scope} and the areas below it"),
-            requested: format!("area {area}"),
-        }),
-        _ => Err(not_allowed(
-            role,
-            operation,
-            "a bureau admin or a caseworker whose area covers the subject's",
-        )),
-    }
-}
-
-/// The roles that may change (`change`) persons' and organizations' directory records at
-/// all: bureau admins and caseworkers; auditors too, to read them.
-pub(super) fn may_hold_program_records(role: &Role, change: bool) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin | Role::Caseworker(_) => Ok(()),
-        Role::Auditor if !change => Ok(()),
-        _ => Err(not_allowed(
-            role,
-            if change {
-                "changing a person's or organization's record"
-            } else {
-                "reading a person's or organization's record"
-            },
-            "a bureau admin or caseworker key (or an auditor's, to read)",
-        )),
-    }
-}
-
-/// Whether `role` reaches the record of a person or organization registered in `area`: bureau
-/// admins and auditors every one, a caseworker those of their area. The refusal does not name
-/// the subject's area.
-pub(super) fn may_reach_program_record(
-    role: &Role,
-    subject: &Subject,
-    area: &AreaCode,
-) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin | Role::Auditor => Ok(()),
-        Role::Caseworker(scope) if area.is_within(scope) => Ok(()),
-        _ => Err(read_denied(
-            role,
-            format!("the directory record of {subject}"),
-        )),
     }
 }
 
@@ -504,63 +456,6 @@ pub fn read_denied(role: &Role, what: String) -> Refusal {
 /// file); auditors and officers read records by subject, within their scope.
 pub fn require_directory_exporter(role: &Role) -> Result<(), Refusal> {
     require_admin(role, "exporting the directory of personal data")
-}
-
-/// Who may turn an identity number into its identity tag (and learn whether it is
-/// registered): bureau admins and caseworkers, who register persons and organizations.
-pub fn require_identity_tagger(role: &Role) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin | Role::Caseworker(_) => Ok(()),
-        _ => Err(not_allowed(
-            role,
-            "asking for an identity tag",
-            "a bureau admin or caseworker key",
-        )),
-    }
-}
-
-/// Who may list near matches: bureau admins and auditors (every group) and caseworkers (the
-/// groups whose persons are all in their area, [`may_see_near_match`]).
-pub fn require_near_match_reader(role: &Role) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin | Role::Auditor | Role::Caseworker(_) => Ok(()),
-        _ => Err(not_allowed(
-            role,
-            "listing near matches",
-            "a bureau admin, auditor or caseworker key",
-        )),
-    }
-}
-
-/// Whether `role` sees a near match of persons registered in `areas`.
-pub fn may_see_near_match(role: &Role, areas: &[AreaCode]) -> bool {
-    match role {
-        Role::BureauAdmin | Role::Auditor => true,
-        Role::Caseworker(scope) => areas.iter().all(|area| area.is_within(scope)),
-        _ => false,
-    }
-}
-
-/// Who may read a case handled in `area` (`None`: the role alone, checked before the case
-/// is looked up): bureau admins and auditors; the programs' caseworkers, reviewers and
-/// officers whose area covers it. The refusal names no area.
-pub fn may_read_case(role: &Role, area: Option<&AreaCode>) -> Result<(), Refusal> {
-    match (role, area) {
-        (Role::BureauAdmin | Role::Auditor, _) => Ok(()),
-        (Role::Caseworker(_) | Role::Reviewer(_) | Role::ProgramOfficer(..), None) => Ok(()),
-        (
-            Role::Caseworker(scope) | Role::Reviewer(scope) | Role::ProgramOfficer(_, scope),
-            Some(area),
-        ) if area.is_within(scope) => Ok(()),
-        (Role::Caseworker(_) | Role::Reviewer(_) | Role::ProgramOfficer(..), Some(_)) => {
-            Err(read_denied(role, "a case of another area".into()))
-        }
-        _ => Err(not_allowed(
-            role,
-            "reading a case",
-            "a bureau admin, auditor, caseworker, reviewer or program officer key",
-        )),
-    }
 }
 
 /// Reads only bureau admins and auditors may make: the raw log, the key set and state

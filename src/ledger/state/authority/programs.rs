@@ -1,0 +1,148 @@
+//! Authority for the bureau's programs: who registers and reads persons and organizations,
+//! who asks for identity tags and near matches, and who acts on and reads cases. Pure
+//! functions of the role, as the points rules in `authority/mod.rs`.
+
+use super::{not_allowed, read_denied};
+use crate::ledger::{AreaCode, Program, Refusal, Role, Subject};
+
+/// A bureau admin, or a caseworker whose area is `area` or lies above it.
+pub(in crate::ledger::state) fn require_admin_or_caseworker_for(
+    role: &Role,
+    operation: &'static str,
+    area: &AreaCode,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::Caseworker(scope) if area.is_within(scope) => Ok(()),
+        Role::Caseworker(scope) => Err(Refusal::OutOfScope {
+            role: role.name(),
+            scope: format!("area {scope} and the areas below it"),
+            requested: format!("area {area}"),
+        }),
+        _ => Err(not_allowed(
+            role,
+            operation,
+            "a bureau admin or a caseworker whose area covers the subject's",
+        )),
+    }
+}
+
+/// The roles that may change (`change`) persons' and organizations' directory records at
+/// all: bureau admins and caseworkers; auditors too, to read them.
+pub(in crate::ledger::state) fn may_hold_program_records(
+    role: &Role,
+    change: bool,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Caseworker(_) => Ok(()),
+        Role::Auditor if !change => Ok(()),
+        _ => Err(not_allowed(
+            role,
+            if change {
+                "changing a person's or organization's record"
+            } else {
+                "reading a person's or organization's record"
+            },
+            "a bureau admin or caseworker key (or an auditor's, to read)",
+        )),
+    }
+}
+
+/// Whether `role` reaches the record of a person or organization registered in `area`: bureau
+/// admins and auditors every one, a caseworker those of their area. The refusal does not name
+/// the subject's area.
+pub(in crate::ledger::state) fn may_reach_program_record(
+    role: &Role,
+    subject: &Subject,
+    area: &AreaCode,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Auditor => Ok(()),
+        Role::Caseworker(scope) if area.is_within(scope) => Ok(()),
+        _ => Err(read_denied(
+            role,
+            format!("the directory record of {subject}"),
+        )),
+    }
+}
+
+/// Who may turn an identity number into its identity tag (and learn whether it is
+/// registered): bureau admins and caseworkers, who register persons and organizations.
+pub fn require_identity_tagger(role: &Role) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Caseworker(_) => Ok(()),
+        _ => Err(not_allowed(
+            role,
+            "asking for an identity tag",
+            "a bureau admin or caseworker key",
+        )),
+    }
+}
+
+/// Who may list near matches: bureau admins and auditors (every group) and caseworkers (the
+/// groups whose persons are all in their area, [`may_see_near_match`]).
+pub fn require_near_match_reader(role: &Role) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Auditor | Role::Caseworker(_) => Ok(()),
+        _ => Err(not_allowed(
+            role,
+            "listing near matches",
+            "a bureau admin, auditor or caseworker key",
+        )),
+    }
+}
+
+/// Whether `role` sees a near match of persons registered in `areas`.
+pub fn may_see_near_match(role: &Role, areas: &[AreaCode]) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::Caseworker(scope) => areas.iter().all(|area| area.is_within(scope)),
+        _ => false,
+    }
+}
+
+/// Who records an objection to a case on notice in `area` (for whoever objects): a
+/// caseworker or a reviewer of any tier whose area covers it.
+pub fn may_record_objection(role: &Role, area: &AreaCode) -> Result<(), Refusal> {
+    match role {
+        Role::Caseworker(scope) | Role::Reviewer(scope) if area.is_within(scope) => Ok(()),
+        Role::Caseworker(_) | Role::Reviewer(_) => {
+            Err(read_denied(role, "a case of another area".into()))
+        }
+        _ => Err(not_allowed(
+            role,
+            "filing an objection",
+            "a caseworker or reviewer whose area covers the case's",
+        )),
+    }
+}
+
+/// Whether `role` sees every case of `program` in `area`: bureau admins and auditors; the
+/// programs' caseworkers and reviewers, and the program's officers, whose area covers it.
+pub fn sees_cases(role: &Role, program: Program, area: &AreaCode) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::Caseworker(scope) | Role::Reviewer(scope) => area.is_within(scope),
+        Role::ProgramOfficer(p, scope) => *p == program && area.is_within(scope),
+        _ => false,
+    }
+}
+
+/// Who may read a case of `program` handled in `area` (`None`: the role alone, checked
+/// before the case is looked up): bureau admins and auditors; the programs' caseworkers and
+/// reviewers, and the program's officers, whose area covers it. The refusal names no area.
+pub fn may_read_case(role: &Role, case: Option<(Program, &AreaCode)>) -> Result<(), Refusal> {
+    match (role, case) {
+        (Role::BureauAdmin | Role::Auditor, _) => Ok(()),
+        (Role::Caseworker(_) | Role::Reviewer(_) | Role::ProgramOfficer(..), None) => Ok(()),
+        (_, Some((program, area))) if sees_cases(role, program, area) => Ok(()),
+        (Role::Caseworker(_) | Role::Reviewer(_) | Role::ProgramOfficer(..), Some(_)) => {
+            Err(read_denied(role, "a case of another area".into()))
+        }
+        _ => Err(not_allowed(
+            role,
+            "reading a case",
+            "a bureau admin, auditor, caseworker, reviewer or program officer key",
+        )),
+    }
+}
