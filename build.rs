@@ -14,6 +14,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/shops/v1/shops.proto",
     "shanzhi/casework/v1/log.proto",
     "shanzhi/casework/v1/casework.proto",
+    "shanzhi/benefits/v1/log.proto",
+    "shanzhi/benefits/v1/benefits.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

@@ -39,6 +39,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.casework.v1");
         }
     }
+    pub mod benefits {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.benefits.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -62,6 +67,9 @@ pub use shanzhi::directory::v1 as directory;
 
 /// `shanzhi.casework.v1`: the bureau programs' cases.
 pub use shanzhi::casework::v1 as casework;
+
+/// `shanzhi.benefits.v1`: the bureau programs' schemes, enrollments, payments and units.
+pub use shanzhi::benefits::v1 as benefits;
 
 /// `shanzhi.shops.v1`: shops' terminals (activation codes, activation, status).
 pub use shanzhi::shops::v1 as shops;

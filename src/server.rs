@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tonic::transport::Server;
 
 use crate::api::audit::AuditApi;
+use crate::api::benefits::BenefitsApi;
 use crate::api::casework::CaseworkApi;
 use crate::api::directory::DirectoryApi;
 use crate::api::governance::GovernanceApi;
@@ -26,6 +27,7 @@ use crate::directory::{self, Directory};
 use crate::genesis;
 use crate::pb;
 use crate::pb::audit::audit_service_server::AuditServiceServer;
+use crate::pb::benefits::benefits_service_server::BenefitsServiceServer;
 use crate::pb::casework::casework_service_server::CaseworkServiceServer;
 use crate::pb::directory::directory_service_server::DirectoryServiceServer;
 use crate::pb::governance::governance_service_server::GovernanceServiceServer;
@@ -516,6 +518,7 @@ async fn serve(
         GovernanceServiceServer::new(GovernanceApi::new(ledger.clone(), skew)),
         ShopsServiceServer::new(ShopsApi::new(ledger.clone(), skew)),
         CaseworkServiceServer::new(CaseworkApi::new(ledger.clone(), skew)),
+        BenefitsServiceServer::new(BenefitsApi::new(ledger.clone(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     let served = names.clone();

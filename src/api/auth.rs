@@ -78,6 +78,14 @@ pub mod methods {
     pub const LIST_CASES: &str = "shanzhi.casework.v1.CaseworkService/ListCases";
     /// `CaseworkService.ListCaseTypes`.
     pub const LIST_CASE_TYPES: &str = "shanzhi.casework.v1.CaseworkService/ListCaseTypes";
+    /// `BenefitsService.ListSchemes`.
+    pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
+    /// `BenefitsService.GetEnrollment`.
+    pub const GET_ENROLLMENT: &str = "shanzhi.benefits.v1.BenefitsService/GetEnrollment";
+    /// `BenefitsService.GetPaymentBatch`.
+    pub const GET_PAYMENT_BATCH: &str = "shanzhi.benefits.v1.BenefitsService/GetPaymentBatch";
+    /// `BenefitsService.GetUnit`.
+    pub const GET_UNIT: &str = "shanzhi.benefits.v1.BenefitsService/GetUnit";
     /// `DirectoryService.ListNearMatches`.
     pub const LIST_NEAR_MATCHES: &str = "shanzhi.directory.v1.DirectoryService/ListNearMatches";
     /// `DirectoryService.ListAccessEvents`.
@@ -249,6 +257,7 @@ mod tests {
     #[test]
     fn the_method_names_clients_sign_are_the_generated_services_routes() {
         use pb::audit::audit_service_server::SERVICE_NAME as AUDIT;
+        use pb::benefits::benefits_service_server::SERVICE_NAME as BENEFITS;
         use pb::casework::casework_service_server::SERVICE_NAME as CASEWORK;
         use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
@@ -273,11 +282,15 @@ mod tests {
             methods::GET_CASE,
             methods::LIST_CASES,
             methods::LIST_CASE_TYPES,
+            methods::LIST_SCHEMES,
+            methods::GET_ENROLLMENT,
+            methods::GET_PAYMENT_BATCH,
+            methods::GET_UNIT,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
-                [QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK]
+                [QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS]
                     .iter()
                     .any(|service| method.starts_with(&format!("{service}/"))),
                 "{method}"
@@ -286,7 +299,7 @@ mod tests {
         // Every query, registry and governance read needs a credential, so every one has a
         // name here.
         for read in generated.iter().filter(|g| {
-            [QUERY, REGISTRY, GOVERNANCE, CASEWORK]
+            [QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS]
                 .iter()
                 .any(|service| g.starts_with(&format!("{service}/")))
         }) {

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod benefits;
 pub mod casework;
 pub mod directory;
 mod directory_subjects;

@@ -33,7 +33,7 @@ pub enum CaseworkCommand {
     OpenCase {
         #[command(flatten)]
         write: WriteArgs,
-        /// The case type and version, e.g. `dibao/1` (`shanzhi case-types` lists them).
+        /// The case type and version, e.g. `dibao/2` (`shanzhi case-types` lists them).
         #[arg(long)]
         case_type: String,
         /// The person (32 hex characters).
@@ -161,12 +161,19 @@ impl CaseworkCommand {
                     .submit_on(&mut client, &signer, file_case_objection(case, &ground))
                     .await?;
                 if !write.emits_json() {
-                    let read = client
-                        .case(&signer, case)
-                        .await
-                        .map_err(super::status_error)?;
-                    if let Some(last) = read.objections.last() {
-                        println!("objection {} filed", last.number);
+                    // The objection is committed: a failed read only loses its number.
+                    match client.case(&signer, case).await {
+                        Ok(read) => {
+                            if let Some(last) = read.objections.last() {
+                                println!("objection {} filed", last.number);
+                            }
+                        }
+                        Err(status) => eprintln!(
+                            "objection filed; its number could not be read ({}): see \
+                             `shanzhi case --case {}`",
+                            status.message(),
+                            hex::encode(case)
+                        ),
                     }
                 }
                 Ok(())

@@ -10,6 +10,7 @@ use crate::api::auth::{
 use crate::crypto::{self, KeyFile, SigningContext};
 use crate::ledger::{KeyId, LedgerId};
 use crate::pb::audit::audit_service_client::AuditServiceClient;
+use crate::pb::benefits::benefits_service_client::BenefitsServiceClient;
 use crate::pb::casework::casework_service_client::CaseworkServiceClient;
 use crate::pb::directory::directory_service_client::DirectoryServiceClient;
 use crate::pb::governance::governance_service_client::GovernanceServiceClient;
@@ -20,6 +21,7 @@ use crate::pb::registry::registry_service_client::RegistryServiceClient;
 use crate::pb::shops::shops_service_client::ShopsServiceClient;
 
 mod audit;
+mod benefits;
 mod casework;
 mod directory;
 mod governance;
@@ -28,6 +30,10 @@ mod shops;
 mod subjects;
 use crate::writer::now_unix_ms;
 pub use audit::ServerSource;
+pub use benefits::{
+    allocate_unit, define_scheme, define_unit, end_enrollment, enroll, issue_payment_batch,
+    record_recovery, release_unit, set_scheme_parameters,
+};
 pub use casework::{file_case_objection, open_case, resolve_case_objection, transition_case};
 pub use directory::{household_subject, member_subject, organization_subject, person_subject};
 pub use payment_code::{
@@ -220,6 +226,8 @@ pub struct LedgerClient {
     pub shops: ShopsServiceClient<Channel>,
     /// The casework service.
     pub casework: CaseworkServiceClient<Channel>,
+    /// The benefits service.
+    pub benefits: BenefitsServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -307,6 +315,7 @@ impl LedgerClient {
             governance: GovernanceServiceClient::new(channel.clone()),
             directory: DirectoryServiceClient::new(channel.clone()),
             casework: CaseworkServiceClient::new(channel.clone()),
+            benefits: BenefitsServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

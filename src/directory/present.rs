@@ -1,22 +1,34 @@
 //! The handler's check that a case is opened only for a person whose directory record is
 //! present and gives the identity tag the person was registered with: the state machine
 //! cannot check a tag against a number (the identity key never enters the log), so the
-//! handler does, before the writer (`writer::OutsideCheck`).
+//! handler does, before the writer (`writer::OutsideCheck`). The signer's authority and the
+//! person's registration are checked first, on the published state, so a key that may not
+//! open the case learns nothing of the record, and a person registered in the same batch
+//! (not yet published) is refused rather than let through.
 
 use super::{Directory, DirectoryError, RecordState, view};
-use crate::ledger::{CaseworkOp, CaseworkRefusal, Operation, State, Subject, Transaction};
+use crate::ledger::{CaseworkOp, CaseworkRefusal, KeyId, Operation, State, Subject, Transaction};
 use crate::writer::{OutsideCheck, SubmitError};
 
 impl OutsideCheck for Directory {
-    fn check(&self, transaction: &Transaction, state: &State) -> Result<(), SubmitError> {
-        let Operation::Casework(CaseworkOp::OpenCase { person, .. }) = &transaction.operation
+    fn concerns(&self, transaction: &Transaction) -> bool {
+        matches!(
+            transaction.operation,
+            Operation::Casework(CaseworkOp::OpenCase { .. })
+        )
+    }
+
+    fn check(
+        &self,
+        transaction: &Transaction,
+        signer: &KeyId,
+        state: &State,
+    ) -> Result<(), SubmitError> {
+        let Operation::Casework(CaseworkOp::OpenCase { person, area, .. }) = &transaction.operation
         else {
             return Ok(());
         };
-        // An unregistered person is the state machine's refusal (UNKNOWN_PERSON).
-        let Some(registered) = state.person(person) else {
-            return Ok(());
-        };
+        let registered = state.may_open_case(signer, person, area)?;
         let subject = Subject::Person(*person);
         let record = self
             .with_open(|open| {

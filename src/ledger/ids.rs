@@ -33,6 +33,15 @@ pub enum AreaLevel {
 }
 
 impl AreaLevel {
+    /// How far below the city it is: 0 for the city, 2 for villages.
+    pub fn depth(self) -> u8 {
+        match self {
+            AreaLevel::City => 0,
+            AreaLevel::Township => 1,
+            AreaLevel::Village => 2,
+        }
+    }
+
     /// "city", "township" or "village".
     pub fn name(self) -> &'static str {
         match self {
@@ -287,6 +296,22 @@ bytes16!(
     /// A case of the bureau's programs (16 random bytes).
     CaseId,
     "case_id"
+);
+bytes16!(
+    /// An enrollment of a person in a benefit scheme (16 random bytes).
+    EnrollmentId,
+    "enrollment_id"
+);
+bytes16!(
+    /// A payment batch of a benefit scheme (16 random bytes).
+    BatchId,
+    "batch_id"
+);
+bytes16!(
+    /// A unit held by one holder at a time: a bed, a plot, a niche, a meal slot (16 random
+    /// bytes).
+    UnitId,
+    "unit_id"
 );
 bytes16_parse!(LedgerId, "ledger_id");
 bytes16_parse!(KeyId, "key_id");

@@ -19,8 +19,8 @@ pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
-    AuditRefusal, CaseworkRefusal, GovernanceRefusal, Refusal, RefusalClass, SaleRefusal,
-    SettlementRefusal, SubjectRefusal, TerminalRefusal,
+    AuditRefusal, BenefitsRefusal, CaseworkRefusal, GovernanceRefusal, Refusal, RefusalClass,
+    SaleRefusal, SettlementRefusal, SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -38,13 +38,17 @@ pub use state::{
     RegistryKind, RegistryOp, Resolution, ReversalKind, ReversalOp, Rule, Sign, State, Which,
     may_read_case, may_read_issuer_report, may_read_statement, may_see_near_match, read_denied,
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
-    require_near_match_reader, sees_cases,
+    require_near_match_reader, sees_benefits, sees_cases,
 };
 pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,
     ClaimsOp, ClaimsPage, Decision, LotView, MAX_BOARD_LINES, MAX_CLAIMS_PER_NOTICE, MembersKind,
     MembersOp, Membership, Notice, NoticeView, Objection, OfficerHousehold, Outcome, ReviewRecord,
     TakenLot,
+};
+pub use state::{
+    BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
+    SchemeVersion, SchemeView, UnitHolder, UnitView,
 };
 pub use state::{
     CaseFilter, CaseObjection, CasePage, CaseQuery, CaseStep, CaseView, CaseworkKind, CaseworkOp,

@@ -28,6 +28,34 @@ impl Period {
 }
 
 impl Period {
+    /// The month after.
+    pub fn next(self) -> Self {
+        match self.month {
+            12 => Self {
+                year: self.year + 1,
+                month: 1,
+            },
+            month => Self {
+                year: self.year,
+                month: month + 1,
+            },
+        }
+    }
+
+    /// The month before.
+    pub fn previous(self) -> Self {
+        match self.month {
+            1 => Self {
+                year: self.year - 1,
+                month: 12,
+            },
+            month => Self {
+                year: self.year,
+                month: month - 1,
+            },
+        }
+    }
+
     /// Parses `YYYY-MM` (a month of 1970 ..= 9999) of request field `field`.
     pub fn parse(field: &'static str, text: &str) -> Result<Self, Refusal> {
         let invalid = || Refusal::InvalidField {

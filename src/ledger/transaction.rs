@@ -15,7 +15,7 @@ use super::state::{
     RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, SettlementKind, SettlementOp,
     SubjectsKind, SubjectsOp, TerminalsKind, TerminalsOp,
 };
-use super::state::{CaseworkKind, CaseworkOp};
+use super::state::{BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp};
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
 use crate::pb::points as pb;
@@ -192,6 +192,9 @@ pub enum Operation {
     Subjects(SubjectsOp),
     /// The programs' cases (`shanzhi.casework.v1`).
     Casework(CaseworkOp),
+    /// The programs' benefits: schemes, enrollments, payments, units
+    /// (`shanzhi.benefits.v1`).
+    Benefits(BenefitsOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -227,6 +230,8 @@ pub enum OperationKind {
     Subjects(SubjectsKind),
     /// A casework operation.
     Casework(CaseworkKind),
+    /// A benefits operation.
+    Benefits(BenefitsKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -255,6 +260,7 @@ impl OperationKind {
             OperationKind::Members(kind) => kind.name(),
             OperationKind::Subjects(kind) => kind.name(),
             OperationKind::Casework(kind) => kind.name(),
+            OperationKind::Benefits(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -278,6 +284,7 @@ impl Operation {
             Operation::Members(op) => OperationKind::Members(op.kind()),
             Operation::Subjects(op) => OperationKind::Subjects(op.kind()),
             Operation::Casework(op) => OperationKind::Casework(op.kind()),
+            Operation::Benefits(op) => OperationKind::Benefits(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

@@ -281,6 +281,7 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
             Op::Governance(g) => g.try_into()?,
             Op::Shops(s) => s.try_into()?,
             Op::Casework(c) => c.try_into()?,
+            Op::Benefits(b) => b.try_into()?,
             Op::Redeem(r) => Operation::Redemption(RedemptionOp::Redeem {
                 shop: ShopId::parse("shop_id", &r.shop_id)?,
                 household: HouseholdId::parse("household_id", &r.household_id)?,

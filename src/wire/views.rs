@@ -2,10 +2,11 @@
 //! account and operation-kind references requests carry into the domain.
 
 use crate::ledger::{
-    AccountId, AccountView, AreasKind, BudgetKind, CaseworkKind, CatalogueKind, ClaimsKind,
-    EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters, MembersKind,
-    OperationKind, Points, PointsKind, PolicyKind, Posting, RedemptionKind, Refusal, RegistryKind,
-    ReversalKind, Role, Sequence, SettlementKind, ShopId, SubjectsKind, TerminalsKind,
+    AccountId, AccountView, AreasKind, BenefitsKind, BudgetKind, CaseworkKind, CatalogueKind,
+    ClaimsKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters,
+    MembersKind, OperationKind, Points, PointsKind, PolicyKind, Posting, RedemptionKind, Refusal,
+    RegistryKind, ReversalKind, Role, Sequence, SettlementKind, ShopId, SubjectsKind,
+    TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -106,6 +107,23 @@ impl From<OperationKind> for pb::OperationKind {
                 pb::OperationKind::ReviewNearMatch
             }
             OperationKind::Casework(CaseworkKind::OpenCase) => pb::OperationKind::OpenCase,
+            OperationKind::Benefits(BenefitsKind::DefineScheme) => pb::OperationKind::DefineScheme,
+            OperationKind::Benefits(BenefitsKind::SetParameters) => {
+                pb::OperationKind::SetSchemeParameters
+            }
+            OperationKind::Benefits(BenefitsKind::Enroll) => pb::OperationKind::Enroll,
+            OperationKind::Benefits(BenefitsKind::EndEnrollment) => {
+                pb::OperationKind::EndEnrollment
+            }
+            OperationKind::Benefits(BenefitsKind::IssuePaymentBatch) => {
+                pb::OperationKind::IssuePaymentBatch
+            }
+            OperationKind::Benefits(BenefitsKind::RecordRecovery) => {
+                pb::OperationKind::RecordRecovery
+            }
+            OperationKind::Benefits(BenefitsKind::DefineUnit) => pb::OperationKind::DefineUnit,
+            OperationKind::Benefits(BenefitsKind::AllocateUnit) => pb::OperationKind::AllocateUnit,
+            OperationKind::Benefits(BenefitsKind::ReleaseUnit) => pb::OperationKind::ReleaseUnit,
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -201,6 +219,27 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         pb::OperationKind::TransitionCase => {
             Some(OperationKind::Casework(CaseworkKind::Transition))
         }
+        pb::OperationKind::DefineScheme => {
+            Some(OperationKind::Benefits(BenefitsKind::DefineScheme))
+        }
+        pb::OperationKind::SetSchemeParameters => {
+            Some(OperationKind::Benefits(BenefitsKind::SetParameters))
+        }
+        pb::OperationKind::Enroll => Some(OperationKind::Benefits(BenefitsKind::Enroll)),
+        pb::OperationKind::EndEnrollment => {
+            Some(OperationKind::Benefits(BenefitsKind::EndEnrollment))
+        }
+        pb::OperationKind::IssuePaymentBatch => {
+            Some(OperationKind::Benefits(BenefitsKind::IssuePaymentBatch))
+        }
+        pb::OperationKind::RecordRecovery => {
+            Some(OperationKind::Benefits(BenefitsKind::RecordRecovery))
+        }
+        pb::OperationKind::DefineUnit => Some(OperationKind::Benefits(BenefitsKind::DefineUnit)),
+        pb::OperationKind::AllocateUnit => {
+            Some(OperationKind::Benefits(BenefitsKind::AllocateUnit))
+        }
+        pb::OperationKind::ReleaseUnit => Some(OperationKind::Benefits(BenefitsKind::ReleaseUnit)),
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
         }

@@ -133,12 +133,28 @@ impl LedgerHandle {
         let _ = self.outside.set(check);
     }
 
-    /// The outside check of one admitted transaction.
-    fn check_outside(&self, admitted: &Admitted) -> Result<(), SubmitError> {
-        match self.outside.get() {
-            Some(check) => check.check(admitted.transaction(), &self.snapshot.load().state),
-            None => Ok(()),
+    /// The outside check of one admitted transaction: none for a transaction that needs none
+    /// or is in the log already (the writer answers a retry with its receipt), else on a
+    /// blocking thread.
+    async fn check_outside(&self, admitted: &Admitted) -> Result<(), SubmitError> {
+        let Some(check) = self.outside.get() else {
+            return Ok(());
+        };
+        let transaction = admitted.transaction();
+        let snapshot = self.snapshot.load_full();
+        if !check.concerns(transaction)
+            || snapshot
+                .state
+                .entry_for_request(&transaction.request_id)
+                .is_some()
+        {
+            return Ok(());
         }
+        let (check, transaction, signer) =
+            (Arc::clone(check), transaction.clone(), admitted.signer());
+        tokio::task::spawn_blocking(move || check.check(&transaction, &signer, &snapshot.state))
+            .await
+            .map_err(|_| SubmitError::Unavailable("the directory check stopped".into()))?
     }
 
     /// The time by the clock that stamps entries, in ms since the Unix epoch.
@@ -159,7 +175,7 @@ impl LedgerHandle {
             .verify_seconds
             .observe(verifying.elapsed().as_secs_f64());
         let admitted = Box::new(admitted?);
-        self.check_outside(&admitted)?;
+        self.check_outside(&admitted).await?;
         self.admitted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
@@ -200,7 +216,7 @@ impl LedgerHandle {
         let mut admitted = Vec::new();
         for outcome in checked {
             match outcome {
-                Ok(one) => match self.check_outside(&one) {
+                Ok(one) => match self.check_outside(&one).await {
                     Ok(()) => {
                         admitted.push(one);
                         results.push(None);

@@ -35,13 +35,19 @@ pub use admission::KeyDirectory;
 
 /// A check of an admitted transaction against what lives outside the log (the directory of
 /// personal data), made in the handler after its signatures and before the writer: the
-/// state machine cannot see the directory, and its refusals must not cost the writer.
+/// state machine cannot see the directory, and its refusals must not cost the writer. The
+/// handler skips it for a transaction already in the log (a retry gets its receipt), and runs
+/// it on a blocking thread, since it may wait for the directory's lock.
 pub trait OutsideCheck: Send + Sync {
-    /// Refuses `transaction` (by the published `state`) when what it needs outside the log
-    /// is missing, or answers unavailable when that cannot be read.
+    /// Whether `transaction` needs the check at all (cheap, on the caller's task).
+    fn concerns(&self, transaction: &crate::ledger::Transaction) -> bool;
+
+    /// Refuses `transaction` signed by `signer` (by the published `state`) when what it
+    /// needs outside the log is missing, or answers unavailable when that cannot be read.
     fn check(
         &self,
         transaction: &crate::ledger::Transaction,
+        signer: &crate::ledger::KeyId,
         state: &crate::ledger::State,
     ) -> Result<(), SubmitError>;
 }

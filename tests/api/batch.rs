@@ -10,7 +10,7 @@ use tonic::Code;
 
 use crate::helpers::*;
 
-fn signed(
+pub(crate) fn signed(
     app: &TestApp,
     signer: &Signer,
     operation: pb::transaction_body::Operation,
@@ -21,7 +21,7 @@ fn signed(
 }
 
 /// The reason of a refused result, or `None` for a committed one.
-fn refused(result: &pb::SubmitResult) -> Option<(Code, &str)> {
+pub(crate) fn refused(result: &pb::SubmitResult) -> Option<(Code, &str)> {
     match result
         .outcome
         .as_ref()

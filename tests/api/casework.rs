@@ -22,7 +22,11 @@ fn casework(operation: cw::casework_operation::Operation) -> pb::transaction_bod
     })
 }
 
-fn open(case: [u8; 16], person: [u8; 16], case_type: &str) -> pb::transaction_body::Operation {
+pub(crate) fn open(
+    case: [u8; 16],
+    person: [u8; 16],
+    case_type: &str,
+) -> pb::transaction_body::Operation {
     casework(cw::casework_operation::Operation::OpenCase(cw::OpenCase {
         case_id: case.to_vec(),
         case_type: case_type.into(),
@@ -32,13 +36,13 @@ fn open(case: [u8; 16], person: [u8; 16], case_type: &str) -> pb::transaction_bo
 }
 
 /// A transition to `state`, reviewed yearly when it is confirmed.
-fn to(case: [u8; 16], state: &str) -> pb::transaction_body::Operation {
+pub(crate) fn to(case: [u8; 16], state: &str) -> pb::transaction_body::Operation {
     let cadence = if state == "confirmed" { "yearly" } else { "" };
     transition_case(case, state, "household visited", cadence)
 }
 
 /// Township, county and other-township reviewers registered by the admin.
-async fn reviewers(app: &mut TestApp) -> (Signer, Signer, Signer) {
+pub(crate) async fn reviewers(app: &mut TestApp) -> (Signer, Signer, Signer) {
     let admin = app.admin.clone();
     let signers = [Signer::generate(), Signer::generate(), Signer::generate()];
     for (signer, scope) in signers.iter().zip(["420581100", "420581", "420581200"]) {
@@ -51,7 +55,12 @@ async fn reviewers(app: &mut TestApp) -> (Signer, Signer, Signer) {
 }
 
 /// Takes `case` from submitted to on notice.
-async fn to_notice(app: &mut TestApp, caseworker: &Signer, township: &Signer, case: [u8; 16]) {
+pub(crate) async fn to_notice(
+    app: &mut TestApp,
+    caseworker: &Signer,
+    township: &Signer,
+    case: [u8; 16],
+) {
     app.submit(caseworker, to(case, "investigating"))
         .await
         .unwrap();
@@ -87,7 +96,7 @@ async fn a_dibao_case_moves_only_as_its_table_allows() {
         Code::NotFound,
         "UNKNOWN_CASE_TYPE",
     );
-    app.submit(&caseworker, open(case, person, "dibao/1"))
+    app.submit(&caseworker, open(case, person, "dibao/2"))
         .await
         .unwrap();
     let size = app.log_size().await;
@@ -149,7 +158,7 @@ async fn a_dibao_case_moves_only_as_its_table_allows() {
     );
     // The case as the log made it: every step with its signer and reason.
     let read = app.client.case(&township.0, case).await.unwrap();
-    assert_eq!(read.case_type, "dibao/1");
+    assert_eq!(read.case_type, "dibao/2");
     assert_eq!(read.state, "confirmed");
     assert_eq!(read.due_unix_ms, 0);
     let path: Vec<(&str, &str)> = read
@@ -198,7 +207,7 @@ async fn objections_hold_a_notice_and_an_upheld_one_sends_the_case_back() {
         .id;
     let (township, county, elsewhere) = reviewers(&mut app).await;
     let case = [4; 16];
-    app.submit(&caseworker, open(case, person, "dibao/1"))
+    app.submit(&caseworker, open(case, person, "dibao/2"))
         .await
         .unwrap();
     let object = || file_case_objection(case, "a car registered to the household");
@@ -340,7 +349,7 @@ async fn a_case_is_opened_only_for_a_person_with_a_present_record() {
     .id;
     let size = app.log_size().await;
     let refused = assert_reason(
-        app.submit(&caseworker, open([1; 16], bare, "dibao/1"))
+        app.submit(&caseworker, open([1; 16], bare, "dibao/2"))
             .await,
         Code::FailedPrecondition,
         "RECORD_REQUIRED",
@@ -354,7 +363,7 @@ async fn a_case_is_opened_only_for_a_person_with_a_present_record() {
     let person = person_with_record(&mut app, &caseworker, &resident_id("42058119900202002"))
         .await
         .id;
-    app.submit(&caseworker, open([2; 16], person, "dibao/1"))
+    app.submit(&caseworker, open([2; 16], person, "dibao/2"))
         .await
         .unwrap();
     app.client
@@ -383,7 +392,7 @@ async fn a_case_is_opened_only_for_a_person_with_a_present_record() {
     assert_eq!(size_before, size + 2, "the person and the one case");
     // The state machine's own refusals still come first for an unknown person.
     assert_reason(
-        app.submit(&caseworker, open([4; 16], [9; 16], "dibao/1"))
+        app.submit(&caseworker, open([4; 16], [9; 16], "dibao/2"))
             .await,
         Code::NotFound,
         "UNKNOWN_PERSON",
@@ -455,7 +464,7 @@ async fn lists_show_cases_overdue_due_for_review_and_on_notice_within_scope() {
     // Case 1 stays submitted; case 2 goes on notice; case 3 is confirmed half-yearly.
     let cases = [[1; 16], [2; 16], [3; 16]];
     for (case, person) in cases.iter().zip(&persons) {
-        app.submit(&caseworker, open(*case, *person, "dibao/1"))
+        app.submit(&caseworker, open(*case, *person, "dibao/2"))
             .await
             .unwrap();
     }
@@ -561,7 +570,7 @@ async fn lists_show_cases_overdue_due_for_review_and_on_notice_within_scope() {
 async fn the_case_types_tables_are_listed() {
     let (mut app, caseworker) = programs_ledger().await;
     let types = app.client.case_types(&caseworker).await.unwrap().case_types;
-    let dibao = types.iter().find(|t| t.code == "dibao/1").unwrap();
+    let dibao = types.iter().find(|t| t.code == "dibao/2").unwrap();
     assert_eq!(dibao.program, "assistance");
     assert_eq!(dibao.states[0].name, "submitted");
     assert_eq!(dibao.notice_state, "on-notice");
@@ -585,4 +594,117 @@ async fn the_case_types_tables_are_listed() {
     );
     let aid = types.iter().find(|t| t.code == "temporary-aid/1").unwrap();
     assert!(aid.notice_state.is_empty() && aid.review_cadences.is_empty());
+}
+
+#[tokio::test]
+async fn the_record_check_holds_in_batches_on_retries_and_after_the_signers_authority() {
+    use crate::batch::{refused, signed};
+    let (mut app, caseworker) = programs_ledger().await;
+    let (township, _, _) = reviewers(&mut app).await;
+    // A person registered in the same batch as their case has no record yet: refused.
+    let number = resident_id("42058119800101001");
+    let tag = app
+        .client
+        .identity_tag(
+            &caseworker,
+            shanzhi::client::IdentityNumber::Resident(number),
+        )
+        .await
+        .unwrap()
+        .tag;
+    let fresh = [8; 16];
+    let batch = vec![
+        signed(
+            &app,
+            &caseworker,
+            shanzhi::client::register_person(fresh, tag, "420581100001"),
+        ),
+        signed(&app, &caseworker, open([1; 16], fresh, "dibao/2")),
+    ];
+    let results = app.client.clone().submit_batch(batch).await.unwrap();
+    assert_eq!(refused(&results[0]), None);
+    assert_eq!(
+        refused(&results[1]),
+        Some((Code::NotFound, "UNKNOWN_PERSON"))
+    );
+    // A key that may not open the case is refused for that, before the directory is read.
+    assert_reason(
+        app.submit(&township, open([1; 16], fresh, "dibao/2")).await,
+        Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
+    );
+    let elsewhere = Signer::generate();
+    let admin = app.admin.clone();
+    app.submit(
+        &admin,
+        register_key(&elsewhere, pb::Role::Caseworker, "420581200"),
+    )
+    .await
+    .unwrap();
+    // Nor may a caseworker of another township open a case for this township's person.
+    let person = person_with_record(&mut app, &caseworker, &resident_id("42058119900202002"))
+        .await
+        .id;
+    let mut foreign = open([2; 16], person, "dibao/2");
+    if let pb::transaction_body::Operation::Casework(cw::CaseworkOperation {
+        operation: Some(cw::casework_operation::Operation::OpenCase(o)),
+    }) = &mut foreign
+    {
+        o.area_code = "420581200001".into();
+    }
+    let refusal = assert_reason(
+        app.submit(&elsewhere, foreign).await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    assert!(
+        !refusal.message().contains("420581100"),
+        "{}",
+        refusal.message()
+    );
+    // A city-level case could never be decided by a township reviewer.
+    let mut high = open([2; 16], person, "dibao/2");
+    if let pb::transaction_body::Operation::Casework(cw::CaseworkOperation {
+        operation: Some(cw::casework_operation::Operation::OpenCase(o)),
+    }) = &mut high
+    {
+        o.area_code = "420581".into();
+    }
+    assert_reason(
+        app.submit(&admin, high).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    // A retry of a committed opening gets its receipt, even once the record is erased.
+    let retry = signed(&app, &caseworker, open([3; 16], person, "dibao/2"));
+    let first = app
+        .client
+        .clone()
+        .submit_signed(retry.clone())
+        .await
+        .unwrap();
+    app.client
+        .change_subject(
+            &caseworker,
+            person_subject(&person),
+            None,
+            shanzhi::pb::directory::change_body::Change::Erase(shanzhi::pb::directory::Erase {}),
+            "moved away",
+        )
+        .await
+        .unwrap();
+    let again = app.client.clone().submit_signed(retry).await.unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.receipt, first.receipt);
+    // Out of area, a step names neither the case's area nor its table.
+    let refusal = assert_reason(
+        app.submit(&elsewhere, to([3; 16], "no-such-state")).await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    assert!(
+        !refusal.message().contains("420581100") && !refusal.message().contains("dibao"),
+        "{}",
+        refusal.message()
+    );
 }

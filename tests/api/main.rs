@@ -8,6 +8,7 @@ mod audit;
 mod backup;
 mod batch;
 mod bench;
+mod benefits;
 mod casework;
 mod claims;
 mod cli;

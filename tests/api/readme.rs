@@ -121,6 +121,20 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "the second registration of one number was not refused as a duplicate: {stderr}"
     );
     assert!(
+        stderr.contains("FailedPrecondition STATE_NOT_OVER"),
+        "the early confirmation was not refused for its notice: {stderr}"
+    );
+    let listed_one = stdout
+        .find("cases listed: 1")
+        .expect("the case on notice listed");
+    let listed_none = stdout
+        .find("cases listed: 0")
+        .expect("no review due listed");
+    assert!(
+        listed_one < listed_none,
+        "the lists' outputs are out of order"
+    );
+    assert!(
         output.status.success(),
         "the walkthrough failed:\n{}\n--- stdout ---\n{stdout}",
         String::from_utf8_lossy(&output.stderr)

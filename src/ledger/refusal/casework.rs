@@ -9,7 +9,7 @@ use crate::ledger::CaseId;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CaseworkRefusal {
     /// No case type has this code.
-    #[error("case_type: expected a case type's code and version (e.g. dibao/1), found {0:?}")]
+    #[error("case_type: expected a case type's code and version (e.g. dibao/2), found {0:?}")]
     UnknownCaseType(String),
     /// No case has this id.
     #[error("case_id: expected an open case, found {0}, which no OpenCase made")]
@@ -32,7 +32,7 @@ pub enum CaseworkRefusal {
     /// The transition needs the case to have been in its state longer (a public notice).
     #[error(
         "the case must stay in {state:?} at least {days} days (a public notice): expected a \
-         commit at or after {until} ms since the Unix epoch"
+         commit at or after {until} ms since the Unix epoch, found {found}"
     )]
     StateNotOver {
         /// The state.
@@ -41,6 +41,8 @@ pub enum CaseworkRefusal {
         days: u32,
         /// When they are over, ms since the Unix epoch.
         until: u64,
+        /// The entry's commit time.
+        found: u64,
     },
     /// A reviewer of another tier than the transition needs.
     #[error("this transition needs a {expected} reviewer, found a {found} reviewer")]
@@ -52,14 +54,22 @@ pub enum CaseworkRefusal {
     },
     /// An objection filed to a case that is not on public notice.
     #[error(
-        "objections are filed while a case is on public notice: this {case_type} case is in \
-         state {state:?}"
+        "objections are filed and upheld while a case is on public notice (state {expected:?} \
+         of {case_type}); this case is in state {state:?}"
     )]
     NotOnNotice {
         /// The case type.
         case_type: &'static str,
+        /// Its notice state ("none" if it has no notice).
+        expected: &'static str,
         /// The case's state.
         state: &'static str,
+    },
+    /// The case holds as many steps as a case may.
+    #[error("a case holds at most {max} steps; this one holds {max}: open a new case")]
+    CaseStepsFull {
+        /// The most.
+        max: usize,
     },
     /// The case holds as many objections as a case may.
     #[error("a case holds at most {max} objections; this one holds {max}")]
@@ -78,7 +88,8 @@ pub enum CaseworkRefusal {
     },
     /// No objection has this number.
     #[error(
-        "objection: expected the number of an objection to this case (1 to {filed}), found {number}"
+        "objection: expected the number of an objection to this case ({}), found {number}",
+        if *filed == 0 { "it has none".to_owned() } else { format!("1 to {filed}") }
     )]
     UnknownObjection {
         /// The number asked.
@@ -115,6 +126,7 @@ impl CaseworkRefusal {
             | CaseworkRefusal::StateNotOver { .. }
             | CaseworkRefusal::NotOnNotice { .. }
             | CaseworkRefusal::ObjectionsFull { .. }
+            | CaseworkRefusal::CaseStepsFull { .. }
             | CaseworkRefusal::ObjectionUnresolved { .. }
             | CaseworkRefusal::ObjectionResolved { .. }
             | CaseworkRefusal::RecordRequired { .. } => RefusalClass::FailedPrecondition,
@@ -132,6 +144,7 @@ impl CaseworkRefusal {
             CaseworkRefusal::WrongTier { .. } => "TIER_NOT_ALLOWED",
             CaseworkRefusal::NotOnNotice { .. } => "NOT_ON_NOTICE",
             CaseworkRefusal::ObjectionsFull { .. } => "OBJECTIONS_FULL",
+            CaseworkRefusal::CaseStepsFull { .. } => "CASE_STEPS_FULL",
             CaseworkRefusal::ObjectionUnresolved { .. } => "OBJECTION_UNRESOLVED",
             CaseworkRefusal::UnknownObjection { .. } => "UNKNOWN_CASE_OBJECTION",
             CaseworkRefusal::ObjectionResolved { .. } => "CASE_OBJECTION_RESOLVED",
@@ -155,15 +168,18 @@ impl CaseworkRefusal {
                 state: "on-notice",
                 days: 7,
                 until: 1,
+                found: 0,
             },
             CaseworkRefusal::WrongTier {
                 expected: "county",
                 found: "township",
             },
             CaseworkRefusal::NotOnNotice {
-                case_type: "dibao/1",
+                case_type: "dibao/2",
+                expected: "on-notice",
                 state: "submitted",
             },
+            CaseworkRefusal::CaseStepsFull { max: 256 },
             CaseworkRefusal::ObjectionsFull { max: 64 },
             CaseworkRefusal::ObjectionUnresolved { number: 1 },
             CaseworkRefusal::UnknownObjection {

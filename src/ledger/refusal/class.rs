@@ -99,6 +99,7 @@ impl Refusal {
             Audit(refusal) => refusal.class(),
             Subject(refusal) => refusal.class(),
             Casework(refusal) => refusal.class(),
+            Benefits(refusal) => refusal.class(),
         }
     }
 
@@ -162,6 +163,7 @@ impl Refusal {
             Audit(refusal) => refusal.reason(),
             Subject(refusal) => refusal.reason(),
             Casework(refusal) => refusal.reason(),
+            Benefits(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -575,9 +575,13 @@ pub enum Refusal {
     /// A casework refusal (`casework.rs`).
     #[error(transparent)]
     Casework(#[from] CaseworkRefusal),
+    /// A benefits refusal (`benefits.rs`): schemes, enrollments, payments, units.
+    #[error(transparent)]
+    Benefits(#[from] BenefitsRefusal),
 }
 
 mod audit;
+mod benefits;
 mod casework;
 mod class;
 mod governance;
@@ -587,6 +591,7 @@ mod subjects;
 mod terminals;
 
 pub use audit::AuditRefusal;
+pub use benefits::BenefitsRefusal;
 pub use casework::CaseworkRefusal;
 pub use class::RefusalClass;
 pub use governance::GovernanceRefusal;

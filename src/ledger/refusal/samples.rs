@@ -230,6 +230,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(AuditRefusal::one_of_each())
     .chain(SubjectRefusal::one_of_each())
     .chain(CaseworkRefusal::one_of_each())
+    .chain(BenefitsRefusal::one_of_each())
     .collect()
 }
 

@@ -23,6 +23,7 @@ use crate::ledger::{
 mod accounts;
 mod areas;
 mod authority;
+mod benefits;
 mod boards;
 mod budget;
 mod casework;
@@ -49,7 +50,11 @@ pub use areas::{AreaView, AreasKind, AreasOp};
 pub use authority::{
     may_read_case, may_read_issuer_report, may_read_statement, may_see_near_match, read_denied,
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
-    require_near_match_reader, sees_cases,
+    require_near_match_reader, sees_benefits, sees_cases,
+};
+pub use benefits::{
+    BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
+    SchemeVersion, SchemeView, UnitHolder, UnitView,
 };
 pub use boards::{Board, BoardLine, BoardPeriod, MAX_BOARD_LINES};
 pub use budget::{BudgetKind, BudgetOp};
@@ -111,6 +116,7 @@ pub struct State {
     members: members::Members,
     subjects: subjects::Subjects,
     cases: casework::Cases,
+    benefits: benefits::Benefits,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,
@@ -142,6 +148,7 @@ enum Plan {
     Members(members::Plan),
     Subjects(subjects::Plan),
     Casework(casework::Plan),
+    Benefits(benefits::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -161,6 +168,7 @@ impl Plan {
             Plan::Members(plan) => plan.commit(state),
             Plan::Subjects(plan) => plan.commit(state, ctx),
             Plan::Casework(plan) => plan.commit(state),
+            Plan::Benefits(plan) => plan.commit(state),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -400,6 +408,7 @@ impl State {
             Operation::Members(op) => Plan::Members(members::check(self, ctx, op)?),
             Operation::Subjects(op) => Plan::Subjects(subjects::check(self, ctx, op)?),
             Operation::Casework(op) => Plan::Casework(casework::check(self, ctx, op)?),
+            Operation::Benefits(op) => Plan::Benefits(benefits::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),

@@ -281,6 +281,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             }
             33
         }
+        Op::Benefits(b) => {
+            m = super::benefits::benefits_by_hand(b);
+            34
+        }
     };
     (field, m)
 }

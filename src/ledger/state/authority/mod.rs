@@ -8,12 +8,13 @@ use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 mod programs;
 
+pub use programs::{
+    may_act_on_case, may_hold_unit, may_read_case, may_see_near_match, require_identity_tagger,
+    require_near_match_reader, require_program_officer_for, require_scheme_setter, sees_benefits,
+    sees_cases,
+};
 pub(in crate::ledger::state) use programs::{
     may_hold_program_records, may_reach_program_record, require_admin_or_caseworker_for,
-};
-pub use programs::{
-    may_read_case, may_record_objection, may_see_near_match, require_identity_tagger,
-    require_near_match_reader, sees_cases,
 };
 
 use crate::ledger::{

@@ -3,7 +3,7 @@
 //! functions of the role, as the points rules in `authority/mod.rs`.
 
 use super::{not_allowed, read_denied};
-use crate::ledger::{AreaCode, Program, Refusal, Role, Subject};
+use crate::ledger::{AreaCode, AreaLevel, Program, Refusal, Role, Subject};
 
 /// A bureau admin, or a caseworker whose area is `area` or lies above it.
 pub(in crate::ledger::state) fn require_admin_or_caseworker_for(
@@ -101,17 +101,26 @@ pub fn may_see_near_match(role: &Role, areas: &[AreaCode]) -> bool {
     }
 }
 
-/// Who records an objection to a case on notice in `area` (for whoever objects): a
-/// caseworker or a reviewer of any tier whose area covers it.
-pub fn may_record_objection(role: &Role, area: &AreaCode) -> Result<(), Refusal> {
-    match role {
-        Role::Caseworker(scope) | Role::Reviewer(scope) if area.is_within(scope) => Ok(()),
-        Role::Caseworker(_) | Role::Reviewer(_) => {
+/// Who acts on a case in `area` at all (`None`: the role alone, checked before the case is
+/// looked up): a caseworker or a reviewer of any tier whose area covers it. The table then
+/// says which of them takes each step; objections are recorded by any of them, for whoever
+/// objects. The refusal names no area.
+pub fn may_act_on_case(
+    role: &Role,
+    operation: &'static str,
+    area: Option<&AreaCode>,
+) -> Result<(), Refusal> {
+    match (role, area) {
+        (Role::Caseworker(_) | Role::Reviewer(_), None) => Ok(()),
+        (Role::Caseworker(scope) | Role::Reviewer(scope), Some(area)) if area.is_within(scope) => {
+            Ok(())
+        }
+        (Role::Caseworker(_) | Role::Reviewer(_), Some(_)) => {
             Err(read_denied(role, "a case of another area".into()))
         }
         _ => Err(not_allowed(
             role,
-            "filing an objection",
+            operation,
             "a caseworker or reviewer whose area covers the case's",
         )),
     }
@@ -145,4 +154,65 @@ pub fn may_read_case(role: &Role, case: Option<(Program, &AreaCode)>) -> Result<
             "a bureau admin, auditor, caseworker, reviewer or program officer key",
         )),
     }
+}
+
+/// Who may define a benefit scheme of `program` or set its parameters (a county policy): a
+/// bureau admin, or an officer of the program for the whole city.
+pub fn require_scheme_setter(role: &Role, program: Program) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::ProgramOfficer(p, scope) if *p == program && scope.level() == AreaLevel::City => {
+            Ok(())
+        }
+        _ => Err(not_allowed(
+            role,
+            "setting a benefit scheme",
+            "a bureau admin, or an officer of the scheme's program for the whole city",
+        )),
+    }
+}
+
+/// Who decides benefits of `program` in `area` (enrollments, payment batches, recoveries,
+/// units): a bureau admin, or an officer of the program whose area covers it. The refusal
+/// names no area.
+pub fn require_program_officer_for(
+    role: &Role,
+    operation: &'static str,
+    program: Program,
+    area: &AreaCode,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::ProgramOfficer(p, scope) if *p == program && area.is_within(scope) => Ok(()),
+        Role::ProgramOfficer(p, _) if *p == program => {
+            Err(read_denied(role, "a subject of another area".into()))
+        }
+        _ => Err(not_allowed(
+            role,
+            operation,
+            "a bureau admin, or an officer of the program whose area covers it",
+        )),
+    }
+}
+
+/// Who allocates and releases a unit of `program` in `area` belonging to `organization`:
+/// as [`require_program_officer_for`], and the operator of the unit's facility.
+pub fn may_hold_unit(
+    role: &Role,
+    program: Program,
+    area: &AreaCode,
+    organization: Option<&crate::ledger::OrganizationId>,
+) -> Result<(), Refusal> {
+    match role {
+        Role::FacilityOperator(org) if Some(org) == organization => Ok(()),
+        Role::FacilityOperator(_) => Err(read_denied(role, "a unit of another facility".into())),
+        _ => require_program_officer_for(role, "allocating a unit", program, area),
+    }
+}
+
+/// Whether `role` reads benefits of `program` in `area` (enrollments, batches, units):
+/// bureau admins and auditors; the program's officers, and caseworkers and reviewers, whose
+/// area covers it.
+pub fn sees_benefits(role: &Role, program: Program, area: &AreaCode) -> bool {
+    sees_cases(role, program, area)
 }

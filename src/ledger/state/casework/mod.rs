@@ -17,14 +17,18 @@ use super::authority;
 use super::journal::Effects;
 use super::{Context, State};
 use crate::ledger::{
-    AreaCode, CaseId, CaseworkRefusal, KeyId, PersonId, Refusal, Role, Sequence, SubjectRefusal,
-    UnixMs,
+    AreaCode, AreaLevel, CaseId, CaseworkRefusal, KeyId, PersonId, Refusal, Role, Sequence,
+    SubjectRefusal, UnixMs,
 };
 pub use objections::{CaseObjection, ObjectionResolution};
 use types::{Actor, Cadence, CaseType, Tier, TransitionRule};
 
 /// A day, in ms.
 const DAY_MS: u64 = 86_400_000;
+
+/// The most steps one case holds, its opening included (a case going round the same states
+/// cannot grow without bound).
+pub const MAX_CASE_STEPS: usize = 256;
 
 /// The casework family's operations.
 #[derive(Clone, Debug)]
@@ -276,8 +280,28 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             let (_, table) = types::case_type(case_type)
                 .ok_or_else(|| CaseworkRefusal::UnknownCaseType(case_type.clone()))?;
             state.areas.require(area)?;
-            if state.person(person).is_none() {
-                return Err(SubjectRefusal::UnknownPerson(*person).into());
+            let registered = state
+                .person(person)
+                .ok_or(SubjectRefusal::UnknownPerson(*person))?;
+            // The signer must reach the person too, not only the case's area.
+            authority::may_reach_program_record(
+                &ctx.role,
+                &crate::ledger::Subject::Person(*person),
+                &registered.area,
+            )?;
+            if let Some(tier) = table.deepest_tier()
+                && AreaLevel::depth(area.level()) < tier.depth()
+            {
+                return Err(Refusal::InvalidField {
+                    field: "area_code",
+                    expected: format!(
+                        "an area of {} level or below (the {} table's {} reviewers decide)",
+                        tier.name(),
+                        table.code,
+                        tier.name()
+                    ),
+                    found: format!("a {} area", area.level().name()),
+                });
             }
             if state.cases.cases.contains_key(case) {
                 return Err(Refusal::AlreadyRegistered {
@@ -313,7 +337,10 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             reason,
             cadence,
         } => {
+            // The role first: a key that acts on no case learns nothing of this one.
+            authority::may_act_on_case(&ctx.role, "moving a case", None)?;
             let current = state.cases.get(case)?;
+            authority::may_act_on_case(&ctx.role, "moving a case", Some(&current.area))?;
             let table = current.case_type;
             let from = table.states[current.state].name;
             let rules: Vec<&TransitionRule> = table
@@ -343,7 +370,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
                     });
             let Some(rule) = rule else {
                 return Err(refusal.unwrap_or_else(|| Refusal::NotAllowed {
-                    operation: "moving a case",
+                    operation: "this step of the case",
                     expected: "the actor the case type's table names",
                     found: ctx.role.to_string(),
                 }));
@@ -354,10 +381,12 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
                     state: from,
                     days: rule.after_days,
                     until: until.0,
+                    found: ctx.committed_at.0,
                 }
                 .into());
             }
-            objections::require_resolved(current)?;
+            objections::require_resolved(current, table.states[target].decided)?;
+            require_room(current)?;
             let cadence = review_cadence(table, table.states[target].name, cadence.as_deref())?;
             Ok(Plan::Move(
                 *case,
@@ -367,6 +396,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             ))
         }
         CaseworkOp::FileObjection { case, ground } => {
+            authority::may_act_on_case(&ctx.role, "filing an objection", None)?;
             objections::check_filing(state.cases.get(case)?, ctx, *case, ground)
         }
         CaseworkOp::ResolveObjection {
@@ -375,7 +405,10 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             upheld,
             reason,
         } => objections::check_resolution(
-            state.cases.get(case)?,
+            {
+                authority::may_act_on_case(&ctx.role, "resolving an objection", None)?;
+                state.cases.get(case)?
+            },
             ctx,
             *case,
             *objection,
@@ -383,6 +416,17 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             reason,
         ),
     }
+}
+
+/// Refuses a step of `case` once it holds [`MAX_CASE_STEPS`].
+fn require_room(case: &Case) -> Result<(), Refusal> {
+    if case.steps.len() >= MAX_CASE_STEPS {
+        return Err(CaseworkRefusal::CaseStepsFull {
+            max: MAX_CASE_STEPS,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// A step of the case by the context's signer, now.
@@ -434,13 +478,20 @@ fn review_cadence(
 /// Whether `role` may take a transition the table gives to `actor`, for a case in `area`.
 pub(super) fn may_take(role: &Role, actor: Actor, area: &AreaCode) -> Result<(), Refusal> {
     let not_allowed = || Refusal::NotAllowed {
-        operation: "moving a case",
-        expected: "the actor the case type's table names for this transition",
+        operation: "this step of the case",
+        expected: actor.describe(),
         found: role.to_string(),
     };
     match (actor, role) {
-        (Actor::Caseworker, Role::Caseworker(_)) => {
-            authority::require_admin_or_caseworker_for(role, "moving a case", area)
+        (Actor::Caseworker, Role::Caseworker(scope)) => {
+            if area.is_within(scope) {
+                Ok(())
+            } else {
+                Err(authority::read_denied(
+                    role,
+                    "a case of another area".into(),
+                ))
+            }
         }
         (Actor::Reviewer(tier), Role::Reviewer(scope)) => {
             let found = Tier::of(scope.level());
@@ -491,6 +542,31 @@ impl Case {
 }
 
 impl State {
+    /// Whether `signer` may open a case in `area` for `person`, who must be registered: the
+    /// checks of the handler's directory check (`directory/present.rs`) before it reads the
+    /// record. Answers the person's registration.
+    pub fn may_open_case(
+        &self,
+        signer: &KeyId,
+        person: &PersonId,
+        area: &AreaCode,
+    ) -> Result<super::SubjectView, Refusal> {
+        let role = self
+            .key(signer)
+            .map(|key| key.role.clone())
+            .ok_or(Refusal::UnknownKey { key_id: *signer })?;
+        authority::require_admin_or_caseworker_for(&role, "opening a case", area)?;
+        let registered = self
+            .person(person)
+            .ok_or(SubjectRefusal::UnknownPerson(*person))?;
+        authority::may_reach_program_record(
+            &role,
+            &crate::ledger::Subject::Person(*person),
+            &registered.area,
+        )?;
+        Ok(registered)
+    }
+
     /// A case, with every step and objection.
     pub fn case(&self, case: &CaseId) -> Option<CaseView> {
         self.cases.cases.get(case).map(|case| case.view(true))

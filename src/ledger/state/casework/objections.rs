@@ -2,9 +2,9 @@
 //! case's area on behalf of whoever objects, each resolved by the actor the case type's
 //! notice names. A case leaves its notice state only when every objection is resolved, or
 //! when one is upheld: that moves it back (to investigating, for 低保), and the notice starts
-//! again when it returns. Objections still open then stay open, and must be resolved before
-//! the case leaves its next notice; resolving one while the case is not on notice records the
-//! resolution and moves nothing.
+//! again when it returns. Objections still open then stay open: they may only be dismissed
+//! until the case is on notice again, and must be resolved before it leaves that notice or is
+//! decided.
 
 use super::{Case, Plan, step};
 use crate::ledger::state::{Context, authority};
@@ -45,9 +45,10 @@ pub struct ObjectionResolution {
     pub sequence: Sequence,
 }
 
-/// Refuses to move `case` out of its notice while an objection is unresolved.
-pub(super) fn require_resolved(case: &Case) -> Result<(), Refusal> {
-    if !case.on_notice() {
+/// Refuses to move `case` out of its notice, or into a decided state (`deciding`), while an
+/// objection is unresolved.
+pub(super) fn require_resolved(case: &Case, deciding: bool) -> Result<(), Refusal> {
+    if !case.on_notice() && !deciding {
         return Ok(());
     }
     match case.objections.iter().find(|o| o.resolution.is_none()) {
@@ -66,13 +67,9 @@ pub(super) fn check_filing(
     id: CaseId,
     ground: &str,
 ) -> Result<Plan, Refusal> {
-    authority::may_record_objection(&ctx.role, &case.area)?;
+    authority::may_act_on_case(&ctx.role, "filing an objection", Some(&case.area))?;
     if !case.on_notice() {
-        return Err(CaseworkRefusal::NotOnNotice {
-            case_type: case.case_type.code,
-            state: case.state_name(),
-        }
-        .into());
+        return Err(not_on_notice(case));
     }
     if case.objections.len() >= MAX_OBJECTIONS {
         return Err(CaseworkRefusal::ObjectionsFull {
@@ -93,6 +90,16 @@ pub(super) fn check_filing(
     ))
 }
 
+/// The refusal for an objection's filing or upholding while `case` is off its notice.
+fn not_on_notice(case: &Case) -> Refusal {
+    CaseworkRefusal::NotOnNotice {
+        case_type: case.case_type.code,
+        expected: case.case_type.notice.as_ref().map_or("none", |n| n.state),
+        state: case.state_name(),
+    }
+    .into()
+}
+
 /// Checks resolving objection `number` of `case`.
 pub(super) fn check_resolution(
     case: &Case,
@@ -102,6 +109,7 @@ pub(super) fn check_resolution(
     upheld: bool,
     reason: &str,
 ) -> Result<Plan, Refusal> {
+    authority::may_act_on_case(&ctx.role, "resolving an objection", Some(&case.area))?;
     let filed = case.objections.len();
     let Some(notice) = case.case_type.notice.as_ref() else {
         return Err(CaseworkRefusal::UnknownObjection { number, filed }.into());
@@ -114,7 +122,14 @@ pub(super) fn check_resolution(
     if objection.resolution.is_some() {
         return Err(CaseworkRefusal::ObjectionResolved { number }.into());
     }
-    let back = if upheld && case.on_notice() {
+    // Upheld sends the case back from its notice; off notice only a dismissal is left.
+    if upheld && !case.on_notice() {
+        return Err(not_on_notice(case));
+    }
+    if upheld {
+        super::require_room(case)?;
+    }
+    let back = if upheld {
         let to = case
             .case_type
             .state(notice.upheld_to)

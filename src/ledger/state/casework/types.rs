@@ -16,6 +16,15 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// How far below the city its areas are: 0 for the county, 2 for villages.
+    pub fn depth(self) -> u8 {
+        match self {
+            Tier::County => 0,
+            Tier::Township => 1,
+            Tier::Village => 2,
+        }
+    }
+
     /// The tier of a reviewer whose area has `level`.
     pub fn of(level: AreaLevel) -> Self {
         match level {
@@ -46,10 +55,12 @@ pub enum Actor {
 
 impl Actor {
     /// In words, for refusals.
-    pub fn describe(self) -> String {
+    pub fn describe(self) -> &'static str {
         match self {
-            Actor::Caseworker => "a caseworker of the case's area".into(),
-            Actor::Reviewer(tier) => format!("a {} reviewer of the case's area", tier.name()),
+            Actor::Caseworker => "a caseworker of the case's area",
+            Actor::Reviewer(Tier::Village) => "a village reviewer of the case's area",
+            Actor::Reviewer(Tier::Township) => "a township reviewer of the case's area",
+            Actor::Reviewer(Tier::County) => "a county reviewer of the case's area",
         }
     }
 }
@@ -132,9 +143,24 @@ pub struct CaseType {
     pub notice: Option<NoticeRule>,
     /// Its periodic reviews, if it has them.
     pub review: Option<ReviewRule>,
+    /// The states in which the case grants its benefit (a scheme enrolls a case only in
+    /// one of them).
+    pub granted_in: &'static [&'static str],
 }
 
 impl CaseType {
+    /// The highest area a case may be handled in: one that every reviewer tier the table
+    /// names can cover (a township decision needs a case in a township or below).
+    pub fn deepest_tier(&self) -> Option<Tier> {
+        self.transitions
+            .iter()
+            .filter_map(|t| match t.by {
+                Actor::Reviewer(tier) => Some(tier),
+                Actor::Caseworker => None,
+            })
+            .max_by_key(|tier| tier.depth())
+    }
+
     /// The index of the state named `name`.
     pub fn state(&self, name: &str) -> Option<usize> {
         self.states.iter().position(|s| s.name == name)
@@ -177,40 +203,67 @@ const LIVELIHOOD_REVIEWS: &[Cadence] = &[
     },
 ];
 
+/// 特困 reviews: yearly.
+const YEARLY_REVIEWS: &[Cadence] = &[Cadence {
+    name: "yearly",
+    days: 365,
+}];
+
 const CASEWORKER: Actor = Actor::Caseworker;
 const TOWNSHIP: Actor = Actor::Reviewer(Tier::Township);
 const COUNTY: Actor = Actor::Reviewer(Tier::County);
 
-/// 低保 (minimum living allowance), version 1: submitted → investigating (caseworker) →
-/// township review → public notice (at least 7 days; an upheld objection returns it to
-/// investigating) → confirmed or rejected by the county; a confirmed case is reviewed yearly
-/// or half-yearly (reviewing → confirmed again, or ended).
+/// The states of the basic-livelihood applications (低保, 特困): submitted → investigating →
+/// township review → public notice → confirmed or rejected; a confirmed case is reviewed
+/// (reviewing → confirmed again, or ended).
+const LIVELIHOOD_STATES: &[StateRule] = &[
+    state("submitted", Some(5), false),
+    state("investigating", Some(20), false),
+    state("township-reviewed", Some(5), false),
+    state("on-notice", Some(15), false),
+    state("confirmed", None, true),
+    state("rejected", None, true),
+    state("reviewing", Some(30), false),
+    state("ended", None, true),
+];
+
+/// Their transitions: investigated by a caseworker, reviewed and put on notice by the
+/// township, decided by the county after at least 7 days on notice.
+const LIVELIHOOD_STEPS: &[TransitionRule] = &[
+    step("submitted", "investigating", CASEWORKER, 0),
+    step("investigating", "township-reviewed", TOWNSHIP, 0),
+    step("investigating", "rejected", TOWNSHIP, 0),
+    step("township-reviewed", "on-notice", TOWNSHIP, 0),
+    step("township-reviewed", "investigating", TOWNSHIP, 0),
+    step("on-notice", "investigating", TOWNSHIP, 0),
+    step("on-notice", "confirmed", COUNTY, 7),
+    step("on-notice", "rejected", COUNTY, 7),
+    step("confirmed", "reviewing", CASEWORKER, 0),
+    step("reviewing", "confirmed", TOWNSHIP, 0),
+    step("reviewing", "ended", TOWNSHIP, 0),
+];
+
+/// 低保 (minimum living allowance), version 1, as first published: the basic-livelihood
+/// states without reviews; no objections (a township reviewer withdraws a notice by moving the
+/// case back to investigating). Kept as it was, so logs holding its cases replay exactly.
 pub const DIBAO_1: CaseType = CaseType {
     code: "dibao/1",
     program: Program::Assistance,
-    states: &[
-        state("submitted", Some(5), false),
-        state("investigating", Some(20), false),
-        state("township-reviewed", Some(5), false),
-        state("on-notice", Some(15), false),
-        state("confirmed", None, true),
-        state("rejected", None, true),
-        state("reviewing", Some(30), false),
-        state("ended", None, true),
-    ],
-    transitions: &[
-        step("submitted", "investigating", CASEWORKER, 0),
-        step("investigating", "township-reviewed", TOWNSHIP, 0),
-        step("investigating", "rejected", TOWNSHIP, 0),
-        step("township-reviewed", "on-notice", TOWNSHIP, 0),
-        step("township-reviewed", "investigating", TOWNSHIP, 0),
-        step("on-notice", "investigating", TOWNSHIP, 0),
-        step("on-notice", "confirmed", COUNTY, 7),
-        step("on-notice", "rejected", COUNTY, 7),
-        step("confirmed", "reviewing", CASEWORKER, 0),
-        step("reviewing", "confirmed", TOWNSHIP, 0),
-        step("reviewing", "ended", TOWNSHIP, 0),
-    ],
+    states: LIVELIHOOD_STATES.split_at(6).0,
+    transitions: LIVELIHOOD_STEPS.split_at(8).0,
+    notice: None,
+    review: None,
+    granted_in: &["confirmed"],
+};
+
+/// 低保, version 2: the basic-livelihood workflow; objections to the notice, an upheld one
+/// returning the case to investigating; reviews yearly (stable income) or half-yearly
+/// (irregular income).
+pub const DIBAO_2: CaseType = CaseType {
+    code: "dibao/2",
+    program: Program::Assistance,
+    states: LIVELIHOOD_STATES,
+    transitions: LIVELIHOOD_STEPS,
     notice: Some(NoticeRule {
         state: "on-notice",
         resolved_by: TOWNSHIP,
@@ -220,6 +273,25 @@ pub const DIBAO_1: CaseType = CaseType {
         state: "confirmed",
         cadences: LIVELIHOOD_REVIEWS,
     }),
+    granted_in: &["confirmed", "reviewing"],
+};
+
+/// 特困 (extreme poverty support), version 1: the same workflow as 低保, reviewed yearly.
+pub const TEKUN_1: CaseType = CaseType {
+    code: "tekun/1",
+    program: Program::Assistance,
+    states: LIVELIHOOD_STATES,
+    transitions: LIVELIHOOD_STEPS,
+    notice: Some(NoticeRule {
+        state: "on-notice",
+        resolved_by: TOWNSHIP,
+        upheld_to: "investigating",
+    }),
+    review: Some(ReviewRule {
+        state: "confirmed",
+        cadences: YEARLY_REVIEWS,
+    }),
+    granted_in: &["confirmed", "reviewing"],
 };
 
 /// 临时救助 (temporary aid), version 1: submitted → investigating (caseworker) → confirmed or
@@ -240,10 +312,11 @@ pub const TEMPORARY_AID_1: CaseType = CaseType {
     ],
     notice: None,
     review: None,
+    granted_in: &["confirmed"],
 };
 
 /// Every case type, by code.
-pub const CASE_TYPES: &[&CaseType] = &[&DIBAO_1, &TEMPORARY_AID_1];
+pub const CASE_TYPES: &[&CaseType] = &[&DIBAO_1, &DIBAO_2, &TEKUN_1, &TEMPORARY_AID_1];
 
 /// The case type of `code`.
 pub fn case_type(code: &str) -> Option<(usize, &'static CaseType)> {
@@ -257,6 +330,41 @@ pub fn case_type(code: &str) -> Option<(usize, &'static CaseType)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dibao_1_is_as_first_published() {
+        let states: Vec<&str> = DIBAO_1.states.iter().map(|s| s.name).collect();
+        assert_eq!(
+            states,
+            [
+                "submitted",
+                "investigating",
+                "township-reviewed",
+                "on-notice",
+                "confirmed",
+                "rejected"
+            ]
+        );
+        let steps: Vec<(&str, &str, u32)> = DIBAO_1
+            .transitions
+            .iter()
+            .map(|t| (t.from, t.to, t.after_days))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("submitted", "investigating", 0),
+                ("investigating", "township-reviewed", 0),
+                ("investigating", "rejected", 0),
+                ("township-reviewed", "on-notice", 0),
+                ("township-reviewed", "investigating", 0),
+                ("on-notice", "investigating", 0),
+                ("on-notice", "confirmed", 7),
+                ("on-notice", "rejected", 7),
+            ]
+        );
+        assert!(DIBAO_1.notice.is_none() && DIBAO_1.review.is_none());
+    }
 
     #[test]
     fn every_table_names_only_its_own_states_and_can_reach_a_decision() {
@@ -285,6 +393,9 @@ mod tests {
             if let Some(notice) = &table.notice {
                 assert!(table.state(notice.state).is_some(), "{}", table.code);
                 assert!(table.state(notice.upheld_to).is_some(), "{}", table.code);
+            }
+            for granted in table.granted_in {
+                assert!(table.state(granted).is_some(), "{} {granted}", table.code);
             }
             if let Some(review) = &table.review {
                 assert!(table.state(review.state).is_some(), "{}", table.code);

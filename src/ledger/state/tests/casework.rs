@@ -131,7 +131,7 @@ fn a_case_moves_only_as_its_table_says_and_each_step_is_recorded() {
     let why = refused(
         &mut ledger,
         &elsewhere.signer,
-        open_case(CASE, "dibao/1", "420581100001"),
+        open_case(CASE, "dibao/2", "420581100001"),
     );
     assert_eq!(why.reason(), "OUT_OF_SCOPE");
     let why = refused(
@@ -143,13 +143,13 @@ fn a_case_moves_only_as_its_table_says_and_each_step_is_recorded() {
     ledger
         .apply(
             &caseworker.signer,
-            open_case(CASE, "dibao/1", "420581100001"),
+            open_case(CASE, "dibao/2", "420581100001"),
         )
         .unwrap();
     let why = refused(
         &mut ledger,
         &caseworker.signer,
-        open_case(CASE, "dibao/1", "420581100001"),
+        open_case(CASE, "dibao/2", "420581100001"),
     );
     assert_eq!(why.reason(), "ALREADY_REGISTERED");
 
@@ -207,6 +207,13 @@ fn a_case_moves_only_as_its_table_says_and_each_step_is_recorded() {
     assert_eq!(last.reason, "checked at home");
     assert_eq!(last.at, confirmed.committed_at);
     assert_eq!(case.cadence, Some("yearly"));
+    // A cadence belongs only to the reviewed state.
+    let why = refused(
+        &mut ledger,
+        &caseworker.signer,
+        crate::client::transition_case(CASE, "reviewing", "yearly review", "yearly"),
+    );
+    assert_eq!(why.reason(), "INVALID_FIELD");
     assert_eq!(
         case.review_due.unwrap().0,
         confirmed.committed_at.0 + 365 * DAY_MS
@@ -220,6 +227,67 @@ fn a_case_moves_only_as_its_table_says_and_each_step_is_recorded() {
     assert_eq!(why.reason(), "TRANSITION_NOT_ALLOWED");
     assert!(why.to_string().contains("\"reviewing\""), "{why}");
     assert_eq!(ledger.replay().unwrap().case(&CaseId(CASE)), Some(case));
+}
+
+#[test]
+fn a_first_table_case_confirms_without_a_cadence_and_a_case_holds_at_most_256_steps() {
+    let (mut ledger, actors) = setup();
+    let [caseworker, _, _, township, _, county, _] = &actors[..] else {
+        unreachable!()
+    };
+    let plain = |to: &str| crate::client::transition_case(CASE, to, "checked", "");
+    ledger
+        .apply(
+            &caseworker.signer,
+            open_case(CASE, "dibao/1", "420581100001"),
+        )
+        .unwrap();
+    ledger
+        .apply(&caseworker.signer, plain("investigating"))
+        .unwrap();
+    // Round and round between investigating and the township's review, up to the cap.
+    let mut steps = 2;
+    while steps < 255 {
+        let to = if steps % 2 == 0 {
+            "township-reviewed"
+        } else {
+            "investigating"
+        };
+        ledger.apply(&township.signer, plain(to)).unwrap();
+        steps += 1;
+    }
+    ledger.apply(&township.signer, plain("on-notice")).unwrap();
+    assert_eq!(ledger.state.case(&CaseId(CASE)).unwrap().steps.len(), 256);
+    ledger.now += 7 * DAY_MS;
+    let why = ledger
+        .apply(&county.signer, plain("confirmed"))
+        .unwrap_err();
+    assert_eq!(why.reason(), "CASE_STEPS_FULL");
+    // Below the cap, dibao/1 (no reviews) confirms with no cadence, as its first logs did.
+    let second = [8; 16];
+    ledger
+        .apply(
+            &caseworker.signer,
+            open_case(second, "dibao/1", "420581100001"),
+        )
+        .unwrap();
+    let plain = |to: &str| crate::client::transition_case(second, to, "checked", "");
+    ledger
+        .apply(&caseworker.signer, plain("investigating"))
+        .unwrap();
+    ledger
+        .apply(&township.signer, plain("township-reviewed"))
+        .unwrap();
+    ledger.apply(&township.signer, plain("on-notice")).unwrap();
+    let why = ledger
+        .apply(&caseworker.signer, file_objection(second))
+        .unwrap_err();
+    assert_eq!(why.reason(), "NOT_ON_NOTICE", "dibao/1 has no objections");
+    ledger.now += 7 * DAY_MS;
+    ledger.apply(&county.signer, plain("confirmed")).unwrap();
+    let case = ledger.state.case(&CaseId(second)).unwrap();
+    assert_eq!((case.state, case.cadence), ("confirmed", None));
+    assert_eq!(ledger.replay().unwrap().case(&CaseId(second)), Some(case));
 }
 
 const STATES: [&str; 9] = [
@@ -254,15 +322,16 @@ proptest! {
     ) {
         let (mut ledger, actors) = setup();
         ledger
-            .apply(&actors[0].signer, open_case(CASE, "dibao/1", "420581100001"))
+            .apply(&actors[0].signer, open_case(CASE, "dibao/2", "420581100001"))
             .unwrap();
-        let table = &case_types::DIBAO_1;
+        let table = &case_types::DIBAO_2;
         let notice = table.notice.as_ref().unwrap();
         let (mut state, mut since, mut taken) = (0usize, ledger.now, 1usize);
         let (mut filed, mut resolved) = (0u32, 0u32);
                 for (who, action, days, upheld, steer, pick) in steps {
             ledger.now += days * DAY_MS;
             let on_notice = table.states[state].name == notice.state;
+            let decides = |to: usize| table.state(STATES[to]).is_some_and(|s| table.states[s].decided);
             // Whether the model allows `action` by `actor` now.
             let allows = |action: usize, actor: &Actor, now: u64| {
                 let takes = |by: case_types::Actor| match by {
@@ -271,13 +340,18 @@ proptest! {
                 };
                 match action {
                     FILE => on_notice && actor.covers && (actor.caseworker || actor.tier.is_some()),
-                    RESOLVE => resolved < filed && actor.covers && takes(notice.resolved_by),
+                    RESOLVE => {
+                        resolved < filed
+                            && actor.covers
+                            && takes(notice.resolved_by)
+                            && (!upheld || on_notice)
+                    }
                     to => table.leaving(state).any(|rule| {
                         rule.to == STATES[to]
                             && actor.covers
                             && takes(rule.by)
                             && now + 1 >= since + u64::from(rule.after_days) * DAY_MS
-                    }) && (!on_notice || resolved == filed),
+                    }) && (resolved == filed || (!on_notice && !decides(to))),
                 }
             };
             let (action, who) = if steer == 0 {
@@ -317,7 +391,7 @@ proptest! {
                     }
                     RESOLVE => {
                         resolved += 1;
-                        (upheld && on_notice).then_some(notice.upheld_to)
+                        upheld.then_some(notice.upheld_to)
                     }
                     to => Some(STATES[to]),
                 };
@@ -330,6 +404,14 @@ proptest! {
             let case = ledger.state.case(&CaseId(CASE)).unwrap();
             prop_assert_eq!(case.state, table.states[state].name);
             prop_assert_eq!(case.steps.len(), taken);
+            prop_assert_eq!(case.since.0, since);
+            // Confirmed (the reviewed state) is entered with a yearly cadence, by `transition`.
+            let reviewed = table.states[state].name == "confirmed";
+            prop_assert_eq!(case.cadence, reviewed.then_some("yearly"));
+            prop_assert_eq!(
+                case.review_due.map(|d| d.0),
+                reviewed.then_some(since + 365 * DAY_MS)
+            );
             prop_assert_eq!(case.objections.len(), filed as usize);
             prop_assert_eq!(
                 case.objections.iter().filter(|o| o.resolution.is_some()).count(),
