@@ -22,8 +22,8 @@ use shanzhi::ledger::LedgerId;
 
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
-    AuditCommand, CaseworkCommand, ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand,
-    MembersCommand, ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
+    AuditCommand, BenefitsCommand, CaseworkCommand, ClaimsCommand, Connection, DirectoryCommand,
+    GovernanceCommand, MembersCommand, ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -226,6 +226,9 @@ enum Command {
     /// The programs' cases: opening, moving, objections, lists.
     #[command(flatten)]
     Casework(CaseworkCommand),
+    /// The programs' benefits: schemes, enrollments, payments, units.
+    #[command(flatten)]
+    Benefits(BenefitsCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -485,6 +488,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Members(command) => command.run().await,
         Command::Subjects(command) => command.run().await,
         Command::Casework(command) => command.run().await,
+        Command::Benefits(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

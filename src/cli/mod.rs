@@ -3,6 +3,7 @@
 //! settings (`serve.rs`: flags, environment, config file).
 
 mod audit;
+mod benefits;
 mod casework;
 mod catalogue_file;
 mod claims;
@@ -41,6 +42,7 @@ impl ReadArgs {
 use shanzhi::crypto::KeyFile;
 
 pub use audit::AuditCommand;
+pub use benefits::BenefitsCommand;
 pub use casework::CaseworkCommand;
 pub use claims::ClaimsCommand;
 pub use directory::DirectoryCommand;

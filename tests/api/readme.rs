@@ -1,7 +1,8 @@
 //! The README's walkthrough with the CLI, run verbatim (its `sh` blocks, in order) by the real
 //! binary against a fresh server, so the README cannot drift from the commands it shows. The
 //! server runs in the test with an adjustable clock: where the walkthrough says that seven
-//! days pass, the test lets them pass on the server's clock instead of sleeping.
+//! days pass, the test lets them pass on the server's clock instead of sleeping. After it, no
+//! name, identity number or phone number the walkthrough used is in any stored log entry.
 
 use std::time::Duration;
 
@@ -121,6 +122,10 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "the second registration of one number was not refused as a duplicate: {stderr}"
     );
     assert!(
+        stderr.contains("FailedPrecondition NOTHING_TO_PAY"),
+        "the second payment of the month was not refused: {stderr}"
+    );
+    assert!(
         stderr.contains("FailedPrecondition STATE_NOT_OVER"),
         "the early confirmation was not refused for its notice: {stderr}"
     );
@@ -165,6 +170,13 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "objection 1: a car registered to the household (upheld by",
         "on-notice -> investigating by",
         "cases listed: 0",
+        "payments: 1, total: 500.50 yuan",
+        ",dibao,",
+        ",420581102001,50050,500.50",
+        "refused: this month is paid",
+        "at 500.50 yuan a month",
+        "version 1 from ",
+        "standard 720.00 yuan a month",
         "organization id: ",
         "boards of village gaoba",
         "hh-001  deducted 10",
@@ -183,4 +195,38 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }
     assert!(stdout.contains("rejected at entry"), "{stdout}");
+
+    // No personal data the walkthrough used is in any stored log entry: names, identity
+    // numbers (with and without the check character), phone numbers.
+    let mut app = app;
+    crate::helpers::verify_whole_log(&mut app).await;
+    let admin = app.admin.clone();
+    let size = app.log_size().await;
+    let entries = app.client.log_entries(&admin, 0, size).await.unwrap();
+    assert!(entries.len() as u64 == size && size > 60, "{size} entries");
+    let personal = [
+        "王秀英",
+        "李桂兰",
+        "张晓红",
+        "11010519491231002X",
+        "11010519491231002",
+        "420581196207080046",
+        "42058119620708004",
+        "13907170001",
+        "13907170002",
+    ];
+    for needle in personal {
+        assert!(readme_uses(needle), "{needle} is not in the walkthrough any more");
+        for (sequence, entry) in entries.iter().enumerate() {
+            assert!(
+                !entry.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} is in log entry {sequence}"
+            );
+        }
+    }
+}
+
+/// Whether the walkthrough uses `text`.
+fn readme_uses(text: &str) -> bool {
+    walkthrough().contains(text)
 }
