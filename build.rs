@@ -16,6 +16,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/casework/v1/casework.proto",
     "shanzhi/benefits/v1/log.proto",
     "shanzhi/benefits/v1/benefits.proto",
+    "shanzhi/assistance/v1/log.proto",
+    "shanzhi/assistance/v1/assistance.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

@@ -44,6 +44,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.benefits.v1");
         }
     }
+    pub mod assistance {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.assistance.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -70,6 +75,9 @@ pub use shanzhi::casework::v1 as casework;
 
 /// `shanzhi.benefits.v1`: the bureau programs' schemes, enrollments, payments and units.
 pub use shanzhi::benefits::v1 as benefits;
+
+/// `shanzhi.assistance.v1`: social assistance's commitments, alerts and care agreements.
+pub use shanzhi::assistance::v1 as assistance;
 
 /// `shanzhi.shops.v1`: shops' terminals (activation codes, activation, status).
 pub use shanzhi::shops::v1 as shops;

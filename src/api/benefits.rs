@@ -30,15 +30,16 @@ impl BenefitsApi {
     }
 }
 
-/// The roles that read any benefits at all (checked before any lookup).
-fn may_read_benefits(role: &Role) -> Result<(), Refusal> {
+/// The roles that read any benefits at all (checked before any lookup); facility operators
+/// read units only.
+fn may_read_benefits(role: &Role, units: bool) -> Result<(), Refusal> {
     match role {
         Role::BureauAdmin
         | Role::Auditor
         | Role::Caseworker(_)
         | Role::Reviewer(_)
-        | Role::ProgramOfficer(..)
-        | Role::FacilityOperator(_) => Ok(()),
+        | Role::ProgramOfficer(..) => Ok(()),
+        Role::FacilityOperator(_) if units => Ok(()),
         _ => Err(Refusal::NotAllowed {
             operation: "reading the programs' benefits",
             expected: "a bureau admin, auditor, caseworker, reviewer, program officer or \
@@ -89,7 +90,7 @@ impl BenefitsService for BenefitsApi {
             .ledger
             .read(move |state| {
                 let role = reader.role(state)?;
-                may_read_benefits(&role)?;
+                may_read_benefits(&role, false)?;
                 let e = state
                     .enrollment(&id)
                     .ok_or_else(|| BenefitsRefusal::UnknownEnrollment(id.to_string()))?;
@@ -130,7 +131,7 @@ impl BenefitsService for BenefitsApi {
             .ledger
             .read(move |state| {
                 let role = reader.role(state)?;
-                may_read_benefits(&role)?;
+                may_read_benefits(&role, false)?;
                 let batch = state
                     .payment_batch(&id)
                     .ok_or_else(|| BenefitsRefusal::UnknownBatch(id.to_string()))?;
@@ -174,7 +175,7 @@ impl BenefitsService for BenefitsApi {
             .ledger
             .read(move |state| {
                 let role = reader.role(state)?;
-                may_read_benefits(&role)?;
+                may_read_benefits(&role, true)?;
                 let unit = state
                     .unit(&id)
                     .ok_or_else(|| BenefitsRefusal::UnknownUnit(id.to_string()))?;

@@ -6,8 +6,11 @@
 //! open the case learns nothing of the record, and a person registered in the same batch
 //! (not yet published) is refused rather than let through.
 
-use super::{Directory, DirectoryError, RecordState, view};
-use crate::ledger::{CaseworkOp, CaseworkRefusal, KeyId, Operation, State, Subject, Transaction};
+use super::{Details, Directory, DirectoryError, RecordState, view};
+use crate::ledger::{
+    AreaCode, CaseworkOp, CaseworkRefusal, KeyId, Operation, Program, State, Subject, Transaction,
+    case_types,
+};
 use crate::writer::{OutsideCheck, SubmitError};
 
 impl OutsideCheck for Directory {
@@ -24,7 +27,12 @@ impl OutsideCheck for Directory {
         signer: &KeyId,
         state: &State,
     ) -> Result<(), SubmitError> {
-        let Operation::Casework(CaseworkOp::OpenCase { person, area, .. }) = &transaction.operation
+        let Operation::Casework(CaseworkOp::OpenCase {
+            person,
+            area,
+            case_type,
+            ..
+        }) = &transaction.operation
         else {
             return Ok(());
         };
@@ -44,7 +52,7 @@ impl OutsideCheck for Directory {
             RecordState::Erased => "an erased record",
             RecordState::Present => match record.details.as_ref() {
                 Some(details) if self.identity().details_tag(details) == Some(registered.tag) => {
-                    return Ok(());
+                    return where_one_lives(details, case_type, area);
                 }
                 _ => "a record whose identity number gives another tag",
             },
@@ -53,4 +61,26 @@ impl OutsideCheck for Directory {
             CaseworkRefusal::RecordRequired { found }.into(),
         ))
     }
+}
+
+/// Social assistance is applied for where one lives: a case of the assistance program is
+/// handled in the person's residence area, or in an area above or below it on its path
+/// (the village, or its township). The person is one registration whatever their hukou, and
+/// one enrollment per scheme, so applying at home and at the hukou cannot enroll twice.
+fn where_one_lives(details: &Details, case_type: &str, area: &AreaCode) -> Result<(), SubmitError> {
+    let assistance = case_types::case_type(case_type)
+        .is_some_and(|(_, table)| table.program == Program::Assistance);
+    let Details::Person(person) = details else {
+        return Ok(());
+    };
+    let lives = &person.residence_area;
+    if !assistance || area.is_within(lives) || lives.is_within(area) {
+        return Ok(());
+    }
+    Err(SubmitError::Refused(
+        CaseworkRefusal::NotWhereOneLives {
+            area: area.to_string(),
+        }
+        .into(),
+    ))
 }

@@ -313,6 +313,16 @@ bytes16!(
     UnitId,
     "unit_id"
 );
+bytes16!(
+    /// A monitoring alert of social assistance (16 random bytes).
+    AlertId,
+    "alert_id"
+);
+bytes16!(
+    /// A care agreement for a dispersed 特困 person (16 random bytes).
+    AgreementId,
+    "agreement_id"
+);
 bytes16_parse!(LedgerId, "ledger_id");
 bytes16_parse!(KeyId, "key_id");
 bytes16!(

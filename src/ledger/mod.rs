@@ -19,14 +19,18 @@ pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
-    AuditRefusal, BenefitsRefusal, CaseworkRefusal, GovernanceRefusal, Refusal, RefusalClass,
-    SaleRefusal, SettlementRefusal, SubjectRefusal, TerminalRefusal,
+    AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, GovernanceRefusal, Refusal,
+    RefusalClass, SaleRefusal, SettlementRefusal, SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
 pub use state::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
     activation_code_hash,
+};
+pub use state::{
+    ALERT_KINDS, Alert, AssistanceKind, AssistanceOp, CareAgreement, Commitment, MAX_VISITS, Task,
+    TaskKind, TaskPage,
 };
 pub use state::{
     AccountView, AreaView, AreasKind, AreasOp, BudgetKind, BudgetOp, Cap, CapHolder, CapPeriod,

@@ -15,7 +15,9 @@ use super::state::{
     RedemptionOp, RegistryKind, RegistryOp, ReversalKind, ReversalOp, SettlementKind, SettlementOp,
     SubjectsKind, SubjectsOp, TerminalsKind, TerminalsOp,
 };
-use super::state::{BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp};
+use super::state::{
+    AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp,
+};
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
 use crate::pb::points as pb;
@@ -195,6 +197,9 @@ pub enum Operation {
     /// The programs' benefits: schemes, enrollments, payments, units
     /// (`shanzhi.benefits.v1`).
     Benefits(BenefitsOp),
+    /// Social assistance's own rules: commitments, alerts, care agreements
+    /// (`shanzhi.assistance.v1`).
+    Assistance(AssistanceOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -232,6 +237,8 @@ pub enum OperationKind {
     Casework(CaseworkKind),
     /// A benefits operation.
     Benefits(BenefitsKind),
+    /// A social assistance operation.
+    Assistance(AssistanceKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -261,6 +268,7 @@ impl OperationKind {
             OperationKind::Subjects(kind) => kind.name(),
             OperationKind::Casework(kind) => kind.name(),
             OperationKind::Benefits(kind) => kind.name(),
+            OperationKind::Assistance(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -285,6 +293,7 @@ impl Operation {
             Operation::Subjects(op) => OperationKind::Subjects(op.kind()),
             Operation::Casework(op) => OperationKind::Casework(op.kind()),
             Operation::Benefits(op) => OperationKind::Benefits(op.kind()),
+            Operation::Assistance(op) => OperationKind::Assistance(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

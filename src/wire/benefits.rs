@@ -6,6 +6,23 @@ use crate::ledger::{
 };
 use crate::pb::benefits as pb;
 
+/// The highest standard or monthly amount accepted, in fen (1,000,000 yuan a month): far
+/// above any real one, and low enough that no batch total can overflow.
+pub const MAX_MONTHLY_FEN: u64 = 100_000_000;
+
+/// A monthly amount in fen, 1 to [`MAX_MONTHLY_FEN`].
+fn monthly(field: &'static str, fen: u64) -> Result<u64, Refusal> {
+    if (1..=MAX_MONTHLY_FEN).contains(&fen) {
+        Ok(fen)
+    } else {
+        Err(Refusal::InvalidField {
+            field,
+            expected: format!("1 to {MAX_MONTHLY_FEN} fen"),
+            found: fen.to_string(),
+        })
+    }
+}
+
 /// The most case types one scheme names.
 const MAX_SCHEME_CASE_TYPES: usize = 16;
 
@@ -46,14 +63,14 @@ impl TryFrom<&pb::BenefitsOperation> for Operation {
                     scheme: scheme(&p.scheme)?,
                     version: p.version,
                     effective_from: Period::parse("effective_from", &p.effective_from)?,
-                    monthly_fen: p.monthly_fen,
+                    monthly_fen: monthly("monthly_fen", p.monthly_fen)?,
                 },
                 Op::Enroll(e) => BenefitsOp::Enroll {
                     enrollment: EnrollmentId::from_slice(&e.enrollment_id)?,
                     scheme: scheme(&e.scheme)?,
                     case: CaseId::from_slice(&e.case_id)?,
                     from: Period::parse("from_period", &e.from_period)?,
-                    monthly_fen: e.monthly_fen,
+                    monthly_fen: monthly("monthly_fen", e.monthly_fen)?,
                 },
                 Op::EndEnrollment(e) => BenefitsOp::EndEnrollment {
                     enrollment: EnrollmentId::from_slice(&e.enrollment_id)?,
@@ -68,7 +85,16 @@ impl TryFrom<&pb::BenefitsOperation> for Operation {
                 },
                 Op::RecordRecovery(r) => BenefitsOp::RecordRecovery {
                     enrollment: EnrollmentId::from_slice(&r.enrollment_id)?,
-                    amount_fen: r.amount_fen,
+                    amount_fen: match r.amount_fen {
+                        0 => {
+                            return Err(Refusal::InvalidField {
+                                field: "amount_fen",
+                                expected: "at least 1 fen".into(),
+                                found: "0".into(),
+                            });
+                        }
+                        fen => fen,
+                    },
                     reason: parse_memo("reason", &r.reason, true)?,
                 },
                 Op::DefineUnit(u) => BenefitsOp::DefineUnit {

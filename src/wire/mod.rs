@@ -6,6 +6,7 @@
 //! verifier, genesis and the CLI all convert through here.
 
 mod areas;
+mod assistance;
 mod benefits;
 mod body;
 mod casework;

@@ -2,11 +2,11 @@
 //! account and operation-kind references requests carry into the domain.
 
 use crate::ledger::{
-    AccountId, AccountView, AreasKind, BenefitsKind, BudgetKind, CaseworkKind, CatalogueKind,
-    ClaimsKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters,
-    MembersKind, OperationKind, Points, PointsKind, PolicyKind, Posting, RedemptionKind, Refusal,
-    RegistryKind, ReversalKind, Role, Sequence, SettlementKind, ShopId, SubjectsKind,
-    TerminalsKind,
+    AccountId, AccountView, AreasKind, AssistanceKind, BenefitsKind, BudgetKind, CaseworkKind,
+    CatalogueKind, ClaimsKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord,
+    LedgerParameters, MembersKind, OperationKind, Points, PointsKind, PolicyKind, Posting,
+    RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence, SettlementKind, ShopId,
+    SubjectsKind, TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -124,6 +124,22 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Benefits(BenefitsKind::DefineUnit) => pb::OperationKind::DefineUnit,
             OperationKind::Benefits(BenefitsKind::AllocateUnit) => pb::OperationKind::AllocateUnit,
             OperationKind::Benefits(BenefitsKind::ReleaseUnit) => pb::OperationKind::ReleaseUnit,
+            OperationKind::Assistance(AssistanceKind::RecordCommitment) => {
+                pb::OperationKind::RecordCommitment
+            }
+            OperationKind::Assistance(AssistanceKind::CompleteVerification) => {
+                pb::OperationKind::CompleteVerification
+            }
+            OperationKind::Assistance(AssistanceKind::RaiseAlert) => pb::OperationKind::RaiseAlert,
+            OperationKind::Assistance(AssistanceKind::ResolveAlert) => {
+                pb::OperationKind::ResolveAlert
+            }
+            OperationKind::Assistance(AssistanceKind::SignCareAgreement) => {
+                pb::OperationKind::SignCareAgreement
+            }
+            OperationKind::Assistance(AssistanceKind::RecordVisit) => {
+                pb::OperationKind::RecordVisit
+            }
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -240,6 +256,24 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
             Some(OperationKind::Benefits(BenefitsKind::AllocateUnit))
         }
         pb::OperationKind::ReleaseUnit => Some(OperationKind::Benefits(BenefitsKind::ReleaseUnit)),
+        pb::OperationKind::RecordCommitment => {
+            Some(OperationKind::Assistance(AssistanceKind::RecordCommitment))
+        }
+        pb::OperationKind::CompleteVerification => Some(OperationKind::Assistance(
+            AssistanceKind::CompleteVerification,
+        )),
+        pb::OperationKind::RaiseAlert => {
+            Some(OperationKind::Assistance(AssistanceKind::RaiseAlert))
+        }
+        pb::OperationKind::ResolveAlert => {
+            Some(OperationKind::Assistance(AssistanceKind::ResolveAlert))
+        }
+        pb::OperationKind::SignCareAgreement => {
+            Some(OperationKind::Assistance(AssistanceKind::SignCareAgreement))
+        }
+        pb::OperationKind::RecordVisit => {
+            Some(OperationKind::Assistance(AssistanceKind::RecordVisit))
+        }
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
         }

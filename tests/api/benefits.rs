@@ -167,14 +167,14 @@ async fn a_person_is_enrolled_once_per_scheme_and_never_in_dibao_and_tekun_at_on
         (
             &local,
             enroll(first, "dibao", case, &from, 0),
-            Code::FailedPrecondition,
-            "ABOVE_STANDARD",
+            Code::InvalidArgument,
+            "INVALID_FIELD",
         ),
         (
             &local,
             enroll(first, "dibao", case, &month.previous().to_string(), 50_000),
             Code::FailedPrecondition,
-            "NO_STANDARD",
+            "BEFORE_APPLICATION",
         ),
         (
             &local,
@@ -268,7 +268,7 @@ async fn a_person_is_enrolled_once_per_scheme_and_never_in_dibao_and_tekun_at_on
             "ROLE_NOT_ALLOWED",
         );
     }
-    // Once 低保 ends, 特困 may begin, after the last month of 低保.
+    // Once 低保 ends, 特困 may begin, after the last month of 低保: not in it.
     let month = this_month(&app);
     app.submit(
         &local,
@@ -277,6 +277,15 @@ async fn a_person_is_enrolled_once_per_scheme_and_never_in_dibao_and_tekun_at_on
     .await
     .unwrap();
     assert_reason(
+        app.submit(
+            &local,
+            enroll([12; 16], "tekun", tekun_case, &month.to_string(), 60_000),
+        )
+        .await,
+        Code::FailedPrecondition,
+        "EXCLUSIVE_SCHEME",
+    );
+    assert_reason(
         app.submit(&local, end_enrollment(first, &month.to_string(), "again"))
             .await,
         Code::FailedPrecondition,
@@ -284,7 +293,13 @@ async fn a_person_is_enrolled_once_per_scheme_and_never_in_dibao_and_tekun_at_on
     );
     app.submit(
         &local,
-        enroll([12; 16], "tekun", tekun_case, &month.to_string(), 60_000),
+        enroll(
+            [12; 16],
+            "tekun",
+            tekun_case,
+            &month.next().to_string(),
+            60_000,
+        ),
     )
     .await
     .unwrap();
@@ -385,6 +400,11 @@ async fn a_month_is_paid_once_and_an_overpayment_is_recovered_up_to_what_is_owed
     );
     let paid = app.client.payment_batch(&local, [20; 16]).await.unwrap();
     assert_eq!(paid.lines.len(), 1);
+    assert!(
+        paid.csv.ends_with("\r\n") && paid.csv.matches("\r\n").count() == 2,
+        "RFC 4180 lines end in CRLF: {:?}",
+        paid.csv
+    );
     assert_eq!(paid.total_fen, 50_050);
     let mut csv = paid.csv.lines();
     assert_eq!(
@@ -454,14 +474,18 @@ async fn a_month_is_paid_once_and_an_overpayment_is_recovered_up_to_what_is_owed
     let read = app.client.enrollment(&local, enrollment).await.unwrap();
     assert_eq!(read.last_period, month.to_string());
     assert_eq!(read.overpaid_fen, 40_000);
-    for amount in [40_001, 0] {
-        assert_reason(
-            app.submit(&local, record_recovery(enrollment, amount, "repaid"))
-                .await,
-            Code::FailedPrecondition,
-            "ABOVE_OWED",
-        );
-    }
+    assert_reason(
+        app.submit(&local, record_recovery(enrollment, 40_001, "repaid"))
+            .await,
+        Code::FailedPrecondition,
+        "ABOVE_OWED",
+    );
+    assert_reason(
+        app.submit(&local, record_recovery(enrollment, 0, "repaid"))
+            .await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
     app.submit(
         &local,
         record_recovery(enrollment, 30_000, "repaid in cash"),
@@ -485,15 +509,24 @@ async fn a_month_is_paid_once_and_an_overpayment_is_recovered_up_to_what_is_owed
             .recovered_fen,
         40_000
     );
-    // Enrolled again, but not for a month the first enrollment covered.
+    // Enrolled again, but not for a month the first enrollment covered or was paid for.
+    for from in [month, next] {
+        assert_reason(
+            app.submit(
+                &local,
+                enroll([11; 16], "dibao", case, &from.to_string(), 30_000),
+            )
+            .await,
+            Code::FailedPrecondition,
+            "PERIOD_OVERLAPS",
+        );
+    }
+    // No standard covers the month before the first version.
     assert_reason(
-        app.submit(
-            &local,
-            enroll([11; 16], "dibao", case, &month.to_string(), 30_000),
-        )
-        .await,
+        app.submit(&city, batch([23; 16], first_month.previous(), "420581"))
+            .await,
         Code::FailedPrecondition,
-        "PERIOD_OVERLAPS",
+        "NO_STANDARD",
     );
     assert_reason(
         app.submit(&local, record_recovery([99; 16], 1, "x")).await,
@@ -646,4 +679,57 @@ async fn a_unit_is_held_by_one_holder_at_a_time() {
     assert_eq!(unit.holder_person_id, second.to_vec());
     assert_eq!(unit.allocations, 2);
     verify_whole_log(&mut app).await;
+}
+
+#[tokio::test]
+async fn a_case_ended_at_its_review_is_paid_no_more() {
+    let (mut app, caseworker) = programs_ledger().await;
+    let (township, county, _) = reviewers(&mut app).await;
+    let [city, local, _, _] = officers(&mut app).await;
+    let person = person_with_record(&mut app, &caseworker, &resident_id("42058119800101001"))
+        .await
+        .id;
+    app.submit(
+        &city,
+        define_scheme("dibao", "assistance", &["dibao/2"], ""),
+    )
+    .await
+    .unwrap();
+    app.submit(
+        &city,
+        set_scheme_parameters("dibao", 1, &this_month(&app).to_string(), 72_000),
+    )
+    .await
+    .unwrap();
+    let case = [1; 16];
+    confirmed(
+        &mut app,
+        &caseworker,
+        (&township, &county),
+        case,
+        person,
+        "dibao/2",
+    )
+    .await;
+    let month = this_month(&app);
+    app.submit(
+        &local,
+        enroll([10; 16], "dibao", case, &month.to_string(), 50_000),
+    )
+    .await
+    .unwrap();
+    // Reviewed and ended, while nobody ended the enrollment.
+    app.submit(&caseworker, to(case, "reviewing"))
+        .await
+        .unwrap();
+    app.submit(&township, to(case, "ended")).await.unwrap();
+    assert_reason(
+        app.submit(
+            &local,
+            issue_payment_batch([20; 16], "dibao", "420581100", &month.to_string()),
+        )
+        .await,
+        Code::FailedPrecondition,
+        "NOTHING_TO_PAY",
+    );
 }

@@ -363,6 +363,29 @@ async fn a_case_is_opened_only_for_a_person_with_a_present_record() {
     let person = person_with_record(&mut app, &caseworker, &resident_id("42058119900202002"))
         .await
         .id;
+    // Applied for where the person lives (their record: village 420581100001), or in an area on
+    // its path; not in another township, even by the admin.
+    let admin = app.admin.clone();
+    let mut away = open([5; 16], person, "dibao/2");
+    if let pb::transaction_body::Operation::Casework(cw::CaseworkOperation {
+        operation: Some(cw::casework_operation::Operation::OpenCase(o)),
+    }) = &mut away
+    {
+        o.area_code = "420581200001".into();
+    }
+    assert_reason(
+        app.submit(&admin, away).await,
+        Code::FailedPrecondition,
+        "NOT_WHERE_ONE_LIVES",
+    );
+    let mut township_case = open([6; 16], person, "dibao/2");
+    if let pb::transaction_body::Operation::Casework(cw::CaseworkOperation {
+        operation: Some(cw::casework_operation::Operation::OpenCase(o)),
+    }) = &mut township_case
+    {
+        o.area_code = "420581100".into();
+    }
+    app.submit(&caseworker, township_case).await.unwrap();
     app.submit(&caseworker, open([2; 16], person, "dibao/2"))
         .await
         .unwrap();
@@ -389,7 +412,7 @@ async fn a_case_is_opened_only_for_a_person_with_a_present_record() {
         refused.message()
     );
     assert_eq!(app.log_size().await, size_before, "nothing logged");
-    assert_eq!(size_before, size + 2, "the person and the one case");
+    assert_eq!(size_before, size + 3, "the person and the two cases");
     // The state machine's own refusals still come first for an unknown person.
     assert_reason(
         app.submit(&caseworker, open([4; 16], [9; 16], "dibao/2"))

@@ -216,7 +216,10 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "13907170002",
     ];
     for needle in personal {
-        assert!(readme_uses(needle), "{needle} is not in the walkthrough any more");
+        assert!(
+            readme_uses(needle),
+            "{needle} is not in the walkthrough any more"
+        );
         for (sequence, entry) in entries.iter().enumerate() {
             assert!(
                 !entry.windows(needle.len()).any(|w| w == needle.as_bytes()),

@@ -81,6 +81,14 @@ pub enum BenefitsRefusal {
         /// The amount given.
         found: u64,
     },
+    /// An enrollment starting before the month its case was applied for.
+    #[error("from_period: expected {applied} (the case's application) or later, found {found}")]
+    BeforeApplication {
+        /// The month the case was opened.
+        applied: String,
+        /// The month given.
+        found: String,
+    },
     /// No parameters of the scheme are in effect in the month.
     #[error("the scheme has no parameters in effect in {0}: SetSchemeParameters first")]
     NoStandard(String),
@@ -180,6 +188,7 @@ impl BenefitsRefusal {
             ExclusiveScheme { .. } => "EXCLUSIVE_SCHEME",
             AboveStandard { .. } => "ABOVE_STANDARD",
             NoStandard(_) => "NO_STANDARD",
+            BeforeApplication { .. } => "BEFORE_APPLICATION",
             PeriodOverlaps { .. } => "PERIOD_OVERLAPS",
             UnknownEnrollment(_) => "UNKNOWN_ENROLLMENT",
             EnrollmentEnded(_) => "ENROLLMENT_ENDED",
@@ -230,6 +239,10 @@ impl BenefitsRefusal {
                 found: 2,
             },
             NoStandard(s()),
+            BeforeApplication {
+                applied: s(),
+                found: s(),
+            },
             PeriodOverlaps {
                 last: s(),
                 found: s(),

@@ -113,6 +113,16 @@ pub enum CaseworkRefusal {
         /// What the directory holds.
         found: &'static str,
     },
+    /// An assistance case opened away from where the person lives.
+    #[error(
+        "area_code: an assistance case is handled where the person lives, expected the \
+         residence area of their record or an area on its path (its village or township), \
+         found {area}"
+    )]
+    NotWhereOneLives {
+        /// The case's area.
+        area: String,
+    },
 }
 
 impl CaseworkRefusal {
@@ -129,7 +139,8 @@ impl CaseworkRefusal {
             | CaseworkRefusal::CaseStepsFull { .. }
             | CaseworkRefusal::ObjectionUnresolved { .. }
             | CaseworkRefusal::ObjectionResolved { .. }
-            | CaseworkRefusal::RecordRequired { .. } => RefusalClass::FailedPrecondition,
+            | CaseworkRefusal::RecordRequired { .. }
+            | CaseworkRefusal::NotWhereOneLives { .. } => RefusalClass::FailedPrecondition,
             CaseworkRefusal::WrongTier { .. } => RefusalClass::PermissionDenied,
         }
     }
@@ -149,6 +160,7 @@ impl CaseworkRefusal {
             CaseworkRefusal::UnknownObjection { .. } => "UNKNOWN_CASE_OBJECTION",
             CaseworkRefusal::ObjectionResolved { .. } => "CASE_OBJECTION_RESOLVED",
             CaseworkRefusal::RecordRequired { .. } => "RECORD_REQUIRED",
+            CaseworkRefusal::NotWhereOneLives { .. } => "NOT_WHERE_ONE_LIVES",
         }
     }
 
@@ -188,6 +200,9 @@ impl CaseworkRefusal {
             },
             CaseworkRefusal::ObjectionResolved { number: 1 },
             CaseworkRefusal::RecordRequired { found: "no record" },
+            CaseworkRefusal::NotWhereOneLives {
+                area: "420581200001".into(),
+            },
         ]
         .into_iter()
         .map(Refusal::Casework)

@@ -100,6 +100,7 @@ impl Refusal {
             Subject(refusal) => refusal.class(),
             Casework(refusal) => refusal.class(),
             Benefits(refusal) => refusal.class(),
+            Assistance(refusal) => refusal.class(),
         }
     }
 
@@ -164,6 +165,7 @@ impl Refusal {
             Subject(refusal) => refusal.reason(),
             Casework(refusal) => refusal.reason(),
             Benefits(refusal) => refusal.reason(),
+            Assistance(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -578,8 +578,12 @@ pub enum Refusal {
     /// A benefits refusal (`benefits.rs`): schemes, enrollments, payments, units.
     #[error(transparent)]
     Benefits(#[from] BenefitsRefusal),
+    /// A social assistance refusal (`assistance.rs`).
+    #[error(transparent)]
+    Assistance(#[from] AssistanceRefusal),
 }
 
+mod assistance;
 mod audit;
 mod benefits;
 mod casework;
@@ -590,6 +594,7 @@ mod settlement;
 mod subjects;
 mod terminals;
 
+pub use assistance::AssistanceRefusal;
 pub use audit::AuditRefusal;
 pub use benefits::BenefitsRefusal;
 pub use casework::CaseworkRefusal;

@@ -231,6 +231,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(SubjectRefusal::one_of_each())
     .chain(CaseworkRefusal::one_of_each())
     .chain(BenefitsRefusal::one_of_each())
+    .chain(AssistanceRefusal::one_of_each())
     .collect()
 }
 

@@ -22,6 +22,7 @@ use crate::ledger::{
 
 mod accounts;
 mod areas;
+mod assistance;
 mod authority;
 mod benefits;
 mod boards;
@@ -47,6 +48,10 @@ mod versions;
 
 pub use accounts::{AccountView, LotView};
 pub use areas::{AreaView, AreasKind, AreasOp};
+pub use assistance::tasks::{Task, TaskKind, TaskPage};
+pub use assistance::{
+    ALERT_KINDS, Alert, AssistanceKind, AssistanceOp, CareAgreement, Commitment, MAX_VISITS,
+};
 pub use authority::{
     may_read_case, may_read_issuer_report, may_read_statement, may_see_near_match, read_denied,
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
@@ -117,6 +122,7 @@ pub struct State {
     subjects: subjects::Subjects,
     cases: casework::Cases,
     benefits: benefits::Benefits,
+    assistance: assistance::Assistance,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,
@@ -149,6 +155,7 @@ enum Plan {
     Subjects(subjects::Plan),
     Casework(casework::Plan),
     Benefits(benefits::Plan),
+    Assistance(assistance::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -169,6 +176,7 @@ impl Plan {
             Plan::Subjects(plan) => plan.commit(state, ctx),
             Plan::Casework(plan) => plan.commit(state),
             Plan::Benefits(plan) => plan.commit(state),
+            Plan::Assistance(plan) => plan.commit(state),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -409,6 +417,7 @@ impl State {
             Operation::Subjects(op) => Plan::Subjects(subjects::check(self, ctx, op)?),
             Operation::Casework(op) => Plan::Casework(casework::check(self, ctx, op)?),
             Operation::Benefits(op) => Plan::Benefits(benefits::check(self, ctx, op)?),
+            Operation::Assistance(op) => Plan::Assistance(assistance::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),

@@ -17,6 +17,7 @@
 //! writer), `json` (the deterministic JSON writer), `proto_json` (messages in the proto3 JSON
 //! mapping), and one module per file of `docs/vectors/`.
 
+mod assistance;
 mod benefits;
 mod by_hand;
 mod checkpoint;

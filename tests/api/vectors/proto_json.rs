@@ -276,6 +276,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
             ("casework", obj.into())
         }
         Op::Benefits(b) => ("benefits", super::benefits::benefits_json(b)),
+        Op::Assistance(a) => ("assistance", super::assistance::assistance_json(a)),
     }
 }
 

@@ -285,6 +285,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::benefits::benefits_by_hand(b);
             34
         }
+        Op::Assistance(a) => {
+            m = super::assistance::assistance_by_hand(a);
+            35
+        }
     };
     (field, m)
 }

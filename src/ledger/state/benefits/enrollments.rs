@@ -44,7 +44,7 @@ pub struct EnrollmentView {
 pub(in crate::ledger::state) struct Enrollment {
     pub(super) scheme: String,
     pub(super) person: PersonId,
-    case: CaseId,
+    pub(super) case: CaseId,
     pub(super) area: AreaCode,
     pub(super) from: Period,
     pub(super) monthly_fen: u64,
@@ -79,7 +79,10 @@ impl Enrollment {
 #[derive(Debug)]
 pub(in crate::ledger::state) enum Plan {
     Enroll(EnrollmentId, Enrollment),
-    End(EnrollmentId, Period, String, u64),
+    /// The enrollment, its last month, why, what is owed back, and the last month it
+    /// covered or was paid for (no later enrollment of the person in the scheme or its group
+    /// may start before it).
+    End(EnrollmentId, Period, String, u64, Period),
     Recover(EnrollmentId, u64),
 }
 
@@ -94,7 +97,7 @@ impl Plan {
                     .insert((enrollment.scheme.clone(), enrollment.area.clone(), id));
                 benefits.enrollments.insert(id, Arc::new(enrollment));
             }
-            Plan::End(id, last, reason, overpaid) => {
+            Plan::End(id, last, reason, overpaid, covered) => {
                 if let Some(old) = benefits.enrollments.get(&id) {
                     let mut enrollment = Enrollment::clone(old);
                     let key = (enrollment.person, enrollment.scheme.clone());
@@ -102,7 +105,7 @@ impl Plan {
                     let kept = benefits.last_ended.get(&key).copied();
                     benefits
                         .last_ended
-                        .insert(key, kept.map_or(last, |kept| kept.max(last)));
+                        .insert(key, kept.map_or(covered, |kept| kept.max(covered)));
                     enrollment.ended = Some((last, reason));
                     enrollment.overpaid_fen = overpaid;
                     benefits.enrollments.insert(id, Arc::new(enrollment));
@@ -157,7 +160,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &BenefitsOp) -> Result<Pla
             let takes = scheme
                 .case_types
                 .iter()
-                .any(|t| std::ptr::eq(*t, granted.case_type))
+                .any(|t| t.code == granted.case_type.code)
                 && granted.case_type.granted_in.contains(&granted.state);
             if !takes {
                 let codes: Vec<&str> = scheme.case_types.iter().map(|t| t.code).collect();
@@ -187,10 +190,17 @@ pub(super) fn check(state: &State, ctx: &Context, op: &BenefitsOp) -> Result<Pla
                 .into());
             }
             if let Some(group) = &scheme.exclusive_group {
+                // Another scheme of the group, in which the person is enrolled, or was for
+                // a month this enrollment would cover too.
                 let other = benefits.schemes.iter().find(|(other, s)| {
+                    let key = (person, (*other).clone());
                     *other != code
                         && s.exclusive_group.as_ref() == Some(group)
-                        && benefits.active.contains_key(&(person, (*other).clone()))
+                        && (benefits.active.contains_key(&key)
+                            || benefits
+                                .last_ended
+                                .get(&key)
+                                .is_some_and(|last| from <= last))
                 });
                 if let Some((other, _)) = other {
                     return Err(BenefitsRefusal::ExclusiveScheme {
@@ -206,6 +216,20 @@ pub(super) fn check(state: &State, ctx: &Context, op: &BenefitsOp) -> Result<Pla
             {
                 return Err(BenefitsRefusal::PeriodOverlaps {
                     last: last.to_string(),
+                    found: from.to_string(),
+                }
+                .into());
+            }
+            // No arrears from before the application.
+            let applied = granted
+                .steps
+                .first()
+                .map_or(Period::containing(ctx.committed_at.0), |s| {
+                    Period::containing(s.at.0)
+                });
+            if *from < applied {
+                return Err(BenefitsRefusal::BeforeApplication {
+                    applied: applied.to_string(),
                     found: from.to_string(),
                 }
                 .into());
@@ -261,13 +285,15 @@ pub(super) fn check(state: &State, ctx: &Context, op: &BenefitsOp) -> Result<Pla
                 .into());
             }
             // What was paid for months after the last is owed back.
-            let overpaid = benefits
+            let after: Vec<(Period, u64)> = benefits
                 .paid
                 .range((*id, last.next())..)
                 .take_while(|((paid_id, _), _)| paid_id == id)
-                .map(|(_, (_, fen))| *fen)
-                .fold(0u64, u64::saturating_add);
-            Ok(Plan::End(*id, *last, reason.clone(), overpaid))
+                .map(|((_, month), (_, fen))| (*month, *fen))
+                .collect();
+            let overpaid = after.iter().map(|(_, fen)| *fen).sum();
+            let covered = after.last().map_or(*last, |(month, _)| *month);
+            Ok(Plan::End(*id, *last, reason.clone(), overpaid, covered))
         }
         BenefitsOp::RecordRecovery {
             enrollment: id,

@@ -20,7 +20,7 @@ use super::journal::Effects;
 use super::{Context, State};
 use crate::ledger::{
     AreaCode, BatchId, CaseId, EnrollmentId, OrganizationId, Period, PersonId, Program, Refusal,
-    UnitId,
+    Role, UnitId,
 };
 
 pub use enrollments::EnrollmentView;
@@ -227,8 +227,29 @@ impl Plan {
     }
 }
 
+/// The roles that decide any benefits at all, checked before anything is looked up (a key
+/// that decides none learns nothing of which schemes, enrollments or units exist).
+fn may_decide_benefits(role: &Role, units: bool) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::ProgramOfficer(..) => Ok(()),
+        Role::FacilityOperator(_) if units => Ok(()),
+        _ => Err(Refusal::NotAllowed {
+            operation: "deciding the programs' benefits",
+            expected: "a bureau admin or program officer key (or, for units, a facility operator's)",
+            found: role.to_string(),
+        }),
+    }
+}
+
 /// Checks a benefits operation.
 pub(super) fn check(state: &State, ctx: &Context, op: &BenefitsOp) -> Result<Plan, Refusal> {
+    let units = matches!(
+        op,
+        BenefitsOp::DefineUnit { .. }
+            | BenefitsOp::AllocateUnit { .. }
+            | BenefitsOp::ReleaseUnit { .. }
+    );
+    may_decide_benefits(&ctx.role, units)?;
     match op {
         BenefitsOp::DefineScheme { .. } | BenefitsOp::SetParameters { .. } => {
             schemes::check(state, ctx, op).map(Plan::Scheme)

@@ -146,8 +146,16 @@ pub(super) fn check(
         if !enrollment.covers(period) || benefits.paid.contains_key(&(*enrollment_id, period)) {
             continue;
         }
+        // A case no longer granted (ended at a review) is paid no more, ended or not.
+        let granted = state
+            .case(&enrollment.case)
+            .is_some_and(|case| case.case_type.granted_in.contains(&case.state));
+        if !granted {
+            continue;
+        }
         let amount_fen = enrollment.monthly_fen.min(standard);
-        total_fen = total_fen.saturating_add(amount_fen);
+        // Amounts are at most MAX_MONTHLY_FEN and lines at most MAX_BATCH_LINES: no overflow.
+        total_fen += amount_fen;
         lines.push_back(PaymentLine {
             enrollment: *enrollment_id,
             person: enrollment.person,
