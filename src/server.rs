@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tonic::transport::Server;
 
+use crate::api::assistance::AssistanceApi;
 use crate::api::audit::AuditApi;
 use crate::api::benefits::BenefitsApi;
 use crate::api::casework::CaseworkApi;
@@ -26,6 +27,7 @@ use crate::crypto::KeyFile;
 use crate::directory::{self, Directory};
 use crate::genesis;
 use crate::pb;
+use crate::pb::assistance::assistance_service_server::AssistanceServiceServer;
 use crate::pb::audit::audit_service_server::AuditServiceServer;
 use crate::pb::benefits::benefits_service_server::BenefitsServiceServer;
 use crate::pb::casework::casework_service_server::CaseworkServiceServer;
@@ -519,6 +521,7 @@ async fn serve(
         ShopsServiceServer::new(ShopsApi::new(ledger.clone(), skew)),
         CaseworkServiceServer::new(CaseworkApi::new(ledger.clone(), skew)),
         BenefitsServiceServer::new(BenefitsApi::new(ledger.clone(), skew)),
+        AssistanceServiceServer::new(AssistanceApi::new(ledger.clone(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     let served = names.clone();

@@ -78,6 +78,10 @@ pub mod methods {
     pub const LIST_CASES: &str = "shanzhi.casework.v1.CaseworkService/ListCases";
     /// `CaseworkService.ListCaseTypes`.
     pub const LIST_CASE_TYPES: &str = "shanzhi.casework.v1.CaseworkService/ListCaseTypes";
+    /// `AssistanceService.ListTasks`.
+    pub const LIST_TASKS: &str = "shanzhi.assistance.v1.AssistanceService/ListTasks";
+    /// `AssistanceService.GetCareAgreement`.
+    pub const GET_CARE_AGREEMENT: &str = "shanzhi.assistance.v1.AssistanceService/GetCareAgreement";
     /// `BenefitsService.ListSchemes`.
     pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
     /// `BenefitsService.GetEnrollment`.
@@ -256,6 +260,7 @@ mod tests {
 
     #[test]
     fn the_method_names_clients_sign_are_the_generated_services_routes() {
+        use pb::assistance::assistance_service_server::SERVICE_NAME as ASSISTANCE;
         use pb::audit::audit_service_server::SERVICE_NAME as AUDIT;
         use pb::benefits::benefits_service_server::SERVICE_NAME as BENEFITS;
         use pb::casework::casework_service_server::SERVICE_NAME as CASEWORK;
@@ -286,20 +291,24 @@ mod tests {
             methods::GET_ENROLLMENT,
             methods::GET_PAYMENT_BATCH,
             methods::GET_UNIT,
+            methods::LIST_TASKS,
+            methods::GET_CARE_AGREEMENT,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
-                [QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS]
-                    .iter()
-                    .any(|service| method.starts_with(&format!("{service}/"))),
+                [
+                    QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE
+                ]
+                .iter()
+                .any(|service| method.starts_with(&format!("{service}/"))),
                 "{method}"
             );
         }
         // Every query, registry and governance read needs a credential, so every one has a
         // name here.
         for read in generated.iter().filter(|g| {
-            [QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS]
+            [QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE]
                 .iter()
                 .any(|service| g.starts_with(&format!("{service}/")))
         }) {

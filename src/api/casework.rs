@@ -82,14 +82,7 @@ impl CaseworkService for CaseworkApi {
                         .to_owned(),
                 ),
             },
-            after: match request.page_token.as_str() {
-                "" => None,
-                token => Some(CaseId::from_hex(token).map_err(|_| Refusal::InvalidField {
-                    field: "page_token",
-                    expected: "empty or the next_page_token of a previous page".into(),
-                    found: format!("{token:?}"),
-                })?),
-            },
+            after: paging::id_page_token(&request.page_token)?.map(CaseId),
             limit: paging::page_size(request.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
         };
         let now = self.ledger.now_unix_ms();

@@ -2,6 +2,7 @@
 //! errors to `tonic::Status` through [`error::ApiError`]; nothing here decides a business
 //! rule.
 
+pub mod assistance;
 pub mod audit;
 pub mod auth;
 pub mod benefits;

@@ -27,3 +27,19 @@ pub fn page_token<T: std::str::FromStr>(token: &str) -> Result<Option<T>, Refusa
         }),
     }
 }
+
+/// A page token that is a 16-byte id in hex: `None` for the first page.
+pub fn id_page_token(token: &str) -> Result<Option<[u8; 16]>, Refusal> {
+    match token {
+        "" => Ok(None),
+        token => hex::decode(token)
+            .ok()
+            .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
+            .map(Some)
+            .ok_or_else(|| Refusal::InvalidField {
+                field: "page_token",
+                expected: "empty or the next_page_token of a previous page".into(),
+                found: format!("{token:?}"),
+            }),
+    }
+}

@@ -9,6 +9,7 @@ use crate::api::auth::{
 };
 use crate::crypto::{self, KeyFile, SigningContext};
 use crate::ledger::{KeyId, LedgerId};
+use crate::pb::assistance::assistance_service_client::AssistanceServiceClient;
 use crate::pb::audit::audit_service_client::AuditServiceClient;
 use crate::pb::benefits::benefits_service_client::BenefitsServiceClient;
 use crate::pb::casework::casework_service_client::CaseworkServiceClient;
@@ -20,6 +21,7 @@ use crate::pb::points::transaction_service_client::TransactionServiceClient;
 use crate::pb::registry::registry_service_client::RegistryServiceClient;
 use crate::pb::shops::shops_service_client::ShopsServiceClient;
 
+mod assistance;
 mod audit;
 mod benefits;
 mod casework;
@@ -29,6 +31,10 @@ mod payment_code;
 mod shops;
 mod subjects;
 use crate::writer::now_unix_ms;
+pub use assistance::{
+    complete_verification, raise_alert, record_commitment, record_visit, resolve_alert,
+    sign_care_agreement,
+};
 pub use audit::ServerSource;
 pub use benefits::{
     allocate_unit, define_scheme, define_unit, end_enrollment, enroll, issue_payment_batch,
@@ -228,6 +234,8 @@ pub struct LedgerClient {
     pub casework: CaseworkServiceClient<Channel>,
     /// The benefits service.
     pub benefits: BenefitsServiceClient<Channel>,
+    /// The social assistance service.
+    pub assistance: AssistanceServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -316,6 +324,7 @@ impl LedgerClient {
             directory: DirectoryServiceClient::new(channel.clone()),
             casework: CaseworkServiceClient::new(channel.clone()),
             benefits: BenefitsServiceClient::new(channel.clone()),
+            assistance: AssistanceServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

@@ -4,6 +4,7 @@
 // Tests may unwrap: a panic is a failed test with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assistance;
 mod audit;
 mod backup;
 mod batch;
