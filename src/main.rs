@@ -22,8 +22,9 @@ use shanzhi::ledger::LedgerId;
 
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
-    AuditCommand, BenefitsCommand, CaseworkCommand, ClaimsCommand, Connection, DirectoryCommand,
-    GovernanceCommand, MembersCommand, ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
+    AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ClaimsCommand, Connection,
+    DirectoryCommand, GovernanceCommand, MembersCommand, ReadCommand, ShopsCommand,
+    SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -229,6 +230,9 @@ enum Command {
     /// The programs' benefits: schemes, enrollments, payments, units.
     #[command(flatten)]
     Benefits(BenefitsCommand),
+    /// Social assistance: commitments, alerts, care agreements, tasks.
+    #[command(flatten)]
+    Assistance(AssistanceCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -489,6 +493,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Subjects(command) => command.run().await,
         Command::Casework(command) => command.run().await,
         Command::Benefits(command) => command.run().await,
+        Command::Assistance(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

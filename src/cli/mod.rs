@@ -2,6 +2,7 @@
 //! read commands (each signs with a key file and talks to a server), and the server's
 //! settings (`serve.rs`: flags, environment, config file).
 
+mod assistance;
 mod audit;
 mod benefits;
 mod casework;
@@ -41,6 +42,7 @@ impl ReadArgs {
 }
 use shanzhi::crypto::KeyFile;
 
+pub use assistance::AssistanceCommand;
 pub use audit::AuditCommand;
 pub use benefits::BenefitsCommand;
 pub use casework::CaseworkCommand;

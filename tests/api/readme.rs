@@ -139,6 +139,12 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         listed_one < listed_none,
         "the lists' outputs are out of order"
     );
+    let alert_open = stdout.find("tasks listed: 1").expect("the open alert listed");
+    let alert_gone = stdout.find("tasks listed: 0").expect("no alert left open");
+    assert!(
+        alert_open < alert_gone,
+        "the alert lists' outputs are out of order"
+    );
     assert!(
         output.status.success(),
         "the walkthrough failed:\n{}\n--- stdout ---\n{stdout}",
@@ -177,6 +183,9 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "at 500.50 yuan a month",
         "version 1 from ",
         "standard 720.00 yuan a month",
+        ": medical-expense",
+        "tasks listed: 1",
+        "tasks listed: 0",
         "organization id: ",
         "boards of village gaoba",
         "hh-001  deducted 10",
