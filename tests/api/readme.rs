@@ -139,7 +139,9 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         listed_one < listed_none,
         "the lists' outputs are out of order"
     );
-    let alert_open = stdout.find("tasks listed: 1").expect("the open alert listed");
+    let alert_open = stdout
+        .find("tasks listed: 1")
+        .expect("the open alert listed");
     let alert_gone = stdout.find("tasks listed: 0").expect("no alert left open");
     assert!(
         alert_open < alert_gone,
