@@ -82,14 +82,7 @@ impl Refusal {
             | AlreadyRevoked { .. }
             | AlreadyReversed { .. }
             | NotReversible { .. }
-            | PaymentCodeNotResident { .. }
-            | PaymentCodeOtherHousehold { .. }
-            | PaymentCodeOverMaximum { .. }
-            | PaymentCodeExpired { .. }
-            | PaymentCodeTooLong { .. }
-            | PaymentCodeReused { .. }
             | RefundWindowPassed { .. }
-            | TerminalCounter { .. }
             | ResidentKeysFull { .. }
             | LastAdminKey { .. } => C::FailedPrecondition,
             Terminal(refusal) => refusal.class(),
@@ -175,13 +168,6 @@ impl Refusal {
             AlreadyReversed { .. } => "ALREADY_REVERSED",
             NotReversible { .. } => "NOT_REVERSIBLE",
             RefundWindowPassed { .. } => "REFUND_WINDOW_PASSED",
-            PaymentCodeNotResident { .. } => "PAYMENT_CODE_NOT_RESIDENT",
-            PaymentCodeOtherHousehold { .. } => "PAYMENT_CODE_OTHER_HOUSEHOLD",
-            PaymentCodeOverMaximum { .. } => "PAYMENT_CODE_OVER_MAXIMUM",
-            PaymentCodeExpired { .. } => "PAYMENT_CODE_EXPIRED",
-            PaymentCodeTooLong { .. } => "PAYMENT_CODE_TOO_LONG",
-            PaymentCodeReused { .. } => "PAYMENT_CODE_REUSED",
-            TerminalCounter { .. } => "TERMINAL_COUNTER_NOT_INCREASING",
             ResidentKeysFull { .. } => "RESIDENT_KEYS_FULL",
             Overflow(_) => "OVERFLOW",
         }

@@ -487,68 +487,6 @@ pub enum Refusal {
         /// The ledger's `max_refund_window_ms`, in ms.
         window_ms: u64,
     },
-    /// The payment code is signed by a key that is not a resident key of the paying household.
-    #[error(
-        "payment code: signed by a {role} key; expected a resident key of household {household}"
-    )]
-    PaymentCodeNotResident {
-        /// The signing key's role with its scope, e.g. "resident of hh-001".
-        role: String,
-        /// The household the sale debits.
-        household: HouseholdId,
-    },
-    /// The payment code is for another household than the one the sale debits.
-    #[error("payment code: issued for household {code_household}, not for household {household}")]
-    PaymentCodeOtherHousehold {
-        /// The household the payment code names.
-        code_household: HouseholdId,
-        /// The household the sale debits.
-        household: HouseholdId,
-    },
-    /// The sale asks for more points than the payment code allows.
-    #[error("payment code: allows at most {max_points} points; the sale asks for {points}")]
-    PaymentCodeOverMaximum {
-        /// The most points the code allows the shop to take.
-        max_points: u64,
-        /// The points the sale asks for.
-        points: u64,
-    },
-    /// The payment code expired before the sale's commit time.
-    #[error("payment code: expired at {not_after} (now {now}); ask the resident for a new code")]
-    PaymentCodeExpired {
-        /// The code's `not_after_unix_ms`, in ms since the Unix epoch.
-        not_after: u64,
-        /// The sale's commit time, in ms since the Unix epoch.
-        now: u64,
-    },
-    /// The payment code is valid further ahead of the sale's commit time than the ledger
-    /// allows.
-    #[error("payment code: valid until {not_after}, more than the allowed {window_ms} ms ahead")]
-    PaymentCodeTooLong {
-        /// The code's `not_after_unix_ms`, in ms since the Unix epoch.
-        not_after: u64,
-        /// The ledger's `max_spend_authorization_window_ms`, in ms.
-        window_ms: u64,
-    },
-    /// The payment code's nonce was already used by a committed sale.
-    #[error("payment code: nonce {nonce} was already used")]
-    PaymentCodeReused {
-        /// The code's 16-byte nonce, in hex.
-        nonce: String,
-    },
-
-    /// A sale's terminal counter is not above the last one its terminal key used.
-    #[error(
-        "terminal counter must strictly increase: key {key_id} last used {last}, found {found}"
-    )]
-    TerminalCounter {
-        /// The terminal key that signed the sale.
-        key_id: KeyId,
-        /// The highest counter the key used in a committed sale.
-        last: u64,
-        /// This sale's counter.
-        found: u64,
-    },
     /// A sum of points would exceed what the ledger can represent; the text names the sum,
     /// e.g. "a balance beyond 2^63 - 1".
     #[error("arithmetic overflow: {0} would exceed the largest representable number of points")]

@@ -193,32 +193,6 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
             age_ms: 2,
             window_ms: 1,
         },
-        PaymentCodeNotResident {
-            role: "r".into(),
-            household: household.clone(),
-        },
-        PaymentCodeOtherHousehold {
-            code_household: household.clone(),
-            household: household.clone(),
-        },
-        PaymentCodeOverMaximum {
-            max_points: 1,
-            points: 2,
-        },
-        PaymentCodeExpired {
-            not_after: 1,
-            now: 2,
-        },
-        PaymentCodeTooLong {
-            not_after: 9,
-            window_ms: 1,
-        },
-        PaymentCodeReused { nonce: "n".into() },
-        TerminalCounter {
-            key_id: key,
-            last: 2,
-            found: 1,
-        },
         ResidentKeysFull { household, max: 16 },
         Overflow("o"),
     ]

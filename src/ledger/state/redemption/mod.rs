@@ -249,11 +249,12 @@ fn redeem(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<SalePlan, Ref
     if let Some(&last) = state.redemptions.terminal_counters.get(&ctx.signer)
         && sale.terminal_counter <= last
     {
-        return Err(Refusal::TerminalCounter {
+        return Err(SaleRefusal::TerminalCounter {
             key_id: ctx.signer,
             last,
             found: sale.terminal_counter,
-        });
+        }
+        .into());
     }
     // The household's village caps what it may spend a day, at every shop together.
     let today = CivilDate::of(ctx.committed_at);
@@ -335,17 +336,19 @@ fn check_payment_code(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<(
         }
         (Role::Resident(h), None) if h == sale.household => {}
         (other, None) => {
-            return Err(Refusal::PaymentCodeNotResident {
+            return Err(SaleRefusal::PaymentCodeNotResident {
                 role: other.to_string(),
                 household: sale.household.clone(),
-            });
+            }
+            .into());
         }
     }
     if &code.household != sale.household {
-        return Err(Refusal::PaymentCodeOtherHousehold {
+        return Err(SaleRefusal::PaymentCodeOtherHousehold {
             code_household: code.household.clone(),
             household: sale.household.clone(),
-        });
+        }
+        .into());
     }
     if let Some(code_shop) = &code.shop
         && code_shop != sale.shop
@@ -357,29 +360,33 @@ fn check_payment_code(state: &State, ctx: &Context, sale: &Sale<'_>) -> Result<(
         .into());
     }
     if sale.points > code.max_points {
-        return Err(Refusal::PaymentCodeOverMaximum {
+        return Err(SaleRefusal::PaymentCodeOverMaximum {
             max_points: code.max_points.get(),
             points: sale.points.get(),
-        });
+        }
+        .into());
     }
     let now = ctx.committed_at;
     if now > code.not_after {
-        return Err(Refusal::PaymentCodeExpired {
+        return Err(SaleRefusal::PaymentCodeExpired {
             not_after: code.not_after.get(),
             now: now.get(),
-        });
+        }
+        .into());
     }
     let window = ctx.facts.parameters.max_spend_authorization_window_ms;
     if code.not_after.since(now) > window {
-        return Err(Refusal::PaymentCodeTooLong {
+        return Err(SaleRefusal::PaymentCodeTooLong {
             not_after: code.not_after.get(),
             window_ms: window,
-        });
+        }
+        .into());
     }
     if state.redemptions.used_nonces.contains(&code.nonce) {
-        return Err(Refusal::PaymentCodeReused {
+        return Err(SaleRefusal::PaymentCodeReused {
             nonce: code.nonce.to_string(),
-        });
+        }
+        .into());
     }
     Ok(())
 }

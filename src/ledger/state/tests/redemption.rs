@@ -55,7 +55,10 @@ fn a_forged_payment_code_is_refused_by_the_state_machine_itself() {
         .apply(&terminal, redeem("s", "h", 10, code, 4))
         .unwrap_err();
     assert!(
-        matches!(reused, Refusal::PaymentCodeReused { .. }),
+        matches!(
+            reused,
+            Refusal::Sale(crate::ledger::SaleRefusal::PaymentCodeReused { .. })
+        ),
         "{reused}"
     );
 }
