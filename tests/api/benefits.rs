@@ -65,6 +65,25 @@ async fn confirmed(
     app.submit(county, to(case, "confirmed")).await.unwrap();
 }
 
+/// The dibao scheme (on table dibao/2, in `group`) defined by `city`, paying 720 yuan a month
+/// from this month; returns that month.
+async fn dibao_from_this_month(app: &mut TestApp, city: &Signer, group: &str) -> Period {
+    app.submit(
+        city,
+        define_scheme("dibao", "assistance", &["dibao/2"], group),
+    )
+    .await
+    .unwrap();
+    let month = this_month(app);
+    app.submit(
+        city,
+        set_scheme_parameters("dibao", 1, &month.to_string(), 72_000),
+    )
+    .await
+    .unwrap();
+    month
+}
+
 #[tokio::test]
 async fn a_person_is_enrolled_once_per_scheme_and_never_in_dibao_and_tekun_at_once() {
     let (mut app, caseworker) = programs_ledger().await;
@@ -323,19 +342,7 @@ async fn a_month_is_paid_once_and_an_overpayment_is_recovered_up_to_what_is_owed
     let person = person_with_record(&mut app, &caseworker, &resident_id("42058119800101001"))
         .await
         .id;
-    app.submit(
-        &city,
-        define_scheme("dibao", "assistance", &["dibao/2"], "basic-livelihood"),
-    )
-    .await
-    .unwrap();
-    let first_month = this_month(&app);
-    app.submit(
-        &city,
-        set_scheme_parameters("dibao", 1, &first_month.to_string(), 72_000),
-    )
-    .await
-    .unwrap();
+    let first_month = dibao_from_this_month(&mut app, &city, "basic-livelihood").await;
     let case = [1; 16];
     confirmed(
         &mut app,
@@ -689,18 +696,7 @@ async fn a_case_ended_at_its_review_is_paid_no_more() {
     let person = person_with_record(&mut app, &caseworker, &resident_id("42058119800101001"))
         .await
         .id;
-    app.submit(
-        &city,
-        define_scheme("dibao", "assistance", &["dibao/2"], ""),
-    )
-    .await
-    .unwrap();
-    app.submit(
-        &city,
-        set_scheme_parameters("dibao", 1, &this_month(&app).to_string(), 72_000),
-    )
-    .await
-    .unwrap();
+    dibao_from_this_month(&mut app, &city, "").await;
     let case = [1; 16];
     confirmed(
         &mut app,

@@ -22,16 +22,27 @@ fn casework(operation: cw::casework_operation::Operation) -> pb::transaction_bod
     })
 }
 
+/// A case opened in the village where the test persons live (420581100001).
 pub(crate) fn open(
     case: [u8; 16],
     person: [u8; 16],
     case_type: &str,
 ) -> pb::transaction_body::Operation {
+    open_in(case, person, case_type, "420581100001")
+}
+
+/// A case opened in `area_code`.
+fn open_in(
+    case: [u8; 16],
+    person: [u8; 16],
+    case_type: &str,
+    area_code: &str,
+) -> pb::transaction_body::Operation {
     casework(cw::casework_operation::Operation::OpenCase(cw::OpenCase {
         case_id: case.to_vec(),
         case_type: case_type.into(),
         person_id: person.to_vec(),
-        area_code: "420581100001".into(),
+        area_code: area_code.into(),
     }))
 }
 
@@ -366,25 +377,13 @@ async fn a_case_is_opened_only_for_a_person_with_a_present_record() {
     // Applied for where the person lives (their record: village 420581100001), or in an area on
     // its path; not in another township, even by the admin.
     let admin = app.admin.clone();
-    let mut away = open([5; 16], person, "dibao/2");
-    if let pb::transaction_body::Operation::Casework(cw::CaseworkOperation {
-        operation: Some(cw::casework_operation::Operation::OpenCase(o)),
-    }) = &mut away
-    {
-        o.area_code = "420581200001".into();
-    }
+    let away = open_in([5; 16], person, "dibao/2", "420581200001");
     assert_reason(
         app.submit(&admin, away).await,
         Code::FailedPrecondition,
         "NOT_WHERE_ONE_LIVES",
     );
-    let mut township_case = open([6; 16], person, "dibao/2");
-    if let pb::transaction_body::Operation::Casework(cw::CaseworkOperation {
-        operation: Some(cw::casework_operation::Operation::OpenCase(o)),
-    }) = &mut township_case
-    {
-        o.area_code = "420581100".into();
-    }
+    let township_case = open_in([6; 16], person, "dibao/2", "420581100");
     app.submit(&caseworker, township_case).await.unwrap();
     app.submit(&caseworker, open([2; 16], person, "dibao/2"))
         .await
@@ -668,13 +667,7 @@ async fn the_record_check_holds_in_batches_on_retries_and_after_the_signers_auth
     let person = person_with_record(&mut app, &caseworker, &resident_id("42058119900202002"))
         .await
         .id;
-    let mut foreign = open([2; 16], person, "dibao/2");
-    if let pb::transaction_body::Operation::Casework(cw::CaseworkOperation {
-        operation: Some(cw::casework_operation::Operation::OpenCase(o)),
-    }) = &mut foreign
-    {
-        o.area_code = "420581200001".into();
-    }
+    let foreign = open_in([2; 16], person, "dibao/2", "420581200001");
     let refusal = assert_reason(
         app.submit(&elsewhere, foreign).await,
         Code::PermissionDenied,
@@ -686,13 +679,7 @@ async fn the_record_check_holds_in_batches_on_retries_and_after_the_signers_auth
         refusal.message()
     );
     // A city-level case could never be decided by a township reviewer.
-    let mut high = open([2; 16], person, "dibao/2");
-    if let pb::transaction_body::Operation::Casework(cw::CaseworkOperation {
-        operation: Some(cw::casework_operation::Operation::OpenCase(o)),
-    }) = &mut high
-    {
-        o.area_code = "420581".into();
-    }
+    let high = open_in([2; 16], person, "dibao/2", "420581");
     assert_reason(
         app.submit(&admin, high).await,
         Code::InvalidArgument,
