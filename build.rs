@@ -18,6 +18,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/benefits/v1/benefits.proto",
     "shanzhi/assistance/v1/log.proto",
     "shanzhi/assistance/v1/assistance.proto",
+    "shanzhi/children/v1/log.proto",
+    "shanzhi/children/v1/children.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

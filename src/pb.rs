@@ -49,6 +49,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.assistance.v1");
         }
     }
+    pub mod children {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.children.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -78,6 +83,9 @@ pub use shanzhi::benefits::v1 as benefits;
 
 /// `shanzhi.assistance.v1`: social assistance's commitments, alerts and care agreements.
 pub use shanzhi::assistance::v1 as assistance;
+
+/// `shanzhi.children.v1`: the children's program: categories, visits, concern reports.
+pub use shanzhi::children::v1 as children;
 
 /// `shanzhi.shops.v1`: shops' terminals (activation codes, activation, status).
 pub use shanzhi::shops::v1 as shops;

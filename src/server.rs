@@ -13,6 +13,7 @@ use crate::api::assistance::AssistanceApi;
 use crate::api::audit::AuditApi;
 use crate::api::benefits::BenefitsApi;
 use crate::api::casework::CaseworkApi;
+use crate::api::children::ChildrenApi;
 use crate::api::directory::DirectoryApi;
 use crate::api::governance::GovernanceApi;
 use crate::api::queries::QueryApi;
@@ -31,6 +32,7 @@ use crate::pb::assistance::assistance_service_server::AssistanceServiceServer;
 use crate::pb::audit::audit_service_server::AuditServiceServer;
 use crate::pb::benefits::benefits_service_server::BenefitsServiceServer;
 use crate::pb::casework::casework_service_server::CaseworkServiceServer;
+use crate::pb::children::children_service_server::ChildrenServiceServer;
 use crate::pb::directory::directory_service_server::DirectoryServiceServer;
 use crate::pb::governance::governance_service_server::GovernanceServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
@@ -522,6 +524,11 @@ async fn serve(
         CaseworkServiceServer::new(CaseworkApi::new(ledger.clone(), skew)),
         BenefitsServiceServer::new(BenefitsApi::new(ledger.clone(), skew)),
         AssistanceServiceServer::new(AssistanceApi::new(ledger.clone(), skew)),
+        ChildrenServiceServer::new(ChildrenApi::new(
+            ledger.clone(),
+            Arc::clone(&directory),
+            skew
+        )),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     let served = names.clone();

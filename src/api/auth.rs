@@ -82,6 +82,10 @@ pub mod methods {
     pub const LIST_TASKS: &str = "shanzhi.assistance.v1.AssistanceService/ListTasks";
     /// `AssistanceService.GetCareAgreement`.
     pub const GET_CARE_AGREEMENT: &str = "shanzhi.assistance.v1.AssistanceService/GetCareAgreement";
+    /// `ChildrenService.GetChild`.
+    pub const GET_CHILD: &str = "shanzhi.children.v1.ChildrenService/GetChild";
+    /// `ChildrenService.ListChildTasks`.
+    pub const LIST_CHILD_TASKS: &str = "shanzhi.children.v1.ChildrenService/ListChildTasks";
     /// `BenefitsService.ListSchemes`.
     pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
     /// `BenefitsService.GetEnrollment`.
@@ -264,6 +268,7 @@ mod tests {
         use pb::audit::audit_service_server::SERVICE_NAME as AUDIT;
         use pb::benefits::benefits_service_server::SERVICE_NAME as BENEFITS;
         use pb::casework::casework_service_server::SERVICE_NAME as CASEWORK;
+        use pb::children::children_service_server::SERVICE_NAME as CHILDREN;
         use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
         use pb::registry::registry_service_server::SERVICE_NAME as REGISTRY;
@@ -293,12 +298,14 @@ mod tests {
             methods::GET_UNIT,
             methods::LIST_TASKS,
             methods::GET_CARE_AGREEMENT,
+            methods::GET_CHILD,
+            methods::LIST_CHILD_TASKS,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
                 [
-                    QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE
+                    QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN
                 ]
                 .iter()
                 .any(|service| method.starts_with(&format!("{service}/"))),
@@ -308,9 +315,11 @@ mod tests {
         // Every query, registry and governance read needs a credential, so every one has a
         // name here.
         for read in generated.iter().filter(|g| {
-            [QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE]
-                .iter()
-                .any(|service| g.starts_with(&format!("{service}/")))
+            [
+                QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN,
+            ]
+            .iter()
+            .any(|service| g.starts_with(&format!("{service}/")))
         }) {
             assert!(signed.contains(&read.as_str()), "{read} has no constant");
         }

@@ -183,6 +183,8 @@ fn actor_name(actor: Actor) -> String {
     match actor {
         Actor::Caseworker => "caseworker".into(),
         Actor::Reviewer(tier) => format!("{} reviewer", tier.name()),
+        Actor::ChildDirector => "child director".into(),
+        Actor::ChildSupervisor => "child supervisor".into(),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod benefits;
 pub mod casework;
+pub mod children;
 pub mod directory;
 mod directory_subjects;
 pub mod error;

@@ -13,6 +13,7 @@ use crate::pb::assistance::assistance_service_client::AssistanceServiceClient;
 use crate::pb::audit::audit_service_client::AuditServiceClient;
 use crate::pb::benefits::benefits_service_client::BenefitsServiceClient;
 use crate::pb::casework::casework_service_client::CaseworkServiceClient;
+use crate::pb::children::children_service_client::ChildrenServiceClient;
 use crate::pb::directory::directory_service_client::DirectoryServiceClient;
 use crate::pb::governance::governance_service_client::GovernanceServiceClient;
 use crate::pb::points as pb;
@@ -25,6 +26,7 @@ mod assistance;
 mod audit;
 mod benefits;
 mod casework;
+mod children;
 mod directory;
 mod governance;
 mod payment_code;
@@ -41,6 +43,10 @@ pub use benefits::{
     record_recovery, release_unit, set_scheme_parameters,
 };
 pub use casework::{file_case_objection, open_case, resolve_case_objection, transition_case};
+pub use children::{
+    close_concern, end_child_category, record_child_visit, report_concern, set_child_category,
+    verify_concern,
+};
 pub use directory::{household_subject, member_subject, organization_subject, person_subject};
 pub use payment_code::{
     PAYMENT_CODE_PREFIX, parse_payment_code, payment_code_qr, payment_code_text,
@@ -236,6 +242,8 @@ pub struct LedgerClient {
     pub benefits: BenefitsServiceClient<Channel>,
     /// The social assistance service.
     pub assistance: AssistanceServiceClient<Channel>,
+    /// The children's program service.
+    pub children: ChildrenServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -325,6 +333,7 @@ impl LedgerClient {
             casework: CaseworkServiceClient::new(channel.clone()),
             benefits: BenefitsServiceClient::new(channel.clone()),
             assistance: AssistanceServiceClient::new(channel.clone()),
+            children: ChildrenServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

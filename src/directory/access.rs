@@ -93,6 +93,45 @@ impl Directory {
         now: UnixMs,
     ) -> Result<Vec<Record>, DirectoryError> {
         self.with_open(|open| {
+            Self::append_reads(open, subjects, reader, purpose, now)
+                .inspect_err(|e| self.fail(e))
+                .map_err(unavailable)?;
+            subjects
+                .iter()
+                .map(|subject| {
+                    let stored = open.stored(subject).map_err(unavailable)?;
+                    view(&open.keyring, subject, stored.as_ref())
+                })
+                .collect()
+        })
+    }
+
+    /// Records that `reader` read what the log holds about the persons of `subjects` (a
+    /// child's file) for `purpose` at `now`: appended to the access log and synced before it
+    /// answers, so the caller answers only a recorded read.
+    pub fn record_reads(
+        &self,
+        subjects: &[Subject],
+        reader: KeyId,
+        purpose: &str,
+        now: UnixMs,
+    ) -> Result<(), DirectoryError> {
+        self.with_open(|open| {
+            Self::append_reads(open, subjects, reader, purpose, now)
+                .inspect_err(|e| self.fail(e))
+                .map_err(unavailable)
+        })
+    }
+
+    /// Appends an event per person of `subjects` and syncs (nothing when there is none).
+    fn append_reads(
+        open: &super::Open,
+        subjects: &[Subject],
+        reader: KeyId,
+        purpose: &str,
+        now: UnixMs,
+    ) -> Result<(), StoreError> {
+        {
             let persons: Vec<&Subject> = subjects
                 .iter()
                 .filter(|s| matches!(s, Subject::Person(_)))
@@ -130,18 +169,10 @@ impl Directory {
                     }
                     open.db.sync()
                 })();
-                appended
-                    .inspect_err(|e| self.fail(e))
-                    .map_err(unavailable)?;
+                appended?;
             }
-            subjects
-                .iter()
-                .map(|subject| {
-                    let stored = open.stored(subject).map_err(unavailable)?;
-                    view(&open.keyring, subject, stored.as_ref())
-                })
-                .collect()
-        })
+            Ok(())
+        }
     }
 
     /// Up to `limit` events of the access log from `from` on.

@@ -1,15 +1,17 @@
-//! The handler's check that a case is opened only for a person whose directory record is
-//! present and gives the identity tag the person was registered with: the state machine
-//! cannot check a tag against a number (the identity key never enters the log), so the
-//! handler does, before the writer (`writer::OutsideCheck`). The signer's authority and the
-//! person's registration are checked first, on the published state, so a key that may not
-//! open the case learns nothing of the record, and a person registered in the same batch
-//! (not yet published) is refused rather than let through.
+//! The handler's checks of what only the directory knows, before the writer
+//! (`writer::OutsideCheck`): a case is opened, and a child's category set, only for a person
+//! whose directory record is present and gives the identity tag the person was registered
+//! with (the state machine cannot check a tag against a number: the identity key never enters
+//! the log); social assistance is applied for where one lives; a children's case or category
+//! is for a child under 18 (under 16 for left-behind) by the record's birth date. The signer's
+//! authority and the person's registration are checked first, on the published state, so a
+//! key that may not act learns nothing of the record, and a person registered in the same
+//! batch (not yet published) is refused rather than let through.
 
 use super::{Details, Directory, DirectoryError, RecordState, view};
 use crate::ledger::{
-    AreaCode, CaseworkOp, CaseworkRefusal, KeyId, Operation, Program, State, Subject, Transaction,
-    case_types,
+    AreaCode, CaseworkOp, CaseworkRefusal, ChildrenOp, ChildrenRefusal, CivilDate, KeyId,
+    Operation, PersonId, Program, State, Subject, SubjectView, Transaction, UnixMs, case_types,
 };
 use crate::writer::{OutsideCheck, SubmitError};
 
@@ -18,6 +20,7 @@ impl OutsideCheck for Directory {
         matches!(
             transaction.operation,
             Operation::Casework(CaseworkOp::OpenCase { .. })
+                | Operation::Children(ChildrenOp::SetCategory { .. })
         )
     }
 
@@ -26,17 +29,48 @@ impl OutsideCheck for Directory {
         transaction: &Transaction,
         signer: &KeyId,
         state: &State,
+        now: UnixMs,
     ) -> Result<(), SubmitError> {
-        let Operation::Casework(CaseworkOp::OpenCase {
-            person,
-            area,
-            case_type,
-            ..
-        }) = &transaction.operation
-        else {
-            return Ok(());
-        };
-        let registered = state.may_open_case(signer, person, area)?;
+        match &transaction.operation {
+            Operation::Casework(CaseworkOp::OpenCase {
+                person,
+                area,
+                case_type,
+                ..
+            }) => {
+                let registered = state.may_open_case(signer, case_type, person, area)?;
+                let details = self.present_record(person, &registered)?;
+                where_one_lives(&details, case_type, area)?;
+                let children = case_types::case_type(case_type)
+                    .is_some_and(|(_, table)| table.program == Program::Children);
+                if children {
+                    young_enough(&details, "a children's case", 18, now)?;
+                }
+                Ok(())
+            }
+            Operation::Children(ChildrenOp::SetCategory {
+                child,
+                category,
+                area,
+                ..
+            }) => {
+                let registered = state.may_set_child_category(signer, child, area)?;
+                let details = self.present_record(child, &registered)?;
+                young_enough(&details, category.name(), category.under_age(), now)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Directory {
+    /// The person's present record, if it gives the tag they were registered with;
+    /// `RECORD_REQUIRED` otherwise.
+    fn present_record(
+        &self,
+        person: &PersonId,
+        registered: &SubjectView,
+    ) -> Result<Details, SubmitError> {
         let subject = Subject::Person(*person);
         let record = self
             .with_open(|open| {
@@ -50,9 +84,9 @@ impl OutsideCheck for Directory {
         let found = match record.state {
             RecordState::Absent => "no record",
             RecordState::Erased => "an erased record",
-            RecordState::Present => match record.details.as_ref() {
-                Some(details) if self.identity().details_tag(details) == Some(registered.tag) => {
-                    return where_one_lives(details, case_type, area);
+            RecordState::Present => match record.details {
+                Some(details) if self.identity().details_tag(&details) == Some(registered.tag) => {
+                    return Ok(details);
                 }
                 _ => "a record whose identity number gives another tag",
             },
@@ -61,6 +95,31 @@ impl OutsideCheck for Directory {
             CaseworkRefusal::RecordRequired { found }.into(),
         ))
     }
+}
+
+/// `CHILD_TOO_OLD` unless the person is under `under` today (`now`, in the bureau's time
+/// zone) by the record's birth date.
+fn young_enough(
+    details: &Details,
+    what: &'static str,
+    under: u32,
+    now: UnixMs,
+) -> Result<(), SubmitError> {
+    let Details::Person(person) = details else {
+        return Ok(());
+    };
+    let age = person.birth_date.age_on(CivilDate::of(now));
+    if age < under {
+        return Ok(());
+    }
+    Err(SubmitError::Refused(
+        ChildrenRefusal::TooOld {
+            category: what,
+            under,
+            age,
+        }
+        .into(),
+    ))
 }
 
 /// Social assistance is applied for where one lives: a case of the assistance program is

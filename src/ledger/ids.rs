@@ -323,6 +323,11 @@ bytes16!(
     AgreementId,
     "agreement_id"
 );
+bytes16!(
+    /// A concern report about a child (16 random bytes).
+    ReportId,
+    "report_id"
+);
 bytes16_parse!(LedgerId, "ledger_id");
 bytes16_parse!(KeyId, "key_id");
 bytes16!(

@@ -19,8 +19,9 @@ pub use period::{CivilDate, LocalTime, Period};
 #[cfg(test)]
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
-    AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, GovernanceRefusal, Refusal,
-    RefusalClass, SaleRefusal, SettlementRefusal, SubjectRefusal, TerminalRefusal,
+    AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, ChildrenRefusal,
+    GovernanceRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal, SubjectRefusal,
+    TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -53,6 +54,11 @@ pub use state::{
 pub use state::{
     BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
     SchemeVersion, SchemeView, UnitHolder, UnitView,
+};
+pub use state::{
+    CONCERN_SOURCES, CategoryRecord, ChildCategory, ChildFile, ChildTaskKind, ChildVisit,
+    ChildrenKind, ChildrenOp, ConcernReport, ConcernState, MAX_CHILD_VISITS, require_child_reader,
+    sees_children,
 };
 pub use state::{
     CaseFilter, CaseObjection, CasePage, CaseQuery, CaseStep, CaseView, CaseworkKind, CaseworkOp,

@@ -16,7 +16,8 @@ use super::state::{
     SubjectsKind, SubjectsOp, TerminalsKind, TerminalsOp,
 };
 use super::state::{
-    AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp,
+    AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp, ChildrenKind,
+    ChildrenOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -200,6 +201,8 @@ pub enum Operation {
     /// Social assistance's own rules: commitments, alerts, care agreements
     /// (`shanzhi.assistance.v1`).
     Assistance(AssistanceOp),
+    /// The children's program: categories, visits, concern reports (`shanzhi.children.v1`).
+    Children(ChildrenOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -239,6 +242,8 @@ pub enum OperationKind {
     Benefits(BenefitsKind),
     /// A social assistance operation.
     Assistance(AssistanceKind),
+    /// A children's program operation.
+    Children(ChildrenKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -269,6 +274,7 @@ impl OperationKind {
             OperationKind::Casework(kind) => kind.name(),
             OperationKind::Benefits(kind) => kind.name(),
             OperationKind::Assistance(kind) => kind.name(),
+            OperationKind::Children(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -294,6 +300,7 @@ impl Operation {
             Operation::Casework(op) => OperationKind::Casework(op.kind()),
             Operation::Benefits(op) => OperationKind::Benefits(op.kind()),
             Operation::Assistance(op) => OperationKind::Assistance(op.kind()),
+            Operation::Children(op) => OperationKind::Children(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

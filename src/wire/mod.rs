@@ -10,12 +10,14 @@ mod assistance;
 mod benefits;
 mod body;
 mod casework;
+mod children;
 mod claims;
 mod governance;
 mod policy;
 mod shops;
 mod views;
 
+pub use children::child_id;
 pub use claims::claim_status_filter;
 pub use governance::{catalogue_which, parse_scope, policy_which, rules_sha256};
 pub use views::{account_id, operation_kind_filter};

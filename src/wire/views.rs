@@ -3,7 +3,7 @@
 
 use crate::ledger::{
     AccountId, AccountView, AreasKind, AssistanceKind, BenefitsKind, BudgetKind, CaseworkKind,
-    CatalogueKind, ClaimsKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord,
+    CatalogueKind, ChildrenKind, ClaimsKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord,
     LedgerParameters, MembersKind, OperationKind, Points, PointsKind, PolicyKind, Posting,
     RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence, SettlementKind, ShopId,
     SubjectsKind, TerminalsKind,
@@ -140,6 +140,7 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Assistance(AssistanceKind::RecordVisit) => {
                 pb::OperationKind::RecordVisit
             }
+            OperationKind::Children(kind) => children_kind(kind),
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -274,6 +275,15 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         pb::OperationKind::RecordVisit => {
             Some(OperationKind::Assistance(AssistanceKind::RecordVisit))
         }
+        pb::OperationKind::SetChildCategory
+        | pb::OperationKind::EndChildCategory
+        | pb::OperationKind::ReportConcern
+        | pb::OperationKind::VerifyConcern
+        | pb::OperationKind::CloseConcern
+        | pb::OperationKind::RecordChildVisit => CHILDREN_KINDS
+            .iter()
+            .find(|(_, wire)| *wire == kind)
+            .map(|(kind, _)| OperationKind::Children(*kind)),
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
         }
@@ -464,4 +474,36 @@ impl From<LedgerParameters> for pb::LedgerParameters {
             max_refund_window_ms: p.max_refund_window_ms,
         }
     }
+}
+
+/// The children's program's operation kinds and their wire names, both ways.
+const CHILDREN_KINDS: [(ChildrenKind, pb::OperationKind); 6] = [
+    (
+        ChildrenKind::SetCategory,
+        pb::OperationKind::SetChildCategory,
+    ),
+    (
+        ChildrenKind::EndCategory,
+        pb::OperationKind::EndChildCategory,
+    ),
+    (
+        ChildrenKind::ReportConcern,
+        pb::OperationKind::ReportConcern,
+    ),
+    (
+        ChildrenKind::VerifyConcern,
+        pb::OperationKind::VerifyConcern,
+    ),
+    (ChildrenKind::CloseConcern, pb::OperationKind::CloseConcern),
+    (
+        ChildrenKind::RecordVisit,
+        pb::OperationKind::RecordChildVisit,
+    ),
+];
+
+fn children_kind(kind: ChildrenKind) -> pb::OperationKind {
+    CHILDREN_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(pb::OperationKind::Unspecified, |(_, wire)| *wire)
 }

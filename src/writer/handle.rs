@@ -152,9 +152,12 @@ impl LedgerHandle {
         }
         let (check, transaction, signer) =
             (Arc::clone(check), transaction.clone(), admitted.signer());
-        tokio::task::spawn_blocking(move || check.check(&transaction, &signer, &snapshot.state))
-            .await
-            .map_err(|_| SubmitError::Unavailable("the directory check stopped".into()))?
+        let now = crate::ledger::UnixMs(self.clock.now_unix_ms());
+        tokio::task::spawn_blocking(move || {
+            check.check(&transaction, &signer, &snapshot.state, now)
+        })
+        .await
+        .map_err(|_| SubmitError::Unavailable("the directory check stopped".into()))?
     }
 
     /// The time by the clock that stamps entries, in ms since the Unix epoch.

@@ -42,13 +42,15 @@ pub trait OutsideCheck: Send + Sync {
     /// Whether `transaction` needs the check at all (cheap, on the caller's task).
     fn concerns(&self, transaction: &crate::ledger::Transaction) -> bool;
 
-    /// Refuses `transaction` signed by `signer` (by the published `state`) when what it
-    /// needs outside the log is missing, or answers unavailable when that cannot be read.
+    /// Refuses `transaction` signed by `signer` (by the published `state`, at `now` by the
+    /// clock that stamps entries) when what it needs outside the log is missing, or answers
+    /// unavailable when that cannot be read.
     fn check(
         &self,
         transaction: &crate::ledger::Transaction,
         signer: &crate::ledger::KeyId,
         state: &crate::ledger::State,
+        now: crate::ledger::UnixMs,
     ) -> Result<(), SubmitError>;
 }
 pub use clock::{Clock, MAX_CLOCK_REGRESSION_MS, StoreCallClock, now_unix_ms};

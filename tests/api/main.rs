@@ -11,6 +11,7 @@ mod batch;
 mod bench;
 mod benefits;
 mod casework;
+mod children;
 mod claims;
 mod cli;
 mod cli_governance;

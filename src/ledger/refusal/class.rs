@@ -94,6 +94,7 @@ impl Refusal {
             Casework(refusal) => refusal.class(),
             Benefits(refusal) => refusal.class(),
             Assistance(refusal) => refusal.class(),
+            Children(refusal) => refusal.class(),
         }
     }
 
@@ -159,6 +160,7 @@ impl Refusal {
             Casework(refusal) => refusal.reason(),
             Benefits(refusal) => refusal.reason(),
             Assistance(refusal) => refusal.reason(),
+            Children(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -519,12 +519,16 @@ pub enum Refusal {
     /// A social assistance refusal (`assistance.rs`).
     #[error(transparent)]
     Assistance(#[from] AssistanceRefusal),
+    /// A children's program refusal (`children.rs`).
+    #[error(transparent)]
+    Children(#[from] ChildrenRefusal),
 }
 
 mod assistance;
 mod audit;
 mod benefits;
 mod casework;
+mod children;
 mod class;
 mod governance;
 mod sale;
@@ -536,6 +540,7 @@ pub use assistance::AssistanceRefusal;
 pub use audit::AuditRefusal;
 pub use benefits::BenefitsRefusal;
 pub use casework::CaseworkRefusal;
+pub use children::ChildrenRefusal;
 pub use class::RefusalClass;
 pub use governance::GovernanceRefusal;
 pub use sale::SaleRefusal;

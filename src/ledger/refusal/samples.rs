@@ -206,6 +206,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(CaseworkRefusal::one_of_each())
     .chain(BenefitsRefusal::one_of_each())
     .chain(AssistanceRefusal::one_of_each())
+    .chain(ChildrenRefusal::one_of_each())
     .collect()
 }
 

@@ -29,6 +29,7 @@ mod boards;
 mod budget;
 mod casework;
 mod catalogue;
+mod children;
 mod claims;
 mod journal;
 mod keys;
@@ -57,6 +58,7 @@ pub use authority::{
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
     require_near_match_reader, sees_benefits, sees_cases,
 };
+pub use authority::{require_child_reader, sees_children};
 pub use benefits::{
     BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
     SchemeVersion, SchemeView, UnitHolder, UnitView,
@@ -72,6 +74,11 @@ pub use catalogue::{
     Cap, CapHolder, CapPeriod, CatalogueHeader, CatalogueKind, CatalogueOp, CatalogueRef,
     CatalogueScope, CatalogueStatus, CatalogueView, MAX_CAPS_PER_RULE, MAX_CATALOGUE_RULES,
     MAX_RULES_PER_ADD, Resolution, Rule, Sign, Which,
+};
+pub use children::tasks::ChildTaskKind;
+pub use children::{
+    CONCERN_SOURCES, CategoryRecord, ChildCategory, ChildFile, ChildVisit, ChildrenKind,
+    ChildrenOp, ConcernReport, ConcernState, MAX_CHILD_VISITS,
 };
 pub use claims::{
     AwardRequest, Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp, ClaimsPage, Decision,
@@ -123,6 +130,7 @@ pub struct State {
     cases: casework::Cases,
     benefits: benefits::Benefits,
     assistance: assistance::Assistance,
+    children: children::Children,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,
@@ -156,6 +164,7 @@ enum Plan {
     Casework(casework::Plan),
     Benefits(benefits::Plan),
     Assistance(assistance::Plan),
+    Children(children::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -177,6 +186,7 @@ impl Plan {
             Plan::Casework(plan) => plan.commit(state),
             Plan::Benefits(plan) => plan.commit(state),
             Plan::Assistance(plan) => plan.commit(state),
+            Plan::Children(plan) => plan.commit(state),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -418,6 +428,7 @@ impl State {
             Operation::Casework(op) => Plan::Casework(casework::check(self, ctx, op)?),
             Operation::Benefits(op) => Plan::Benefits(benefits::check(self, ctx, op)?),
             Operation::Assistance(op) => Plan::Assistance(assistance::check(self, ctx, op)?),
+            Operation::Children(op) => Plan::Children(children::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),

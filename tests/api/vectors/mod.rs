@@ -21,6 +21,7 @@ mod assistance;
 mod benefits;
 mod by_hand;
 mod checkpoint;
+mod children;
 mod fixture;
 mod governance;
 mod json;

@@ -289,6 +289,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::assistance::assistance_by_hand(a);
             35
         }
+        Op::Children(c) => {
+            m = super::children::children_by_hand(c);
+            36
+        }
     };
     (field, m)
 }

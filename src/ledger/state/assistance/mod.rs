@@ -238,8 +238,17 @@ impl Plan {
 /// Checks an assistance operation.
 pub(super) fn check(state: &State, ctx: &Context, op: &AssistanceOp) -> Result<Plan, Refusal> {
     let assistance = &state.assistance;
-    let act =
-        |operation, area: Option<&AreaCode>| authority::may_act_on_case(&ctx.role, operation, area);
+    let act = |operation, area: Option<&AreaCode>| {
+        authority::may_act_on_case(&ctx.role, operation, area.map(|a| (Program::Assistance, a)))
+    };
+    // A case's own program decides who acts on it (a children's case is not a caseworker's).
+    let on_case = |operation, view: &crate::ledger::CaseView| {
+        authority::may_act_on_case(
+            &ctx.role,
+            operation,
+            Some((view.case_type.program, &view.area)),
+        )
+    };
     match op {
         AssistanceOp::RecordCommitment {
             case,
@@ -249,7 +258,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AssistanceOp) -> Result<P
             let view = state
                 .case(case)
                 .ok_or(CaseworkRefusal::UnknownCase(*case))?;
-            act("recording a commitment", Some(&view.area))?;
+            on_case("recording a commitment", &view)?;
             let decided = view
                 .case_type
                 .state(view.state)
@@ -344,6 +353,15 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AssistanceOp) -> Result<P
                 let view = state
                     .case(case)
                     .ok_or(CaseworkRefusal::UnknownCase(*case))?;
+                // An assistance case the signer acts on: no probing other areas or programs.
+                on_case("resolving an alert", &view)?;
+                if view.case_type.program != Program::Assistance {
+                    return Err(AssistanceRefusal::NotOpenAssistanceCase {
+                        case_type: view.case_type.code,
+                        state: view.state,
+                    }
+                    .into());
+                }
                 if view.person != alert.person {
                     return Err(AssistanceRefusal::CaseOfAnotherPerson.into());
                 }
@@ -362,7 +380,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AssistanceOp) -> Result<P
             let view = state
                 .case(case)
                 .ok_or(CaseworkRefusal::UnknownCase(*case))?;
-            act("signing a care agreement", Some(&view.area))?;
+            on_case("signing a care agreement", &view)?;
             if !view.case_type.code.starts_with("tekun/")
                 || !view.case_type.granted_in.contains(&view.state)
             {
@@ -412,6 +430,17 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AssistanceOp) -> Result<P
                 .get(id)
                 .ok_or_else(|| AssistanceRefusal::UnknownAgreement(id.to_string()))?;
             act("recording a visit", Some(&agreement.area))?;
+            // Visits follow a case still granted: an ended 特困 case ends its agreement.
+            if !state.case_granted(&agreement.case) {
+                let (case_type, in_state) = state
+                    .case_state(&agreement.case)
+                    .unwrap_or(("unknown", "unknown"));
+                return Err(AssistanceRefusal::NotGrantedTekunCase {
+                    case_type,
+                    state: in_state,
+                }
+                .into());
+            }
             let mut visited = CareAgreement::clone(agreement);
             if visited.visits.len() >= MAX_VISITS {
                 // The oldest visit makes room: the cadence needs only the latest.

@@ -50,8 +50,9 @@ pub struct TaskPage {
     pub next: Option<[u8; 16]>,
 }
 
-/// A page of `map` after `after`, holding the items `pick` makes a task of.
-fn page<K, V>(
+/// A page of `map` after `after`, holding the items `pick` makes a task of (the children's
+/// lists use it too).
+pub(in crate::ledger::state) fn page<K, V>(
     map: &OrdMap<K, Arc<V>>,
     after: Option<K>,
     limit: usize,
@@ -131,7 +132,8 @@ impl State {
                 |k| k.0,
                 |id, agreement| {
                     let due = agreement.visit_due();
-                    (due <= now && sees(&agreement.area)).then(|| Task {
+                    let granted = self.case_granted(&agreement.case);
+                    (granted && due <= now && sees(&agreement.area)).then(|| Task {
                         id: id.0,
                         person: agreement.person,
                         area: agreement.area.clone(),

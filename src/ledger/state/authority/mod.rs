@@ -6,7 +6,11 @@ use super::accounts::Accounts;
 use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
+mod children;
 mod programs;
+
+pub(in crate::ledger::state) use children::{require_category_setter, require_child_worker};
+pub use children::{require_child_reader, sees_children};
 
 pub use programs::{
     may_act_on_case, may_hold_unit, may_read_case, may_see_near_match, require_identity_tagger,
@@ -15,6 +19,7 @@ pub use programs::{
 };
 pub(in crate::ledger::state) use programs::{
     may_hold_program_records, may_reach_program_record, require_admin_or_caseworker_for,
+    require_case_opener,
 };
 
 use crate::ledger::{

@@ -101,37 +101,86 @@ pub fn may_see_near_match(role: &Role, areas: &[AreaCode]) -> bool {
     }
 }
 
-/// Who acts on a case in `area` at all (`None`: the role alone, checked before the case is
-/// looked up): a caseworker or a reviewer of any tier whose area covers it. The table then
-/// says which of them takes each step; objections are recorded by any of them, for whoever
+/// Who acts on a case of `program` in `area` at all (`None`: the role alone, checked before
+/// the case is looked up): a caseworker or a reviewer of any tier whose area covers it, and
+/// for the children's program a child director or supervisor instead. The table then says
+/// which of them takes each step; objections are recorded by any of them, for whoever
 /// objects. The refusal names no area.
 pub fn may_act_on_case(
     role: &Role,
     operation: &'static str,
-    area: Option<&AreaCode>,
+    case: Option<(Program, &AreaCode)>,
 ) -> Result<(), Refusal> {
-    match (role, area) {
-        (Role::Caseworker(_) | Role::Reviewer(_), None) => Ok(()),
-        (Role::Caseworker(scope) | Role::Reviewer(scope), Some(area)) if area.is_within(scope) => {
-            Ok(())
+    let children = matches!(role, Role::ChildDirector(_) | Role::ChildSupervisor(_));
+    let workers = children || matches!(role, Role::Caseworker(_) | Role::Reviewer(_));
+    match (role, case) {
+        (_, None) if workers => Ok(()),
+        (_, Some((program, _))) if workers && children != (program == Program::Children) => {
+            Err(not_allowed(
+                role,
+                operation,
+                if program == Program::Children {
+                    "a child director or supervisor whose area covers the case's"
+                } else {
+                    "a caseworker or reviewer whose area covers the case's"
+                },
+            ))
         }
-        (Role::Caseworker(_) | Role::Reviewer(_), Some(_)) => {
-            Err(read_denied(role, "a case of another area".into()))
-        }
+        (
+            Role::Caseworker(scope)
+            | Role::Reviewer(scope)
+            | Role::ChildDirector(scope)
+            | Role::ChildSupervisor(scope),
+            Some((_, area)),
+        ) if area.is_within(scope) => Ok(()),
+        (_, Some(_)) if workers => Err(read_denied(role, "a case of another area".into())),
         _ => Err(not_allowed(
             role,
             operation,
-            "a caseworker or reviewer whose area covers the case's",
+            "a caseworker or reviewer (a child director or supervisor for children's cases) \
+             whose area covers the case's",
+        )),
+    }
+}
+
+/// Who opens a case of `program` in `area`: a bureau admin; a caseworker whose area covers
+/// it, or for the children's program a child director or supervisor whose area covers it.
+pub(in crate::ledger::state) fn require_case_opener(
+    role: &Role,
+    program: Program,
+    area: &AreaCode,
+) -> Result<(), Refusal> {
+    if program != Program::Children {
+        return require_admin_or_caseworker_for(role, "opening a case", area);
+    }
+    match role {
+        Role::BureauAdmin => Ok(()),
+        Role::ChildDirector(scope) | Role::ChildSupervisor(scope) if area.is_within(scope) => {
+            Ok(())
+        }
+        Role::ChildDirector(_) | Role::ChildSupervisor(_) => {
+            Err(read_denied(role, "a child of another area".into()))
+        }
+        _ => Err(not_allowed(
+            role,
+            "opening a children's case",
+            "a bureau admin, or a child director or supervisor whose area covers the case's",
         )),
     }
 }
 
 /// Whether `role` sees every case of `program` in `area`: bureau admins and auditors; the
-/// programs' caseworkers and reviewers, and the program's officers, whose area covers it.
+/// program's officers whose area covers it; the programs' caseworkers and reviewers whose
+/// area covers it, except for children's cases, which child directors and supervisors see
+/// instead.
 pub fn sees_cases(role: &Role, program: Program, area: &AreaCode) -> bool {
+    let children = program == Program::Children;
     match role {
         Role::BureauAdmin | Role::Auditor => true,
-        Role::Caseworker(scope) | Role::Reviewer(scope) => area.is_within(scope),
+        Role::Caseworker(scope) | Role::Reviewer(scope) => !children && area.is_within(scope),
+        Role::ChildDirector(scope) | Role::ChildSupervisor(scope) => {
+            children && area.is_within(scope)
+        }
         Role::ProgramOfficer(p, scope) => *p == program && area.is_within(scope),
         _ => false,
     }
@@ -143,15 +192,28 @@ pub fn sees_cases(role: &Role, program: Program, area: &AreaCode) -> bool {
 pub fn may_read_case(role: &Role, case: Option<(Program, &AreaCode)>) -> Result<(), Refusal> {
     match (role, case) {
         (Role::BureauAdmin | Role::Auditor, _) => Ok(()),
-        (Role::Caseworker(_) | Role::Reviewer(_) | Role::ProgramOfficer(..), None) => Ok(()),
+        (
+            Role::Caseworker(_)
+            | Role::Reviewer(_)
+            | Role::ProgramOfficer(..)
+            | Role::ChildDirector(_)
+            | Role::ChildSupervisor(_),
+            None,
+        ) => Ok(()),
         (_, Some((program, area))) if sees_cases(role, program, area) => Ok(()),
-        (Role::Caseworker(_) | Role::Reviewer(_) | Role::ProgramOfficer(..), Some(_)) => {
-            Err(read_denied(role, "a case of another area".into()))
-        }
+        (
+            Role::Caseworker(_)
+            | Role::Reviewer(_)
+            | Role::ProgramOfficer(..)
+            | Role::ChildDirector(_)
+            | Role::ChildSupervisor(_),
+            Some(_),
+        ) => Err(read_denied(role, "a case of another area".into())),
         _ => Err(not_allowed(
             role,
             "reading a case",
-            "a bureau admin, auditor, caseworker, reviewer or program officer key",
+            "a bureau admin, auditor, caseworker, reviewer, program officer, child director or \
+             child supervisor key",
         )),
     }
 }

@@ -276,19 +276,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             person,
             area,
         } => {
-            authority::require_admin_or_caseworker_for(&ctx.role, "opening a case", area)?;
-            let (_, table) = types::case_type(case_type)
-                .ok_or_else(|| CaseworkRefusal::UnknownCaseType(case_type.clone()))?;
-            state.areas.require(area)?;
-            let registered = state
-                .person(person)
-                .ok_or(SubjectRefusal::UnknownPerson(*person))?;
-            // The signer must reach the person too, not only the case's area.
-            authority::may_reach_program_record(
-                &ctx.role,
-                &crate::ledger::Subject::Person(*person),
-                &registered.area,
-            )?;
+            let table = opening(state, &ctx.role, case_type, person, area)?;
             if let Some(tier) = table.deepest_tier()
                 && AreaLevel::depth(area.level()) < tier.depth()
             {
@@ -340,7 +328,11 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             // The role first: a key that acts on no case learns nothing of this one.
             authority::may_act_on_case(&ctx.role, "moving a case", None)?;
             let current = state.cases.get(case)?;
-            authority::may_act_on_case(&ctx.role, "moving a case", Some(&current.area))?;
+            authority::may_act_on_case(
+                &ctx.role,
+                "moving a case",
+                Some((current.case_type.program, &current.area)),
+            )?;
             let table = current.case_type;
             let from = table.states[current.state].name;
             let rules: Vec<&TransitionRule> = table
@@ -418,6 +410,40 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
     }
 }
 
+/// The checks of an opening before the case itself: the signer may open a case of the
+/// table's program in `area` (a bureau admin, a caseworker, a child director or supervisor
+/// for children's cases), the table exists, the person is registered and the signer reaches
+/// them too, not only the case's area. Answers the table.
+fn opening(
+    state: &State,
+    role: &Role,
+    case_type: &str,
+    person: &PersonId,
+    area: &AreaCode,
+) -> Result<&'static CaseType, Refusal> {
+    let program = types::case_type(case_type).map(|(_, table)| table.program);
+    // The role first, for the program the table names (a made-up table: as the points
+    // programs' caseworkers, so a key that may open nothing learns nothing of the tables).
+    let program = program.unwrap_or(crate::ledger::Program::Assistance);
+    authority::require_case_opener(role, program, area)?;
+    let (_, table) = types::case_type(case_type)
+        .ok_or_else(|| CaseworkRefusal::UnknownCaseType(case_type.to_owned()))?;
+    state.areas.require(area)?;
+    let registered = state
+        .person(person)
+        .ok_or(SubjectRefusal::UnknownPerson(*person))?;
+    if table.program == crate::ledger::Program::Children {
+        authority::require_case_opener(role, table.program, &registered.area)?;
+    } else {
+        authority::may_reach_program_record(
+            role,
+            &crate::ledger::Subject::Person(*person),
+            &registered.area,
+        )?;
+    }
+    Ok(table)
+}
+
 /// Refuses a step of `case` once it holds [`MAX_CASE_STEPS`].
 fn require_room(case: &Case) -> Result<(), Refusal> {
     if case.steps.len() >= MAX_CASE_STEPS {
@@ -493,6 +519,17 @@ pub(super) fn may_take(role: &Role, actor: Actor, area: &AreaCode) -> Result<(),
                 ))
             }
         }
+        (Actor::ChildDirector, Role::ChildDirector(scope))
+        | (Actor::ChildSupervisor, Role::ChildSupervisor(scope)) => {
+            if area.is_within(scope) {
+                Ok(())
+            } else {
+                Err(authority::read_denied(
+                    role,
+                    "a case of another area".into(),
+                ))
+            }
+        }
         (Actor::Reviewer(tier), Role::Reviewer(scope)) => {
             let found = Tier::of(scope.level());
             if found != tier {
@@ -548,6 +585,7 @@ impl State {
     pub fn may_open_case(
         &self,
         signer: &KeyId,
+        case_type: &str,
         person: &PersonId,
         area: &AreaCode,
     ) -> Result<super::SubjectView, Refusal> {
@@ -555,16 +593,25 @@ impl State {
             .key(signer)
             .map(|key| key.role.clone())
             .ok_or(Refusal::UnknownKey { key_id: *signer })?;
-        authority::require_admin_or_caseworker_for(&role, "opening a case", area)?;
-        let registered = self
-            .person(person)
-            .ok_or(SubjectRefusal::UnknownPerson(*person))?;
-        authority::may_reach_program_record(
-            &role,
-            &crate::ledger::Subject::Person(*person),
-            &registered.area,
-        )?;
-        Ok(registered)
+        opening(self, &role, case_type, person, area)?;
+        self.person(person)
+            .ok_or_else(|| SubjectRefusal::UnknownPerson(*person).into())
+    }
+
+    /// A case's type code and state, without its history.
+    pub fn case_state(&self, case: &CaseId) -> Option<(&'static str, &'static str)> {
+        self.cases
+            .cases
+            .get(case)
+            .map(|c| (c.case_type.code, c.state_name()))
+    }
+
+    /// Whether a case is in a state its type grants its benefit in.
+    pub fn case_granted(&self, case: &CaseId) -> bool {
+        self.cases
+            .cases
+            .get(case)
+            .is_some_and(|c| c.case_type.granted_in.contains(&c.state_name()))
     }
 
     /// A case, with every step and objection.

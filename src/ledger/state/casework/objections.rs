@@ -67,7 +67,11 @@ pub(super) fn check_filing(
     id: CaseId,
     ground: &str,
 ) -> Result<Plan, Refusal> {
-    authority::may_act_on_case(&ctx.role, "filing an objection", Some(&case.area))?;
+    authority::may_act_on_case(
+        &ctx.role,
+        "filing an objection",
+        Some((case.case_type.program, &case.area)),
+    )?;
     if !case.on_notice() {
         return Err(not_on_notice(case));
     }
@@ -109,7 +113,11 @@ pub(super) fn check_resolution(
     upheld: bool,
     reason: &str,
 ) -> Result<Plan, Refusal> {
-    authority::may_act_on_case(&ctx.role, "resolving an objection", Some(&case.area))?;
+    authority::may_act_on_case(
+        &ctx.role,
+        "resolving an objection",
+        Some((case.case_type.program, &case.area)),
+    )?;
     let filed = case.objections.len();
     let Some(notice) = case.case_type.notice.as_ref() else {
         return Err(CaseworkRefusal::UnknownObjection { number, filed }.into());

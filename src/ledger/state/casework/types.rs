@@ -51,6 +51,10 @@ pub enum Actor {
     Caseworker,
     /// A reviewer of this tier whose area covers the case's.
     Reviewer(Tier),
+    /// A village child director (儿童主任) whose village is the case's.
+    ChildDirector,
+    /// A township child supervisor (儿童督导员) whose township covers the case's.
+    ChildSupervisor,
 }
 
 impl Actor {
@@ -61,6 +65,8 @@ impl Actor {
             Actor::Reviewer(Tier::Village) => "a village reviewer of the case's area",
             Actor::Reviewer(Tier::Township) => "a township reviewer of the case's area",
             Actor::Reviewer(Tier::County) => "a county reviewer of the case's area",
+            Actor::ChildDirector => "a child director of the case's village",
+            Actor::ChildSupervisor => "a child supervisor of the case's township",
         }
     }
 }
@@ -150,12 +156,15 @@ pub struct CaseType {
 
 impl CaseType {
     /// The highest area a case may be handled in: one that every reviewer tier the table
-    /// names can cover (a township decision needs a case in a township or below).
+    /// names can cover (a township decision needs a case in a township or below; a child
+    /// director's case is a village's).
     pub fn deepest_tier(&self) -> Option<Tier> {
         self.transitions
             .iter()
             .filter_map(|t| match t.by {
                 Actor::Reviewer(tier) => Some(tier),
+                Actor::ChildDirector => Some(Tier::Village),
+                Actor::ChildSupervisor => Some(Tier::Township),
                 Actor::Caseworker => None,
             })
             .max_by_key(|tier| tier.depth())
@@ -315,8 +324,48 @@ pub const TEMPORARY_AID_1: CaseType = CaseType {
     granted_in: &["confirmed"],
 };
 
+const DIRECTOR: Actor = Actor::ChildDirector;
+const SUPERVISOR: Actor = Actor::ChildSupervisor;
+
+/// Child protection (儿童保护个案), version 1: new → assessment → plan → services →
+/// monitoring → closed. The village's child director assesses, plans, delivers and monitors;
+/// the township's supervisor approves the plan and closes the case, and reopens a closed case
+/// (back to assessment). Monitoring may send the case back to services.
+pub const CHILD_PROTECTION_1: CaseType = CaseType {
+    code: "child-protection/1",
+    program: Program::Children,
+    states: &[
+        state("new", Some(3), false),
+        state("assessment", Some(15), false),
+        state("plan", Some(10), false),
+        state("services", Some(90), false),
+        state("monitoring", Some(90), false),
+        state("closed", None, true),
+    ],
+    transitions: &[
+        step("new", "assessment", DIRECTOR, 0),
+        step("assessment", "plan", DIRECTOR, 0),
+        step("assessment", "closed", SUPERVISOR, 0),
+        step("plan", "services", SUPERVISOR, 0),
+        step("plan", "assessment", SUPERVISOR, 0),
+        step("services", "monitoring", DIRECTOR, 0),
+        step("monitoring", "services", DIRECTOR, 0),
+        step("monitoring", "closed", SUPERVISOR, 0),
+        step("closed", "assessment", SUPERVISOR, 0),
+    ],
+    notice: None,
+    review: None,
+    granted_in: &[],
+};
+
 /// Every case type, by code.
-pub const CASE_TYPES: &[&CaseType] = &[&DIBAO_1, &DIBAO_2, &TEKUN_1, &TEMPORARY_AID_1];
+pub const CASE_TYPES: &[&CaseType] = &[
+    &DIBAO_1,
+    &DIBAO_2,
+    &TEKUN_1,
+    &TEMPORARY_AID_1,
+    &CHILD_PROTECTION_1,
+];
 
 /// The case type of `code`.
 pub fn case_type(code: &str) -> Option<(usize, &'static CaseType)> {

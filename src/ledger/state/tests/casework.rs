@@ -337,6 +337,8 @@ proptest! {
                 let takes = |by: case_types::Actor| match by {
                     case_types::Actor::Caseworker => actor.caseworker,
                     case_types::Actor::Reviewer(tier) => actor.tier == Some(tier),
+                    // dibao/2 names no child director or supervisor, and no actor here is one.
+                    case_types::Actor::ChildDirector | case_types::Actor::ChildSupervisor => false,
                 };
                 match action {
                     FILE => on_notice && actor.covers && (actor.caseworker || actor.tier.is_some()),
