@@ -22,9 +22,9 @@ use shanzhi::ledger::LedgerId;
 
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
-    AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ClaimsCommand, Connection,
-    DirectoryCommand, GovernanceCommand, MembersCommand, ReadCommand, ShopsCommand,
-    SubjectsCommand, WriteCommand,
+    AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ChildrenCommand,
+    ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand, ReadCommand,
+    ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -233,6 +233,9 @@ enum Command {
     /// Social assistance: commitments, alerts, care agreements, tasks.
     #[command(flatten)]
     Assistance(AssistanceCommand),
+    /// The children's program: categories, visits, concern reports, files, tasks.
+    #[command(flatten)]
+    Children(ChildrenCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -494,6 +497,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Casework(command) => command.run().await,
         Command::Benefits(command) => command.run().await,
         Command::Assistance(command) => command.run().await,
+        Command::Children(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

@@ -15,6 +15,17 @@ use shanzhi::pb::assistance as apb;
 use super::write::WriteArgs;
 use super::{ReadArgs, id16};
 
+/// The start of a task's line: its id, whom it concerns, its area and when it was due (the
+/// assistance and children's lists print alike).
+pub(super) fn print_task(id: &[u8], (who, subject): (&str, &[u8]), area: &str, due_unix_ms: u64) {
+    print!(
+        "{} {who} {} area {area} due {}: ",
+        hex::encode(id),
+        hex::encode(subject),
+        LocalTime::from_unix_ms(due_unix_ms)
+    );
+}
+
 /// Which tasks `shanzhi assistance-tasks` lists.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum TaskArg {
@@ -218,15 +229,9 @@ impl AssistanceCommand {
                         .assistance_tasks(&signer, asked)
                         .await
                         .map_err(super::status_error)?;
-                    for task in &page.tasks {
-                        println!(
-                            "{} person {} area {} due {}: {}",
-                            hex::encode(&task.id),
-                            hex::encode(&task.person_id),
-                            task.area_code,
-                            LocalTime::from_unix_ms(task.due_unix_ms),
-                            task.detail
-                        );
+                    for t in &page.tasks {
+                        print_task(&t.id, ("person", &t.person_id), &t.area_code, t.due_unix_ms);
+                        println!("{}", t.detail);
                     }
                     count += page.tasks.len();
                     if page.next_page_token.is_empty() {

@@ -216,6 +216,35 @@ async fn an_alert_is_listed_until_it_is_resolved_with_the_case_it_led_to() {
         Code::FailedPrecondition,
         "CASE_OF_ANOTHER_PERSON",
     );
+    // Nor with a case the caseworker does not act on (a children's case): refused for the
+    // program before anything of the case is compared.
+    let child = person_with_record(&mut app, &caseworker, &resident_id("42058120150101005"))
+        .await
+        .id;
+    let director = Signer::generate();
+    let admin = app.admin.clone();
+    app.submit(
+        &admin,
+        register_key(&director, pb::Role::ChildDirector, "420581100001"),
+    )
+    .await
+    .unwrap();
+    let child_case = [3; 16];
+    app.submit(
+        &director,
+        shanzhi::client::open_case(child_case, "child-protection/1", child, "420581100001"),
+    )
+    .await
+    .unwrap();
+    assert_reason(
+        app.submit(
+            &caseworker,
+            resolve_alert(alert, Some(child_case), "aid opened"),
+        )
+        .await,
+        Code::PermissionDenied,
+        "ROLE_NOT_ALLOWED",
+    );
     assert_reason(
         app.submit(&other, resolve_alert(alert, None, "x")).await,
         Code::PermissionDenied,
@@ -353,6 +382,22 @@ async fn a_dispersed_tekun_person_has_a_caregiver_and_visits_due_by_their_cadenc
         read.visit_due_unix_ms,
         read.visits[0].at_unix_ms + 30 * 86_400_000
     );
+    // The agreement follows its case: once the 特困 case ends at a review, no visit is due
+    // and none is recorded.
+    app.submit(&caseworker, to(tekun, "reviewing"))
+        .await
+        .unwrap();
+    app.submit(&township, to(tekun, "ended")).await.unwrap();
+    app.advance_days(31);
+    assert!(tasks(&mut app, &township, VisitsDue).await.is_empty());
+    let size = app.log_size().await;
+    assert_reason(
+        app.submit(&caseworker, record_visit(agreement, "after the end"))
+            .await,
+        Code::FailedPrecondition,
+        "NOT_GRANTED_TEKUN_CASE",
+    );
+    assert_eq!(app.log_size().await, size);
     let village = app.village("v1").await;
     assert_reason(
         app.client.care_agreement(&village.officer, agreement).await,

@@ -126,6 +126,11 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "the second payment of the month was not refused: {stderr}"
     );
     assert!(
+        stderr.matches("PermissionDenied ROLE_NOT_ALLOWED").count() >= 2,
+        "the director's approval of the plan and the caseworker's read of a child's file were \
+         not refused: {stderr}"
+    );
+    assert!(
         stderr.contains("FailedPrecondition STATE_NOT_OVER"),
         "the early confirmation was not refused for its notice: {stderr}"
     );
@@ -202,6 +207,15 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "shop:shop-1 -> bureau-fund: 21 points",
         "shop:shop-1 -> bureau-fund: 4 points",
         "report of issuer gaoba for",
+        // The children's walkthrough: the concern closed with the case, the case closed, the
+        // file read by the director and refused to the caseworker.
+        "refused: the supervisor approves the plan",
+        "state closed",
+        "active category: left-behind in 420581102001",
+        "from mandatory-reporter in 420581102001",
+        ": case-opened case ",
+        ": at school, well",
+        "refused: a child's file is the network's",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }
@@ -225,6 +239,10 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "42058119620708004",
         "13907170001",
         "13907170002",
+        "陈小雨",
+        "42058120160315002X",
+        "42058120160315002",
+        "13907170003",
     ];
     for needle in personal {
         assert!(

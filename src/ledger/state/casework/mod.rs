@@ -7,6 +7,7 @@
 
 pub mod lists;
 mod objections;
+mod opening;
 pub mod types;
 
 use std::sync::Arc;
@@ -17,8 +18,7 @@ use super::authority;
 use super::journal::Effects;
 use super::{Context, State};
 use crate::ledger::{
-    AreaCode, AreaLevel, CaseId, CaseworkRefusal, KeyId, PersonId, Refusal, Role, Sequence,
-    SubjectRefusal, UnixMs,
+    AreaCode, AreaLevel, CaseId, CaseworkRefusal, KeyId, PersonId, Refusal, Role, Sequence, UnixMs,
 };
 pub use objections::{CaseObjection, ObjectionResolution};
 use types::{Actor, Cadence, CaseType, Tier, TransitionRule};
@@ -276,7 +276,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             person,
             area,
         } => {
-            let table = opening(state, &ctx.role, case_type, person, area)?;
+            let table = opening::opening(state, &ctx.role, case_type, person, area)?;
             if let Some(tier) = table.deepest_tier()
                 && AreaLevel::depth(area.level()) < tier.depth()
             {
@@ -408,40 +408,6 @@ pub(super) fn check(state: &State, ctx: &Context, op: &CaseworkOp) -> Result<Pla
             reason,
         ),
     }
-}
-
-/// The checks of an opening before the case itself: the signer may open a case of the
-/// table's program in `area` (a bureau admin, a caseworker, a child director or supervisor
-/// for children's cases), the table exists, the person is registered and the signer reaches
-/// them too, not only the case's area. Answers the table.
-fn opening(
-    state: &State,
-    role: &Role,
-    case_type: &str,
-    person: &PersonId,
-    area: &AreaCode,
-) -> Result<&'static CaseType, Refusal> {
-    let program = types::case_type(case_type).map(|(_, table)| table.program);
-    // The role first, for the program the table names (a made-up table: as the points
-    // programs' caseworkers, so a key that may open nothing learns nothing of the tables).
-    let program = program.unwrap_or(crate::ledger::Program::Assistance);
-    authority::require_case_opener(role, program, area)?;
-    let (_, table) = types::case_type(case_type)
-        .ok_or_else(|| CaseworkRefusal::UnknownCaseType(case_type.to_owned()))?;
-    state.areas.require(area)?;
-    let registered = state
-        .person(person)
-        .ok_or(SubjectRefusal::UnknownPerson(*person))?;
-    if table.program == crate::ledger::Program::Children {
-        authority::require_case_opener(role, table.program, &registered.area)?;
-    } else {
-        authority::may_reach_program_record(
-            role,
-            &crate::ledger::Subject::Person(*person),
-            &registered.area,
-        )?;
-    }
-    Ok(table)
 }
 
 /// Refuses a step of `case` once it holds [`MAX_CASE_STEPS`].
@@ -579,25 +545,6 @@ impl Case {
 }
 
 impl State {
-    /// Whether `signer` may open a case in `area` for `person`, who must be registered: the
-    /// checks of the handler's directory check (`directory/present.rs`) before it reads the
-    /// record. Answers the person's registration.
-    pub fn may_open_case(
-        &self,
-        signer: &KeyId,
-        case_type: &str,
-        person: &PersonId,
-        area: &AreaCode,
-    ) -> Result<super::SubjectView, Refusal> {
-        let role = self
-            .key(signer)
-            .map(|key| key.role.clone())
-            .ok_or(Refusal::UnknownKey { key_id: *signer })?;
-        opening(self, &role, case_type, person, area)?;
-        self.person(person)
-            .ok_or_else(|| SubjectRefusal::UnknownPerson(*person).into())
-    }
-
     /// A case's type code and state, without its history.
     pub fn case_state(&self, case: &CaseId) -> Option<(&'static str, &'static str)> {
         self.cases

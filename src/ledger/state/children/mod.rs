@@ -216,9 +216,9 @@ pub struct ChildVisit {
 pub struct ChildFile {
     /// Every category, the first first; the last may be active.
     pub categories: Vec<CategoryRecord>,
-    /// The latest visits (at most [`MAX_CHILD_VISITS`]), the first first.
+    /// The latest visits (at most `MAX_CHILD_VISITS`), the first first.
     pub visits: Vec<ChildVisit>,
-    /// The reports about the child (at most [`MAX_REPORTS_PER_CHILD`]).
+    /// The reports about the child (at most `MAX_REPORTS_PER_CHILD`).
     pub reports: Vec<ReportId>,
 }
 

@@ -1,8 +1,7 @@
 //! What the children's network has to do, as lists: children whose next visit is due (by the
 //! server's clock) and concern reports not yet closed. Each list holds what the reader sees of
 //! the program ([`sees_children`](crate::ledger::sees_children)), in id order, a page
-//! examining at most [`MAX_EXAMINED`](crate::ledger::state::assistance::tasks::MAX_EXAMINED)
-//! items, as the assistance lists.
+//! examining at most 4,096 items, as the assistance lists.
 
 use super::ConcernState;
 use crate::ledger::state::assistance::tasks::{Task, TaskPage, page};
