@@ -2,7 +2,8 @@
 //! type's table allows, by the table's actor (a caseworker, or a reviewer of the tier) of the
 //! case's area, after the days a state must last; and the property test: random
 //! transitions by random actors on random days happen exactly when the table allows them,
-//! and replaying the log gives the live cases.
+//! and replaying the log gives the live cases; the same for the children's table, whose steps
+//! only the child directors and supervisors it names take.
 
 use proptest::prelude::*;
 
@@ -419,6 +420,97 @@ proptest! {
                 case.objections.iter().filter(|o| o.resolution.is_some()).count(),
                 resolved as usize
             );
+        }
+        prop_assert_eq!(
+            ledger.replay().unwrap().case(&CaseId(CASE)),
+            ledger.state.case(&CaseId(CASE))
+        );
+    }
+}
+
+/// The states of child-protection/1, and one it does not have.
+const CHILD_STATES: [&str; 7] = [
+    "new",
+    "assessment",
+    "plan",
+    "services",
+    "monitoring",
+    "closed",
+    "no-such-state",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The children's table, by random actors of both networks and of the caseworkers'
+    /// programs: a step happens exactly when the table has it from the case's state and the
+    /// signer is the child director or supervisor it names, of the case's area; a refusal
+    /// changes nothing, and the log replays to the live case. Two steps in three are steered
+    /// to a move the table has, by an actor who may take it, so runs reach closed and reopen.
+    #[test]
+    fn only_the_networks_table_steps_happen_on_a_childs_case(
+        steps in prop::collection::vec((0usize..6, 0usize..CHILD_STATES.len(), 0u8..3, any::<usize>()), 1..48)
+    ) {
+        let (mut ledger, mut actors) = setup();
+        ledger.admin_does(register_area("420581200001", "渔洋溪村"));
+        // The network: a director and a supervisor of the case's area, and of the other
+        // township; what the model sees of each is (director, supervisor, covers).
+        let mut network = Vec::new();
+        for (role, scope, covers) in [
+            (pb::Role::ChildDirector, "420581100001", true),
+            (pb::Role::ChildSupervisor, "420581100", true),
+            (pb::Role::ChildDirector, "420581200001", false),
+            (pb::Role::ChildSupervisor, "420581200", false),
+        ] {
+            let signer = Signer::generate();
+            ledger.admin_does(register_key(&signer, role, scope));
+            network.push((signer, role == pb::Role::ChildDirector, covers));
+        }
+        // Two of the caseworkers' keys, which never act on a child's case.
+        let caseworker = actors.remove(0);
+        let township = actors.remove(2);
+        let everyone: Vec<(&Signer, Option<(bool, bool)>)> = network
+            .iter()
+            .map(|(s, director, covers)| (s, Some((*director, *covers))))
+            .chain([(&caseworker.signer, None), (&township.signer, None)])
+            .collect();
+        ledger
+            .apply(&network[0].0, open_case(CASE, "child-protection/1", "420581100001"))
+            .unwrap();
+        let table = &case_types::CHILD_PROTECTION_1;
+        let (mut state, mut taken) = (0usize, 1usize);
+        for (who, to, steer, pick) in steps {
+            let allows = |to: usize, who: usize, state: usize| {
+                let Some((director, covers)) = everyone[who].1 else { return false };
+                table.leaving(state).any(|rule| {
+                    rule.to == CHILD_STATES[to]
+                        && covers
+                        && match rule.by {
+                            case_types::Actor::ChildDirector => director,
+                            case_types::Actor::ChildSupervisor => !director,
+                            _ => false,
+                        }
+                })
+            };
+            let (to, who) = if steer == 0 {
+                (to, who)
+            } else {
+                let moves: Vec<(usize, usize)> = (0..CHILD_STATES.len())
+                    .flat_map(|t| (0..everyone.len()).map(move |w| (t, w)))
+                    .filter(|(t, w)| allows(*t, *w, state))
+                    .collect();
+                moves.get(pick % moves.len().max(1)).copied().unwrap_or((to, who))
+            };
+            let allowed = allows(to, who, state);
+            let result = ledger.apply(everyone[who].0, transition(CASE, CHILD_STATES[to]));
+            prop_assert_eq!(result.is_ok(), allowed, "{:?}: to {} by {} in {}", result, to, who, state);
+            if result.is_ok() {
+                state = table.state(CHILD_STATES[to]).unwrap();
+                taken += 1;
+            }
+            let case = ledger.state.case(&CaseId(CASE)).unwrap();
+            prop_assert_eq!(case.state, table.states[state].name);
+            prop_assert_eq!(case.steps.len(), taken);
         }
         prop_assert_eq!(
             ledger.replay().unwrap().case(&CaseId(CASE)),
