@@ -521,7 +521,11 @@ async fn serve(
         RegistryServiceServer::new(RegistryApi::new(ledger.clone(), skew)),
         GovernanceServiceServer::new(GovernanceApi::new(ledger.clone(), skew)),
         ShopsServiceServer::new(ShopsApi::new(ledger.clone(), skew)),
-        CaseworkServiceServer::new(CaseworkApi::new(ledger.clone(), skew)),
+        CaseworkServiceServer::new(CaseworkApi::new(
+            ledger.clone(),
+            Arc::clone(&directory),
+            skew
+        )),
         BenefitsServiceServer::new(BenefitsApi::new(ledger.clone(), skew)),
         AssistanceServiceServer::new(AssistanceApi::new(ledger.clone(), skew)),
         ChildrenServiceServer::new(ChildrenApi::new(

@@ -2,16 +2,19 @@
 //! against the ledger's latest published state (who may read a case is in
 //! `state/authority/programs.rs`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
+use super::directory::blocking;
 use super::paging;
+use crate::directory::Directory;
 use crate::ledger::case_types::{self, Actor, CaseType};
 use crate::ledger::{
-    AreaCode, CaseFilter, CaseId, CaseQuery, CaseView, CaseworkRefusal, Refusal, UnixMs,
-    may_read_case,
+    AreaCode, CaseFilter, CaseId, CaseQuery, CaseView, CaseworkRefusal, KeyId, PersonId, Program,
+    Refusal, Subject, UnixMs, may_read_case, parse_memo,
 };
 use crate::pb::casework as pb;
 use crate::pb::casework::casework_service_server::CaseworkService;
@@ -25,14 +28,36 @@ const MAX_PAGE_SIZE: u32 = 500;
 /// Serves cases.
 pub struct CaseworkApi {
     ledger: LedgerHandle,
+    directory: Arc<Directory>,
     max_skew: Duration,
 }
 
 impl CaseworkApi {
-    /// Serves the cases of `ledger`; read credentials up to `max_skew` from the server's
-    /// clock.
-    pub fn new(ledger: LedgerHandle, max_skew: Duration) -> Self {
-        Self { ledger, max_skew }
+    /// Serves the cases of `ledger`, recording reads of children's cases in `directory`'s
+    /// access log; read credentials up to `max_skew` from the server's clock.
+    pub fn new(ledger: LedgerHandle, directory: Arc<Directory>, max_skew: Duration) -> Self {
+        Self {
+            ledger,
+            directory,
+            max_skew,
+        }
+    }
+
+    /// Records that `reader` read the children's cases of `children` for `purpose`, synced
+    /// before the caller answers (nothing when there is none).
+    async fn record(
+        &self,
+        reader: KeyId,
+        children: Vec<PersonId>,
+        purpose: String,
+    ) -> Result<(), Status> {
+        if children.is_empty() {
+            return Ok(());
+        }
+        let directory = Arc::clone(&self.directory);
+        let now = UnixMs(self.ledger.now_unix_ms());
+        let subjects: Vec<Subject> = children.into_iter().map(Subject::Person).collect();
+        blocking(move || directory.record_reads(&subjects, reader, &purpose, now)).await
     }
 }
 
@@ -44,6 +69,8 @@ impl CaseworkService for CaseworkApi {
     ) -> Result<Response<pb::Case>, Status> {
         let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let id = CaseId::from_slice(&request.get_ref().case_id)?;
+        let purpose = request.get_ref().purpose.clone();
+        let key = reader.key_id();
         let case = self
             .ledger
             .read(move |state| {
@@ -55,6 +82,11 @@ impl CaseworkService for CaseworkApi {
                 Ok::<_, Refusal>(case)
             })
             .await??;
+        if case.case_type.program == Program::Children {
+            let purpose = parse_memo("purpose", &purpose, true)?;
+            self.record(key, vec![case.person], format!("child's case: {purpose}"))
+                .await?;
+        }
         Ok(Response::new(case_message(id, case)))
     }
 
@@ -86,6 +118,7 @@ impl CaseworkService for CaseworkApi {
             limit: paging::page_size(request.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
         };
         let now = self.ledger.now_unix_ms();
+        let key = reader.key_id();
         let page = self
             .ledger
             .read(move |state| {
@@ -94,6 +127,14 @@ impl CaseworkService for CaseworkApi {
                 Ok::<_, Refusal>(state.cases_page(&role, &query, UnixMs(now)))
             })
             .await??;
+        let children = page
+            .cases
+            .iter()
+            .filter(|(_, case)| case.case_type.program == Program::Children)
+            .map(|(_, case)| case.person)
+            .collect();
+        self.record(key, children, "listed by ListCases".into())
+            .await?;
         Ok(Response::new(pb::ListCasesResponse {
             cases: page
                 .cases

@@ -1,8 +1,9 @@
 //! `shanzhi.children.v1.ChildrenService`: a child's file and the children's network's tasks
 //! (visits due by the server's clock, concern reports open), against the ledger's latest
 //! published state. Children's records are the most sensitive: a file is answered only to the
-//! roles of the program whose area covers it (and bureau admins and auditors), and only after
-//! the read, with its purpose, is appended to the directory's access log and synced. The role
+//! roles of the program whose area covers the child's registered area (and bureau admins and
+//! auditors), and only after the read, with its purpose, is appended to the directory's access
+//! log and synced; each child a task list shows is recorded the same way. The role
 //! is checked before anything is looked up, and no refusal names an area.
 
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use super::paging;
 use crate::directory::Directory;
 use crate::ledger::{
     AreaCode, CategoryRecord, ChildFile, ChildTaskKind, ConcernReport, Refusal, ReportId, Subject,
-    UnixMs, parse_memo, read_denied, require_child_reader, sees_children,
+    UnixMs, parse_memo, read_denied, require_child_reader,
 };
 use crate::pb::children as pb;
 use crate::pb::children::children_service_server::ChildrenService;
@@ -98,10 +99,10 @@ impl ChildrenService for ChildrenApi {
                 let role = reader.role(state)?;
                 require_child_reader(&role)?;
                 let not_seen = || read_denied(&role, format!("the file of child {child}"));
-                let file = state.child_file(&child).ok_or_else(not_seen)?;
-                if !file.areas(state).any(|area| sees_children(&role, area)) {
+                if state.sees_child(&role, &child) != Some(true) {
                     return Err(not_seen());
                 }
+                let file = state.child_file(&child).unwrap_or_default();
                 let reports = file
                     .reports
                     .iter()
@@ -149,6 +150,7 @@ impl ChildrenService for ChildrenApi {
         request: Request<pb::ListChildTasksRequest>,
     ) -> Result<Response<pb::ListChildTasksResponse>, Status> {
         let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let key = reader.key_id();
         let request = request.into_inner();
         let kind = match pb::ChildTaskKind::try_from(request.kind) {
             Ok(pb::ChildTaskKind::VisitsDue) => ChildTaskKind::VisitsDue,
@@ -184,6 +186,17 @@ impl ChildrenService for ChildrenApi {
                 ))
             })
             .await??;
+        // Each child listed is a read of a child's record: recorded before the answer.
+        let directory = Arc::clone(&self.directory);
+        let subjects: Vec<Subject> = page
+            .tasks
+            .iter()
+            .map(|t| Subject::Person(t.person))
+            .collect();
+        blocking(move || {
+            directory.record_reads(&subjects, key, "listed by ListChildTasks", UnixMs(now))
+        })
+        .await?;
         Ok(Response::new(pb::ListChildTasksResponse {
             tasks: page
                 .tasks

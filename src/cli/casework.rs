@@ -98,6 +98,10 @@ pub enum CaseworkCommand {
         /// The case.
         #[arg(long)]
         case: String,
+        /// Why it is read (no personal data): required for a children's case, whose read is
+        /// recorded in the access log.
+        #[arg(long, default_value = "")]
+        purpose: String,
     },
     /// List the cases the key sees: all, overdue, due for review, or on notice.
     Cases {
@@ -190,10 +194,14 @@ impl CaseworkCommand {
                 let (signer, mut client) = write.open().await?;
                 write.submit_on(&mut client, &signer, operation).await
             }
-            CaseworkCommand::Case { read, case } => {
+            CaseworkCommand::Case {
+                read,
+                case,
+                purpose,
+            } => {
                 let (signer, mut client) = read.open().await?;
                 let case = client
-                    .case(&signer, id16("--case", &case)?)
+                    .case_for(&signer, id16("--case", &case)?, &purpose)
                     .await
                     .map_err(super::status_error)?;
                 print_case(&case);

@@ -73,17 +73,29 @@ pub fn resolve_case_objection(
 }
 
 impl LedgerClient {
-    /// A case, as `signer`.
+    /// A case, as `signer` (a children's case needs [`LedgerClient::case_for`]).
     pub async fn case(
         &mut self,
         signer: &Signer,
         case_id: [u8; 16],
+    ) -> Result<cw::Case, tonic::Status> {
+        self.case_for(signer, case_id, "").await
+    }
+
+    /// A case, as `signer`, read for `purpose` (required for a children's case, whose read
+    /// is recorded in the access log).
+    pub async fn case_for(
+        &mut self,
+        signer: &Signer,
+        case_id: [u8; 16],
+        purpose: &str,
     ) -> Result<cw::Case, tonic::Status> {
         let request = signer.read_request(
             &self.ledger_id,
             methods::GET_CASE,
             cw::GetCaseRequest {
                 case_id: case_id.to_vec(),
+                purpose: purpose.into(),
             },
         );
         Ok(self.casework.get_case(request).await?.into_inner())

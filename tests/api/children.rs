@@ -12,7 +12,7 @@ use shanzhi::client::{
 };
 use shanzhi::pb::children as cpb;
 use shanzhi::pb::points as pb;
-use shanzhi::testkit::register_key;
+use shanzhi::testkit::{register_area, register_key};
 use tonic::Code;
 
 use crate::casework::open;
@@ -60,12 +60,27 @@ async fn network(app: &mut TestApp) -> Network {
     network
 }
 
+/// The first 17 characters of a Yidu identity number of a person born on 1 January, `years`
+/// ago by the wall clock (so `years` old all this year, whatever year the test runs), with
+/// sequence `sequence`.
+fn born(years: i64, sequence: &str) -> String {
+    let now = shanzhi::ledger::UnixMs(shanzhi::writer::now_unix_ms());
+    let (year, _, _) = shanzhi::ledger::CivilDate::of(now).ymd();
+    format!("420581{}0101{sequence}", year - years)
+}
+
 /// A person of `first17` (the number without its check character) registered with a record
 /// in the first village.
 async fn registered_child(app: &mut TestApp, caseworker: &Signer, first17: &str) -> [u8; 16] {
     person_with_record(app, caseworker, &resident_id(first17))
         .await
         .id
+}
+
+/// Every event of the access log, as the bureau admin reads it.
+async fn recorded(app: &mut TestApp) -> Vec<shanzhi::pb::directory::AccessEvent> {
+    let admin = app.admin.clone();
+    app.client.access_events(&admin, 0, 0).await.unwrap().events
 }
 
 async fn tasks(app: &mut TestApp, signer: &Signer, kind: cpb::ChildTaskKind) -> Vec<Vec<u8>> {
@@ -89,14 +104,14 @@ async fn tasks(app: &mut TestApp, signer: &Signer, kind: cpb::ChildTaskKind) -> 
 async fn a_child_holds_one_active_category_and_only_while_young_enough() {
     let (mut app, caseworker) = programs_ledger().await;
     let net = network(&mut app).await;
-    let child = registered_child(&mut app, &caseworker, "42058120150101001").await;
-    let seventeen = person_with_record(&mut app, &caseworker, &resident_id("42058120090601002"))
+    let child = registered_child(&mut app, &caseworker, &born(10, "001")).await;
+    let seventeen = person_with_record(&mut app, &caseworker, &resident_id(&born(17, "002")))
         .await
         .id;
     let adult = person_with_record(&mut app, &caseworker, &resident_id("42058119900101003"))
         .await
         .id;
-    let unrecorded = person_in_village(&mut app, &caseworker, &resident_id("42058120160101004"))
+    let unrecorded = person_in_village(&mut app, &caseworker, &resident_id(&born(9, "004")))
         .await
         .id;
     let set = |person, category| set_child_category(person, category, VILLAGE, EVIDENCE);
@@ -163,15 +178,7 @@ async fn a_child_holds_one_active_category_and_only_while_young_enough() {
             "NO_ACTIVE_CATEGORY",
         ),
     ] {
-        let refused = assert_reason(app.submit(signer, op).await, code, reason);
-        assert!(
-            // No refusal names the child's birth date, nor to another township the child's area.
-            !refused.message().contains("19900101")
-                && (signer.key_id() != net.supervisor_elsewhere.key_id()
-                    || !refused.message().contains("420581100")),
-            "{}",
-            refused.message()
-        );
+        assert_reason(app.submit(signer, op).await, code, reason);
     }
     assert_eq!(
         app.log_size().await,
@@ -195,6 +202,58 @@ async fn a_child_holds_one_active_category_and_only_while_young_enough() {
         "{}",
         refused.message()
     );
+    // Another township's supervisor, even naming a village of their own, learns nothing of
+    // the child (not its category, age or record) and changes nothing; a village off the
+    // child's path is refused to the child's own supervisor too.
+    let size = app.log_size().await;
+    for (signer, op, code, reason) in [
+        (
+            &net.supervisor_elsewhere,
+            set_child_category(child, "orphan", "420581200001", EVIDENCE),
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        ),
+        (
+            &net.supervisor_elsewhere,
+            set_child_category(adult, "orphan", "420581200001", EVIDENCE),
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        ),
+        (
+            &net.supervisor_elsewhere,
+            set_child_category(unrecorded, "orphan", "420581200001", EVIDENCE),
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        ),
+        (
+            &net.supervisor_elsewhere,
+            end_child_category(child, "moved"),
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        ),
+        (
+            &net.director_elsewhere,
+            report_concern([3; 16], child, "public", "420581200001"),
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        ),
+        (
+            &net.supervisor,
+            set_child_category(seventeen, "orphan", "420581200001", EVIDENCE),
+            Code::InvalidArgument,
+            "INVALID_FIELD",
+        ),
+    ] {
+        let refused = assert_reason(app.submit(signer, op).await, code, reason);
+        for leak in ["left-behind", "in-difficulty", "found one of", "record"] {
+            assert!(
+                !refused.message().contains(leak),
+                "{leak}: {}",
+                refused.message()
+            );
+        }
+    }
+    assert_eq!(app.log_size().await, size);
     assert_reason(
         app.submit(&net.director, end_child_category(child, "parents home"))
             .await,
@@ -251,7 +310,7 @@ fn shorten_evidence(mut op: pb::transaction_body::Operation) -> pb::transaction_
 async fn visits_fall_due_at_the_categorys_cadence_and_are_listed_within_scope() {
     let (mut app, caseworker) = programs_ledger().await;
     let net = network(&mut app).await;
-    let child = registered_child(&mut app, &caseworker, "42058120150101001").await;
+    let child = registered_child(&mut app, &caseworker, &born(10, "001")).await;
     let size = app.log_size().await;
     assert_reason(
         app.submit(&net.director, record_child_visit(child, "at home"))
@@ -271,12 +330,21 @@ async fn visits_fall_due_at_the_categorys_cadence_and_are_listed_within_scope() 
     // In difficulty: a visit a month.
     app.advance_days(31);
     let admin = app.admin.clone();
+    let before = recorded(&mut app).await.len();
     for signer in [&net.director, &net.supervisor, &admin] {
         assert_eq!(tasks(&mut app, signer, due).await, [child.to_vec()]);
     }
     for signer in [&net.director_elsewhere, &net.supervisor_elsewhere] {
         assert!(tasks(&mut app, signer, due).await.is_empty());
     }
+    // Each child a list showed is a recorded read: three lists of one child.
+    let log = recorded(&mut app).await;
+    assert_eq!(log.len(), before + 3);
+    assert!(
+        log[before..]
+            .iter()
+            .all(|e| e.purpose == "listed by ListChildTasks")
+    );
     assert_reason(
         app.client
             .child_tasks(
@@ -348,8 +416,8 @@ async fn visits_fall_due_at_the_categorys_cadence_and_are_listed_within_scope() 
 async fn a_concern_report_is_verified_then_closed_with_a_case_or_without() {
     let (mut app, caseworker) = programs_ledger().await;
     let net = network(&mut app).await;
-    let child = registered_child(&mut app, &caseworker, "42058120150101001").await;
-    let sibling = registered_child(&mut app, &caseworker, "42058120170101002").await;
+    let child = registered_child(&mut app, &caseworker, &born(10, "001")).await;
+    let sibling = registered_child(&mut app, &caseworker, &born(8, "002")).await;
     let report = [1; 16];
     let size = app.log_size().await;
     for (signer, op, code, reason) in [
@@ -446,17 +514,32 @@ async fn a_concern_report_is_verified_then_closed_with_a_case_or_without() {
     .await
     .unwrap();
     let size = app.log_size().await;
-    for (closing, code, reason) in [
-        (dibao, Code::FailedPrecondition, "NOT_A_CHILDRENS_CASE"),
-        (other, Code::FailedPrecondition, "CASE_OF_ANOTHER_PERSON"),
-        ([5; 16], Code::NotFound, "UNKNOWN_CASE"),
+    let admin = app.admin.clone();
+    for (signer, closing, code, reason) in [
+        // The director may not even look at a case of the caseworkers' programs.
+        (
+            &net.director,
+            dibao,
+            Code::PermissionDenied,
+            "ROLE_NOT_ALLOWED",
+        ),
+        (
+            &admin,
+            dibao,
+            Code::FailedPrecondition,
+            "NOT_A_CHILDRENS_CASE",
+        ),
+        (
+            &net.director,
+            other,
+            Code::FailedPrecondition,
+            "CASE_OF_ANOTHER_PERSON",
+        ),
+        (&net.director, [5; 16], Code::NotFound, "UNKNOWN_CASE"),
     ] {
         assert_reason(
-            app.submit(
-                &net.director,
-                close_concern(report, Some(closing), "case opened"),
-            )
-            .await,
+            app.submit(signer, close_concern(report, Some(closing), "case opened"))
+                .await,
             code,
             reason,
         );
@@ -515,11 +598,15 @@ fn step(case: [u8; 16], to: &str) -> pb::transaction_body::Operation {
 async fn a_child_protection_case_moves_by_director_and_supervisor_and_reopens() {
     let (mut app, caseworker) = programs_ledger().await;
     let net = network(&mut app).await;
-    let child = registered_child(&mut app, &caseworker, "42058120150101001").await;
+    let child = registered_child(&mut app, &caseworker, &born(10, "001")).await;
     let adult = person_with_record(&mut app, &caseworker, &resident_id("42058119900101003"))
         .await
         .id;
     let case = [1; 16];
+    let admin = app.admin.clone();
+    app.submit(&admin, register_area("420581100002", "二村"))
+        .await
+        .unwrap();
     let size = app.log_size().await;
     for (signer, op, code, reason) in [
         (
@@ -551,6 +638,13 @@ async fn a_child_protection_case_moves_by_director_and_supervisor_and_reopens() 
             open_case(case, "child-protection/1", adult, VILLAGE),
             Code::FailedPrecondition,
             "CHILD_TOO_OLD",
+        ),
+        // Another village of the child's township is not where the child is followed.
+        (
+            &net.supervisor,
+            open_case(case, "child-protection/1", child, "420581100002"),
+            Code::InvalidArgument,
+            "INVALID_FIELD",
         ),
     ] {
         assert_reason(app.submit(signer, op).await, code, reason);
@@ -595,7 +689,22 @@ async fn a_child_protection_case_moves_by_director_and_supervisor_and_reopens() 
             }
         }
     }
-    let read = app.client.case(&net.supervisor, case).await.unwrap();
+    // A children's case is read for a purpose, and the read is recorded.
+    let before = recorded(&mut app).await.len();
+    assert_reason(
+        app.client.case(&net.supervisor, case).await,
+        Code::InvalidArgument,
+        "INVALID_FIELD",
+    );
+    let read = app
+        .client
+        .case_for(&net.supervisor, case, "supervision")
+        .await
+        .unwrap();
+    let log = recorded(&mut app).await;
+    assert_eq!(log.len(), before + 1);
+    assert_eq!(log[before].purpose, "child's case: supervision");
+    assert_eq!(log[before].reader, net.supervisor.key_id().to_string());
     assert_eq!(read.state, "assessment");
     let states: Vec<&str> = read.steps.iter().map(|s| s.to_state.as_str()).collect();
     assert_eq!(
@@ -610,21 +719,38 @@ async fn a_child_protection_case_moves_by_director_and_supervisor_and_reopens() 
             "assessment"
         ]
     );
-    // Children's cases are not caseworkers' to read, nor another township's.
+    // Children's cases are not caseworkers' to read, nor another township's; nor listed to
+    // them, and each listed to the network is recorded.
     for signer in [&caseworker, &net.supervisor_elsewhere] {
         assert_reason(
-            app.client.case(signer, case).await,
+            app.client.case_for(signer, case, "curious").await,
             Code::PermissionDenied,
             "OUT_OF_SCOPE",
         );
     }
+    let all = shanzhi::pb::casework::ListCasesRequest {
+        filter: shanzhi::pb::casework::CaseFilter::All.into(),
+        ..Default::default()
+    };
+    let before = recorded(&mut app).await.len();
+    for (signer, listed) in [
+        (&caseworker, 0),
+        (&net.supervisor_elsewhere, 0),
+        (&net.director, 1),
+    ] {
+        let page = app.client.cases(signer, all.clone()).await.unwrap();
+        assert_eq!(page.cases.len(), listed);
+    }
+    let log = recorded(&mut app).await;
+    assert_eq!(log.len(), before + 1);
+    assert_eq!(log[before].purpose, "listed by ListCases");
 }
 
 #[tokio::test]
 async fn a_childs_file_is_read_only_within_scope_and_every_read_is_recorded() {
     let (mut app, caseworker) = programs_ledger().await;
     let net = network(&mut app).await;
-    let child = registered_child(&mut app, &caseworker, "42058120150101001").await;
+    let child = registered_child(&mut app, &caseworker, &born(10, "001")).await;
     app.submit(
         &net.supervisor,
         set_child_category(child, "orphan", VILLAGE, EVIDENCE),
@@ -648,19 +774,7 @@ async fn a_childs_file_is_read_only_within_scope_and_every_read_is_recorded() {
             .await
             .unwrap();
     }
-    let events = |app: &mut TestApp| {
-        let mut client = app.client.clone();
-        let admin = admin.clone();
-        async move {
-            client
-                .access_events(&admin, 0, 0)
-                .await
-                .unwrap()
-                .events
-                .len()
-        }
-    };
-    let before = events(&mut app).await;
+    let before = recorded(&mut app).await.len();
     for (signer, asked, purpose, code, reason) in [
         (
             &net.director_elsewhere,
@@ -713,7 +827,7 @@ async fn a_childs_file_is_read_only_within_scope_and_every_read_is_recorded() {
         );
     }
     assert_eq!(
-        events(&mut app).await,
+        recorded(&mut app).await.len(),
         before,
         "refused reads are not recorded"
     );
@@ -725,10 +839,10 @@ async fn a_childs_file_is_read_only_within_scope_and_every_read_is_recorded() {
     ] {
         let file = app.client.child_file(signer, child, purpose).await.unwrap();
         assert_eq!(file.active.unwrap().category, "orphan");
-        let log = app.client.access_events(&admin, 0, 0).await.unwrap().events;
+        let log = recorded(&mut app).await;
         let last = log.last().unwrap();
         assert_eq!(last.reader, signer.key_id().to_string());
         assert_eq!(last.purpose, format!("child's file: {purpose}"));
     }
-    assert_eq!(events(&mut app).await, before + 4);
+    assert_eq!(recorded(&mut app).await.len(), before + 4);
 }

@@ -32,6 +32,14 @@ pub(super) fn opening(
         .ok_or(SubjectRefusal::UnknownPerson(*person))?;
     if table.program == Program::Children {
         authority::require_case_opener(role, table.program, &registered.area)?;
+        // Followed up where the child is registered: its village, or one of its township's.
+        if !(area.is_within(&registered.area) || registered.area.is_within(area)) {
+            return Err(Refusal::InvalidField {
+                field: "area_code",
+                expected: "the child's village, where the child director follows the case".into(),
+                found: "another area".into(),
+            });
+        }
     } else {
         authority::may_reach_program_record(role, &Subject::Person(*person), &registered.area)?;
     }

@@ -18,7 +18,7 @@ use super::journal::Effects;
 use super::{Context, State, authority};
 use crate::ledger::{
     AreaCode, AreaLevel, CaseId, CaseworkRefusal, ChildrenRefusal, KeyId, PersonId, Program,
-    Refusal, ReportId, Sequence, SubjectRefusal, UnixMs,
+    Refusal, ReportId, Role, Sequence, SubjectRefusal, UnixMs,
 };
 
 /// A day, in ms.
@@ -241,15 +241,6 @@ impl ChildFile {
             u64::from(active.category.visit_every_days()) * DAY_MS,
         )))
     }
-
-    /// The areas of the file: its categories' and its reports', for who may read it.
-    pub fn areas<'a>(&'a self, state: &'a State) -> impl Iterator<Item = &'a AreaCode> + 'a {
-        self.categories.iter().map(|c| &c.area).chain(
-            self.reports
-                .iter()
-                .filter_map(|r| state.children.reports.get(r).map(|r| &r.area)),
-        )
-    }
 }
 
 /// A concern report's state.
@@ -333,15 +324,40 @@ impl Plan {
     }
 }
 
-/// A village area, or `INVALID_FIELD`.
-fn require_village(area: &AreaCode) -> Result<(), Refusal> {
-    if area.level() == AreaLevel::Village {
+/// The child, checked before anything else of it: the signer's role (`check` names who
+/// may), then that the child is registered and in an area the signer covers, so a key of
+/// another area learns nothing of the child (not a category, an age, a record) but
+/// `OUT_OF_SCOPE`. Answers the child's registered area.
+fn reach_child(
+    state: &State,
+    child: &PersonId,
+    check: impl Fn(Option<&AreaCode>) -> Result<(), Refusal>,
+) -> Result<AreaCode, Refusal> {
+    check(None)?;
+    let registered = state
+        .person(child)
+        .ok_or(SubjectRefusal::UnknownPerson(*child))?;
+    check(Some(&registered.area))?;
+    Ok(registered.area)
+}
+
+/// `area` is a village on the path of the child's registered area (the child's own village,
+/// or one of the registered township's), or `INVALID_FIELD`.
+fn require_childs_village(area: &AreaCode, registered: &AreaCode) -> Result<(), Refusal> {
+    if area.level() == AreaLevel::Village && area.is_within(registered) {
+        return Ok(());
+    }
+    if area.level() == AreaLevel::Village && registered.is_within(area) {
         return Ok(());
     }
     Err(Refusal::InvalidField {
         field: "area_code",
-        expected: "a village (12 digits), where the child director visits".into(),
-        found: format!("a {} area", area.level().name()),
+        expected: "the child's village (12 digits), where the child director visits".into(),
+        found: if area.level() == AreaLevel::Village {
+            "another village".into()
+        } else {
+            format!("a {} area", area.level().name())
+        },
     })
 }
 
@@ -367,17 +383,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ChildrenOp) -> Result<Pla
             area,
             evidence,
         } => {
-            authority::require_category_setter(&ctx.role, "setting a child's category", None)?;
-            require_village(area)?;
-            authority::require_category_setter(
-                &ctx.role,
-                "setting a child's category",
-                Some(area),
-            )?;
+            let operation = "setting a child's category";
+            let registered = reach_child(state, child, |area| {
+                authority::require_category_setter(&ctx.role, operation, area)
+            })?;
+            require_childs_village(area, &registered)?;
+            authority::require_category_setter(&ctx.role, operation, Some(area))?;
             state.areas.require(area)?;
-            if state.person(child).is_none() {
-                return Err(SubjectRefusal::UnknownPerson(*child).into());
-            }
             let mut file = file(child);
             if let Some(current) = file.active() {
                 return Err(ChildrenRefusal::CategoryActive(current.category.name()).into());
@@ -399,7 +411,10 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ChildrenOp) -> Result<Pla
             Ok(Plan::File(*child, file))
         }
         ChildrenOp::EndCategory { child, reason } => {
-            authority::require_category_setter(&ctx.role, "ending a child's category", None)?;
+            let operation = "ending a child's category";
+            reach_child(state, child, |area| {
+                authority::require_category_setter(&ctx.role, operation, area)
+            })?;
             let mut file = file(child);
             let current = active(child, &file)?;
             authority::require_category_setter(
@@ -419,13 +434,12 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ChildrenOp) -> Result<Pla
             area,
         } => {
             let operation = "recording a concern report";
-            authority::require_child_worker(&ctx.role, operation, None)?;
-            require_village(area)?;
+            let registered = reach_child(state, child, |area| {
+                authority::require_child_worker(&ctx.role, operation, area)
+            })?;
+            require_childs_village(area, &registered)?;
             authority::require_child_worker(&ctx.role, operation, Some(area))?;
             state.areas.require(area)?;
-            if state.person(child).is_none() {
-                return Err(SubjectRefusal::UnknownPerson(*child).into());
-            }
             if children.reports.contains_key(report) {
                 return Err(Refusal::AlreadyRegistered {
                     kind: "concern report",
@@ -472,6 +486,15 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ChildrenOp) -> Result<Pla
                 let view = state
                     .case(case)
                     .ok_or(CaseworkRefusal::UnknownCase(*case))?;
+                // A case the signer acts on (the bureau admin sees every one): nothing learned
+                // of other areas' or programs' cases.
+                if ctx.role != Role::BureauAdmin {
+                    authority::may_act_on_case(
+                        &ctx.role,
+                        "closing a concern report",
+                        Some((view.case_type.program, &view.area)),
+                    )?;
+                }
                 if view.case_type.program != Program::Children {
                     return Err(ChildrenRefusal::NotAChildrensCase(view.case_type.code).into());
                 }
@@ -490,7 +513,9 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ChildrenOp) -> Result<Pla
         }
         ChildrenOp::RecordVisit { child, note } => {
             let operation = "recording a visit to a child";
-            authority::require_child_worker(&ctx.role, operation, None)?;
+            reach_child(state, child, |area| {
+                authority::require_child_worker(&ctx.role, operation, area)
+            })?;
             let mut file = file(child);
             let current = active(child, &file)?;
             authority::require_child_worker(&ctx.role, operation, Some(&current.area))?;
@@ -562,8 +587,20 @@ impl State {
             .key(signer)
             .map(|key| key.role.clone())
             .ok_or(Refusal::UnknownKey { key_id: *signer })?;
-        authority::require_category_setter(&role, "setting a child's category", Some(area))?;
+        let operation = "setting a child's category";
+        let registered = reach_child(self, child, |area| {
+            authority::require_category_setter(&role, operation, area)
+        })?;
+        require_childs_village(area, &registered)?;
+        authority::require_category_setter(&role, operation, Some(area))?;
         self.person(child)
             .ok_or_else(|| SubjectRefusal::UnknownPerson(*child).into())
+    }
+
+    /// Whether `role` sees the child's file: the children's network of the child's registered
+    /// area (and bureau admins and auditors); `None` for a child the log does not hold.
+    pub fn sees_child(&self, role: &Role, child: &PersonId) -> Option<bool> {
+        let registered = self.person(child)?;
+        Some(authority::sees_children(role, &registered.area))
     }
 }
