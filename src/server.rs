@@ -514,6 +514,8 @@ async fn serve(
         })+};
     }
     let skew = config.read_credential_max_skew;
+    // The services that record reads of children's records in the directory's access log.
+    let dir = || Arc::clone(&directory);
     ledger_services![
         TransactionServiceServer::new(TransactionApi::new(ledger.clone())),
         QueryServiceServer::new(QueryApi::new(ledger.clone(), skew)),
@@ -521,18 +523,10 @@ async fn serve(
         RegistryServiceServer::new(RegistryApi::new(ledger.clone(), skew)),
         GovernanceServiceServer::new(GovernanceApi::new(ledger.clone(), skew)),
         ShopsServiceServer::new(ShopsApi::new(ledger.clone(), skew)),
-        CaseworkServiceServer::new(CaseworkApi::new(
-            ledger.clone(),
-            Arc::clone(&directory),
-            skew
-        )),
+        CaseworkServiceServer::new(CaseworkApi::new(ledger.clone(), dir(), skew)),
         BenefitsServiceServer::new(BenefitsApi::new(ledger.clone(), skew)),
         AssistanceServiceServer::new(AssistanceApi::new(ledger.clone(), skew)),
-        ChildrenServiceServer::new(ChildrenApi::new(
-            ledger.clone(),
-            Arc::clone(&directory),
-            skew
-        )),
+        ChildrenServiceServer::new(ChildrenApi::new(ledger.clone(), dir(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     let served = names.clone();
