@@ -9,39 +9,19 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tonic::transport::Server;
 
-use crate::api::assistance::AssistanceApi;
-use crate::api::audit::AuditApi;
-use crate::api::benefits::BenefitsApi;
-use crate::api::casework::CaseworkApi;
-use crate::api::children::ChildrenApi;
-use crate::api::directory::DirectoryApi;
-use crate::api::governance::GovernanceApi;
-use crate::api::queries::QueryApi;
-use crate::api::registry::RegistryApi;
-use crate::api::shed::{Admission, Shed};
-use crate::api::shops::ShopsApi;
-use crate::api::transactions::TransactionApi;
+use crate::api::shed::Admission;
+use crate::config::HTTP2_KEEPALIVE;
 use crate::config::ServerConfig;
-use crate::config::{HTTP2_KEEPALIVE, MAX_REPLY_BYTES};
 use crate::connections;
 use crate::crypto::KeyFile;
 use crate::directory::{self, Directory};
 use crate::genesis;
 use crate::pb;
-use crate::pb::assistance::assistance_service_server::AssistanceServiceServer;
-use crate::pb::audit::audit_service_server::AuditServiceServer;
-use crate::pb::benefits::benefits_service_server::BenefitsServiceServer;
-use crate::pb::casework::casework_service_server::CaseworkServiceServer;
-use crate::pb::children::children_service_server::ChildrenServiceServer;
-use crate::pb::directory::directory_service_server::DirectoryServiceServer;
-use crate::pb::governance::governance_service_server::GovernanceServiceServer;
-use crate::pb::points::query_service_server::QueryServiceServer;
-use crate::pb::points::transaction_service_server::TransactionServiceServer;
-use crate::pb::registry::registry_service_server::RegistryServiceServer;
-use crate::pb::shops::shops_service_server::ShopsServiceServer;
 use crate::store::{SledStore, Store, StoreError};
 use crate::tls::TlsFiles;
 use crate::writer::{Checkpointing, LedgerHandle, OpenError};
+
+mod services;
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -501,34 +481,17 @@ async fn serve(
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha);
-    let mut names: Vec<&'static str> = Vec::new();
-    macro_rules! ledger_services {
-        ($($server:expr),+ $(,)?) => {$({
-            // The shedder bounds each method's request before decoding; tonic's own limit
-            // only has to admit the largest (a batch).
-            let server = $server
-                .max_decoding_message_size(limit.max(config.max_batch_message_bytes))
-                .max_encoding_message_size(MAX_REPLY_BYTES);
-            names.push(service_name(&server));
-            routes.add_service(Shed::new(server, Arc::clone(&permits), admission.clone()));
-        })+};
-    }
-    let skew = config.read_credential_max_skew;
-    // The services that record reads of children's records in the directory's access log.
-    let dir = || Arc::clone(&directory);
-    ledger_services![
-        TransactionServiceServer::new(TransactionApi::new(ledger.clone())),
-        QueryServiceServer::new(QueryApi::new(ledger.clone(), skew)),
-        AuditServiceServer::new(AuditApi::new(ledger.clone(), skew)),
-        RegistryServiceServer::new(RegistryApi::new(ledger.clone(), skew)),
-        GovernanceServiceServer::new(GovernanceApi::new(ledger.clone(), skew)),
-        ShopsServiceServer::new(ShopsApi::new(ledger.clone(), skew)),
-        CaseworkServiceServer::new(CaseworkApi::new(ledger.clone(), dir(), skew)),
-        BenefitsServiceServer::new(BenefitsApi::new(ledger.clone(), skew)),
-        AssistanceServiceServer::new(AssistanceApi::new(ledger.clone(), skew)),
-        ChildrenServiceServer::new(ChildrenApi::new(ledger.clone(), dir(), skew)),
-        DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
-    ];
+    let names = services::add(
+        &mut routes,
+        services::Shared {
+            ledger,
+            directory,
+            skew: config.read_credential_max_skew,
+            max_decoding_bytes: limit.max(config.max_batch_message_bytes),
+            permits,
+            admission,
+        },
+    );
     let served = names.clone();
     for name in &names {
         health_reporter
@@ -592,9 +555,4 @@ async fn serve(
         .serve_with_incoming_shutdown(connections::incoming(listener, limits, tls), shutdown)
         .await?;
     Ok(())
-}
-
-/// The gRPC service name of a generated server.
-fn service_name<S: tonic::server::NamedService>(_: &S) -> &'static str {
-    S::NAME
 }
