@@ -20,6 +20,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/assistance/v1/assistance.proto",
     "shanzhi/children/v1/log.proto",
     "shanzhi/children/v1/children.proto",
+    "shanzhi/projects/v1/log.proto",
+    "shanzhi/projects/v1/projects.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

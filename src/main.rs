@@ -23,8 +23,8 @@ use shanzhi::ledger::LedgerId;
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
     AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ChildrenCommand,
-    ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand, ReadCommand,
-    ShopsCommand, SubjectsCommand, WriteCommand,
+    ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
+    ProjectsCommand, ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -236,6 +236,9 @@ enum Command {
     /// The children's program: categories, visits, concern reports, files, tasks.
     #[command(flatten)]
     Children(ChildrenCommand),
+    /// Capital projects: plans, progress, audited corrections, milestones, the portfolio.
+    #[command(flatten)]
+    Projects(ProjectsCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -498,6 +501,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Benefits(command) => command.run().await,
         Command::Assistance(command) => command.run().await,
         Command::Children(command) => command.run().await,
+        Command::Projects(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

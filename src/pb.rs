@@ -54,6 +54,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.children.v1");
         }
     }
+    pub mod projects {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.projects.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -86,6 +91,8 @@ pub use shanzhi::assistance::v1 as assistance;
 
 /// `shanzhi.children.v1`: the children's program: categories, visits, concern reports.
 pub use shanzhi::children::v1 as children;
+/// `shanzhi.projects.v1`: capital projects: plans, progress, corrections, milestones.
+pub use shanzhi::projects::v1 as projects;
 
 /// `shanzhi.shops.v1`: shops' terminals (activation codes, activation, status).
 pub use shanzhi::shops::v1 as shops;

@@ -86,6 +86,10 @@ pub mod methods {
     pub const GET_CHILD: &str = "shanzhi.children.v1.ChildrenService/GetChild";
     /// `ChildrenService.ListChildTasks`.
     pub const LIST_CHILD_TASKS: &str = "shanzhi.children.v1.ChildrenService/ListChildTasks";
+    /// `ProjectsService.GetProject`.
+    pub const GET_PROJECT: &str = "shanzhi.projects.v1.ProjectsService/GetProject";
+    /// `ProjectsService.GetPortfolio`.
+    pub const GET_PORTFOLIO: &str = "shanzhi.projects.v1.ProjectsService/GetPortfolio";
     /// `BenefitsService.ListSchemes`.
     pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
     /// `BenefitsService.GetEnrollment`.
@@ -271,6 +275,7 @@ mod tests {
         use pb::children::children_service_server::SERVICE_NAME as CHILDREN;
         use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
+        use pb::projects::projects_service_server::SERVICE_NAME as PROJECTS;
         use pb::registry::registry_service_server::SERVICE_NAME as REGISTRY;
         let generated = generated_methods();
         let signed = [
@@ -300,12 +305,15 @@ mod tests {
             methods::GET_CARE_AGREEMENT,
             methods::GET_CHILD,
             methods::LIST_CHILD_TASKS,
+            methods::GET_PROJECT,
+            methods::GET_PORTFOLIO,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
                 [
-                    QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN
+                    QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN,
+                    PROJECTS,
                 ]
                 .iter()
                 .any(|service| method.starts_with(&format!("{service}/"))),
@@ -316,7 +324,7 @@ mod tests {
         // name here.
         for read in generated.iter().filter(|g| {
             [
-                QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN,
+                QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN, PROJECTS,
             ]
             .iter()
             .any(|service| g.starts_with(&format!("{service}/")))

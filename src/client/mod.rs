@@ -19,6 +19,7 @@ use crate::pb::governance::governance_service_client::GovernanceServiceClient;
 use crate::pb::points as pb;
 use crate::pb::points::query_service_client::QueryServiceClient;
 use crate::pb::points::transaction_service_client::TransactionServiceClient;
+use crate::pb::projects::projects_service_client::ProjectsServiceClient;
 use crate::pb::registry::registry_service_client::RegistryServiceClient;
 use crate::pb::shops::shops_service_client::ShopsServiceClient;
 
@@ -30,6 +31,7 @@ mod children;
 mod directory;
 mod governance;
 mod payment_code;
+mod projects;
 mod shops;
 mod subjects;
 use crate::writer::now_unix_ms;
@@ -51,6 +53,7 @@ pub use directory::{household_subject, member_subject, organization_subject, per
 pub use payment_code::{
     PAYMENT_CODE_PREFIX, parse_payment_code, payment_code_qr, payment_code_text,
 };
+pub use projects::{correct_investment, define_project, reach_milestone, report_progress};
 pub use shops::{
     activate_terminal_operation, activation_code_text, new_activation_code, parse_activation_code,
 };
@@ -244,6 +247,8 @@ pub struct LedgerClient {
     pub assistance: AssistanceServiceClient<Channel>,
     /// The children's program service.
     pub children: ChildrenServiceClient<Channel>,
+    /// The capital projects service.
+    pub projects: ProjectsServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -334,6 +339,7 @@ impl LedgerClient {
             benefits: BenefitsServiceClient::new(channel.clone()),
             assistance: AssistanceServiceClient::new(channel.clone()),
             children: ChildrenServiceClient::new(channel.clone()),
+            projects: ProjectsServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

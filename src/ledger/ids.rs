@@ -174,6 +174,10 @@ entity_id!(
     /// An objection to a claim on notice.
     ObjectionId
 );
+entity_id!(
+    /// A capital project of the bureau (e.g. `qilinshan-cemetery`).
+    ProjectId
+);
 
 /// Checks a code of request field `field` (a shop's item code): 1 to [`MAX_RULE_CODE_LEN`]
 /// characters from `[A-Za-z0-9._-]`.

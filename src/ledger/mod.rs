@@ -20,8 +20,8 @@ pub use period::{CivilDate, LocalTime, Period};
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
     AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, ChildrenRefusal,
-    GovernanceRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal, SubjectRefusal,
-    TerminalRefusal,
+    GovernanceRefusal, ProjectsRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal,
+    SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -63,6 +63,11 @@ pub use state::{
 pub use state::{
     CaseFilter, CaseObjection, CasePage, CaseQuery, CaseStep, CaseView, CaseworkKind, CaseworkOp,
     ObjectionResolution, case_types,
+};
+pub use state::{
+    Figure, MAX_CORRECTIONS, MAX_FEN, MAX_MILESTONES, MAX_PROJECTS, MAX_YEAR_PLANS, Milestone,
+    Portfolio, PortfolioLine, ProjectView, ProjectsKind, ProjectsOp, YearPlan,
+    require_project_reader, sees_projects,
 };
 pub use state::{IssuerMonth, SettlementKind, SettlementOp, Statement, StatementLine};
 pub use state::{MAX_LINE_QUANTITY, MAX_SALE_LINES, SaleLine};

@@ -17,7 +17,7 @@ use super::state::{
 };
 use super::state::{
     AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp, ChildrenKind,
-    ChildrenOp,
+    ChildrenOp, ProjectsKind, ProjectsOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -203,6 +203,8 @@ pub enum Operation {
     Assistance(AssistanceOp),
     /// The children's program: categories, visits, concern reports (`shanzhi.children.v1`).
     Children(ChildrenOp),
+    /// Capital projects: plans, progress, corrections, milestones (`shanzhi.projects.v1`).
+    Projects(ProjectsOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -244,6 +246,8 @@ pub enum OperationKind {
     Assistance(AssistanceKind),
     /// A children's program operation.
     Children(ChildrenKind),
+    /// A capital projects operation.
+    Projects(ProjectsKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -275,6 +279,7 @@ impl OperationKind {
             OperationKind::Benefits(kind) => kind.name(),
             OperationKind::Assistance(kind) => kind.name(),
             OperationKind::Children(kind) => kind.name(),
+            OperationKind::Projects(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -301,6 +306,7 @@ impl Operation {
             Operation::Benefits(op) => OperationKind::Benefits(op.kind()),
             Operation::Assistance(op) => OperationKind::Assistance(op.kind()),
             Operation::Children(op) => OperationKind::Children(op.kind()),
+            Operation::Projects(op) => OperationKind::Projects(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

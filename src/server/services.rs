@@ -15,6 +15,7 @@ use crate::api::casework::CaseworkApi;
 use crate::api::children::ChildrenApi;
 use crate::api::directory::DirectoryApi;
 use crate::api::governance::GovernanceApi;
+use crate::api::projects::ProjectsApi;
 use crate::api::queries::QueryApi;
 use crate::api::registry::RegistryApi;
 use crate::api::shed::{Admission, Shed};
@@ -31,6 +32,7 @@ use crate::pb::directory::directory_service_server::DirectoryServiceServer;
 use crate::pb::governance::governance_service_server::GovernanceServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
+use crate::pb::projects::projects_service_server::ProjectsServiceServer;
 use crate::pb::registry::registry_service_server::RegistryServiceServer;
 use crate::pb::shops::shops_service_server::ShopsServiceServer;
 use crate::writer::LedgerHandle;
@@ -86,6 +88,7 @@ pub(super) fn add(routes: &mut RoutesBuilder, shared: Shared) -> Vec<&'static st
         BenefitsServiceServer::new(BenefitsApi::new(ledger.clone(), skew)),
         AssistanceServiceServer::new(AssistanceApi::new(ledger.clone(), skew)),
         ChildrenServiceServer::new(ChildrenApi::new(ledger.clone(), dir(), skew)),
+        ProjectsServiceServer::new(ProjectsApi::new(ledger.clone(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     names

@@ -14,6 +14,7 @@ mod children;
 mod claims;
 mod governance;
 mod policy;
+mod projects;
 mod shops;
 mod views;
 

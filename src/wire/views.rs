@@ -5,8 +5,8 @@ use crate::ledger::{
     AccountId, AccountView, AreasKind, AssistanceKind, BenefitsKind, BudgetKind, CaseworkKind,
     CatalogueKind, ChildrenKind, ClaimsKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord,
     LedgerParameters, MembersKind, OperationKind, Points, PointsKind, PolicyKind, Posting,
-    RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence, SettlementKind, ShopId,
-    SubjectsKind, TerminalsKind,
+    ProjectsKind, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence,
+    SettlementKind, ShopId, SubjectsKind, TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -141,6 +141,7 @@ impl From<OperationKind> for pb::OperationKind {
                 pb::OperationKind::RecordVisit
             }
             OperationKind::Children(kind) => children_kind(kind),
+            OperationKind::Projects(kind) => projects_kind(kind),
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -284,6 +285,13 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
             .iter()
             .find(|(_, wire)| *wire == kind)
             .map(|(kind, _)| OperationKind::Children(*kind)),
+        pb::OperationKind::DefineProject
+        | pb::OperationKind::ReportProgress
+        | pb::OperationKind::CorrectInvestment
+        | pb::OperationKind::ReachMilestone => PROJECTS_KINDS
+            .iter()
+            .find(|(_, wire)| *wire == kind)
+            .map(|(kind, _)| OperationKind::Projects(*kind)),
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
         }
@@ -503,6 +511,30 @@ const CHILDREN_KINDS: [(ChildrenKind, pb::OperationKind); 6] = [
 
 fn children_kind(kind: ChildrenKind) -> pb::OperationKind {
     CHILDREN_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(pb::OperationKind::Unspecified, |(_, wire)| *wire)
+}
+
+/// The capital projects' operation kinds and their wire names, both ways.
+const PROJECTS_KINDS: [(ProjectsKind, pb::OperationKind); 4] = [
+    (ProjectsKind::Define, pb::OperationKind::DefineProject),
+    (
+        ProjectsKind::ReportProgress,
+        pb::OperationKind::ReportProgress,
+    ),
+    (
+        ProjectsKind::CorrectInvestment,
+        pb::OperationKind::CorrectInvestment,
+    ),
+    (
+        ProjectsKind::ReachMilestone,
+        pb::OperationKind::ReachMilestone,
+    ),
+];
+
+fn projects_kind(kind: ProjectsKind) -> pb::OperationKind {
+    PROJECTS_KINDS
         .iter()
         .find(|(k, _)| *k == kind)
         .map_or(pb::OperationKind::Unspecified, |(_, wire)| *wire)

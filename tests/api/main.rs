@@ -28,6 +28,7 @@ mod logs;
 mod metrics;
 mod near_matches;
 mod program_roles;
+mod projects;
 mod readme;
 mod refusals;
 mod registry;

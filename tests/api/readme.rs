@@ -224,6 +224,13 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         ": case-opened case ",
         ": at school, well",
         "refused: a child's file is the network's",
+        // The capital projects' walkthrough: the decrease refused, the audit's correction
+        // beside the report it corrects, the portfolio's figures.
+        "refused: an investment never decreases",
+        "2023-06 correction (audit ",
+        ": cumulative 11000000.00 yuan by ",
+        "milestone approval (审批手续) due 2023-03-31: reached 2023-03-20",
+        "invested 31500000.00 yuan (22.7%); 2023: planned 30000000.00 yuan, invested 31500000.00 yuan; milestones 1/2 reached, 1 overdue; last reported 2023-12",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

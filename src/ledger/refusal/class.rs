@@ -95,6 +95,7 @@ impl Refusal {
             Benefits(refusal) => refusal.class(),
             Assistance(refusal) => refusal.class(),
             Children(refusal) => refusal.class(),
+            Projects(refusal) => refusal.class(),
         }
     }
 
@@ -161,6 +162,7 @@ impl Refusal {
             Benefits(refusal) => refusal.reason(),
             Assistance(refusal) => refusal.reason(),
             Children(refusal) => refusal.reason(),
+            Projects(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -522,6 +522,9 @@ pub enum Refusal {
     /// A children's program refusal (`children.rs`).
     #[error(transparent)]
     Children(#[from] ChildrenRefusal),
+    /// A capital projects refusal (`projects.rs`).
+    #[error(transparent)]
+    Projects(#[from] ProjectsRefusal),
 }
 
 mod assistance;
@@ -531,6 +534,7 @@ mod casework;
 mod children;
 mod class;
 mod governance;
+mod projects;
 mod sale;
 mod settlement;
 mod subjects;
@@ -543,6 +547,7 @@ pub use casework::CaseworkRefusal;
 pub use children::ChildrenRefusal;
 pub use class::RefusalClass;
 pub use governance::GovernanceRefusal;
+pub use projects::ProjectsRefusal;
 pub use sale::SaleRefusal;
 pub use settlement::SettlementRefusal;
 pub use subjects::SubjectRefusal;

@@ -207,6 +207,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(BenefitsRefusal::one_of_each())
     .chain(AssistanceRefusal::one_of_each())
     .chain(ChildrenRefusal::one_of_each())
+    .chain(ProjectsRefusal::one_of_each())
     .collect()
 }
 

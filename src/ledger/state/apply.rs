@@ -3,9 +3,10 @@
 //! record in the journal; genesis, the first entry; and admitting a retry of a committed
 //! request. A refusal anywhere before the commit leaves the state exactly as it was.
 
+use super::reversal;
 use super::{LedgerFacts, State, journal};
 use super::{areas, budget, catalogue, members, policy, registry, settlement, subjects, terminals};
-use super::{assistance, benefits, casework, children, claims, points, redemption, reversal};
+use super::{assistance, benefits, casework, children, claims, points, projects, redemption};
 use crate::crypto;
 use crate::ledger::admitted::Admitted;
 use crate::ledger::transaction::{Genesis, Operation, Transaction};
@@ -41,6 +42,7 @@ pub(super) enum Plan {
     Benefits(benefits::Plan),
     Assistance(assistance::Plan),
     Children(children::Plan),
+    Projects(projects::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -63,6 +65,7 @@ impl Plan {
             Plan::Benefits(plan) => plan.commit(state),
             Plan::Assistance(plan) => plan.commit(state),
             Plan::Children(plan) => plan.commit(state),
+            Plan::Projects(plan) => plan.commit(state),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -150,6 +153,7 @@ impl State {
             Operation::Benefits(op) => Plan::Benefits(benefits::check(self, ctx, op)?),
             Operation::Assistance(op) => Plan::Assistance(assistance::check(self, ctx, op)?),
             Operation::Children(op) => Plan::Children(children::check(self, ctx, op)?),
+            Operation::Projects(op) => Plan::Projects(projects::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),

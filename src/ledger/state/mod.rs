@@ -34,6 +34,7 @@ mod keys;
 mod members;
 mod points;
 mod policy;
+mod projects;
 mod redemption;
 mod registry;
 mod reports;
@@ -58,7 +59,7 @@ pub use authority::{
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
     require_near_match_reader, sees_benefits, sees_cases,
 };
-pub use authority::{require_child_reader, sees_children};
+pub use authority::{require_child_reader, require_project_reader, sees_children, sees_projects};
 pub use benefits::{
     BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
     SchemeVersion, SchemeView, UnitHolder, UnitView,
@@ -91,6 +92,11 @@ pub use points::{PointsAction, PointsKind, PointsOp};
 pub use policy::{
     LotExpiry, MAX_CLAIM_AGE_DAYS, MAX_LOT_MONTHS, MAX_NOTICE_DAYS, MAX_REVIEWERS_REQUIRED,
     MAX_STAR_LEVELS, Policy, PolicyKind, PolicyOp, PolicyView,
+};
+pub use projects::portfolio::{Portfolio, PortfolioLine};
+pub use projects::{
+    Figure, MAX_CORRECTIONS, MAX_FEN, MAX_MILESTONES, MAX_PROJECTS, MAX_YEAR_PLANS, Milestone,
+    ProjectView, ProjectsKind, ProjectsOp, YearPlan,
 };
 pub use redemption::{
     MAX_LINE_QUANTITY, MAX_SALE_LINES, PaymentCode, RedemptionKind, RedemptionOp, SaleLine,
@@ -131,6 +137,7 @@ pub struct State {
     benefits: benefits::Benefits,
     assistance: assistance::Assistance,
     children: children::Children,
+    projects: projects::Projects,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,

@@ -278,6 +278,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
         Op::Benefits(b) => ("benefits", super::benefits::benefits_json(b)),
         Op::Assistance(a) => ("assistance", super::assistance::assistance_json(a)),
         Op::Children(c) => ("children", super::children::children_json(c)),
+        Op::Projects(p) => ("projects", super::projects::projects_json(p)),
     }
 }
 

@@ -293,6 +293,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::children::children_by_hand(c);
             36
         }
+        Op::Projects(p) => {
+            m = super::projects::projects_by_hand(p);
+            37
+        }
     };
     (field, m)
 }

@@ -8,9 +8,12 @@ use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 mod children;
 mod programs;
+mod projects;
 
 pub(in crate::ledger::state) use children::{require_category_setter, require_child_worker};
 pub use children::{require_child_reader, sees_children};
+pub(in crate::ledger::state) use projects::require_project_reporter;
+pub use projects::{require_project_reader, sees_projects};
 
 pub use programs::{
     may_act_on_case, may_hold_unit, may_read_case, may_see_near_match, require_identity_tagger,
