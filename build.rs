@@ -22,6 +22,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/children/v1/children.proto",
     "shanzhi/projects/v1/log.proto",
     "shanzhi/projects/v1/projects.proto",
+    "shanzhi/places/v1/log.proto",
+    "shanzhi/places/v1/places.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

@@ -23,7 +23,7 @@ use shanzhi::ledger::LedgerId;
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
     AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ChildrenCommand,
-    ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
+    ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand, PlacesCommand,
     ProjectsCommand, ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
@@ -239,6 +239,9 @@ enum Command {
     /// Capital projects: plans, progress, audited corrections, milestones, the portfolio.
     #[command(flatten)]
     Projects(ProjectsCommand),
+    /// Place names: naming applications and decisions, addresses, boundary inspections.
+    #[command(flatten)]
+    Places(PlacesCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -502,6 +505,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Assistance(command) => command.run().await,
         Command::Children(command) => command.run().await,
         Command::Projects(command) => command.run().await,
+        Command::Places(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

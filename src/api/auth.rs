@@ -90,6 +90,12 @@ pub mod methods {
     pub const GET_PROJECT: &str = "shanzhi.projects.v1.ProjectsService/GetProject";
     /// `ProjectsService.GetPortfolio`.
     pub const GET_PORTFOLIO: &str = "shanzhi.projects.v1.ProjectsService/GetPortfolio";
+    /// `PlacesService.GetPlace`.
+    pub const GET_PLACE: &str = "shanzhi.places.v1.PlacesService/GetPlace";
+    /// `PlacesService.GetNameApplication`.
+    pub const GET_NAME_APPLICATION: &str = "shanzhi.places.v1.PlacesService/GetNameApplication";
+    /// `PlacesService.GetBoundary`.
+    pub const GET_BOUNDARY: &str = "shanzhi.places.v1.PlacesService/GetBoundary";
     /// `BenefitsService.ListSchemes`.
     pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
     /// `BenefitsService.GetEnrollment`.
@@ -274,6 +280,7 @@ mod tests {
         use pb::casework::casework_service_server::SERVICE_NAME as CASEWORK;
         use pb::children::children_service_server::SERVICE_NAME as CHILDREN;
         use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
+        use pb::places::places_service_server::SERVICE_NAME as PLACES;
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
         use pb::projects::projects_service_server::SERVICE_NAME as PROJECTS;
         use pb::registry::registry_service_server::SERVICE_NAME as REGISTRY;
@@ -307,13 +314,16 @@ mod tests {
             methods::LIST_CHILD_TASKS,
             methods::GET_PROJECT,
             methods::GET_PORTFOLIO,
+            methods::GET_PLACE,
+            methods::GET_NAME_APPLICATION,
+            methods::GET_BOUNDARY,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
                 [
                     QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN,
-                    PROJECTS,
+                    PROJECTS, PLACES,
                 ]
                 .iter()
                 .any(|service| method.starts_with(&format!("{service}/"))),
@@ -325,6 +335,7 @@ mod tests {
         for read in generated.iter().filter(|g| {
             [
                 QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN, PROJECTS,
+                PLACES,
             ]
             .iter()
             .any(|service| g.starts_with(&format!("{service}/")))

@@ -13,6 +13,7 @@ mod directory_subjects;
 pub mod error;
 pub mod governance;
 pub(crate) mod paging;
+pub mod places;
 pub mod projects;
 pub mod queries;
 pub mod registry;

@@ -10,7 +10,7 @@ use tonic::{Request, Response, Status};
 use super::auth::authenticate;
 use crate::ledger::{
     AreaCode, CivilDate, Figure, Milestone, Period, ProjectId, ProjectView, ProjectsRefusal,
-    Refusal, UnixMs, read_denied, require_project_reader, sees_projects,
+    Refusal, UnixMs, read_denied, reads_everything, require_project_reader, sees_projects,
 };
 use crate::pb::projects as pb;
 use crate::pb::projects::projects_service_server::ProjectsService;
@@ -88,9 +88,15 @@ impl ProjectsService for ProjectsApi {
             .read(move |state| {
                 let role = reader.role(state)?;
                 require_project_reader(&role)?;
-                let project = state
-                    .project(&id)
-                    .ok_or_else(|| ProjectsRefusal::UnknownProject(id.to_string()))?;
+                // An unknown project reads as one out of scope to a reader who does not see
+                // every project.
+                let project = state.project(&id).ok_or_else(|| {
+                    if reads_everything(&role) {
+                        Refusal::from(ProjectsRefusal::UnknownProject(id.to_string()))
+                    } else {
+                        read_denied(&role, format!("project {id}"))
+                    }
+                })?;
                 if !sees_projects(&role, &project.area) {
                     return Err(read_denied(&role, format!("project {id}")));
                 }

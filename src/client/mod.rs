@@ -16,6 +16,7 @@ use crate::pb::casework::casework_service_client::CaseworkServiceClient;
 use crate::pb::children::children_service_client::ChildrenServiceClient;
 use crate::pb::directory::directory_service_client::DirectoryServiceClient;
 use crate::pb::governance::governance_service_client::GovernanceServiceClient;
+use crate::pb::places::places_service_client::PlacesServiceClient;
 use crate::pb::points as pb;
 use crate::pb::points::query_service_client::QueryServiceClient;
 use crate::pb::points::transaction_service_client::TransactionServiceClient;
@@ -31,6 +32,7 @@ mod children;
 mod directory;
 mod governance;
 mod payment_code;
+mod places;
 mod projects;
 mod shops;
 mod subjects;
@@ -52,6 +54,10 @@ pub use children::{
 pub use directory::{household_subject, member_subject, organization_subject, person_subject};
 pub use payment_code::{
     PAYMENT_CODE_PREFIX, parse_payment_code, payment_code_qr, payment_code_text,
+};
+pub use places::{
+    apply_for_name, assign_address, decide_name_application, record_boundary_inspection,
+    retire_address,
 };
 pub use projects::{correct_investment, define_project, reach_milestone, report_progress};
 pub use shops::{
@@ -249,6 +255,8 @@ pub struct LedgerClient {
     pub children: ChildrenServiceClient<Channel>,
     /// The capital projects service.
     pub projects: ProjectsServiceClient<Channel>,
+    /// The place names service.
+    pub places: PlacesServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -340,6 +348,7 @@ impl LedgerClient {
             assistance: AssistanceServiceClient::new(channel.clone()),
             children: ChildrenServiceClient::new(channel.clone()),
             projects: ProjectsServiceClient::new(channel.clone()),
+            places: PlacesServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

@@ -275,6 +275,21 @@ macro_rules! bytes16 {
 }
 
 bytes16!(
+    /// A place name's application (and a new place's id: the application's).
+    PlaceId,
+    "place_id"
+);
+bytes16!(
+    /// A standard address.
+    AddressId,
+    "address_id"
+);
+bytes16!(
+    /// A boundary inspection.
+    InspectionId,
+    "inspection_id"
+);
+bytes16!(
     /// A client-chosen idempotency key, unique forever in a ledger.
     RequestId,
     "request_id"

@@ -20,8 +20,8 @@ pub use period::{CivilDate, LocalTime, Period};
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
     AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, ChildrenRefusal,
-    GovernanceRefusal, ProjectsRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal,
-    SubjectRefusal, TerminalRefusal,
+    GovernanceRefusal, PlacesRefusal, ProjectsRefusal, Refusal, RefusalClass, SaleRefusal,
+    SettlementRefusal, SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -44,6 +44,10 @@ pub use state::{
     may_read_case, may_read_issuer_report, may_read_statement, may_see_near_match, read_denied,
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
     require_near_match_reader, sees_benefits, sees_cases,
+};
+pub use state::{
+    AddressView, ApplicationState, INSPECTION_OUTCOMES, Inspection, MAX_PLACES, NameApplication,
+    NameFields, PLACE_KINDS, PlaceView, PlacesKind, PlacesOp,
 };
 pub use state::{
     AwardRequest, Board, BoardLine, BoardPeriod, Claim, ClaimRequest, ClaimStatus, ClaimsKind,

@@ -17,7 +17,7 @@ use super::state::{
 };
 use super::state::{
     AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp, ChildrenKind,
-    ChildrenOp, ProjectsKind, ProjectsOp,
+    ChildrenOp, PlacesKind, PlacesOp, ProjectsKind, ProjectsOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -205,6 +205,9 @@ pub enum Operation {
     Children(ChildrenOp),
     /// Capital projects: plans, progress, corrections, milestones (`shanzhi.projects.v1`).
     Projects(ProjectsOp),
+    /// Place names: naming applications, addresses, boundary inspections
+    /// (`shanzhi.places.v1`).
+    Places(PlacesOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -248,6 +251,8 @@ pub enum OperationKind {
     Children(ChildrenKind),
     /// A capital projects operation.
     Projects(ProjectsKind),
+    /// A place names operation.
+    Places(PlacesKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -280,6 +285,7 @@ impl OperationKind {
             OperationKind::Assistance(kind) => kind.name(),
             OperationKind::Children(kind) => kind.name(),
             OperationKind::Projects(kind) => kind.name(),
+            OperationKind::Places(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -307,6 +313,7 @@ impl Operation {
             Operation::Assistance(op) => OperationKind::Assistance(op.kind()),
             Operation::Children(op) => OperationKind::Children(op.kind()),
             Operation::Projects(op) => OperationKind::Projects(op.kind()),
+            Operation::Places(op) => OperationKind::Places(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

@@ -16,7 +16,11 @@ pub fn child_id(bytes: &[u8]) -> Result<PersonId, Refusal> {
 }
 
 /// `value` if it is one of `allowed`, or `INVALID_FIELD` naming them.
-fn one_of<'a>(field: &'static str, value: &'a str, allowed: &[&str]) -> Result<&'a str, Refusal> {
+pub(super) fn one_of<'a>(
+    field: &'static str,
+    value: &'a str,
+    allowed: &[&str],
+) -> Result<&'a str, Refusal> {
     if allowed.contains(&value) {
         return Ok(value);
     }

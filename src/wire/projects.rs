@@ -25,6 +25,19 @@ fn fen(field: &'static str, value: u64, positive: bool) -> Result<u64, Refusal> 
     Ok(value)
 }
 
+/// A reported month: from 2000-01 (the year columns' first year).
+fn period(text: &str) -> Result<Period, Refusal> {
+    let period = Period::parse("period", text)?;
+    if period.year < 2000 {
+        return Err(Refusal::InvalidField {
+            field: "period",
+            expected: "a month from 2000-01".into(),
+            found: period.to_string(),
+        });
+    }
+    Ok(period)
+}
+
 fn project_id(value: &str) -> Result<ProjectId, Refusal> {
     ProjectId::parse("project_id", value)
 }
@@ -119,7 +132,7 @@ impl TryFrom<&pb::ProjectsOperation> for Operation {
                 Op::DefineProject(d) => ProjectsOp::Define(Box::new(define(d)?)),
                 Op::ReportProgress(r) => ProjectsOp::ReportProgress {
                     project: project_id(&r.project_id)?,
-                    period: Period::parse("period", &r.period)?,
+                    period: period(&r.period)?,
                     cumulative_fen: fen("cumulative_fen", r.cumulative_fen, false)?,
                     note: parse_memo("note", &r.note, false)?,
                 },

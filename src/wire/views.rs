@@ -4,8 +4,8 @@
 use crate::ledger::{
     AccountId, AccountView, AreasKind, AssistanceKind, BenefitsKind, BudgetKind, CaseworkKind,
     CatalogueKind, ChildrenKind, ClaimsKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord,
-    LedgerParameters, MembersKind, OperationKind, Points, PointsKind, PolicyKind, Posting,
-    ProjectsKind, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence,
+    LedgerParameters, MembersKind, OperationKind, PlacesKind, Points, PointsKind, PolicyKind,
+    Posting, ProjectsKind, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence,
     SettlementKind, ShopId, SubjectsKind, TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
@@ -142,6 +142,7 @@ impl From<OperationKind> for pb::OperationKind {
             }
             OperationKind::Children(kind) => children_kind(kind),
             OperationKind::Projects(kind) => projects_kind(kind),
+            OperationKind::Places(kind) => places_kind(kind),
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -286,12 +287,20 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
             .find(|(_, wire)| *wire == kind)
             .map(|(kind, _)| OperationKind::Children(*kind)),
         pb::OperationKind::DefineProject
-        | pb::OperationKind::ReportProgress
-        | pb::OperationKind::CorrectInvestment
-        | pb::OperationKind::ReachMilestone => PROJECTS_KINDS
+        | pb::OperationKind::ReportProjectProgress
+        | pb::OperationKind::CorrectProjectInvestment
+        | pb::OperationKind::ReachProjectMilestone => PROJECTS_KINDS
             .iter()
             .find(|(_, wire)| *wire == kind)
             .map(|(kind, _)| OperationKind::Projects(*kind)),
+        pb::OperationKind::ApplyForName
+        | pb::OperationKind::DecideNameApplication
+        | pb::OperationKind::AssignAddress
+        | pb::OperationKind::RetireAddress
+        | pb::OperationKind::RecordBoundaryInspection => PLACES_KINDS
+            .iter()
+            .find(|(_, wire)| *wire == kind)
+            .map(|(kind, _)| OperationKind::Places(*kind)),
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
         }
@@ -521,20 +530,39 @@ const PROJECTS_KINDS: [(ProjectsKind, pb::OperationKind); 4] = [
     (ProjectsKind::Define, pb::OperationKind::DefineProject),
     (
         ProjectsKind::ReportProgress,
-        pb::OperationKind::ReportProgress,
+        pb::OperationKind::ReportProjectProgress,
     ),
     (
         ProjectsKind::CorrectInvestment,
-        pb::OperationKind::CorrectInvestment,
+        pb::OperationKind::CorrectProjectInvestment,
     ),
     (
         ProjectsKind::ReachMilestone,
-        pb::OperationKind::ReachMilestone,
+        pb::OperationKind::ReachProjectMilestone,
     ),
 ];
 
 fn projects_kind(kind: ProjectsKind) -> pb::OperationKind {
     PROJECTS_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(pb::OperationKind::Unspecified, |(_, wire)| *wire)
+}
+
+/// The place names' operation kinds and their wire names, both ways.
+const PLACES_KINDS: [(PlacesKind, pb::OperationKind); 5] = [
+    (PlacesKind::Apply, pb::OperationKind::ApplyForName),
+    (PlacesKind::Decide, pb::OperationKind::DecideNameApplication),
+    (PlacesKind::AssignAddress, pb::OperationKind::AssignAddress),
+    (PlacesKind::RetireAddress, pb::OperationKind::RetireAddress),
+    (
+        PlacesKind::Inspect,
+        pb::OperationKind::RecordBoundaryInspection,
+    ),
+];
+
+fn places_kind(kind: PlacesKind) -> pb::OperationKind {
+    PLACES_KINDS
         .iter()
         .find(|(k, _)| *k == kind)
         .map_or(pb::OperationKind::Unspecified, |(_, wire)| *wire)

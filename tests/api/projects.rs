@@ -160,9 +160,9 @@ async fn progress_is_reported_once_a_month_in_order_and_lowered_only_by_an_audit
     app.submit(&officer, report_progress(id, "2023-05", 300_000_000, ""))
         .await
         .unwrap();
-    let next_month = {
+    let this_month = {
         let now = shanzhi::writer::now_unix_ms();
-        shanzhi::ledger::Period::containing(now).next().to_string()
+        shanzhi::ledger::Period::containing(now).to_string()
     };
     let caseworker = Signer::generate();
     app.submit(
@@ -193,12 +193,36 @@ async fn progress_is_reported_once_a_month_in_order_and_lowered_only_by_an_audit
         ),
         (
             &officer,
-            report_progress(id, &next_month, 400_000_000, ""),
+            report_progress(id, &this_month, 400_000_000, ""),
             Code::FailedPrecondition,
-            "PERIOD_NOT_STARTED",
+            "PROGRESS_MONTH_NOT_ENDED",
         ),
         (
             &officer,
+            report_progress(id, "2023-03", 300_000_000, ""),
+            Code::AlreadyExists,
+            "PERIOD_ALREADY_REPORTED",
+        ),
+        (
+            &officer,
+            report_progress(id, "1999-12", 400_000_000, ""),
+            Code::InvalidArgument,
+            "INVALID_FIELD",
+        ),
+        (
+            &elsewhere,
+            report_progress("nowhere", "2023-06", 1, ""),
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        ),
+        (
+            &officer,
+            report_progress("nowhere", "2023-06", 1, ""),
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        ),
+        (
+            &admin,
             report_progress("nowhere", "2023-06", 1, ""),
             Code::NotFound,
             "UNKNOWN_PROJECT",
@@ -430,6 +454,22 @@ async fn milestones_are_reached_once_and_the_portfolio_weighs_planned_against_in
         Code::NotFound,
         "UNKNOWN_PROJECT",
     );
+    // To a projects officer, an unknown project and another area's read alike.
+    assert_reason(
+        app.client.project(&elsewhere, "nowhere").await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    // An audit may also raise a figure; the year column follows it.
+    app.submit(
+        &admin,
+        correct_investment(id, 860_000_000, AUDIT, "审计调增 10 万元"),
+    )
+    .await
+    .unwrap();
+    let portfolio = app.client.portfolio(&admin, "", 2023).await.unwrap();
+    assert_eq!(portfolio.lines[0].year_invested_fen, 810_000_000);
+    assert_eq!(portfolio.year_planned_fen, 3_800_000_000);
     assert_reason(
         app.client.portfolio(&admin, "", 1999).await,
         Code::InvalidArgument,

@@ -231,6 +231,13 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         ": cumulative 11000000.00 yuan by ",
         "milestone approval (审批手续) due 2023-03-31: reached 2023-03-20",
         "invested 31500000.00 yuan (22.7%); 2023: planned 30000000.00 yuan, invested 31500000.00 yuan; milestones 1/2 reached, 1 overdue; last reported 2023-12",
+        // The place names' walkthrough: no address before approval, the name taken, the
+        // door number in use, the address on the approved road.
+        "refused: no name before approval",
+        "refused: the name is taken in this scope",
+        "refused: door 18 is in use",
+        "清江路 (Qingjiang Lu, road) in 420581102",
+        " No. 18 in 420581102001: in use",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

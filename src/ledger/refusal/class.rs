@@ -96,6 +96,7 @@ impl Refusal {
             Assistance(refusal) => refusal.class(),
             Children(refusal) => refusal.class(),
             Projects(refusal) => refusal.class(),
+            Places(refusal) => refusal.class(),
         }
     }
 
@@ -163,6 +164,7 @@ impl Refusal {
             Assistance(refusal) => refusal.reason(),
             Children(refusal) => refusal.reason(),
             Projects(refusal) => refusal.reason(),
+            Places(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -525,6 +525,9 @@ pub enum Refusal {
     /// A capital projects refusal (`projects.rs`).
     #[error(transparent)]
     Projects(#[from] ProjectsRefusal),
+    /// A place names refusal (`places.rs`).
+    #[error(transparent)]
+    Places(#[from] PlacesRefusal),
 }
 
 mod assistance;
@@ -534,6 +537,7 @@ mod casework;
 mod children;
 mod class;
 mod governance;
+mod places;
 mod projects;
 mod sale;
 mod settlement;
@@ -547,6 +551,7 @@ pub use casework::CaseworkRefusal;
 pub use children::ChildrenRefusal;
 pub use class::RefusalClass;
 pub use governance::GovernanceRefusal;
+pub use places::PlacesRefusal;
 pub use projects::ProjectsRefusal;
 pub use sale::SaleRefusal;
 pub use settlement::SettlementRefusal;

@@ -55,9 +55,24 @@ pub enum ProjectsRefusal {
     NothingReported(String),
     /// A correction to the current figure.
     #[error(
-        "cumulative_fen: expected a cumulative other than the current {0} fen (a correction changes it)"
+        "cumulative_fen: expected a cumulative other than project {project}'s current {current} fen (a correction changes it)"
     )]
-    CorrectionUnchanged(u64),
+    CorrectionUnchanged {
+        /// The project.
+        project: String,
+        /// Its current cumulative.
+        current: u64,
+    },
+    /// A report for a month that has not ended.
+    #[error(
+        "period: expected a month that has ended (before {now} by the entry's time), found {found}: a month's cumulative is reported once it is over"
+    )]
+    PeriodNotEnded {
+        /// The month of the entry's commit time.
+        now: String,
+        /// The month given.
+        found: String,
+    },
     /// The project has no milestone of this code.
     #[error("milestone: expected one of project {project}'s milestones ({codes}), found {found:?}")]
     UnknownMilestone {
@@ -109,7 +124,8 @@ impl ProjectsRefusal {
             PeriodBeforeLast { .. } => "PERIOD_BEFORE_LAST_REPORTED",
             InvestmentDecreased { .. } => "INVESTMENT_DECREASED",
             NothingReported(_) => "NO_PROGRESS_REPORTED",
-            CorrectionUnchanged(_) => "CORRECTION_UNCHANGED",
+            CorrectionUnchanged { .. } => "CORRECTION_UNCHANGED",
+            PeriodNotEnded { .. } => "PROGRESS_MONTH_NOT_ENDED",
             UnknownMilestone { .. } => "UNKNOWN_MILESTONE",
             MilestoneReached { .. } => "MILESTONE_REACHED",
             Full { .. } => "PROJECTS_FULL",
@@ -139,7 +155,14 @@ impl ProjectsRefusal {
                 found: 1,
             },
             NothingReported(s()),
-            CorrectionUnchanged(1),
+            CorrectionUnchanged {
+                project: s(),
+                current: 1,
+            },
+            PeriodNotEnded {
+                now: s(),
+                found: s(),
+            },
             UnknownMilestone {
                 project: s(),
                 codes: s(),

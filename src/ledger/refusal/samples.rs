@@ -208,6 +208,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(AssistanceRefusal::one_of_each())
     .chain(ChildrenRefusal::one_of_each())
     .chain(ProjectsRefusal::one_of_each())
+    .chain(PlacesRefusal::one_of_each())
     .collect()
 }
 

@@ -3,10 +3,10 @@
 //! record in the journal; genesis, the first entry; and admitting a retry of a committed
 //! request. A refusal anywhere before the commit leaves the state exactly as it was.
 
-use super::reversal;
 use super::{LedgerFacts, State, journal};
 use super::{areas, budget, catalogue, members, policy, registry, settlement, subjects, terminals};
 use super::{assistance, benefits, casework, children, claims, points, projects, redemption};
+use super::{places, reversal};
 use crate::crypto;
 use crate::ledger::admitted::Admitted;
 use crate::ledger::transaction::{Genesis, Operation, Transaction};
@@ -43,6 +43,7 @@ pub(super) enum Plan {
     Assistance(assistance::Plan),
     Children(children::Plan),
     Projects(projects::Plan),
+    Places(places::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -66,6 +67,7 @@ impl Plan {
             Plan::Assistance(plan) => plan.commit(state),
             Plan::Children(plan) => plan.commit(state),
             Plan::Projects(plan) => plan.commit(state),
+            Plan::Places(plan) => plan.commit(state),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -154,6 +156,7 @@ impl State {
             Operation::Assistance(op) => Plan::Assistance(assistance::check(self, ctx, op)?),
             Operation::Children(op) => Plan::Children(children::check(self, ctx, op)?),
             Operation::Projects(op) => Plan::Projects(projects::check(self, ctx, op)?),
+            Operation::Places(op) => Plan::Places(places::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),
             Operation::Points(op) => Plan::Points(points::check(self, ctx, op)?),

@@ -32,6 +32,7 @@ mod claims;
 mod journal;
 mod keys;
 mod members;
+mod places;
 mod points;
 mod policy;
 mod projects;
@@ -88,6 +89,10 @@ pub use claims::{
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
 pub use keys::{KeyRecord, PublicKeys};
 pub use members::{MembersKind, MembersOp, Membership, OfficerHousehold};
+pub use places::{
+    AddressView, ApplicationState, INSPECTION_OUTCOMES, Inspection, MAX_PLACES, NameApplication,
+    NameFields, PLACE_KINDS, PlaceView, PlacesKind, PlacesOp,
+};
 pub use points::{PointsAction, PointsKind, PointsOp};
 pub use policy::{
     LotExpiry, MAX_CLAIM_AGE_DAYS, MAX_LOT_MONTHS, MAX_NOTICE_DAYS, MAX_REVIEWERS_REQUIRED,
@@ -138,6 +143,7 @@ pub struct State {
     assistance: assistance::Assistance,
     children: children::Children,
     projects: projects::Projects,
+    places: places::Places,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,

@@ -28,6 +28,7 @@ mod json;
 mod key_id;
 mod non_canonical;
 mod payment_code;
+mod places;
 mod projects;
 mod proto_json;
 mod protobuf;

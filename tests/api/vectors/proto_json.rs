@@ -279,6 +279,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
         Op::Assistance(a) => ("assistance", super::assistance::assistance_json(a)),
         Op::Children(c) => ("children", super::children::children_json(c)),
         Op::Projects(p) => ("projects", super::projects::projects_json(p)),
+        Op::Places(p) => ("places", super::places::places_json(p)),
     }
 }
 

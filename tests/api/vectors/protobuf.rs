@@ -297,6 +297,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::projects::projects_by_hand(p);
             37
         }
+        Op::Places(p) => {
+            m = super::places::places_by_hand(p);
+            38
+        }
     };
     (field, m)
 }

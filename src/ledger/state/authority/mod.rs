@@ -7,11 +7,13 @@ use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 mod children;
+mod places;
 mod programs;
 mod projects;
 
 pub(in crate::ledger::state) use children::{require_category_setter, require_child_worker};
 pub use children::{require_child_reader, sees_children};
+pub(in crate::ledger::state) use places::require_places_officer;
 pub(in crate::ledger::state) use projects::require_project_reporter;
 pub use projects::{require_project_reader, sees_projects};
 

@@ -14,19 +14,35 @@ pub(in crate::ledger::state) fn require_project_reporter(
     operation: &'static str,
     area: Option<&AreaCode>,
 ) -> Result<(), Refusal> {
+    require_officer_of(
+        Program::Projects,
+        role,
+        operation,
+        area,
+        "a bureau admin, or a projects program officer whose area covers the project's",
+    )
+}
+
+/// A bureau admin, or an officer of `program` whose area covers `area` (`None`: the role
+/// alone); the refusal names no area.
+pub(in crate::ledger::state) fn require_officer_of(
+    program: Program,
+    role: &Role,
+    operation: &'static str,
+    area: Option<&AreaCode>,
+    expected: &'static str,
+) -> Result<(), Refusal> {
     match (role, area) {
-        (Role::BureauAdmin, _) | (Role::ProgramOfficer(Program::Projects, _), None) => Ok(()),
-        (Role::ProgramOfficer(Program::Projects, scope), Some(area)) if area.is_within(scope) => {
+        (Role::BureauAdmin, _) => Ok(()),
+        (Role::ProgramOfficer(p, _), None) if *p == program => Ok(()),
+        (Role::ProgramOfficer(p, scope), Some(area)) if *p == program && area.is_within(scope) => {
             Ok(())
         }
-        (Role::ProgramOfficer(Program::Projects, _), Some(_)) => {
-            Err(read_denied(role, "a project of another area".into()))
-        }
-        _ => Err(not_allowed(
+        (Role::ProgramOfficer(p, _), Some(_)) if *p == program => Err(read_denied(
             role,
-            operation,
-            "a bureau admin, or a projects program officer whose area covers the project's",
+            format!("a record of another area's {}", program.name()),
         )),
+        _ => Err(not_allowed(role, operation, expected)),
     }
 }
 

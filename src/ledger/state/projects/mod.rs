@@ -14,8 +14,8 @@ use imbl::OrdMap;
 use super::journal::Effects;
 use super::{Context, State, authority};
 use crate::ledger::{
-    AreaCode, BenefitsRefusal, CivilDate, GovernanceRefusal, KeyId, Period, ProjectId,
-    ProjectsRefusal, Refusal, Sequence, UnixMs,
+    AreaCode, CivilDate, GovernanceRefusal, KeyId, Period, ProjectId, ProjectsRefusal, Refusal,
+    Sequence, UnixMs,
 };
 
 /// The largest amount in fen (10^15 fen: ten trillion yuan).
@@ -25,7 +25,7 @@ pub const MAX_PROJECTS: usize = 1_000;
 /// The most yearly plans of a project.
 pub const MAX_YEAR_PLANS: usize = 20;
 /// The most milestones of a project.
-pub const MAX_MILESTONES: usize = 32;
+pub const MAX_MILESTONES: usize = 8;
 /// The most corrections of a project (its reports are bounded by the months that have begun).
 pub const MAX_CORRECTIONS: usize = 256;
 
@@ -239,15 +239,15 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ProjectsOp) -> Result<Pla
         } => {
             let mut project = reach(state, ctx, project, "reporting a project's progress")?;
             let now = Period::containing(ctx.committed_at.get());
-            if *period > now {
-                return Err(BenefitsRefusal::PeriodNotStarted {
+            if *period >= now {
+                return Err(ProjectsRefusal::PeriodNotEnded {
                     now: now.to_string(),
                     found: period.to_string(),
                 }
                 .into());
             }
             if let Some(last) = project.figures.last() {
-                if *period == last.period {
+                if project.figures.iter().any(|f| f.period == *period) {
                     return Err(ProjectsRefusal::PeriodReported {
                         project: project.id.to_string(),
                         period: period.to_string(),
@@ -295,7 +295,11 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ProjectsOp) -> Result<Pla
                 return Err(ProjectsRefusal::NothingReported(project.id.to_string()).into());
             };
             if *cumulative_fen == last.cumulative_fen {
-                return Err(ProjectsRefusal::CorrectionUnchanged(*cumulative_fen).into());
+                return Err(ProjectsRefusal::CorrectionUnchanged {
+                    project: project.id.to_string(),
+                    current: *cumulative_fen,
+                }
+                .into());
             }
             if project.corrections() >= MAX_CORRECTIONS {
                 return Err(ProjectsRefusal::Full {
@@ -336,6 +340,11 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ProjectsOp) -> Result<Pla
                 .map(|m| m.code.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
+            let codes = if codes.is_empty() {
+                "it has none".to_owned()
+            } else {
+                codes
+            };
             let id = project.id.to_string();
             let Some(found) = project.milestones.iter_mut().find(|m| &m.code == milestone) else {
                 return Err(ProjectsRefusal::UnknownMilestone {
@@ -367,11 +376,15 @@ fn reach(
     operation: &'static str,
 ) -> Result<ProjectView, Refusal> {
     authority::require_project_reporter(&ctx.role, operation, None)?;
-    let project = state
-        .projects
-        .projects
-        .get(id)
-        .ok_or_else(|| ProjectsRefusal::UnknownProject(id.to_string()))?;
+    let project = state.projects.projects.get(id).ok_or_else(|| {
+        // An unknown project reads as one out of scope to a key that does not see every
+        // project: an officer of one area learns nothing of which ids exist elsewhere.
+        if ctx.role == crate::ledger::Role::BureauAdmin {
+            Refusal::from(ProjectsRefusal::UnknownProject(id.to_string()))
+        } else {
+            crate::ledger::read_denied(&ctx.role, format!("project {id}"))
+        }
+    })?;
     authority::require_project_reporter(&ctx.role, operation, Some(&project.area))?;
     Ok(ProjectView::clone(project))
 }

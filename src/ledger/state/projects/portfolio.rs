@@ -1,14 +1,16 @@
 //! The portfolio of capital projects: for each project the reader sees, planned against
 //! invested, in all and for one year, and its milestones reached, due and overdue.
 
+use std::sync::Arc;
+
 use super::{ProjectView, State};
 use crate::ledger::{AreaCode, CivilDate, Role, sees_projects};
 
 /// One project's line of the portfolio.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PortfolioLine {
-    /// The project.
-    pub project: ProjectView,
+    /// The project (shared with the state, not copied).
+    pub project: Arc<ProjectView>,
     /// Its current cumulative investment, in fen.
     pub invested_fen: u64,
     /// invested × 1000 / planned, rounded down.
@@ -47,8 +49,9 @@ impl ProjectView {
     pub fn invested_in(&self, year: u32) -> i64 {
         let end = i128::from(self.cumulative_through(year));
         let start = i128::from(self.cumulative_through(year.saturating_sub(1)));
-        // Both are at most 10^15: the difference fits.
-        i64::try_from(end - start).unwrap_or(0)
+        // Both are at most 10^15, so the difference fits; were it not to, it would saturate.
+        let clamped = (end - start).clamp(i128::from(i64::MIN), i128::from(i64::MAX));
+        i64::try_from(clamped).unwrap_or_default()
     }
 }
 
@@ -87,7 +90,7 @@ impl State {
                     year_invested_fen: p.invested_in(year),
                     milestones_reached: count(&|m| m.reached.is_some()),
                     milestones_overdue: count(&|m| m.reached.is_none() && m.due < today),
-                    project: ProjectView::clone(p),
+                    project: Arc::clone(p),
                 }
             })
             .collect();

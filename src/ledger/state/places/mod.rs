@@ -1,0 +1,590 @@
+//! Place names (区划地名): **naming and renaming applications**, decided by the bureau, the
+//! only way a place gets a name; an approved name is never the current name of another place
+//! whose area lies within the place's or contains it, and a renamed place keeps its former
+//! names; the application carries what the naming announcement must say, and its approval the
+//! announcement's digest. **Standard addresses** (标准地址): a door number once per approved
+//! road or street. **Boundary inspections** (界线联检) between two areas of the same level.
+
+use std::sync::Arc;
+
+use imbl::{OrdMap, OrdSet};
+
+use super::journal::Effects;
+use super::{Context, State, authority};
+use crate::ledger::{
+    AddressId, AreaCode, CivilDate, GovernanceRefusal, InspectionId, KeyId, PlaceId, PlacesRefusal,
+    Refusal, Sequence,
+};
+
+/// The kinds of places named here.
+pub const PLACE_KINDS: &[&str] = &[
+    "road",
+    "street",
+    "bridge",
+    "community",
+    "square",
+    "building",
+];
+/// The kinds that carry door numbers.
+pub const ROAD_KINDS: &[&str] = &["road", "street"];
+/// A boundary inspection's outcomes.
+pub const INSPECTION_OUTCOMES: &[&str] = &["intact", "damaged", "disputed"];
+/// The most places (and pending applications) the ledger holds.
+pub const MAX_PLACES: usize = 100_000;
+/// The most addresses on one road, and names in one place's history.
+pub const MAX_ADDRESSES_PER_ROAD: usize = 5_000;
+/// The most former names of a place.
+pub const MAX_FORMER_NAMES: usize = 64;
+/// The most inspections kept of one boundary.
+pub const MAX_INSPECTIONS: usize = 1_024;
+
+/// What an application asks and the announcement says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameFields {
+    /// The name.
+    pub name: String,
+    /// Its Hanyu Pinyin.
+    pub pinyin: String,
+    /// Its meaning and why it was chosen.
+    pub meaning: String,
+    /// Where the place is, its extent.
+    pub location: String,
+}
+
+/// A naming application's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApplicationState {
+    /// Not yet decided.
+    Pending,
+    /// Approved, with the announcement's digest.
+    Approved([u8; 32]),
+    /// Rejected.
+    Rejected,
+}
+
+/// A naming or renaming application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameApplication {
+    /// The place named (a new place's id is the application's).
+    pub place: PlaceId,
+    /// Whether it renames an approved place.
+    pub rename: bool,
+    /// The place's kind.
+    pub kind: &'static str,
+    /// The place's area.
+    pub area: AreaCode,
+    /// The name and the announcement's fields.
+    pub fields: NameFields,
+    /// Its state.
+    pub state: ApplicationState,
+    /// Who applied.
+    pub applied_by: KeyId,
+    /// Who decided, why.
+    pub decided: Option<(KeyId, String)>,
+    /// Its entry.
+    pub sequence: Sequence,
+}
+
+/// An address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressView {
+    /// The road.
+    pub road: PlaceId,
+    /// Its door number.
+    pub door: String,
+    /// Its area.
+    pub area: AreaCode,
+    /// Why it was retired, if it was.
+    pub retired: Option<String>,
+}
+
+/// An approved place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceView {
+    /// Its kind.
+    pub kind: &'static str,
+    /// Its area: the scope its name is unique in.
+    pub area: AreaCode,
+    /// Its current name and announcement fields.
+    pub fields: NameFields,
+    /// The application that gave the current name.
+    pub application: PlaceId,
+    /// That announcement's digest.
+    pub announcement: [u8; 32],
+    /// Former names and the entries that renamed them.
+    pub former: Vec<(String, Sequence)>,
+    /// The door numbers in use on it (a road or street), and their addresses.
+    pub doors: OrdMap<String, AddressId>,
+    /// Every address assigned on it, retired ones included.
+    pub addresses: OrdSet<AddressId>,
+}
+
+/// A boundary inspection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inspection {
+    /// Its id.
+    pub id: InspectionId,
+    /// When.
+    pub on: CivilDate,
+    /// Its outcome.
+    pub outcome: &'static str,
+    /// What was found.
+    pub note: String,
+    /// Who recorded it.
+    pub by: KeyId,
+    /// Its entry.
+    pub sequence: Sequence,
+}
+
+/// The place names operations.
+#[derive(Clone, Debug)]
+pub enum PlacesOp {
+    /// Applies to name or rename a place.
+    Apply {
+        /// The application's id.
+        application: PlaceId,
+        /// The place renamed, or `None` for a new place.
+        place: Option<PlaceId>,
+        /// A new place's kind and area.
+        new: Option<(&'static str, AreaCode)>,
+        /// The name and the announcement's fields.
+        fields: NameFields,
+    },
+    /// Decides an application.
+    Decide {
+        /// The application.
+        application: PlaceId,
+        /// The announcement's digest if approved; `None` rejects.
+        approve: Option<[u8; 32]>,
+        /// Why.
+        reason: String,
+    },
+    /// Assigns an address.
+    AssignAddress {
+        /// Its id.
+        address: AddressId,
+        /// The road.
+        road: PlaceId,
+        /// The door number.
+        door: String,
+        /// Its area.
+        area: AreaCode,
+    },
+    /// Retires an address.
+    RetireAddress {
+        /// The address.
+        address: AddressId,
+        /// Why.
+        reason: String,
+    },
+    /// Records a boundary inspection.
+    Inspect {
+        /// The boundary's two areas, in code order.
+        boundary: (AreaCode, AreaCode),
+        /// The inspection.
+        inspection: Inspection,
+    },
+}
+
+/// The kinds of place names operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlacesKind {
+    /// [`PlacesOp::Apply`].
+    Apply,
+    /// [`PlacesOp::Decide`].
+    Decide,
+    /// [`PlacesOp::AssignAddress`].
+    AssignAddress,
+    /// [`PlacesOp::RetireAddress`].
+    RetireAddress,
+    /// [`PlacesOp::Inspect`].
+    Inspect,
+}
+
+impl PlacesOp {
+    /// The operation's kind.
+    pub fn kind(&self) -> PlacesKind {
+        match self {
+            PlacesOp::Apply { .. } => PlacesKind::Apply,
+            PlacesOp::Decide { .. } => PlacesKind::Decide,
+            PlacesOp::AssignAddress { .. } => PlacesKind::AssignAddress,
+            PlacesOp::RetireAddress { .. } => PlacesKind::RetireAddress,
+            PlacesOp::Inspect { .. } => PlacesKind::Inspect,
+        }
+    }
+}
+
+impl PlacesKind {
+    /// A lowercase name for messages and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlacesKind::Apply => "apply-for-name",
+            PlacesKind::Decide => "decide-name-application",
+            PlacesKind::AssignAddress => "assign-address",
+            PlacesKind::RetireAddress => "retire-address",
+            PlacesKind::Inspect => "record-boundary-inspection",
+        }
+    }
+}
+
+/// Everything the place names hold.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Places {
+    applications: OrdMap<PlaceId, Arc<NameApplication>>,
+    places: OrdMap<PlaceId, Arc<PlaceView>>,
+    /// The approved places of each current name.
+    by_name: OrdMap<String, OrdSet<PlaceId>>,
+    addresses: OrdMap<AddressId, Arc<AddressView>>,
+    boundaries: OrdMap<(AreaCode, AreaCode), Arc<Vec<Inspection>>>,
+}
+
+/// A checked place names operation.
+#[derive(Debug)]
+pub(super) enum Plan {
+    Application(
+        PlaceId,
+        NameApplication,
+        Option<(PlaceId, Box<PlaceView>, Option<String>)>,
+    ),
+    Address(AddressId, AddressView, PlaceView),
+    Boundary((AreaCode, AreaCode), Vec<Inspection>),
+}
+
+impl Plan {
+    pub(super) fn commit(self, state: &mut State) -> Effects {
+        let places = &mut state.places;
+        match self {
+            Plan::Application(id, application, named) => {
+                places.applications.insert(id, Arc::new(application));
+                if let Some((place, view, former)) = named {
+                    if let Some(former) = former
+                        && let Some(holders) = places.by_name.get_mut(&former)
+                    {
+                        holders.remove(&place);
+                        if holders.is_empty() {
+                            places.by_name.remove(&former);
+                        }
+                    }
+                    places
+                        .by_name
+                        .entry(view.fields.name.clone())
+                        .or_default()
+                        .insert(place);
+                    places.places.insert(place, Arc::new(*view));
+                }
+            }
+            Plan::Address(id, address, road) => {
+                places.places.insert(address.road, Arc::new(road));
+                places.addresses.insert(id, Arc::new(address));
+            }
+            Plan::Boundary(boundary, inspections) => {
+                places.boundaries.insert(boundary, Arc::new(inspections));
+            }
+        }
+        Effects::default()
+    }
+}
+
+/// `NAME_TAKEN` if `name` is the current name of another place whose area lies within `area`
+/// or contains it.
+fn require_name_free(
+    state: &State,
+    name: &str,
+    area: &AreaCode,
+    place: &PlaceId,
+) -> Result<(), Refusal> {
+    let Some(holders) = state.places.by_name.get(name) else {
+        return Ok(());
+    };
+    for other in holders.iter().filter(|p| *p != place) {
+        if let Some(view) = state.places.places.get(other)
+            && (view.area.is_within(area) || area.is_within(&view.area))
+        {
+            return Err(PlacesRefusal::NameTaken {
+                name: name.to_owned(),
+                area: view.area.to_string(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn place(state: &State, id: &PlaceId) -> Result<Arc<PlaceView>, Refusal> {
+    state
+        .places
+        .places
+        .get(id)
+        .cloned()
+        .ok_or_else(|| PlacesRefusal::UnknownPlace(id.to_string()).into())
+}
+
+/// Checks a place names operation.
+pub(super) fn check(state: &State, ctx: &Context, op: &PlacesOp) -> Result<Plan, Refusal> {
+    let places = &state.places;
+    match op {
+        PlacesOp::Apply {
+            application,
+            place: renamed,
+            new,
+            fields,
+        } => {
+            let operation = "applying for a place name";
+            authority::require_places_officer(&ctx.role, operation, None)?;
+            if places.applications.contains_key(application) {
+                return Err(Refusal::AlreadyRegistered {
+                    kind: "name application",
+                    id: application.to_string(),
+                });
+            }
+            if places.applications.len() >= MAX_PLACES {
+                return Err(PlacesRefusal::Full {
+                    what: "name applications",
+                    max: MAX_PLACES,
+                }
+                .into());
+            }
+            let (place, kind, area) = match (renamed, new) {
+                (Some(id), _) => {
+                    let current = place(state, id)?;
+                    if current.fields.name == fields.name {
+                        return Err(PlacesRefusal::NameUnchanged(fields.name.clone()).into());
+                    }
+                    if current.former.len() >= MAX_FORMER_NAMES {
+                        return Err(PlacesRefusal::Full {
+                            what: "a place's former names",
+                            max: MAX_FORMER_NAMES,
+                        }
+                        .into());
+                    }
+                    (*id, current.kind, current.area.clone())
+                }
+                (None, Some((kind, area))) => {
+                    state.areas.require(area)?;
+                    (*application, *kind, area.clone())
+                }
+                (None, None) => return Err(Refusal::MissingOperation),
+            };
+            authority::require_places_officer(&ctx.role, operation, Some(&area))?;
+            require_name_free(state, &fields.name, &area, &place)?;
+            Ok(Plan::Application(
+                *application,
+                NameApplication {
+                    place,
+                    rename: renamed.is_some(),
+                    kind,
+                    area,
+                    fields: fields.clone(),
+                    state: ApplicationState::Pending,
+                    applied_by: ctx.signer,
+                    decided: None,
+                    sequence: ctx.sequence,
+                },
+                None,
+            ))
+        }
+        PlacesOp::Decide {
+            application: id,
+            approve,
+            reason,
+        } => {
+            authority::require_admin(&ctx.role, "deciding a naming application")?;
+            let application = places
+                .applications
+                .get(id)
+                .ok_or_else(|| PlacesRefusal::UnknownApplication(id.to_string()))?;
+            if application.state != ApplicationState::Pending {
+                return Err(PlacesRefusal::ApplicationDecided(id.to_string()).into());
+            }
+            let mut decided = NameApplication::clone(application);
+            decided.decided = Some((ctx.signer, reason.clone()));
+            let Some(announcement) = approve else {
+                decided.state = ApplicationState::Rejected;
+                return Ok(Plan::Application(*id, decided, None));
+            };
+            decided.state = ApplicationState::Approved(*announcement);
+            require_name_free(state, &decided.fields.name, &decided.area, &decided.place)?;
+            let (view, former) = if decided.rename {
+                let mut view = PlaceView::clone(&*place(state, &decided.place)?);
+                let former = std::mem::replace(&mut view.fields, decided.fields.clone());
+                if view.former.len() >= MAX_FORMER_NAMES {
+                    return Err(PlacesRefusal::Full {
+                        what: "a place's former names",
+                        max: MAX_FORMER_NAMES,
+                    }
+                    .into());
+                }
+                view.former.push((former.name.clone(), ctx.sequence));
+                view.application = *id;
+                view.announcement = *announcement;
+                (view, Some(former.name))
+            } else {
+                let view = PlaceView {
+                    kind: decided.kind,
+                    area: decided.area.clone(),
+                    fields: decided.fields.clone(),
+                    application: *id,
+                    announcement: *announcement,
+                    former: Vec::new(),
+                    doors: OrdMap::new(),
+                    addresses: OrdSet::new(),
+                };
+                (view, None)
+            };
+            let place = decided.place;
+            Ok(Plan::Application(
+                *id,
+                decided,
+                Some((place, Box::new(view), former)),
+            ))
+        }
+        PlacesOp::AssignAddress {
+            address,
+            road,
+            door,
+            area,
+        } => {
+            let operation = "assigning an address";
+            authority::require_places_officer(&ctx.role, operation, None)?;
+            state.areas.require(area)?;
+            authority::require_places_officer(&ctx.role, operation, Some(area))?;
+            if places.addresses.contains_key(address) {
+                return Err(Refusal::AlreadyRegistered {
+                    kind: "address",
+                    id: address.to_string(),
+                });
+            }
+            let mut view = PlaceView::clone(&*place(state, road)?);
+            if !ROAD_KINDS.contains(&view.kind) {
+                return Err(PlacesRefusal::NotARoad {
+                    name: view.fields.name.clone(),
+                    kind: view.kind,
+                }
+                .into());
+            }
+            if !(area.is_within(&view.area) || view.area.is_within(area)) {
+                return Err(Refusal::InvalidField {
+                    field: "area_code",
+                    expected: format!(
+                        "an area on the road's path ({} or an area within it or above it)",
+                        view.area
+                    ),
+                    found: area.to_string(),
+                });
+            }
+            if view.doors.contains_key(door) {
+                return Err(PlacesRefusal::DoorNumberTaken {
+                    door: door.clone(),
+                    road: view.fields.name.clone(),
+                }
+                .into());
+            }
+            if view.addresses.len() >= MAX_ADDRESSES_PER_ROAD {
+                return Err(PlacesRefusal::Full {
+                    what: "a road's addresses",
+                    max: MAX_ADDRESSES_PER_ROAD,
+                }
+                .into());
+            }
+            view.doors.insert(door.clone(), *address);
+            view.addresses.insert(*address);
+            Ok(Plan::Address(
+                *address,
+                AddressView {
+                    road: *road,
+                    door: door.clone(),
+                    area: area.clone(),
+                    retired: None,
+                },
+                view,
+            ))
+        }
+        PlacesOp::RetireAddress {
+            address: id,
+            reason,
+        } => {
+            let operation = "retiring an address";
+            authority::require_places_officer(&ctx.role, operation, None)?;
+            let address = places
+                .addresses
+                .get(id)
+                .ok_or_else(|| PlacesRefusal::UnknownAddress(id.to_string()))?;
+            authority::require_places_officer(&ctx.role, operation, Some(&address.area))?;
+            if address.retired.is_some() {
+                return Err(PlacesRefusal::AddressRetired(id.to_string()).into());
+            }
+            let mut road = PlaceView::clone(&*place(state, &address.road)?);
+            road.doors.remove(&address.door);
+            let mut retired = AddressView::clone(address);
+            retired.retired = Some(reason.clone());
+            Ok(Plan::Address(*id, retired, road))
+        }
+        PlacesOp::Inspect {
+            boundary,
+            inspection,
+        } => {
+            let operation = "recording a boundary inspection";
+            authority::require_places_officer(&ctx.role, operation, None)?;
+            let (a, b) = boundary;
+            state.areas.require(a)?;
+            state.areas.require(b)?;
+            if authority::require_places_officer(&ctx.role, operation, Some(a)).is_err() {
+                authority::require_places_officer(&ctx.role, operation, Some(b))?;
+            }
+            let today = CivilDate::of(ctx.committed_at);
+            if inspection.on > today {
+                return Err(GovernanceRefusal::DateOutOfRange {
+                    field: "inspected_on",
+                    expected: format!("a date not after {today}"),
+                    found: inspection.on,
+                }
+                .into());
+            }
+            let mut inspections = places
+                .boundaries
+                .get(boundary)
+                .map(|i| Vec::clone(i))
+                .unwrap_or_default();
+            if inspections.iter().any(|i| i.id == inspection.id) {
+                return Err(Refusal::AlreadyRegistered {
+                    kind: "boundary inspection",
+                    id: inspection.id.to_string(),
+                });
+            }
+            if inspections.len() >= MAX_INSPECTIONS {
+                inspections.remove(0);
+            }
+            let mut recorded = inspection.clone();
+            recorded.by = ctx.signer;
+            recorded.sequence = ctx.sequence;
+            inspections.push(recorded);
+            Ok(Plan::Boundary(boundary.clone(), inspections))
+        }
+    }
+}
+
+impl State {
+    /// An approved place.
+    pub fn place(&self, id: &PlaceId) -> Option<PlaceView> {
+        self.places.places.get(id).map(|p| (**p).clone())
+    }
+
+    /// A naming application.
+    pub fn name_application(&self, id: &PlaceId) -> Option<NameApplication> {
+        self.places.applications.get(id).map(|a| (**a).clone())
+    }
+
+    /// An address.
+    pub fn address(&self, id: &AddressId) -> Option<AddressView> {
+        self.places.addresses.get(id).map(|a| (**a).clone())
+    }
+
+    /// The inspections of the boundary between two areas, given in code order.
+    pub fn boundary_inspections(&self, boundary: &(AreaCode, AreaCode)) -> Vec<Inspection> {
+        self.places
+            .boundaries
+            .get(boundary)
+            .map(|i| Vec::clone(i))
+            .unwrap_or_default()
+    }
+}
