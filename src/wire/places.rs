@@ -28,6 +28,20 @@ pub fn place_id(field: &'static str, bytes: &[u8]) -> Result<PlaceId, Refusal> {
 /// The name and the announcement's fields of an application.
 fn fields(a: &pb::ApplyForName) -> Result<NameFields, Refusal> {
     let name = parse_text("name", &a.name)?;
+    // One spelling per name, so that uniqueness means something: no spaces of any kind, no
+    // invisible format characters, no full-width forms of ASCII (write 1 and A, not １ and Ａ).
+    if let Some(c) = name.chars().find(|c| {
+        c.is_whitespace()
+            || matches!(*c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+            || ('\u{FF01}'..='\u{FF5E}').contains(c)
+    }) {
+        return Err(Refusal::InvalidField {
+            field: "name",
+            expected: "a name without spaces, invisible characters or full-width ASCII forms"
+                .into(),
+            found: format!("U+{:04X} in {name:?}", u32::from(c)),
+        });
+    }
     if name.chars().count() > MAX_PLACE_NAME_CHARS {
         return Err(Refusal::InvalidField {
             field: "name",

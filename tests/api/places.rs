@@ -218,6 +218,24 @@ async fn a_name_is_given_only_by_approval_and_never_twice_in_an_overlapping_scop
     )
     .await
     .unwrap();
+    // A rename to a name taken in an overlapping scope, or a look-alike spelling, is refused.
+    assert_reason(
+        app.submit(&officer, apply_for_name(rename(8, 1, "桂花街")))
+            .await,
+        Code::AlreadyExists,
+        "NAME_TAKEN",
+    );
+    for look_alike in ["清江大道 ", "清江\u{200B}大道", "清江大道１"] {
+        assert_reason(
+            app.submit(
+                &officer,
+                apply_for_name(application(8, "road", look_alike, "420581100")),
+            )
+            .await,
+            Code::InvalidArgument,
+            "INVALID_FIELD",
+        );
+    }
     assert_eq!(verify_whole_log(&mut app).await, app.log_size().await);
 }
 
@@ -330,7 +348,7 @@ async fn a_door_number_is_used_once_per_road_and_boundaries_are_inspected() {
         .iter()
         .map(|a| (a.door_number.as_str(), a.retired_reason.is_empty()))
         .collect();
-    assert_eq!(doors, [("18", false), ("18", true)]);
+    assert_eq!(doors, [("18", true)], "a retired address leaves the road");
 
     // Boundary inspections: two areas of one level, by an officer covering either.
     let today = CivilDate::of(shanzhi::ledger::UnixMs(shanzhi::writer::now_unix_ms())).days();

@@ -29,10 +29,16 @@ pub const PLACE_KINDS: &[&str] = &[
 pub const ROAD_KINDS: &[&str] = &["road", "street"];
 /// A boundary inspection's outcomes.
 pub const INSPECTION_OUTCOMES: &[&str] = &["intact", "damaged", "disputed"];
-/// The most places (and pending applications) the ledger holds.
-pub const MAX_PLACES: usize = 100_000;
-/// The most addresses on one road, and names in one place's history.
+/// The most naming applications the ledger holds, decided ones included (and so the most
+/// places).
+pub const MAX_PLACES: usize = 1_000_000;
+/// The most applications pending at once: past it, an application waits until the bureau
+/// decides some (rejecting frees a place as well as approving).
+pub const MAX_PENDING_APPLICATIONS: usize = 1_000;
+/// The most addresses in use on one road.
 pub const MAX_ADDRESSES_PER_ROAD: usize = 5_000;
+/// The most addresses the ledger holds, retired ones included.
+pub const MAX_ADDRESSES: usize = 1_000_000;
 /// The most former names of a place.
 pub const MAX_FORMER_NAMES: usize = 64;
 /// The most inspections kept of one boundary.
@@ -115,7 +121,7 @@ pub struct PlaceView {
     pub former: Vec<(String, Sequence)>,
     /// The door numbers in use on it (a road or street), and their addresses.
     pub doors: OrdMap<String, AddressId>,
-    /// Every address assigned on it, retired ones included.
+    /// The addresses in use on it.
     pub addresses: OrdSet<AddressId>,
 }
 
@@ -236,6 +242,8 @@ pub(super) struct Places {
     by_name: OrdMap<String, OrdSet<PlaceId>>,
     addresses: OrdMap<AddressId, Arc<AddressView>>,
     boundaries: OrdMap<(AreaCode, AreaCode), Arc<Vec<Inspection>>>,
+    /// How many applications are pending.
+    pending: usize,
 }
 
 /// A checked place names operation.
@@ -255,6 +263,12 @@ impl Plan {
         let places = &mut state.places;
         match self {
             Plan::Application(id, application, named) => {
+                let pending = application.state == ApplicationState::Pending;
+                let was_pending = places
+                    .applications
+                    .get(&id)
+                    .is_some_and(|a| a.state == ApplicationState::Pending);
+                places.pending = places.pending + usize::from(pending) - usize::from(was_pending);
                 places.applications.insert(id, Arc::new(application));
                 if let Some((place, view, former)) = named {
                     if let Some(former) = former
@@ -344,6 +358,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &PlacesOp) -> Result<Plan,
                 }
                 .into());
             }
+            if places.pending >= MAX_PENDING_APPLICATIONS {
+                return Err(PlacesRefusal::Full {
+                    what: "pending name applications (the bureau decides some first)",
+                    max: MAX_PENDING_APPLICATIONS,
+                }
+                .into());
+            }
             let (place, kind, area) = match (renamed, new) {
                 (Some(id), _) => {
                     let current = place(state, id)?;
@@ -406,6 +427,9 @@ pub(super) fn check(state: &State, ctx: &Context, op: &PlacesOp) -> Result<Plan,
             require_name_free(state, &decided.fields.name, &decided.area, &decided.place)?;
             let (view, former) = if decided.rename {
                 let mut view = PlaceView::clone(&*place(state, &decided.place)?);
+                if view.fields.name == decided.fields.name {
+                    return Err(PlacesRefusal::NameUnchanged(view.fields.name.clone()).into());
+                }
                 let former = std::mem::replace(&mut view.fields, decided.fields.clone());
                 if view.former.len() >= MAX_FORMER_NAMES {
                     return Err(PlacesRefusal::Full {
@@ -454,6 +478,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &PlacesOp) -> Result<Plan,
                     id: address.to_string(),
                 });
             }
+            if places.addresses.len() >= MAX_ADDRESSES {
+                return Err(PlacesRefusal::Full {
+                    what: "addresses",
+                    max: MAX_ADDRESSES,
+                }
+                .into());
+            }
             let mut view = PlaceView::clone(&*place(state, road)?);
             if !ROAD_KINDS.contains(&view.kind) {
                 return Err(PlacesRefusal::NotARoad {
@@ -481,7 +512,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &PlacesOp) -> Result<Plan,
             }
             if view.addresses.len() >= MAX_ADDRESSES_PER_ROAD {
                 return Err(PlacesRefusal::Full {
-                    what: "a road's addresses",
+                    what: "a road's addresses in use",
                     max: MAX_ADDRESSES_PER_ROAD,
                 }
                 .into());
@@ -515,6 +546,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &PlacesOp) -> Result<Plan,
             }
             let mut road = PlaceView::clone(&*place(state, &address.road)?);
             road.doors.remove(&address.door);
+            road.addresses.remove(id);
             let mut retired = AddressView::clone(address);
             retired.retired = Some(reason.clone());
             Ok(Plan::Address(*id, retired, road))
