@@ -20,6 +20,7 @@ mod model;
 mod narrowing;
 mod points;
 mod policy;
+mod projects;
 mod redemption;
 mod refunds;
 mod registry;
