@@ -18,6 +18,7 @@ mod lookups;
 mod members;
 mod model;
 mod narrowing;
+mod places;
 mod points;
 mod policy;
 mod projects;
