@@ -15,14 +15,14 @@ pub fn child_id(bytes: &[u8]) -> Result<PersonId, Refusal> {
     })
 }
 
-/// `value` if it is one of `allowed`, or `INVALID_FIELD` naming them.
-pub(super) fn one_of<'a>(
+/// The entry of `allowed` that `value` is, or `INVALID_FIELD` naming them.
+pub(super) fn one_of(
     field: &'static str,
-    value: &'a str,
-    allowed: &[&str],
-) -> Result<&'a str, Refusal> {
-    if allowed.contains(&value) {
-        return Ok(value);
+    value: &str,
+    allowed: &[&'static str],
+) -> Result<&'static str, Refusal> {
+    if let Some(found) = allowed.iter().find(|a| **a == value) {
+        return Ok(found);
     }
     Err(Refusal::InvalidField {
         field,

@@ -123,11 +123,6 @@ impl TryFrom<&pb::PlacesOperation> for Operation {
                     let application = place_id("application_id", &a.application_id)?;
                     let (place, new) = if a.place_id.is_empty() {
                         let kind = one_of("kind", &a.kind, PLACE_KINDS)?;
-                        let kind = PLACE_KINDS
-                            .iter()
-                            .find(|k| **k == kind)
-                            .copied()
-                            .ok_or(Refusal::MissingOperation)?;
                         (
                             None,
                             Some((kind, AreaCode::parse("area_code", &a.area_code)?)),
@@ -189,11 +184,7 @@ impl TryFrom<&pb::PlacesOperation> for Operation {
                         inspection: Inspection {
                             id: InspectionId::from_slice(&i.inspection_id)?,
                             on: CivilDate::from_wire("inspected_on", i.inspected_on)?,
-                            outcome: INSPECTION_OUTCOMES
-                                .iter()
-                                .find(|o| **o == outcome)
-                                .copied()
-                                .ok_or(Refusal::MissingOperation)?,
+                            outcome,
                             note: parse_memo("note", &i.note, false)?,
                             // Set by the state machine from the entry.
                             by: KeyId([0; 16]),

@@ -140,9 +140,9 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Assistance(AssistanceKind::RecordVisit) => {
                 pb::OperationKind::RecordVisit
             }
-            OperationKind::Children(kind) => children_kind(kind),
-            OperationKind::Projects(kind) => projects_kind(kind),
-            OperationKind::Places(kind) => places_kind(kind),
+            OperationKind::Children(kind) => to_wire(&CHILDREN_KINDS, kind),
+            OperationKind::Projects(kind) => to_wire(&PROJECTS_KINDS, kind),
+            OperationKind::Places(kind) => to_wire(&PLACES_KINDS, kind),
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -282,25 +282,22 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         | pb::OperationKind::ReportConcern
         | pb::OperationKind::VerifyConcern
         | pb::OperationKind::CloseConcern
-        | pb::OperationKind::RecordChildVisit => CHILDREN_KINDS
-            .iter()
-            .find(|(_, wire)| *wire == kind)
-            .map(|(kind, _)| OperationKind::Children(*kind)),
+        | pb::OperationKind::RecordChildVisit => {
+            from_wire(&CHILDREN_KINDS, kind).map(OperationKind::Children)
+        }
         pb::OperationKind::DefineProject
         | pb::OperationKind::ReportProjectProgress
         | pb::OperationKind::CorrectProjectInvestment
-        | pb::OperationKind::ReachProjectMilestone => PROJECTS_KINDS
-            .iter()
-            .find(|(_, wire)| *wire == kind)
-            .map(|(kind, _)| OperationKind::Projects(*kind)),
+        | pb::OperationKind::ReachProjectMilestone => {
+            from_wire(&PROJECTS_KINDS, kind).map(OperationKind::Projects)
+        }
         pb::OperationKind::ApplyForName
         | pb::OperationKind::DecideNameApplication
         | pb::OperationKind::AssignAddress
         | pb::OperationKind::RetireAddress
-        | pb::OperationKind::RecordBoundaryInspection => PLACES_KINDS
-            .iter()
-            .find(|(_, wire)| *wire == kind)
-            .map(|(kind, _)| OperationKind::Places(*kind)),
+        | pb::OperationKind::RecordBoundaryInspection => {
+            from_wire(&PLACES_KINDS, kind).map(OperationKind::Places)
+        }
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
         }
@@ -518,13 +515,6 @@ const CHILDREN_KINDS: [(ChildrenKind, pb::OperationKind); 6] = [
     ),
 ];
 
-fn children_kind(kind: ChildrenKind) -> pb::OperationKind {
-    CHILDREN_KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or(pb::OperationKind::Unspecified, |(_, wire)| *wire)
-}
-
 /// The capital projects' operation kinds and their wire names, both ways.
 const PROJECTS_KINDS: [(ProjectsKind, pb::OperationKind); 4] = [
     (ProjectsKind::Define, pb::OperationKind::DefineProject),
@@ -542,13 +532,6 @@ const PROJECTS_KINDS: [(ProjectsKind, pb::OperationKind); 4] = [
     ),
 ];
 
-fn projects_kind(kind: ProjectsKind) -> pb::OperationKind {
-    PROJECTS_KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or(pb::OperationKind::Unspecified, |(_, wire)| *wire)
-}
-
 /// The place names' operation kinds and their wire names, both ways.
 const PLACES_KINDS: [(PlacesKind, pb::OperationKind); 5] = [
     (PlacesKind::Apply, pb::OperationKind::ApplyForName),
@@ -561,9 +544,15 @@ const PLACES_KINDS: [(PlacesKind, pb::OperationKind); 5] = [
     ),
 ];
 
-fn places_kind(kind: PlacesKind) -> pb::OperationKind {
-    PLACES_KINDS
+/// A family's operation kind on the wire, by its table.
+fn to_wire<K: PartialEq + Copy>(table: &[(K, pb::OperationKind)], kind: K) -> pb::OperationKind {
+    table
         .iter()
         .find(|(k, _)| *k == kind)
         .map_or(pb::OperationKind::Unspecified, |(_, wire)| *wire)
+}
+
+/// A family's operation kind from the wire, by its table.
+fn from_wire<K: Copy>(table: &[(K, pb::OperationKind)], wire: pb::OperationKind) -> Option<K> {
+    table.iter().find(|(_, w)| *w == wire).map(|(k, _)| *k)
 }

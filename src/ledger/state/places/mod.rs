@@ -5,15 +5,17 @@
 //! announcement's digest. **Standard addresses** (标准地址): a door number once per approved
 //! road or street. **Boundary inspections** (界线联检) between two areas of the same level.
 
+mod addresses;
+mod naming;
+
 use std::sync::Arc;
 
 use imbl::{OrdMap, OrdSet};
 
 use super::journal::Effects;
-use super::{Context, State, authority};
+use super::{Context, State};
 use crate::ledger::{
-    AddressId, AreaCode, CivilDate, GovernanceRefusal, InspectionId, KeyId, PlaceId, PlacesRefusal,
-    Refusal, Sequence,
+    AddressId, AreaCode, CivilDate, InspectionId, KeyId, PlaceId, PlacesRefusal, Refusal, Sequence,
 };
 
 /// The kinds of places named here.
@@ -299,31 +301,6 @@ impl Plan {
     }
 }
 
-/// `NAME_TAKEN` if `name` is the current name of another place whose area lies within `area`
-/// or contains it.
-fn require_name_free(
-    state: &State,
-    name: &str,
-    area: &AreaCode,
-    place: &PlaceId,
-) -> Result<(), Refusal> {
-    let Some(holders) = state.places.by_name.get(name) else {
-        return Ok(());
-    };
-    for other in holders.iter().filter(|p| *p != place) {
-        if let Some(view) = state.places.places.get(other)
-            && (view.area.is_within(area) || area.is_within(&view.area))
-        {
-            return Err(PlacesRefusal::NameTaken {
-                name: name.to_owned(),
-                area: view.area.to_string(),
-            }
-            .into());
-        }
-    }
-    Ok(())
-}
-
 fn place(state: &State, id: &PlaceId) -> Result<Arc<PlaceView>, Refusal> {
     state
         .places
@@ -335,263 +312,38 @@ fn place(state: &State, id: &PlaceId) -> Result<Arc<PlaceView>, Refusal> {
 
 /// Checks a place names operation.
 pub(super) fn check(state: &State, ctx: &Context, op: &PlacesOp) -> Result<Plan, Refusal> {
-    let places = &state.places;
     match op {
         PlacesOp::Apply {
             application,
-            place: renamed,
+            place,
             new,
             fields,
-        } => {
-            let operation = "applying for a place name";
-            authority::require_places_officer(&ctx.role, operation, None)?;
-            if places.applications.contains_key(application) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "name application",
-                    id: application.to_string(),
-                });
-            }
-            if places.applications.len() >= MAX_PLACES {
-                return Err(PlacesRefusal::Full {
-                    what: "name applications",
-                    max: MAX_PLACES,
-                }
-                .into());
-            }
-            if places.pending >= MAX_PENDING_APPLICATIONS {
-                return Err(PlacesRefusal::Full {
-                    what: "pending name applications (the bureau decides some first)",
-                    max: MAX_PENDING_APPLICATIONS,
-                }
-                .into());
-            }
-            let (place, kind, area) = match (renamed, new) {
-                (Some(id), _) => {
-                    let current = place(state, id)?;
-                    if current.fields.name == fields.name {
-                        return Err(PlacesRefusal::NameUnchanged(fields.name.clone()).into());
-                    }
-                    if current.former.len() >= MAX_FORMER_NAMES {
-                        return Err(PlacesRefusal::Full {
-                            what: "a place's former names",
-                            max: MAX_FORMER_NAMES,
-                        }
-                        .into());
-                    }
-                    (*id, current.kind, current.area.clone())
-                }
-                (None, Some((kind, area))) => {
-                    state.areas.require(area)?;
-                    (*application, *kind, area.clone())
-                }
-                (None, None) => return Err(Refusal::MissingOperation),
-            };
-            authority::require_places_officer(&ctx.role, operation, Some(&area))?;
-            require_name_free(state, &fields.name, &area, &place)?;
-            Ok(Plan::Application(
-                *application,
-                NameApplication {
-                    place,
-                    rename: renamed.is_some(),
-                    kind,
-                    area,
-                    fields: fields.clone(),
-                    state: ApplicationState::Pending,
-                    applied_by: ctx.signer,
-                    decided: None,
-                    sequence: ctx.sequence,
-                },
-                None,
-            ))
-        }
+        } => naming::apply(
+            state,
+            ctx,
+            application,
+            place.as_ref(),
+            new.as_ref(),
+            fields,
+        ),
         PlacesOp::Decide {
-            application: id,
+            application,
             approve,
             reason,
-        } => {
-            authority::require_admin(&ctx.role, "deciding a naming application")?;
-            let application = places
-                .applications
-                .get(id)
-                .ok_or_else(|| PlacesRefusal::UnknownApplication(id.to_string()))?;
-            if application.state != ApplicationState::Pending {
-                return Err(PlacesRefusal::ApplicationDecided(id.to_string()).into());
-            }
-            let mut decided = NameApplication::clone(application);
-            decided.decided = Some((ctx.signer, reason.clone()));
-            let Some(announcement) = approve else {
-                decided.state = ApplicationState::Rejected;
-                return Ok(Plan::Application(*id, decided, None));
-            };
-            decided.state = ApplicationState::Approved(*announcement);
-            require_name_free(state, &decided.fields.name, &decided.area, &decided.place)?;
-            let (view, former) = if decided.rename {
-                let mut view = PlaceView::clone(&*place(state, &decided.place)?);
-                if view.fields.name == decided.fields.name {
-                    return Err(PlacesRefusal::NameUnchanged(view.fields.name.clone()).into());
-                }
-                let former = std::mem::replace(&mut view.fields, decided.fields.clone());
-                if view.former.len() >= MAX_FORMER_NAMES {
-                    return Err(PlacesRefusal::Full {
-                        what: "a place's former names",
-                        max: MAX_FORMER_NAMES,
-                    }
-                    .into());
-                }
-                view.former.push((former.name.clone(), ctx.sequence));
-                view.application = *id;
-                view.announcement = *announcement;
-                (view, Some(former.name))
-            } else {
-                let view = PlaceView {
-                    kind: decided.kind,
-                    area: decided.area.clone(),
-                    fields: decided.fields.clone(),
-                    application: *id,
-                    announcement: *announcement,
-                    former: Vec::new(),
-                    doors: OrdMap::new(),
-                    addresses: OrdSet::new(),
-                };
-                (view, None)
-            };
-            let place = decided.place;
-            Ok(Plan::Application(
-                *id,
-                decided,
-                Some((place, Box::new(view), former)),
-            ))
-        }
+        } => naming::decide(state, ctx, application, approve.as_ref(), reason),
         PlacesOp::AssignAddress {
             address,
             road,
             door,
             area,
-        } => {
-            let operation = "assigning an address";
-            authority::require_places_officer(&ctx.role, operation, None)?;
-            state.areas.require(area)?;
-            authority::require_places_officer(&ctx.role, operation, Some(area))?;
-            if places.addresses.contains_key(address) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "address",
-                    id: address.to_string(),
-                });
-            }
-            if places.addresses.len() >= MAX_ADDRESSES {
-                return Err(PlacesRefusal::Full {
-                    what: "addresses",
-                    max: MAX_ADDRESSES,
-                }
-                .into());
-            }
-            let mut view = PlaceView::clone(&*place(state, road)?);
-            if !ROAD_KINDS.contains(&view.kind) {
-                return Err(PlacesRefusal::NotARoad {
-                    name: view.fields.name.clone(),
-                    kind: view.kind,
-                }
-                .into());
-            }
-            if !(area.is_within(&view.area) || view.area.is_within(area)) {
-                return Err(Refusal::InvalidField {
-                    field: "area_code",
-                    expected: format!(
-                        "an area on the road's path ({} or an area within it or above it)",
-                        view.area
-                    ),
-                    found: area.to_string(),
-                });
-            }
-            if view.doors.contains_key(door) {
-                return Err(PlacesRefusal::DoorNumberTaken {
-                    door: door.clone(),
-                    road: view.fields.name.clone(),
-                }
-                .into());
-            }
-            if view.addresses.len() >= MAX_ADDRESSES_PER_ROAD {
-                return Err(PlacesRefusal::Full {
-                    what: "a road's addresses in use",
-                    max: MAX_ADDRESSES_PER_ROAD,
-                }
-                .into());
-            }
-            view.doors.insert(door.clone(), *address);
-            view.addresses.insert(*address);
-            Ok(Plan::Address(
-                *address,
-                AddressView {
-                    road: *road,
-                    door: door.clone(),
-                    area: area.clone(),
-                    retired: None,
-                },
-                view,
-            ))
-        }
-        PlacesOp::RetireAddress {
-            address: id,
-            reason,
-        } => {
-            let operation = "retiring an address";
-            authority::require_places_officer(&ctx.role, operation, None)?;
-            let address = places
-                .addresses
-                .get(id)
-                .ok_or_else(|| PlacesRefusal::UnknownAddress(id.to_string()))?;
-            authority::require_places_officer(&ctx.role, operation, Some(&address.area))?;
-            if address.retired.is_some() {
-                return Err(PlacesRefusal::AddressRetired(id.to_string()).into());
-            }
-            let mut road = PlaceView::clone(&*place(state, &address.road)?);
-            road.doors.remove(&address.door);
-            road.addresses.remove(id);
-            let mut retired = AddressView::clone(address);
-            retired.retired = Some(reason.clone());
-            Ok(Plan::Address(*id, retired, road))
+        } => addresses::assign(state, ctx, address, road, door, area),
+        PlacesOp::RetireAddress { address, reason } => {
+            addresses::retire(state, ctx, address, reason)
         }
         PlacesOp::Inspect {
             boundary,
             inspection,
-        } => {
-            let operation = "recording a boundary inspection";
-            authority::require_places_officer(&ctx.role, operation, None)?;
-            let (a, b) = boundary;
-            state.areas.require(a)?;
-            state.areas.require(b)?;
-            if authority::require_places_officer(&ctx.role, operation, Some(a)).is_err() {
-                authority::require_places_officer(&ctx.role, operation, Some(b))?;
-            }
-            let today = CivilDate::of(ctx.committed_at);
-            if inspection.on > today {
-                return Err(GovernanceRefusal::DateOutOfRange {
-                    field: "inspected_on",
-                    expected: format!("a date not after {today}"),
-                    found: inspection.on,
-                }
-                .into());
-            }
-            let mut inspections = places
-                .boundaries
-                .get(boundary)
-                .map(|i| Vec::clone(i))
-                .unwrap_or_default();
-            if inspections.iter().any(|i| i.id == inspection.id) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "boundary inspection",
-                    id: inspection.id.to_string(),
-                });
-            }
-            if inspections.len() >= MAX_INSPECTIONS {
-                inspections.remove(0);
-            }
-            let mut recorded = inspection.clone();
-            recorded.by = ctx.signer;
-            recorded.sequence = ctx.sequence;
-            inspections.push(recorded);
-            Ok(Plan::Boundary(boundary.clone(), inspections))
-        }
+        } => addresses::inspect(state, ctx, boundary, inspection),
     }
 }
 
