@@ -24,6 +24,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/projects/v1/projects.proto",
     "shanzhi/places/v1/log.proto",
     "shanzhi/places/v1/places.proto",
+    "shanzhi/organizations/v1/log.proto",
+    "shanzhi/organizations/v1/organizations.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

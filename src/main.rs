@@ -23,8 +23,9 @@ use shanzhi::ledger::LedgerId;
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
     AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ChildrenCommand,
-    ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand, PlacesCommand,
-    ProjectsCommand, ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
+    ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
+    OrganizationsCommand, PlacesCommand, ProjectsCommand, ReadCommand, ShopsCommand,
+    SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -242,6 +243,10 @@ enum Command {
     /// Place names: naming applications and decisions, addresses, boundary inspections.
     #[command(flatten)]
     Places(PlacesCommand),
+    /// Social organizations: reports, inspections, the abnormal and serious lists,
+    /// enforcement cases, charity venture contests and grants.
+    #[command(flatten)]
+    Organizations(OrganizationsCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -506,6 +511,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Children(command) => command.run().await,
         Command::Projects(command) => command.run().await,
         Command::Places(command) => command.run().await,
+        Command::Organizations(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

@@ -64,6 +64,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.places.v1");
         }
     }
+    pub mod organizations {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.organizations.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -96,6 +101,8 @@ pub use shanzhi::assistance::v1 as assistance;
 
 /// `shanzhi.children.v1`: the children's program: categories, visits, concern reports.
 pub use shanzhi::children::v1 as children;
+/// `shanzhi.organizations.v1`: social organizations: reports, lists, enforcement, contests.
+pub use shanzhi::organizations::v1 as organizations;
 /// `shanzhi.places.v1`: place names: naming applications, addresses, boundary inspections.
 pub use shanzhi::places::v1 as places;
 /// `shanzhi.projects.v1`: capital projects: plans, progress, corrections, milestones.

@@ -96,6 +96,16 @@ pub mod methods {
     pub const GET_NAME_APPLICATION: &str = "shanzhi.places.v1.PlacesService/GetNameApplication";
     /// `PlacesService.GetBoundary`.
     pub const GET_BOUNDARY: &str = "shanzhi.places.v1.PlacesService/GetBoundary";
+    /// `OrganizationsService.GetOrganization`.
+    pub const GET_ORGANIZATION: &str =
+        "shanzhi.organizations.v1.OrganizationsService/GetOrganization";
+    /// `OrganizationsService.ListListed`.
+    pub const LIST_LISTED: &str = "shanzhi.organizations.v1.OrganizationsService/ListListed";
+    /// `OrganizationsService.GetEnforcementCase`.
+    pub const GET_ENFORCEMENT_CASE: &str =
+        "shanzhi.organizations.v1.OrganizationsService/GetEnforcementCase";
+    /// `OrganizationsService.GetContest`.
+    pub const GET_CONTEST: &str = "shanzhi.organizations.v1.OrganizationsService/GetContest";
     /// `BenefitsService.ListSchemes`.
     pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
     /// `BenefitsService.GetEnrollment`.
@@ -280,6 +290,7 @@ mod tests {
         use pb::casework::casework_service_server::SERVICE_NAME as CASEWORK;
         use pb::children::children_service_server::SERVICE_NAME as CHILDREN;
         use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
+        use pb::organizations::organizations_service_server::SERVICE_NAME as ORGANIZATIONS;
         use pb::places::places_service_server::SERVICE_NAME as PLACES;
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
         use pb::projects::projects_service_server::SERVICE_NAME as PROJECTS;
@@ -317,13 +328,26 @@ mod tests {
             methods::GET_PLACE,
             methods::GET_NAME_APPLICATION,
             methods::GET_BOUNDARY,
+            methods::GET_ORGANIZATION,
+            methods::LIST_LISTED,
+            methods::GET_ENFORCEMENT_CASE,
+            methods::GET_CONTEST,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
             assert!(
                 [
-                    QUERY, AUDIT, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN,
-                    PROJECTS, PLACES,
+                    QUERY,
+                    AUDIT,
+                    REGISTRY,
+                    GOVERNANCE,
+                    CASEWORK,
+                    BENEFITS,
+                    ASSISTANCE,
+                    CHILDREN,
+                    PROJECTS,
+                    PLACES,
+                    ORGANIZATIONS,
                 ]
                 .iter()
                 .any(|service| method.starts_with(&format!("{service}/"))),
@@ -334,8 +358,16 @@ mod tests {
         // name here.
         for read in generated.iter().filter(|g| {
             [
-                QUERY, REGISTRY, GOVERNANCE, CASEWORK, BENEFITS, ASSISTANCE, CHILDREN, PROJECTS,
+                QUERY,
+                REGISTRY,
+                GOVERNANCE,
+                CASEWORK,
+                BENEFITS,
+                ASSISTANCE,
+                CHILDREN,
+                PROJECTS,
                 PLACES,
+                ORGANIZATIONS,
             ]
             .iter()
             .any(|service| g.starts_with(&format!("{service}/")))

@@ -12,6 +12,7 @@ pub mod directory;
 mod directory_subjects;
 pub mod error;
 pub mod governance;
+pub mod organizations;
 pub(crate) mod paging;
 pub mod places;
 pub mod projects;

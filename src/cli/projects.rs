@@ -120,7 +120,7 @@ fn date(option: &str, text: &str) -> Result<u32> {
         .map_err(|e| anyhow::anyhow!("{option}: {e}"))
 }
 
-fn digest(option: &str, hex: &str) -> Result<[u8; 32]> {
+pub(super) fn digest(option: &str, hex: &str) -> Result<[u8; 32]> {
     sha256_hex(option, hex)?
         .try_into()
         .map_err(|_| anyhow::anyhow!("{option}: expected 32 bytes"))

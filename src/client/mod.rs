@@ -16,6 +16,7 @@ use crate::pb::casework::casework_service_client::CaseworkServiceClient;
 use crate::pb::children::children_service_client::ChildrenServiceClient;
 use crate::pb::directory::directory_service_client::DirectoryServiceClient;
 use crate::pb::governance::governance_service_client::GovernanceServiceClient;
+use crate::pb::organizations::organizations_service_client::OrganizationsServiceClient;
 use crate::pb::places::places_service_client::PlacesServiceClient;
 use crate::pb::points as pb;
 use crate::pb::points::query_service_client::QueryServiceClient;
@@ -31,6 +32,7 @@ mod casework;
 mod children;
 mod directory;
 mod governance;
+mod organizations;
 mod payment_code;
 mod places;
 mod projects;
@@ -52,6 +54,10 @@ pub use children::{
     verify_concern,
 };
 pub use directory::{household_subject, member_subject, organization_subject, person_subject};
+pub use organizations::{
+    award_grant, close_enforcement_case, define_contest, file_annual_report, list_abnormal,
+    list_serious, open_enforcement_case, record_annual_inspection, remove_from_abnormal_list,
+};
 pub use payment_code::{
     PAYMENT_CODE_PREFIX, parse_payment_code, payment_code_qr, payment_code_text,
 };
@@ -257,6 +263,8 @@ pub struct LedgerClient {
     pub projects: ProjectsServiceClient<Channel>,
     /// The place names service.
     pub places: PlacesServiceClient<Channel>,
+    /// The social organizations service.
+    pub organizations: OrganizationsServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -349,6 +357,7 @@ impl LedgerClient {
             children: ChildrenServiceClient::new(channel.clone()),
             projects: ProjectsServiceClient::new(channel.clone()),
             places: PlacesServiceClient::new(channel.clone()),
+            organizations: OrganizationsServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

@@ -178,6 +178,10 @@ entity_id!(
     /// A capital project of the bureau (e.g. `qilinshan-cemetery`).
     ProjectId
 );
+entity_id!(
+    /// A charity venture contest (公益创投大赛, e.g. `venture-2026`).
+    ContestId
+);
 
 /// Checks a code of request field `field` (a shop's item code): 1 to [`MAX_RULE_CODE_LEN`]
 /// characters from `[A-Za-z0-9._-]`.
@@ -288,6 +292,12 @@ bytes16!(
     /// A boundary inspection.
     InspectionId,
     "inspection_id"
+);
+bytes16!(
+    /// An enforcement case of the social organizations program (a zombie clean-up, a report
+    /// of an illegal organization).
+    EnforcementCaseId,
+    "case_id"
 );
 bytes16!(
     /// A client-chosen idempotency key, unique forever in a ledger.

@@ -20,8 +20,8 @@ pub use period::{CivilDate, LocalTime, Period};
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
     AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, ChildrenRefusal,
-    GovernanceRefusal, PlacesRefusal, ProjectsRefusal, Refusal, RefusalClass, SaleRefusal,
-    SettlementRefusal, SubjectRefusal, TerminalRefusal,
+    GovernanceRefusal, OrganizationsRefusal, PlacesRefusal, ProjectsRefusal, Refusal, RefusalClass,
+    SaleRefusal, SettlementRefusal, SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -32,6 +32,13 @@ pub use state::{
 pub use state::{
     ALERT_KINDS, Alert, AssistanceKind, AssistanceOp, CareAgreement, Commitment, MAX_VISITS, Task,
     TaskKind, TaskPage,
+};
+pub use state::{
+    AbnormalGround, AnnualInspection, AnnualReport, CASE_KINDS, CASE_OUTCOMES, CLEANUP_OUTCOMES,
+    CaseSubject, Closure, ContestView, EnforcementCase, Grant, ILLEGAL_OUTCOMES,
+    INSPECTION_RESULTS, Listed, ListedPage, Listing, ListingChange, ListingEvent,
+    OrganizationRecord, OrganizationStatus, OrganizationsKind, OrganizationsOp, report_due,
+    require_enforcement_reader, sees_enforcement_case, serious_from,
 };
 pub use state::{
     AccountView, AreaView, AreasKind, AreasOp, BudgetKind, BudgetOp, Cap, CapHolder, CapPeriod,

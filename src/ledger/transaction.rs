@@ -17,7 +17,7 @@ use super::state::{
 };
 use super::state::{
     AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp, ChildrenKind,
-    ChildrenOp, PlacesKind, PlacesOp, ProjectsKind, ProjectsOp,
+    ChildrenOp, OrganizationsKind, OrganizationsOp, PlacesKind, PlacesOp, ProjectsKind, ProjectsOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -208,6 +208,8 @@ pub enum Operation {
     /// Place names: naming applications, addresses, boundary inspections
     /// (`shanzhi.places.v1`).
     Places(PlacesOp),
+    /// A social organizations operation (`shanzhi.organizations.v1`).
+    Organizations(OrganizationsOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -253,6 +255,8 @@ pub enum OperationKind {
     Projects(ProjectsKind),
     /// A place names operation.
     Places(PlacesKind),
+    /// A social organizations operation.
+    Organizations(OrganizationsKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -286,6 +290,7 @@ impl OperationKind {
             OperationKind::Children(kind) => kind.name(),
             OperationKind::Projects(kind) => kind.name(),
             OperationKind::Places(kind) => kind.name(),
+            OperationKind::Organizations(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -314,6 +319,7 @@ impl Operation {
             Operation::Children(op) => OperationKind::Children(op.kind()),
             Operation::Projects(op) => OperationKind::Projects(op.kind()),
             Operation::Places(op) => OperationKind::Places(op.kind()),
+            Operation::Organizations(op) => OperationKind::Organizations(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

@@ -15,6 +15,7 @@ use crate::api::casework::CaseworkApi;
 use crate::api::children::ChildrenApi;
 use crate::api::directory::DirectoryApi;
 use crate::api::governance::GovernanceApi;
+use crate::api::organizations::OrganizationsApi;
 use crate::api::places::PlacesApi;
 use crate::api::projects::ProjectsApi;
 use crate::api::queries::QueryApi;
@@ -31,6 +32,7 @@ use crate::pb::casework::casework_service_server::CaseworkServiceServer;
 use crate::pb::children::children_service_server::ChildrenServiceServer;
 use crate::pb::directory::directory_service_server::DirectoryServiceServer;
 use crate::pb::governance::governance_service_server::GovernanceServiceServer;
+use crate::pb::organizations::organizations_service_server::OrganizationsServiceServer;
 use crate::pb::places::places_service_server::PlacesServiceServer;
 use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
@@ -92,6 +94,7 @@ pub(super) fn add(routes: &mut RoutesBuilder, shared: Shared) -> Vec<&'static st
         ChildrenServiceServer::new(ChildrenApi::new(ledger.clone(), dir(), skew)),
         ProjectsServiceServer::new(ProjectsApi::new(ledger.clone(), skew)),
         PlacesServiceServer::new(PlacesApi::new(ledger.clone(), skew)),
+        OrganizationsServiceServer::new(OrganizationsApi::new(ledger.clone(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     names

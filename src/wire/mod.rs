@@ -13,6 +13,7 @@ mod casework;
 mod children;
 mod claims;
 mod governance;
+mod organizations;
 mod places;
 mod policy;
 mod projects;

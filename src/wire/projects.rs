@@ -11,7 +11,7 @@ use crate::ledger::{
 use crate::pb::projects as pb;
 
 /// An amount in fen of `field`: at most [`MAX_FEN`] (and at least 1 if `positive`).
-fn fen(field: &'static str, value: u64, positive: bool) -> Result<u64, Refusal> {
+pub(super) fn fen(field: &'static str, value: u64, positive: bool) -> Result<u64, Refusal> {
     if value > MAX_FEN || (positive && value == 0) {
         return Err(Refusal::InvalidField {
             field,

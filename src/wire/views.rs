@@ -4,9 +4,9 @@
 use crate::ledger::{
     AccountId, AccountView, AreasKind, AssistanceKind, BenefitsKind, BudgetKind, CaseworkKind,
     CatalogueKind, ChildrenKind, ClaimsKind, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord,
-    LedgerParameters, MembersKind, OperationKind, PlacesKind, Points, PointsKind, PolicyKind,
-    Posting, ProjectsKind, RedemptionKind, Refusal, RegistryKind, ReversalKind, Role, Sequence,
-    SettlementKind, ShopId, SubjectsKind, TerminalsKind,
+    LedgerParameters, MembersKind, OperationKind, OrganizationsKind, PlacesKind, Points,
+    PointsKind, PolicyKind, Posting, ProjectsKind, RedemptionKind, Refusal, RegistryKind,
+    ReversalKind, Role, Sequence, SettlementKind, ShopId, SubjectsKind, TerminalsKind,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -143,6 +143,7 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Children(kind) => to_wire(&CHILDREN_KINDS, kind),
             OperationKind::Projects(kind) => to_wire(&PROJECTS_KINDS, kind),
             OperationKind::Places(kind) => to_wire(&PLACES_KINDS, kind),
+            OperationKind::Organizations(kind) => to_wire(&ORGANIZATIONS_KINDS, kind),
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -297,6 +298,17 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         | pb::OperationKind::RetireAddress
         | pb::OperationKind::RecordBoundaryInspection => {
             from_wire(&PLACES_KINDS, kind).map(OperationKind::Places)
+        }
+        pb::OperationKind::FileAnnualReport
+        | pb::OperationKind::RecordAnnualInspection
+        | pb::OperationKind::ListAbnormal
+        | pb::OperationKind::RemoveFromAbnormalList
+        | pb::OperationKind::ListSerious
+        | pb::OperationKind::OpenEnforcementCase
+        | pb::OperationKind::CloseEnforcementCase
+        | pb::OperationKind::DefineContest
+        | pb::OperationKind::AwardGrant => {
+            from_wire(&ORGANIZATIONS_KINDS, kind).map(OperationKind::Organizations)
         }
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
@@ -543,6 +555,23 @@ const PLACES_KINDS: [(PlacesKind, pb::OperationKind); 5] = [
         pb::OperationKind::RecordBoundaryInspection,
     ),
 ];
+
+/// The social organizations' operation kinds and their wire names, both ways.
+const ORGANIZATIONS_KINDS: [(OrganizationsKind, pb::OperationKind); 9] = {
+    use OrganizationsKind as K;
+    use pb::OperationKind as W;
+    [
+        (K::FileReport, W::FileAnnualReport),
+        (K::Inspect, W::RecordAnnualInspection),
+        (K::ListAbnormal, W::ListAbnormal),
+        (K::RemoveAbnormal, W::RemoveFromAbnormalList),
+        (K::ListSerious, W::ListSerious),
+        (K::OpenCase, W::OpenEnforcementCase),
+        (K::CloseCase, W::CloseEnforcementCase),
+        (K::DefineContest, W::DefineContest),
+        (K::AwardGrant, W::AwardGrant),
+    ]
+};
 
 /// A family's operation kind on the wire, by its table.
 fn to_wire<K: PartialEq + Copy>(table: &[(K, pb::OperationKind)], kind: K) -> pb::OperationKind {

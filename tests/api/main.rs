@@ -27,6 +27,7 @@ mod helpers;
 mod logs;
 mod metrics;
 mod near_matches;
+mod organizations;
 mod places;
 mod program_roles;
 mod projects;

@@ -238,6 +238,16 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "refused: door 18 is in use",
         "清江路 (Qingjiang Lu, road) in 420581102",
         " No. 18 in 420581102001: in use",
+        // The organizations' walkthrough: listed for the missing report, the serious list and a
+        // second grant refused, the late report, the illegal organization banned.
+        "on the abnormal list: 1",
+        "refused: two years on the abnormal list first",
+        "refused: one grant per organization",
+        "filed ",
+        " (late)",
+        "grant 30000.00 yuan of contest venture: 留守儿童陪伴",
+        "removed on ",
+        "closed banned on ",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

@@ -97,6 +97,7 @@ impl Refusal {
             Children(refusal) => refusal.class(),
             Projects(refusal) => refusal.class(),
             Places(refusal) => refusal.class(),
+            Organizations(refusal) => refusal.class(),
         }
     }
 
@@ -165,6 +166,7 @@ impl Refusal {
             Children(refusal) => refusal.reason(),
             Projects(refusal) => refusal.reason(),
             Places(refusal) => refusal.reason(),
+            Organizations(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

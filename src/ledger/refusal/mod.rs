@@ -528,6 +528,9 @@ pub enum Refusal {
     /// A place names refusal (`places.rs`).
     #[error(transparent)]
     Places(#[from] PlacesRefusal),
+    /// A social organizations refusal (`organizations.rs`).
+    #[error(transparent)]
+    Organizations(#[from] OrganizationsRefusal),
 }
 
 mod assistance;
@@ -537,6 +540,7 @@ mod casework;
 mod children;
 mod class;
 mod governance;
+mod organizations;
 mod places;
 mod projects;
 mod sale;
@@ -551,6 +555,7 @@ pub use casework::CaseworkRefusal;
 pub use children::ChildrenRefusal;
 pub use class::RefusalClass;
 pub use governance::GovernanceRefusal;
+pub use organizations::OrganizationsRefusal;
 pub use places::PlacesRefusal;
 pub use projects::ProjectsRefusal;
 pub use sale::SaleRefusal;

@@ -209,6 +209,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(ChildrenRefusal::one_of_each())
     .chain(ProjectsRefusal::one_of_each())
     .chain(PlacesRefusal::one_of_each())
+    .chain(OrganizationsRefusal::one_of_each())
     .collect()
 }
 

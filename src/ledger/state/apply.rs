@@ -6,7 +6,7 @@
 use super::{LedgerFacts, State, journal};
 use super::{areas, budget, catalogue, members, policy, registry, settlement, subjects, terminals};
 use super::{assistance, benefits, casework, children, claims, points, projects, redemption};
-use super::{places, reversal};
+use super::{organizations, places, reversal};
 use crate::crypto;
 use crate::ledger::admitted::Admitted;
 use crate::ledger::transaction::{Genesis, Operation, Transaction};
@@ -44,6 +44,7 @@ pub(super) enum Plan {
     Children(children::Plan),
     Projects(projects::Plan),
     Places(places::Plan),
+    Organizations(organizations::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -68,6 +69,7 @@ impl Plan {
             Plan::Children(plan) => plan.commit(state),
             Plan::Projects(plan) => plan.commit(state),
             Plan::Places(plan) => plan.commit(state),
+            Plan::Organizations(plan) => plan.commit(state),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -156,6 +158,9 @@ impl State {
             Operation::Assistance(op) => Plan::Assistance(assistance::check(self, ctx, op)?),
             Operation::Children(op) => Plan::Children(children::check(self, ctx, op)?),
             Operation::Projects(op) => Plan::Projects(projects::check(self, ctx, op)?),
+            Operation::Organizations(op) => {
+                Plan::Organizations(organizations::check(self, ctx, op)?)
+            }
             Operation::Places(op) => Plan::Places(places::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),

@@ -32,6 +32,7 @@ mod claims;
 mod journal;
 mod keys;
 mod members;
+mod organizations;
 mod places;
 mod points;
 mod policy;
@@ -61,6 +62,7 @@ pub use authority::{
     require_near_match_reader, sees_benefits, sees_cases,
 };
 pub use authority::{require_child_reader, require_project_reader, sees_children, sees_projects};
+pub use authority::{require_enforcement_reader, sees_enforcement_case};
 pub use benefits::{
     BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
     SchemeVersion, SchemeView, UnitHolder, UnitView,
@@ -89,6 +91,13 @@ pub use claims::{
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
 pub use keys::{KeyRecord, PublicKeys};
 pub use members::{MembersKind, MembersOp, Membership, OfficerHousehold};
+pub use organizations::{
+    AbnormalGround, AnnualInspection, AnnualReport, CASE_KINDS, CASE_OUTCOMES, CLEANUP_OUTCOMES,
+    CaseSubject, Closure, ContestView, EnforcementCase, Grant, ILLEGAL_OUTCOMES,
+    INSPECTION_RESULTS, Listed, ListedPage, Listing, ListingChange, ListingEvent,
+    OrganizationRecord, OrganizationStatus, OrganizationsKind, OrganizationsOp, report_due,
+    serious_from,
+};
 pub use places::{
     AddressView, ApplicationState, INSPECTION_OUTCOMES, Inspection, MAX_PLACES, NameApplication,
     NameFields, PLACE_KINDS, PlaceView, PlacesKind, PlacesOp,
@@ -144,6 +153,7 @@ pub struct State {
     children: children::Children,
     projects: projects::Projects,
     places: places::Places,
+    organizations: organizations::Organizations,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,

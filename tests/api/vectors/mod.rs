@@ -27,6 +27,7 @@ mod governance;
 mod json;
 mod key_id;
 mod non_canonical;
+mod organizations;
 mod payment_code;
 mod places;
 mod projects;

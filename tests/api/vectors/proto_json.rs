@@ -280,6 +280,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
         Op::Children(c) => ("children", super::children::children_json(c)),
         Op::Projects(p) => ("projects", super::projects::projects_json(p)),
         Op::Places(p) => ("places", super::places::places_json(p)),
+        Op::Organizations(o) => ("organizations", super::organizations::organizations_json(o)),
     }
 }
 

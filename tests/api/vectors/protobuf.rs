@@ -301,6 +301,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::places::places_by_hand(p);
             38
         }
+        Op::Organizations(o) => {
+            m = super::organizations::organizations_by_hand(o);
+            39
+        }
     };
     (field, m)
 }

@@ -7,12 +7,15 @@ use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 mod children;
+mod organizations;
 mod places;
 mod programs;
 mod projects;
 
 pub(in crate::ledger::state) use children::{require_category_setter, require_child_worker};
 pub use children::{require_child_reader, sees_children};
+pub(in crate::ledger::state) use organizations::require_organizations_officer;
+pub use organizations::{require_enforcement_reader, sees_enforcement_case};
 pub(in crate::ledger::state) use places::require_places_officer;
 pub(in crate::ledger::state) use projects::require_project_reporter;
 pub use projects::{require_project_reader, sees_projects};
