@@ -26,6 +26,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/places/v1/places.proto",
     "shanzhi/organizations/v1/log.proto",
     "shanzhi/organizations/v1/organizations.proto",
+    "shanzhi/funeral/v1/log.proto",
+    "shanzhi/funeral/v1/funeral.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

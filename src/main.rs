@@ -23,7 +23,7 @@ use shanzhi::ledger::LedgerId;
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
     AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ChildrenCommand,
-    ClaimsCommand, Connection, DirectoryCommand, GovernanceCommand, MembersCommand,
+    ClaimsCommand, Connection, DirectoryCommand, FuneralCommand, GovernanceCommand, MembersCommand,
     OrganizationsCommand, PlacesCommand, ProjectsCommand, ReadCommand, ShopsCommand,
     SubjectsCommand, WriteCommand,
 };
@@ -247,6 +247,9 @@ enum Command {
     /// enforcement cases, charity venture contests and grants.
     #[command(flatten)]
     Organizations(OrganizationsCommand),
+    /// Funeral: death cases, bookings, cemeteries and plots, subsidies, scattered graves.
+    #[command(flatten)]
+    Funeral(FuneralCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -512,6 +515,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Projects(command) => command.run().await,
         Command::Places(command) => command.run().await,
         Command::Organizations(command) => command.run().await,
+        Command::Funeral(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

@@ -69,6 +69,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.organizations.v1");
         }
     }
+    pub mod funeral {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.funeral.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -101,6 +106,8 @@ pub use shanzhi::assistance::v1 as assistance;
 
 /// `shanzhi.children.v1`: the children's program: categories, visits, concern reports.
 pub use shanzhi::children::v1 as children;
+/// `shanzhi.funeral.v1`: funeral: death cases, bookings, cemeteries and plots, subsidies.
+pub use shanzhi::funeral::v1 as funeral;
 /// `shanzhi.organizations.v1`: social organizations: reports, lists, enforcement, contests.
 pub use shanzhi::organizations::v1 as organizations;
 /// `shanzhi.places.v1`: place names: naming applications, addresses, boundary inspections.

@@ -106,6 +106,14 @@ pub mod methods {
         "shanzhi.organizations.v1.OrganizationsService/GetEnforcementCase";
     /// `OrganizationsService.GetContest`.
     pub const GET_CONTEST: &str = "shanzhi.organizations.v1.OrganizationsService/GetContest";
+    /// `FuneralService.GetDeathCase`.
+    pub const GET_DEATH_CASE: &str = "shanzhi.funeral.v1.FuneralService/GetDeathCase";
+    /// `FuneralService.ListCemeteries`.
+    pub const LIST_CEMETERIES: &str = "shanzhi.funeral.v1.FuneralService/ListCemeteries";
+    /// `FuneralService.GetPlot`.
+    pub const GET_PLOT: &str = "shanzhi.funeral.v1.FuneralService/GetPlot";
+    /// `FuneralService.ListScatteredGraves`.
+    pub const LIST_SCATTERED_GRAVES: &str = "shanzhi.funeral.v1.FuneralService/ListScatteredGraves";
     /// `BenefitsService.ListSchemes`.
     pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
     /// `BenefitsService.GetEnrollment`.
@@ -289,6 +297,7 @@ mod tests {
         use pb::benefits::benefits_service_server::SERVICE_NAME as BENEFITS;
         use pb::casework::casework_service_server::SERVICE_NAME as CASEWORK;
         use pb::children::children_service_server::SERVICE_NAME as CHILDREN;
+        use pb::funeral::funeral_service_server::SERVICE_NAME as FUNERAL;
         use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
         use pb::organizations::organizations_service_server::SERVICE_NAME as ORGANIZATIONS;
         use pb::places::places_service_server::SERVICE_NAME as PLACES;
@@ -332,6 +341,10 @@ mod tests {
             methods::LIST_LISTED,
             methods::GET_ENFORCEMENT_CASE,
             methods::GET_CONTEST,
+            methods::GET_DEATH_CASE,
+            methods::LIST_CEMETERIES,
+            methods::GET_PLOT,
+            methods::LIST_SCATTERED_GRAVES,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
@@ -348,6 +361,7 @@ mod tests {
                     PROJECTS,
                     PLACES,
                     ORGANIZATIONS,
+                    FUNERAL,
                 ]
                 .iter()
                 .any(|service| method.starts_with(&format!("{service}/"))),
@@ -368,6 +382,7 @@ mod tests {
                 PROJECTS,
                 PLACES,
                 ORGANIZATIONS,
+                FUNERAL,
             ]
             .iter()
             .any(|service| g.starts_with(&format!("{service}/")))

@@ -11,6 +11,7 @@ pub mod children;
 pub mod directory;
 mod directory_subjects;
 pub mod error;
+pub mod funeral;
 pub mod governance;
 pub mod organizations;
 pub(crate) mod paging;

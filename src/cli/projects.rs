@@ -114,7 +114,7 @@ pub enum ProjectsCommand {
 }
 
 /// A date of an option, as days since 1970-01-01.
-fn date(option: &str, text: &str) -> Result<u32> {
+pub(super) fn date(option: &str, text: &str) -> Result<u32> {
     CivilDate::parse("date", text)
         .map(CivilDate::days)
         .map_err(|e| anyhow::anyhow!("{option}: {e}"))

@@ -1,20 +1,17 @@
 //! A client for the ledger: builds and signs transaction bodies, payment codes and read
 //! credentials. The CLI and the integration tests both use it.
 
-use prost::Message;
 use tonic::transport::Channel;
 
-use crate::api::auth::{
-    KEY_ID_METADATA, SIGNATURE_METADATA, TIMESTAMP_METADATA, methods, read_payload,
-};
-use crate::crypto::{self, KeyFile, SigningContext};
-use crate::ledger::{KeyId, LedgerId};
+use crate::api::auth::methods;
+use crate::ledger::LedgerId;
 use crate::pb::assistance::assistance_service_client::AssistanceServiceClient;
 use crate::pb::audit::audit_service_client::AuditServiceClient;
 use crate::pb::benefits::benefits_service_client::BenefitsServiceClient;
 use crate::pb::casework::casework_service_client::CaseworkServiceClient;
 use crate::pb::children::children_service_client::ChildrenServiceClient;
 use crate::pb::directory::directory_service_client::DirectoryServiceClient;
+use crate::pb::funeral::funeral_service_client::FuneralServiceClient;
 use crate::pb::governance::governance_service_client::GovernanceServiceClient;
 use crate::pb::organizations::organizations_service_client::OrganizationsServiceClient;
 use crate::pb::places::places_service_client::PlacesServiceClient;
@@ -31,12 +28,14 @@ mod benefits;
 mod casework;
 mod children;
 mod directory;
+mod funeral;
 mod governance;
 mod organizations;
 mod payment_code;
 mod places;
 mod projects;
 mod shops;
+mod signer;
 mod subjects;
 use crate::writer::now_unix_ms;
 pub use assistance::{
@@ -54,6 +53,10 @@ pub use children::{
     verify_concern,
 };
 pub use directory::{household_subject, member_subject, organization_subject, person_subject};
+pub use funeral::{
+    advance_scattered_grave, allocate_plot, book_funeral_service, define_cemetery, define_plots,
+    grant_funeral_subsidy, identify_scattered_grave, record_death_certificate, register_death,
+};
 pub use organizations::{
     award_grant, close_enforcement_case, define_contest, file_annual_report, list_abnormal,
     list_serious, open_enforcement_case, record_annual_inspection, remove_from_abnormal_list,
@@ -69,164 +72,10 @@ pub use projects::{correct_investment, define_project, reach_milestone, report_p
 pub use shops::{
     activate_terminal_operation, activation_code_text, new_activation_code, parse_activation_code,
 };
+pub use signer::{Signer, new_body};
 pub use subjects::{
     IdentityNumber, Registered, register_organization, register_person, review_near_match,
 };
-
-/// Signs transactions, payment codes and read credentials with one key.
-#[derive(Clone)]
-pub struct Signer {
-    key: KeyFile,
-}
-
-/// A new transaction body with a random request id, valid for `valid_for_ms` from now.
-pub fn new_body(
-    operation: pb::transaction_body::Operation,
-    valid_for_ms: u64,
-) -> pb::TransactionBody {
-    pb::TransactionBody {
-        request_id: crypto::random_bytes::<16>().to_vec(),
-        not_after_unix_ms: now_unix_ms() + valid_for_ms,
-        operation: Some(operation),
-    }
-}
-
-impl Signer {
-    /// Wraps a key.
-    pub fn new(key: KeyFile) -> Self {
-        Self { key }
-    }
-
-    /// A signer with a fresh random key (for tests and `keygen`).
-    pub fn generate() -> Self {
-        Self::new(KeyFile::new(crypto::generate_signing_key()))
-    }
-
-    /// The key id.
-    pub fn key_id(&self) -> KeyId {
-        self.key.key_id()
-    }
-
-    /// The 32-byte public key.
-    pub fn public_key(&self) -> Vec<u8> {
-        self.key.signing_key.verifying_key().to_bytes().to_vec()
-    }
-
-    /// The underlying key file.
-    pub fn key_file(&self) -> &KeyFile {
-        &self.key
-    }
-
-    /// Encodes and signs a body for `ledger_id`.
-    pub fn sign(&self, ledger_id: &LedgerId, body: &pb::TransactionBody) -> pb::SignedTransaction {
-        self.sign_bytes(ledger_id, body.encode_to_vec())
-    }
-
-    /// Signs already-encoded body bytes exactly as given.
-    pub fn sign_bytes(&self, ledger_id: &LedgerId, body: Vec<u8>) -> pb::SignedTransaction {
-        let signature = crypto::sign(
-            &self.key.signing_key,
-            SigningContext::Transaction,
-            ledger_id,
-            &body,
-        );
-        pb::SignedTransaction {
-            body,
-            signatures: vec![pb::Signature {
-                key_id: self.key_id().to_string(),
-                signature: signature.to_vec(),
-            }],
-        }
-    }
-
-    /// A resident's payment code: consent to spend up to `max_points` of `household_id`,
-    /// valid for `valid_for_ms`, usable once.
-    pub fn payment_code(
-        &self,
-        ledger_id: &LedgerId,
-        household_id: &str,
-        max_points: u64,
-        valid_for_ms: u64,
-    ) -> pb::SignedSpendAuthorization {
-        self.payment_code_until(
-            ledger_id,
-            household_id,
-            max_points,
-            now_unix_ms() + valid_for_ms,
-        )
-    }
-
-    /// A resident's payment code valid until `not_after_unix_ms`; see
-    /// [`Signer::payment_code`].
-    pub fn payment_code_until(
-        &self,
-        ledger_id: &LedgerId,
-        household_id: &str,
-        max_points: u64,
-        not_after_unix_ms: u64,
-    ) -> pb::SignedSpendAuthorization {
-        self.sign_spend_authorization(
-            ledger_id,
-            &pb::SpendAuthorization {
-                household_id: household_id.to_owned(),
-                max_points,
-                nonce: crypto::random_bytes::<16>().to_vec(),
-                not_after_unix_ms,
-                shop_id: String::new(),
-            },
-        )
-    }
-
-    /// Signs a spend authorization (a payment code) exactly as given.
-    pub fn sign_spend_authorization(
-        &self,
-        ledger_id: &LedgerId,
-        authorization: &pb::SpendAuthorization,
-    ) -> pb::SignedSpendAuthorization {
-        let authorization = authorization.encode_to_vec();
-        let signature = crypto::sign(
-            &self.key.signing_key,
-            SigningContext::SpendAuthorization,
-            ledger_id,
-            &authorization,
-        );
-        pb::SignedSpendAuthorization {
-            authorization,
-            resident_signature: Some(pb::Signature {
-                key_id: self.key_id().to_string(),
-                signature: signature.to_vec(),
-            }),
-        }
-    }
-
-    /// Wraps `message` in a request carrying a read credential for `method`
-    /// (e.g. `shanzhi.points.v1.QueryService/GetAccount`).
-    pub fn read_request<T: Message>(
-        &self,
-        ledger_id: &LedgerId,
-        method: &str,
-        message: T,
-    ) -> tonic::Request<T> {
-        let timestamp = now_unix_ms().to_string();
-        let signature = crypto::sign(
-            &self.key.signing_key,
-            SigningContext::Read,
-            ledger_id,
-            &read_payload(method, &timestamp, &message),
-        );
-        let mut request = tonic::Request::new(message);
-        let metadata = request.metadata_mut();
-        #[allow(
-            clippy::expect_used,
-            reason = "hex and decimal digits are always valid ASCII metadata"
-        )]
-        let ascii = |s: String| s.parse().expect("hex and digits are valid metadata");
-        metadata.insert(KEY_ID_METADATA, ascii(self.key_id().to_string()));
-        metadata.insert(TIMESTAMP_METADATA, ascii(timestamp));
-        metadata.insert(SIGNATURE_METADATA, ascii(hex::encode(signature)));
-        request
-    }
-}
 
 /// A connection to a shanzhi server that knows the ledger id.
 #[derive(Clone)]
@@ -265,6 +114,8 @@ pub struct LedgerClient {
     pub places: PlacesServiceClient<Channel>,
     /// The social organizations service.
     pub organizations: OrganizationsServiceClient<Channel>,
+    /// The funeral service.
+    pub funeral: FuneralServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -358,6 +209,7 @@ impl LedgerClient {
             projects: ProjectsServiceClient::new(channel.clone()),
             places: PlacesServiceClient::new(channel.clone()),
             organizations: OrganizationsServiceClient::new(channel.clone()),
+            funeral: FuneralServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

@@ -182,6 +182,10 @@ entity_id!(
     /// A charity venture contest (公益创投大赛, e.g. `venture-2026`).
     ContestId
 );
+entity_id!(
+    /// A cemetery (e.g. `qilinshan`).
+    CemeteryId
+);
 
 /// Checks a code of request field `field` (a shop's item code): 1 to [`MAX_RULE_CODE_LEN`]
 /// characters from `[A-Za-z0-9._-]`.
@@ -298,6 +302,16 @@ bytes16!(
     /// of an illegal organization).
     EnforcementCaseId,
     "case_id"
+);
+bytes16!(
+    /// A death case of the funeral program (16 random bytes).
+    DeathCaseId,
+    "case_id"
+);
+bytes16!(
+    /// A scattered grave in a no-burial zone (16 random bytes).
+    GraveId,
+    "grave_id"
 );
 bytes16!(
     /// A client-chosen idempotency key, unique forever in a ledger.

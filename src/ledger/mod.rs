@@ -20,8 +20,8 @@ pub use period::{CivilDate, LocalTime, Period};
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
     AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, ChildrenRefusal,
-    GovernanceRefusal, OrganizationsRefusal, PlacesRefusal, ProjectsRefusal, Refusal, RefusalClass,
-    SaleRefusal, SettlementRefusal, SubjectRefusal, TerminalRefusal,
+    FuneralRefusal, GovernanceRefusal, OrganizationsRefusal, PlacesRefusal, ProjectsRefusal,
+    Refusal, RefusalClass, SaleRefusal, SettlementRefusal, SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -65,6 +65,12 @@ pub use state::{
 pub use state::{
     BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
     SchemeVersion, SchemeView, UnitHolder, UnitView,
+};
+pub use state::{
+    Booking, CEMETERY_KINDS, CemeteryView, DEFAULT_CYCLE_YEARS, DeathCase, FuneralKind, FuneralOp,
+    GRAVE_STATES, GravePage, GraveStep, MAX_CYCLE_YEARS, MAX_PLOT_DM2, MAX_PLOTS_PER_DEFINITION,
+    PlotHolder, PlotView, SCENES, ScatteredGraveView, Subsidy, require_funeral_reader,
+    sees_funeral,
 };
 pub use state::{
     CONCERN_SOURCES, CategoryRecord, ChildCategory, ChildFile, ChildTaskKind, ChildVisit,

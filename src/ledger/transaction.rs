@@ -17,7 +17,8 @@ use super::state::{
 };
 use super::state::{
     AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp, ChildrenKind,
-    ChildrenOp, OrganizationsKind, OrganizationsOp, PlacesKind, PlacesOp, ProjectsKind, ProjectsOp,
+    ChildrenOp, FuneralKind, FuneralOp, OrganizationsKind, OrganizationsOp, PlacesKind, PlacesOp,
+    ProjectsKind, ProjectsOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -210,6 +211,8 @@ pub enum Operation {
     Places(PlacesOp),
     /// A social organizations operation (`shanzhi.organizations.v1`).
     Organizations(OrganizationsOp),
+    /// A funeral operation (`shanzhi.funeral.v1`).
+    Funeral(FuneralOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -257,6 +260,8 @@ pub enum OperationKind {
     Places(PlacesKind),
     /// A social organizations operation.
     Organizations(OrganizationsKind),
+    /// A funeral operation.
+    Funeral(FuneralKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -291,6 +296,7 @@ impl OperationKind {
             OperationKind::Projects(kind) => kind.name(),
             OperationKind::Places(kind) => kind.name(),
             OperationKind::Organizations(kind) => kind.name(),
+            OperationKind::Funeral(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -320,6 +326,7 @@ impl Operation {
             Operation::Projects(op) => OperationKind::Projects(op.kind()),
             Operation::Places(op) => OperationKind::Places(op.kind()),
             Operation::Organizations(op) => OperationKind::Organizations(op.kind()),
+            Operation::Funeral(op) => OperationKind::Funeral(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

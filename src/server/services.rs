@@ -14,6 +14,7 @@ use crate::api::benefits::BenefitsApi;
 use crate::api::casework::CaseworkApi;
 use crate::api::children::ChildrenApi;
 use crate::api::directory::DirectoryApi;
+use crate::api::funeral::FuneralApi;
 use crate::api::governance::GovernanceApi;
 use crate::api::organizations::OrganizationsApi;
 use crate::api::places::PlacesApi;
@@ -31,6 +32,7 @@ use crate::pb::benefits::benefits_service_server::BenefitsServiceServer;
 use crate::pb::casework::casework_service_server::CaseworkServiceServer;
 use crate::pb::children::children_service_server::ChildrenServiceServer;
 use crate::pb::directory::directory_service_server::DirectoryServiceServer;
+use crate::pb::funeral::funeral_service_server::FuneralServiceServer;
 use crate::pb::governance::governance_service_server::GovernanceServiceServer;
 use crate::pb::organizations::organizations_service_server::OrganizationsServiceServer;
 use crate::pb::places::places_service_server::PlacesServiceServer;
@@ -95,6 +97,7 @@ pub(super) fn add(routes: &mut RoutesBuilder, shared: Shared) -> Vec<&'static st
         ProjectsServiceServer::new(ProjectsApi::new(ledger.clone(), skew)),
         PlacesServiceServer::new(PlacesApi::new(ledger.clone(), skew)),
         OrganizationsServiceServer::new(OrganizationsApi::new(ledger.clone(), skew)),
+        FuneralServiceServer::new(FuneralApi::new(ledger.clone(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     names

@@ -22,6 +22,7 @@ mod directory;
 mod directory_export;
 mod durability;
 mod flow;
+mod funeral;
 mod governance;
 mod helpers;
 mod logs;

@@ -248,6 +248,16 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "grant 30000.00 yuan of contest venture: 留守儿童陪伴",
         "removed on ",
         "closed banned on ",
+        // The funeral walkthrough: the certificate first, the plot, the subsidy once, the grave
+        // verified by the bureau.
+        "refused: the certificate comes first",
+        "booked cremation on ",
+        "plot gaoba-yicun/A-01",
+        "subsidy 1500.00 yuan: basic funeral services",
+        "refused: one subsidy per deceased",
+        "1 of 2 plots allocated",
+        "refused: another key verifies",
+        "identified 0, cleared 0, verified 1",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }

@@ -98,6 +98,7 @@ impl Refusal {
             Projects(refusal) => refusal.class(),
             Places(refusal) => refusal.class(),
             Organizations(refusal) => refusal.class(),
+            Funeral(refusal) => refusal.class(),
         }
     }
 
@@ -167,6 +168,7 @@ impl Refusal {
             Projects(refusal) => refusal.reason(),
             Places(refusal) => refusal.reason(),
             Organizations(refusal) => refusal.reason(),
+            Funeral(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

@@ -531,6 +531,9 @@ pub enum Refusal {
     /// A social organizations refusal (`organizations.rs`).
     #[error(transparent)]
     Organizations(#[from] OrganizationsRefusal),
+    /// A funeral refusal (`funeral.rs`).
+    #[error(transparent)]
+    Funeral(#[from] FuneralRefusal),
 }
 
 mod assistance;
@@ -539,6 +542,7 @@ mod benefits;
 mod casework;
 mod children;
 mod class;
+mod funeral;
 mod governance;
 mod organizations;
 mod places;
@@ -554,6 +558,7 @@ pub use benefits::BenefitsRefusal;
 pub use casework::CaseworkRefusal;
 pub use children::ChildrenRefusal;
 pub use class::RefusalClass;
+pub use funeral::FuneralRefusal;
 pub use governance::GovernanceRefusal;
 pub use organizations::OrganizationsRefusal;
 pub use places::PlacesRefusal;

@@ -210,6 +210,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(ProjectsRefusal::one_of_each())
     .chain(PlacesRefusal::one_of_each())
     .chain(OrganizationsRefusal::one_of_each())
+    .chain(FuneralRefusal::one_of_each())
     .collect()
 }
 

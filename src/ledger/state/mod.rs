@@ -29,6 +29,7 @@ mod casework;
 mod catalogue;
 mod children;
 mod claims;
+mod funeral;
 mod journal;
 mod keys;
 mod members;
@@ -63,6 +64,7 @@ pub use authority::{
 };
 pub use authority::{require_child_reader, require_project_reader, sees_children, sees_projects};
 pub use authority::{require_enforcement_reader, sees_enforcement_case};
+pub use authority::{require_funeral_reader, sees_funeral};
 pub use benefits::{
     BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
     SchemeVersion, SchemeView, UnitHolder, UnitView,
@@ -87,6 +89,11 @@ pub use children::{
 pub use claims::{
     AwardRequest, Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp, ClaimsPage, Decision,
     MAX_CLAIMS_PER_NOTICE, Notice, NoticeView, Objection, Outcome, ReviewRecord,
+};
+pub use funeral::{
+    Booking, CEMETERY_KINDS, CemeteryView, DEFAULT_CYCLE_YEARS, DeathCase, FuneralKind, FuneralOp,
+    GRAVE_STATES, GravePage, GraveStep, MAX_CYCLE_YEARS, MAX_PLOT_DM2, MAX_PLOTS_PER_DEFINITION,
+    PlotHolder, PlotView, SCENES, ScatteredGraveView, Subsidy,
 };
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
 pub use keys::{KeyRecord, PublicKeys};
@@ -154,6 +161,7 @@ pub struct State {
     projects: projects::Projects,
     places: places::Places,
     organizations: organizations::Organizations,
+    funeral: funeral::Funeral,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,

@@ -23,6 +23,7 @@ mod by_hand;
 mod checkpoint;
 mod children;
 mod fixture;
+mod funeral;
 mod governance;
 mod json;
 mod key_id;

@@ -281,6 +281,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
         Op::Projects(p) => ("projects", super::projects::projects_json(p)),
         Op::Places(p) => ("places", super::places::places_json(p)),
         Op::Organizations(o) => ("organizations", super::organizations::organizations_json(o)),
+        Op::Funeral(f) => ("funeral", super::funeral::funeral_json(f)),
     }
 }
 

@@ -305,6 +305,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::organizations::organizations_by_hand(o);
             39
         }
+        Op::Funeral(f) => {
+            m = super::funeral::funeral_by_hand(f);
+            40
+        }
     };
     (field, m)
 }
