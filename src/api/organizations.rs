@@ -12,8 +12,8 @@ use super::auth::authenticate;
 use super::paging;
 use crate::ledger::{
     AreaCode, CaseSubject, ContestId, EnforcementCaseId, Grant, Listing, OrganizationId,
-    OrganizationsRefusal, Refusal, State, SubjectRefusal, read_denied, require_enforcement_reader,
-    sees_enforcement_case, serious_from,
+    OrganizationsRefusal, Refusal, Role, State, SubjectRefusal, read_denied,
+    require_enforcement_reader, sees_enforcement_case, serious_from,
 };
 use crate::pb::organizations as pb;
 use crate::pb::organizations::organizations_service_server::OrganizationsService;
@@ -81,17 +81,7 @@ fn organization(state: &State, id: OrganizationId) -> Result<pb::Organization, R
             String::new(),
         ),
     };
-    let grants = r
-        .grants
-        .iter()
-        .filter_map(|c| state.contest(c).map(|view| (c, view)))
-        .filter_map(|(c, view)| {
-            view.grants
-                .iter()
-                .find(|g| g.organization == id)
-                .map(|g| grant_view(c, g))
-        })
-        .collect();
+    let grants = r.grants.iter().map(|(c, g)| grant_view(c, g)).collect();
     Ok(pb::Organization {
         organization_id: id.0.to_vec(),
         area_code: registered.area.to_string(),
@@ -233,11 +223,18 @@ impl OrganizationsService for OrganizationsApi {
             .read(move |state| {
                 let role = reader.role(state)?;
                 require_enforcement_reader(&role)?;
-                let case = state
-                    .enforcement_case(&id)
-                    .ok_or_else(|| OrganizationsRefusal::UnknownCase(id.to_string()))?;
+                // To an officer, an unknown case reads as one out of scope: cases may carry a
+                // report's context, and their ids say nothing to other areas.
+                let denied = || read_denied(&role, format!("enforcement case {id}"));
+                let case = match state.enforcement_case(&id) {
+                    Some(case) => case,
+                    None if matches!(role, Role::BureauAdmin | Role::Auditor) => {
+                        return Err(OrganizationsRefusal::UnknownCase(id.to_string()).into());
+                    }
+                    None => return Err(denied()),
+                };
                 if !sees_enforcement_case(&role, &case.area) {
-                    return Err(read_denied(&role, format!("enforcement case {id}")));
+                    return Err(denied());
                 }
                 Ok::<_, Refusal>(case)
             })
@@ -288,7 +285,7 @@ impl OrganizationsService for OrganizationsApi {
             year: c.year,
             area_code: c.area.to_string(),
             budget_fen: c.budget_fen,
-            granted_fen: c.granted_fen(),
+            granted_fen: c.granted_fen,
             grants: c.grants.iter().map(|g| grant_view(&id, g)).collect(),
             defined_by: c.defined_by.to_string(),
             sequence: c.sequence.get(),

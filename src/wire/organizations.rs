@@ -43,14 +43,7 @@ fn ground(l: &pb::ListAbnormal) -> Result<(AbnormalGround, Option<[u8; 32]>), Re
                 evidence.is_none(),
                 "for a missing report (the ledger knows it is missing)",
             )?;
-            if l.year == 0 {
-                return Err(Refusal::InvalidField {
-                    field: "year",
-                    expected: "the year whose annual report is missing".into(),
-                    found: "0".into(),
-                });
-            }
-            Ok((AbnormalGround::MissingReport(l.year), None))
+            Ok((AbnormalGround::MissingReport(year(l.year)?), None))
         }
         _ => {
             empty("year", l.year == 0, "for an unreachable organization")?;
@@ -113,7 +106,7 @@ impl TryFrom<&pb::OrganizationsOperation> for Operation {
             {
                 Op::FileAnnualReport(f) => OrganizationsOp::FileReport {
                     organization: organization(&f.organization_id)?,
-                    year: f.year,
+                    year: year(f.year)?,
                     report: parse_sha256("report_sha256", &f.report_sha256)?,
                 },
                 Op::RecordAnnualInspection(i) => OrganizationsOp::Inspect {

@@ -210,15 +210,30 @@ async fn reports_lists_and_grants_follow_the_rules_and_the_serious_list_bars_gra
                 Code::FailedPrecondition,
                 "REPORT_NOT_MISSING",
             ),
+            // This year's report is not even due: the year has not ended (REPORT_NOT_YET_DUE,
+            // for last year's before 31 May, is tested on the state machine's clock).
             (
                 &officer,
                 list_abnormal(a, Some(year), None),
                 Code::FailedPrecondition,
-                "REPORT_NOT_YET_DUE",
+                "REPORT_YEAR_NOT_ENDED",
             ),
             (
                 &officer,
                 list_abnormal(a, None, None),
+                Code::InvalidArgument,
+                "INVALID_FIELD",
+            ),
+            // A year no report can be filed for is no ground: nothing could cure it.
+            (
+                &officer,
+                list_abnormal(a, Some(1999), None),
+                Code::InvalidArgument,
+                "INVALID_FIELD",
+            ),
+            (
+                &officer,
+                file_annual_report(a, 1999, DIGEST),
                 Code::InvalidArgument,
                 "INVALID_FIELD",
             ),
@@ -364,8 +379,77 @@ async fn reports_lists_and_grants_follow_the_rules_and_the_serious_list_bars_gra
     assert_eq!(listed.list, "abnormal");
     assert_eq!(listed.ground, "missing-report");
     assert_eq!(listed.ground_year, two_ago);
-    app.advance_days(2 * 366);
+    // C, of the other township, is listed the same day for the same year, then files that
+    // report late: its ground is cured, so it never goes to the serious list.
+    app.submit(&elsewhere, list_abnormal(c, Some(two_ago), None))
+        .await
+        .unwrap();
+    // Both lists in pages of one, in area order, with the totals of the whole list and of an
+    // area.
+    let page = |token: &str, area: &str| opb::ListListedRequest {
+        list: "abnormal".into(),
+        area_code: area.into(),
+        page_size: 1,
+        page_token: token.into(),
+    };
+    let first = app.client.listed(&officer, page("", "")).await.unwrap();
+    assert_eq!(first.organizations[0].organization_id, b.to_vec());
+    assert_eq!(first.total, 2);
+    let second = app
+        .client
+        .listed(&officer, page(&first.next_page_token, ""))
+        .await
+        .unwrap();
+    assert_eq!(second.organizations[0].organization_id, c.to_vec());
+    assert!(second.next_page_token.is_empty());
+    for (area, total, first_id) in [
+        ("420581100", 1, b),
+        ("420581200001", 1, c),
+        ("420581", 2, b),
+    ] {
+        let listed = app.client.listed(&officer, page("", area)).await.unwrap();
+        assert_eq!(
+            (
+                listed.total,
+                listed.organizations[0].organization_id.clone()
+            ),
+            (total, first_id.to_vec()),
+            "{area}"
+        );
+    }
+    app.submit(&elsewhere, file_annual_report(c, two_ago, DIGEST))
+        .await
+        .unwrap();
+    // The day before the second anniversary of B's listing, then the day itself.
+    let from = CivilDate::parse("serious_from", &listed.serious_from)
+        .unwrap()
+        .days();
+    app.advance_days(u64::from(from - app.today() - 1));
+    assert_all_refused(
+        &mut app,
+        vec![(
+            &admin,
+            list_serious(b, "列入活动异常名录满两年"),
+            Code::FailedPrecondition,
+            "ABNORMAL_FOR_LESS_THAN_TWO_YEARS",
+        )],
+    )
+    .await;
+    app.advance_days(1);
     app.submit(&admin, list_serious(b, "列入活动异常名录满两年"))
+        .await
+        .unwrap();
+    assert_all_refused(
+        &mut app,
+        vec![(
+            &admin,
+            list_serious(c, "满两年"),
+            Code::FailedPrecondition,
+            "REPORT_NOT_MISSING",
+        )],
+    )
+    .await;
+    app.submit(&elsewhere, remove_from_abnormal_list(c, None, "年报已补报"))
         .await
         .unwrap();
     assert_all_refused(
@@ -504,12 +588,38 @@ async fn enforcement_cases_close_once_and_only_the_bureau_dissolves() {
         ],
     )
     .await;
+    app.submit(&officer, list_abnormal(a, None, Some(DIGEST)))
+        .await
+        .unwrap();
     app.submit(
         &admin,
         close_enforcement_case([1; 16], "deregistered", DIGEST, "注销登记"),
     )
     .await
     .unwrap();
+    // Dissolved, it leaves the abnormal list; its history keeps the listing.
+    let record = app.client.organization(&officer, a).await.unwrap();
+    assert_eq!(record.list, "");
+    assert_eq!(
+        record
+            .history
+            .iter()
+            .map(|e| e.event.as_str())
+            .collect::<Vec<_>>(),
+        ["abnormal", "dissolved"]
+    );
+    let abnormal = app
+        .client
+        .listed(
+            &officer,
+            opb::ListListedRequest {
+                list: "abnormal".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(abnormal.total, 0);
     assert_all_refused(
         &mut app,
         vec![
@@ -534,6 +644,12 @@ async fn enforcement_cases_close_once_and_only_the_bureau_dissolves() {
             (
                 &officer,
                 open_enforcement_case(cleanup(2, a)),
+                Code::FailedPrecondition,
+                "ORGANIZATION_DISSOLVED",
+            ),
+            (
+                &officer,
+                record_annual_inspection(a, year - 1, "qualified", DIGEST),
                 Code::FailedPrecondition,
                 "ORGANIZATION_DISSOLVED",
             ),
@@ -602,6 +718,29 @@ async fn enforcement_cases_close_once_and_only_the_bureau_dissolves() {
         app.client.enforcement_case(&caseworker, [3; 16]).await,
         Code::PermissionDenied,
         "ROLE_NOT_ALLOWED",
+    );
+    // An auditor reads every case; to an officer an unknown case reads as out of scope.
+    let auditor = Signer::generate();
+    app.submit(&admin, register_key(&auditor, pb::Role::Auditor, ""))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.client
+            .enforcement_case(&auditor, [3; 16])
+            .await
+            .unwrap()
+            .outcome,
+        "referred"
+    );
+    assert_reason(
+        app.client.enforcement_case(&auditor, [8; 16]).await,
+        Code::NotFound,
+        "UNKNOWN_ENFORCEMENT_CASE",
+    );
+    assert_reason(
+        app.client.enforcement_case(&officer, [8; 16]).await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
     );
     assert_eq!(verify_whole_log(&mut app).await, app.log_size().await);
 }

@@ -38,17 +38,12 @@ pub struct ContestView {
     pub budget_fen: u64,
     /// The grants, in log order.
     pub grants: Vec<Grant>,
+    /// Their sum, in fen.
+    pub granted_fen: u64,
     /// Who defined it.
     pub defined_by: KeyId,
     /// Its entry.
     pub sequence: Sequence,
-}
-
-impl ContestView {
-    /// The sum of the grants, in fen.
-    pub fn granted_fen(&self) -> u64 {
-        self.grants.iter().map(|g| g.amount_fen).sum()
-    }
 }
 
 pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Result<Plan, Refusal> {
@@ -85,6 +80,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
                         area: area.clone(),
                         budget_fen: *budget_fen,
                         grants: Vec::new(),
+                        granted_fen: 0,
                         defined_by: ctx.signer,
                         sequence: ctx.sequence,
                     },
@@ -136,7 +132,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
                 }
                 .into());
             }
-            let left = contest.budget_fen.saturating_sub(contest.granted_fen());
+            let left = contest.budget_fen.saturating_sub(contest.granted_fen);
             if *amount_fen > left {
                 return Err(OrganizationsRefusal::BudgetExceeded {
                     contest: contest_id.to_string(),
@@ -160,7 +156,10 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
                 by: ctx.signer,
                 sequence: ctx.sequence,
             });
-            record.grants.push(contest_id.clone());
+            contest.granted_fen += *amount_fen;
+            if let Some(grant) = contest.grants.last() {
+                record.grants.push((contest_id.clone(), grant.clone()));
+            }
             Ok(Plan {
                 organization: Some((*organization, record)),
                 contest: Some((contest_id.clone(), contest)),

@@ -4,8 +4,8 @@
 //! once; only the bureau deregisters, revokes or bans.
 
 use super::{
-    CLEANUP_OUTCOMES, ILLEGAL_OUTCOMES, MAX_CASES, OrganizationStatus, OrganizationsOp, Plan,
-    reach, require_active,
+    CLEANUP_OUTCOMES, ILLEGAL_OUTCOMES, ListingChange, MAX_CASES, MAX_OPEN_CASES_PER_AREA,
+    OrganizationStatus, OrganizationsOp, Plan, reach, require_active,
 };
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
@@ -122,6 +122,19 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
                     id: case.to_string(),
                 });
             }
+            let open = state
+                .organizations
+                .open_cases
+                .get(&area)
+                .copied()
+                .unwrap_or(0);
+            if open >= MAX_OPEN_CASES_PER_AREA {
+                return Err(OrganizationsRefusal::Full {
+                    what: "an area's open enforcement cases",
+                    max: MAX_OPEN_CASES_PER_AREA as usize,
+                }
+                .into());
+            }
             if cases.len() >= MAX_CASES {
                 return Err(OrganizationsRefusal::Full {
                     what: "enforcement cases",
@@ -194,6 +207,19 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
                     "revoked" => OrganizationStatus::Revoked,
                     _ => record.status,
                 };
+                // A dissolved organization leaves its list (its history keeps the listing):
+                // nothing it could file would cure it any more.
+                if record.status != OrganizationStatus::Active && record.listing.is_some() {
+                    record.listing = None;
+                    super::lists::record_event(
+                        &mut record,
+                        ListingChange::Dissolved,
+                        on,
+                        reason,
+                        None,
+                        ctx,
+                    );
+                }
                 plan.organization = Some((organization, record));
             }
             case.closed = Some(Closure {

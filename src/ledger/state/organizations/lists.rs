@@ -3,9 +3,11 @@
 //! being unreachable, comes off it once the ground is cured, and after two years on it may be
 //! moved to the serious list by the bureau. Pages of each list for readers.
 
+use std::ops::Bound;
+
 use super::{
-    AbnormalGround, Listing, ListingChange, ListingEvent, MAX_LISTING_EVENTS, OrganizationRecord,
-    OrganizationsOp, Plan, reach, report_due, require_active, serious_from,
+    AbnormalGround, FIRST_REPORT_YEAR, Listing, ListingChange, ListingEvent, MAX_LISTING_EVENTS,
+    OrganizationRecord, OrganizationsOp, Plan, reach, report_due, require_active, serious_from,
 };
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{AreaCode, CivilDate, OrganizationId, OrganizationsRefusal, Refusal};
@@ -40,7 +42,9 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
     let operation = match change {
         ListingChange::Abnormal(_) => "putting an organization on the abnormal list",
         ListingChange::Removed => "removing an organization from the abnormal list",
-        ListingChange::Serious => "moving an organization to the serious list",
+        ListingChange::Serious | ListingChange::Dissolved => {
+            "moving an organization to the serious list"
+        }
     };
     let (_, mut record) = reach(state, ctx, organization, operation)?;
     let id = organization.to_string();
@@ -48,6 +52,15 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
         (ListingChange::Abnormal(ground), None) => {
             require_active(organization, &record)?;
             if let AbnormalGround::MissingReport(year) = ground {
+                let this_year = u32::try_from(today.ymd().0).unwrap_or(u32::MAX);
+                if year < FIRST_REPORT_YEAR || year >= this_year {
+                    return Err(OrganizationsRefusal::YearNotEnded {
+                        first: FIRST_REPORT_YEAR,
+                        this_year,
+                        found: year,
+                    }
+                    .into());
+                }
                 if let Some(filed) = record.report(year) {
                     return Err(OrganizationsRefusal::ReportNotMissing {
                         organization: id,
@@ -79,6 +92,17 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
             None
         }
         (ListingChange::Serious, Some(Listing::Abnormal { ground, since })) => {
+            // A missing report filed since cures the ground, even before the removal.
+            if let AbnormalGround::MissingReport(year) = ground
+                && let Some(filed) = record.report(year)
+            {
+                return Err(OrganizationsRefusal::ReportNotMissing {
+                    organization: id,
+                    year,
+                    on: filed.filed_on.to_string(),
+                }
+                .into());
+            }
             let from = serious_from(since);
             if today < from {
                 return Err(OrganizationsRefusal::ListedTooRecently {
@@ -165,8 +189,21 @@ fn push(
     evidence: Option<[u8; 32]>,
     ctx: &Context,
 ) -> Result<Plan, Refusal> {
+    record_event(&mut record, change, on, reason, evidence, ctx);
+    Ok(Plan::organization(organization, record))
+}
+
+/// Appends a listing event to `record`'s history, which keeps the latest
+/// [`MAX_LISTING_EVENTS`] (the current listing is in the record itself).
+pub(super) fn record_event(
+    record: &mut OrganizationRecord,
+    change: ListingChange,
+    on: CivilDate,
+    reason: &str,
+    evidence: Option<[u8; 32]>,
+    ctx: &Context,
+) {
     if record.history.len() >= MAX_LISTING_EVENTS {
-        // The oldest event goes: the current listing is in the record itself.
         record.history.remove(0);
     }
     record.history.push(ListingEvent {
@@ -177,7 +214,6 @@ fn push(
         by: ctx.signer,
         sequence: ctx.sequence,
     });
-    Ok(Plan::organization(organization, record))
 }
 
 /// An organization on a list, as its pages show it.
@@ -204,7 +240,9 @@ pub struct ListedPage {
 
 impl State {
     /// One page of at most `size` organizations on the serious list (`serious`) or the
-    /// abnormal one, within `within` if given, after `after`.
+    /// abnormal one, within `within` if given, after `after` (in area, then id, order), with
+    /// how many are on it there. The walk is the page's own entries: an area's organizations
+    /// are one range of the index, and its count is kept.
     pub fn listed(
         &self,
         serious: bool,
@@ -213,29 +251,36 @@ impl State {
         size: usize,
     ) -> ListedPage {
         let o = &self.organizations;
-        let set = if serious { &o.serious } else { &o.abnormal };
-        let mut page = ListedPage::default();
-        // The walk is over the list's members only, each one lookup: bounded by the
-        // registered organizations.
-        for id in set {
-            let Some(area) = self.organization(id).map(|s| s.area) else {
-                continue;
-            };
+        let set = &o.listed[usize::from(serious)];
+        let cursor = after.and_then(|a| self.organization(&a).map(|s| (s.area, a)));
+        let from = match (cursor, within) {
+            (Some(key), _) => Bound::Excluded(key),
+            (None, Some(area)) => Bound::Included((area.clone(), OrganizationId([0; 16]))),
+            (None, None) => Bound::Unbounded,
+        };
+        let mut page = ListedPage {
+            total: match within {
+                Some(area) => o
+                    .listed_counts
+                    .get(&(serious, area.clone()))
+                    .copied()
+                    .unwrap_or(0),
+                None => u64::try_from(set.len()).unwrap_or(u64::MAX),
+            },
+            ..ListedPage::default()
+        };
+        for (area, id) in set.range((from, Bound::Unbounded)) {
             if within.is_some_and(|w| !area.is_within(w)) {
-                continue;
-            }
-            page.total += 1;
-            if after.is_some_and(|a| *id <= a) {
-                continue;
+                break;
             }
             if page.organizations.len() == size {
                 page.next = page.organizations.last().map(|l| l.organization);
-                continue;
+                break;
             }
             if let Some(listing) = o.records.get(id).and_then(|r| r.listing) {
                 page.organizations.push(Listed {
                     organization: *id,
-                    area,
+                    area: area.clone(),
                     listing,
                 });
             }

@@ -55,8 +55,13 @@ pub const MAX_CONTESTS: usize = 1_000;
 pub const MAX_GRANTS: usize = 1_000;
 /// The most enforcement cases the ledger holds, closed ones included.
 pub const MAX_CASES: usize = 1_000_000;
-/// The most listings and removals kept of one organization.
+/// The most enforcement cases open at once in one area: past it, a case waits until some
+/// are closed (one officer cannot stop the program for every other area).
+pub const MAX_OPEN_CASES_PER_AREA: u32 = 1_000;
+/// The most listings and removals kept of one organization (the latest).
 pub const MAX_LISTING_EVENTS: usize = 64;
+/// The first year an annual report is for.
+pub const FIRST_REPORT_YEAR: u32 = 2000;
 
 /// Whether an organization still exists.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -185,6 +190,8 @@ pub enum ListingChange {
     Removed,
     /// Moved to the serious list.
     Serious,
+    /// Taken off its list because it was deregistered or revoked.
+    Dissolved,
 }
 
 impl ListingChange {
@@ -194,6 +201,7 @@ impl ListingChange {
             ListingChange::Abnormal(_) => "abnormal",
             ListingChange::Removed => "removed",
             ListingChange::Serious => "serious",
+            ListingChange::Dissolved => "dissolved",
         }
     }
 }
@@ -230,8 +238,8 @@ pub struct OrganizationRecord {
     pub history: Vec<ListingEvent>,
     /// Its open zombie clean-up case.
     pub open_cleanup: Option<EnforcementCaseId>,
-    /// The contests that granted it, in log order.
-    pub grants: Vec<ContestId>,
+    /// The grants it received, with their contests, in log order (at most one per contest).
+    pub grants: Vec<(ContestId, Grant)>,
 }
 
 impl OrganizationRecord {
@@ -417,11 +425,55 @@ impl OrganizationsKind {
 #[derive(Clone, Debug, Default)]
 pub(super) struct Organizations {
     records: OrdMap<OrganizationId, Arc<OrganizationRecord>>,
-    /// The organizations on each list, for the lists' pages and counts.
-    abnormal: OrdSet<OrganizationId>,
-    serious: OrdSet<OrganizationId>,
+    /// The organizations on each list (`[abnormal, serious]`) by area, so that an area's are
+    /// one range (an area's code begins every code below it).
+    listed: [OrdSet<(AreaCode, OrganizationId)>; 2],
+    /// How many organizations are on each list within each area (an area and those above).
+    listed_counts: OrdMap<(bool, AreaCode), u64>,
     cases: OrdMap<EnforcementCaseId, Arc<EnforcementCase>>,
+    /// How many cases are open in each area.
+    open_cases: OrdMap<AreaCode, u32>,
     contests: OrdMap<ContestId, Arc<ContestView>>,
+}
+
+impl Organizations {
+    /// Moves `id` (of `area`) from the list it was on to the one it is on now, counting it in
+    /// its area and the areas above.
+    fn relist(
+        &mut self,
+        id: OrganizationId,
+        area: &AreaCode,
+        before: Option<Listing>,
+        after: Option<Listing>,
+    ) {
+        let serious = |l: Listing| matches!(l, Listing::Serious { .. });
+        let list = |serious: bool| usize::from(serious);
+        let mut areas = vec![area.clone()];
+        while let Some(parent) = areas.last().and_then(AreaCode::parent) {
+            areas.push(parent);
+        }
+        if let Some(serious) = before.map(serious) {
+            self.listed[list(serious)].remove(&(area.clone(), id));
+            for a in &areas {
+                let key = (serious, a.clone());
+                let left = self
+                    .listed_counts
+                    .get(&key)
+                    .map_or(0, |n| n.saturating_sub(1));
+                if left == 0 {
+                    self.listed_counts.remove(&key);
+                } else {
+                    self.listed_counts.insert(key, left);
+                }
+            }
+        }
+        if let Some(serious) = after.map(serious) {
+            self.listed[list(serious)].insert((area.clone(), id));
+            for a in areas {
+                *self.listed_counts.entry((serious, a)).or_insert(0) += 1;
+            }
+        }
+    }
 }
 
 /// A checked social organizations operation: what it writes.
@@ -441,22 +493,31 @@ impl Plan {
     }
 
     pub(super) fn commit(self, state: &mut State) -> Effects {
-        let o = &mut state.organizations;
         if let Some((id, record)) = self.organization {
-            o.abnormal.remove(&id);
-            o.serious.remove(&id);
-            match record.listing {
-                Some(Listing::Abnormal { .. }) => {
-                    o.abnormal.insert(id);
-                }
-                Some(Listing::Serious { .. }) => {
-                    o.serious.insert(id);
-                }
-                None => {}
+            let area = state.organization(&id).map(|s| s.area);
+            let o = &mut state.organizations;
+            let before = o.records.get(&id).and_then(|r| r.listing);
+            if let Some(area) = area
+                && before != record.listing
+            {
+                o.relist(id, &area, before, record.listing);
             }
             o.records.insert(id, Arc::new(record));
         }
+        let o = &mut state.organizations;
         if let Some((id, case)) = self.case {
+            let was_open = o.cases.get(&id).is_some_and(|c| c.closed.is_none());
+            let open = o.open_cases.get(&case.area).copied().unwrap_or(0);
+            let open = match (was_open, case.closed.is_none()) {
+                (false, true) => open + 1,
+                (true, false) => open.saturating_sub(1),
+                _ => open,
+            };
+            if open == 0 {
+                o.open_cases.remove(&case.area);
+            } else {
+                o.open_cases.insert(case.area.clone(), open);
+            }
             o.cases.insert(id, Arc::new(case));
         }
         if let Some((id, contest)) = self.contest {

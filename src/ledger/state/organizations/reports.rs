@@ -5,8 +5,7 @@ use super::{AnnualInspection, AnnualReport, OrganizationsOp, Plan, reach, requir
 use crate::ledger::state::{Context, State};
 use crate::ledger::{CivilDate, OrganizationsRefusal, Refusal};
 
-/// The first year reported on.
-const FIRST_YEAR: u32 = 2000;
+use super::FIRST_REPORT_YEAR as FIRST_YEAR;
 
 pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Result<Plan, Refusal> {
     match op {
@@ -53,6 +52,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
         } => {
             let (_, mut record) =
                 reach(state, ctx, organization, "recording an annual inspection")?;
+            require_active(organization, &record)?;
             if record.report(*year).is_none() {
                 return Err(OrganizationsRefusal::NoReport {
                     organization: organization.to_string(),

@@ -18,6 +18,7 @@ mod lookups;
 mod members;
 mod model;
 mod narrowing;
+mod organizations;
 mod places;
 mod points;
 mod policy;
