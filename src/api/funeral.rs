@@ -109,9 +109,10 @@ impl FuneralService for FuneralApi {
             .await??;
         let mut reply = pb::ListCemeteriesResponse::default();
         for (id, c) in cemeteries {
-            let held = c.held_on(today);
+            let ended = c.terms_ended_by(today);
             reply.plots += c.plots;
-            reply.plots_allocated += held;
+            reply.plots_allocated += c.held;
+            reply.plots_term_ended += ended;
             reply.cemeteries.push(pb::Cemetery {
                 cemetery_id: id.to_string(),
                 name: c.name,
@@ -119,7 +120,8 @@ impl FuneralService for FuneralApi {
                 kind: c.kind.into(),
                 cycle_years: c.cycle_years,
                 plots: c.plots,
-                plots_allocated: held,
+                plots_allocated: c.held,
+                plots_term_ended: ended,
             });
         }
         Ok(Response::new(reply))
@@ -134,17 +136,14 @@ impl FuneralService for FuneralApi {
         let cemetery = CemeteryId::parse("cemetery_id", &ask.cemetery_id)?;
         let code = parse_code("plot_code", &ask.plot_code)?;
         let key = (cemetery.clone(), code.clone());
-        let today = CivilDate::of(UnixMs(self.ledger.now_unix_ms()));
         let plot = self
             .ledger
             .read(move |state| {
                 let role = reader.role(state)?;
                 require_funeral_reader(&role)?;
                 let area = state
-                    .cemeteries(None, |_| true)
-                    .into_iter()
-                    .find(|(id, _)| *id == key.0)
-                    .map(|(_, c)| c.area)
+                    .cemetery(&key.0)
+                    .map(|c| c.area)
                     .ok_or_else(|| FuneralRefusal::UnknownCemetery(key.0.to_string()))?;
                 if !sees_funeral(&role, &area) {
                     return Err(read_denied(&role, format!("cemetery {}", key.0)));
@@ -157,8 +156,7 @@ impl FuneralService for FuneralApi {
                 })
             })
             .await??;
-        // A holder whose term has ended no longer holds the plot.
-        let holder = plot.holder.as_ref().filter(|h| h.held_until >= today);
+        let holder = plot.holder.as_ref();
         Ok(Response::new(pb::Plot {
             cemetery_id: cemetery.to_string(),
             plot_code: code,
@@ -169,6 +167,7 @@ impl FuneralService for FuneralApi {
                 .unwrap_or_default(),
             held_until: holder.map(|h| h.held_until.to_string()).unwrap_or_default(),
             allocations: plot.allocations,
+            renewals: holder.map_or(0, |h| h.renewals),
         }))
     }
 

@@ -8,6 +8,7 @@ use clap::Subcommand;
 use shanzhi::client::{
     advance_scattered_grave, allocate_plot, book_funeral_service, define_cemetery, define_plots,
     grant_funeral_subsidy, identify_scattered_grave, record_death_certificate, register_death,
+    release_plot, renew_plot,
 };
 use shanzhi::pb::funeral as fpb;
 
@@ -54,9 +55,9 @@ pub enum FuneralCommand {
         /// The scene.
         #[arg(long)]
         scene: String,
-        /// The day, YYYY-MM-DD.
+        /// The day, YYYY-MM-DD (today by the server's clock if not given).
         #[arg(long)]
-        on: String,
+        on: Option<String>,
         /// Where.
         #[arg(long)]
         facility: String,
@@ -108,6 +109,37 @@ pub enum FuneralCommand {
         /// The death case.
         #[arg(long)]
         case: String,
+    },
+    /// Renew a held plot for another cycle (in the last year of its term or after).
+    RenewPlot {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The cemetery.
+        #[arg(long)]
+        cemetery: String,
+        /// The plot.
+        #[arg(long)]
+        plot: String,
+        /// SHA-256 of the renewal agreement.
+        #[arg(long)]
+        agreement_sha256: String,
+    },
+    /// Release a held plot once the remains are moved; it is free again.
+    ReleasePlot {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The cemetery.
+        #[arg(long)]
+        cemetery: String,
+        /// The plot.
+        #[arg(long)]
+        plot: String,
+        /// SHA-256 of the record of the remains' removal.
+        #[arg(long)]
+        removal_sha256: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
     },
     /// Grant the funeral subsidy of a death case (once per deceased).
     GrantFuneralSubsidy {
@@ -235,16 +267,17 @@ impl FuneralCommand {
                 scene,
                 on,
                 facility,
-            } => (
-                write,
-                book_funeral_service(
-                    id16("--case", &case)?,
-                    &scene,
-                    date("--on", &on)?,
-                    &facility,
-                ),
-                None,
-            ),
+            } => {
+                let on = match on {
+                    Some(on) => date("--on", &on)?,
+                    None => write.server_today().await?,
+                };
+                (
+                    write,
+                    book_funeral_service(id16("--case", &case)?, &scene, on, &facility),
+                    None,
+                )
+            }
             C::DefineCemetery {
                 write,
                 cemetery,
@@ -280,6 +313,36 @@ impl FuneralCommand {
             } => (
                 write,
                 allocate_plot(&cemetery, &plot, id16("--case", &case)?),
+                None,
+            ),
+            C::RenewPlot {
+                write,
+                cemetery,
+                plot,
+                agreement_sha256,
+            } => (
+                write,
+                renew_plot(
+                    &cemetery,
+                    &plot,
+                    digest("--agreement-sha256", &agreement_sha256)?,
+                ),
+                None,
+            ),
+            C::ReleasePlot {
+                write,
+                cemetery,
+                plot,
+                removal_sha256,
+                reason,
+            } => (
+                write,
+                release_plot(
+                    &cemetery,
+                    &plot,
+                    digest("--removal-sha256", &removal_sha256)?,
+                    &reason,
+                ),
                 None,
             ),
             C::GrantFuneralSubsidy {
@@ -364,14 +427,15 @@ impl FuneralCommand {
                     .map_err(super::status_error)?;
                 for c in &list.cemeteries {
                     println!(
-                        "cemetery {} {} ({}, {}, {}-year cycle): {} of {} plots allocated",
+                        "cemetery {} {} ({}, {}, {}-year cycle): {} of {} plots allocated, {} terms ended",
                         c.cemetery_id,
                         c.name,
                         c.kind,
                         c.area_code,
                         c.cycle_years,
                         c.plots_allocated,
-                        c.plots
+                        c.plots,
+                        c.plots_term_ended
                     );
                 }
                 println!(
@@ -394,10 +458,11 @@ impl FuneralCommand {
                     String::from("free")
                 } else {
                     format!(
-                        "held by case {} from {} until {}",
+                        "held by case {} from {} until {} ({} renewals)",
                         hex::encode(&p.case_id),
                         p.allocated_on,
-                        p.held_until
+                        p.held_until,
+                        p.renewals
                     )
                 };
                 println!(

@@ -87,6 +87,34 @@ pub fn allocate_plot(
     }))
 }
 
+/// Renews a held plot for another cycle, citing the renewal agreement.
+pub fn renew_plot(
+    cemetery_id: &str,
+    plot_code: &str,
+    agreement: [u8; 32],
+) -> pb::transaction_body::Operation {
+    funeral(L::RenewPlot(lpb::RenewPlot {
+        cemetery_id: cemetery_id.into(),
+        plot_code: plot_code.into(),
+        agreement_sha256: agreement.to_vec(),
+    }))
+}
+
+/// Releases a held plot, citing the record of the remains' removal.
+pub fn release_plot(
+    cemetery_id: &str,
+    plot_code: &str,
+    removal: [u8; 32],
+    reason: &str,
+) -> pb::transaction_body::Operation {
+    funeral(L::ReleasePlot(lpb::ReleasePlot {
+        cemetery_id: cemetery_id.into(),
+        plot_code: plot_code.into(),
+        removal_sha256: removal.to_vec(),
+        reason: reason.into(),
+    }))
+}
+
 /// Grants the funeral subsidy of a case.
 pub fn grant_funeral_subsidy(
     case_id: [u8; 16],

@@ -56,6 +56,7 @@ pub use directory::{household_subject, member_subject, organization_subject, per
 pub use funeral::{
     advance_scattered_grave, allocate_plot, book_funeral_service, define_cemetery, define_plots,
     grant_funeral_subsidy, identify_scattered_grave, record_death_certificate, register_death,
+    release_plot, renew_plot,
 };
 pub use organizations::{
     award_grant, close_enforcement_case, define_contest, file_annual_report, list_abnormal,

@@ -69,8 +69,8 @@ pub use state::{
 pub use state::{
     Booking, CEMETERY_KINDS, CemeteryView, DEFAULT_CYCLE_YEARS, DeathCase, FuneralKind, FuneralOp,
     GRAVE_STATES, GravePage, GraveStep, MAX_CYCLE_YEARS, MAX_PLOT_DM2, MAX_PLOTS_PER_DEFINITION,
-    PlotHolder, PlotView, SCENES, ScatteredGraveView, Subsidy, require_funeral_reader,
-    sees_funeral,
+    MAX_SUBSIDY_FEN, PlotHolder, PlotView, SCENES, ScatteredGraveView, Subsidy,
+    require_funeral_reader, sees_funeral,
 };
 pub use state::{
     CONCERN_SOURCES, CategoryRecord, ChildCategory, ChildFile, ChildTaskKind, ChildVisit,

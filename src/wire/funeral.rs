@@ -4,16 +4,26 @@ use std::collections::BTreeSet;
 
 use super::children::one_of;
 use super::governance::parse_sha256;
-use super::projects::fen;
 use crate::ledger::{
     AreaCode, CEMETERY_KINDS, CemeteryId, CivilDate, DeathCaseId, FuneralOp, GraveId,
-    MAX_CYCLE_YEARS, MAX_PLOT_DM2, MAX_PLOTS_PER_DEFINITION, Operation, PersonId, Refusal, SCENES,
-    parse_code, parse_memo, parse_text,
+    MAX_CYCLE_YEARS, MAX_PLOT_DM2, MAX_PLOTS_PER_DEFINITION, MAX_SUBSIDY_FEN, Operation, PersonId,
+    Refusal, SCENES, parse_code, parse_memo, parse_text,
 };
 use crate::pb::funeral as pb;
 
 fn cemetery(value: &str) -> Result<CemeteryId, Refusal> {
     CemeteryId::parse("cemetery_id", value)
+}
+
+fn subsidy(amount_fen: u64) -> Result<u64, Refusal> {
+    if amount_fen == 0 || amount_fen > MAX_SUBSIDY_FEN {
+        return Err(Refusal::InvalidField {
+            field: "amount_fen",
+            expected: format!("1 to {MAX_SUBSIDY_FEN} fen (the ledger's ceiling on one subsidy)"),
+            found: amount_fen.to_string(),
+        });
+    }
+    Ok(amount_fen)
 }
 
 fn define_plots(d: &pb::DefinePlots) -> Result<FuneralOp, Refusal> {
@@ -106,7 +116,7 @@ impl TryFrom<&pb::FuneralOperation> for Operation {
                 },
                 Op::GrantFuneralSubsidy(g) => FuneralOp::GrantSubsidy {
                     case: DeathCaseId::from_slice(&g.case_id)?,
-                    amount_fen: fen("amount_fen", g.amount_fen, true)?,
+                    amount_fen: subsidy(g.amount_fen)?,
                     basis: parse_memo("basis", &g.basis, true)?,
                 },
                 Op::IdentifyScatteredGrave(i) => FuneralOp::IdentifyGrave {
@@ -114,6 +124,17 @@ impl TryFrom<&pb::FuneralOperation> for Operation {
                     area: AreaCode::parse("area_code", &i.area_code)?,
                     location: parse_memo("location", &i.location, true)?,
                     evidence: parse_sha256("evidence_sha256", &i.evidence_sha256)?,
+                },
+                Op::RenewPlot(r) => FuneralOp::RenewPlot {
+                    cemetery: cemetery(&r.cemetery_id)?,
+                    plot: parse_code("plot_code", &r.plot_code)?,
+                    agreement: parse_sha256("agreement_sha256", &r.agreement_sha256)?,
+                },
+                Op::ReleasePlot(r) => FuneralOp::ReleasePlot {
+                    cemetery: cemetery(&r.cemetery_id)?,
+                    plot: parse_code("plot_code", &r.plot_code)?,
+                    removal: parse_sha256("removal_sha256", &r.removal_sha256)?,
+                    reason: parse_memo("reason", &r.reason, true)?,
                 },
                 Op::AdvanceScatteredGrave(a) => FuneralOp::AdvanceGrave {
                     grave: GraveId::from_slice(&a.grave_id)?,

@@ -261,7 +261,9 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         | pb::OperationKind::AllocatePlot
         | pb::OperationKind::GrantFuneralSubsidy
         | pb::OperationKind::IdentifyScatteredGrave
-        | pb::OperationKind::AdvanceScatteredGrave => {
+        | pb::OperationKind::AdvanceScatteredGrave
+        | pb::OperationKind::RenewPlot
+        | pb::OperationKind::ReleasePlot => {
             from_wire(&FUNERAL_KINDS, kind).map(OperationKind::Funeral)
         }
         pb::OperationKind::FileCaseObjection => {
@@ -381,7 +383,7 @@ const ORGANIZATIONS_KINDS: [(OrganizationsKind, pb::OperationKind); 9] = {
 };
 
 /// The funeral operation kinds and their wire names, both ways.
-const FUNERAL_KINDS: [(FuneralKind, pb::OperationKind); 9] = {
+const FUNERAL_KINDS: [(FuneralKind, pb::OperationKind); 11] = {
     use FuneralKind as K;
     use pb::OperationKind as W;
     [
@@ -394,6 +396,8 @@ const FUNERAL_KINDS: [(FuneralKind, pb::OperationKind); 9] = {
         (K::GrantSubsidy, W::GrantFuneralSubsidy),
         (K::IdentifyGrave, W::IdentifyScatteredGrave),
         (K::AdvanceGrave, W::AdvanceScatteredGrave),
+        (K::RenewPlot, W::RenewPlot),
+        (K::ReleasePlot, W::ReleasePlot),
     ]
 };
 

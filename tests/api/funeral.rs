@@ -9,7 +9,7 @@
 use shanzhi::client::{
     IdentityNumber, Signer, advance_scattered_grave, allocate_plot, book_funeral_service,
     define_cemetery, define_plots, grant_funeral_subsidy, identify_scattered_grave,
-    record_death_certificate, register_death,
+    record_death_certificate, register_death, release_plot, renew_plot,
 };
 use shanzhi::pb::funeral as fpb;
 use shanzhi::pb::points as pb;
@@ -145,7 +145,19 @@ async fn a_death_case_needs_its_certificate_and_books_each_scene_once() {
             ),
             (
                 &officer,
-                book("banquet", died_on),
+                book("banquet", today),
+                Code::InvalidArgument,
+                "INVALID_FIELD",
+            ),
+            (
+                &officer,
+                book("vigil", today + 400),
+                Code::FailedPrecondition,
+                "DATE_OUT_OF_RANGE",
+            ),
+            (
+                &officer,
+                grant_funeral_subsidy([1; 16], 1_000_001, "above the ceiling"),
                 Code::InvalidArgument,
                 "INVALID_FIELD",
             ),
@@ -180,9 +192,15 @@ async fn a_death_case_needs_its_certificate_and_books_each_scene_once() {
     app.submit(&officer, record_death_certificate([1; 16], CERTIFICATE))
         .await
         .unwrap();
-    app.submit(&officer, book("transport", died_on))
+    app.submit(&officer, book("transport", today))
         .await
         .unwrap();
+    // Memorials recur.
+    for _ in 0..2 {
+        app.submit(&officer, book("memorial", today + 30))
+            .await
+            .unwrap();
+    }
     app.submit(&officer, book("cremation", died_on + 2))
         .await
         .unwrap();
@@ -225,7 +243,13 @@ async fn a_death_case_needs_its_certificate_and_books_each_scene_once() {
             .iter()
             .map(|b| b.scene.as_str())
             .collect::<Vec<_>>(),
-        ["transport", "cremation", "ash-placement"]
+        [
+            "transport",
+            "memorial",
+            "memorial",
+            "cremation",
+            "ash-placement"
+        ]
     );
     assert_eq!(case.subsidy_fen, 150_000);
     assert_eq!(case.certificate_sha256, CERTIFICATE.to_vec());
@@ -260,7 +284,7 @@ async fn a_plot_is_held_once_per_term_and_a_village_cemetery_serves_its_villager
     for op in [
         cemetery("yicun", "420581100001", "village-public", 0),
         cemetery("qilinshan", "420581", "public-welfare", 0),
-        cemetery("short", "420581100", "public-welfare", 1),
+        cemetery("short", "420581100", "public-welfare", 2),
     ] {
         f.app.submit(&admin, op).await.unwrap();
     }
@@ -410,7 +434,8 @@ async fn a_plot_is_held_once_per_term_and_a_village_cemetery_serves_its_villager
         "OUT_OF_SCOPE",
     );
 
-    // A one-year term: held, then free for another deceased once it has ended.
+    // A two-year term: the plot stays held through it and after it, until the family renews
+    // it or the remains are moved and the plot released.
     app.submit(&officer, allocate_plot("short", "S-1", [4; 16]))
         .await
         .unwrap();
@@ -427,6 +452,46 @@ async fn a_plot_is_held_once_per_term_and_a_village_cemetery_serves_its_villager
     app.submit(&officer, record_death_certificate([3; 16], CERTIFICATE))
         .await
         .unwrap();
+    let agreement = [8; 32];
+    assert_all_refused(
+        &mut app,
+        vec![
+            (
+                &officer,
+                allocate_plot("short", "S-1", [3; 16]),
+                Code::AlreadyExists,
+                "PLOT_ALLOCATED",
+            ),
+            (
+                &officer,
+                renew_plot("short", "S-1", agreement),
+                Code::FailedPrecondition,
+                "RENEWAL_NOT_DUE",
+            ),
+            (
+                &admin,
+                release_plot("qilinshan", "Q-2", [9; 32], "moved"),
+                Code::FailedPrecondition,
+                "PLOT_NOT_HELD",
+            ),
+        ],
+    )
+    .await;
+    app.advance_days(2 * 366);
+    let short = app.client.cemeteries(&officer, "420581100").await.unwrap();
+    assert_eq!(
+        short
+            .cemeteries
+            .iter()
+            .map(|c| (
+                c.cemetery_id.as_str(),
+                c.plots_allocated,
+                c.plots_term_ended
+            ))
+            .collect::<Vec<_>>(),
+        [("short", 1, 1), ("yicun", 1, 0)],
+        "the officer sees the cemeteries of their township; the short term has ended"
+    );
     assert_all_refused(
         &mut app,
         vec![(
@@ -437,22 +502,38 @@ async fn a_plot_is_held_once_per_term_and_a_village_cemetery_serves_its_villager
         )],
     )
     .await;
-    app.advance_days(366);
+    let before = app.client.plot(&officer, "short", "S-1").await.unwrap();
+    app.submit(&officer, renew_plot("short", "S-1", agreement))
+        .await
+        .unwrap();
+    let renewed = app.client.plot(&officer, "short", "S-1").await.unwrap();
+    assert_eq!(renewed.renewals, 1);
+    assert!(renewed.held_until > before.held_until, "{renewed:?}");
     let short = app.client.cemeteries(&officer, "420581100").await.unwrap();
+    assert_eq!(short.plots_term_ended, 0);
+    // The remains moved: the plot is free, the old case holds none, another deceased gets it.
+    app.submit(
+        &officer,
+        release_plot("short", "S-1", [9; 32], "moved to an ecological burial"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        short
-            .cemeteries
-            .iter()
-            .map(|c| (c.cemetery_id.as_str(), c.plots_allocated))
-            .collect::<Vec<_>>(),
-        [("short", 0), ("yicun", 1)],
-        "the officer sees the cemeteries of their township; the short term has ended"
+        app.client
+            .death_case(&officer, [4; 16])
+            .await
+            .unwrap()
+            .plot_code,
+        ""
     );
     app.submit(&officer, allocate_plot("short", "S-1", [3; 16]))
         .await
         .unwrap();
     let plot = app.client.plot(&officer, "short", "S-1").await.unwrap();
-    assert_eq!((plot.case_id, plot.allocations), (vec![3; 16], 2));
+    assert_eq!(
+        (plot.case_id, plot.allocations, plot.renewals),
+        (vec![3; 16], 2, 0)
+    );
     let short = app.client.cemeteries(&officer, "420581100").await.unwrap();
     assert_eq!(short.plots_allocated, 2);
     assert_eq!(verify_whole_log(&mut app).await, app.log_size().await);

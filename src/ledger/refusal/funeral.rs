@@ -129,6 +129,19 @@ pub enum FuneralRefusal {
         "grave {0}: expected the clearing verified by another key than the one that recorded it, found the same key"
     )]
     VerifierIsClearer(String),
+    /// A renewal or release of a plot nobody holds.
+    #[error("plot {0}: expected a held plot, found it free")]
+    PlotNotHeld(String),
+    /// A renewal before the last year of the term.
+    #[error(
+        "plot {plot}: expected a renewal in the last year of the term or after it, found it renewable from {from}"
+    )]
+    RenewalNotDue {
+        /// The plot.
+        plot: String,
+        /// The first day it may be renewed.
+        from: String,
+    },
     /// The ledger or a cemetery holds as many of something as it may.
     #[error("{what}: the most the ledger keeps is {max}")]
     Full {
@@ -177,6 +190,8 @@ impl FuneralRefusal {
             UnknownGrave(_) => "UNKNOWN_SCATTERED_GRAVE",
             GraveStep { .. } => "SCATTERED_GRAVE_OUT_OF_ORDER",
             VerifierIsClearer(_) => "VERIFIER_IS_CLEARER",
+            PlotNotHeld(_) => "PLOT_NOT_HELD",
+            RenewalNotDue { .. } => "RENEWAL_NOT_DUE",
             Full { .. } => "FUNERAL_FULL",
         }
     }
@@ -236,6 +251,11 @@ impl FuneralRefusal {
                 found: "verified",
             },
             VerifierIsClearer(s()),
+            PlotNotHeld(s()),
+            RenewalNotDue {
+                plot: s(),
+                from: s(),
+            },
             Full { what: "x", max: 1 },
         ]
         .into_iter()

@@ -93,7 +93,7 @@ pub use claims::{
 pub use funeral::{
     Booking, CEMETERY_KINDS, CemeteryView, DEFAULT_CYCLE_YEARS, DeathCase, FuneralKind, FuneralOp,
     GRAVE_STATES, GravePage, GraveStep, MAX_CYCLE_YEARS, MAX_PLOT_DM2, MAX_PLOTS_PER_DEFINITION,
-    PlotHolder, PlotView, SCENES, ScatteredGraveView, Subsidy,
+    MAX_SUBSIDY_FEN, PlotHolder, PlotView, SCENES, ScatteredGraveView, Subsidy,
 };
 pub use journal::{EntryRecord, HistoryFilter, HistoryPage};
 pub use keys::{KeyRecord, PublicKeys};

@@ -73,6 +73,19 @@ pub(super) fn funeral_by_hand(operation: &pb::FuneralOperation) -> Vec<u8> {
             wire::bytes(4, a.note.as_bytes(), &mut inner);
             9
         }
+        Some(L::RenewPlot(r)) => {
+            wire::bytes(1, r.cemetery_id.as_bytes(), &mut inner);
+            wire::bytes(2, r.plot_code.as_bytes(), &mut inner);
+            wire::bytes(3, &r.agreement_sha256, &mut inner);
+            10
+        }
+        Some(L::ReleasePlot(r)) => {
+            wire::bytes(1, r.cemetery_id.as_bytes(), &mut inner);
+            wire::bytes(2, r.plot_code.as_bytes(), &mut inner);
+            wire::bytes(3, &r.removal_sha256, &mut inner);
+            wire::bytes(4, r.reason.as_bytes(), &mut inner);
+            11
+        }
         None => 0,
     };
     let mut m = Vec::new();
@@ -159,6 +172,21 @@ pub(super) fn funeral_json(operation: &pb::FuneralOperation) -> Json {
                 .p_bytes("evidenceSha256", &a.evidence_sha256)
                 .p_str("note", &a.note),
         ),
+        Some(L::RenewPlot(r)) => Obj::new().put(
+            "renewPlot",
+            Obj::new()
+                .p_str("cemeteryId", &r.cemetery_id)
+                .p_str("plotCode", &r.plot_code)
+                .p_bytes("agreementSha256", &r.agreement_sha256),
+        ),
+        Some(L::ReleasePlot(r)) => Obj::new().put(
+            "releasePlot",
+            Obj::new()
+                .p_str("cemeteryId", &r.cemetery_id)
+                .p_str("plotCode", &r.plot_code)
+                .p_bytes("removalSha256", &r.removal_sha256)
+                .p_str("reason", &r.reason),
+        ),
         None => Obj::new(),
     };
     obj.into()
@@ -217,8 +245,19 @@ fn the_hand_encoding_of_each_funeral_operation_is_prosts() {
         L::AdvanceScatteredGrave(pb::AdvanceScatteredGrave {
             grave_id: vec![8; 16],
             to_state: "cleared".into(),
-            evidence_sha256: digest,
+            evidence_sha256: digest.clone(),
             note: "moved".into(),
+        }),
+        L::RenewPlot(pb::RenewPlot {
+            cemetery_id: "qilinshan".into(),
+            plot_code: "A-001".into(),
+            agreement_sha256: digest.clone(),
+        }),
+        L::ReleasePlot(pb::ReleasePlot {
+            cemetery_id: "qilinshan".into(),
+            plot_code: "A-001".into(),
+            removal_sha256: digest,
+            reason: "moved to an ecological burial".into(),
         }),
     ];
     for operation in operations {

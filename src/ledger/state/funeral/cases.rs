@@ -3,7 +3,10 @@
 //! day not before the death (ash placement after a cremation booked that day or before), and
 //! the funeral subsidy once per deceased.
 
-use super::{Booking, DeathCase, FuneralOp, MAX_DEATH_CASES, Plan, Subsidy};
+use super::{
+    Booking, DeathCase, FuneralOp, MAX_BOOKING_DAYS_AHEAD, MAX_DEATH_CASES, MAX_MEMORIALS, Plan,
+    Subsidy,
+};
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     CivilDate, DeathCaseId, FuneralRefusal, GovernanceRefusal, Refusal, SubjectRefusal,
@@ -120,7 +123,22 @@ pub(super) fn check(state: &State, ctx: &Context, op: &FuneralOp) -> Result<Plan
             facility,
         } => {
             let mut case = reach(state, ctx, id, "booking a funeral service")?;
-            if let Some(booked) = case.booking(scene) {
+            // Memorials recur; every other scene is booked once.
+            if *scene == "memorial" {
+                if case
+                    .bookings
+                    .iter()
+                    .filter(|b| b.scene == "memorial")
+                    .count()
+                    >= MAX_MEMORIALS
+                {
+                    return Err(FuneralRefusal::Full {
+                        what: "a death case's memorials",
+                        max: MAX_MEMORIALS,
+                    }
+                    .into());
+                }
+            } else if let Some(booked) = case.booking(scene) {
                 return Err(FuneralRefusal::SceneBooked {
                     case: id.to_string(),
                     scene,
@@ -128,10 +146,13 @@ pub(super) fn check(state: &State, ctx: &Context, op: &FuneralOp) -> Result<Plan
                 }
                 .into());
             }
-            if *on < case.died_on {
+            // A booking is of a day to come (and so after the death and, for a cremation,
+            // after the certificate), at most a year ahead.
+            let last = today.add_days(MAX_BOOKING_DAYS_AHEAD);
+            if *on < today || *on > last {
                 return Err(GovernanceRefusal::DateOutOfRange {
                     field: "on",
-                    expected: format!("a day not before the death, {}", case.died_on),
+                    expected: format!("a day from {today} to {last}"),
                     found: *on,
                 }
                 .into());

@@ -25,9 +25,9 @@ pub struct CemeteryView {
     pub cycle_years: u32,
     /// How many plots it has.
     pub plots: u64,
-    /// How many plots have a holder (their term ended or not).
+    /// How many plots are held (allocated and not released).
     pub held: u64,
-    /// How many held plots end their term on each date (the last day held).
+    /// How many held plots end their term on each date (the last day of the term).
     pub terms: OrdMap<CivilDate, u64>,
     /// Who defined it.
     pub defined_by: KeyId,
@@ -36,10 +36,20 @@ pub struct CemeteryView {
 }
 
 impl CemeteryView {
-    /// How many plots are held on `today` (allocated, their term not ended).
-    pub fn held_on(&self, today: CivilDate) -> u64 {
-        let ended: u64 = self.terms.range(..today).map(|(_, n)| *n).sum();
-        self.held.saturating_sub(ended)
+    /// How many held plots' terms have ended by `today` (to be renewed or released). The walk
+    /// is over the distinct last days before `today`.
+    pub fn terms_ended_by(&self, today: CivilDate) -> u64 {
+        self.terms.range(..today).map(|(_, n)| *n).sum()
+    }
+
+    fn count_term(&mut self, last_day: CivilDate, add: bool) {
+        let n = self.terms.get(&last_day).copied().unwrap_or(0);
+        let n = if add { n + 1 } else { n.saturating_sub(1) };
+        if n == 0 {
+            self.terms.remove(&last_day);
+        } else {
+            self.terms.insert(last_day, n);
+        }
     }
 }
 
@@ -52,6 +62,8 @@ pub struct PlotHolder {
     pub allocated_on: CivilDate,
     /// The last day of its term.
     pub held_until: CivilDate,
+    /// How many times the term was renewed.
+    pub renewals: u32,
     /// Who allocated it.
     pub by: KeyId,
     /// Its entry.
@@ -63,11 +75,14 @@ pub struct PlotHolder {
 pub struct PlotView {
     /// Its area, in dm².
     pub area_dm2: u32,
-    /// Its latest holder (the term may have ended).
+    /// Its holder until released (the term may have ended).
     pub holder: Option<PlotHolder>,
     /// How many times it was allocated.
     pub allocations: u32,
 }
+
+/// How many days before its term's end a plot may be renewed.
+const RENEWABLE_DAYS: u32 = 365;
 
 /// The last day of a term of `years` from `from`: the day before the same date `years` later
 /// (1 March for 29 February).
@@ -221,31 +236,21 @@ pub(super) fn check(state: &State, ctx: &Context, op: &FuneralOp) -> Result<Plan
                 .into());
             }
             let today = CivilDate::of(ctx.committed_at);
-            match &plot.holder {
-                Some(holder) if holder.held_until >= today => {
-                    return Err(FuneralRefusal::PlotAllocated {
-                        plot: format!("{cemetery_id}/{code}"),
-                        until: holder.held_until.to_string(),
-                    }
-                    .into());
+            if let Some(holder) = &plot.holder {
+                return Err(FuneralRefusal::PlotAllocated {
+                    plot: format!("{cemetery_id}/{code}"),
+                    until: holder.held_until.to_string(),
                 }
-                // A term ended: the plot's count moves from its old end to its new one.
-                Some(ended) => {
-                    if let Some(n) = cemetery.terms.get_mut(&ended.held_until) {
-                        *n = n.saturating_sub(1);
-                        if *n == 0 {
-                            cemetery.terms.remove(&ended.held_until);
-                        }
-                    }
-                }
-                None => cemetery.held += 1,
+                .into());
             }
+            cemetery.held += 1;
             let held_until = term_end(today, cemetery.cycle_years);
-            *cemetery.terms.entry(held_until).or_insert(0) += 1;
+            cemetery.count_term(held_until, true);
             plot.holder = Some(PlotHolder {
                 case: *case_id,
                 allocated_on: today,
                 held_until,
+                renewals: 0,
                 by: ctx.signer,
                 sequence: ctx.sequence,
             });
@@ -257,6 +262,69 @@ pub(super) fn check(state: &State, ctx: &Context, op: &FuneralOp) -> Result<Plan
                 plots: vec![(key, plot)],
                 grave: None,
             })
+        }
+        FuneralOp::RenewPlot {
+            cemetery: cemetery_id,
+            plot: code,
+            agreement: _,
+        }
+        | FuneralOp::ReleasePlot {
+            cemetery: cemetery_id,
+            plot: code,
+            ..
+        } => {
+            let renew = matches!(op, FuneralOp::RenewPlot { .. });
+            let operation = if renew {
+                "renewing a plot"
+            } else {
+                "releasing a plot"
+            };
+            authority::require_funeral_officer(&ctx.role, operation, None)?;
+            let mut cemetery = cemetery_of(state, cemetery_id)?;
+            authority::require_funeral_officer(&ctx.role, operation, Some(&cemetery.area))?;
+            let key = (cemetery_id.clone(), code.clone());
+            let name = format!("{cemetery_id}/{code}");
+            let mut plot = state
+                .funeral
+                .plots
+                .get(&key)
+                .map(|p| PlotView::clone(p))
+                .ok_or_else(|| FuneralRefusal::UnknownPlot {
+                    cemetery: cemetery_id.to_string(),
+                    plot: code.clone(),
+                })?;
+            let Some(mut holder) = plot.holder.clone() else {
+                return Err(FuneralRefusal::PlotNotHeld(name).into());
+            };
+            let today = CivilDate::of(ctx.committed_at);
+            let mut plan = Plan::default();
+            cemetery.count_term(holder.held_until, false);
+            if renew {
+                let from =
+                    CivilDate::from_days(holder.held_until.days().saturating_sub(RENEWABLE_DAYS))
+                        .unwrap_or(holder.held_until);
+                if today < from {
+                    return Err(FuneralRefusal::RenewalNotDue {
+                        plot: name,
+                        from: from.to_string(),
+                    }
+                    .into());
+                }
+                holder.held_until = term_end(holder.held_until.add_days(1), cemetery.cycle_years);
+                holder.renewals = holder.renewals.saturating_add(1);
+                cemetery.count_term(holder.held_until, true);
+                plot.holder = Some(holder);
+            } else {
+                cemetery.held = cemetery.held.saturating_sub(1);
+                plot.holder = None;
+                if let Some(mut case) = state.death_case(&holder.case) {
+                    case.plot = None;
+                    plan.case = Some((holder.case, case));
+                }
+            }
+            plan.cemetery = Some((cemetery_id.clone(), cemetery));
+            plan.plots = vec![(key, plot)];
+            Ok(plan)
         }
         _ => unreachable!("dispatched by funeral::check"),
     }

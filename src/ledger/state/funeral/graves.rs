@@ -2,6 +2,8 @@
 //! cemetery or levelled), then verified on site by another key than the one that recorded the
 //! clearing. Pages of an area's graves with the counts in each state.
 
+use std::ops::Bound;
+
 use super::{FuneralOp, MAX_GRAVES, Plan};
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{AreaCode, CivilDate, FuneralRefusal, GraveId, KeyId, Refusal, Sequence};
@@ -150,32 +152,35 @@ pub(super) fn check(state: &State, ctx: &Context, op: &FuneralOp) -> Result<Plan
 }
 
 impl State {
-    /// One page of at most `size` scattered graves within `area`, after `after`, with the
-    /// area's counts. The walk is over the ledger's graves (at most 100,000).
+    /// One page of at most `size` scattered graves within `area`, after `after` (in area, then
+    /// id, order), with the area's counts. The walk is the page's own entries: an area's
+    /// graves are one range of the index, and its counts are kept.
     pub fn scattered_graves(
         &self,
         area: &AreaCode,
         after: Option<GraveId>,
         size: usize,
     ) -> GravePage {
+        let f = &self.funeral;
         let mut page = GravePage::default();
-        for (id, grave) in self.funeral.graves.iter() {
-            if !grave.area.is_within(area) {
-                continue;
-            }
-            if let Some(i) = GRAVE_STATES.iter().position(|s| *s == grave.state()) {
-                page.counts[i] += 1;
-            }
-            if after.is_some_and(|a| *id <= a) {
-                continue;
+        for (i, count) in page.counts.iter_mut().enumerate() {
+            *count = f.grave_counts.get(&(area.clone(), i)).copied().unwrap_or(0);
+        }
+        let from = match after.and_then(|a| f.graves.get(&a).map(|g| (g.area.clone(), a))) {
+            Some(key) => Bound::Excluded(key),
+            None => Bound::Included((area.clone(), GraveId([0; 16]))),
+        };
+        for (grave_area, id) in f.graves_by_area.range((from, Bound::Unbounded)) {
+            if !grave_area.is_within(area) {
+                break;
             }
             if page.graves.len() == size {
-                if page.next.is_none() {
-                    page.next = page.graves.last().map(|(g, _)| *g);
-                }
-                continue;
+                page.next = page.graves.last().map(|(g, _)| *g);
+                break;
             }
-            page.graves.push((*id, ScatteredGraveView::clone(grave)));
+            if let Some(grave) = f.graves.get(id) {
+                page.graves.push((*id, ScatteredGraveView::clone(grave)));
+            }
         }
         page
     }

@@ -11,7 +11,7 @@ mod graves;
 
 use std::sync::Arc;
 
-use imbl::OrdMap;
+use imbl::{OrdMap, OrdSet};
 
 use super::journal::Effects;
 use super::{Context, State};
@@ -49,6 +49,13 @@ pub const MAX_CEMETERIES: usize = 1_000;
 pub const MAX_DEATH_CASES: usize = 1_000_000;
 /// The most scattered graves the ledger holds.
 pub const MAX_GRAVES: usize = 100_000;
+/// The most memorials (祭扫) booked for one death case: they recur, the other scenes do not.
+pub const MAX_MEMORIALS: usize = 16;
+/// How far ahead a scene is booked, in days.
+pub const MAX_BOOKING_DAYS_AHEAD: u32 = 366;
+/// The largest funeral subsidy, in fen (10,000 yuan): the ledger's ceiling, the local standard
+/// is below it.
+pub const MAX_SUBSIDY_FEN: u64 = 1_000_000;
 
 /// A booking of a scene.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -191,6 +198,26 @@ pub enum FuneralOp {
         /// SHA-256 of the evidence.
         evidence: [u8; 32],
     },
+    /// Renews a held plot for another cycle.
+    RenewPlot {
+        /// The cemetery.
+        cemetery: CemeteryId,
+        /// The plot.
+        plot: String,
+        /// SHA-256 of the renewal agreement.
+        agreement: [u8; 32],
+    },
+    /// Releases a held plot.
+    ReleasePlot {
+        /// The cemetery.
+        cemetery: CemeteryId,
+        /// The plot.
+        plot: String,
+        /// SHA-256 of the record of the remains' removal.
+        removal: [u8; 32],
+        /// Why.
+        reason: String,
+    },
     /// Moves a scattered grave on.
     AdvanceGrave {
         /// The grave.
@@ -225,6 +252,10 @@ pub enum FuneralKind {
     IdentifyGrave,
     /// [`FuneralOp::AdvanceGrave`].
     AdvanceGrave,
+    /// [`FuneralOp::RenewPlot`].
+    RenewPlot,
+    /// [`FuneralOp::ReleasePlot`].
+    ReleasePlot,
 }
 
 impl FuneralOp {
@@ -241,6 +272,8 @@ impl FuneralOp {
             FuneralOp::GrantSubsidy { .. } => K::GrantSubsidy,
             FuneralOp::IdentifyGrave { .. } => K::IdentifyGrave,
             FuneralOp::AdvanceGrave { .. } => K::AdvanceGrave,
+            FuneralOp::RenewPlot { .. } => K::RenewPlot,
+            FuneralOp::ReleasePlot { .. } => K::ReleasePlot,
         }
     }
 }
@@ -258,6 +291,8 @@ impl FuneralKind {
             FuneralKind::GrantSubsidy => "grant-funeral-subsidy",
             FuneralKind::IdentifyGrave => "identify-scattered-grave",
             FuneralKind::AdvanceGrave => "advance-scattered-grave",
+            FuneralKind::RenewPlot => "renew-plot",
+            FuneralKind::ReleasePlot => "release-plot",
         }
     }
 }
@@ -271,6 +306,11 @@ pub(super) struct Funeral {
     cemeteries: OrdMap<CemeteryId, Arc<CemeteryView>>,
     plots: OrdMap<(CemeteryId, String), Arc<PlotView>>,
     graves: OrdMap<GraveId, Arc<ScatteredGraveView>>,
+    /// The scattered graves by area, so that an area's are one range.
+    graves_by_area: OrdSet<(AreaCode, GraveId)>,
+    /// How many graves are in each state (by its index in [`GRAVE_STATES`]) within each area
+    /// (an area and those above).
+    grave_counts: OrdMap<(AreaCode, usize), u64>,
 }
 
 /// A checked funeral operation: what it writes.
@@ -296,6 +336,27 @@ impl Plan {
             f.plots.insert(key, Arc::new(plot));
         }
         if let Some((id, grave)) = self.grave {
+            let state_of =
+                |g: &ScatteredGraveView| GRAVE_STATES.iter().position(|s| *s == g.state());
+            let before = f.graves.get(&id).and_then(|g| state_of(g));
+            let after = state_of(&grave);
+            let mut areas = vec![grave.area.clone()];
+            while let Some(parent) = areas.last().and_then(AreaCode::parent) {
+                areas.push(parent);
+            }
+            f.graves_by_area.insert((grave.area.clone(), id));
+            for area in areas {
+                if let Some(i) = before {
+                    let key = (area.clone(), i);
+                    match f.grave_counts.get(&key).copied().unwrap_or(0) {
+                        0 | 1 => f.grave_counts.remove(&key),
+                        n => f.grave_counts.insert(key, n - 1),
+                    };
+                }
+                if let Some(i) = after {
+                    *f.grave_counts.entry((area, i)).or_insert(0) += 1;
+                }
+            }
             f.graves.insert(id, Arc::new(grave));
         }
         Effects::default()
@@ -315,7 +376,9 @@ pub(super) fn check(
         | FuneralOp::GrantSubsidy { .. } => cases::check(state, ctx, op),
         FuneralOp::DefineCemetery { .. }
         | FuneralOp::DefinePlots { .. }
-        | FuneralOp::AllocatePlot { .. } => cemeteries::check(state, ctx, op),
+        | FuneralOp::AllocatePlot { .. }
+        | FuneralOp::RenewPlot { .. }
+        | FuneralOp::ReleasePlot { .. } => cemeteries::check(state, ctx, op),
         FuneralOp::IdentifyGrave { .. } | FuneralOp::AdvanceGrave { .. } => {
             graves::check(state, ctx, op)
         }
@@ -326,6 +389,11 @@ impl State {
     /// A death case.
     pub fn death_case(&self, id: &DeathCaseId) -> Option<DeathCase> {
         self.funeral.cases.get(id).map(|c| (**c).clone())
+    }
+
+    /// A cemetery.
+    pub fn cemetery(&self, id: &CemeteryId) -> Option<CemeteryView> {
+        self.funeral.cemeteries.get(id).map(|c| (**c).clone())
     }
 
     /// A plot.
