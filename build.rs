@@ -28,6 +28,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/organizations/v1/organizations.proto",
     "shanzhi/funeral/v1/log.proto",
     "shanzhi/funeral/v1/funeral.proto",
+    "shanzhi/elderly/v1/log.proto",
+    "shanzhi/elderly/v1/elderly.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

@@ -23,9 +23,9 @@ use shanzhi::ledger::LedgerId;
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
     AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ChildrenCommand,
-    ClaimsCommand, Connection, DirectoryCommand, FuneralCommand, GovernanceCommand, MembersCommand,
-    OrganizationsCommand, PlacesCommand, ProjectsCommand, ReadCommand, ShopsCommand,
-    SubjectsCommand, WriteCommand,
+    ClaimsCommand, Connection, DirectoryCommand, ElderlyCommand, FuneralCommand, GovernanceCommand,
+    MembersCommand, OrganizationsCommand, PlacesCommand, ProjectsCommand, ReadCommand,
+    ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -250,6 +250,10 @@ enum Command {
     /// Funeral: death cases, bookings, cemeteries and plots, subsidies, scattered graves.
     #[command(flatten)]
     Funeral(FuneralCommand),
+    /// Elderly care: institutions, certificates, assessments, canteens and meals, home
+    /// adaptations, insurance, the indicators.
+    #[command(flatten)]
+    Elderly(ElderlyCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -516,6 +520,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Places(command) => command.run().await,
         Command::Organizations(command) => command.run().await,
         Command::Funeral(command) => command.run().await,
+        Command::Elderly(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

@@ -74,6 +74,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.funeral.v1");
         }
     }
+    pub mod elderly {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.elderly.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -106,6 +111,8 @@ pub use shanzhi::assistance::v1 as assistance;
 
 /// `shanzhi.children.v1`: the children's program: categories, visits, concern reports.
 pub use shanzhi::children::v1 as children;
+/// `shanzhi.elderly.v1`: elderly care: institutions, canteens, adaptations, insurance.
+pub use shanzhi::elderly::v1 as elderly;
 /// `shanzhi.funeral.v1`: funeral: death cases, bookings, cemeteries and plots, subsidies.
 pub use shanzhi::funeral::v1 as funeral;
 /// `shanzhi.organizations.v1`: social organizations: reports, lists, enforcement, contests.

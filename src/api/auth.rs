@@ -114,6 +114,12 @@ pub mod methods {
     pub const GET_PLOT: &str = "shanzhi.funeral.v1.FuneralService/GetPlot";
     /// `FuneralService.ListScatteredGraves`.
     pub const LIST_SCATTERED_GRAVES: &str = "shanzhi.funeral.v1.FuneralService/ListScatteredGraves";
+    /// `ElderlyService.GetInstitution`.
+    pub const GET_INSTITUTION: &str = "shanzhi.elderly.v1.ElderlyService/GetInstitution";
+    /// `ElderlyService.GetElder`.
+    pub const GET_ELDER: &str = "shanzhi.elderly.v1.ElderlyService/GetElder";
+    /// `ElderlyService.GetIndicators`.
+    pub const GET_ELDERLY_INDICATORS: &str = "shanzhi.elderly.v1.ElderlyService/GetIndicators";
     /// `BenefitsService.ListSchemes`.
     pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
     /// `BenefitsService.GetEnrollment`.
@@ -297,6 +303,7 @@ mod tests {
         use pb::benefits::benefits_service_server::SERVICE_NAME as BENEFITS;
         use pb::casework::casework_service_server::SERVICE_NAME as CASEWORK;
         use pb::children::children_service_server::SERVICE_NAME as CHILDREN;
+        use pb::elderly::elderly_service_server::SERVICE_NAME as ELDERLY;
         use pb::funeral::funeral_service_server::SERVICE_NAME as FUNERAL;
         use pb::governance::governance_service_server::SERVICE_NAME as GOVERNANCE;
         use pb::organizations::organizations_service_server::SERVICE_NAME as ORGANIZATIONS;
@@ -345,6 +352,9 @@ mod tests {
             methods::LIST_CEMETERIES,
             methods::GET_PLOT,
             methods::LIST_SCATTERED_GRAVES,
+            methods::GET_INSTITUTION,
+            methods::GET_ELDER,
+            methods::GET_ELDERLY_INDICATORS,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
@@ -362,6 +372,7 @@ mod tests {
                     PLACES,
                     ORGANIZATIONS,
                     FUNERAL,
+                    ELDERLY,
                 ]
                 .iter()
                 .any(|service| method.starts_with(&format!("{service}/"))),
@@ -383,6 +394,7 @@ mod tests {
                 PLACES,
                 ORGANIZATIONS,
                 FUNERAL,
+                ELDERLY,
             ]
             .iter()
             .any(|service| g.starts_with(&format!("{service}/")))

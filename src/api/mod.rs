@@ -10,6 +10,7 @@ pub mod casework;
 pub mod children;
 pub mod directory;
 mod directory_subjects;
+pub mod elderly;
 pub mod error;
 pub mod funeral;
 pub mod governance;

@@ -11,6 +11,7 @@ use crate::pb::benefits::benefits_service_client::BenefitsServiceClient;
 use crate::pb::casework::casework_service_client::CaseworkServiceClient;
 use crate::pb::children::children_service_client::ChildrenServiceClient;
 use crate::pb::directory::directory_service_client::DirectoryServiceClient;
+use crate::pb::elderly::elderly_service_client::ElderlyServiceClient;
 use crate::pb::funeral::funeral_service_client::FuneralServiceClient;
 use crate::pb::governance::governance_service_client::GovernanceServiceClient;
 use crate::pb::organizations::organizations_service_client::OrganizationsServiceClient;
@@ -28,6 +29,7 @@ mod benefits;
 mod casework;
 mod children;
 mod directory;
+mod elderly;
 mod funeral;
 mod governance;
 mod organizations;
@@ -53,6 +55,10 @@ pub use children::{
     verify_concern,
 };
 pub use directory::{household_subject, member_subject, organization_subject, person_subject};
+pub use elderly::{
+    assess_ability, complete_adaptation, define_canteen, enroll_diner, enroll_insurance,
+    grade_institution, open_adaptation, record_institution, record_staff_certificate, serve_meal,
+};
 pub use funeral::{
     advance_scattered_grave, allocate_plot, book_funeral_service, define_cemetery, define_plots,
     grant_funeral_subsidy, identify_scattered_grave, record_death_certificate, register_death,
@@ -117,6 +123,8 @@ pub struct LedgerClient {
     pub organizations: OrganizationsServiceClient<Channel>,
     /// The funeral service.
     pub funeral: FuneralServiceClient<Channel>,
+    /// The elderly care service.
+    pub elderly: ElderlyServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -211,6 +219,7 @@ impl LedgerClient {
             places: PlacesServiceClient::new(channel.clone()),
             organizations: OrganizationsServiceClient::new(channel.clone()),
             funeral: FuneralServiceClient::new(channel.clone()),
+            elderly: ElderlyServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

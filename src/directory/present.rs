@@ -3,15 +3,17 @@
 //! whose directory record is present and gives the identity tag the person was registered
 //! with (the state machine cannot check a tag against a number: the identity key never enters
 //! the log); social assistance is applied for where one lives; a children's case or category
-//! is for a child under 18 (under 16 for left-behind) by the record's birth date. The signer's
+//! is for a child under 18 (under 16 for left-behind) by the record's birth date; a canteen's
+//! diner is of the age tier the record's birth date gives. The signer's
 //! authority and the person's registration are checked first, on the published state, so a
 //! key that may not act learns nothing of the record, and a person registered in the same
 //! batch (not yet published) is refused rather than let through.
 
 use super::{Details, Directory, DirectoryError, RecordState, view};
 use crate::ledger::{
-    AreaCode, CaseworkOp, CaseworkRefusal, ChildrenOp, ChildrenRefusal, CivilDate, KeyId,
-    Operation, PersonId, Program, State, Subject, SubjectView, Transaction, UnixMs, case_types,
+    AreaCode, CaseworkOp, CaseworkRefusal, ChildrenOp, ChildrenRefusal, CivilDate, ElderlyOp,
+    ElderlyRefusal, KeyId, Operation, PersonId, Program, State, Subject, SubjectView, Transaction,
+    UnixMs, age_tier, case_types,
 };
 use crate::writer::{OutsideCheck, SubmitError};
 
@@ -21,6 +23,7 @@ impl OutsideCheck for Directory {
             transaction.operation,
             Operation::Casework(CaseworkOp::OpenCase { .. })
                 | Operation::Children(ChildrenOp::SetCategory { .. })
+                | Operation::Elderly(ElderlyOp::EnrollDiner { .. })
         )
     }
 
@@ -58,6 +61,15 @@ impl OutsideCheck for Directory {
                 let details = self.present_record(child, &registered)?;
                 young_enough(&details, category.name(), category.under_age(), now)
             }
+            Operation::Elderly(ElderlyOp::EnrollDiner {
+                canteen,
+                person,
+                tier,
+            }) => {
+                let registered = state.may_enroll_diner(signer, canteen, person)?;
+                let details = self.present_record(person, &registered)?;
+                of_tier(&details, tier, now)
+            }
             _ => Ok(()),
         }
     }
@@ -94,6 +106,28 @@ impl Directory {
         Err(SubmitError::Refused(
             CaseworkRefusal::RecordRequired { found }.into(),
         ))
+    }
+}
+
+/// `AGE_TIER_MISMATCH` unless the person's age today (`now`) by the record's birth date is in
+/// `tier`.
+fn of_tier(details: &Details, tier: &str, now: UnixMs) -> Result<(), SubmitError> {
+    let Details::Person(person) = details else {
+        return Ok(());
+    };
+    let age = person.birth_date.age_on(CivilDate::of(now));
+    match age_tier(age) {
+        Some(expected) if expected == tier => Ok(()),
+        expected => Err(SubmitError::Refused(
+            ElderlyRefusal::AgeTierMismatch {
+                expected: expected.map_or_else(
+                    || format!("a diner of 60 or over (the person is {age})"),
+                    |t| format!("the tier {t} (the person is {age})"),
+                ),
+                found: tier.to_owned(),
+            }
+            .into(),
+        )),
     }
 }
 

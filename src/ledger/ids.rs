@@ -84,6 +84,15 @@ impl AreaCode {
         }
     }
 
+    /// This area and the areas above it, itself first (a village, its township, the city).
+    pub fn and_above(&self) -> Vec<AreaCode> {
+        let mut areas = vec![self.clone()];
+        while let Some(parent) = areas.last().and_then(AreaCode::parent) {
+            areas.push(parent);
+        }
+        areas
+    }
+
     /// Whether this area is `other` or lies below it.
     pub fn is_within(&self, other: &AreaCode) -> bool {
         self.0.starts_with(&other.0)
@@ -185,6 +194,10 @@ entity_id!(
 entity_id!(
     /// A cemetery (e.g. `qilinshan`).
     CemeteryId
+);
+entity_id!(
+    /// A happiness canteen (幸福食堂).
+    CanteenId
 );
 
 /// Checks a code of request field `field` (a shop's item code): 1 to [`MAX_RULE_CODE_LEN`]
@@ -312,6 +325,16 @@ bytes16!(
     /// A scattered grave in a no-burial zone (16 random bytes).
     GraveId,
     "grave_id"
+);
+bytes16!(
+    /// A staff certificate at an elderly care institution (16 random bytes).
+    CertificateId,
+    "certificate_id"
+);
+bytes16!(
+    /// A home adaptation case (16 random bytes).
+    AdaptationId,
+    "case_id"
 );
 bytes16!(
     /// A client-chosen idempotency key, unique forever in a ledger.

@@ -20,11 +20,18 @@ pub use period::{CivilDate, LocalTime, Period};
 pub(crate) use refusal::one_of_each;
 pub use refusal::{
     AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, ChildrenRefusal,
-    FuneralRefusal, GovernanceRefusal, OrganizationsRefusal, PlacesRefusal, ProjectsRefusal,
-    Refusal, RefusalClass, SaleRefusal, SettlementRefusal, SubjectRefusal, TerminalRefusal,
+    ElderlyRefusal, FuneralRefusal, GovernanceRefusal, OrganizationsRefusal, PlacesRefusal,
+    ProjectsRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal, SubjectRefusal,
+    TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
+pub use state::{
+    ABILITY_LEVELS, AGE_TIERS, Adaptation, Assessment, CanteenView, Certificate, ElderView,
+    ElderlyIndicators, ElderlyKind, ElderlyOp, INSTITUTION_STATUSES, InstitutionView,
+    MAX_ADAPTATION_FEN, MAX_BEDS, MEAL_SLOTS, NURSING_BED_TARGET_PER_MILLE, Stamp, age_tier,
+    require_elder_reader, sees_elder,
+};
 pub use state::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
     activation_code_hash,

@@ -17,8 +17,8 @@ use super::state::{
 };
 use super::state::{
     AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp, ChildrenKind,
-    ChildrenOp, FuneralKind, FuneralOp, OrganizationsKind, OrganizationsOp, PlacesKind, PlacesOp,
-    ProjectsKind, ProjectsOp,
+    ChildrenOp, ElderlyKind, ElderlyOp, FuneralKind, FuneralOp, OrganizationsKind, OrganizationsOp,
+    PlacesKind, PlacesOp, ProjectsKind, ProjectsOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -213,6 +213,8 @@ pub enum Operation {
     Organizations(OrganizationsOp),
     /// A funeral operation (`shanzhi.funeral.v1`).
     Funeral(FuneralOp),
+    /// An elderly care operation (`shanzhi.elderly.v1`).
+    Elderly(ElderlyOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -262,6 +264,8 @@ pub enum OperationKind {
     Organizations(OrganizationsKind),
     /// A funeral operation.
     Funeral(FuneralKind),
+    /// An elderly care operation.
+    Elderly(ElderlyKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -297,6 +301,7 @@ impl OperationKind {
             OperationKind::Places(kind) => kind.name(),
             OperationKind::Organizations(kind) => kind.name(),
             OperationKind::Funeral(kind) => kind.name(),
+            OperationKind::Elderly(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -327,6 +332,7 @@ impl Operation {
             Operation::Places(op) => OperationKind::Places(op.kind()),
             Operation::Organizations(op) => OperationKind::Organizations(op.kind()),
             Operation::Funeral(op) => OperationKind::Funeral(op.kind()),
+            Operation::Elderly(op) => OperationKind::Elderly(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

@@ -14,6 +14,7 @@ use crate::api::benefits::BenefitsApi;
 use crate::api::casework::CaseworkApi;
 use crate::api::children::ChildrenApi;
 use crate::api::directory::DirectoryApi;
+use crate::api::elderly::ElderlyApi;
 use crate::api::funeral::FuneralApi;
 use crate::api::governance::GovernanceApi;
 use crate::api::organizations::OrganizationsApi;
@@ -32,6 +33,7 @@ use crate::pb::benefits::benefits_service_server::BenefitsServiceServer;
 use crate::pb::casework::casework_service_server::CaseworkServiceServer;
 use crate::pb::children::children_service_server::ChildrenServiceServer;
 use crate::pb::directory::directory_service_server::DirectoryServiceServer;
+use crate::pb::elderly::elderly_service_server::ElderlyServiceServer;
 use crate::pb::funeral::funeral_service_server::FuneralServiceServer;
 use crate::pb::governance::governance_service_server::GovernanceServiceServer;
 use crate::pb::organizations::organizations_service_server::OrganizationsServiceServer;
@@ -98,6 +100,7 @@ pub(super) fn add(routes: &mut RoutesBuilder, shared: Shared) -> Vec<&'static st
         PlacesServiceServer::new(PlacesApi::new(ledger.clone(), skew)),
         OrganizationsServiceServer::new(OrganizationsApi::new(ledger.clone(), skew)),
         FuneralServiceServer::new(FuneralApi::new(ledger.clone(), skew)),
+        ElderlyServiceServer::new(ElderlyApi::new(ledger.clone(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     names

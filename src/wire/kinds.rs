@@ -4,9 +4,9 @@
 
 use crate::ledger::{
     AreasKind, AssistanceKind, BenefitsKind, BudgetKind, CaseworkKind, CatalogueKind, ChildrenKind,
-    ClaimsKind, FuneralKind, MembersKind, OperationKind, OrganizationsKind, PlacesKind, PointsKind,
-    PolicyKind, ProjectsKind, RedemptionKind, Refusal, RegistryKind, ReversalKind, SettlementKind,
-    SubjectsKind, TerminalsKind,
+    ClaimsKind, ElderlyKind, FuneralKind, MembersKind, OperationKind, OrganizationsKind,
+    PlacesKind, PointsKind, PolicyKind, ProjectsKind, RedemptionKind, Refusal, RegistryKind,
+    ReversalKind, SettlementKind, SubjectsKind, TerminalsKind,
 };
 use crate::pb::points as pb;
 
@@ -87,6 +87,7 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Places(kind) => to_wire(&PLACES_KINDS, kind),
             OperationKind::Organizations(kind) => to_wire(&ORGANIZATIONS_KINDS, kind),
             OperationKind::Funeral(kind) => to_wire(&FUNERAL_KINDS, kind),
+            OperationKind::Elderly(kind) => to_wire(&ELDERLY_KINDS, kind),
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -266,6 +267,18 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         | pb::OperationKind::ReleasePlot => {
             from_wire(&FUNERAL_KINDS, kind).map(OperationKind::Funeral)
         }
+        pb::OperationKind::RecordInstitution
+        | pb::OperationKind::GradeInstitution
+        | pb::OperationKind::RecordStaffCertificate
+        | pb::OperationKind::AssessAbility
+        | pb::OperationKind::DefineCanteen
+        | pb::OperationKind::EnrollDiner
+        | pb::OperationKind::ServeMeal
+        | pb::OperationKind::OpenAdaptation
+        | pb::OperationKind::CompleteAdaptation
+        | pb::OperationKind::EnrollInsurance => {
+            from_wire(&ELDERLY_KINDS, kind).map(OperationKind::Elderly)
+        }
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
         }
@@ -398,6 +411,24 @@ const FUNERAL_KINDS: [(FuneralKind, pb::OperationKind); 11] = {
         (K::AdvanceGrave, W::AdvanceScatteredGrave),
         (K::RenewPlot, W::RenewPlot),
         (K::ReleasePlot, W::ReleasePlot),
+    ]
+};
+
+/// The elderly care operation kinds and their wire names, both ways.
+const ELDERLY_KINDS: [(ElderlyKind, pb::OperationKind); 10] = {
+    use ElderlyKind as K;
+    use pb::OperationKind as W;
+    [
+        (K::RecordInstitution, W::RecordInstitution),
+        (K::Grade, W::GradeInstitution),
+        (K::Certificate, W::RecordStaffCertificate),
+        (K::Assess, W::AssessAbility),
+        (K::DefineCanteen, W::DefineCanteen),
+        (K::EnrollDiner, W::EnrollDiner),
+        (K::ServeMeal, W::ServeMeal),
+        (K::OpenAdaptation, W::OpenAdaptation),
+        (K::CompleteAdaptation, W::CompleteAdaptation),
+        (K::Insure, W::EnrollInsurance),
     ]
 };
 

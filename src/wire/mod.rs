@@ -12,6 +12,7 @@ mod body;
 mod casework;
 mod children;
 mod claims;
+mod elderly;
 mod funeral;
 mod governance;
 mod kinds;

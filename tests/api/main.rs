@@ -21,6 +21,7 @@ mod deploy;
 mod directory;
 mod directory_export;
 mod durability;
+mod elderly;
 mod flow;
 mod funeral;
 mod governance;

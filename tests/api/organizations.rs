@@ -22,7 +22,7 @@ use crate::subjects::programs_ledger;
 const DIGEST: [u8; 32] = [4; 32];
 
 /// A unified social credit code: `first17` and its GB 32100 check character.
-fn credit_code(first17: &str) -> String {
+pub(crate) fn credit_code(first17: &str) -> String {
     const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     const WEIGHTS: [usize; 17] = [
         1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,

@@ -258,6 +258,14 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "1 of 2 plots allocated",
         "refused: another key verifies",
         "identified 0, cleared 0, verified 1",
+        // The elderly care walkthrough: the tier the record gives, one lunch a day, the
+        // indicators.
+        "refused: the record gives another age tier",
+        "refused: one subsidized lunch a day",
+        "canteen gaoba-yicun (80-89), 1 meals, 4.00 yuan; adaptation completed",
+        "nursing beds 80 of 120 (66.6%, target 60%: met) in 1 operating institutions",
+        "staff certificates valid: 1; canteens 1, diners 1, subsidized meals 1 (4.00 yuan)",
+        "home adaptations open 0, completed 1; insured in ",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }
@@ -285,6 +293,10 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "42058120160315002X",
         "42058120160315002",
         "13907170003",
+        "赵德明",
+        "420581194501010023",
+        "42058119450101002",
+        "13907170005",
     ];
     for needle in personal {
         assert!(

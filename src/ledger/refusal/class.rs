@@ -99,6 +99,7 @@ impl Refusal {
             Places(refusal) => refusal.class(),
             Organizations(refusal) => refusal.class(),
             Funeral(refusal) => refusal.class(),
+            Elderly(refusal) => refusal.class(),
         }
     }
 
@@ -169,6 +170,7 @@ impl Refusal {
             Places(refusal) => refusal.reason(),
             Organizations(refusal) => refusal.reason(),
             Funeral(refusal) => refusal.reason(),
+            Elderly(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Expired { .. } => "TRANSACTION_EXPIRED",

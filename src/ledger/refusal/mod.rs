@@ -534,6 +534,9 @@ pub enum Refusal {
     /// A funeral refusal (`funeral.rs`).
     #[error(transparent)]
     Funeral(#[from] FuneralRefusal),
+    /// An elderly care refusal (`elderly.rs`).
+    #[error(transparent)]
+    Elderly(#[from] ElderlyRefusal),
 }
 
 mod assistance;
@@ -542,6 +545,7 @@ mod benefits;
 mod casework;
 mod children;
 mod class;
+mod elderly;
 mod funeral;
 mod governance;
 mod organizations;
@@ -558,6 +562,7 @@ pub use benefits::BenefitsRefusal;
 pub use casework::CaseworkRefusal;
 pub use children::ChildrenRefusal;
 pub use class::RefusalClass;
+pub use elderly::ElderlyRefusal;
 pub use funeral::FuneralRefusal;
 pub use governance::GovernanceRefusal;
 pub use organizations::OrganizationsRefusal;

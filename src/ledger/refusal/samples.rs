@@ -211,6 +211,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(PlacesRefusal::one_of_each())
     .chain(OrganizationsRefusal::one_of_each())
     .chain(FuneralRefusal::one_of_each())
+    .chain(ElderlyRefusal::one_of_each())
     .collect()
 }
 

@@ -93,6 +93,11 @@ impl Areas {
         self.village_areas.get(village)
     }
 
+    /// The ledger's one county-level city, once registered.
+    pub(super) fn city(&self) -> Option<&AreaCode> {
+        self.areas.keys().find(|c| c.level() == AreaLevel::City)
+    }
+
     /// Refuses a code that is not registered.
     pub(super) fn require(&self, code: &AreaCode) -> Result<(), Refusal> {
         if self.areas.contains_key(code) {

@@ -29,6 +29,7 @@ mod casework;
 mod catalogue;
 mod children;
 mod claims;
+mod elderly;
 mod funeral;
 mod journal;
 mod keys;
@@ -63,8 +64,8 @@ pub use authority::{
     require_near_match_reader, sees_benefits, sees_cases,
 };
 pub use authority::{require_child_reader, require_project_reader, sees_children, sees_projects};
+pub use authority::{require_elder_reader, require_funeral_reader, sees_elder, sees_funeral};
 pub use authority::{require_enforcement_reader, sees_enforcement_case};
-pub use authority::{require_funeral_reader, sees_funeral};
 pub use benefits::{
     BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
     SchemeVersion, SchemeView, UnitHolder, UnitView,
@@ -89,6 +90,11 @@ pub use children::{
 pub use claims::{
     AwardRequest, Claim, ClaimRequest, ClaimStatus, ClaimsKind, ClaimsOp, ClaimsPage, Decision,
     MAX_CLAIMS_PER_NOTICE, Notice, NoticeView, Objection, Outcome, ReviewRecord,
+};
+pub use elderly::{
+    ABILITY_LEVELS, AGE_TIERS, Adaptation, Assessment, CanteenView, Certificate, ElderView,
+    ElderlyIndicators, ElderlyKind, ElderlyOp, INSTITUTION_STATUSES, InstitutionView,
+    MAX_ADAPTATION_FEN, MAX_BEDS, MEAL_SLOTS, NURSING_BED_TARGET_PER_MILLE, Stamp, age_tier,
 };
 pub use funeral::{
     Booking, CEMETERY_KINDS, CemeteryView, DEFAULT_CYCLE_YEARS, DeathCase, FuneralKind, FuneralOp,
@@ -162,6 +168,7 @@ pub struct State {
     places: places::Places,
     organizations: organizations::Organizations,
     funeral: funeral::Funeral,
+    elderly: elderly::Elderly,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,

@@ -22,6 +22,7 @@ mod benefits;
 mod by_hand;
 mod checkpoint;
 mod children;
+mod elderly;
 mod fixture;
 mod funeral;
 mod governance;

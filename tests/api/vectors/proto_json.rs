@@ -282,6 +282,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
         Op::Places(p) => ("places", super::places::places_json(p)),
         Op::Organizations(o) => ("organizations", super::organizations::organizations_json(o)),
         Op::Funeral(f) => ("funeral", super::funeral::funeral_json(f)),
+        Op::Elderly(e) => ("elderly", super::elderly::elderly_json(e)),
     }
 }
 

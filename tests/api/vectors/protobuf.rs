@@ -309,6 +309,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::funeral::funeral_by_hand(f);
             40
         }
+        Op::Elderly(e) => {
+            m = super::elderly::elderly_by_hand(e);
+            41
+        }
     };
     (field, m)
 }

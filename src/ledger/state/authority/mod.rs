@@ -7,6 +7,7 @@ use super::catalogue::CatalogueScope;
 use super::points::PointsKind;
 use super::redemption::RedemptionKind;
 mod children;
+mod elderly;
 mod funeral;
 mod organizations;
 mod places;
@@ -15,6 +16,8 @@ mod projects;
 
 pub(in crate::ledger::state) use children::{require_category_setter, require_child_worker};
 pub use children::{require_child_reader, sees_children};
+pub(in crate::ledger::state) use elderly::require_elderly_officer;
+pub use elderly::{require_elder_reader, sees_elder};
 pub(in crate::ledger::state) use funeral::require_funeral_officer;
 pub use funeral::{require_funeral_reader, sees_funeral};
 pub(in crate::ledger::state) use organizations::require_organizations_officer;

@@ -340,10 +340,7 @@ impl Plan {
                 |g: &ScatteredGraveView| GRAVE_STATES.iter().position(|s| *s == g.state());
             let before = f.graves.get(&id).and_then(|g| state_of(g));
             let after = state_of(&grave);
-            let mut areas = vec![grave.area.clone()];
-            while let Some(parent) = areas.last().and_then(AreaCode::parent) {
-                areas.push(parent);
-            }
+            let areas = grave.area.and_above();
             f.graves_by_area.insert((grave.area.clone(), id));
             for area in areas {
                 if let Some(i) = before {

@@ -448,10 +448,7 @@ impl Organizations {
     ) {
         let serious = |l: Listing| matches!(l, Listing::Serious { .. });
         let list = |serious: bool| usize::from(serious);
-        let mut areas = vec![area.clone()];
-        while let Some(parent) = areas.last().and_then(AreaCode::parent) {
-            areas.push(parent);
-        }
+        let areas = area.and_above();
         if let Some(serious) = before.map(serious) {
             self.listed[list(serious)].remove(&(area.clone(), id));
             for a in &areas {

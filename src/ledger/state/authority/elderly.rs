@@ -1,0 +1,45 @@
+//! Authority for elderly care: an elderly-care program officer (or the bureau) records
+//! institutions and certificates, assesses elders, runs canteens, adaptations and insurance in
+//! their area; only the bureau grades institutions. Institutions and the indicators are public;
+//! an elder's record is read by bureau admins, auditors and the elderly-care officers of the
+//! elder's area.
+
+use super::not_allowed;
+use super::projects::require_officer_of;
+use crate::ledger::{AreaCode, Program, Refusal, Role};
+
+/// Who acts on elderly care in `area` (`None`: the role alone, before anything is looked up).
+pub(in crate::ledger::state) fn require_elderly_officer(
+    role: &Role,
+    operation: &'static str,
+    area: Option<&AreaCode>,
+) -> Result<(), Refusal> {
+    require_officer_of(
+        Program::ElderlyCare,
+        role,
+        operation,
+        area,
+        "a bureau admin, or an elderly-care program officer whose area covers the record's",
+    )
+}
+
+/// Whether `role` reads an elder's record of `area`.
+pub fn sees_elder(role: &Role, area: &AreaCode) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::ProgramOfficer(Program::ElderlyCare, scope) => area.is_within(scope),
+        _ => false,
+    }
+}
+
+/// Who may read elders' records at all (before one is looked up).
+pub fn require_elder_reader(role: &Role) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Auditor | Role::ProgramOfficer(Program::ElderlyCare, _) => Ok(()),
+        _ => Err(not_allowed(
+            role,
+            "reading elders' records",
+            "a bureau admin, auditor or elderly-care program officer key",
+        )),
+    }
+}
