@@ -23,9 +23,9 @@ use shanzhi::ledger::LedgerId;
 use cli::serve::{ParameterArgs, ServeArgs};
 use cli::{
     AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ChildrenCommand,
-    ClaimsCommand, Connection, DirectoryCommand, ElderlyCommand, FuneralCommand, GovernanceCommand,
-    MembersCommand, OrganizationsCommand, PlacesCommand, ProjectsCommand, ReadCommand,
-    ShopsCommand, SubjectsCommand, WriteCommand,
+    ClaimsCommand, Connection, DashboardArgs, DirectoryCommand, ElderlyCommand, FuneralCommand,
+    GovernanceCommand, MembersCommand, OrganizationsCommand, PlacesCommand, ProjectsCommand,
+    ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -254,6 +254,10 @@ enum Command {
     /// adaptations, insurance, the indicators.
     #[command(flatten)]
     Elderly(ElderlyCommand),
+    /// The bureau's dashboard: each program's indicators for the city or an area (nursing-bed
+    /// ratio, cases overdue, plots allocated, organizations on each list, projects'
+    /// completion).
+    Dashboard(DashboardArgs),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -521,6 +525,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Organizations(command) => command.run().await,
         Command::Funeral(command) => command.run().await,
         Command::Elderly(command) => command.run().await,
+        Command::Dashboard(args) => args.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

@@ -266,6 +266,12 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "nursing beds 80 of 120 (66.6%, target 60%: met) in 1 operating institutions",
         "staff certificates valid: 1; canteens 1, diners 1, subsidized meals 1 (4.00 yuan)",
         "home adaptations open 0, completed 1; insured in ",
+        // The dashboard: a line per program.
+        "dashboard of the city",
+        "cases overdue: 0",
+        "funeral: plots allocated 1 of 2 (0 terms ended)",
+        "organizations: abnormal list 0, serious list 0",
+        "projects: 1 projects, invested 31500000.00 yuan of 138280000.00 yuan planned (22.7%)",
     ] {
         assert!(stdout.contains(expected), "{expected}:\n{stdout}");
     }
