@@ -30,6 +30,8 @@ const PROTOS: &[&str] = &[
     "shanzhi/funeral/v1/funeral.proto",
     "shanzhi/elderly/v1/log.proto",
     "shanzhi/elderly/v1/elderly.proto",
+    "shanzhi/rescue/v1/log.proto",
+    "shanzhi/rescue/v1/rescue.proto",
     "shanzhi/points/v1/log.proto",
     "shanzhi/points/v1/points.proto",
     "shanzhi/audit/v1/audit.proto",

@@ -25,7 +25,7 @@ use cli::{
     AssistanceCommand, AuditCommand, BenefitsCommand, CaseworkCommand, ChildrenCommand,
     ClaimsCommand, Connection, DashboardArgs, DirectoryCommand, ElderlyCommand, FuneralCommand,
     GovernanceCommand, MembersCommand, OrganizationsCommand, PlacesCommand, ProjectsCommand,
-    ReadCommand, ShopsCommand, SubjectsCommand, WriteCommand,
+    ReadCommand, RescueCommand, ShopsCommand, SubjectsCommand, WriteCommand,
 };
 
 #[derive(Parser)]
@@ -258,6 +258,9 @@ enum Command {
     /// ratio, cases overdue, plots allocated, organizations on each list, projects'
     /// completion).
     Dashboard(DashboardArgs),
+    /// Rescue and disability: campaigns, encounters, admissions, discharges, rehabilitation.
+    #[command(flatten)]
+    Rescue(RescueCommand),
     /// Members of households and officers' households.
     #[command(flatten)]
     Members(MembersCommand),
@@ -526,6 +529,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Funeral(command) => command.run().await,
         Command::Elderly(command) => command.run().await,
         Command::Dashboard(args) => args.run().await,
+        Command::Rescue(command) => command.run().await,
         Command::Directory(command) => command.run().await,
         Command::Shops(command) => command.run().await,
         Command::Claims(command) => command.run().await,

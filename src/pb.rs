@@ -79,6 +79,11 @@ pub mod shanzhi {
             tonic::include_proto!("shanzhi.elderly.v1");
         }
     }
+    pub mod rescue {
+        pub mod v1 {
+            tonic::include_proto!("shanzhi.rescue.v1");
+        }
+    }
 }
 
 /// `shanzhi.points.v1`: signed transactions, the log entry format and the points services.
@@ -121,6 +126,8 @@ pub use shanzhi::organizations::v1 as organizations;
 pub use shanzhi::places::v1 as places;
 /// `shanzhi.projects.v1`: capital projects: plans, progress, corrections, milestones.
 pub use shanzhi::projects::v1 as projects;
+/// `shanzhi.rescue.v1`: rescue: encounters, campaigns, admissions, rehabilitation.
+pub use shanzhi::rescue::v1 as rescue;
 
 /// `shanzhi.shops.v1`: shops' terminals (activation codes, activation, status).
 pub use shanzhi::shops::v1 as shops;

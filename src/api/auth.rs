@@ -120,6 +120,14 @@ pub mod methods {
     pub const GET_ELDER: &str = "shanzhi.elderly.v1.ElderlyService/GetElder";
     /// `ElderlyService.GetIndicators`.
     pub const GET_ELDERLY_INDICATORS: &str = "shanzhi.elderly.v1.ElderlyService/GetIndicators";
+    /// `RescueService.GetAdmission`.
+    pub const GET_ADMISSION: &str = "shanzhi.rescue.v1.RescueService/GetAdmission";
+    /// `RescueService.GetCampaign`.
+    pub const GET_CAMPAIGN: &str = "shanzhi.rescue.v1.RescueService/GetCampaign";
+    /// `RescueService.GetRehabilitation`.
+    pub const GET_REHABILITATION: &str = "shanzhi.rescue.v1.RescueService/GetRehabilitation";
+    /// `RescueService.ListOpenAdmissions`.
+    pub const LIST_OPEN_ADMISSIONS: &str = "shanzhi.rescue.v1.RescueService/ListOpenAdmissions";
     /// `BenefitsService.ListSchemes`.
     pub const LIST_SCHEMES: &str = "shanzhi.benefits.v1.BenefitsService/ListSchemes";
     /// `BenefitsService.GetEnrollment`.
@@ -311,6 +319,7 @@ mod tests {
         use pb::points::query_service_server::SERVICE_NAME as QUERY;
         use pb::projects::projects_service_server::SERVICE_NAME as PROJECTS;
         use pb::registry::registry_service_server::SERVICE_NAME as REGISTRY;
+        use pb::rescue::rescue_service_server::SERVICE_NAME as RESCUE;
         let generated = generated_methods();
         let signed = [
             methods::GET_ACCOUNT,
@@ -355,6 +364,10 @@ mod tests {
             methods::GET_INSTITUTION,
             methods::GET_ELDER,
             methods::GET_ELDERLY_INDICATORS,
+            methods::GET_ADMISSION,
+            methods::GET_CAMPAIGN,
+            methods::GET_REHABILITATION,
+            methods::LIST_OPEN_ADMISSIONS,
         ];
         for method in signed {
             assert!(generated.iter().any(|g| g == method), "{method} is no RPC");
@@ -373,6 +386,7 @@ mod tests {
                     ORGANIZATIONS,
                     FUNERAL,
                     ELDERLY,
+                    RESCUE,
                 ]
                 .iter()
                 .any(|service| method.starts_with(&format!("{service}/"))),
@@ -395,6 +409,7 @@ mod tests {
                 ORGANIZATIONS,
                 FUNERAL,
                 ELDERLY,
+                RESCUE,
             ]
             .iter()
             .any(|service| g.starts_with(&format!("{service}/")))

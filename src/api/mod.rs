@@ -20,6 +20,7 @@ pub mod places;
 pub mod projects;
 pub mod queries;
 pub mod registry;
+pub mod rescue;
 pub mod shed;
 pub mod shops;
 pub mod transactions;

@@ -21,6 +21,7 @@ use crate::pb::points::query_service_client::QueryServiceClient;
 use crate::pb::points::transaction_service_client::TransactionServiceClient;
 use crate::pb::projects::projects_service_client::ProjectsServiceClient;
 use crate::pb::registry::registry_service_client::RegistryServiceClient;
+use crate::pb::rescue::rescue_service_client::RescueServiceClient;
 use crate::pb::shops::shops_service_client::ShopsServiceClient;
 
 mod assistance;
@@ -36,6 +37,7 @@ mod organizations;
 mod payment_code;
 mod places;
 mod projects;
+mod rescue;
 mod shops;
 mod signer;
 mod subjects;
@@ -76,6 +78,10 @@ pub use places::{
     retire_address,
 };
 pub use projects::{correct_investment, define_project, reach_milestone, report_progress};
+pub use rescue::{
+    admit, define_campaign, discharge, extend_stay, publish_tracing_notice, record_consent,
+    record_encounter, record_session, withdraw_consent,
+};
 pub use shops::{
     activate_terminal_operation, activation_code_text, new_activation_code, parse_activation_code,
 };
@@ -125,6 +131,8 @@ pub struct LedgerClient {
     pub funeral: FuneralServiceClient<Channel>,
     /// The elderly care service.
     pub elderly: ElderlyServiceClient<Channel>,
+    /// The rescue service.
+    pub rescue: RescueServiceClient<Channel>,
 }
 
 /// Why a client could not connect.
@@ -220,6 +228,7 @@ impl LedgerClient {
             organizations: OrganizationsServiceClient::new(channel.clone()),
             funeral: FuneralServiceClient::new(channel.clone()),
             elderly: ElderlyServiceClient::new(channel.clone()),
+            rescue: RescueServiceClient::new(channel.clone()),
             shops: ShopsServiceClient::new(channel),
         })
     }

@@ -199,6 +199,10 @@ entity_id!(
     /// A happiness canteen (幸福食堂).
     CanteenId
 );
+entity_id!(
+    /// A seasonal rescue campaign (e.g. `winter-2026`).
+    CampaignId
+);
 
 /// Checks a code of request field `field` (a shop's item code): 1 to [`MAX_RULE_CODE_LEN`]
 /// characters from `[A-Za-z0-9._-]`.
@@ -335,6 +339,16 @@ bytes16!(
     /// A home adaptation case (16 random bytes).
     AdaptationId,
     "case_id"
+);
+bytes16!(
+    /// A patrol's encounter (16 random bytes).
+    EncounterId,
+    "encounter_id"
+);
+bytes16!(
+    /// An admission to the rescue station (16 random bytes).
+    AdmissionId,
+    "admission_id"
 );
 bytes16!(
     /// A client-chosen idempotency key, unique forever in a ledger.

@@ -21,8 +21,8 @@ pub(crate) use refusal::one_of_each;
 pub use refusal::{
     AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, ChildrenRefusal,
     ElderlyRefusal, FuneralRefusal, GovernanceRefusal, OrganizationsRefusal, PlacesRefusal,
-    ProjectsRefusal, Refusal, RefusalClass, SaleRefusal, SettlementRefusal, SubjectRefusal,
-    TerminalRefusal,
+    ProjectsRefusal, Refusal, RefusalClass, RescueRefusal, SaleRefusal, SettlementRefusal,
+    SubjectRefusal, TerminalRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -35,6 +35,11 @@ pub use state::{
 pub use state::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
     activation_code_hash,
+};
+pub use state::{
+    ADMISSION_GROUPS, AdmissionPage, AdmissionView, CAMPAIGN_KINDS, CampaignView, ESCORTS,
+    EncounterView, MAX_CAMPAIGN_DAYS, RehabilitationView, RescueKind, RescueOp, RescueStamp,
+    require_rescue_reader, sees_rescue,
 };
 pub use state::{
     ALERT_KINDS, Alert, AssistanceKind, AssistanceOp, CareAgreement, Commitment, MAX_VISITS, Task,

@@ -18,7 +18,7 @@ use super::state::{
 use super::state::{
     AssistanceKind, AssistanceOp, BenefitsKind, BenefitsOp, CaseworkKind, CaseworkOp, ChildrenKind,
     ChildrenOp, ElderlyKind, ElderlyOp, FuneralKind, FuneralOp, OrganizationsKind, OrganizationsOp,
-    PlacesKind, PlacesOp, ProjectsKind, ProjectsOp,
+    PlacesKind, PlacesOp, ProjectsKind, ProjectsOp, RescueKind, RescueOp,
 };
 use super::units::UnixMs;
 use crate::crypto::{self, BadSignature, PublicKeyError};
@@ -215,6 +215,8 @@ pub enum Operation {
     Funeral(FuneralOp),
     /// An elderly care operation (`shanzhi.elderly.v1`).
     Elderly(ElderlyOp),
+    /// A rescue and disability operation (`shanzhi.rescue.v1`).
+    Rescue(RescueOp),
     /// Claims, reviews, notices and objections (`shanzhi.governance.v1`).
     Claims(ClaimsOp),
     /// The bureau fund's allocations.
@@ -266,6 +268,8 @@ pub enum OperationKind {
     Funeral(FuneralKind),
     /// An elderly care operation.
     Elderly(ElderlyKind),
+    /// A rescue operation.
+    Rescue(RescueKind),
     /// A claims operation.
     Claims(ClaimsKind),
     /// A budget operation.
@@ -302,6 +306,7 @@ impl OperationKind {
             OperationKind::Organizations(kind) => kind.name(),
             OperationKind::Funeral(kind) => kind.name(),
             OperationKind::Elderly(kind) => kind.name(),
+            OperationKind::Rescue(kind) => kind.name(),
             OperationKind::Claims(kind) => kind.name(),
             OperationKind::Budget(kind) => kind.name(),
             OperationKind::Points(kind) => kind.name(),
@@ -333,6 +338,7 @@ impl Operation {
             Operation::Organizations(op) => OperationKind::Organizations(op.kind()),
             Operation::Funeral(op) => OperationKind::Funeral(op.kind()),
             Operation::Elderly(op) => OperationKind::Elderly(op.kind()),
+            Operation::Rescue(op) => OperationKind::Rescue(op.kind()),
             Operation::Claims(op) => OperationKind::Claims(op.kind()),
             Operation::Budget(op) => OperationKind::Budget(op.kind()),
             Operation::Points(op) => OperationKind::Points(op.kind()),

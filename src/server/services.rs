@@ -22,6 +22,7 @@ use crate::api::places::PlacesApi;
 use crate::api::projects::ProjectsApi;
 use crate::api::queries::QueryApi;
 use crate::api::registry::RegistryApi;
+use crate::api::rescue::RescueApi;
 use crate::api::shed::{Admission, Shed};
 use crate::api::shops::ShopsApi;
 use crate::api::transactions::TransactionApi;
@@ -42,6 +43,7 @@ use crate::pb::points::query_service_server::QueryServiceServer;
 use crate::pb::points::transaction_service_server::TransactionServiceServer;
 use crate::pb::projects::projects_service_server::ProjectsServiceServer;
 use crate::pb::registry::registry_service_server::RegistryServiceServer;
+use crate::pb::rescue::rescue_service_server::RescueServiceServer;
 use crate::pb::shops::shops_service_server::ShopsServiceServer;
 use crate::writer::LedgerHandle;
 
@@ -101,6 +103,7 @@ pub(super) fn add(routes: &mut RoutesBuilder, shared: Shared) -> Vec<&'static st
         OrganizationsServiceServer::new(OrganizationsApi::new(ledger.clone(), skew)),
         FuneralServiceServer::new(FuneralApi::new(ledger.clone(), skew)),
         ElderlyServiceServer::new(ElderlyApi::new(ledger.clone(), skew)),
+        RescueServiceServer::new(RescueApi::new(ledger.clone(), dir(), skew)),
         DirectoryServiceServer::new(DirectoryApi::new(ledger, directory, skew)),
     ];
     names

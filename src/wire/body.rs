@@ -289,6 +289,7 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
             Op::Organizations(o) => o.try_into()?,
             Op::Funeral(f) => f.try_into()?,
             Op::Elderly(e) => e.try_into()?,
+            Op::Rescue(r) => r.try_into()?,
             Op::Redeem(r) => Operation::Redemption(RedemptionOp::Redeem {
                 shop: ShopId::parse("shop_id", &r.shop_id)?,
                 household: HouseholdId::parse("household_id", &r.household_id)?,

@@ -6,7 +6,7 @@ use crate::ledger::{
     AreasKind, AssistanceKind, BenefitsKind, BudgetKind, CaseworkKind, CatalogueKind, ChildrenKind,
     ClaimsKind, ElderlyKind, FuneralKind, MembersKind, OperationKind, OrganizationsKind,
     PlacesKind, PointsKind, PolicyKind, ProjectsKind, RedemptionKind, Refusal, RegistryKind,
-    ReversalKind, SettlementKind, SubjectsKind, TerminalsKind,
+    RescueKind, ReversalKind, SettlementKind, SubjectsKind, TerminalsKind,
 };
 use crate::pb::points as pb;
 
@@ -88,6 +88,7 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Organizations(kind) => to_wire(&ORGANIZATIONS_KINDS, kind),
             OperationKind::Funeral(kind) => to_wire(&FUNERAL_KINDS, kind),
             OperationKind::Elderly(kind) => to_wire(&ELDERLY_KINDS, kind),
+            OperationKind::Rescue(kind) => to_wire(&RESCUE_KINDS, kind),
             OperationKind::Casework(CaseworkKind::FileObjection) => {
                 pb::OperationKind::FileCaseObjection
             }
@@ -279,6 +280,17 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         | pb::OperationKind::EnrollInsurance => {
             from_wire(&ELDERLY_KINDS, kind).map(OperationKind::Elderly)
         }
+        pb::OperationKind::DefineCampaign
+        | pb::OperationKind::RecordEncounter
+        | pb::OperationKind::Admit
+        | pb::OperationKind::PublishTracingNotice
+        | pb::OperationKind::ExtendStay
+        | pb::OperationKind::Discharge
+        | pb::OperationKind::RecordConsent
+        | pb::OperationKind::WithdrawConsent
+        | pb::OperationKind::RecordSession => {
+            from_wire(&RESCUE_KINDS, kind).map(OperationKind::Rescue)
+        }
         pb::OperationKind::FileCaseObjection => {
             Some(OperationKind::Casework(CaseworkKind::FileObjection))
         }
@@ -429,6 +441,23 @@ const ELDERLY_KINDS: [(ElderlyKind, pb::OperationKind); 10] = {
         (K::OpenAdaptation, W::OpenAdaptation),
         (K::CompleteAdaptation, W::CompleteAdaptation),
         (K::Insure, W::EnrollInsurance),
+    ]
+};
+
+/// The rescue operation kinds and their wire names, both ways.
+const RESCUE_KINDS: [(RescueKind, pb::OperationKind); 9] = {
+    use RescueKind as K;
+    use pb::OperationKind as W;
+    [
+        (K::DefineCampaign, W::DefineCampaign),
+        (K::Encounter, W::RecordEncounter),
+        (K::Admit, W::Admit),
+        (K::TracingNotice, W::PublishTracingNotice),
+        (K::ExtendStay, W::ExtendStay),
+        (K::Discharge, W::Discharge),
+        (K::Consent, W::RecordConsent),
+        (K::Withdraw, W::WithdrawConsent),
+        (K::Session, W::RecordSession),
     ]
 };
 

@@ -20,6 +20,7 @@ mod organizations;
 mod places;
 mod policy;
 mod projects;
+mod rescue;
 mod shops;
 mod views;
 

@@ -36,6 +36,7 @@ mod projects;
 mod readme;
 mod refusals;
 mod registry;
+mod rescue;
 mod restart;
 mod server;
 mod shops;

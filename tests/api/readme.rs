@@ -266,6 +266,12 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "nursing beds 80 of 120 (66.6%, target 60%: met) in 1 operating institutions",
         "staff certificates valid: 1; canteens 1, diners 1, subsidized meals 1 (4.00 yuan)",
         "home adaptations open 0, completed 1; insured in ",
+        // The rescue walkthrough: declined help stands, the notice first, a minor escorted.
+        "refused: help is voluntary",
+        "refused: the tracing notice comes first",
+        "refused: a minor leaves escorted",
+        "(minor) in 420581102: discharged to guardian",
+        "2 encounters, 1 accepted, 1 declined, 1 admissions",
         // The dashboard: a line per program.
         "dashboard of the city",
         "cases overdue: 0",

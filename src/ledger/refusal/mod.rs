@@ -537,6 +537,9 @@ pub enum Refusal {
     /// An elderly care refusal (`elderly.rs`).
     #[error(transparent)]
     Elderly(#[from] ElderlyRefusal),
+    /// A rescue refusal (`rescue.rs`).
+    #[error(transparent)]
+    Rescue(#[from] RescueRefusal),
 }
 
 mod assistance;
@@ -551,6 +554,7 @@ mod governance;
 mod organizations;
 mod places;
 mod projects;
+mod rescue;
 mod sale;
 mod settlement;
 mod subjects;
@@ -568,6 +572,7 @@ pub use governance::GovernanceRefusal;
 pub use organizations::OrganizationsRefusal;
 pub use places::PlacesRefusal;
 pub use projects::ProjectsRefusal;
+pub use rescue::RescueRefusal;
 pub use sale::SaleRefusal;
 pub use settlement::SettlementRefusal;
 pub use subjects::SubjectRefusal;

@@ -6,7 +6,7 @@
 use super::{LedgerFacts, State, journal};
 use super::{areas, budget, catalogue, members, policy, registry, settlement, subjects, terminals};
 use super::{assistance, benefits, casework, children, claims, points, projects, redemption};
-use super::{elderly, funeral, organizations, places, reversal};
+use super::{elderly, funeral, organizations, places, rescue, reversal};
 use crate::crypto;
 use crate::ledger::admitted::Admitted;
 use crate::ledger::transaction::{Genesis, Operation, Transaction};
@@ -47,6 +47,7 @@ pub(super) enum Plan {
     Organizations(organizations::Plan),
     Funeral(funeral::Plan),
     Elderly(elderly::Plan),
+    Rescue(rescue::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
     Points(points::Plan),
@@ -74,6 +75,7 @@ impl Plan {
             Plan::Organizations(plan) => plan.commit(state),
             Plan::Funeral(plan) => plan.commit(state),
             Plan::Elderly(plan) => plan.commit(state),
+            Plan::Rescue(plan) => plan.commit(state),
             Plan::Claims(plan) => plan.commit(state, ctx),
             Plan::Budget(plan) => plan.commit(state),
             Plan::Points(plan) => plan.commit(state),
@@ -167,6 +169,7 @@ impl State {
             }
             Operation::Funeral(op) => Plan::Funeral(funeral::check(self, ctx, op)?),
             Operation::Elderly(op) => Plan::Elderly(elderly::check(self, ctx, op)?),
+            Operation::Rescue(op) => Plan::Rescue(rescue::check(self, ctx, op)?),
             Operation::Places(op) => Plan::Places(places::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),
             Operation::Budget(op) => Plan::Budget(budget::check(self, ctx, op)?),

@@ -42,6 +42,7 @@ mod projects;
 mod redemption;
 mod registry;
 mod reports;
+mod rescue;
 mod reversal;
 mod settlement;
 mod staged;
@@ -66,6 +67,7 @@ pub use authority::{
 pub use authority::{require_child_reader, require_project_reader, sees_children, sees_projects};
 pub use authority::{require_elder_reader, require_funeral_reader, sees_elder, sees_funeral};
 pub use authority::{require_enforcement_reader, sees_enforcement_case};
+pub use authority::{require_rescue_reader, sees_rescue};
 pub use benefits::{
     BatchView, BenefitsKind, BenefitsOp, EnrollmentView, MAX_BATCH_LINES, PaymentLine,
     SchemeVersion, SchemeView, UnitHolder, UnitView,
@@ -130,6 +132,10 @@ pub use redemption::{
 };
 pub use registry::{RegistryKind, RegistryOp};
 pub use reports::IssuerMonth;
+pub use rescue::{
+    ADMISSION_GROUPS, AdmissionPage, AdmissionView, CAMPAIGN_KINDS, CampaignView, ESCORTS,
+    EncounterView, MAX_CAMPAIGN_DAYS, RehabilitationView, RescueKind, RescueOp, RescueStamp,
+};
 pub use reversal::{ReversalKind, ReversalOp};
 pub use settlement::{SettlementKind, SettlementOp, Statement, StatementLine};
 pub use staged::TakenLot;
@@ -169,6 +175,7 @@ pub struct State {
     organizations: organizations::Organizations,
     funeral: funeral::Funeral,
     elderly: elderly::Elderly,
+    rescue: rescue::Rescue,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,

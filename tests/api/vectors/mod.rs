@@ -36,6 +36,7 @@ mod projects;
 mod proto_json;
 mod protobuf;
 mod read_credential;
+mod rescue;
 mod shops;
 mod transaction;
 

@@ -283,6 +283,7 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
         Op::Organizations(o) => ("organizations", super::organizations::organizations_json(o)),
         Op::Funeral(f) => ("funeral", super::funeral::funeral_json(f)),
         Op::Elderly(e) => ("elderly", super::elderly::elderly_json(e)),
+        Op::Rescue(r) => ("rescue", super::rescue::rescue_json(r)),
     }
 }
 

@@ -313,6 +313,10 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             m = super::elderly::elderly_by_hand(e);
             41
         }
+        Op::Rescue(r) => {
+            m = super::rescue::rescue_by_hand(r);
+            42
+        }
     };
     (field, m)
 }

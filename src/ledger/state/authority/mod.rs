@@ -13,6 +13,7 @@ mod organizations;
 mod places;
 mod programs;
 mod projects;
+mod rescue;
 
 pub(in crate::ledger::state) use children::{require_category_setter, require_child_worker};
 pub use children::{require_child_reader, sees_children};
@@ -25,6 +26,8 @@ pub use organizations::{require_enforcement_reader, sees_enforcement_case};
 pub(in crate::ledger::state) use places::require_places_officer;
 pub(in crate::ledger::state) use projects::require_project_reporter;
 pub use projects::{require_project_reader, sees_projects};
+pub(in crate::ledger::state) use rescue::require_rescue_officer;
+pub use rescue::{require_rescue_reader, sees_rescue};
 
 pub use programs::{
     may_act_on_case, may_hold_unit, may_read_case, may_see_near_match, require_identity_tagger,
