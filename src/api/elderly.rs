@@ -85,7 +85,7 @@ impl ElderlyService for ElderlyApi {
                 Ok::<_, Refusal>((registered.area, elder, adaptation))
             })
             .await??;
-        let latest = elder.assessments.last();
+        let latest = elder.assessment.as_ref();
         let (canteen_id, age_tier) = elder
             .diner
             .as_ref()
@@ -96,7 +96,7 @@ impl ElderlyService for ElderlyApi {
             area_code: area.to_string(),
             ability_level: latest.map(|a| a.level.to_owned()).unwrap_or_default(),
             assessed_on: latest.map(|a| a.on.to_string()).unwrap_or_default(),
-            assessments: u32::try_from(elder.assessments.len()).unwrap_or(u32::MAX),
+            assessments: elder.assessments,
             canteen_id,
             age_tier,
             meals: elder.meals,
@@ -152,6 +152,9 @@ impl ElderlyService for ElderlyApi {
             .ledger
             .read(move |state| {
                 reader.role(state)?;
+                if let Some(area) = &within {
+                    state.require_area(area)?;
+                }
                 Ok::<_, Refusal>(state.elderly_indicators(within.as_ref(), today, year))
             })
             .await??;

@@ -191,6 +191,8 @@ impl RescueService for RescueApi {
         let area = AreaCode::parse("area_code", &ask.area_code)?;
         let after = paging::id_page_token(&ask.page_token)?.map(AdmissionId);
         let size = paging::page_size(ask.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
+        let purpose = parse_memo("purpose", &ask.purpose, true)?;
+        let key = reader.key_id();
         let page = self
             .ledger
             .read(move |state| {
@@ -202,6 +204,18 @@ impl RescueService for RescueApi {
                 Ok::<_, Refusal>(state.open_admissions(&area, after, size))
             })
             .await??;
+        // Every registered person listed is a read, recorded before the answer.
+        let persons: Vec<Subject> = page
+            .admissions
+            .iter()
+            .filter_map(|(_, a)| a.person.map(Subject::Person))
+            .collect();
+        if !persons.is_empty() {
+            let directory = Arc::clone(&self.directory);
+            let now = UnixMs(self.ledger.now_unix_ms());
+            let purpose = format!("open admissions: {purpose}");
+            blocking(move || directory.record_reads(&persons, key, &purpose, now)).await?;
+        }
         let now = UnixMs(self.ledger.now_unix_ms());
         Ok(Response::new(pb::ListOpenAdmissionsResponse {
             admissions: page

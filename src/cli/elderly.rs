@@ -32,8 +32,8 @@ pub enum ElderlyCommand {
         /// Its nursing beds (护理型床位).
         #[arg(long)]
         nursing_beds: u32,
-        /// operating, suspended or closed.
-        #[arg(long, default_value = "operating")]
+        /// operating, suspended or closed (always given: an update sets it too).
+        #[arg(long)]
         status: String,
     },
     /// Grade an institution, 1 to 5 (bureau admin).
@@ -120,9 +120,10 @@ pub enum ElderlyCommand {
         /// The diner.
         #[arg(long)]
         person: String,
-        /// breakfast, lunch or dinner.
+        /// breakfast (until 10:00), lunch (until 15:00) or dinner; the slot open now by the
+        /// server's clock if not given.
         #[arg(long)]
-        slot: String,
+        slot: Option<String>,
     },
     /// Open a home adaptation case for an elder. Prints the case id.
     OpenAdaptation {
@@ -294,6 +295,14 @@ impl ElderlyCommand {
                 person: p,
                 slot,
             } => {
+                let slot = match slot {
+                    Some(slot) => slot,
+                    None => {
+                        let (_, client) = write.open().await?;
+                        let now = shanzhi::ledger::UnixMs(client.server_now_unix_ms());
+                        shanzhi::ledger::MEAL_SLOTS[shanzhi::ledger::meal_slot_at(now)].to_owned()
+                    }
+                };
                 let message = epb::ServeMeal {
                     canteen_id: canteen,
                     person_id: person(&p)?,

@@ -179,13 +179,17 @@ pub enum RescueCommand {
         #[arg(long)]
         purpose: String,
     },
-    /// Print an area's open admissions with their deadlines.
+    /// Print an area's open admissions with their deadlines (each registered person's read
+    /// is recorded in the access log).
     OpenAdmissions {
         #[command(flatten)]
         read: ReadArgs,
         /// The registered area.
         #[arg(long)]
         area: String,
+        /// Why they are read.
+        #[arg(long)]
+        purpose: String,
     },
 }
 
@@ -408,12 +412,17 @@ impl RescueCommand {
                 );
                 return Ok(());
             }
-            C::OpenAdmissions { read, area } => {
+            C::OpenAdmissions {
+                read,
+                area,
+                purpose,
+            } => {
                 let (signer, mut client) = read.open().await?;
                 let mut ask = rpb::ListOpenAdmissionsRequest {
                     area_code: area,
                     page_size: 0,
                     page_token: String::new(),
+                    purpose,
                 };
                 loop {
                     let page = client

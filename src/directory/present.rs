@@ -12,8 +12,8 @@
 use super::{Details, Directory, DirectoryError, RecordState, view};
 use crate::ledger::{
     AreaCode, CaseworkOp, CaseworkRefusal, ChildrenOp, ChildrenRefusal, CivilDate, ElderlyOp,
-    ElderlyRefusal, KeyId, Operation, PersonId, Program, State, Subject, SubjectView, Transaction,
-    UnixMs, age_tier, case_types,
+    ElderlyRefusal, KeyId, Operation, PersonId, Program, RescueOp, RescueRefusal, State, Subject,
+    SubjectView, Transaction, UnixMs, age_tier, case_types,
 };
 use crate::writer::{OutsideCheck, SubmitError};
 
@@ -24,6 +24,11 @@ impl OutsideCheck for Directory {
             Operation::Casework(CaseworkOp::OpenCase { .. })
                 | Operation::Children(ChildrenOp::SetCategory { .. })
                 | Operation::Elderly(ElderlyOp::EnrollDiner { .. })
+                | Operation::Elderly(ElderlyOp::ServeMeal { .. })
+                | Operation::Rescue(RescueOp::Admit {
+                    person: Some(_),
+                    ..
+                })
         )
     }
 
@@ -70,9 +75,61 @@ impl OutsideCheck for Directory {
                 let details = self.present_record(person, &registered)?;
                 of_tier(&details, tier, now)
             }
+            // A diner's tier moves on 1 January: a meal in a stale tier waits for the
+            // enrollment in the new one.
+            Operation::Elderly(ElderlyOp::ServeMeal {
+                canteen, person, ..
+            }) => {
+                let (registered, tier) = state.may_serve_meal(signer, canteen, person)?;
+                let details = self.present_record(person, &registered)?;
+                of_tier(&details, tier, now)
+            }
+            Operation::Rescue(RescueOp::Admit {
+                area,
+                person: Some(person),
+                group,
+                ..
+            }) => {
+                let registered = state.may_admit(signer, area, person)?;
+                let details = self.present_record(person, &registered)?;
+                of_group(&details, group, now)
+            }
             _ => Ok(()),
         }
     }
+}
+
+/// `ADMISSION_GROUP_MISMATCH` unless the person's age today by the record's birth date fits
+/// `group`: a minor under 18, an adult 18 to 59, an elderly person 60 or over; a disabled
+/// person at any age (the record does not say).
+fn of_group(details: &Details, group: &str, now: UnixMs) -> Result<(), SubmitError> {
+    let Details::Person(person) = details else {
+        return Err(SubmitError::Refused(
+            CaseworkRefusal::RecordRequired {
+                found: "a record that is not a person's",
+            }
+            .into(),
+        ));
+    };
+    if group == "disabled" {
+        return Ok(());
+    }
+    let age = person.birth_date.age_on(CivilDate::of(now));
+    let expected = match age {
+        0..18 => "minor",
+        18..60 => "adult",
+        _ => "elderly",
+    };
+    if expected == group {
+        return Ok(());
+    }
+    Err(SubmitError::Refused(
+        RescueRefusal::GroupMismatch {
+            expected,
+            found: group.to_owned(),
+        }
+        .into(),
+    ))
 }
 
 impl Directory {
@@ -109,20 +166,28 @@ impl Directory {
     }
 }
 
-/// `AGE_TIER_MISMATCH` unless the person's age today (`now`) by the record's birth date is in
-/// `tier`.
+/// `AGE_TIER_MISMATCH` unless the age the person reaches this calendar year (`now`'s year less
+/// the record's birth year) is in `tier`; `RECORD_REQUIRED` for a record that is not a
+/// person's. The message names the tier, not the age.
 fn of_tier(details: &Details, tier: &str, now: UnixMs) -> Result<(), SubmitError> {
     let Details::Person(person) = details else {
-        return Ok(());
+        return Err(SubmitError::Refused(
+            CaseworkRefusal::RecordRequired {
+                found: "a record that is not a person's",
+            }
+            .into(),
+        ));
     };
-    let age = person.birth_date.age_on(CivilDate::of(now));
+    let (year, _, _) = CivilDate::of(now).ymd();
+    let born = i64::from(person.birth_date.get() / 10_000);
+    let age = u32::try_from(year - born).unwrap_or(0);
     match age_tier(age) {
         Some(expected) if expected == tier => Ok(()),
         expected => Err(SubmitError::Refused(
             ElderlyRefusal::AgeTierMismatch {
                 expected: expected.map_or_else(
-                    || format!("a diner of 60 or over (the person is {age})"),
-                    |t| format!("the tier {t} (the person is {age})"),
+                    || "a diner reaching 60 or more this year".to_owned(),
+                    |t| format!("the tier {t} by the record's birth year"),
                 ),
                 found: tier.to_owned(),
             }

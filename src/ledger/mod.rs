@@ -30,7 +30,7 @@ pub use state::{
     ABILITY_LEVELS, AGE_TIERS, Adaptation, Assessment, CanteenView, Certificate, ElderView,
     ElderlyIndicators, ElderlyKind, ElderlyOp, INSTITUTION_STATUSES, InstitutionView,
     MAX_ADAPTATION_FEN, MAX_BEDS, MEAL_SLOTS, NURSING_BED_TARGET_PER_MILLE, Stamp, age_tier,
-    require_elder_reader, sees_elder,
+    meal_slot_at, require_elder_reader, sees_elder,
 };
 pub use state::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,

@@ -86,6 +86,11 @@ pub struct LocalTime {
 }
 
 impl LocalTime {
+    /// Milliseconds since local midnight.
+    pub fn ms_of_day(&self) -> u64 {
+        u64::try_from(self.ms_of_day).unwrap_or(0)
+    }
+
     /// The local (UTC+8) date and time of a Unix time in milliseconds.
     pub fn from_unix_ms(unix_ms: u64) -> Self {
         let local_ms = local_ms(unix_ms);

@@ -5,12 +5,13 @@
 //! within budget; insurance once per elder and year; the county's indicators; every refusal
 //! with its code and reason and nothing logged; reads within scope; and `shanzhi verify`.
 
+use shanzhi::client::register_death;
 use shanzhi::client::{
     IdentityNumber, Signer, assess_ability, complete_adaptation, define_canteen, enroll_diner,
     enroll_insurance, grade_institution, open_adaptation, record_institution,
     record_staff_certificate, serve_meal,
 };
-use shanzhi::ledger::CivilDate;
+use shanzhi::ledger::{CivilDate, LocalTime, MEAL_SLOTS, UnixMs, meal_slot_at};
 use shanzhi::pb::elderly as epb;
 use shanzhi::pb::points as pb;
 use shanzhi::testkit::register_key;
@@ -152,9 +153,6 @@ async fn institutions_canteens_adaptations_and_insurance_follow_their_rules() {
     app.submit(&officer, certificate(1, a, today + 30))
         .await
         .unwrap();
-    app.submit(&officer, certificate(2, a, today - 1))
-        .await
-        .unwrap();
     let grade = |org: [u8; 16], grade: u32| {
         grade_institution(epb::GradeInstitution {
             organization_id: org.to_vec(),
@@ -216,6 +214,12 @@ async fn institutions_canteens_adaptations_and_insurance_follow_their_rules() {
             ),
             (
                 &officer,
+                certificate(2, a, today - 1),
+                Code::FailedPrecondition,
+                "DATE_OUT_OF_RANGE",
+            ),
+            (
+                &officer,
                 certificate(3, unregistered_org, today + 30),
                 Code::NotFound,
                 "UNKNOWN_INSTITUTION",
@@ -226,7 +230,7 @@ async fn institutions_canteens_adaptations_and_insurance_follow_their_rules() {
     let read = app.client.institution(&elsewhere, a).await.unwrap();
     assert_eq!(
         (read.grade, read.certificates_valid, read.certificates),
-        (4, 1, 2)
+        (4, 1, 1)
     );
 
     // Canteen diners in the tier their record's birth date gives.
@@ -255,20 +259,36 @@ async fn institutions_canteens_adaptations_and_insurance_follow_their_rules() {
     let tier = if age >= 80 { "80-89" } else { "70-79" };
     let wrong = if tier == "70-79" { "80-89" } else { "70-79" };
     app.submit(&officer, diner(elder, tier)).await.unwrap();
-    app.submit(&officer, meal(elder, "lunch")).await.unwrap();
-    app.submit(&officer, meal(elder, "dinner")).await.unwrap();
+    // The slot open now by the server's clock (away from a slot's edge), and one that is not.
+    let local = |app: &TestApp| LocalTime::from_unix_ms(app.clock.now_unix_ms()).ms_of_day();
+    let hour_ms: u64 = 3_600_000;
+    if [10 * hour_ms, 15 * hour_ms, 24 * hour_ms]
+        .iter()
+        .any(|edge| edge.saturating_sub(local(&app)) < 120_000)
+    {
+        app.clock.advance(180_000);
+    }
+    let slot = MEAL_SLOTS[meal_slot_at(UnixMs(app.clock.now_unix_ms()))];
+    let closed = *MEAL_SLOTS.iter().find(|s| **s != slot).unwrap();
+    app.submit(&officer, meal(elder, slot)).await.unwrap();
     assert_all_refused(
         &mut app,
         vec![
             (
                 &officer,
-                meal(elder, "lunch"),
+                meal(elder, slot),
                 Code::AlreadyExists,
                 "SUBSIDIZED_MEAL_TAKEN",
             ),
             (
                 &officer,
-                meal(young, "lunch"),
+                meal(elder, closed),
+                Code::FailedPrecondition,
+                "MEAL_SLOT_CLOSED",
+            ),
+            (
+                &officer,
+                meal(young, slot),
                 Code::FailedPrecondition,
                 "NOT_ENROLLED_DINER",
             ),
@@ -405,12 +425,33 @@ async fn institutions_canteens_adaptations_and_insurance_follow_their_rules() {
     .await;
     app.submit(&officer, open(2, elder)).await.unwrap();
 
-    // A new day: a new lunch.
+    // A new day: a new meal in the slot.
     app.advance_days(1);
-    app.submit(&officer, meal(elder, "lunch")).await.unwrap();
+    app.submit(&officer, meal(elder, slot)).await.unwrap();
     let record = app.client.elder(&officer, elder).await.unwrap();
     let per_meal = if tier == "70-79" { 300 } else { 400 };
-    assert_eq!((record.meals, record.meal_subsidy_fen), (3, 3 * per_meal));
+    assert_eq!((record.meals, record.meal_subsidy_fen), (2, 2 * per_meal));
+    // The dead are served nothing more.
+    app.submit(
+        &admin,
+        register_death([9; 16], young, app.today() - 1, None),
+    )
+    .await
+    .unwrap();
+    assert_all_refused(
+        &mut app,
+        vec![(
+            &officer,
+            assess_ability(epb::AssessAbility {
+                person_id: young.to_vec(),
+                level: "able".into(),
+                report_sha256: DIGEST.to_vec(),
+            }),
+            Code::FailedPrecondition,
+            "ELDER_DECEASED",
+        )],
+    )
+    .await;
     assert_eq!(record.ability_level, "mildly-impaired");
     assert_eq!(
         (
@@ -451,9 +492,16 @@ async fn institutions_canteens_adaptations_and_insurance_follow_their_rules() {
             city.diners,
             city.meals
         ),
-        (1, 1, 1, 3)
+        (1, 1, 1, 2)
     );
-    assert_eq!(city.meal_subsidy_fen, 3 * per_meal);
+    assert_eq!(city.meal_subsidy_fen, 2 * per_meal);
+    assert_reason(
+        app.client
+            .elderly_indicators(&caseworker, "420581300", year)
+            .await,
+        Code::NotFound,
+        "UNKNOWN_AREA",
+    );
     assert_eq!(
         (
             city.adaptations_open,

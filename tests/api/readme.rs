@@ -103,11 +103,16 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         let marker = dir.path().join(marker);
         let mut waited = Duration::ZERO;
         while !marker.exists() {
-            assert!(
-                child.try_wait().unwrap().is_none(),
-                "the walkthrough ended before {}",
-                marker.display()
-            );
+            if child.try_wait().unwrap().is_some() {
+                let out = child.wait_with_output().await.unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let last: Vec<&str> = stderr.lines().rev().take(4).collect();
+                panic!(
+                    "the walkthrough ended before {}; its last errors:\n{}",
+                    marker.display(),
+                    last.join("\n")
+                );
+            }
             assert!(
                 waited < WALKTHROUGH_TIMEOUT,
                 "the walkthrough never reached {}",
@@ -261,10 +266,10 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         // The elderly care walkthrough: the tier the record gives, one lunch a day, the
         // indicators.
         "refused: the record gives another age tier",
-        "refused: one subsidized lunch a day",
-        "canteen gaoba-yicun (80-89), 1 meals, 4.00 yuan; adaptation completed",
+        "refused: one subsidized meal per slot and day",
+        "canteen gaoba-yicun (90+), 1 meals, 5.00 yuan; adaptation completed",
         "nursing beds 80 of 120 (66.6%, target 60%: met) in 1 operating institutions",
-        "staff certificates valid: 1; canteens 1, diners 1, subsidized meals 1 (4.00 yuan)",
+        "staff certificates valid: 1; canteens 1, diners 1, subsidized meals 1 (5.00 yuan)",
         "home adaptations open 0, completed 1; insured in ",
         // The rescue walkthrough: declined help stands, the notice first, a minor escorted.
         "refused: help is voluntary",
@@ -306,8 +311,8 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "42058120160315002",
         "13907170003",
         "赵德明",
-        "420581194501010023",
-        "42058119450101002",
+        "420581193001010022",
+        "42058119300101002",
         "13907170005",
     ];
     for needle in personal {

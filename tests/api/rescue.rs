@@ -16,7 +16,7 @@ use shanzhi::testkit::register_key;
 use tonic::Code;
 
 use crate::helpers::*;
-use crate::subjects::{person_in_village, programs_ledger, resident_id};
+use crate::subjects::{person_with_record, programs_ledger, resident_id};
 
 const DIGEST: [u8; 32] = [3; 32];
 
@@ -106,10 +106,10 @@ async fn help_is_voluntary_and_the_vulnerable_leave_only_escorted() {
     app.submit(&officer, encounter(2, "declined", "summer"))
         .await
         .unwrap();
-    let minor = person_in_village(&mut app, &caseworker, &resident_id("42058120150101001"))
+    let minor = person_with_record(&mut app, &caseworker, &resident_id("42058120150101001"))
         .await
         .id;
-    let adult = person_in_village(&mut app, &caseworker, &resident_id("42058119800101002"))
+    let adult = person_with_record(&mut app, &caseworker, &resident_id("42058119800101002"))
         .await
         .id;
     // The minor from the accepted encounter; an unidentified adult.
@@ -155,6 +155,19 @@ async fn help_is_voluntary_and_the_vulnerable_leave_only_escorted() {
                 admission(3, Some(minor), "minor", None),
                 Code::AlreadyExists,
                 "ALREADY_ADMITTED",
+            ),
+            // The group is the record's: the 1980 adult is no elderly person, no minor.
+            (
+                &officer,
+                admission(3, Some(adult), "elderly", None),
+                Code::FailedPrecondition,
+                "ADMISSION_GROUP_MISMATCH",
+            ),
+            (
+                &officer,
+                admission(3, Some(adult), "minor", None),
+                Code::FailedPrecondition,
+                "ADMISSION_GROUP_MISMATCH",
             ),
             (
                 &officer,
@@ -247,6 +260,7 @@ async fn help_is_voluntary_and_the_vulnerable_leave_only_escorted() {
             &officer,
             rpb::ListOpenAdmissionsRequest {
                 area_code: "420581100".into(),
+                purpose: "daily round".into(),
                 ..Default::default()
             },
         )

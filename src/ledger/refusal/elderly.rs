@@ -90,6 +90,24 @@ pub enum ElderlyRefusal {
         /// The year given.
         found: u32,
     },
+    /// A meal in a slot that is not open.
+    #[error(
+        "slot: expected {expected}, the slot open now (breakfast until 10:00, lunch until 15:00, dinner after), found {found}"
+    )]
+    SlotClosed {
+        /// The slot open now.
+        expected: &'static str,
+        /// The slot given.
+        found: &'static str,
+    },
+    /// An elder whose death is registered.
+    #[error("person {person}: expected a living person, found death case {case} registered")]
+    Deceased {
+        /// The person.
+        person: String,
+        /// Their death case.
+        case: String,
+    },
     /// The ledger or an institution holds as many of something as it may.
     #[error("{what}: the most the ledger keeps is {max}")]
     Full {
@@ -131,6 +149,8 @@ impl ElderlyRefusal {
             OverBudget { .. } => "ADAPTATION_OVER_BUDGET",
             InsuranceEnrolled { .. } => "INSURANCE_ENROLLED",
             PolicyYear { .. } => "POLICY_YEAR_OUT_OF_RANGE",
+            SlotClosed { .. } => "MEAL_SLOT_CLOSED",
+            Deceased { .. } => "ELDER_DECEASED",
             Full { .. } => "ELDERLY_FULL",
         }
     }
@@ -174,6 +194,14 @@ impl ElderlyRefusal {
             PolicyYear {
                 this_year: 2026,
                 found: 2030,
+            },
+            SlotClosed {
+                expected: "lunch",
+                found: "dinner",
+            },
+            Deceased {
+                person: s(),
+                case: s(),
             },
             Full { what: "x", max: 1 },
         ]

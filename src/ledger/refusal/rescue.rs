@@ -101,6 +101,14 @@ pub enum RescueRefusal {
         /// Its group.
         group: &'static str,
     },
+    /// A group the person's record does not give.
+    #[error("group: expected {expected} by the person's directory record, found {found}")]
+    GroupMismatch {
+        /// The group the record allows.
+        expected: &'static str,
+        /// The group given.
+        found: String,
+    },
     /// Consent recorded while it stands.
     #[error("person {0}: expected no standing consent, found one recorded")]
     ConsentStands(String),
@@ -156,6 +164,7 @@ impl RescueRefusal {
             StayExtended(_) => "STAY_ALREADY_EXTENDED",
             StayReasonRequired(_) => "STAY_REASON_REQUIRED",
             Unescorted { .. } => "UNESCORTED_DISCHARGE",
+            GroupMismatch { .. } => "ADMISSION_GROUP_MISMATCH",
             ConsentStands(_) => "CONSENT_RECORDED",
             ConsentRequired(_) => "CONSENT_REQUIRED",
             Full { .. } => "RESCUE_FULL",
@@ -199,6 +208,10 @@ impl RescueRefusal {
             Unescorted {
                 admission: s(),
                 group: "minor",
+            },
+            GroupMismatch {
+                expected: "minor",
+                found: s(),
             },
             ConsentStands(s()),
             ConsentRequired(s()),

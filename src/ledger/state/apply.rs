@@ -44,9 +44,9 @@ pub(super) enum Plan {
     Children(children::Plan),
     Projects(projects::Plan),
     Places(places::Plan),
-    Organizations(organizations::Plan),
+    Organizations(Box<organizations::Plan>),
     Funeral(funeral::Plan),
-    Elderly(elderly::Plan),
+    Elderly(Box<elderly::Plan>),
     Rescue(rescue::Plan),
     Claims(claims::Plan),
     Budget(budget::Plan),
@@ -165,10 +165,10 @@ impl State {
             Operation::Children(op) => Plan::Children(children::check(self, ctx, op)?),
             Operation::Projects(op) => Plan::Projects(projects::check(self, ctx, op)?),
             Operation::Organizations(op) => {
-                Plan::Organizations(organizations::check(self, ctx, op)?)
+                Plan::Organizations(Box::new(organizations::check(self, ctx, op)?))
             }
             Operation::Funeral(op) => Plan::Funeral(funeral::check(self, ctx, op)?),
-            Operation::Elderly(op) => Plan::Elderly(elderly::check(self, ctx, op)?),
+            Operation::Elderly(op) => Plan::Elderly(Box::new(elderly::check(self, ctx, op)?)),
             Operation::Rescue(op) => Plan::Rescue(rescue::check(self, ctx, op)?),
             Operation::Places(op) => Plan::Places(places::check(self, ctx, op)?),
             Operation::Claims(op) => Plan::Claims(claims::check(self, ctx, op)?),

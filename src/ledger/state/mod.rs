@@ -97,6 +97,7 @@ pub use elderly::{
     ABILITY_LEVELS, AGE_TIERS, Adaptation, Assessment, CanteenView, Certificate, ElderView,
     ElderlyIndicators, ElderlyKind, ElderlyOp, INSTITUTION_STATUSES, InstitutionView,
     MAX_ADAPTATION_FEN, MAX_BEDS, MEAL_SLOTS, NURSING_BED_TARGET_PER_MILLE, Stamp, age_tier,
+    meal_slot_at,
 };
 pub use funeral::{
     Booking, CEMETERY_KINDS, CemeteryView, DEFAULT_CYCLE_YEARS, DeathCase, FuneralKind, FuneralOp,

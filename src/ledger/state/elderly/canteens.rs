@@ -2,7 +2,7 @@
 //! handler checks the tier against the directory's birth date), and at most one subsidized
 //! meal per diner, slot and day, its subsidy the tier's.
 
-use super::{AGE_TIERS, ElderlyOp, MAX_CANTEENS, MEAL_SLOTS, Plan, elder};
+use super::{AGE_TIERS, ElderlyOp, MAX_CANTEENS, MEAL_SLOTS, Plan, elder, meal_slot_at};
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     AreaCode, CanteenId, CivilDate, ElderlyRefusal, KeyId, PersonId, Refusal, SubjectView,
@@ -74,6 +74,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
             tier,
         } => {
             const OPERATION: &str = "enrolling a diner";
+            authority::require_elderly_officer(&ctx.role, OPERATION, None)?;
             let mut canteen = canteen_of(state, id)?;
             authority::require_elderly_officer(&ctx.role, OPERATION, Some(&canteen.area))?;
             let (_, mut record) = elder(state, ctx, person, OPERATION)?;
@@ -114,8 +115,23 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
                     .into());
                 }
             };
+            if let Some(case) = state.death_case_of(person) {
+                return Err(ElderlyRefusal::Deceased {
+                    person: person.to_string(),
+                    case: case.to_string(),
+                }
+                .into());
+            }
             let today = CivilDate::of(ctx.committed_at);
             let slot_index = MEAL_SLOTS.iter().position(|s| s == slot).unwrap_or(0);
+            let open = meal_slot_at(ctx.committed_at);
+            if slot_index != open {
+                return Err(ElderlyRefusal::SlotClosed {
+                    expected: MEAL_SLOTS[open],
+                    found: slot,
+                }
+                .into());
+            }
             let e = &state.elderly;
             if e.meal_day == Some(today) && e.meals_today.contains(&(*person, slot_index)) {
                 return Err(ElderlyRefusal::MealTaken {
@@ -158,6 +174,7 @@ impl State {
             .key(signer)
             .map(|key| key.role.clone())
             .ok_or(Refusal::UnknownKey { key_id: *signer })?;
+        authority::require_elderly_officer(&role, "enrolling a diner", None)?;
         let canteen = canteen_of(self, canteen)?;
         authority::require_elderly_officer(&role, "enrolling a diner", Some(&canteen.area))?;
         let registered = self
@@ -165,5 +182,34 @@ impl State {
             .ok_or(crate::ledger::SubjectRefusal::UnknownPerson(*person))?;
         authority::require_elderly_officer(&role, "enrolling a diner", Some(&registered.area))?;
         Ok(registered)
+    }
+
+    /// Whether `signer` may serve `person` a meal at `canteen`, the person's registration and
+    /// the tier they are enrolled in: what the handler checks before it reads the directory
+    /// for the person's age (a diner's tier moves on 1 January).
+    pub fn may_serve_meal(
+        &self,
+        signer: &KeyId,
+        canteen: &CanteenId,
+        person: &PersonId,
+    ) -> Result<(SubjectView, &'static str), Refusal> {
+        let role = self
+            .key(signer)
+            .map(|key| key.role.clone())
+            .ok_or(Refusal::UnknownKey { key_id: *signer })?;
+        authority::require_elderly_officer(&role, "serving a subsidized meal", None)?;
+        let view = canteen_of(self, canteen)?;
+        authority::require_elderly_officer(&role, "serving a subsidized meal", Some(&view.area))?;
+        let registered = self
+            .person(person)
+            .ok_or(crate::ledger::SubjectRefusal::UnknownPerson(*person))?;
+        match self.elder(person).diner {
+            Some((at, tier)) if &at == canteen => Ok((registered, tier)),
+            _ => Err(ElderlyRefusal::NotADiner {
+                person: person.to_string(),
+                canteen: canteen.to_string(),
+            }
+            .into()),
+        }
     }
 }

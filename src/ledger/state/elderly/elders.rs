@@ -2,7 +2,7 @@
 //! per elder, completed once within its budget) and accident insurance (once per elder and
 //! policy year).
 
-use super::{ABILITY_LEVELS, Count, ElderlyOp, MAX_ASSESSMENTS, Plan, Stamp, elder};
+use super::{ABILITY_LEVELS, Count, ElderlyOp, Plan, Stamp, elder};
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     AdaptationId, AreaCode, CanteenId, CivilDate, ElderlyRefusal, PersonId, Refusal,
@@ -41,8 +41,10 @@ pub struct Adaptation {
 /// An elder's record in elderly care.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ElderView {
-    /// The latest assessments, in log order.
-    pub assessments: Vec<Assessment>,
+    /// The latest assessment.
+    pub assessment: Option<Assessment>,
+    /// How many assessments were recorded.
+    pub assessments: u32,
     /// The canteen they dine at, with their tier.
     pub diner: Option<(CanteenId, &'static str)>,
     /// Subsidized meals served.
@@ -68,11 +70,9 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
             report,
         } => {
             let (_, mut record) = elder(state, ctx, person, "assessing an elder")?;
-            if record.assessments.len() >= MAX_ASSESSMENTS {
-                record.assessments.remove(0);
-            }
             debug_assert!(ABILITY_LEVELS.contains(level));
-            record.assessments.push(Assessment {
+            record.assessments = record.assessments.saturating_add(1);
+            record.assessment = Some(Assessment {
                 level,
                 on: today,
                 report: *report,

@@ -1,7 +1,9 @@
 //! The county's elderly care indicators for an area: operating institutions and their beds,
 //! the nursing-bed ratio against its 60% target, staff certificates valid today, canteens,
 //! diners and meals, home adaptations, and elders insured for a year. Each figure is a sum over
-//! at most the ledger's institutions and canteens, or one kept count.
+//! the ledger's institutions (each certificate count over its distinct last days, at most ten
+//! years' worth) and canteens, or one kept count. A deregistered or revoked organization's
+//! institution counts no more.
 
 use super::{NURSING_BED_TARGET_PER_MILLE, State};
 use crate::ledger::{AreaCode, CivilDate};
@@ -49,7 +51,14 @@ impl State {
         let e = &self.elderly;
         let inside = |area: &AreaCode| within.is_none_or(|w| area.is_within(w));
         let mut out = ElderlyIndicators::default();
-        for institution in e.institutions.values().filter(|i| inside(&i.area)) {
+        let active = |id: &crate::ledger::OrganizationId| {
+            self.organization_record(id).status == crate::ledger::OrganizationStatus::Active
+        };
+        for (_, institution) in e
+            .institutions
+            .iter()
+            .filter(|(id, i)| inside(&i.area) && active(id))
+        {
             out.certificates_valid += u64::from(institution.certificates_valid_on(today));
             if institution.status == "operating" {
                 out.institutions_operating += 1;

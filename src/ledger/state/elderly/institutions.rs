@@ -5,6 +5,9 @@
 use imbl::OrdMap;
 
 use super::{ElderlyOp, MAX_CERTIFICATES, MAX_INSTITUTIONS, Plan, Stamp};
+
+/// How far ahead a certificate may be valid, in days (ten years).
+const MAX_CERTIFICATE_DAYS: u32 = 3_653;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{AreaCode, CivilDate, ElderlyRefusal, OrganizationId, Refusal, SubjectRefusal};
 
@@ -61,6 +64,14 @@ fn institution_of(
         .organization(id)
         .ok_or(SubjectRefusal::UnknownOrganization(*id))?;
     authority::require_elderly_officer(&ctx.role, operation, Some(&registered.area))?;
+    let status = state.organization_record(id).status;
+    if status != crate::ledger::OrganizationStatus::Active {
+        return Err(crate::ledger::OrganizationsRefusal::Dissolved {
+            organization: id.to_string(),
+            status: status.name(),
+        }
+        .into());
+    }
     Ok((registered.area, state.institution(id)))
 }
 
@@ -109,6 +120,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
             conclusion: _,
         } => {
             authority::require_admin(&ctx.role, "grading an institution")?;
+            institution_of(state, ctx, organization, "grading an institution")?;
             let mut institution = state
                 .institution(organization)
                 .ok_or_else(|| unknown(organization))?;
@@ -125,6 +137,16 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
             let (_, institution) =
                 institution_of(state, ctx, organization, "recording a staff certificate")?;
             let mut institution = institution.ok_or_else(|| unknown(organization))?;
+            let today = CivilDate::of(ctx.committed_at);
+            let last = today.add_days(MAX_CERTIFICATE_DAYS);
+            if *valid_until < today || *valid_until > last {
+                return Err(crate::ledger::GovernanceRefusal::DateOutOfRange {
+                    field: "valid_until",
+                    expected: format!("a day from {today} to {last}"),
+                    found: *valid_until,
+                }
+                .into());
+            }
             if state.elderly.certificates.contains(certificate) {
                 return Err(Refusal::AlreadyRegistered {
                     kind: "staff certificate",

@@ -18,7 +18,7 @@ use super::journal::Effects;
 use super::{Context, State};
 use crate::ledger::{
     AdaptationId, AreaCode, CanteenId, CertificateId, CivilDate, KeyId, OrganizationId, PersonId,
-    Refusal, Sequence,
+    Refusal, Sequence, UnixMs,
 };
 
 pub use canteens::CanteenView;
@@ -46,6 +46,18 @@ pub const AGE_TIERS: [(&str, u32, u64); 4] = [
 ];
 /// A day's meal slots.
 pub const MEAL_SLOTS: &[&str] = &["breakfast", "lunch", "dinner"];
+/// The local hour each slot opens at; each closes when the next opens (dinner at midnight),
+/// so one visit is one slot's meal.
+pub const MEAL_SLOT_OPENS: [u64; 3] = [0, 10, 15];
+
+/// The meal slot open at a commit time (China Standard Time).
+pub fn meal_slot_at(time: UnixMs) -> usize {
+    let hour = crate::ledger::LocalTime::from_unix_ms(time.0).ms_of_day() / 3_600_000;
+    MEAL_SLOT_OPENS
+        .iter()
+        .rposition(|opens| hour >= *opens)
+        .unwrap_or(0)
+}
 /// The nursing-bed ratio the county aims for, per mille (60%).
 pub const NURSING_BED_TARGET_PER_MILLE: u32 = 600;
 /// The most beds of one institution.
@@ -58,12 +70,11 @@ pub const MAX_CERTIFICATES: usize = 10_000;
 pub const MAX_CANTEENS: usize = 2_000;
 /// The most elders the ledger keeps a record of.
 pub const MAX_ELDERS: usize = 1_000_000;
-/// The most assessments kept of one elder (the latest).
-pub const MAX_ASSESSMENTS: usize = 32;
 /// The largest home adaptation budget, in fen (100,000 yuan).
 pub const MAX_ADAPTATION_FEN: u64 = 10_000_000;
 
-/// The age tier of `age`, if 60 or over.
+/// The age tier of `age` (the age reached in the calendar year, so tiers change only on 1
+/// January and say no more than the birth year), if 60 or over.
 pub fn age_tier(age: u32) -> Option<&'static str> {
     AGE_TIERS
         .iter()
@@ -340,6 +351,13 @@ fn elder(
         .person(person)
         .ok_or(crate::ledger::SubjectRefusal::UnknownPerson(*person))?;
     super::authority::require_elderly_officer(&ctx.role, operation, Some(&registered.area))?;
+    if let Some(case) = state.death_case_of(person) {
+        return Err(crate::ledger::ElderlyRefusal::Deceased {
+            person: person.to_string(),
+            case: case.to_string(),
+        }
+        .into());
+    }
     if !state.elderly.elders.contains_key(person) && state.elderly.elders.len() >= MAX_ELDERS {
         return Err(crate::ledger::ElderlyRefusal::Full {
             what: "elders",

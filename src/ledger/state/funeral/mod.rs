@@ -388,6 +388,11 @@ impl State {
         self.funeral.cases.get(id).map(|c| (**c).clone())
     }
 
+    /// The death case of a person, if their death is registered.
+    pub fn death_case_of(&self, person: &PersonId) -> Option<DeathCaseId> {
+        self.funeral.by_person.get(person).copied()
+    }
+
     /// A cemetery.
     pub fn cemetery(&self, id: &CemeteryId) -> Option<CemeteryView> {
         self.funeral.cemeteries.get(id).map(|c| (**c).clone())

@@ -136,6 +136,11 @@ pub(super) fn check(
                     .get(e)
                     .map(|v| super::EncounterView::clone(v))
                     .ok_or_else(|| RescueRefusal::UnknownEncounter(e.to_string()))?;
+                authority::require_rescue_officer(
+                    &ctx.role,
+                    "admitting a person",
+                    Some(&view.area),
+                )?;
                 // Help is voluntary: a refusal stands.
                 if !view.accepted {
                     return Err(RescueRefusal::HelpDeclined(e.to_string()).into());
@@ -225,6 +230,24 @@ pub(super) fn check(
 }
 
 impl State {
+    /// Whether `signer` may admit `person` at a station of `area`, and the person's
+    /// registration: what the handler checks before it reads the directory for the person's
+    /// age.
+    pub fn may_admit(
+        &self,
+        signer: &crate::ledger::KeyId,
+        area: &AreaCode,
+        person: &PersonId,
+    ) -> Result<crate::ledger::SubjectView, Refusal> {
+        let role = self
+            .key(signer)
+            .map(|key| key.role.clone())
+            .ok_or(Refusal::UnknownKey { key_id: *signer })?;
+        authority::require_rescue_officer(&role, "admitting a person", Some(area))?;
+        self.person(person)
+            .ok_or_else(|| SubjectRefusal::UnknownPerson(*person).into())
+    }
+
     /// One page of at most `size` open admissions within `area`, after `after`. The walk is
     /// the page's own entries: an area's open admissions are one range of the index.
     pub fn open_admissions(
