@@ -7,14 +7,13 @@
 
 use shanzhi::client::register_death;
 use shanzhi::client::{
-    IdentityNumber, Signer, assess_ability, complete_adaptation, define_canteen, enroll_diner,
+    IdentityNumber, assess_ability, complete_adaptation, define_canteen, enroll_diner,
     enroll_insurance, grade_institution, open_adaptation, record_institution,
     record_staff_certificate, serve_meal,
 };
 use shanzhi::ledger::{CivilDate, LocalTime, MEAL_SLOTS, UnixMs, meal_slot_at};
 use shanzhi::pb::elderly as epb;
 use shanzhi::pb::points as pb;
-use shanzhi::testkit::register_key;
 use tonic::Code;
 
 use crate::helpers::*;
@@ -22,18 +21,6 @@ use crate::organizations::credit_code;
 use crate::subjects::{person_in_village, person_with_record, programs_ledger, resident_id};
 
 const DIGEST: [u8; 32] = [2; 32];
-
-/// Submits each operation and asserts its refusal, with the log unchanged.
-async fn assert_all_refused(
-    app: &mut TestApp,
-    cases: Vec<(&Signer, pb::transaction_body::Operation, Code, &str)>,
-) {
-    let size = app.log_size().await;
-    for (signer, operation, code, reason) in cases {
-        assert_reason(app.submit(signer, operation).await, code, reason);
-    }
-    assert_eq!(app.log_size().await, size, "a refusal logged nothing");
-}
 
 fn institution(
     org: [u8; 16],
@@ -79,19 +66,7 @@ fn meal(person: [u8; 16], slot: &str) -> pb::transaction_body::Operation {
 async fn institutions_canteens_adaptations_and_insurance_follow_their_rules() {
     let (mut app, caseworker) = programs_ledger().await;
     let admin = app.admin.clone();
-    let officer = Signer::generate();
-    let elsewhere = Signer::generate();
-    for (signer, scope) in [
-        (&officer, "elderly-care/420581100"),
-        (&elsewhere, "elderly-care/420581200"),
-    ] {
-        app.submit(
-            &admin,
-            register_key(signer, pb::Role::ProgramOfficer, scope),
-        )
-        .await
-        .unwrap();
-    }
+    let (officer, elsewhere) = township_officers(&app, "elderly-care").await;
     let mut orgs = Vec::new();
     for code in [
         "52420581MJH00001X",

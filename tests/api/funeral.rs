@@ -12,8 +12,6 @@ use shanzhi::client::{
     record_death_certificate, register_death, release_plot, renew_plot,
 };
 use shanzhi::pb::funeral as fpb;
-use shanzhi::pb::points as pb;
-use shanzhi::testkit::register_key;
 use tonic::Code;
 
 use crate::helpers::*;
@@ -31,38 +29,13 @@ struct Funeral {
 /// The programs' ledger with a funeral officer of each township.
 async fn funeral_ledger() -> Funeral {
     let (app, caseworker) = programs_ledger().await;
-    let admin = app.admin.clone();
-    let officer = Signer::generate();
-    let elsewhere = Signer::generate();
-    for (signer, scope) in [
-        (&officer, "funeral/420581100"),
-        (&elsewhere, "funeral/420581200"),
-    ] {
-        app.submit(
-            &admin,
-            register_key(signer, pb::Role::ProgramOfficer, scope),
-        )
-        .await
-        .unwrap();
-    }
+    let (officer, elsewhere) = township_officers(&app, "funeral").await;
     Funeral {
         app,
         caseworker,
         officer,
         elsewhere,
     }
-}
-
-/// Submits each operation and asserts its refusal, with the log unchanged.
-async fn assert_all_refused(
-    app: &mut TestApp,
-    cases: Vec<(&Signer, pb::transaction_body::Operation, Code, &str)>,
-) {
-    let size = app.log_size().await;
-    for (signer, operation, code, reason) in cases {
-        assert_reason(app.submit(signer, operation).await, code, reason);
-    }
-    assert_eq!(app.log_size().await, size, "a refusal logged nothing");
 }
 
 /// A person of the first township's village, dead yesterday, with a death case `case`

@@ -68,6 +68,36 @@ pub fn assert_reason<T: std::fmt::Debug>(
     }
 }
 
+/// Submits each operation as its signer and asserts its refusal (code and reason), with the
+/// log unchanged: a refusal logs nothing.
+pub async fn assert_all_refused(app: &mut TestApp, cases: Vec<(&Signer, Operation, Code, &str)>) {
+    let size = app.log_size().await;
+    for (signer, operation, code, reason) in cases {
+        assert_reason(app.submit(signer, operation).await, code, reason);
+    }
+    assert_eq!(app.log_size().await, size, "a refusal logged nothing");
+}
+
+/// Registers, as the bureau admin, a program officer of `program` for each of the programs
+/// ledger's townships: (the first township's, 420581100; the second's, 420581200).
+pub async fn township_officers(app: &TestApp, program: &str) -> (Signer, Signer) {
+    let officer = Signer::generate();
+    let elsewhere = Signer::generate();
+    for (signer, township) in [(&officer, "420581100"), (&elsewhere, "420581200")] {
+        app.submit(
+            &app.admin,
+            shanzhi::testkit::register_key(
+                signer,
+                pb::Role::ProgramOfficer,
+                &format!("{program}/{township}"),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    (officer, elsewhere)
+}
+
 /// Asserts that `result` failed with `code` and a message containing `needle`.
 #[track_caller]
 pub fn assert_refused<T: std::fmt::Debug>(result: Result<T, Status>, code: Code, needle: &str) {

@@ -51,19 +51,7 @@ struct Orgs {
 async fn organizations_ledger() -> Orgs {
     let (mut app, _caseworker) = programs_ledger().await;
     let admin = app.admin.clone();
-    let officer = Signer::generate();
-    let elsewhere = Signer::generate();
-    for (signer, scope) in [
-        (&officer, "organizations/420581100"),
-        (&elsewhere, "organizations/420581200"),
-    ] {
-        app.submit(
-            &admin,
-            register_key(signer, pb::Role::ProgramOfficer, scope),
-        )
-        .await
-        .unwrap();
-    }
+    let (officer, elsewhere) = township_officers(&app, "organizations").await;
     assert_eq!(credit_code("91350100M000100Y4"), "91350100M000100Y43");
     let mut ids = Vec::new();
     for (code, area) in [
@@ -91,18 +79,6 @@ async fn organizations_ledger() -> Orgs {
 fn this_year(app: &TestApp) -> u32 {
     let (year, _, _) = CivilDate::from_days(app.today()).unwrap().ymd();
     u32::try_from(year).unwrap()
-}
-
-/// Submits each operation and asserts its refusal, with the log unchanged.
-async fn assert_all_refused(
-    app: &mut TestApp,
-    cases: Vec<(&Signer, pb::transaction_body::Operation, Code, &str)>,
-) {
-    let size = app.log_size().await;
-    for (signer, operation, code, reason) in cases {
-        assert_reason(app.submit(signer, operation).await, code, reason);
-    }
-    assert_eq!(app.log_size().await, size, "a refusal logged nothing");
 }
 
 fn contest(id: &str, area: &str, budget_fen: u64) -> pb::transaction_body::Operation {

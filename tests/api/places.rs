@@ -10,8 +10,6 @@ use shanzhi::client::{
 };
 use shanzhi::ledger::CivilDate;
 use shanzhi::pb::places as lpb;
-use shanzhi::pb::points as pb;
-use shanzhi::testkit::register_key;
 use tonic::Code;
 
 use crate::helpers::*;
@@ -44,20 +42,7 @@ fn rename(id: u8, place: u8, name: &str) -> lpb::ApplyForName {
 /// The programs' ledger with a places officer of the first township and one of the second.
 async fn places_ledger() -> (TestApp, Signer, Signer) {
     let (app, _caseworker) = programs_ledger().await;
-    let admin = app.admin.clone();
-    let officer = Signer::generate();
-    let elsewhere = Signer::generate();
-    for (signer, scope) in [
-        (&officer, "places/420581100"),
-        (&elsewhere, "places/420581200"),
-    ] {
-        app.submit(
-            &admin,
-            register_key(signer, pb::Role::ProgramOfficer, scope),
-        )
-        .await
-        .unwrap();
-    }
+    let (officer, elsewhere) = township_officers(&app, "places").await;
     (app, officer, elsewhere)
 }
 

@@ -7,30 +7,17 @@
 //! and `shanzhi verify` replaying it all.
 
 use shanzhi::client::{
-    Signer, admit, define_campaign, discharge, extend_stay, publish_tracing_notice, record_consent,
+    admit, define_campaign, discharge, extend_stay, publish_tracing_notice, record_consent,
     record_encounter, record_session, withdraw_consent,
 };
 use shanzhi::pb::points as pb;
 use shanzhi::pb::rescue as rpb;
-use shanzhi::testkit::register_key;
 use tonic::Code;
 
 use crate::helpers::*;
 use crate::subjects::{person_with_record, programs_ledger, resident_id};
 
 const DIGEST: [u8; 32] = [3; 32];
-
-/// Submits each operation and asserts its refusal, with the log unchanged.
-async fn assert_all_refused(
-    app: &mut TestApp,
-    cases: Vec<(&Signer, pb::transaction_body::Operation, Code, &str)>,
-) {
-    let size = app.log_size().await;
-    for (signer, operation, code, reason) in cases {
-        assert_reason(app.submit(signer, operation).await, code, reason);
-    }
-    assert_eq!(app.log_size().await, size, "a refusal logged nothing");
-}
 
 fn encounter(id: u8, help: &str, campaign: &str) -> pb::transaction_body::Operation {
     record_encounter(rpb::RecordEncounter {
@@ -74,19 +61,7 @@ fn leave(id: u8, escort: &str) -> pb::transaction_body::Operation {
 async fn help_is_voluntary_and_the_vulnerable_leave_only_escorted() {
     let (mut app, caseworker) = programs_ledger().await;
     let admin = app.admin.clone();
-    let officer = Signer::generate();
-    let elsewhere = Signer::generate();
-    for (signer, scope) in [
-        (&officer, "rescue/420581100"),
-        (&elsewhere, "rescue/420581200"),
-    ] {
-        app.submit(
-            &admin,
-            register_key(signer, pb::Role::ProgramOfficer, scope),
-        )
-        .await
-        .unwrap();
-    }
+    let (officer, elsewhere) = township_officers(&app, "rescue").await;
     let today = app.today();
     app.submit(
         &officer,
