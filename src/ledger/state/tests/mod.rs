@@ -13,6 +13,7 @@ mod catalogue;
 mod claims;
 mod claims_model;
 mod claims_rules;
+mod elderly;
 mod expiry;
 mod lookups;
 mod members;
