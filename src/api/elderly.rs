@@ -8,8 +8,9 @@ use std::time::Duration;
 use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
+use super::paging;
 use crate::ledger::{
-    AreaCode, CivilDate, ElderlyRefusal, OrganizationId, PersonId, Refusal, SubjectRefusal, UnixMs,
+    CivilDate, ElderlyRefusal, OrganizationId, PersonId, Refusal, SubjectRefusal, UnixMs,
     read_denied, require_elder_reader, sees_elder,
 };
 use crate::pb::elderly as pb;
@@ -131,23 +132,9 @@ impl ElderlyService for ElderlyApi {
     ) -> Result<Response<pb::Indicators>, Status> {
         let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let ask = request.get_ref();
-        let within = match ask.area_code.as_str() {
-            "" => None,
-            code => Some(AreaCode::parse("area_code", code)?),
-        };
+        let within = paging::within_area(&ask.area_code)?;
         let today = self.today();
-        let year = match ask.year {
-            0 => u32::try_from(today.ymd().0).unwrap_or(0),
-            year @ 2000..=9999 => year,
-            year => {
-                return Err(Refusal::InvalidField {
-                    field: "year",
-                    expected: "0 (this year) or a year from 2000 to 9999".into(),
-                    found: year.to_string(),
-                }
-                .into());
-            }
-        };
+        let year = paging::year_or_this(ask.year, UnixMs(self.ledger.now_unix_ms()))?;
         let i = self
             .ledger
             .read(move |state| {

@@ -92,10 +92,7 @@ impl FuneralService for FuneralApi {
         request: Request<pb::ListCemeteriesRequest>,
     ) -> Result<Response<pb::ListCemeteriesResponse>, Status> {
         let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
-        let within = match request.get_ref().area_code.as_str() {
-            "" => None,
-            code => Some(AreaCode::parse("area_code", code)?),
-        };
+        let within = paging::within_area(&request.get_ref().area_code)?;
         let today = CivilDate::of(UnixMs(self.ledger.now_unix_ms()));
         let cemeteries = self
             .ledger

@@ -11,7 +11,7 @@ use tonic::{Request, Response, Status};
 use super::auth::authenticate;
 use super::paging;
 use crate::ledger::{
-    AreaCode, CaseSubject, ContestId, EnforcementCaseId, Grant, Listing, OrganizationId,
+    CaseSubject, ContestId, EnforcementCaseId, Grant, Listing, OrganizationId,
     OrganizationsRefusal, Refusal, Role, State, SubjectRefusal, read_denied,
     require_enforcement_reader, sees_enforcement_case, serious_from,
 };
@@ -176,10 +176,7 @@ impl OrganizationsService for OrganizationsApi {
                 .into());
             }
         };
-        let within = match ask.area_code.as_str() {
-            "" => None,
-            code => Some(AreaCode::parse("area_code", code)?),
-        };
+        let within = paging::within_area(&ask.area_code)?;
         let after = paging::id_page_token(&ask.page_token)?.map(OrganizationId);
         let size = paging::page_size(ask.page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
         let page = self

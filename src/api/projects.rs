@@ -8,9 +8,10 @@ use std::time::Duration;
 use tonic::{Request, Response, Status};
 
 use super::auth::authenticate;
+use super::paging;
 use crate::ledger::{
-    AreaCode, CivilDate, Figure, Milestone, Period, ProjectId, ProjectView, ProjectsRefusal,
-    Refusal, UnixMs, read_denied, reads_everything, require_project_reader, sees_projects,
+    CivilDate, Figure, Milestone, ProjectId, ProjectView, ProjectsRefusal, Refusal, UnixMs,
+    read_denied, reads_everything, require_project_reader, sees_projects,
 };
 use crate::pb::projects as pb;
 use crate::pb::projects::projects_service_server::ProjectsService;
@@ -112,23 +113,9 @@ impl ProjectsService for ProjectsApi {
     ) -> Result<Response<pb::Portfolio>, Status> {
         let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
         let ask = request.get_ref();
-        let within = match ask.area_code.as_str() {
-            "" => None,
-            code => Some(AreaCode::parse("area_code", code)?),
-        };
+        let within = paging::within_area(&ask.area_code)?;
         let now = UnixMs(self.ledger.now_unix_ms());
-        let year = match ask.year {
-            0 => u32::try_from(Period::containing(now.get()).year).unwrap_or(0),
-            year @ 2000..=9999 => year,
-            year => {
-                return Err(Refusal::InvalidField {
-                    field: "year",
-                    expected: "0 (this year) or a year from 2000 to 9999".into(),
-                    found: year.to_string(),
-                }
-                .into());
-            }
-        };
+        let year = paging::year_or_this(ask.year, now)?;
         let portfolio = self
             .ledger
             .read(move |state| {

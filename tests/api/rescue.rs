@@ -276,6 +276,16 @@ async fn help_is_voluntary_and_the_vulnerable_leave_only_escorted() {
         reason: "medical treatment".into(),
     });
     app.submit(&officer, reason.clone()).await.unwrap();
+    assert_all_refused(
+        &mut app,
+        vec![(
+            &officer,
+            reason.clone(),
+            Code::AlreadyExists,
+            "STAY_ALREADY_EXTENDED",
+        )],
+    )
+    .await;
     app.submit(&officer, leave(2, "none")).await.unwrap();
     app.submit(&officer, leave(1, "guardian")).await.unwrap();
     assert_all_refused(

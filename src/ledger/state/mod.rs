@@ -183,6 +183,25 @@ pub struct State {
     reports: reports::Reports,
 }
 
+/// `ALREADY_REGISTERED` if `map` holds `id`: the id a new record names is taken.
+pub(super) fn require_new<K, V>(
+    map: &imbl::OrdMap<K, V>,
+    id: &K,
+    kind: &'static str,
+) -> Result<(), Refusal>
+where
+    K: Ord + Clone + std::fmt::Display,
+    V: Clone,
+{
+    if map.contains_key(id) {
+        return Err(Refusal::AlreadyRegistered {
+            kind,
+            id: id.to_string(),
+        });
+    }
+    Ok(())
+}
+
 impl State {
     /// An empty state, before genesis.
     pub fn new() -> Self {

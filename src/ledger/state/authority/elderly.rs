@@ -4,8 +4,7 @@
 //! an elder's record is read by bureau admins, auditors and the elderly-care officers of the
 //! elder's area.
 
-use super::not_allowed;
-use super::projects::require_officer_of;
+use super::programs::{require_officer_of, require_program_reader, sees_program};
 use crate::ledger::{AreaCode, Program, Refusal, Role};
 
 /// Who acts on elderly care in `area` (`None`: the role alone, before anything is looked up).
@@ -25,21 +24,15 @@ pub(in crate::ledger::state) fn require_elderly_officer(
 
 /// Whether `role` reads an elder's record of `area`.
 pub fn sees_elder(role: &Role, area: &AreaCode) -> bool {
-    match role {
-        Role::BureauAdmin | Role::Auditor => true,
-        Role::ProgramOfficer(Program::ElderlyCare, scope) => area.is_within(scope),
-        _ => false,
-    }
+    sees_program(Program::ElderlyCare, role, area)
 }
 
 /// Who may read elders' records at all (before one is looked up).
 pub fn require_elder_reader(role: &Role) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin | Role::Auditor | Role::ProgramOfficer(Program::ElderlyCare, _) => Ok(()),
-        _ => Err(not_allowed(
-            role,
-            "reading elders' records",
-            "a bureau admin, auditor or elderly-care program officer key",
-        )),
-    }
+    require_program_reader(
+        Program::ElderlyCare,
+        role,
+        "reading elders' records",
+        "a bureau admin, auditor or elderly-care program officer key",
+    )
 }

@@ -4,8 +4,7 @@
 //! their families: bureau admins, auditors and the funeral officers of the record's area read
 //! them.
 
-use super::not_allowed;
-use super::projects::require_officer_of;
+use super::programs::{require_officer_of, require_program_reader, sees_program};
 use crate::ledger::{AreaCode, Program, Refusal, Role};
 
 /// Who acts on funeral records in `area` (`None`: the role alone, before anything is looked
@@ -26,21 +25,15 @@ pub(in crate::ledger::state) fn require_funeral_officer(
 
 /// Whether `role` reads a funeral record of `area`.
 pub fn sees_funeral(role: &Role, area: &AreaCode) -> bool {
-    match role {
-        Role::BureauAdmin | Role::Auditor => true,
-        Role::ProgramOfficer(Program::Funeral, scope) => area.is_within(scope),
-        _ => false,
-    }
+    sees_program(Program::Funeral, role, area)
 }
 
 /// Who may read funeral records at all (before one is looked up).
 pub fn require_funeral_reader(role: &Role) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin | Role::Auditor | Role::ProgramOfficer(Program::Funeral, _) => Ok(()),
-        _ => Err(not_allowed(
-            role,
-            "reading funeral records",
-            "a bureau admin, auditor or funeral program officer key",
-        )),
-    }
+    require_program_reader(
+        Program::Funeral,
+        role,
+        "reading funeral records",
+        "a bureau admin, auditor or funeral program officer key",
+    )
 }

@@ -5,8 +5,7 @@
 //! and the contests are public (社会组织信用信息公开); enforcement cases are read by the bureau,
 //! auditors and the organizations officers of the case's area.
 
-use super::not_allowed;
-use super::projects::require_officer_of;
+use super::programs::{require_officer_of, require_program_reader, sees_program};
 use crate::ledger::{AreaCode, Program, Refusal, Role};
 
 /// Who acts on organizations in `area` (`None`: the role alone, before anything is looked
@@ -27,23 +26,15 @@ pub(in crate::ledger::state) fn require_organizations_officer(
 
 /// Whether `role` reads an enforcement case of `area`.
 pub fn sees_enforcement_case(role: &Role, area: &AreaCode) -> bool {
-    match role {
-        Role::BureauAdmin | Role::Auditor => true,
-        Role::ProgramOfficer(Program::Organizations, scope) => area.is_within(scope),
-        _ => false,
-    }
+    sees_program(Program::Organizations, role, area)
 }
 
 /// Who may read enforcement cases at all (before one is looked up).
 pub fn require_enforcement_reader(role: &Role) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin | Role::Auditor | Role::ProgramOfficer(Program::Organizations, _) => {
-            Ok(())
-        }
-        _ => Err(not_allowed(
-            role,
-            "reading enforcement cases",
-            "a bureau admin, auditor or organizations program officer key",
-        )),
-    }
+    require_program_reader(
+        Program::Organizations,
+        role,
+        "reading enforcement cases",
+        "a bureau admin, auditor or organizations program officer key",
+    )
 }

@@ -3,7 +3,7 @@
 //! bureau decides a naming application. Names and addresses are public: any registered key
 //! reads them.
 
-use super::projects::require_officer_of;
+use super::programs::require_officer_of;
 use crate::ledger::{AreaCode, Program, Refusal, Role};
 
 /// Who acts on place names in `area` (`None`: the role alone, before anything is looked up).

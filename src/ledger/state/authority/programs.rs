@@ -1,6 +1,8 @@
 //! Authority for the bureau's programs: who registers and reads persons and organizations,
-//! who asks for identity tags and near matches, and who acts on and reads cases. Pure
-//! functions of the role, as the points rules in `authority/mod.rs`.
+//! who asks for identity tags and near matches, and who acts on and reads cases; and the
+//! rules every program's own authority file builds on (an officer of the program whose area
+//! covers the record's, and who reads a program's records). Pure functions of the role, as
+//! the points rules in `authority/mod.rs`.
 
 use super::{not_allowed, read_denied};
 use crate::ledger::{AreaCode, AreaLevel, Program, Refusal, Role, Subject};
@@ -277,4 +279,52 @@ pub fn may_hold_unit(
 /// area covers it.
 pub fn sees_benefits(role: &Role, program: Program, area: &AreaCode) -> bool {
     sees_cases(role, program, area)
+}
+
+/// A bureau admin, or an officer of `program` whose area covers `area` (`None`: the role
+/// alone); the refusal names no area.
+pub(in crate::ledger::state) fn require_officer_of(
+    program: Program,
+    role: &Role,
+    operation: &'static str,
+    area: Option<&AreaCode>,
+    expected: &'static str,
+) -> Result<(), Refusal> {
+    match (role, area) {
+        (Role::BureauAdmin, _) => Ok(()),
+        (Role::ProgramOfficer(p, _), None) if *p == program => Ok(()),
+        (Role::ProgramOfficer(p, scope), Some(area)) if *p == program && area.is_within(scope) => {
+            Ok(())
+        }
+        (Role::ProgramOfficer(p, _), Some(_)) if *p == program => Err(read_denied(
+            role,
+            format!("a record of another area's {}", program.name()),
+        )),
+        _ => Err(not_allowed(role, operation, expected)),
+    }
+}
+
+/// Whether `role` reads a record of `program` in `area`: bureau admins and auditors every
+/// one, the program's officers those their area covers.
+pub fn sees_program(program: Program, role: &Role, area: &AreaCode) -> bool {
+    match role {
+        Role::BureauAdmin | Role::Auditor => true,
+        Role::ProgramOfficer(p, scope) => *p == program && area.is_within(scope),
+        _ => false,
+    }
+}
+
+/// Who may read `program`'s records at all (before one is looked up): the roles of
+/// [`sees_program`]; `operation` and `expected` word the refusal.
+pub fn require_program_reader(
+    program: Program,
+    role: &Role,
+    operation: &'static str,
+    expected: &'static str,
+) -> Result<(), Refusal> {
+    match role {
+        Role::BureauAdmin | Role::Auditor => Ok(()),
+        Role::ProgramOfficer(p, _) if *p == program => Ok(()),
+        _ => Err(not_allowed(role, operation, expected)),
+    }
 }

@@ -4,8 +4,7 @@
 //! auditors and the rescue officers of the record's area read them, and each read of a
 //! registered person's is recorded in the access log.
 
-use super::not_allowed;
-use super::projects::require_officer_of;
+use super::programs::{require_officer_of, require_program_reader, sees_program};
 use crate::ledger::{AreaCode, Program, Refusal, Role};
 
 /// Who acts on rescue records in `area` (`None`: the role alone, before anything is looked
@@ -26,21 +25,15 @@ pub(in crate::ledger::state) fn require_rescue_officer(
 
 /// Whether `role` reads a rescue record of `area`.
 pub fn sees_rescue(role: &Role, area: &AreaCode) -> bool {
-    match role {
-        Role::BureauAdmin | Role::Auditor => true,
-        Role::ProgramOfficer(Program::Rescue, scope) => area.is_within(scope),
-        _ => false,
-    }
+    sees_program(Program::Rescue, role, area)
 }
 
 /// Who may read rescue records at all (before one is looked up).
 pub fn require_rescue_reader(role: &Role) -> Result<(), Refusal> {
-    match role {
-        Role::BureauAdmin | Role::Auditor | Role::ProgramOfficer(Program::Rescue, _) => Ok(()),
-        _ => Err(not_allowed(
-            role,
-            "reading rescue records",
-            "a bureau admin, auditor or rescue program officer key",
-        )),
-    }
+    require_program_reader(
+        Program::Rescue,
+        role,
+        "reading rescue records",
+        "a bureau admin, auditor or rescue program officer key",
+    )
 }

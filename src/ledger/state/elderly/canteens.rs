@@ -3,6 +3,7 @@
 //! meal per diner, slot and day, its subsidy the tier's.
 
 use super::{AGE_TIERS, ElderlyOp, MAX_CANTEENS, MEAL_SLOTS, Plan, elder, meal_slot_at};
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     AreaCode, CanteenId, CivilDate, ElderlyRefusal, KeyId, PersonId, Refusal, SubjectView,
@@ -41,12 +42,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
         } => {
             authority::require_elderly_officer(&ctx.role, "defining a canteen", Some(area))?;
             state.areas.require(area)?;
-            if state.elderly.canteens.contains_key(canteen) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "canteen",
-                    id: canteen.to_string(),
-                });
-            }
+            require_new(&state.elderly.canteens, canteen, "canteen")?;
             if state.elderly.canteens.len() >= MAX_CANTEENS {
                 return Err(ElderlyRefusal::Full {
                     what: "canteens",

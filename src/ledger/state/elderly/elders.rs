@@ -3,6 +3,7 @@
 //! policy year).
 
 use super::{ABILITY_LEVELS, Count, ElderlyOp, Plan, Stamp, elder};
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     AdaptationId, AreaCode, CanteenId, CivilDate, ElderlyRefusal, PersonId, Refusal,
@@ -101,12 +102,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
                 }
                 .into());
             }
-            if state.elderly.adaptations.contains_key(case) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "adaptation case",
-                    id: case.to_string(),
-                });
-            }
+            require_new(&state.elderly.adaptations, case, "adaptation case")?;
             record.adaptation = Some(*case);
             Ok(Plan {
                 elder: Some((*person, record)),

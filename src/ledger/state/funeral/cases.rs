@@ -7,6 +7,7 @@ use super::{
     Booking, DeathCase, FuneralOp, MAX_BOOKING_DAYS_AHEAD, MAX_DEATH_CASES, MAX_MEMORIALS, Plan,
     Subsidy,
 };
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     CivilDate, DeathCaseId, FuneralRefusal, GovernanceRefusal, Refusal, SubjectRefusal,
@@ -69,12 +70,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &FuneralOp) -> Result<Plan
                 }
                 .into());
             }
-            if state.funeral.cases.contains_key(case) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "death case",
-                    id: case.to_string(),
-                });
-            }
+            require_new(&state.funeral.cases, case, "death case")?;
             if state.funeral.cases.len() >= MAX_DEATH_CASES {
                 return Err(FuneralRefusal::Full {
                     what: "death cases",

@@ -7,6 +7,7 @@ use imbl::OrdMap;
 
 use super::cases::{reach, require_certificate};
 use super::{DEFAULT_CYCLE_YEARS, FuneralOp, MAX_CEMETERIES, MAX_PLOTS_PER_CEMETERY, Plan};
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     AreaCode, CemeteryId, CivilDate, DeathCaseId, FuneralRefusal, KeyId, Refusal, Sequence,
@@ -123,12 +124,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &FuneralOp) -> Result<Plan
                 });
             }
             let cemeteries = &state.funeral.cemeteries;
-            if cemeteries.contains_key(cemetery) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "cemetery",
-                    id: cemetery.to_string(),
-                });
-            }
+            require_new(cemeteries, cemetery, "cemetery")?;
             if cemeteries.len() >= MAX_CEMETERIES {
                 return Err(FuneralRefusal::Full {
                     what: "cemeteries",

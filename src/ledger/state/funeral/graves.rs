@@ -5,6 +5,7 @@
 use std::ops::Bound;
 
 use super::{FuneralOp, MAX_GRAVES, Plan};
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{AreaCode, CivilDate, FuneralRefusal, GraveId, KeyId, Refusal, Sequence};
 
@@ -73,12 +74,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &FuneralOp) -> Result<Plan
                 Some(area),
             )?;
             state.areas.require(area)?;
-            if graves.contains_key(grave) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "scattered grave",
-                    id: grave.to_string(),
-                });
-            }
+            require_new(graves, grave, "scattered grave")?;
             if graves.len() >= MAX_GRAVES {
                 return Err(FuneralRefusal::Full {
                     what: "scattered graves",

@@ -3,6 +3,7 @@
 //! contest's area that exist and are not on the serious-violation list.
 
 use super::{Listing, MAX_CONTESTS, MAX_GRANTS, OrganizationsOp, Plan, require_active};
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     AreaCode, KeyId, OrganizationId, OrganizationsRefusal, Refusal, Sequence, SubjectRefusal,
@@ -58,12 +59,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
         } => {
             authority::require_admin(&ctx.role, "defining a charity venture contest")?;
             state.areas.require(area)?;
-            if contests.contains_key(contest) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "contest",
-                    id: contest.to_string(),
-                });
-            }
+            require_new(contests, contest, "contest")?;
             if contests.len() >= MAX_CONTESTS {
                 return Err(OrganizationsRefusal::Full {
                     what: "contests",

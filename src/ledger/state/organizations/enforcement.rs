@@ -7,6 +7,7 @@ use super::{
     CLEANUP_OUTCOMES, ILLEGAL_OUTCOMES, ListingChange, MAX_CASES, MAX_OPEN_CASES_PER_AREA,
     OrganizationStatus, OrganizationsOp, Plan, reach, require_active,
 };
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     AreaCode, CivilDate, KeyId, OrganizationId, OrganizationsRefusal, Refusal, Role, Sequence,
@@ -116,12 +117,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &OrganizationsOp) -> Resul
                     area.clone()
                 }
             };
-            if cases.contains_key(case) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "enforcement case",
-                    id: case.to_string(),
-                });
-            }
+            require_new(cases, case, "enforcement case")?;
             let open = state
                 .organizations
                 .open_cases

@@ -7,6 +7,7 @@ use super::{
     AddressView, Inspection, MAX_ADDRESSES, MAX_ADDRESSES_PER_ROAD, MAX_INSPECTIONS, PlaceView,
     Plan, ROAD_KINDS, place,
 };
+use crate::ledger::state::require_new;
 use crate::ledger::{
     AddressId, AreaCode, CivilDate, GovernanceRefusal, PlaceId, PlacesRefusal, Refusal,
 };
@@ -25,12 +26,7 @@ pub(super) fn assign(
     authority::require_places_officer(&ctx.role, operation, None)?;
     state.areas.require(area)?;
     authority::require_places_officer(&ctx.role, operation, Some(area))?;
-    if places.addresses.contains_key(address) {
-        return Err(Refusal::AlreadyRegistered {
-            kind: "address",
-            id: address.to_string(),
-        });
-    }
+    require_new(&places.addresses, address, "address")?;
     if places.addresses.len() >= MAX_ADDRESSES {
         return Err(PlacesRefusal::Full {
             what: "addresses",

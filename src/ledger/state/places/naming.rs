@@ -9,6 +9,7 @@ use super::{
     ApplicationState, MAX_FORMER_NAMES, MAX_PENDING_APPLICATIONS, MAX_PLACES, NameApplication,
     NameFields, PlaceView, Plan, place,
 };
+use crate::ledger::state::require_new;
 use crate::ledger::{AreaCode, PlaceId, PlacesRefusal, Refusal};
 
 /// `NAME_TAKEN` if `name` is the current name of another place whose area lies within `area`
@@ -60,12 +61,7 @@ pub(super) fn apply(
     let places = &state.places;
     let operation = "applying for a place name";
     authority::require_places_officer(&ctx.role, operation, None)?;
-    if places.applications.contains_key(application) {
-        return Err(Refusal::AlreadyRegistered {
-            kind: "name application",
-            id: application.to_string(),
-        });
-    }
+    require_new(&places.applications, application, "name application")?;
     if places.applications.len() >= MAX_PLACES {
         return Err(PlacesRefusal::Full {
             what: "name applications",

@@ -13,6 +13,7 @@ use imbl::OrdMap;
 
 use super::journal::Effects;
 use super::{Context, State, authority};
+use crate::ledger::state::require_new;
 use crate::ledger::{
     AreaCode, CivilDate, GovernanceRefusal, KeyId, Period, ProjectId, ProjectsRefusal, Refusal,
     Sequence, UnixMs,
@@ -213,12 +214,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ProjectsOp) -> Result<Pla
         ProjectsOp::Define(project) => {
             authority::require_admin(&ctx.role, "defining a capital project")?;
             state.areas.require(&project.area)?;
-            if state.projects.projects.contains_key(&project.id) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "project",
-                    id: project.id.to_string(),
-                });
-            }
+            require_new(&state.projects.projects, &project.id, "project")?;
             if state.projects.projects.len() >= MAX_PROJECTS {
                 return Err(ProjectsRefusal::Full {
                     what: "projects",

@@ -3,6 +3,7 @@
 //! admission.
 
 use super::{MAX_CAMPAIGNS, MAX_RECORDS, Plan, RescueOp, RescueStamp};
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{AreaCode, CampaignId, CivilDate, Refusal, RescueRefusal};
 
@@ -65,12 +66,7 @@ pub(super) fn check(
         } => {
             authority::require_rescue_officer(&ctx.role, "defining a campaign", Some(area))?;
             state.areas.require(area)?;
-            if r.campaigns.contains_key(campaign) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "campaign",
-                    id: campaign.to_string(),
-                });
-            }
+            require_new(&r.campaigns, campaign, "campaign")?;
             if r.campaigns.len() >= MAX_CAMPAIGNS {
                 return Err(RescueRefusal::Full {
                     what: "campaigns",
@@ -103,12 +99,7 @@ pub(super) fn check(
         } => {
             authority::require_rescue_officer(&ctx.role, "recording an encounter", Some(area))?;
             state.areas.require(area)?;
-            if r.encounters.contains_key(encounter) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "encounter",
-                    id: encounter.to_string(),
-                });
-            }
+            require_new(&r.encounters, encounter, "encounter")?;
             if r.encounters.len() >= MAX_RECORDS {
                 return Err(RescueRefusal::Full {
                     what: "encounters",

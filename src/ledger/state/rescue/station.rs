@@ -8,6 +8,7 @@ use std::ops::Bound;
 
 use super::outreach::campaign_of;
 use super::{ADULT_STAY_MS, MAX_RECORDS, Plan, RescueOp, RescueStamp, TRACING_DUE_MS};
+use crate::ledger::state::require_new;
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
     AdmissionId, AreaCode, EncounterId, PersonId, Refusal, RescueRefusal, SubjectRefusal, UnixMs,
@@ -107,12 +108,7 @@ pub(super) fn check(
         } => {
             authority::require_rescue_officer(&ctx.role, "admitting a person", Some(area))?;
             state.areas.require(area)?;
-            if r.admissions.contains_key(admission) {
-                return Err(Refusal::AlreadyRegistered {
-                    kind: "admission",
-                    id: admission.to_string(),
-                });
-            }
+            require_new(&r.admissions, admission, "admission")?;
             if r.admissions.len() >= MAX_RECORDS {
                 return Err(RescueRefusal::Full {
                     what: "admissions",
