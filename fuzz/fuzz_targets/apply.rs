@@ -31,11 +31,13 @@ fn world() -> &'static World {
                 issuer_id: "v".into(),
                 kind: pb::IssuerKind::Village.into(),
                 name: "v".into(),
+                program: String::new(),
             }),
             Op::RegisterIssuer(pb::RegisterIssuer {
                 issuer_id: "p".into(),
                 kind: pb::IssuerKind::Program.into(),
                 name: "p".into(),
+                program: String::new(),
             }),
             Op::RegisterShop(pb::RegisterShop {
                 shop_id: "s".into(),

@@ -6,8 +6,8 @@ use anyhow::Result;
 use clap::Subcommand;
 
 use shanzhi::client::{
-    complete_verification, raise_alert, record_commitment, record_visit, resolve_alert,
-    sign_care_agreement,
+    complete_verification, raise_alert, record_commitment, record_visit, record_volunteer_visit,
+    resolve_alert, sign_care_agreement,
 };
 use shanzhi::ledger::LocalTime;
 use shanzhi::pb::assistance as apb;
@@ -118,6 +118,12 @@ pub enum AssistanceCommand {
         /// What was seen (no personal data).
         #[arg(long)]
         note: String,
+        /// A volunteer's visit: the volunteer (a registered person's 32 hex characters).
+        #[arg(long, requires = "activity")]
+        volunteer: Option<String>,
+        /// With --volunteer: the activity's id, which the program's issuer awards points for.
+        #[arg(long, requires = "volunteer")]
+        activity: Option<String>,
     },
     /// List what is due: alerts open, verifications due, visits due.
     AssistanceTasks {
@@ -205,11 +211,21 @@ impl AssistanceCommand {
                 write,
                 agreement,
                 note,
-            } => (
-                write,
-                record_visit(id16("--agreement", &agreement)?, &note),
-                None,
-            ),
+                volunteer,
+                activity,
+            } => {
+                let agreement = id16("--agreement", &agreement)?;
+                let operation = match (volunteer, activity) {
+                    (Some(volunteer), Some(activity)) => record_volunteer_visit(
+                        agreement,
+                        &note,
+                        id16("--volunteer", &volunteer)?,
+                        &activity,
+                    ),
+                    _ => record_visit(agreement, &note),
+                };
+                (write, operation, None)
+            }
             AssistanceCommand::AssistanceTasks { read, kind, area } => {
                 let kind = match kind {
                     TaskArg::OpenAlerts => apb::TaskKind::OpenAlerts,

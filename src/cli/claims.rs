@@ -174,14 +174,17 @@ pub enum ClaimsCommand {
         batch: String,
     },
     /// Award a household points under a rule of a program's catalogue, posted at once (an
-    /// issuing officer of the program; once per activity and household).
+    /// issuing officer of the program; once per activity and household). An issuer of a
+    /// bureau program awards only for its program's record of a volunteer's activity (a
+    /// canteen shift, a volunteer's care visit), on its day, to the volunteer's household.
     AwardByRule {
         #[command(flatten)]
         write: WriteArgs,
         /// The program issuer.
         #[arg(long)]
         program: String,
-        /// The program's record of the activity, e.g. act-2026-12-01.
+        /// The program's record of the activity, e.g. act-2026-12-01: for an issuer of a
+        /// bureau program, the activity id of its shift or visit.
         #[arg(long)]
         activity: String,
         /// The household.

@@ -7,7 +7,8 @@ use clap::Subcommand;
 
 use shanzhi::client::{
     assess_ability, complete_adaptation, define_canteen, enroll_diner, enroll_insurance,
-    grade_institution, open_adaptation, record_institution, record_staff_certificate, serve_meal,
+    grade_institution, open_adaptation, record_institution, record_staff_certificate,
+    record_volunteer_shift, serve_meal,
 };
 use shanzhi::pb::elderly as epb;
 
@@ -109,6 +110,27 @@ pub enum ElderlyCommand {
         /// 60-69, 70-79, 80-89 or 90+.
         #[arg(long)]
         age_tier: String,
+    },
+    /// Record a volunteer's shift at a canteen (cooking, serving, delivering meals): the
+    /// activity the program's issuer may then award points for, once (`shanzhi award`).
+    RecordVolunteerShift {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The activity's id, unique among every program's volunteer activities.
+        #[arg(long)]
+        activity: String,
+        /// The canteen.
+        #[arg(long)]
+        canteen: String,
+        /// The volunteer (a registered person).
+        #[arg(long)]
+        volunteer: String,
+        /// The day of the shift (YYYY-MM-DD) [default: today].
+        #[arg(long)]
+        day: Option<String>,
+        /// Hours, 1 to 12.
+        #[arg(long)]
+        hours: u32,
     },
     /// Serve a subsidized meal to an enrolled diner, today.
     ServeMeal {
@@ -309,6 +331,27 @@ impl ElderlyCommand {
                     slot,
                 };
                 (write, serve_meal(message), None)
+            }
+            C::RecordVolunteerShift {
+                write,
+                activity,
+                canteen,
+                volunteer,
+                day,
+                hours,
+            } => {
+                let day = match day {
+                    Some(day) => date("--day", &day)?,
+                    None => write.server_today().await?,
+                };
+                let message = epb::RecordVolunteerShift {
+                    activity_id: activity,
+                    canteen_id: canteen,
+                    volunteer_id: id16("--volunteer", &volunteer)?.to_vec(),
+                    day,
+                    hours,
+                };
+                (write, record_volunteer_shift(message), None)
             }
             C::OpenAdaptation {
                 write,

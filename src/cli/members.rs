@@ -1,5 +1,6 @@
 //! Members commands: a household's members joining and leaving, a household leaving its
-//! village, and the household an officer's key belongs to.
+//! village, the household an officer's key belongs to, and a member's link to the person they
+//! are in the programs.
 
 use anyhow::Result;
 use clap::Subcommand;
@@ -82,6 +83,19 @@ pub enum MembersCommand {
         #[arg(long, conflicts_with = "household")]
         none: bool,
     },
+    /// Link a household member to the registered person they are in the bureau's programs,
+    /// for good, so that points for their volunteering reach their household (the bureau or
+    /// the village's officer).
+    LinkMemberPerson {
+        #[command(flatten)]
+        write: WriteArgs,
+        /// The member id (32 hex characters).
+        #[arg(long)]
+        member: String,
+        /// The person id (32 hex characters).
+        #[arg(long)]
+        person: String,
+    },
 }
 
 fn registry(operation: R) -> Operation {
@@ -153,6 +167,17 @@ impl MembersCommand {
                 let op = R::SetOfficerHousehold(registry_pb::SetOfficerHousehold {
                     key_id: officer_key_id,
                     household: Some(household),
+                });
+                (write, registry(op))
+            }
+            M::LinkMemberPerson {
+                write,
+                member,
+                person,
+            } => {
+                let op = R::LinkMemberPerson(registry_pb::LinkMemberPerson {
+                    member_id: member_id(&member)?,
+                    person_id: super::id16("--person", &person)?.to_vec(),
                 });
                 (write, registry(op))
             }

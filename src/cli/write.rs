@@ -133,6 +133,11 @@ pub enum WriteCommand {
         /// The program's name.
         #[arg(long)]
         name: String,
+        /// The bureau program it awards for (assistance, elderly-care, ...): its awards then
+        /// each cite the program's record of a volunteer's activity. Leave out for another
+        /// department's program, whose awards cite no record.
+        #[arg(long = "for-program")]
+        for_program: Option<String>,
     },
     /// Register a household in a village (bureau admin or the village's officer).
     RegisterHousehold {
@@ -274,11 +279,17 @@ fn parse_sale_line(text: &str) -> Result<pb::SaleLine, String> {
     })
 }
 
-fn register_issuer(id: String, name: String, kind: pb::IssuerKind) -> Operation {
+fn register_issuer(
+    id: String,
+    name: String,
+    kind: pb::IssuerKind,
+    program: Option<String>,
+) -> Operation {
     Operation::RegisterIssuer(pb::RegisterIssuer {
         issuer_id: id,
         kind: kind.into(),
         name,
+        program: program.unwrap_or_default(),
     })
 }
 
@@ -338,12 +349,19 @@ impl WriteCommand {
                 write,
                 Operation::RevokeKey(pb::RevokeKey { key_id, reason }),
             ),
-            W::RegisterVillage { write, id, name } => {
-                (write, register_issuer(id, name, pb::IssuerKind::Village))
-            }
-            W::RegisterProgram { write, id, name } => {
-                (write, register_issuer(id, name, pb::IssuerKind::Program))
-            }
+            W::RegisterVillage { write, id, name } => (
+                write,
+                register_issuer(id, name, pb::IssuerKind::Village, None),
+            ),
+            W::RegisterProgram {
+                write,
+                id,
+                name,
+                for_program,
+            } => (
+                write,
+                register_issuer(id, name, pb::IssuerKind::Program, for_program),
+            ),
             W::RegisterHousehold {
                 write,
                 id,

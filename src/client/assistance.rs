@@ -82,6 +82,23 @@ pub fn record_visit(agreement_id: [u8; 16], note: &str) -> pb::transaction_body:
     assistance(A::RecordVisit(apb::RecordVisit {
         agreement_id: agreement_id.to_vec(),
         note: note.into(),
+        ..Default::default()
+    }))
+}
+
+/// A volunteer's visit under a care agreement: activity `activity_id`, which the program's
+/// issuer may award points for once.
+pub fn record_volunteer_visit(
+    agreement_id: [u8; 16],
+    note: &str,
+    volunteer_id: [u8; 16],
+    activity_id: &str,
+) -> pb::transaction_body::Operation {
+    assistance(A::RecordVisit(apb::RecordVisit {
+        agreement_id: agreement_id.to_vec(),
+        note: note.into(),
+        volunteer_id: volunteer_id.to_vec(),
+        activity_id: activity_id.into(),
     }))
 }
 

@@ -19,6 +19,13 @@ pub fn record_institution(message: lpb::RecordInstitution) -> pb::transaction_bo
     elderly(L::RecordInstitution(message))
 }
 
+/// Records a volunteer's shift at a canteen, which the program's issuer may award points for.
+pub fn record_volunteer_shift(
+    message: lpb::RecordVolunteerShift,
+) -> pb::transaction_body::Operation {
+    elderly(L::RecordVolunteerShift(message))
+}
+
 /// Grades an institution (bureau admin).
 pub fn grade_institution(message: lpb::GradeInstitution) -> pb::transaction_body::Operation {
     elderly(L::GradeInstitution(message))

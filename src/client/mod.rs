@@ -43,8 +43,8 @@ mod signer;
 mod subjects;
 use crate::writer::now_unix_ms;
 pub use assistance::{
-    complete_verification, raise_alert, record_commitment, record_visit, resolve_alert,
-    sign_care_agreement,
+    complete_verification, raise_alert, record_commitment, record_visit, record_volunteer_visit,
+    resolve_alert, sign_care_agreement,
 };
 pub use audit::ServerSource;
 pub use benefits::{
@@ -59,7 +59,8 @@ pub use children::{
 pub use directory::{household_subject, member_subject, organization_subject, person_subject};
 pub use elderly::{
     assess_ability, complete_adaptation, define_canteen, enroll_diner, enroll_insurance,
-    grade_institution, open_adaptation, record_institution, record_staff_certificate, serve_meal,
+    grade_institution, open_adaptation, record_institution, record_staff_certificate,
+    record_volunteer_shift, serve_meal,
 };
 pub use funeral::{
     advance_scattered_grave, allocate_plot, book_funeral_service, define_cemetery, define_plots,
@@ -87,7 +88,8 @@ pub use shops::{
 };
 pub use signer::{Signer, new_body};
 pub use subjects::{
-    IdentityNumber, Registered, register_organization, register_person, review_near_match,
+    IdentityNumber, Registered, link_member_person, register_organization, register_person,
+    review_near_match,
 };
 
 /// A connection to a shanzhi server that knows the ledger id.

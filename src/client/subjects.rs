@@ -53,6 +53,19 @@ fn registry(operation: rpb::registry_operation::Operation) -> pb::transaction_bo
     })
 }
 
+/// The operation linking a household member to the registered person they are, for good.
+pub fn link_member_person(
+    member_id: [u8; 16],
+    person_id: [u8; 16],
+) -> pb::transaction_body::Operation {
+    registry(rpb::registry_operation::Operation::LinkMemberPerson(
+        rpb::LinkMemberPerson {
+            member_id: member_id.to_vec(),
+            person_id: person_id.to_vec(),
+        },
+    ))
+}
+
 /// The operation recording the review of the near match of two persons.
 pub fn review_near_match(
     first: [u8; 16],

@@ -22,7 +22,7 @@ pub use refusal::{
     AssistanceRefusal, AuditRefusal, BenefitsRefusal, CaseworkRefusal, ChildrenRefusal,
     ElderlyRefusal, FuneralRefusal, GovernanceRefusal, OrganizationsRefusal, PlacesRefusal,
     ProjectsRefusal, Refusal, RefusalClass, RescueRefusal, SaleRefusal, SettlementRefusal,
-    SubjectRefusal, TerminalRefusal,
+    SubjectRefusal, TerminalRefusal, VolunteeringRefusal,
 };
 pub use replay::{Signatures, replay_entry, replay_verifying_ahead};
 pub use state::PublicKeys;
@@ -64,6 +64,7 @@ pub use state::{
     reads_everything, require_directory_exporter, require_identity_tagger, require_log_reader,
     require_near_match_reader, sees_benefits, sees_cases,
 };
+pub use state::{Activity, MAX_ACTIVITIES, MAX_SHIFT_HOURS};
 pub use state::{
     AddressView, ApplicationState, INSPECTION_OUTCOMES, Inspection, MAX_PLACES, NameApplication,
     NameFields, PLACE_KINDS, PlaceView, PlacesKind, PlacesOp,

@@ -190,6 +190,18 @@ pub fn register_issuer(id: &str, kind: pb::IssuerKind) -> Op {
         issuer_id: id.into(),
         kind: kind.into(),
         name: format!("Issuer {id}"),
+        program: String::new(),
+    })
+}
+
+/// Registers a program issuer named "Issuer `id`" that awards for bureau program `program`
+/// ("elderly-care", ...).
+pub fn register_program_issuer(id: &str, program: &str) -> Op {
+    Op::RegisterIssuer(pb::RegisterIssuer {
+        issuer_id: id.into(),
+        kind: pb::IssuerKind::Program.into(),
+        name: format!("Issuer {id}"),
+        program: program.into(),
     })
 }
 

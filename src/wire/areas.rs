@@ -82,6 +82,10 @@ impl TryFrom<&pb::RegistryOperation> for Operation {
                         area: AreaCode::parse("area_code", &o.area_code)?,
                     })
                 }
+                Op::LinkMemberPerson(l) => Operation::Members(MembersOp::LinkPerson {
+                    member: MemberId::from_slice(&l.member_id)?,
+                    person: PersonId::from_slice(&l.person_id)?,
+                }),
                 Op::SetOfficerHousehold(o) => {
                     use pb::set_officer_household::Household;
                     Operation::Members(MembersOp::SetOfficerHousehold {

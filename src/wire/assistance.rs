@@ -1,8 +1,8 @@
 //! The social assistance part of the wire: `AssistanceOperation` into its operations.
 
 use crate::ledger::{
-    ALERT_KINDS, AgreementId, AlertId, AreaCode, AssistanceOp, CaseId, Operation, PersonId,
-    Refusal, parse_memo,
+    ALERT_KINDS, AgreementId, AlertId, AreaCode, AssistanceOp, CaseId, ClaimId, Operation,
+    PersonId, Refusal, parse_memo,
 };
 use crate::pb::assistance as pb;
 
@@ -105,6 +105,26 @@ impl TryFrom<&pb::AssistanceOperation> for Operation {
                 Op::RecordVisit(v) => AssistanceOp::RecordVisit {
                     agreement: AgreementId::from_slice(&v.agreement_id)?,
                     note: parse_memo("note", &v.note, true)?,
+                    volunteer: match (v.volunteer_id.is_empty(), v.activity_id.is_empty()) {
+                        (true, true) => None,
+                        (false, false) => Some((
+                            PersonId::from_slice(&v.volunteer_id)?,
+                            ClaimId::parse("activity_id", &v.activity_id)?,
+                        )),
+                        (volunteer_empty, _) => {
+                            return Err(Refusal::InvalidField {
+                                field: "activity_id",
+                                expected: "an activity id with a volunteer_id, and neither \
+                                           without one"
+                                    .into(),
+                                found: if volunteer_empty {
+                                    "an activity id without a volunteer".into()
+                                } else {
+                                    "a volunteer without an activity id".into()
+                                },
+                            });
+                        }
+                    },
                 },
             },
         ))

@@ -234,6 +234,10 @@ impl TryFrom<&pb::TransactionBody> for Transaction {
                     }
                 },
                 name: parse_name(&i.name)?,
+                program: match i.program.as_str() {
+                    "" => None,
+                    text => Some(Program::parse("program", text)?),
+                },
             }),
             Op::RegisterHousehold(h) if h.resident_public_keys.len() > MAX_RESIDENT_KEYS => {
                 return Err(Refusal::TooManyResidentKeys {

@@ -4,8 +4,8 @@ use super::children::one_of;
 use super::governance::parse_sha256;
 use crate::ledger::{
     ABILITY_LEVELS, AGE_TIERS, AdaptationId, AreaCode, CanteenId, CertificateId, CivilDate,
-    ElderlyOp, INSTITUTION_STATUSES, MAX_ADAPTATION_FEN, MAX_BEDS, MEAL_SLOTS, Operation,
-    OrganizationId, PersonId, Refusal, parse_code, parse_text,
+    ClaimId, ElderlyOp, INSTITUTION_STATUSES, MAX_ADAPTATION_FEN, MAX_BEDS, MAX_SHIFT_HOURS,
+    MEAL_SLOTS, Operation, OrganizationId, PersonId, Refusal, parse_code, parse_text,
 };
 use crate::pb::elderly as pb;
 
@@ -130,6 +130,21 @@ impl TryFrom<&pb::ElderlyOperation> for Operation {
                         });
                     },
                     policy: parse_sha256("policy_sha256", &i.policy_sha256)?,
+                },
+                Op::RecordVolunteerShift(s) => ElderlyOp::VolunteerShift {
+                    activity: ClaimId::parse("activity_id", &s.activity_id)?,
+                    canteen: canteen(&s.canteen_id)?,
+                    volunteer: PersonId::from_slice(&s.volunteer_id)?,
+                    day: CivilDate::from_wire("day", s.day)?,
+                    hours: if (1..=MAX_SHIFT_HOURS).contains(&s.hours) {
+                        s.hours
+                    } else {
+                        return Err(Refusal::InvalidField {
+                            field: "hours",
+                            expected: format!("1 to {MAX_SHIFT_HOURS} hours"),
+                            found: s.hours.to_string(),
+                        });
+                    },
                 },
             },
         ))

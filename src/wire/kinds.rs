@@ -39,6 +39,7 @@ impl From<OperationKind> for pb::OperationKind {
             OperationKind::Members(MembersKind::SetOfficerHousehold) => {
                 pb::OperationKind::SetOfficerHousehold
             }
+            OperationKind::Members(MembersKind::LinkPerson) => pb::OperationKind::LinkMemberPerson,
             OperationKind::Subjects(SubjectsKind::RegisterPerson) => {
                 pb::OperationKind::RegisterPerson
             }
@@ -171,6 +172,9 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         pb::OperationKind::SetOfficerHousehold => {
             Some(OperationKind::Members(MembersKind::SetOfficerHousehold))
         }
+        pb::OperationKind::LinkMemberPerson => {
+            Some(OperationKind::Members(MembersKind::LinkPerson))
+        }
         pb::OperationKind::RegisterPerson => {
             Some(OperationKind::Subjects(SubjectsKind::RegisterPerson))
         }
@@ -277,7 +281,8 @@ pub fn operation_kind_filter(kind: i32) -> Result<Option<OperationKind>, Refusal
         | pb::OperationKind::ServeMeal
         | pb::OperationKind::OpenAdaptation
         | pb::OperationKind::CompleteAdaptation
-        | pb::OperationKind::EnrollInsurance => {
+        | pb::OperationKind::EnrollInsurance
+        | pb::OperationKind::RecordVolunteerShift => {
             from_wire(&ELDERLY_KINDS, kind).map(OperationKind::Elderly)
         }
         pb::OperationKind::DefineCampaign
@@ -427,7 +432,7 @@ const FUNERAL_KINDS: [(FuneralKind, pb::OperationKind); 11] = {
 };
 
 /// The elderly care operation kinds and their wire names, both ways.
-const ELDERLY_KINDS: [(ElderlyKind, pb::OperationKind); 10] = {
+const ELDERLY_KINDS: [(ElderlyKind, pb::OperationKind); 11] = {
     use ElderlyKind as K;
     use pb::OperationKind as W;
     [
@@ -441,6 +446,7 @@ const ELDERLY_KINDS: [(ElderlyKind, pb::OperationKind); 10] = {
         (K::OpenAdaptation, W::OpenAdaptation),
         (K::CompleteAdaptation, W::CompleteAdaptation),
         (K::Insure, W::EnrollInsurance),
+        (K::VolunteerShift, W::RecordVolunteerShift),
     ]
 };
 

@@ -45,3 +45,4 @@ mod subject_records;
 mod subjects;
 mod tls;
 mod vectors;
+mod volunteering;

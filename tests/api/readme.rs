@@ -271,6 +271,13 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "nursing beds 80 of 120 (66.6%, target 60%: met) in 1 operating institutions",
         "staff certificates valid: 1; canteens 1, diners 1, subsidized meals 1 (5.00 yuan)",
         "home adaptations open 0, completed 1; insured in ",
+        // Points for volunteers: a shift awarded once, none for the diner's shift.
+        "issuer:canteen-volunteers -> household:hh-001: 15 points",
+        "refused: one award per activity",
+        "issuer:visit-volunteers -> household:hh-001: 10 points",
+        "points of issuer canteen-volunteers: 15",
+        "points of issuer visit-volunteers: 10",
+        "refused: elderly care serves the diner",
         // The rescue walkthrough: declined help stands, the notice first, a minor escorted.
         "refused: help is voluntary",
         "refused: the tracing notice comes first",
@@ -314,6 +321,14 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         "420581193001010022",
         "42058119300101002",
         "13907170005",
+        "刘长福",
+        "420581193802140046",
+        "42058119380214004",
+        "13907170006",
+        "42058119850611003X",
+        "42058119850611003",
+        "420581196609180058",
+        "42058119660918005",
     ];
     for needle in personal {
         assert!(

@@ -100,6 +100,7 @@ impl Refusal {
             Organizations(refusal) => refusal.class(),
             Funeral(refusal) => refusal.class(),
             Elderly(refusal) => refusal.class(),
+            Volunteering(refusal) => refusal.class(),
             Rescue(refusal) => refusal.class(),
         }
     }
@@ -172,6 +173,7 @@ impl Refusal {
             Organizations(refusal) => refusal.reason(),
             Funeral(refusal) => refusal.reason(),
             Elderly(refusal) => refusal.reason(),
+            Volunteering(refusal) => refusal.reason(),
             Rescue(refusal) => refusal.reason(),
             AlreadyRegistered { .. } => "ALREADY_REGISTERED",
             RequestIdReused { .. } => "REQUEST_ID_REUSED",

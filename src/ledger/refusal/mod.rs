@@ -537,6 +537,9 @@ pub enum Refusal {
     /// An elderly care refusal (`elderly.rs`).
     #[error(transparent)]
     Elderly(#[from] ElderlyRefusal),
+    /// A refusal of points for volunteers (`volunteering.rs`).
+    #[error(transparent)]
+    Volunteering(#[from] VolunteeringRefusal),
     /// A rescue refusal (`rescue.rs`).
     #[error(transparent)]
     Rescue(#[from] RescueRefusal),
@@ -559,6 +562,7 @@ mod sale;
 mod settlement;
 mod subjects;
 mod terminals;
+mod volunteering;
 
 pub use assistance::AssistanceRefusal;
 pub use audit::AuditRefusal;
@@ -577,6 +581,7 @@ pub use sale::SaleRefusal;
 pub use settlement::SettlementRefusal;
 pub use subjects::SubjectRefusal;
 pub use terminals::TerminalRefusal;
+pub use volunteering::VolunteeringRefusal;
 
 #[cfg(test)]
 mod samples;

@@ -212,6 +212,7 @@ pub(crate) fn one_of_each() -> Vec<Refusal> {
     .chain(OrganizationsRefusal::one_of_each())
     .chain(FuneralRefusal::one_of_each())
     .chain(ElderlyRefusal::one_of_each())
+    .chain(VolunteeringRefusal::one_of_each())
     .chain(RescueRefusal::one_of_each())
     .collect()
 }

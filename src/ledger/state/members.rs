@@ -9,7 +9,8 @@ use imbl::{OrdMap, Vector};
 use super::journal::Effects;
 use super::{Context, State, authority};
 use crate::ledger::{
-    AccountId, CivilDate, HouseholdId, IssuerId, KeyId, MemberId, Refusal, Role, Subject,
+    AccountId, CivilDate, HouseholdId, IssuerId, KeyId, MemberId, PersonId, Refusal, Role, Subject,
+    VolunteeringRefusal,
 };
 
 /// Whose household an officer key belongs to.
@@ -54,6 +55,13 @@ pub enum MembersOp {
         /// Its household, or none.
         household: OfficerHousehold,
     },
+    /// Links a member to the registered person they are in the programs, for good.
+    LinkPerson {
+        /// The member.
+        member: MemberId,
+        /// The person.
+        person: PersonId,
+    },
 }
 
 /// The kinds of members operations.
@@ -67,6 +75,8 @@ pub enum MembersKind {
     HouseholdLeft,
     /// [`MembersOp::SetOfficerHousehold`].
     SetOfficerHousehold,
+    /// [`MembersOp::LinkPerson`].
+    LinkPerson,
 }
 
 impl MembersOp {
@@ -77,6 +87,7 @@ impl MembersOp {
             MembersOp::MemberLeft { .. } => MembersKind::MemberLeft,
             MembersOp::HouseholdLeft { .. } => MembersKind::HouseholdLeft,
             MembersOp::SetOfficerHousehold { .. } => MembersKind::SetOfficerHousehold,
+            MembersOp::LinkPerson { .. } => MembersKind::LinkPerson,
         }
     }
 }
@@ -89,6 +100,7 @@ impl MembersKind {
             MembersKind::MemberLeft => "member-left",
             MembersKind::HouseholdLeft => "household-left",
             MembersKind::SetOfficerHousehold => "set-officer-household",
+            MembersKind::LinkPerson => "link-member-person",
         }
     }
 }
@@ -124,6 +136,9 @@ pub(super) struct Members {
     members: OrdMap<MemberId, Vector<Membership>>,
     tenures: OrdMap<HouseholdId, Tenure>,
     officers: OrdMap<KeyId, OfficerHousehold>,
+    /// Each linked member's person, and each linked person's member.
+    person_of: OrdMap<MemberId, PersonId>,
+    member_of: OrdMap<PersonId, MemberId>,
 }
 
 impl Members {
@@ -157,6 +172,20 @@ impl Members {
                 .iter()
                 .any(|s| &s.household == household && s.covers(date))
         })
+    }
+
+    /// The member a person is linked to, if any.
+    pub(super) fn member_of_person(&self, person: &PersonId) -> Option<MemberId> {
+        self.member_of.get(person).copied()
+    }
+
+    /// The household `member` belonged to on `date`, if any.
+    pub(super) fn household_on(&self, member: &MemberId, date: CivilDate) -> Option<&HouseholdId> {
+        self.members
+            .get(member)?
+            .iter()
+            .find(|s| s.covers(date))
+            .map(|s| &s.household)
     }
 
     /// The household an officer key belongs to, if it was recorded.
@@ -284,6 +313,12 @@ impl Plan {
             MembersOp::SetOfficerHousehold { key, household } => {
                 members.officers.insert(key, household);
                 AccountId::Issuer(self.village)
+            }
+            MembersOp::LinkPerson { member, person } => {
+                members.person_of.insert(member, person);
+                members.member_of.insert(person, member);
+                let household = members.current(&member).map(|s| s.household.clone());
+                household.map_or(AccountId::Issuer(self.village), AccountId::Household)
             }
         };
         Effects::involving(vec![involved])
@@ -452,9 +487,58 @@ pub(super) fn check(state: &State, ctx: &Context, op: &MembersOp) -> Result<Plan
             }
             village.clone()
         }
+        MembersOp::LinkPerson { member, person } => link_person(state, ctx, member, person)?,
     };
     Ok(Plan {
         op: op.clone(),
         village,
     })
+}
+
+/// Checks a link of a current member to a registered person, neither linked yet: the
+/// member's village.
+fn link_person(
+    state: &State,
+    ctx: &Context,
+    member: &MemberId,
+    person: &PersonId,
+) -> Result<IssuerId, Refusal> {
+    let current = state
+        .members
+        .current(member)
+        .ok_or(Refusal::UnknownMember(*member))?;
+    let village = state
+        .accounts
+        .household(&current.household)?
+        .village
+        .clone();
+    authority::require_admin_or_village_of(&ctx.role, "linking a member to a person", &village)?;
+    if state.person(person).is_none() {
+        return Err(crate::ledger::SubjectRefusal::UnknownPerson(*person).into());
+    }
+    let linked = |field, what, id: String, linked_to: String| {
+        Refusal::from(VolunteeringRefusal::AlreadyLinked {
+            field,
+            what,
+            id,
+            linked_to,
+        })
+    };
+    if let Some(other) = state.members.person_of.get(member) {
+        return Err(linked(
+            "member_id",
+            "member",
+            member.to_string(),
+            format!("person {other}"),
+        ));
+    }
+    if let Some(other) = state.members.member_of.get(person) {
+        return Err(linked(
+            "person_id",
+            "person",
+            person.to_string(),
+            format!("member {other}"),
+        ));
+    }
+    Ok(village)
 }

@@ -50,6 +50,7 @@ mod subjects;
 mod terminals;
 mod verify;
 mod versions;
+mod volunteering;
 
 use apply::Context;
 
@@ -145,6 +146,7 @@ pub use terminals::{
     ACTIVATION_CODE_BYTES, MAX_ACTIVATION_WINDOW_MS, TerminalStatus, TerminalsKind, TerminalsOp,
     activation_code_hash,
 };
+pub use volunteering::{Activity, MAX_ACTIVITIES, MAX_SHIFT_HOURS};
 
 /// What genesis fixed.
 #[derive(Clone, Copy, Debug)]
@@ -177,6 +179,7 @@ pub struct State {
     funeral: funeral::Funeral,
     elderly: elderly::Elderly,
     rescue: rescue::Rescue,
+    volunteering: volunteering::Volunteering,
     claims: claims::Claims,
     terminals: terminals::Terminals,
     settlement: settlement::Settlement,

@@ -9,8 +9,8 @@ use super::keys::KeyRecord;
 use super::staged::AccountChanges;
 use super::{Context, State};
 use crate::ledger::{
-    AccountId, CivilDate, HouseholdId, IssuerId, IssuerKind, KeyId, MAX_RESIDENT_KEYS, Refusal,
-    Role, ShopId,
+    AccountId, CivilDate, HouseholdId, IssuerId, IssuerKind, KeyId, MAX_RESIDENT_KEYS, Program,
+    Refusal, Role, ShopId,
 };
 
 /// The registry's operations.
@@ -42,6 +42,9 @@ pub enum RegistryOp {
         kind: IssuerKind,
         /// Display name, 1 to 128 characters (e.g. "红花套镇渔洋溪村").
         name: String,
+        /// For a program issuer, the bureau program it awards for: its awards then cite that
+        /// program's records of volunteers' activities.
+        program: Option<Program>,
     },
     /// Registers a household in a village, with optional resident keys.
     RegisterHousehold {
@@ -110,9 +113,12 @@ pub(super) fn check(state: &State, ctx: &Context, op: &RegistryOp) -> Result<Pla
             public_key, role, ..
         } => register_key(state, ctx, public_key, role),
         RegistryOp::RevokeKey { key_id, .. } => revoke_key(state, ctx, key_id),
-        RegistryOp::RegisterIssuer { issuer, kind, name } => {
-            register_issuer(state, ctx, issuer, *kind, name)
-        }
+        RegistryOp::RegisterIssuer {
+            issuer,
+            kind,
+            name,
+            program,
+        } => register_issuer(state, ctx, issuer, *kind, name, *program),
         RegistryOp::RegisterHousehold {
             household,
             village,
@@ -248,8 +254,17 @@ fn register_issuer(
     issuer: &IssuerId,
     kind: IssuerKind,
     name: &str,
+    program: Option<Program>,
 ) -> Result<Plan, Refusal> {
     authority::require_admin(&ctx.role, "registering an issuer")?;
+    if program.is_some() && kind != IssuerKind::Program {
+        return Err(Refusal::InvalidField {
+            field: "program",
+            expected: "empty for a village issuer (only a program issuer awards for a program)"
+                .into(),
+            found: program.map_or("", Program::name).into(),
+        });
+    }
     if state.accounts.has_issuer(issuer) {
         return Err(Refusal::AlreadyRegistered {
             kind: "issuer",
@@ -257,7 +272,7 @@ fn register_issuer(
         });
     }
     let mut staged = state.stage(ctx);
-    staged.add_issuer(issuer.clone(), Issuer::new(kind, name.to_owned()));
+    staged.add_issuer(issuer.clone(), Issuer::new(kind, name.to_owned(), program));
     Ok(Plan::new(
         staged.into_changes(),
         vec![AccountId::Issuer(issuer.clone())],

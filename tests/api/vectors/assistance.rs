@@ -47,6 +47,8 @@ pub(super) fn assistance_by_hand(operation: &pb::AssistanceOperation) -> Vec<u8>
         Some(A::RecordVisit(v)) => {
             wire::bytes(1, &v.agreement_id, &mut inner);
             wire::bytes(2, v.note.as_bytes(), &mut inner);
+            wire::bytes(3, &v.volunteer_id, &mut inner);
+            wire::bytes(4, v.activity_id.as_bytes(), &mut inner);
             6
         }
         None => 0,
@@ -111,7 +113,9 @@ pub(super) fn assistance_json(operation: &pb::AssistanceOperation) -> Json {
             "recordVisit",
             Obj::new()
                 .p_bytes("agreementId", &v.agreement_id)
-                .p_str("note", &v.note),
+                .p_str("note", &v.note)
+                .p_bytes("volunteerId", &v.volunteer_id)
+                .p_str("activityId", &v.activity_id),
         ),
         None => Obj::new(),
     };

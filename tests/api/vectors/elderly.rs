@@ -76,6 +76,14 @@ pub(super) fn elderly_by_hand(operation: &pb::ElderlyOperation) -> Vec<u8> {
             wire::bytes(3, &m.policy_sha256, &mut inner);
             10
         }
+        Some(L::RecordVolunteerShift(m)) => {
+            wire::bytes(1, m.activity_id.as_bytes(), &mut inner);
+            wire::bytes(2, m.canteen_id.as_bytes(), &mut inner);
+            wire::bytes(3, &m.volunteer_id, &mut inner);
+            wire::uint(4, u64::from(m.day), &mut inner);
+            wire::uint(5, u64::from(m.hours), &mut inner);
+            11
+        }
         None => 0,
     };
     let mut m = Vec::new();
@@ -162,6 +170,15 @@ pub(super) fn elderly_json(operation: &pb::ElderlyOperation) -> Json {
                 .p_u32("policyYear", m.policy_year)
                 .p_bytes("policySha256", &m.policy_sha256),
         ),
+        Some(L::RecordVolunteerShift(m)) => Obj::new().put(
+            "recordVolunteerShift",
+            Obj::new()
+                .p_str("activityId", &m.activity_id)
+                .p_str("canteenId", &m.canteen_id)
+                .p_bytes("volunteerId", &m.volunteer_id)
+                .p_u32("day", m.day)
+                .p_u32("hours", m.hours),
+        ),
         None => Obj::new(),
     };
     obj.into()
@@ -224,6 +241,13 @@ fn the_hand_encoding_of_each_elderly_operation_is_prosts() {
             person_id: vec![7; 16],
             policy_year: 60,
             policy_sha256: vec![9; 32],
+        }),
+        L::RecordVolunteerShift(pb::RecordVolunteerShift {
+            activity_id: "lunch".into(),
+            canteen_id: "lunch".into(),
+            volunteer_id: vec![7; 16],
+            day: 60,
+            hours: 4,
         }),
     ];
     for operation in operations {

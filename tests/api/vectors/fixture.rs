@@ -185,6 +185,7 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
                 issuer_id: "gaoba".into(),
                 kind: pb::IssuerKind::Village.into(),
                 name: "高坝洲镇高坝村".into(),
+                program: String::new(),
             }),
         },
         Step {
@@ -527,6 +528,7 @@ pub(super) fn steps(code: &PaymentCode) -> Vec<Step> {
                 issuer_id: "vol".into(),
                 kind: pb::IssuerKind::Program.into(),
                 name: "志愿服务".into(),
+                program: String::new(),
             }),
         },
         Step {

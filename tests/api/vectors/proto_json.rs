@@ -80,7 +80,8 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
             let obj = Obj::new()
                 .p_str("issuerId", &i.issuer_id)
                 .p_enum("kind", i.kind, kind)
-                .p_str("name", &i.name);
+                .p_str("name", &i.name)
+                .p_str("program", &i.program);
             ("registerIssuer", obj.into())
         }
         Op::RegisterHousehold(h) => {
@@ -221,6 +222,12 @@ fn operation_json(operation: &Op) -> (&'static str, Json) {
                     Obj::new()
                         .p_str("householdId", &r.household_id)
                         .p_u32("leftOn", r.left_on),
+                ),
+                Some(R::LinkMemberPerson(l)) => Obj::new().put(
+                    "linkMemberPerson",
+                    Obj::new()
+                        .p_bytes("memberId", &l.member_id)
+                        .p_bytes("personId", &l.person_id),
                 ),
                 Some(R::SetOfficerHousehold(o)) => {
                     use shanzhi::pb::registry::set_officer_household::Household;

@@ -101,6 +101,7 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
             wire::bytes(1, i.issuer_id.as_bytes(), &mut m);
             wire::uint(2, i.kind as u64, &mut m);
             wire::bytes(3, i.name.as_bytes(), &mut m);
+            wire::bytes(4, i.program.as_bytes(), &mut m);
             13
         }
         Op::RegisterHousehold(h) => {
@@ -215,6 +216,11 @@ pub(super) fn encode_operation_by_hand(operation: &Op) -> (u64, Vec<u8>) {
                     wire::bytes(1, r.household_id.as_bytes(), &mut inner);
                     wire::uint(2, u64::from(r.left_on), &mut inner);
                     5
+                }
+                Some(R::LinkMemberPerson(l)) => {
+                    wire::bytes(1, &l.member_id, &mut inner);
+                    wire::bytes(2, &l.person_id, &mut inner);
+                    10
                 }
                 Some(R::SetOfficerHousehold(o)) => {
                     use shanzhi::pb::registry::set_officer_household::Household;

@@ -15,7 +15,8 @@ mod household;
 
 use super::staged::Staged;
 use crate::ledger::{
-    AccountId, CivilDate, HouseholdId, IssuerId, IssuerKind, Period, Points, Refusal, ShopId,
+    AccountId, CivilDate, HouseholdId, IssuerId, IssuerKind, Period, Points, Program, Refusal,
+    ShopId,
 };
 
 /// Points of one issuer a household holds, spendable until `expires_on` (the first date they
@@ -50,6 +51,8 @@ pub(super) struct Issuer {
     pub(super) kind: IssuerKind,
     pub(super) name: String,
     pub(super) balance: Points,
+    /// A program issuer's bureau program, if it awards for one.
+    pub(super) program: Option<Program>,
 }
 
 /// A household of a village.
@@ -232,6 +235,12 @@ impl Accounts {
         self.households.get(household).map(|h| &h.village)
     }
 
+    /// The bureau program a program issuer awards for, if any (`UNKNOWN_ISSUER` if `id` is
+    /// not an issuer).
+    pub(super) fn issuer_program(&self, id: &IssuerId) -> Result<Option<Program>, Refusal> {
+        Ok(self.issuer(id)?.program)
+    }
+
     /// Refuses unless `id` is an issuer of kind `expected`.
     pub(super) fn expect_issuer_kind(
         &self,
@@ -361,11 +370,12 @@ impl Accounts {
 }
 
 impl Issuer {
-    pub(super) fn new(kind: IssuerKind, name: String) -> Self {
+    pub(super) fn new(kind: IssuerKind, name: String, program: Option<Program>) -> Self {
         Self {
             kind,
             name,
             balance: Points::ZERO,
+            program,
         }
     }
 }

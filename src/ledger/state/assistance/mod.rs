@@ -12,10 +12,11 @@ use std::sync::Arc;
 use imbl::OrdMap;
 
 use super::journal::Effects;
+use super::volunteering::{self, Activity};
 use super::{Context, State, authority};
 use crate::ledger::{
-    AgreementId, AlertId, AreaCode, AssistanceRefusal, CaseId, CaseworkRefusal, KeyId, PersonId,
-    Program, Refusal, Sequence, SubjectRefusal, UnixMs,
+    AgreementId, AlertId, AreaCode, AssistanceRefusal, CaseId, CaseworkRefusal, CivilDate, ClaimId,
+    KeyId, PersonId, Program, Refusal, Sequence, SubjectRefusal, UnixMs,
 };
 
 /// A day, in ms.
@@ -85,6 +86,8 @@ pub enum AssistanceOp {
         agreement: AgreementId,
         /// What was seen (no personal data).
         note: String,
+        /// A volunteer's visit: the volunteer and the activity's id.
+        volunteer: Option<(PersonId, ClaimId)>,
     },
 }
 
@@ -203,6 +206,8 @@ pub(super) struct Assistance {
     agreements: OrdMap<AgreementId, Arc<CareAgreement>>,
     /// The agreement of each case: one per case.
     agreement_of: OrdMap<CaseId, AgreementId>,
+    /// The agreement of each person cared for.
+    cared: OrdMap<PersonId, AgreementId>,
 }
 
 /// The most visits one agreement keeps (about 40 years of weekly visits).
@@ -214,6 +219,8 @@ pub(super) enum Plan {
     Commitment(CaseId, Commitment),
     Alert(AlertId, Alert),
     Agreement(AgreementId, CareAgreement),
+    /// A visit: the agreement with it, and the volunteer's activity if a volunteer made it.
+    Visit(AgreementId, CareAgreement, Option<(ClaimId, Activity)>),
 }
 
 impl Plan {
@@ -228,7 +235,14 @@ impl Plan {
             }
             Plan::Agreement(id, agreement) => {
                 assistance.agreement_of.insert(agreement.case, id);
+                assistance.cared.insert(agreement.person, id);
                 assistance.agreements.insert(id, Arc::new(agreement));
+            }
+            Plan::Visit(id, agreement, activity) => {
+                assistance.agreements.insert(id, Arc::new(agreement));
+                if let Some((activity_id, activity)) = activity {
+                    state.volunteering.record(activity_id, activity);
+                }
             }
         }
         Effects::default()
@@ -423,6 +437,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AssistanceOp) -> Result<P
         AssistanceOp::RecordVisit {
             agreement: id,
             note,
+            volunteer,
         } => {
             act("recording a visit", None)?;
             let agreement = assistance
@@ -441,6 +456,36 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AssistanceOp) -> Result<P
                 }
                 .into());
             }
+            let activity = match volunteer {
+                None => None,
+                Some((person, activity_id)) => {
+                    volunteering::check_new(state, activity_id, person, Some(&agreement.person))?;
+                    if agreement.caregivers.contains(person) {
+                        return Err(Refusal::InvalidField {
+                            field: "volunteer_id",
+                            expected: "a volunteer, not one of the agreement's caregivers (their \
+                                       visits are their duty)"
+                                .into(),
+                            found: format!("caregiver {person}"),
+                        });
+                    }
+                    Some((
+                        activity_id.clone(),
+                        Activity {
+                            program: Program::Assistance,
+                            kind: "care-visit",
+                            site: id.to_string(),
+                            volunteer: *person,
+                            served: Some(agreement.person),
+                            day: CivilDate::of(ctx.committed_at),
+                            units: 1,
+                            recorded_by: ctx.signer,
+                            sequence: ctx.sequence,
+                            awarded_at: None,
+                        },
+                    ))
+                }
+            };
             let mut visited = CareAgreement::clone(agreement);
             if visited.visits.len() >= MAX_VISITS {
                 // The oldest visit makes room: the cadence needs only the latest.
@@ -449,7 +494,7 @@ pub(super) fn check(state: &State, ctx: &Context, op: &AssistanceOp) -> Result<P
             visited
                 .visits
                 .push((ctx.signer, ctx.committed_at, note.clone(), ctx.sequence));
-            Ok(Plan::Agreement(*id, visited))
+            Ok(Plan::Visit(*id, visited, activity))
         }
     }
 }
@@ -468,5 +513,15 @@ impl State {
     /// A care agreement.
     pub fn care_agreement(&self, id: &AgreementId) -> Option<CareAgreement> {
         self.assistance.agreements.get(id).map(|a| (**a).clone())
+    }
+
+    /// The agreement `person` is cared for under, while its 特困 case is granted.
+    pub(in crate::ledger::state) fn care_agreement_of(
+        &self,
+        person: &PersonId,
+    ) -> Option<AgreementId> {
+        let id = self.assistance.cared.get(person)?;
+        let agreement = self.assistance.agreements.get(id)?;
+        self.case_granted(&agreement.case).then_some(*id)
     }
 }

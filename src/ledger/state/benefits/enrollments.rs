@@ -11,8 +11,8 @@ use std::sync::Arc;
 use super::{Benefits, BenefitsOp};
 use crate::ledger::state::{Context, State, authority};
 use crate::ledger::{
-    AreaCode, BenefitsRefusal, CaseId, CaseworkRefusal, EnrollmentId, Period, PersonId, Refusal,
-    Sequence,
+    AreaCode, BenefitsRefusal, CaseId, CaseworkRefusal, EnrollmentId, Period, PersonId, Program,
+    Refusal, Sequence,
 };
 
 /// An enrollment as readers see it.
@@ -325,6 +325,27 @@ pub(super) fn check(state: &State, ctx: &Context, op: &BenefitsOp) -> Result<Pla
 }
 
 impl State {
+    /// A scheme of `program` that `person` is actively enrolled in, if any: at most one
+    /// enrollment per scheme, so a walk over the schemes.
+    pub(in crate::ledger::state) fn active_scheme_of(
+        &self,
+        person: &PersonId,
+        program: Program,
+    ) -> Option<String> {
+        self.benefits
+            .active
+            .range((*person, String::new())..)
+            .take_while(|((p, _), _)| p == person)
+            .map(|((_, scheme), _)| scheme)
+            .find(|scheme| {
+                self.benefits
+                    .schemes
+                    .get(*scheme)
+                    .is_some_and(|s| s.program == program)
+            })
+            .cloned()
+    }
+
     /// An enrollment.
     pub fn enrollment(&self, id: &EnrollmentId) -> Option<EnrollmentView> {
         self.benefits.enrollments.get(id).map(|e| e.view())

@@ -1,10 +1,12 @@
 //! A program's award by rule: priced by the rule of the program's catalogue in force on the
 //! activity's date, posted at once from the program's budget (the household's arrears paid
 //! first), once per activity and household, within the rule's caps per household. No village
-//! review or notice: the program's own records stand behind it (programs.md).
+//! review or notice: the program's own records stand behind it (programs.md). An issuer of a
+//! bureau program awards only for an activity its program recorded, once, to the volunteer's
+//! household (`volunteering.rs`).
 
 use super::super::catalogue::{CapHolder, CapPeriod, CatalogueScope, Sign};
-use super::super::{Context, State};
+use super::super::{Context, State, volunteering};
 use super::{AwardRequest, CapKey, Holder, Plan};
 use crate::ledger::{
     AccountId, CivilDate, IssuerKind, MAX_CLAIM_AGE_DAYS, Period, Points, Refusal, Role,
@@ -34,6 +36,11 @@ pub(super) fn award(state: &State, ctx: &Context, request: &AwardRequest) -> Res
         .accounts
         .expect_issuer_kind(program, IssuerKind::Program)?;
     let household = state.accounts.household(&request.household)?;
+    // An issuer of a bureau program awards only for its program's record of an activity.
+    let activity = match state.accounts.issuer_program(program)? {
+        Some(bureau_program) => Some(volunteering::check_award(state, bureau_program, request)?),
+        None => None,
+    };
     let today = CivilDate::of(ctx.committed_at);
     let deed = request.deed_date;
     let oldest =
@@ -157,5 +164,6 @@ pub(super) fn award(state: &State, ctx: &Context, request: &AwardRequest) -> Res
         plan.evidence.push((hash, Some(request.activity.clone())));
     }
     plan.award = Some(key);
+    plan.activity = activity;
     Ok(plan)
 }

@@ -221,6 +221,8 @@ pub(super) struct Plan {
     issuer: Option<IssuerId>,
     require_claims: bool,
     award: Option<(IssuerId, ClaimId, HouseholdId)>,
+    /// A volunteer activity the award is for.
+    activity: Option<ClaimId>,
     arrears_paid: Points,
 }
 
@@ -355,6 +357,9 @@ impl Plan {
         }
         if let Some(award) = self.award {
             claims.awards.insert(award, ctx.sequence);
+        }
+        if let Some(activity) = &self.activity {
+            state.volunteering.awarded(activity, ctx.sequence);
         }
         if let Some(changes) = self.changes {
             changes.commit(&mut state.accounts);

@@ -1,12 +1,14 @@
 //! Happiness canteens (幸福食堂): defined for an area, with diners enrolled by age tier (the
 //! handler checks the tier against the directory's birth date), and at most one subsidized
-//! meal per diner, slot and day, its subsidy the tier's.
+//! meal per diner, slot and day, its subsidy the tier's; and volunteers' shifts, which the
+//! program's issuer may award points for (`volunteering.rs`).
 
 use super::{AGE_TIERS, ElderlyOp, MAX_CANTEENS, MEAL_SLOTS, Plan, elder, meal_slot_at};
-use crate::ledger::state::require_new;
-use crate::ledger::state::{Context, State, authority};
+use crate::ledger::state::volunteering::{self, Activity};
+use crate::ledger::state::{Context, State, authority, require_new};
 use crate::ledger::{
-    AreaCode, CanteenId, CivilDate, ElderlyRefusal, KeyId, PersonId, Refusal, SubjectView,
+    AreaCode, CanteenId, CivilDate, ElderlyRefusal, GovernanceRefusal, KeyId, MAX_CLAIM_AGE_DAYS,
+    PersonId, Program, Refusal, SubjectView,
 };
 
 /// A canteen as the log made it, with its counts.
@@ -149,6 +151,50 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
                 elder: Some((*person, record)),
                 canteen: Some((id.clone(), canteen)),
                 meal: Some((today, *person, slot_index)),
+                ..Plan::default()
+            })
+        }
+        ElderlyOp::VolunteerShift {
+            activity,
+            canteen: id,
+            volunteer,
+            day,
+            hours,
+        } => {
+            const OPERATION: &str = "recording a volunteer's shift";
+            authority::require_elderly_officer(&ctx.role, OPERATION, None)?;
+            let canteen = canteen_of(state, id)?;
+            authority::require_elderly_officer(&ctx.role, OPERATION, Some(&canteen.area))?;
+            volunteering::check_new(state, activity, volunteer, None)?;
+            let today = CivilDate::of(ctx.committed_at);
+            let oldest = CivilDate::from_days(today.days().saturating_sub(MAX_CLAIM_AGE_DAYS))
+                .unwrap_or(today);
+            if *day > today || *day < oldest {
+                return Err(GovernanceRefusal::DateOutOfRange {
+                    field: "day",
+                    expected: format!(
+                        "from {oldest} to {today} (at most {MAX_CLAIM_AGE_DAYS} days old)"
+                    ),
+                    found: *day,
+                }
+                .into());
+            }
+            Ok(Plan {
+                activity: Some((
+                    activity.clone(),
+                    Activity {
+                        program: Program::ElderlyCare,
+                        kind: "canteen-shift",
+                        site: id.to_string(),
+                        volunteer: *volunteer,
+                        served: None,
+                        day: *day,
+                        units: *hours,
+                        recorded_by: ctx.signer,
+                        sequence: ctx.sequence,
+                        awarded_at: None,
+                    },
+                )),
                 ..Plan::default()
             })
         }

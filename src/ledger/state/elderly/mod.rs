@@ -15,10 +15,11 @@ use std::sync::Arc;
 use imbl::{OrdMap, OrdSet};
 
 use super::journal::Effects;
+use super::volunteering::Activity;
 use super::{Context, State};
 use crate::ledger::{
-    AdaptationId, AreaCode, CanteenId, CertificateId, CivilDate, KeyId, OrganizationId, PersonId,
-    Refusal, Sequence, UnixMs,
+    AdaptationId, AreaCode, CanteenId, CertificateId, CivilDate, ClaimId, KeyId, OrganizationId,
+    PersonId, Refusal, Sequence, UnixMs,
 };
 
 pub use canteens::CanteenView;
@@ -184,6 +185,19 @@ pub enum ElderlyOp {
         /// SHA-256 of the policy.
         policy: [u8; 32],
     },
+    /// Records a volunteer's shift at a canteen.
+    VolunteerShift {
+        /// The new activity.
+        activity: ClaimId,
+        /// The canteen.
+        canteen: CanteenId,
+        /// The volunteer.
+        volunteer: PersonId,
+        /// The day of the shift.
+        day: CivilDate,
+        /// Hours, 1 to [`MAX_SHIFT_HOURS`](crate::ledger::MAX_SHIFT_HOURS).
+        hours: u32,
+    },
 }
 
 /// The kinds of elderly care operations.
@@ -209,6 +223,8 @@ pub enum ElderlyKind {
     CompleteAdaptation,
     /// [`ElderlyOp::Insure`].
     Insure,
+    /// [`ElderlyOp::VolunteerShift`].
+    VolunteerShift,
 }
 
 impl ElderlyOp {
@@ -226,6 +242,7 @@ impl ElderlyOp {
             ElderlyOp::OpenAdaptation { .. } => K::OpenAdaptation,
             ElderlyOp::CompleteAdaptation { .. } => K::CompleteAdaptation,
             ElderlyOp::Insure { .. } => K::Insure,
+            ElderlyOp::VolunteerShift { .. } => K::VolunteerShift,
         }
     }
 }
@@ -244,6 +261,7 @@ impl ElderlyKind {
             ElderlyKind::OpenAdaptation => "open-adaptation",
             ElderlyKind::CompleteAdaptation => "complete-adaptation",
             ElderlyKind::Insure => "enroll-insurance",
+            ElderlyKind::VolunteerShift => "record-volunteer-shift",
         }
     }
 }
@@ -287,6 +305,8 @@ pub(super) struct Plan {
     meal: Option<(CivilDate, PersonId, usize)>,
     adaptation: Option<(AdaptationId, Adaptation)>,
     count: Option<Count>,
+    /// A volunteer's shift.
+    activity: Option<(ClaimId, Activity)>,
 }
 
 impl Plan {
@@ -334,6 +354,9 @@ impl Plan {
                 }
             }
             None => {}
+        }
+        if let Some((id, activity)) = self.activity {
+            state.volunteering.record(id, activity);
         }
         Effects::default()
     }
@@ -386,7 +409,8 @@ pub(super) fn check(state: &State, ctx: &Context, op: &ElderlyOp) -> Result<Plan
         | ElderlyOp::Insure { .. } => elders::check(state, ctx, op),
         ElderlyOp::DefineCanteen { .. }
         | ElderlyOp::EnrollDiner { .. }
-        | ElderlyOp::ServeMeal { .. } => canteens::check(state, ctx, op),
+        | ElderlyOp::ServeMeal { .. }
+        | ElderlyOp::VolunteerShift { .. } => canteens::check(state, ctx, op),
     }
 }
 
@@ -403,6 +427,15 @@ impl State {
             .get(id)
             .map(|e| (**e).clone())
             .unwrap_or_default()
+    }
+
+    /// How elderly care serves `person`, if it does: as a diner, or by another record.
+    pub(in crate::ledger::state) fn elder_served(&self, person: &PersonId) -> Option<String> {
+        let elder = self.elderly.elders.get(person)?;
+        Some(match &elder.diner {
+            Some((canteen, _)) => format!("a diner of canteen {canteen}"),
+            None => "an elder with a record in elderly care".into(),
+        })
     }
 
     /// An adaptation case.

@@ -178,6 +178,7 @@ fn every_role_may_do_exactly_what_its_registration_allows() {
                     issuer_id: "v9".into(),
                     kind: pb::IssuerKind::Village.into(),
                     name: "v9".into(),
+                    program: String::new(),
                 })
             }),
             &["bureau admin"],
