@@ -63,6 +63,9 @@ pub fn print_account(account: &pb::Account) {
     if !account.detail.is_empty() {
         println!("detail:  {}", account.detail);
     }
+    if !account.program.is_empty() {
+        println!("awards for the bureau program {}", account.program);
+    }
     println!("balance: {}", account.balance);
     if account.account.as_ref().map(|a| a.kind) == Some(pb::AccountKind::Household.into()) {
         if account.arrears != 0 {

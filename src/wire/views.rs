@@ -3,7 +3,7 @@
 
 use crate::ledger::{
     AccountId, AccountView, EntryRecord, HouseholdId, IssuerId, KeyId, KeyRecord, LedgerParameters,
-    Points, Posting, Refusal, Role, Sequence, ShopId,
+    Points, Posting, Program, Refusal, Role, Sequence, ShopId,
 };
 use crate::pb::audit as audit_pb;
 use crate::pb::points as pb;
@@ -138,9 +138,15 @@ impl From<AccountView> for pb::Account {
         };
         match view {
             AccountView::BureauFund { .. } => account.name = "bureau fund".into(),
-            AccountView::Issuer { kind, name, .. } => {
+            AccountView::Issuer {
+                kind,
+                name,
+                program,
+                ..
+            } => {
                 account.detail = kind.name().into();
                 account.name = name;
+                account.program = program.map_or("", Program::name).into();
             }
             AccountView::Household {
                 village,

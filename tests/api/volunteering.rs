@@ -393,5 +393,13 @@ async fn canteen_shifts_and_care_visits_earn_points_once_for_the_volunteers_hous
     .await
     .unwrap();
     assert_eq!(app.balance(shanzhi::client::household("h2")).await, 5);
+    for (issuer, bureau_program) in [
+        ("eld-vol", "elderly-care"),
+        ("as-vol", "assistance"),
+        ("dept", ""),
+    ] {
+        let account = app.account(shanzhi::client::issuer(issuer)).await;
+        assert_eq!(account.program, bureau_program, "{issuer}");
+    }
     verify_whole_log(&mut app).await;
 }

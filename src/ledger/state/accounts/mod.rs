@@ -102,6 +102,8 @@ pub enum AccountView {
         name: String,
         /// Unspent budget.
         balance: Points,
+        /// A program issuer's bureau program, if it awards for one.
+        program: Option<Program>,
     },
     /// A household.
     Household {
@@ -301,6 +303,7 @@ impl Accounts {
                     kind: issuer.kind,
                     name: issuer.name.clone(),
                     balance: issuer.balance,
+                    program: issuer.program,
                 }
             }
             AccountId::Household(id) => {

@@ -32,6 +32,7 @@ mod reversal;
 mod settlement;
 mod settlement_model;
 mod terminals;
+mod volunteering;
 
 /// What every test file uses.
 mod prelude {
