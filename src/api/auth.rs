@@ -142,6 +142,9 @@ pub mod methods {
     pub const LIST_ACCESS_EVENTS: &str = "shanzhi.directory.v1.DirectoryService/ListAccessEvents";
     /// `GovernanceService.GetBoard`.
     pub const GET_BOARD: &str = "shanzhi.governance.v1.GovernanceService/GetBoard";
+    /// `GovernanceService.GetVolunteerActivity`.
+    pub const GET_VOLUNTEER_ACTIVITY: &str =
+        "shanzhi.governance.v1.GovernanceService/GetVolunteerActivity";
 }
 
 /// The full method name (`shanzhi.points.v1.QueryService/GetAccount`) a request was routed
@@ -337,6 +340,7 @@ mod tests {
             methods::LIST_CLAIMS,
             methods::GET_NOTICE,
             methods::GET_BOARD,
+            methods::GET_VOLUNTEER_ACTIVITY,
             methods::GET_CASE,
             methods::LIST_CASES,
             methods::LIST_CASE_TYPES,

@@ -1,5 +1,5 @@
-//! `shanzhi.governance.v1.GovernanceService`: reads of catalogues, village policies, claims
-//! and notices.
+//! `shanzhi.governance.v1.GovernanceService`: reads of catalogues, village policies, claims,
+//! notices, boards and the volunteer activities programs award points for.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use super::auth::authenticate;
 use super::paging;
 use crate::ledger::{
     BoardPeriod, CivilDate, ClaimId, HouseholdId, IssuerId, MAX_BOARD_LINES, NoticeId, Refusal,
-    UnixMs, read_denied,
+    UnixMs, VolunteeringRefusal, read_denied,
 };
 use crate::pb::governance as pb;
 use crate::pb::governance::governance_service_server::GovernanceService;
@@ -214,6 +214,46 @@ impl GovernanceService for GovernanceApi {
             .await??;
         Ok(Response::new(pb::GetNoticeResponse {
             notice: Some(notice),
+        }))
+    }
+
+    async fn get_volunteer_activity(
+        &self,
+        request: Request<pb::GetVolunteerActivityRequest>,
+    ) -> Result<Response<pb::GetVolunteerActivityResponse>, Status> {
+        let reader = authenticate(&request, self.ledger.keys(), self.max_skew)?;
+        let id = ClaimId::parse("activity_id", &request.get_ref().activity_id)?;
+        let key = reader.key_id();
+        let activity = self
+            .ledger
+            .read(move |state| {
+                let role = &reader.role(state)?;
+                let activity = state.volunteer_activity(&id).ok_or_else(|| {
+                    Refusal::from(VolunteeringRefusal::UnknownActivity {
+                        activity: id.to_string(),
+                        program: "any program".into(),
+                    })
+                })?;
+                if !state.may_read_activity(role, &key, &activity) {
+                    return Err(read_denied(role, format!("volunteer activity {id}")));
+                }
+                Ok::<_, Refusal>(pb::VolunteerActivity {
+                    activity_id: id.to_string(),
+                    program: activity.program.name().into(),
+                    kind: activity.kind.into(),
+                    site: activity.site,
+                    volunteer_id: activity.volunteer.0.to_vec(),
+                    day: activity.day.days(),
+                    units: activity.units,
+                    recorded_by_key_id: activity.recorded_by.to_string(),
+                    recorded_at_sequence: activity.sequence.get(),
+                    awarded: activity.awarded_at.is_some(),
+                    awarded_at_sequence: activity.awarded_at.map_or(0, |s| s.get()),
+                })
+            })
+            .await??;
+        Ok(Response::new(pb::GetVolunteerActivityResponse {
+            activity: Some(activity),
         }))
     }
 }

@@ -275,6 +275,14 @@ pub enum ClaimsCommand {
         #[arg(long)]
         batch: String,
     },
+    /// Show a volunteer activity a bureau program recorded, and whether it was awarded.
+    VolunteerActivity {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The activity's id.
+        #[arg(long)]
+        activity: String,
+    },
 }
 
 fn governance(operation: G) -> Operation {
@@ -288,6 +296,30 @@ impl ClaimsCommand {
     pub async fn run(self) -> Result<()> {
         use ClaimsCommand as C;
         let (write, operation) = match self {
+            C::VolunteerActivity { read, activity } => {
+                let (signer, mut client) = read.open().await?;
+                let a = client
+                    .volunteer_activity(&signer, &activity)
+                    .await
+                    .map_err(status_error)?;
+                println!(
+                    "{} {} of {} at {} on {}: volunteer {}, {} units, recorded by {} at entry {}",
+                    a.activity_id,
+                    a.kind,
+                    a.program,
+                    a.site,
+                    super::catalogue_file::date_text(a.day),
+                    hex::encode(&a.volunteer_id),
+                    a.units,
+                    a.recorded_by_key_id,
+                    a.recorded_at_sequence
+                );
+                match a.awarded {
+                    true => println!("awarded at entry {}", a.awarded_at_sequence),
+                    false => println!("not awarded yet"),
+                }
+                return Ok(());
+            }
             C::Claim { read, id } => {
                 let (signer, mut client) = read.open().await?;
                 let claim = client.claim(&signer, &id).await.map_err(status_error)?;

@@ -50,6 +50,29 @@ impl LedgerClient {
             .ok_or_else(|| tonic::Status::internal("the server sent no claim"))
     }
 
+    /// Reads a volunteer activity as `signer`.
+    pub async fn volunteer_activity(
+        &mut self,
+        signer: &Signer,
+        activity_id: &str,
+    ) -> Result<crate::pb::governance::VolunteerActivity, tonic::Status> {
+        let request = signer.read_request(
+            &self.ledger_id,
+            methods::GET_VOLUNTEER_ACTIVITY,
+            crate::pb::governance::GetVolunteerActivityRequest {
+                activity_id: activity_id.into(),
+            },
+        );
+        let response = self
+            .governance
+            .get_volunteer_activity(request)
+            .await?
+            .into_inner();
+        response
+            .activity
+            .ok_or_else(|| tonic::Status::internal("the server sent no activity"))
+    }
+
     /// Reads one page of a village's claims as `signer`.
     pub async fn claims(
         &mut self,

@@ -274,6 +274,8 @@ async fn the_readme_walkthrough_runs_verbatim_on_a_fresh_ledger() {
         // Points for volunteers: a shift awarded once, none for the diner's shift.
         "issuer:canteen-volunteers -> household:hh-001: 15 points",
         "refused: one award per activity",
+        "shift-0001 canteen-shift of elderly-care at gaoba-yicun on ",
+        "awarded at entry ",
         "issuer:visit-volunteers -> household:hh-001: 10 points",
         "points of issuer canteen-volunteers: 15",
         "points of issuer visit-volunteers: 10",

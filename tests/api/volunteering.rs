@@ -318,6 +318,43 @@ async fn canteen_shifts_and_care_visits_earn_points_once_for_the_volunteers_hous
         "DUPLICATE_DEED",
     );
     let assistance = program_issuer(&mut app, "as-vol", "assistance", today).await;
+    // The activity read by the program's issuers and the officer who recorded it, not by
+    // another program's issuer or another officer.
+    for reader in [&elderly, &second, &officer, &admin] {
+        let read = app.client.volunteer_activity(reader, "s-1").await.unwrap();
+        assert_eq!(
+            (
+                read.program.as_str(),
+                read.kind.as_str(),
+                read.site.as_str()
+            ),
+            ("elderly-care", "canteen-shift", "yicun")
+        );
+        assert_eq!(
+            (read.volunteer_id.as_slice(), read.day, read.units),
+            (volunteer.as_slice(), today, 3)
+        );
+        assert!(read.awarded && read.awarded_at_sequence == receipt.sequence);
+    }
+    assert!(
+        !app.client
+            .volunteer_activity(&officer, "s-2")
+            .await
+            .unwrap()
+            .awarded
+    );
+    for reader in [&assistance, &elsewhere] {
+        assert_reason(
+            app.client.volunteer_activity(reader, "s-1").await,
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        );
+    }
+    assert_reason(
+        app.client.volunteer_activity(&admin, "s-9").await,
+        Code::NotFound,
+        "UNKNOWN_ACTIVITY",
+    );
     assert_reason(
         app.submit(
             &assistance,

@@ -27,14 +27,14 @@ pub enum VolunteeringRefusal {
     },
     /// The activity id names no recorded activity.
     #[error(
-        "activity_id: expected a volunteer activity of program {program} (RecordVolunteerShift, \
+        "activity_id: expected a volunteer activity of {program} (RecordVolunteerShift, \
          RecordVisit with a volunteer), found {activity}, which none recorded"
     )]
     UnknownActivity {
         /// The activity.
         activity: String,
-        /// The issuer's program.
-        program: &'static str,
+        /// Whose: "program elderly-care", "any program".
+        program: String,
     },
     /// The award does not match the activity's record.
     #[error("{field}: expected {expected} (activity {activity}'s record), found {found}")]
@@ -126,7 +126,7 @@ impl VolunteeringRefusal {
             },
             UnknownActivity {
                 activity: s(),
-                program: "elderly-care",
+                program: s(),
             },
             ActivityMismatch {
                 field: "deed_date",

@@ -14,7 +14,7 @@ use imbl::OrdMap;
 use super::State;
 use super::claims::AwardRequest;
 use crate::ledger::{
-    CivilDate, ClaimId, KeyId, PersonId, Program, Refusal, Sequence, SubjectRefusal,
+    CivilDate, ClaimId, KeyId, PersonId, Program, Refusal, Role, Sequence, SubjectRefusal,
     VolunteeringRefusal,
 };
 
@@ -127,7 +127,7 @@ pub(super) fn check_award(
     let activity = state.volunteering.activities.get(id).ok_or_else(|| {
         VolunteeringRefusal::UnknownActivity {
             activity: id.to_string(),
-            program: program.name(),
+            program: format!("program {}", program.name()),
         }
     })?;
     if activity.program != program {
@@ -202,5 +202,19 @@ impl State {
     /// A volunteer activity.
     pub fn volunteer_activity(&self, id: &ClaimId) -> Option<Activity> {
         self.volunteering.activities.get(id).map(|a| (**a).clone())
+    }
+
+    /// Whether `role` (of key `key`) may read `activity`: bureau admins and auditors, the
+    /// issuers tied to its program, and the key that recorded it.
+    pub fn may_read_activity(&self, role: &Role, key: &KeyId, activity: &Activity) -> bool {
+        match role {
+            Role::BureauAdmin | Role::Auditor => true,
+            Role::ProgramIssuer(issuer)
+                if self.issuer_program_of(issuer) == Some(activity.program) =>
+            {
+                true
+            }
+            _ => *key == activity.recorded_by,
+        }
     }
 }

@@ -397,3 +397,13 @@ impl Shop {
         self.holdings.get(issuer).copied().unwrap_or_default()
     }
 }
+
+impl super::State {
+    /// The bureau program issuer `id` awards for, if it is an issuer tied to one.
+    pub fn issuer_program_of(&self, id: &IssuerId) -> Option<Program> {
+        self.accounts
+            .issuers
+            .get(id)
+            .and_then(|issuer| issuer.program)
+    }
+}
